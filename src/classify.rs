@@ -1,0 +1,1 @@
+//! Response classification (pure Rust). Being written: see issue 5.

@@ -1,0 +1,1 @@
+//! URL building (pure Rust). Being written: see issue 5.
