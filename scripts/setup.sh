@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, idempotently; quick when all is there.
+# Steps: wasm32 std, the exact wasm-bindgen-cli, npm dev tools, Chromium + ChromeDriver.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .tools
+source scripts/env.sh
+log() { echo "setup: $*" >&2; }
+
+have_wasm_std() {
+  local sysroot
+  sysroot=$(rustc --print sysroot 2>/dev/null) || return 1
+  [ -d "$sysroot/lib/rustlib/wasm32-unknown-unknown/lib" ]
+}
+
+# 1. The wasm32 standard library: rustup when it can download, else Debian's packages
+#    (rustc-web + rust-web-src, std built once for wasm32; see ../shared/toolchain.md).
+if ! have_wasm_std; then
+  log "adding the wasm32-unknown-unknown target"
+  if ! timeout 180 rustup target add wasm32-unknown-unknown; then
+    log "rustup could not download it; building std for wasm32 from Debian's rust-web-src"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq rustc-web cargo-web rust-web-src lld-19
+    scratch=$(mktemp -d)
+    (cd "$scratch" && /usr/bin/cargo init -q --lib --name stdbuild &&
+      RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 \
+      CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-19/bin/wasm-ld \
+      /usr/bin/cargo build -q --release --target wasm32-unknown-unknown -Z build-std=std,panic_abort,test)
+    mkdir -p /usr/lib/rustlib/wasm32-unknown-unknown/lib
+    find "$scratch/target/wasm32-unknown-unknown/release/deps" -name 'lib*.rlib' ! -name 'libstdbuild*' \
+      -exec cp {} /usr/lib/rustlib/wasm32-unknown-unknown/lib/ \;
+    ln -sf /usr/lib/llvm-19/bin/lld /usr/lib/rustlib/x86_64-unknown-linux-gnu/bin/rust-lld
+    rustup toolchain link debian-web /usr
+    echo debian-web > .tools/toolchain
+    rm -rf "$scratch"
+  fi
+fi
+
+# 2. wasm-bindgen-cli, exactly the version of the wasm-bindgen crate in Cargo.lock.
+want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
+if [ "$have" != "$want" ]; then
+  log "installing wasm-bindgen-cli $want (found '${have:-none}')"
+  cargo install -q --force wasm-bindgen-cli --version "$want"
+fi
+
+# 3. npm dev tools (binaryen's wasm-opt, TypeScript, workerd/miniflare, Deno, Playwright).
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  log "installing npm dev tools"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# 4. Chromium and ChromeDriver from Debian (Playwright's own browser download cannot work here).
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+  log "installing chromium and chromium-driver"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq chromium chromium-driver
+fi

@@ -1,0 +1,57 @@
+// The error classes every rejection of conveyor-client is an instance of.
+//
+// They live in JS, not Rust, because only a real `class ... extends Error` gives callers
+// `instanceof`, a stack and `cause` in every runtime. Rust builds them in one place
+// (`src/js_error.rs`) through `makeError`, and the package entries re-export them from
+// `errorClasses()` so there is exactly one copy of each class per loaded module.
+
+export class ConveyorError extends Error {
+  constructor(message, fields) {
+    const f = fields || {};
+    super(message, f.cause === undefined ? undefined : { cause: f.cause });
+    this.code = f.code === undefined ? "http_error" : f.code;
+    this.status = f.status;
+    this.method = f.method;
+    this.path = f.path;
+    this.requestId = f.requestId;
+    this.retryable = Boolean(f.retryable);
+    if (f.retryAfterMs !== undefined) this.retryAfterMs = f.retryAfterMs;
+    if (f.details !== undefined) this.details = f.details;
+  }
+}
+
+export class ConveyorAuthError extends ConveyorError {}
+export class ConveyorNotFoundError extends ConveyorError {}
+export class ConveyorValidationError extends ConveyorError {}
+export class ConveyorRateLimitError extends ConveyorError {}
+export class ConveyorServerError extends ConveyorError {}
+export class ConveyorTimeoutError extends ConveyorError {}
+export class ConveyorAbortError extends ConveyorError {}
+export class ConveyorNetworkError extends ConveyorError {}
+export class ConveyorResponseError extends ConveyorError {}
+export class ConveyorConfigError extends ConveyorError {}
+
+const CLASSES = {
+  ConveyorError,
+  ConveyorAuthError,
+  ConveyorNotFoundError,
+  ConveyorValidationError,
+  ConveyorRateLimitError,
+  ConveyorServerError,
+  ConveyorTimeoutError,
+  ConveyorAbortError,
+  ConveyorNetworkError,
+  ConveyorResponseError,
+  ConveyorConfigError,
+};
+
+// `name` on the prototype (not on each instance) keeps JSON.stringify(err) to the data
+// fields while `err.name` and stack headers still read e.g. "ConveyorAuthError".
+for (const [name, cls] of Object.entries(CLASSES)) {
+  Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true });
+}
+
+export function makeError(className, message, fields) {
+  const cls = Object.prototype.hasOwnProperty.call(CLASSES, className) ? CLASSES[className] : ConveyorError;
+  return new cls(message, fields);
+}

@@ -1,0 +1,61 @@
+//! The one place a Rust [`Error`] becomes a JS `Error` subclass instance.
+//!
+//! Every rejection and every constructor throw goes through [`to_js`], so the class, `name`,
+//! `code` and fields are always consistent with [`crate::errors::ErrorKind`].
+
+use crate::errors::Error;
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/js/errors.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = makeError)]
+    fn make_error(class_name: &str, message: &str, fields: &JsValue) -> JsValue;
+}
+
+/// Extra JS values an error may carry that have no Rust representation.
+#[derive(Default)]
+pub(crate) struct JsExtras {
+    /// The underlying JS error (a fetch `TypeError`, an abort reason...).
+    pub cause: Option<JsValue>,
+    /// The parsed error body, when it was JSON.
+    pub details: Option<JsValue>,
+}
+
+/// Builds the JS error for `err`, with optional `cause` and `details`.
+pub(crate) fn to_js_with(err: &Error, extras: JsExtras) -> JsValue {
+    let fields = Object::new();
+    let set = |k: &str, v: JsValue| {
+        // Reflect::set on a fresh plain object cannot fail; a failure would only drop a field.
+        let _ = Reflect::set(&fields, &JsValue::from_str(k), &v);
+    };
+    set("code", JsValue::from_str(err.kind.code()));
+    set("retryable", JsValue::from_bool(err.retryable));
+    if let Some(m) = &err.method {
+        set("method", JsValue::from_str(m));
+    }
+    if let Some(p) = &err.path {
+        set("path", JsValue::from_str(p));
+    }
+    if let Some(s) = err.status {
+        set("status", JsValue::from_f64(f64::from(s)));
+    }
+    if let Some(r) = &err.request_id {
+        set("requestId", JsValue::from_str(r));
+    }
+    if let Some(ms) = err.retry_after_ms {
+        set("retryAfterMs", JsValue::from_f64(ms));
+    }
+    if let Some(c) = extras.cause {
+        set("cause", c);
+    }
+    if let Some(d) = extras.details {
+        set("details", d);
+    }
+    make_error(err.kind.class_name(), &err.message, &fields)
+}
+
+/// Builds the JS error for `err` with no JS extras.
+pub(crate) fn to_js(err: &Error) -> JsValue {
+    to_js_with(err, JsExtras::default())
+}

@@ -1,0 +1,92 @@
+//! Client options: read from the JS object once, validated at construction.
+//!
+//! Bad options throw a `ConveyorConfigError` from the constructor rather than failing
+//! later on a request: a typo in `baseUrl` should not cost a user their first call.
+
+use crate::errors::Error;
+use js_sys::{Function, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The default base URL of the Conveyor API.
+pub const DEFAULT_BASE_URL: &str = "https://api.conveyor.com/api/v2";
+/// The header the key travels in.
+pub const DEFAULT_API_KEY_HEADER: &str = "X-API-KEY";
+
+/// Reads `obj[name]`, treating `undefined` and `null` as absent.
+pub(crate) fn get(obj: &JsValue, name: &str) -> Option<JsValue> {
+    if !obj.is_object() {
+        return None;
+    }
+    match Reflect::get(obj, &JsValue::from_str(name)) {
+        Ok(v) if !v.is_undefined() && !v.is_null() => Some(v),
+        _ => None,
+    }
+}
+
+/// Reads an optional string option.
+pub(crate) fn get_string(obj: &JsValue, name: &str) -> Result<Option<String>, Error> {
+    match get(obj, name) {
+        None => Ok(None),
+        Some(v) => v
+            .as_string()
+            .map(Some)
+            .ok_or_else(|| Error::config(format!("`{name}` must be a string"))),
+    }
+}
+
+/// Reads an optional number option and checks it is finite, `>= min` and, when
+/// `integer`, whole.
+pub(crate) fn get_number(
+    obj: &JsValue,
+    name: &str,
+    min: f64,
+    integer: bool,
+) -> Result<Option<f64>, Error> {
+    let Some(v) = get(obj, name) else {
+        return Ok(None);
+    };
+    let n = v
+        .as_f64()
+        .ok_or_else(|| Error::config(format!("`{name}` must be a number")))?;
+    check_number(name, n, min, integer).map(Some)
+}
+
+/// The pure half of [`get_number`].
+pub fn check_number(name: &str, n: f64, min: f64, integer: bool) -> Result<f64, Error> {
+    if !n.is_finite() {
+        return Err(Error::config(format!("`{name}` must be a finite number")));
+    }
+    if integer && n.fract() != 0.0 {
+        return Err(Error::config(format!("`{name}` must be a whole number")));
+    }
+    if n < min {
+        return Err(Error::config(format!("`{name}` must be at least {min}")));
+    }
+    Ok(n)
+}
+
+/// Reads an optional function option.
+pub(crate) fn get_function(obj: &JsValue, name: &str) -> Result<Option<Function>, Error> {
+    match get(obj, name) {
+        None => Ok(None),
+        Some(v) => v
+            .dyn_into::<Function>()
+            .map(Some)
+            .map_err(|_| Error::config(format!("`{name}` must be a function"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_checked() {
+        assert!(check_number("limit", f64::NAN, 1.0, true).is_err());
+        assert!(check_number("limit", 0.0, 1.0, true).is_err());
+        assert!(check_number("limit", 1.5, 1.0, true).is_err());
+        assert!(check_number("limit", -3.0, 1.0, true).is_err());
+        assert_eq!(check_number("limit", 2000.0, 1.0, true).ok(), Some(2000.0));
+        assert_eq!(check_number("windowMs", 0.5, 0.001, false).ok(), Some(0.5));
+    }
+}
