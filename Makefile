@@ -1,0 +1,48 @@
+# conveyor-client: every command installs what it needs first (scripts/setup.sh) and is
+# quick when everything is already there.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+ENV := source scripts/env.sh &&
+WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	cargo test -q --target wasm32-unknown-unknown -p conveyor-client
+
+.PHONY: help setup build sandbox test test-native test-wasm test-e2e lint demo bench fuzz clean
+
+help:
+	@echo "make demo   run the demo against the local sandbox"
+	@echo "make test   run every test (native, wasm in Node and Chromium, packed package in Node/workerd/Deno/Chromium, tsc)"
+	@echo "make build  build pkg/ and print the gzipped sizes"
+	@echo "make bench  run the benchmarks (not part of make test)"
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	@bash scripts/build.sh
+
+sandbox: setup
+	@$(ENV) cargo build -q -p conveyor-sandbox
+
+lint: setup
+	@$(ENV) cargo fmt --all --check
+	@$(ENV) cargo clippy -q --workspace --all-targets -- -D warnings
+	@$(ENV) cargo clippy -q --lib --target wasm32-unknown-unknown -p conveyor-client -- -D warnings
+
+test-native: setup
+	@$(ENV) cargo test -q --workspace
+
+test-wasm: sandbox
+	@$(ENV) bash scripts/with-sandbox.sh $(WASM_TEST) --test wasm_node
+	@$(ENV) bash scripts/with-sandbox.sh $(WASM_TEST) --test wasm_browser
+
+test-e2e: build sandbox
+	@bash scripts/e2e.sh
+
+test: lint test-native test-wasm test-e2e
+	@echo "make test: all suites passed"
+
+demo: build sandbox
+	@bash scripts/demo.sh
+
+clean:
+	rm -rf target pkg/dist node_modules .tools

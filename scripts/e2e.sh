@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Packs pkg/ with `npm pack`, installs the tarball into a scratch project, and runs the
+# runtime tests there (Node ESM and CJS, workerd, Deno, Chromium, tsc), so they see the
+# package exactly as a user would. Extra arguments select test files.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+root=$PWD
+work=$root/target/e2e
+rm -rf "$work" && mkdir -p "$work/project"
+tarball=$(cd pkg && npm pack --silent --pack-destination "$work")
+cd "$work/project"
+cat > package.json <<JSON
+{ "name": "e2e", "private": true, "type": "module",
+  "dependencies": { "conveyor-client": "file:../$tarball" } }
+JSON
+npm install --no-audit --no-fund --loglevel=error --offline >/dev/null
+mkdir -p tests && cp -r "$root/tests/e2e" tests/
+# The runtimes' tools come from the repo's dev dependencies, not the scratch project.
+ln -s "$root/node_modules/miniflare" "$root/node_modules/esbuild" "$root/node_modules/playwright-core" node_modules/
+export SANDBOX_BIN="${SANDBOX_BIN:-$root/target/debug/conveyor-sandbox}"
+export TSC="$root/node_modules/.bin/tsc"
+if [ $# -gt 0 ]; then files=("$@"); else files=(tests/e2e/*.test.mjs tests/e2e/*.test.cjs); fi
+node --test --test-concurrency=2 "${files[@]}"

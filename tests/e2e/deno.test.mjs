@@ -1,0 +1,24 @@
+// The packed package in real Deno, resolved through the project's node_modules.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { startSandbox, KEYS } from "./lib/sandbox.mjs";
+
+let sb;
+before(async () => {
+  sb = await startSandbox();
+});
+after(() => sb.stop());
+
+test("the shared scenario passes in Deno, through the deno entry", async () => {
+  const script = new URL("./runtimes/deno.mjs", import.meta.url).pathname;
+  const { stdout } = await promisify(execFile)(
+    "deno",
+    ["run", "--quiet", "--allow-net=127.0.0.1", "--allow-read", script, sb.url, JSON.stringify(KEYS)],
+    { env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" } },
+  );
+  const result = JSON.parse(stdout.trim().split("\n").pop());
+  assert.deepEqual(result.failures, []);
+  assert.match(result.resolved, /entries\/deno\.mjs$/);
+});

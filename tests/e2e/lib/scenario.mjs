@@ -1,0 +1,66 @@
+// The checks every runtime runs against the packaged client, written with web-standard
+// APIs only so the same file runs in Node, Deno, workerd and Chromium. It returns a list
+// of failures instead of throwing, so each runtime can ship the result back as JSON.
+
+/**
+ * @param {typeof import("conveyor-client")} pkg the package as this runtime loaded it
+ * @param {{ sandbox: string, keys: Record<string, string> }} env
+ */
+export async function runScenario(pkg, env) {
+  const { ConveyorClient, ConveyorError, ConveyorAuthError, ConveyorConfigError } = pkg;
+  const failures = [];
+  const check = (cond, what) => {
+    if (!cond) failures.push(what);
+  };
+  const api = `${env.sandbox}/api/v2`;
+
+  // 1. An authenticated request reaches the API and comes back as a standard Response.
+  const client = new ConveyorClient({ apiKey: env.keys.full, baseUrl: api });
+  const res = await client.fetch("/exchange/connections");
+  check(res instanceof Response, "fetch resolves with a Response");
+  check(res.status === 200, `authenticated GET is 200 (got ${res.status})`);
+  const body = await res.json();
+  check(Array.isArray(body.connections), "the connections envelope came back");
+
+  // 2. The key and Accept headers arrived as sent.
+  const echoClient = new ConveyorClient({ apiKey: env.keys.full, baseUrl: `${env.sandbox}/_sandbox` });
+  const echo = await (await echoClient.fetch("/echo")).json();
+  check(echo.headers?.["x-api-key"]?.present === true, "X-API-KEY arrived");
+  check(echo.headers?.["x-api-key"]?.prefix === env.keys.full.slice(0, 4), "X-API-KEY carried this key");
+  check(String(echo.headers?.accept).includes("application/json"), "Accept: application/json arrived");
+
+  // 3. A 403 rejects with ConveyorAuthError, and the key is nowhere in it.
+  const bad = new ConveyorClient({ apiKey: env.keys.inactive, baseUrl: api });
+  let err;
+  try {
+    await bad.fetch("/exchange/connections");
+  } catch (e) {
+    err = e;
+  }
+  check(err !== undefined, "a 403 rejects");
+  check(err instanceof ConveyorAuthError, "403 is a ConveyorAuthError");
+  check(err instanceof ConveyorError, "ConveyorAuthError is a ConveyorError");
+  check(err instanceof Error, "ConveyorAuthError is an Error");
+  check(err?.name === "ConveyorAuthError", `name is ConveyorAuthError (got ${err?.name})`);
+  check(err?.status === 403, "status is 403");
+  check(err?.code === "forbidden", "code is forbidden");
+  check(/invalid, inactive or lacks the permission/.test(err?.message ?? ""), "message explains the 403");
+  const serialised = [err?.message, err?.stack, JSON.stringify(err), String(err)].join("\n");
+  check(!serialised.includes(env.keys.inactive), "the key is not in the error");
+
+  // 4. Bad options throw a typed error at construction.
+  for (const [what, opts] of [
+    ["no apiKey", { baseUrl: api }],
+    ["empty apiKey", { apiKey: "", baseUrl: api }],
+    ["malformed baseUrl", { apiKey: env.keys.full, baseUrl: "not a url" }],
+  ]) {
+    let thrown;
+    try {
+      new ConveyorClient(opts);
+    } catch (e) {
+      thrown = e;
+    }
+    check(thrown instanceof ConveyorConfigError, `${what} throws ConveyorConfigError`);
+  }
+  return { failures, checked: true };
+}

@@ -1,0 +1,24 @@
+// The packed tarball, installed into a scratch project, loaded from Node with require().
+const { test, before, after } = require("node:test");
+const assert = require("node:assert/strict");
+const pkg = require("conveyor-client");
+
+let sb;
+let lib;
+before(async () => {
+  lib = {
+    ...(await import("./lib/sandbox.mjs")),
+    ...(await import("./lib/scenario.mjs")),
+  };
+  sb = await lib.startSandbox();
+});
+after(() => sb.stop());
+
+test("the node/require condition resolves to the CommonJS entry", () => {
+  assert.match(require.resolve("conveyor-client"), /entries\/node\.cjs$/);
+});
+
+test("the shared scenario passes in Node (CommonJS)", async () => {
+  const result = await lib.runScenario(pkg, { sandbox: sb.url, keys: lib.KEYS });
+  assert.deepEqual(result.failures, []);
+});

@@ -1,0 +1,8 @@
+// Run by deno.test.mjs: the scenario in Deno, result as JSON on stdout.
+import * as pkg from "conveyor-client";
+import { runScenario } from "../lib/scenario.mjs";
+
+const [sandbox, keys] = Deno.args;
+const result = await runScenario(pkg, { sandbox, keys: JSON.parse(keys) });
+result.resolved = import.meta.resolve("conveyor-client");
+console.log(JSON.stringify(result));
