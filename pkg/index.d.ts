@@ -11,6 +11,67 @@ export interface ConveyorClientOptions {
   apiKeyHeader?: string;
   /** A `fetch` to use instead of the global one (tests, proxies, instrumentation). */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** Per-attempt timeout in ms (default 30000). */
+  timeoutMs?: number;
+  /** Retries after the first attempt (default 2). */
+  maxRetries?: number;
+  /** A `Retry-After` longer than this rejects instead of waiting (default 60000). */
+  maxRetryAfterMs?: number;
+  /** The rolling-window limiter; `false` turns it off. */
+  rateLimit?: false | RateLimitOptions;
+  /** Called when a request starts waiting for a rate-limit token. */
+  onRateLimitWait?: (event: RateLimitWaitEvent) => void;
+}
+
+/** Options of the rolling-window limiter. */
+export interface RateLimitOptions {
+  /** Requests allowed in any rolling window (default 2000). */
+  limit?: number;
+  /** The window in ms (default 300000). */
+  windowMs?: number;
+  /** Requests that may wait for a token before new ones are refused (default 10000). */
+  maxQueue?: number;
+  /** Share one bucket with every client of the same key and base URL in this realm (default true). */
+  shared?: boolean;
+}
+
+/** A snapshot of the limiter, for progress UIs. */
+export interface RateLimitState {
+  limit: number;
+  windowMs: number;
+  /** Tokens that can be spent right now. */
+  available: number;
+  /** Requests sent whose response has not arrived. */
+  inFlight: number;
+  /** Requests waiting for a token. */
+  queued: number;
+  /** ms until the next token returns, or null when one is available (or only in-flight requests hold them). */
+  nextTokenInMs: number | null;
+}
+
+/** Passed to `onRateLimitWait` when a request joins the queue. */
+export interface RateLimitWaitEvent {
+  method: string;
+  path: string;
+  queued: number;
+  waitMs: number | null;
+  state: RateLimitState;
+}
+
+/** Per-call options of {@link ConveyorClient.request}. */
+export interface RequestOptions {
+  /** Query parameters; arrays are sent as `name[]=a&name[]=b`, `undefined`/`null` left out. */
+  query?: Record<string, string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>>;
+  /** A JSON-serialisable value, or a `FormData`/`Blob`/`ArrayBuffer`/`Uint8Array`/string sent as is. */
+  body?: unknown;
+  headers?: HeadersInit;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** `fetch`'s init plus a per-call timeout. */
+export interface ConveyorRequestInit extends RequestInit {
+  timeoutMs?: number;
 }
 
 /** A client for the Conveyor API. */
@@ -22,7 +83,13 @@ export declare class ConveyorClient {
    * Sends an authenticated request to `path` (relative to `baseUrl`) and resolves with the
    * standard `Response`. Rejects with a {@link ConveyorError} subclass on every failure.
    */
-  fetch(path: string, init?: RequestInit): Promise<Response>;
+  fetch(path: string, init?: ConveyorRequestInit): Promise<Response>;
+  /**
+   * Sends `method` to `path` and resolves with the parsed JSON body (`undefined` when empty).
+   */
+  request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<T>;
+  /** The limiter's state, or `null` when rate limiting is off. */
+  rateLimitState(): RateLimitState | null;
   /** A summary that never contains the key. */
   toJSON(): { baseUrl: string; apiKey: string };
   toString(): string;
