@@ -1,0 +1,145 @@
+// The rolling-window limiter through the packed package in Node, against a sandbox that
+// counts strictly at arrival with a scaled window.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { ConveyorClient, ConveyorRateLimitError, ConveyorAbortError } from "conveyor-client";
+import { startSandbox, KEYS } from "./lib/sandbox.mjs";
+
+const LIMIT = 50;
+const WINDOW_MS = 2000;
+let sb;
+before(async () => {
+  sb = await startSandbox(["--rate-limit", `${LIMIT}/${WINDOW_MS / 1000}`]);
+});
+after(() => sb.stop());
+
+test("at saturation for 4 windows: zero 429s, and the busiest window holds exactly the limit", async () => {
+  await sb.reset();
+  const client = new ConveyorClient({
+    apiKey: KEYS.bench,
+    baseUrl: sb.api,
+    rateLimit: { limit: LIMIT, windowMs: WINDOW_MS },
+    maxRetries: 0, // a 429 must surface, not be papered over by a retry
+  });
+  const total = LIMIT * 4;
+  const t0 = Date.now();
+  const results = await Promise.allSettled(
+    Array.from({ length: total }, () => client.fetch("/exchange/access_groups").then((r) => r.status)),
+  );
+  const elapsed = Date.now() - t0;
+  const failed = results.filter((r) => r.status === "rejected");
+  assert.deepEqual(failed.map((r) => r.reason?.code), []);
+  const stats = (await sb.stats()).keys.bench;
+  assert.equal(stats.rate_limited, 0);
+  assert.equal(stats.max_in_window, LIMIT);
+  // 4 windows' worth needs just over 3 windows: the allowance is used, not wasted.
+  assert.ok(elapsed >= 3 * WINDOW_MS, `took ${elapsed} ms`);
+  assert.ok(elapsed < 3 * WINDOW_MS + 1500, `took ${elapsed} ms: the allowance was not fully used`);
+});
+
+test("clients of one key share a bucket; shared: false opts out", async () => {
+  const opts = { apiKey: KEYS.full, baseUrl: sb.api, rateLimit: { limit: 7, windowMs: 60_000 } };
+  const a = new ConveyorClient(opts);
+  const b = new ConveyorClient(opts);
+  const c = new ConveyorClient({ ...opts, rateLimit: { ...opts.rateLimit, shared: false } });
+  await a.fetch("/exchange/access_groups");
+  assert.equal(b.rateLimitState().available, 6, "b sees a's spent token");
+  assert.equal(c.rateLimitState().available, 7, "c has its own bucket");
+});
+
+test("waiters are queued FIFO, reported through onRateLimitWait and rateLimitState, and honour abort", async () => {
+  const events = [];
+  const client = new ConveyorClient({
+    apiKey: KEYS.readonly,
+    baseUrl: sb.api,
+    rateLimit: { limit: 2, windowMs: 1000, shared: false },
+    onRateLimitWait: (e) => events.push(e),
+  });
+  const order = [];
+  const ac = new AbortController();
+  const calls = [0, 1, 2, 3, 4].map((i) =>
+    client
+      .fetch("/exchange/access_groups", i === 3 ? { signal: ac.signal } : {})
+      .then(() => order.push(i), (e) => order.push(`${i}:${e.code}`)),
+  );
+  await new Promise((r) => setTimeout(r, 50));
+  const state = client.rateLimitState();
+  assert.equal(state.queued, 3);
+  assert.equal(state.available, 0);
+  assert.ok(state.nextTokenInMs > 0 && state.nextTokenInMs <= 1000, JSON.stringify(state));
+  ac.abort();
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(client.rateLimitState().queued, 2, "abort left the queue at once");
+  await Promise.all(calls);
+  assert.deepEqual(order, [0, 1, "3:aborted", 2, 4]);
+  assert.equal(events.length, 3);
+  assert.ok(events.every((e) => e.method === "GET" && e.path === "/exchange/access_groups" && e.waitMs > 0));
+});
+
+test("a full queue rejects at once with code queue_full", async () => {
+  const client = new ConveyorClient({
+    apiKey: KEYS.readonly,
+    baseUrl: sb.api,
+    rateLimit: { limit: 1, windowMs: 500, maxQueue: 1, shared: false },
+  });
+  const settled = await Promise.allSettled([0, 1, 2].map(() => client.fetch("/exchange/access_groups")));
+  assert.equal(settled[0].status, "fulfilled");
+  assert.equal(settled[1].status, "fulfilled");
+  const e = settled[2].reason;
+  assert.ok(e instanceof ConveyorRateLimitError);
+  assert.equal(e.code, "queue_full");
+});
+
+test("an idle client arms no timer: a Node script exits as soon as its work is done", async () => {
+  const script = `
+    import { ConveyorClient } from "conveyor-client";
+    const c = new ConveyorClient({ apiKey: ${JSON.stringify(KEYS.readonly)}, baseUrl: ${JSON.stringify(sb.api)},
+      rateLimit: { limit: 1, windowMs: 300000, shared: false } });
+    await c.fetch("/exchange/access_groups");
+    console.log("done");`;
+  const t0 = Date.now();
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: process.cwd() });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  const code = await new Promise((r) => child.on("exit", r));
+  assert.equal(code, 0);
+  assert.match(out, /done/);
+  assert.ok(Date.now() - t0 < 5000, "the process did not linger for the 5-minute window");
+});
+
+test("a 429 from the server pauses the whole bucket", async () => {
+  const client = new ConveyorClient({
+    apiKey: KEYS.readonly,
+    baseUrl: sb.api,
+    rateLimit: { limit: 100, windowMs: 60_000, shared: false },
+  });
+  const t0 = Date.now();
+  const first = client.fetch("/exchange/access_groups", {
+    headers: { "X-Sandbox-Fault": "rate_limit=1;times=1", "X-Sandbox-Fault-Id": `pause-${process.pid}` },
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  const second = client.fetch("/exchange/access_groups").then(() => Date.now() - t0);
+  await first;
+  assert.ok((await second) >= 900, "the second request waited for the server's pause");
+});
+
+test("rateLimit: false turns the limiter off", () => {
+  const client = new ConveyorClient({ apiKey: KEYS.full, baseUrl: sb.api, rateLimit: false });
+  assert.equal(client.rateLimitState(), null);
+});
+
+test("an abort while queued rejects with ConveyorAbortError and sends nothing", async () => {
+  const client = new ConveyorClient({
+    apiKey: KEYS.readonly,
+    baseUrl: sb.api,
+    rateLimit: { limit: 1, windowMs: 5000, shared: false },
+  });
+  await client.fetch("/exchange/access_groups");
+  const before = (await sb.requests()).length;
+  const ac = new AbortController();
+  const p = client.fetch("/exchange/access_groups", { signal: ac.signal });
+  setTimeout(() => ac.abort(), 50);
+  await assert.rejects(p, (e) => e instanceof ConveyorAbortError);
+  assert.equal((await sb.requests()).length, before);
+});
