@@ -9,6 +9,8 @@
 //! | [`retry`] | retry policy, backoff, `Retry-After` | no |
 //! | [`classify`] | what a response status means, paging envelopes | no |
 //! | [`url`] | paths, query strings, origins, key checks | no |
+//! | [`resources`] | every endpoint as a description (method, path, params, envelope) | no |
+//! | [`params`] | checking and encoding a call's parameters against its description | no |
 //! | [`options`] | reading and validating the constructor's options | reads them |
 //! | `transport` | one `fetch` attempt | yes |
 //! | `js_error` | Rust errors become JS `Error` subclasses | yes |
@@ -21,6 +23,8 @@ pub mod errors;
 mod js_error;
 pub mod limiter;
 pub mod options;
+pub mod params;
+pub mod resources;
 pub mod retry;
 mod transport;
 pub mod url;

@@ -1,0 +1,69 @@
+//! Interactions: what visitors did with documents and answers.
+
+use super::{BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind};
+
+/// Interaction `type` values.
+pub const INTERACTION_TYPE: &[&str] = &["Document", "Q & A"];
+
+const FILTERS: &[Param] = &[
+    Param::opt("type", Kind::Enum(INTERACTION_TYPE)),
+    Param::opt("created_at_start", Kind::Date),
+    Param::opt("created_at_end", Kind::Date),
+];
+
+const LIST: ResponseKind = ResponseKind::List {
+    plural: "interactions",
+    envelope: Envelope::Flat,
+};
+
+/// The interaction endpoints.
+pub const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        name: "interactions.list",
+        method: "GET",
+        path: "/interactions",
+        path_args: &[],
+        params: FILTERS,
+        any_of: &[],
+        fixed: &[],
+        body: BodyKind::Query,
+        response: LIST,
+        doc: "Every interaction, filtered by type and creation time.",
+    },
+    Endpoint {
+        name: "interactions.byConnection",
+        method: "GET",
+        path: "/interactions/connections/{id}",
+        path_args: &["id"],
+        params: FILTERS,
+        any_of: &[],
+        fixed: &[],
+        body: BodyKind::Query,
+        response: LIST,
+        doc: "The interactions of one connection.",
+    },
+    Endpoint {
+        name: "interactions.byDocument",
+        method: "GET",
+        path: "/interactions/documents/{id}",
+        path_args: &["id"],
+        params: FILTERS,
+        any_of: &[],
+        fixed: &[],
+        body: BodyKind::Query,
+        response: LIST,
+        doc: "The interactions with one document.",
+    },
+    Endpoint {
+        name: "interactions.byQuestion",
+        method: "GET",
+        path: "/interactions/questions/{id}",
+        path_args: &["id"],
+        params: FILTERS,
+        any_of: &[],
+        fixed: &[],
+        body: BodyKind::Query,
+        response: LIST,
+        doc: "The interactions with one knowledge-base question.",
+    },
+];

@@ -1,0 +1,80 @@
+//! The smaller areas: product lines, single questions, reviews and questionnaire requests.
+
+use super::{BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind};
+
+/// Product lines, single questions, reviews and questionnaire requests.
+pub const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        name: "productLines.list",
+        method: "GET",
+        path: "/product_lines",
+        path_args: &[],
+        params: &[],
+        any_of: &[],
+        fixed: &[],
+        body: BodyKind::Query,
+        response: ResponseKind::List {
+            plural: "product_lines",
+            envelope: Envelope::Hal,
+        },
+        doc: "Product lines (used to scope documents, answers and questionnaires).",
+    },
+    Endpoint {
+        name: "singleQuestion.ask",
+        method: "POST",
+        path: "/single_question",
+        path_args: &[],
+        params: &[
+            Param::req("question", Kind::Str),
+            Param::opt("product_line_ids", Kind::IdList),
+            Param::opt("question_type", Kind::Str),
+            Param::opt("multiple_choice_options", Kind::StrList),
+            Param::opt("confidence_threshold", Kind::Num),
+            Param::opt("email", Kind::Str),
+        ],
+        any_of: &[],
+        fixed: &[],
+        body: BodyKind::Json,
+        response: ResponseKind::Record,
+        doc: "Answers one question from the knowledge base.",
+    },
+    Endpoint {
+        name: "reviews.create",
+        method: "POST",
+        path: "/reviews",
+        path_args: &[],
+        params: &[
+            Param::req("email", Kind::Str),
+            Param::req("vendor_name", Kind::Str),
+            Param::opt("iteration_vm_id", Kind::Id),
+            Param::opt("question_group_id", Kind::Id),
+            Param::opt("vendor_vm_id", Kind::Id),
+        ],
+        any_of: &[],
+        fixed: &[],
+        body: BodyKind::Json,
+        response: ResponseKind::Record,
+        doc: "Requests a vendor review.",
+    },
+    Endpoint {
+        name: "questionnaireRequests.create",
+        method: "POST",
+        path: "/questionnaire_requests",
+        path_args: &[],
+        params: &[
+            Param::opt("external_id", Kind::Str),
+            Param::opt("source", Kind::Str),
+            Param::opt("submitter_email", Kind::Str),
+            Param::opt("submitter_external_id", Kind::Str),
+            Param::opt("submitter_external_name", Kind::Str),
+            Param::opt("case_ids", Kind::IdList),
+            Param::opt("raw_data", Kind::Str),
+            Param::opt("file", Kind::File),
+        ],
+        any_of: &[],
+        fixed: &[],
+        body: BodyKind::Multipart,
+        response: ResponseKind::Record,
+        doc: "Files a questionnaire request from an external system (multipart).",
+    },
+];
