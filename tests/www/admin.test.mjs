@@ -165,7 +165,7 @@ test("bulk approve of 30 requests waits on the limiter: gauge and progress move,
     assert.ok(samples.some((s) => /^0 \/ 20$/.test(s.available)), "the gauge showed the bucket empty");
     assert.ok(samples.some((s) => /Waiting on the rate limiter.*about .* left/.test(s.eta)), "an ETA was shown while waiting");
     assert.ok(elapsed > 1500, `the job had to wait for the window (${elapsed} ms)`);
-    assert.match(await t.page.textContent(".bulk-panel"), /30 of 30 done/);
+    assert.match(await t.page.textContent(".bulk-panel"), /Approved 30 of 30/);
     const stats = await limited.stats();
     assert.equal(stats.keys.full.rate_limited, 0, "no request of the full key was rate limited");
     assert.ok(stats.keys.full.max_in_window <= 20);

@@ -153,19 +153,28 @@ export function mount(root, ctx) {
     });
   }
 
+  /** After a row leaves the queue, keep keyboard focus near where it was. */
+  async function reloadKeepingFocus(index) {
+    await load();
+    const buttons = body.querySelectorAll("tbody tr .row-actions button:first-child");
+    (buttons[Math.min(index, buttons.length - 1)] ?? root.querySelector("h1"))?.focus();
+  }
+
   async function approveOne(r) {
+    const index = items.indexOf(r);
     const done = await approveForm(`Approve ${r.email}`, "Approve", (p) => ctx.api.approveRequest(r.id, p));
     if (done !== undefined) {
       toast(`Approved ${r.email}`);
-      await load();
+      await reloadKeepingFocus(index);
     }
   }
 
   async function ignoreOne(r) {
+    const index = items.indexOf(r);
     const done = await reviewerForm(`Ignore ${r.email}`, "Ignore request", (email) => ctx.api.ignoreRequest(r.id, email));
     if (done !== undefined) {
       toast(`Ignored ${r.email}`);
-      await load();
+      await reloadKeepingFocus(index);
     }
   }
 
@@ -179,13 +188,23 @@ export function mount(root, ctx) {
         : await reviewerForm(`Ignore ${targets.length} requests`, `Ignore ${targets.length}`);
     if (params === undefined) return;
     const call = kind === "approve" ? (r) => ctx.api.approveRequest(r.id, params) : (r) => ctx.api.ignoreRequest(r.id, params);
-    await runBulk(label, targets, call);
+    await runBulk(label, kind === "approve" ? "Approved" : "Ignored", targets, call);
   }
 
   /** Runs `call` over `targets` a few at a time; the package's limiter paces the rest. */
-  async function runBulk(label, targets, call) {
+  async function runBulk(label, past, targets, call) {
     bulkRunning = true;
     syncSelection();
+    for (const b of body.querySelectorAll(".row-actions button, input[data-select]")) b.disabled = true;
+    selectAll.disabled = true;
+    /** Marks a row as handled (or failed) while the job runs. */
+    const mark = (r, state, text) => {
+      const tr = body.querySelector(`tr[data-id="${CSS.escape(String(r.id))}"]`);
+      if (!tr) return;
+      tr.dataset.state = state;
+      const cell = tr.querySelector(".col-actions");
+      if (cell) clear(cell, h("span", { class: `badge badge-${state === "done" ? past.toLowerCase() : "revoked"}` }, text));
+    };
     const total = targets.length;
     let done = 0;
     const failed = [];
@@ -199,7 +218,7 @@ export function mount(root, ctx) {
     const started = performance.now();
     const tick = () => {
       bar.value = done + failed.length;
-      text.textContent = `${done} of ${total} done${failed.length ? `, ${failed.length} failed` : ""}`;
+      text.textContent = `${past} ${done} of ${total}${failed.length ? `, ${failed.length} failed` : ""}`;
       const remaining = total - done - failed.length;
       const s = ctx.limiter();
       if (remaining > 0 && s && (s.queued > 0 || s.available < Math.min(remaining, s.limit))) {
@@ -227,8 +246,10 @@ export function mount(root, ctx) {
           await call(r);
           done++;
           selected.delete(r.id);
+          mark(r, "done", past);
         } catch (err) {
           failed.push({ r, err });
+          mark(r, "failed", "Failed");
         }
         tick();
       }
@@ -240,19 +261,20 @@ export function mount(root, ctx) {
     cancelBtn.remove();
     panel.dataset.done = "true";
     const skipped = total - done - failed.length;
-    text.textContent = `${label}: ${done} of ${total} done${failed.length ? `, ${failed.length} failed` : ""}${skipped ? `, ${skipped} not started (stopped)` : ""}.`;
+    text.textContent = `${past} ${done} of ${total}${failed.length ? `, ${failed.length} failed` : ""}${skipped ? `, ${skipped} not started (stopped)` : ""}.`;
     eta.textContent = `Took ${fmtMs(performance.now() - started)}.`;
     if (failed.length) {
       panel.append(
         h("details", {}, h("summary", {}, `Why ${failed.length} failed`), h("ul", {}, failed.map((f) => h("li", {}, `${f.r.email}: ${describeError(f.err).message}`)))),
       );
       if (failed.some((f) => f.err?.retryable)) {
-        panel.append(h("button", { type: "button", class: "small", onclick: () => runBulk(label, failed.map((f) => f.r), call) }, `Retry ${failed.length} failed`));
+        panel.append(h("button", { type: "button", class: "small", onclick: () => runBulk(label, past, failed.map((f) => f.r), call) }, `Retry ${failed.length} failed`));
       }
       panel.setAttribute("role", "alert");
     }
     panel.append(h("button", { type: "button", class: "small secondary", onclick: () => clear(progressArea) }, "Dismiss"));
-    toast(`${label}: ${done} of ${total} done`, failed.length ? "warn" : "ok");
+    selectAll.disabled = false;
+    toast(`${past} ${done} of ${total}`, failed.length ? "warn" : "ok");
     await load();
   }
 
