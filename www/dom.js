@@ -81,7 +81,13 @@ export function describeError(err) {
   else if (code === "config") title = "Check the connection settings";
   let message = String(err?.message ?? err ?? "Unknown error");
   for (const secret of secrets) if (secret) message = message.split(secret).join("•••");
-  return { title, message, name, code, status: err?.status, retryable: Boolean(err?.retryable) };
+  const hint = {
+    forbidden: "Check that the key is active and has the permission this action needs (Settings › Integrations › Conveyor API).",
+    network: "Check the base URL and your connection, and that the API allows requests from this page (CORS).",
+    rate_limited: "The limit is 2000 requests per 5 minutes per key; wait a moment.",
+    queue_full: "Too many requests are waiting for the rate limiter; let them finish first.",
+  }[code];
+  return { title, message, hint, name, code, status: err?.status, retryable: Boolean(err?.retryable) };
 }
 
 const secrets = new Set();
@@ -99,6 +105,7 @@ export function errorBox(err, retry) {
     { class: "state state-error", role: "alert" },
     h("p", { class: "state-title" }, d.title),
     h("p", { class: "error-message" }, d.message),
+    d.hint ? h("p", { class: "error-hint" }, d.hint) : null,
     h("p", { class: "muted small" }, [d.name, d.code && `code ${d.code}`, d.status && `HTTP ${d.status}`].filter(Boolean).join(" · ")),
   );
   if (d.retryable && retry) box.append(h("button", { type: "button", class: "secondary retry", onclick: retry }, "Retry"));

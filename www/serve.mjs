@@ -69,4 +69,5 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const { url } = await serve({ port: Number(arg("port", process.env.PORT ?? 8080)), host: arg("host", "127.0.0.1") });
   const sandbox = arg("sandbox", process.env.SANDBOX_URL);
   console.log(`admin tool: ${url}/www/${sandbox ? `?sandbox=${encodeURIComponent(sandbox)}` : ""}`);
+  console.log("(serving the repository root; Ctrl-C to stop)");
 }

@@ -257,3 +257,38 @@ test("questionnaires filter by status; the knowledge base fetches pages lazily a
   assert.ok((await t.page.locator(".kb-item").count()) > 0, "the search finds the sample question");
   await done(t);
 });
+
+test("keyboard only: connect, open a dialog, Escape closes it and focus comes back", async () => {
+  const t = await open();
+  assert.equal(await t.page.evaluate(() => document.activeElement.id), "api-key", "the key field has focus on load");
+  await t.page.keyboard.type(KEYS.full);
+  await t.page.keyboard.press("Enter");
+  await t.page.waitForSelector("#view[data-view=requests] table");
+  assert.equal(await t.page.evaluate(() => document.activeElement.tagName), "H1", "focus moves to the section heading");
+  const approve = t.page.locator("#view tbody tr").first().getByRole("button", { name: /^Approve/ });
+  await approve.focus();
+  await t.page.keyboard.press("Enter");
+  await t.page.waitForSelector("dialog[open]");
+  assert.ok(await t.page.evaluate(() => document.querySelector("dialog").contains(document.activeElement)), "focus is inside the dialog");
+  await t.page.keyboard.press("Escape");
+  await t.page.waitForSelector("dialog", { state: "detached" });
+  assert.ok(await t.page.evaluate(() => /^Approve/.test(document.activeElement.textContent)), "focus returns to the Approve button");
+  // Every form control on the connect screen and in the sections has a label.
+  const unlabeled = await t.page.evaluate(() =>
+    [...document.querySelectorAll("input, select, textarea")].filter((el) => el.type !== "hidden" && !el.labels?.length && !el.getAttribute("aria-label")).map((el) => el.outerHTML),
+  );
+  assert.deepEqual(unlabeled, []);
+  await done(t);
+});
+
+test("an unreachable API shows a readable network error", async () => {
+  const t = await open();
+  await t.page.fill("#base-url", "http://127.0.0.1:9/api/v2");
+  await connect(t.page, KEYS.full, { expectOk: false });
+  const alert = await t.page.textContent("#connect-status [role=alert]");
+  assert.match(alert, /Could not reach the API|ConveyorNetworkError/);
+  // A Retry button appears exactly when the typed error says `retryable` (dom.js errorBox).
+  await shot(t.page, "connect-network-error");
+  t.problems.length = 0; // the browser logs the refused connection itself
+  await done(t);
+});
