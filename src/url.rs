@@ -1,1 +1,740 @@
-//! URL building (pure Rust). Being written: see issue 5.
+//! URL pieces, as plain Rust: path segments, query strings, joining, redaction, origins,
+//! the `baseUrl` scheme policy and the API key checks.
+//!
+//! The JS shell parses whole URLs with the platform's `URL`; everything that decides
+//! where a request goes, or what an error may show, is here so it is tested natively.
+//!
+//! ```
+//! use conveyor_client::url::{encode_query, fill_path, join};
+//!
+//! let path = fill_path("/exchange/authorizations/{id}", &[("id", "../admin")]).unwrap();
+//! assert_eq!(path, "/exchange/authorizations/..%2Fadmin");
+//! let query = encode_query(&[("q".to_owned(), "a b&c".to_owned())]);
+//! assert_eq!(join("/api/v2/", &format!("{path}{query}")),
+//!            "/api/v2/exchange/authorizations/..%2Fadmin?q=a%20b%26c");
+//! ```
+
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`) is encoded.
+///
+/// The narrowest safe set: no character with a meaning anywhere in a URL (`/ ? # % & = +`
+/// and the rest) survives, so one set serves path segments, query names and values.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Percent-encodes one path segment taken from a caller argument (an id, a slug).
+///
+/// `/`, `?`, `#`, `%` and every other reserved or non-ASCII byte are encoded, so
+/// `../admin`, `a?b` or an already-encoded `%2F` cannot change the route: the server sees
+/// exactly one segment whose decoded value is `raw`. An empty value, `.` and `..` are
+/// refused rather than encoded, because as a whole segment they would name the parent
+/// route or a different one (`/authorizations/` lists instead of fetching).
+///
+/// ```
+/// use conveyor_client::url::encode_segment;
+///
+/// assert_eq!(encode_segment("abc-123").unwrap(), "abc-123");
+/// assert_eq!(encode_segment("a/b?c#d").unwrap(), "a%2Fb%3Fc%23d");
+/// assert_eq!(encode_segment("%2F").unwrap(), "%252F");
+/// assert!(encode_segment("..").is_err());
+/// assert!(encode_segment("").is_err());
+/// ```
+pub fn encode_segment(raw: &str) -> Result<String, String> {
+    match raw {
+        "" => Err("a path argument is empty; pass the id of the resource".to_owned()),
+        "." | ".." => Err(format!(
+            "a path argument is `{raw}`, which would change the route; pass the id of the resource"
+        )),
+        _ => Ok(utf8_percent_encode(raw, COMPONENT).to_string()),
+    }
+}
+
+/// Builds a path from a template such as `/exchange/authorizations/{id}`, replacing each
+/// `{name}` with the matching argument encoded by [`encode_segment`].
+///
+/// A placeholder without an argument is an `Err` naming it; an argument without a
+/// placeholder is ignored (the first of duplicate names wins). Braces that do not form a
+/// `{name}` of letters, digits and `_` are an `Err`, since templates are written by us and
+/// a malformed one is a bug to surface, not to guess around.
+///
+/// ```
+/// use conveyor_client::url::fill_path;
+///
+/// assert_eq!(
+///     fill_path("/a/{id}/b/{sub_id}", &[("id", "1"), ("sub_id", "x y")]).unwrap(),
+///     "/a/1/b/x%20y",
+/// );
+/// assert!(fill_path("/a/{id}", &[]).unwrap_err().contains("`id`"));
+/// ```
+pub fn fill_path(template: &str, args: &[(&str, &str)]) -> Result<String, String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some((before, after)) = rest.split_once(['{', '}']) {
+        out.push_str(before);
+        if rest.as_bytes().get(before.len()) == Some(&b'}') {
+            return Err(format!(
+                "path template `{template}` has a `}}` without `{{`"
+            ));
+        }
+        let (name, tail) = after
+            .split_once('}')
+            .ok_or_else(|| format!("path template `{template}` has a `{{` without `}}`"))?;
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(format!(
+                "path template `{template}` has a malformed placeholder `{{{name}}}`"
+            ));
+        }
+        let value = args
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| *v)
+            .ok_or_else(|| format!("missing path argument `{name}`"))?;
+        let encoded = encode_segment(value).map_err(|e| format!("`{name}`: {e}"))?;
+        out.push_str(&encoded);
+        rest = tail;
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+/// Encodes query pairs in order: `""` for none, else `?a=b&c=d`.
+///
+/// Names and values are percent-encoded with the same strict set as path segments, so a
+/// space is `%20` (not `+`, which some servers keep literally), and `&`, `=`, `#`, `+`
+/// in a value cannot split or end the query. Arrays are repeated names, as Rails expects:
+/// pass `("access_group_ids[]", v)` once per element; the brackets are encoded as
+/// `%5B%5D`, which Rack decodes back to `[]`.
+///
+/// ```
+/// use conveyor_client::url::encode_query;
+///
+/// assert_eq!(encode_query(&[]), "");
+/// let pairs = [
+///     ("ids[]".to_owned(), "1".to_owned()),
+///     ("ids[]".to_owned(), "2".to_owned()),
+///     ("q".to_owned(), "a+b c".to_owned()),
+/// ];
+/// assert_eq!(encode_query(&pairs), "?ids%5B%5D=1&ids%5B%5D=2&q=a%2Bb%20c");
+/// ```
+pub fn encode_query(pairs: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        out.push(if i == 0 { '?' } else { '&' });
+        out.extend(utf8_percent_encode(name, COMPONENT));
+        out.push('=');
+        out.extend(utf8_percent_encode(value, COMPONENT));
+    }
+    out
+}
+
+/// Checks a caller-supplied path for `client.fetch` before it is joined to the base URL.
+///
+/// It must start with `/` and must not start with `//` (a scheme-relative URL names
+/// another host), and may contain no backslash (WHATWG URL parsing reads `\` as `/`, so
+/// `/\evil.example` is `//evil.example`) and no control character (the parser drops tab
+/// and newline, so `/\t/evil.example` would become `//evil.example`). Absolute URLs are
+/// the shell's to check with `URL` and [`same_origin`].
+///
+/// ```
+/// use conveyor_client::url::check_relative_path;
+///
+/// assert!(check_relative_path("/exchange/connections?page=2").is_ok());
+/// assert!(check_relative_path("//evil.example/x").is_err());
+/// assert!(check_relative_path("https://evil.example/x").is_err());
+/// assert!(check_relative_path("/\\evil.example").is_err());
+/// ```
+pub fn check_relative_path(path: &str) -> Result<(), String> {
+    if !path.starts_with('/') {
+        return Err(
+            "the path must start with `/` (a path under baseUrl), or be an absolute URL on baseUrl's origin"
+                .to_owned(),
+        );
+    }
+    if path.starts_with("//") {
+        return Err(
+            "the path starts with `//`, which names another host; pass a path under baseUrl"
+                .to_owned(),
+        );
+    }
+    if path.contains('\\') {
+        return Err(
+            "the path contains a backslash, which URL parsing may read as `/`; encode it as %5C"
+                .to_owned(),
+        );
+    }
+    if path.chars().any(char::is_control) {
+        return Err(
+            "the path contains a control character (tab, newline, ...); percent-encode it"
+                .to_owned(),
+        );
+    }
+    Ok(())
+}
+
+/// Joins a base path (`/api/v2`, with or without a trailing slash) and a path
+/// (`/exchange/connections?page=2`) with exactly one slash between them, keeping the
+/// path's query string.
+///
+/// The result always starts with exactly one `/`, even for an empty or `//`-prefixed
+/// base, so it can never be read as a scheme-relative URL naming another host. An empty
+/// path gives the base itself; a path that is only a query (`?a=1`) is appended as is.
+///
+/// ```
+/// use conveyor_client::url::join;
+///
+/// assert_eq!(join("/api/v2", "/exchange/connections"), "/api/v2/exchange/connections");
+/// assert_eq!(join("/api/v2/", "exchange?x=1"), "/api/v2/exchange?x=1");
+/// assert_eq!(join("/", "/x"), "/x");
+/// assert_eq!(join("", "x"), "/x");
+/// ```
+pub fn join(base_path: &str, path: &str) -> String {
+    let base = base_path.trim_matches('/');
+    let mut out = String::with_capacity(base.len() + path.len() + 2);
+    out.push('/');
+    out.push_str(base);
+    if path.is_empty() || path.starts_with('?') {
+        out.push_str(path);
+        return out;
+    }
+    if !base.is_empty() {
+        out.push('/');
+    }
+    out.push_str(path.trim_start_matches('/'));
+    out
+}
+
+/// Substrings of a query parameter name (compared case-insensitively, after
+/// percent-decoding) that mark its value as secret. Over-matching (`monkey`) only hides a
+/// harmless value; under-matching would leak one.
+const SECRET_NAME_PARTS: [&str; 14] = [
+    "key",
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "signature",
+    "api_key",
+    "apikey",
+    "auth",
+    "authorization",
+    "credential",
+    "session",
+    "cookie",
+    "jwt",
+];
+
+/// What replaces a secret value.
+pub const REDACTED: &str = "[redacted]";
+
+/// Whether a query parameter name looks like it carries a secret.
+///
+/// ```
+/// use conveyor_client::url::is_secret_param;
+///
+/// assert!(is_secret_param("X-Amz-Signature"));
+/// assert!(is_secret_param("access%5Ftoken"));
+/// assert!(!is_secret_param("page"));
+/// ```
+pub fn is_secret_param(name: &str) -> bool {
+    let decoded = percent_decode_str(name).decode_utf8_lossy().to_lowercase();
+    SECRET_NAME_PARTS.iter().any(|part| decoded.contains(part))
+}
+
+/// Redacts a path for error messages and fields: the value of every query parameter whose
+/// name looks secret (see [`is_secret_param`]) becomes `[redacted]`, and any `#fragment`
+/// is dropped (it is never sent, and OAuth puts tokens there).
+///
+/// Idempotent, so redacting twice is harmless.
+///
+/// ```
+/// use conveyor_client::url::redact_path;
+///
+/// assert_eq!(
+///     redact_path("/x?page=2&api_key=abc&Access_Token=t"),
+///     "/x?page=2&api_key=[redacted]&Access_Token=[redacted]",
+/// );
+/// assert_eq!(redact_path("/x#token=abc"), "/x");
+/// ```
+pub fn redact_path(path_and_query: &str) -> String {
+    let without_fragment = path_and_query
+        .split_once('#')
+        .map_or(path_and_query, |(before, _)| before);
+    let Some((path, query)) = without_fragment.split_once('?') else {
+        return without_fragment.to_owned();
+    };
+    let mut out = String::with_capacity(without_fragment.len());
+    out.push_str(path);
+    out.push('?');
+    for (i, pair) in query.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        match pair.split_once('=') {
+            Some((name, _)) if is_secret_param(name) => {
+                out.push_str(name);
+                out.push('=');
+                out.push_str(REDACTED);
+            }
+            _ => out.push_str(pair),
+        }
+    }
+    out
+}
+
+/// The origin of a URL, as the shell reads it from `URL`: `protocol` (with or without the
+/// trailing `:`), `hostname` and `port` (`None` when the URL has none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// `https`, `http`, ... in any case.
+    pub scheme: String,
+    /// The host name or IP literal (IPv6 with or without brackets), in any case.
+    pub host: String,
+    /// The explicit port, if any.
+    pub port: Option<u16>,
+}
+
+fn normal_scheme(scheme: &str) -> String {
+    scheme
+        .strip_suffix(':')
+        .unwrap_or(scheme)
+        .to_ascii_lowercase()
+}
+
+fn normal_host(host: &str) -> String {
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    host.to_ascii_lowercase()
+}
+
+fn default_port(scheme: &str) -> Option<u16> {
+    match scheme {
+        "http" | "ws" => Some(80),
+        "https" | "wss" => Some(443),
+        _ => None,
+    }
+}
+
+/// Whether two origins are the same: equal scheme, host and port, with scheme and host
+/// compared case-insensitively and a missing port read as the scheme's default
+/// (`https://a` and `https://a:443` are one origin). The key may only be sent to
+/// `baseUrl`'s origin, so redirects and absolute URLs are checked with this.
+///
+/// ```
+/// use conveyor_client::url::{same_origin, Origin};
+///
+/// let o = |scheme: &str, host: &str, port| Origin { scheme: scheme.into(), host: host.into(), port };
+/// assert!(same_origin(&o("https:", "API.example.com", None), &o("https", "api.example.com", Some(443))));
+/// assert!(!same_origin(&o("https", "api.example.com", None), &o("http", "api.example.com", None)));
+/// assert!(!same_origin(&o("https", "api.example.com", None), &o("https", "evil.example", None)));
+/// ```
+pub fn same_origin(a: &Origin, b: &Origin) -> bool {
+    let (sa, sb) = (normal_scheme(&a.scheme), normal_scheme(&b.scheme));
+    sa == sb
+        && normal_host(&a.host) == normal_host(&b.host)
+        && a.port.or(default_port(&sa)) == b.port.or(default_port(&sb))
+}
+
+/// Whether a host is this machine: `localhost`, `*.localhost`, `127.0.0.0/8`, `::1`, or
+/// `::1`/`127.x` written as an IPv4-mapped IPv6 address.
+///
+/// ```
+/// use conveyor_client::url::is_loopback_host;
+///
+/// assert!(is_loopback_host("localhost"));
+/// assert!(is_loopback_host("api.localhost"));
+/// assert!(is_loopback_host("127.8.0.1"));
+/// assert!(is_loopback_host("[::1]"));
+/// assert!(!is_loopback_host("localhost.evil.example"));
+/// assert!(!is_loopback_host("128.0.0.1"));
+/// ```
+pub fn is_loopback_host(host: &str) -> bool {
+    let host = normal_host(host);
+    // A fully qualified `localhost.` is the same name.
+    let name = host.strip_suffix('.').unwrap_or(&host);
+    if name == "localhost" || name.ends_with(".localhost") {
+        return true;
+    }
+    if let Ok(v4) = host.parse::<Ipv4Addr>() {
+        return v4.is_loopback();
+    }
+    if let Ok(v6) = host.parse::<Ipv6Addr>() {
+        return v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback());
+    }
+    false
+}
+
+/// The `baseUrl` policy: `https:` always; `http:` only for a loopback host (local
+/// development and tests), since over plain HTTP the key would cross the network in
+/// clear text. `scheme` may carry the trailing `:` of `URL.protocol`.
+///
+/// ```
+/// use conveyor_client::url::check_base_scheme;
+///
+/// assert!(check_base_scheme("https:", "api.conveyor.com").is_ok());
+/// assert!(check_base_scheme("http:", "127.0.0.1").is_ok());
+/// assert!(check_base_scheme("http:", "api.conveyor.com").is_err());
+/// assert!(check_base_scheme("ftp:", "localhost").is_err());
+/// ```
+pub fn check_base_scheme(scheme: &str, host: &str) -> Result<(), String> {
+    match normal_scheme(scheme).as_str() {
+        "https" => Ok(()),
+        "http" if is_loopback_host(host) => Ok(()),
+        "http" => Err(format!(
+            "`baseUrl` must use https: (http: is allowed only for localhost and loopback addresses), so the API key never crosses the network in clear text; got http://{host}"
+        )),
+        other => Err(format!(
+            "`baseUrl` must be an https: URL; got the scheme `{}`",
+            truncate(other, 20)
+        )),
+    }
+}
+
+/// The longest API key accepted. Real keys are far shorter; the bound stops a pasted file
+/// from becoming a header.
+pub const MAX_API_KEY_LEN: usize = 512;
+
+/// Checks an API key before it can reach a header: non-empty, at most
+/// [`MAX_API_KEY_LEN`] characters, printable ASCII only with no space or control
+/// character (so a CR/LF can never inject a header).
+///
+/// The message never contains the key or any of its characters; it gives a position
+/// instead, which is enough to find a stray space or line break.
+///
+/// ```
+/// use conveyor_client::url::check_api_key;
+///
+/// assert!(check_api_key("ck_live_0123456789abcdef").is_ok());
+/// assert!(check_api_key("").is_err());
+/// let err = check_api_key("ck_live_0123\r\nX-Evil: 1").unwrap_err();
+/// assert!(!err.contains("ck_live"));
+/// ```
+pub fn check_api_key(key: &str) -> Result<(), String> {
+    if key.is_empty() {
+        return Err("`apiKey` is empty; pass your Conveyor API key".to_owned());
+    }
+    let length = key.chars().count();
+    if length > MAX_API_KEY_LEN {
+        return Err(format!(
+            "`apiKey` is {length} characters long, more than the {MAX_API_KEY_LEN} allowed; check that only the key was pasted"
+        ));
+    }
+    if let Some((position, c)) = key.chars().enumerate().find(|(_, c)| !c.is_ascii_graphic()) {
+        let what = if c.is_whitespace() {
+            "whitespace (a space, tab or line break)"
+        } else if c.is_control() {
+            "a control character"
+        } else {
+            "a non-ASCII character"
+        };
+        return Err(format!(
+            "`apiKey` contains {what} at position {}; copy the key again without it",
+            position + 1
+        ));
+    }
+    Ok(())
+}
+
+/// A hint at which key is in use, for debug output: the first 4 characters and `…`, or
+/// `…` alone when the key is shorter than 8 (then 4 characters would be half of it).
+///
+/// ```
+/// use conveyor_client::url::key_hint;
+///
+/// assert_eq!(key_hint("ck_live_0123456789"), "ck_l…");
+/// assert_eq!(key_hint("short"), "…");
+/// ```
+pub fn key_hint(key: &str) -> String {
+    if key.chars().count() < 8 {
+        return "…".to_owned();
+    }
+    let mut hint: String = key.chars().take(4).collect();
+    hint.push('…');
+    hint
+}
+
+/// At most `max` characters of `s`, with `…` when cut.
+fn truncate(s: &str, max: usize) -> String {
+    let mut out: String = s.chars().take(max).collect();
+    if s.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(s: &str) -> String {
+        percent_decode_str(s).decode_utf8_lossy().into_owned()
+    }
+
+    #[test]
+    fn segments_keep_unreserved_and_encode_the_rest() {
+        assert_eq!(encode_segment("AZaz09-._~").unwrap(), "AZaz09-._~");
+        assert_eq!(encode_segment("...").unwrap(), "...");
+        assert_eq!(encode_segment("../x").unwrap(), "..%2Fx");
+        assert_eq!(encode_segment("a b+c&d=e").unwrap(), "a%20b%2Bc%26d%3De");
+        assert_eq!(encode_segment("é").unwrap(), "%C3%A9");
+        assert_eq!(encode_segment("\\").unwrap(), "%5C");
+        assert_eq!(encode_segment("\n").unwrap(), "%0A");
+        for raw in ["%2e", "%2E%2E", "..%2F", "a/b", "?#"] {
+            assert_eq!(decode(&encode_segment(raw).unwrap()), raw);
+        }
+    }
+
+    #[test]
+    fn dot_and_empty_segments_are_refused() {
+        for raw in ["", ".", ".."] {
+            assert!(encode_segment(raw).is_err(), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn fill_path_fills_every_placeholder() {
+        assert_eq!(
+            fill_path("/exchange/authorizations/{id}", &[("id", "42")]).unwrap(),
+            "/exchange/authorizations/42"
+        );
+        assert_eq!(
+            fill_path(
+                "/a/{x}/{y}",
+                &[("y", "2"), ("x", "1"), ("x", "3"), ("z", "0")]
+            )
+            .unwrap(),
+            "/a/1/2"
+        );
+        assert_eq!(fill_path("/plain", &[]).unwrap(), "/plain");
+        assert_eq!(
+            fill_path("/v/{id}.json", &[("id", "a/b")]).unwrap(),
+            "/v/a%2Fb.json"
+        );
+        assert_eq!(fill_path("", &[]).unwrap(), "");
+    }
+
+    #[test]
+    fn fill_path_errors_name_the_problem() {
+        assert_eq!(
+            fill_path("/a/{id}", &[("other", "1")]).unwrap_err(),
+            "missing path argument `id`"
+        );
+        assert!(fill_path("/a/{id}", &[("id", "..")])
+            .unwrap_err()
+            .contains("`id`"));
+        assert!(fill_path("/a/{id}", &[("id", "")]).is_err());
+        for bad in [
+            "/a/{id",
+            "/a/id}",
+            "/a/{}",
+            "/a/{i d}",
+            "/a/{{id}}",
+            "/a/{é}",
+        ] {
+            assert!(fill_path(bad, &[("id", "1")]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn query_encoding() {
+        assert_eq!(encode_query(&[]), "");
+        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+            v.iter()
+                .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+                .collect()
+        };
+        assert_eq!(encode_query(&pairs(&[("a", "b")])), "?a=b");
+        assert_eq!(
+            encode_query(&pairs(&[("q", "x y"), ("r", "1&s=2#t"), ("e", "")])),
+            "?q=x%20y&r=1%26s%3D2%23t&e="
+        );
+        assert_eq!(
+            encode_query(&pairs(&[
+                ("access_group_ids[]", "1"),
+                ("access_group_ids[]", "2")
+            ])),
+            "?access_group_ids%5B%5D=1&access_group_ids%5B%5D=2"
+        );
+        assert_eq!(encode_query(&pairs(&[("ü", "%")])), "?%C3%BC=%25");
+    }
+
+    #[test]
+    fn relative_paths() {
+        for ok in ["/", "/a", "/a/b?c=d#e", "/a//b", "/%2F%2Fevil", "/é"] {
+            assert_eq!(check_relative_path(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            "a/b",
+            "//evil.example",
+            "///evil.example",
+            "https://evil.example",
+            "javascript:alert(1)",
+            "/\\evil.example",
+            "/a\\b",
+            "/\t/evil.example",
+            "/a\nb",
+            "/a\rb",
+            "/a\u{7f}",
+            "/a\u{85}",
+            " /a",
+        ] {
+            assert!(check_relative_path(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn joining() {
+        assert_eq!(join("/api/v2", "/x"), "/api/v2/x");
+        assert_eq!(join("/api/v2/", "/x"), "/api/v2/x");
+        assert_eq!(join("/api/v2//", "//x"), "/api/v2/x");
+        assert_eq!(join("/api/v2", "x?a=1&b=/c"), "/api/v2/x?a=1&b=/c");
+        assert_eq!(join("/api/v2", ""), "/api/v2");
+        assert_eq!(join("/api/v2/", "?a=1"), "/api/v2?a=1");
+        assert_eq!(join("", ""), "/");
+        assert_eq!(join("/", "/"), "/");
+        assert_eq!(join("//evil.example", "/x"), "/evil.example/x");
+        assert_eq!(join("", "//evil.example"), "/evil.example");
+    }
+
+    #[test]
+    fn redaction() {
+        assert_eq!(redact_path("/x"), "/x");
+        assert_eq!(redact_path("/x?"), "/x?");
+        assert_eq!(redact_path("/x?page=1&per_page=2"), "/x?page=1&per_page=2");
+        assert_eq!(
+            redact_path("/x?KEY=1&my_token=2&client_secret=3&Password=4&sig=5&signature=6"),
+            "/x?KEY=[redacted]&my_token=[redacted]&client_secret=[redacted]&Password=[redacted]&sig=5&signature=[redacted]"
+        );
+        assert_eq!(
+            redact_path("/x?apikey=a&auth=b&Authorization=c&api_key=d"),
+            "/x?apikey=[redacted]&auth=[redacted]&Authorization=[redacted]&api_key=[redacted]"
+        );
+        // Encoded names are decoded before matching; `=` inside the value goes too.
+        assert_eq!(redact_path("/x?%74oken=a=b"), "/x?%74oken=[redacted]");
+        // A name without a value has nothing to hide; the fragment is dropped.
+        assert_eq!(redact_path("/x?token&a=1#frag"), "/x?token&a=1");
+        assert_eq!(redact_path("/x?token=&a=1"), "/x?token=[redacted]&a=1");
+        let once = redact_path("/x?token=abc&q=1");
+        assert_eq!(redact_path(&once), once);
+    }
+
+    #[test]
+    fn origins() {
+        let o = |s: &str, h: &str, p: Option<u16>| Origin {
+            scheme: s.to_owned(),
+            host: h.to_owned(),
+            port: p,
+        };
+        assert!(same_origin(
+            &o("https", "a.example", None),
+            &o("HTTPS:", "A.Example", None)
+        ));
+        assert!(same_origin(
+            &o("http", "a", Some(80)),
+            &o("http:", "a", None)
+        ));
+        assert!(same_origin(
+            &o("https", "[::1]", Some(8443)),
+            &o("https", "::1", Some(8443))
+        ));
+        assert!(!same_origin(
+            &o("https", "a", Some(8443)),
+            &o("https", "a", None)
+        ));
+        assert!(!same_origin(
+            &o("https", "a", Some(80)),
+            &o("http", "a", Some(80))
+        ));
+        assert!(!same_origin(
+            &o("https", "a", None),
+            &o("https", "a.", None)
+        ));
+        assert!(!same_origin(&o("https", "a", None), &o("https", "b", None)));
+        // Unknown schemes have no default port: an explicit one differs from none.
+        assert!(same_origin(&o("foo", "a", None), &o("FOO", "a", None)));
+        assert!(!same_origin(&o("foo", "a", Some(1)), &o("foo", "a", None)));
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for h in [
+            "localhost",
+            "LOCALHOST",
+            "localhost.",
+            "a.b.localhost",
+            "127.0.0.1",
+            "127.255.255.254",
+            "[::1]",
+            "::1",
+            "[::ffff:7f00:1]",
+        ] {
+            assert!(is_loopback_host(h), "{h}");
+        }
+        for h in [
+            "",
+            "localhost.evil.example",
+            "evillocalhost",
+            "128.0.0.1",
+            "0.0.0.0",
+            "10.0.0.1",
+            "[::2]",
+            "[::ffff:a00:1]",
+            "127.0.0.1.evil.example",
+        ] {
+            assert!(!is_loopback_host(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn base_scheme_policy() {
+        assert!(check_base_scheme("https", "example.com").is_ok());
+        assert!(check_base_scheme("HTTPS:", "example.com").is_ok());
+        assert!(check_base_scheme("http:", "localhost").is_ok());
+        assert!(check_base_scheme("http:", "[::1]").is_ok());
+        assert!(check_base_scheme("http", "127.0.0.2").is_ok());
+        let err = check_base_scheme("http:", "api.conveyor.com").unwrap_err();
+        assert!(err.contains("https"), "{err}");
+        for s in ["ws:", "file:", "", "javascript:"] {
+            assert!(check_base_scheme(s, "localhost").is_err(), "{s}");
+        }
+        let long = "x".repeat(500);
+        assert!(check_base_scheme(&long, "h").unwrap_err().len() < 150);
+    }
+
+    #[test]
+    fn api_keys() {
+        assert_eq!(check_api_key("abc"), Ok(()));
+        assert_eq!(check_api_key(&"k".repeat(MAX_API_KEY_LEN)), Ok(()));
+        assert!(check_api_key(&"k".repeat(MAX_API_KEY_LEN + 1))
+            .unwrap_err()
+            .contains("513"));
+        assert!(check_api_key("").unwrap_err().contains("empty"));
+        for (bad, pos, what) in [
+            ("abc def", "position 4", "whitespace"),
+            ("abc\r\nX: y", "position 4", "whitespace"),
+            ("\tabc", "position 1", "whitespace"),
+            ("abc\0", "position 4", "control"),
+            ("abc\u{7f}", "position 4", "control"),
+            ("abcé", "position 4", "non-ASCII"),
+            ("abc\u{a0}", "position 4", "whitespace"),
+        ] {
+            let err = check_api_key(bad).unwrap_err();
+            assert!(err.contains(pos) && err.contains(what), "{bad:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn key_hints() {
+        assert_eq!(key_hint(""), "…");
+        assert_eq!(key_hint("1234567"), "…");
+        assert_eq!(key_hint("12345678"), "1234…");
+        assert_eq!(key_hint("éééééééééé"), "éééé…");
+    }
+}

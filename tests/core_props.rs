@@ -1,0 +1,416 @@
+//! Property tests for the pure core: retry policy, `Retry-After`, classification, URLs and
+//! key checks. Each property is one of the guarantees the JS shell relies on, checked over
+//! arbitrary input rather than the handful of cases the unit tests name.
+#![cfg(not(target_arch = "wasm32"))]
+
+use conveyor_client::classify::{
+    classify_status, error_for_status, has_next_page, page_info, PageInfo,
+};
+use conveyor_client::errors::ErrorKind;
+use conveyor_client::retry::{is_idempotent, parse_retry_after, Attempt, Decision, RetryPolicy};
+use conveyor_client::url::{
+    check_api_key, encode_query, encode_segment, fill_path, is_secret_param, join, key_hint,
+    redact_path, REDACTED,
+};
+use percent_encoding::percent_decode_str;
+use proptest::prelude::*;
+
+/// A valid policy with arbitrary (finite, non-negative) durations.
+fn policy() -> impl Strategy<Value = RetryPolicy> {
+    (
+        0u32..10,
+        0.0..10_000.0f64,
+        0.0..100_000.0f64,
+        0.0..200_000.0f64,
+        0.0..10_000.0f64,
+    )
+        .prop_map(|(max_retries, base, max_delay, cap, pause)| RetryPolicy {
+            max_retries,
+            base_delay_ms: base,
+            max_delay_ms: max_delay,
+            max_retry_after_ms: cap,
+            default_rate_limit_pause_ms: pause,
+        })
+}
+
+fn header() -> impl Strategy<Value = Option<String>> {
+    prop_oneof![
+        Just(None),
+        (0u32..1000).prop_map(|s| Some(s.to_string())),
+        (0.0..1000.0f64).prop_map(|s| Some(format!("{s:.3}"))),
+        any::<String>().prop_map(Some),
+    ]
+}
+
+fn attempt() -> impl Strategy<Value = Attempt> {
+    prop_oneof![
+        Just(Attempt::NetworkError),
+        Just(Attempt::Timeout),
+        (any::<u16>(), header(), header()).prop_map(|(status, retry_after, retry_after_ms)| {
+            Attempt::Response {
+                status,
+                retry_after,
+                retry_after_ms,
+            }
+        }),
+        (
+            prop_oneof![Just(408u16), Just(429), 500u16..600],
+            header(),
+            header()
+        )
+            .prop_map(|(status, retry_after, retry_after_ms)| Attempt::Response {
+                status,
+                retry_after,
+                retry_after_ms,
+            }),
+    ]
+}
+
+fn method() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("GET".to_owned()),
+        Just("post".to_owned()),
+        Just("PUT".to_owned()),
+        Just("PATCH".to_owned()),
+        Just("DELETE".to_owned()),
+        "[A-Za-z]{0,8}",
+    ]
+}
+
+/// Strings built from the characters that matter to URLs, plus anything at all.
+fn tricky() -> impl Strategy<Value = String> {
+    prop_oneof!["[./?#%&=+ \\\\a-z0-9A-F~_-]{0,24}", any::<String>(),]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn parse_retry_after_never_panics_and_is_never_negative(s in any::<String>(), now in any::<f64>()) {
+        if let Some(ms) = parse_retry_after(&s, now) {
+            prop_assert!(ms.is_finite() && ms >= 0.0, "{ms}");
+        }
+    }
+
+    #[test]
+    fn parse_retry_after_never_panics_on_date_like_strings(
+        s in "[A-Za-z]{0,9},? [0-9]{1,3}[ -][A-Za-z]{3}[ -][0-9]{1,5} [0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2} [A-Z]{0,4}",
+        now in -1e16..1e16f64,
+    ) {
+        if let Some(ms) = parse_retry_after(&s, now) {
+            prop_assert!(ms.is_finite() && ms >= 0.0);
+        }
+    }
+
+    #[test]
+    fn delta_seconds_round_trip(n in any::<u32>(), now in any::<f64>()) {
+        prop_assert_eq!(parse_retry_after(&n.to_string(), now), Some(f64::from(n) * 1000.0));
+        prop_assert_eq!(parse_retry_after(&format!(" {n} "), now), Some(f64::from(n) * 1000.0));
+    }
+
+    #[test]
+    fn negative_numbers_are_never_a_delay(n in 1u32.., now in any::<f64>()) {
+        prop_assert_eq!(parse_retry_after(&format!("-{n}"), now), None);
+    }
+
+    #[test]
+    fn backoff_stays_within_zero_and_max_delay(p in policy(), i in any::<u32>(), jitter in any::<f64>()) {
+        let d = p.backoff_ms(i, jitter);
+        prop_assert!(d >= 0.0 && d <= p.max_delay_ms, "{d} not in [0, {}]", p.max_delay_ms);
+    }
+
+    #[test]
+    fn every_delay_is_finite_non_negative_and_within_the_cap(
+        p in policy(), m in method(), i in 0u32..12, a in attempt(), now in -1e13..1e13f64, jitter in 0.0..1.0f64,
+    ) {
+        match p.decide(&m, i, &a, now, jitter) {
+            Decision::RetryAfter { delay_ms, pause_limiter } => {
+                prop_assert!(delay_ms.is_finite() && delay_ms >= 0.0);
+                prop_assert!(i < p.max_retries);
+                let is_429 = matches!(a, Attempt::Response { status: 429, .. });
+                prop_assert_eq!(pause_limiter, is_429);
+                prop_assert!(delay_ms <= p.max_retry_after_ms.max(p.max_delay_ms).max(p.default_rate_limit_pause_ms));
+            }
+            Decision::GiveUp { retry_after_ms: Some(ms) } => prop_assert!(ms >= 0.0),
+            Decision::GiveUp { retry_after_ms: None } | Decision::Done => {}
+        }
+    }
+
+    #[test]
+    fn retry_after_above_the_cap_never_retries(
+        p in policy(), m in method(), i in 0u32..12, extra in 1u32..1_000_000, status in prop_oneof![Just(408u16), Just(429), 500u16..600],
+        as_ms_header in any::<bool>(),
+    ) {
+        // Whole seconds strictly above the cap.
+        let secs = (p.max_retry_after_ms / 1000.0).floor() as u64 + u64::from(extra);
+        let (retry_after, retry_after_ms) = if as_ms_header {
+            (None, Some((secs * 1000).to_string()))
+        } else {
+            (Some(secs.to_string()), None)
+        };
+        let a = Attempt::Response { status, retry_after, retry_after_ms };
+        let d = p.decide(&m, i, &a, 0.0, 0.5);
+        prop_assert_eq!(d, Decision::GiveUp { retry_after_ms: Some(secs as f64 * 1000.0) });
+    }
+
+    #[test]
+    fn non_idempotent_methods_never_retry_5xx_or_network_errors(
+        p in policy(), m in "(POST|PATCH|post|patch|CONNECT|TRACE|[A-Z]{0,3})", i in 0u32..12,
+        a in prop_oneof![
+            Just(Attempt::NetworkError),
+            Just(Attempt::Timeout),
+            (prop_oneof![Just(408u16), 500u16..600], header(), header()).prop_map(|(status, retry_after, retry_after_ms)| Attempt::Response { status, retry_after, retry_after_ms }),
+        ],
+        jitter in 0.0..1.0f64,
+    ) {
+        prop_assume!(!is_idempotent(&m));
+        let retried = matches!(p.decide(&m, i, &a, 0.0, jitter), Decision::RetryAfter { .. });
+        prop_assert!(!retried);
+    }
+
+    #[test]
+    fn out_of_retries_never_retries(p in policy(), m in method(), extra in 0u32..5, a in attempt()) {
+        let retried = matches!(p.decide(&m, p.max_retries + extra, &a, 0.0, 0.5), Decision::RetryAfter { .. });
+        prop_assert!(!retried);
+    }
+
+    #[test]
+    fn plain_client_errors_never_retry(p in policy(), m in method(), i in 0u32..12, status in 400u16..500, ra in header()) {
+        prop_assume!(status != 408 && status != 429);
+        let a = Attempt::Response { status, retry_after: ra, retry_after_ms: None };
+        let d = p.decide(&m, i, &a, 0.0, 0.5);
+        prop_assert_eq!(d, Decision::GiveUp { retry_after_ms: None });
+    }
+
+    #[test]
+    fn encoded_segments_are_one_segment_and_decode_back(raw in tricky()) {
+        match encode_segment(&raw) {
+            Ok(enc) => {
+                prop_assert!(!enc.contains(['/', '?', '#', '\\']), "{enc}");
+                prop_assert!(enc != "." && enc != "..");
+                prop_assert!(enc.is_ascii());
+                let decoded = percent_decode_str(&enc).decode_utf8();
+                prop_assert_eq!(decoded.as_deref().ok(), Some(raw.as_str()));
+            }
+            Err(_) => prop_assert!(raw.is_empty() || raw == "." || raw == ".."),
+        }
+    }
+
+    #[test]
+    fn fill_path_keeps_the_template_segment_count(
+        a in tricky(), b in tricky(), fixed in "(/[a-z]{1,6}){0,3}",
+    ) {
+        let template = format!("{fixed}/x/{{id}}/y/{{sub_id}}");
+        match fill_path(&template, &[("id", &a), ("sub_id", &b)]) {
+            Ok(path) => {
+                prop_assert_eq!(path.split('/').count(), template.split('/').count());
+                prop_assert!(!path.contains(['?', '#']));
+                let prefix = format!("{fixed}/x/");
+                prop_assert!(path.starts_with(&prefix));
+            }
+            Err(e) => {
+                let bad = [&a, &b].iter().any(|s| s.is_empty() || *s == "." || *s == "..");
+                prop_assert!(bad, "{e}");
+            }
+        }
+    }
+
+    #[test]
+    fn encoded_query_round_trips(pairs in prop::collection::vec((tricky(), tricky()), 0..5)) {
+        let q = encode_query(&pairs);
+        if pairs.is_empty() {
+            prop_assert_eq!(q, "");
+        } else {
+            let body = q.strip_prefix('?').unwrap_or("!");
+            prop_assert!(!body.contains(['?', '#', ' ', '+']));
+            let decoded: Vec<(String, String)> = body
+                .split('&')
+                .map(|kv| {
+                    let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+                    let d = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
+                    (d(k), d(v))
+                })
+                .collect();
+            prop_assert_eq!(decoded, pairs);
+        }
+    }
+
+    #[test]
+    fn redact_path_never_leaves_a_secret_value(
+        path in "(/[a-z0-9]{0,5}){0,3}",
+        name_prefix in "[a-zA-Z_]{0,4}",
+        secret_word in prop::sample::select(vec!["key", "token", "secret", "password", "signature", "api_key", "apikey", "auth", "authorization", "Api_Key", "ToKeN"]),
+        name_suffix in "[a-zA-Z_]{0,4}",
+        value in "[A-Za-z0-9!$'()*,;:@~._%+-]{6,30}",
+        others in prop::collection::vec(("[a-z]{1,5}", "[A-Za-z0-9]{0,5}"), 0..4),
+        at in 0usize..5,
+        fragment in prop::option::of("[a-z=&]{0,10}"),
+    ) {
+        let name = format!("{name_prefix}{secret_word}{name_suffix}");
+        // Otherwise the value would legitimately still appear, as part of the name or path.
+        prop_assume!(!name.contains(&value) && !path.contains(&value));
+        // The other params are not secret-looking and their values cannot contain the secret.
+        let mut pairs: Vec<String> = others
+            .iter()
+            .filter(|(k, _)| !is_secret_param(k))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        let at = at.min(pairs.len());
+        pairs.insert(at, format!("{name}={value}"));
+        let mut input = format!("{path}?{}", pairs.join("&"));
+        if let Some(f) = fragment {
+            input.push('#');
+            input.push_str(&f);
+        }
+        let out = redact_path(&input);
+        prop_assert!(!out.contains(&value), "{out}");
+        let expected = format!("{name}={REDACTED}");
+        prop_assert!(out.contains(&expected), "{}", out);
+        prop_assert_eq!(redact_path(&out), out.clone());
+    }
+
+    #[test]
+    fn redact_path_never_panics_and_is_idempotent(s in any::<String>()) {
+        let once = redact_path(&s);
+        prop_assert_eq!(redact_path(&once), once);
+    }
+
+    #[test]
+    fn joined_paths_start_with_exactly_one_slash(base in tricky(), path in tricky()) {
+        let j = join(&base, &path);
+        prop_assert!(j.starts_with('/') && !j.starts_with("//"), "{j}");
+    }
+
+    #[test]
+    fn classification_is_total_and_consistent(status in 0u16..=999, m in method(), p in tricky(), rid in prop::option::of(any::<String>())) {
+        let kind = classify_status(status);
+        prop_assert_eq!(kind.is_none(), (200..300).contains(&status));
+        let e = error_for_status(status, &m, &p, rid.as_deref());
+        prop_assert_eq!(e.as_ref().map(|e| e.kind), kind);
+        if let Some(e) = e {
+            prop_assert_eq!(e.status, Some(status));
+            prop_assert_eq!(e.retryable, matches!(e.kind, ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Timeout));
+            prop_assert_eq!(e.request_id, rid);
+        }
+    }
+
+    #[test]
+    fn page_info_never_panics_and_bounds_pages(
+        page in prop::option::of(any::<f64>()),
+        per_page in prop::option::of(any::<f64>()),
+        total in prop::option::of(any::<f64>()),
+    ) {
+        if let Ok(Some(info)) = page_info(page, per_page, total) {
+            prop_assert!(info.page >= 1 && info.per_page >= 1);
+            prop_assert_eq!(has_next_page(&info), info.page < info.total_pages);
+        }
+    }
+
+    #[test]
+    fn page_info_reads_whole_numbers_back(page in 1u32..1000, per_page in 1u32..1000, total in 0u32..1000) {
+        prop_assert_eq!(
+            page_info(Some(f64::from(page)), Some(f64::from(per_page)), Some(f64::from(total))),
+            Ok(Some(PageInfo { page, per_page, total_pages: total }))
+        );
+    }
+
+    #[test]
+    fn api_key_errors_never_contain_the_key(
+        key in prop_oneof![
+            "\\PC{6,40}",
+            "[A-Za-z0-9_]{3,20}[ \t\r\n\u{0}\u{7f}é][A-Za-z0-9_]{3,20}",
+            "[A-Za-z0-9]{513,600}",
+            any::<String>().prop_filter("long enough to be recognisable", |s| s.chars().count() >= 6),
+        ],
+    ) {
+        if let Err(msg) = check_api_key(&key) {
+            prop_assert!(!msg.contains(&key), "{msg}");
+        }
+        let hint = key_hint(&key);
+        prop_assert!(hint.chars().count() <= 5);
+        prop_assert!(!hint.contains(&key));
+    }
+
+    #[test]
+    fn accepted_keys_are_header_safe(key in any::<String>()) {
+        if check_api_key(&key).is_ok() {
+            prop_assert!(!key.is_empty() && key.len() <= 512);
+            prop_assert!(key.bytes().all(|b| (0x21..=0x7e).contains(&b)));
+        }
+    }
+}
+
+/// (year, month, day, hour, minute, second, weekday 0 = Monday) of `t` seconds since the
+/// epoch, by counting days one year and month at a time: slow, but independent of the
+/// parser's arithmetic.
+fn naive_civil(t: u64) -> (u64, usize, u64, u64, u64, u64, usize) {
+    let (mut days, rem) = (t / 86_400, t % 86_400);
+    // 1970-01-01 was a Thursday.
+    let weekday = ((days + 3) % 7) as usize;
+    let leap = |y: u64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let mut year = 1970;
+    while days >= if leap(year) { 366 } else { 365 } {
+        days -= if leap(year) { 366 } else { 365 };
+        year += 1;
+    }
+    let lengths = [
+        31,
+        if leap(year) { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    let mut month = 0;
+    while days >= lengths[month] {
+        days -= lengths[month];
+        month += 1;
+    }
+    (
+        year,
+        month,
+        days + 1,
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        weekday,
+    )
+}
+
+const DAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn http_dates_in_all_three_forms_round_trip(t in 0u64..4_102_444_800, ahead in 0u64..100_000) {
+        let (y, mo, d, h, mi, s, wd) = naive_civil(t);
+        let (day, mon) = (DAYS[wd], MONTHS[mo]);
+        let short = &day[..3];
+        let imf = format!("{short}, {d:02} {mon} {y} {h:02}:{mi:02}:{s:02} GMT");
+        let rfc850 = format!("{day}, {d:02}-{mon}-{:02} {h:02}:{mi:02}:{s:02} GMT", y % 100);
+        let asctime = format!("{short} {mon} {d:>2} {h:02}:{mi:02}:{s:02} {y}");
+        // `now` is `ahead` ms before the date, so the expected wait is `ahead`.
+        let now = (t * 1000) as f64 - ahead as f64;
+        for form in [&imf, &rfc850, &asctime] {
+            prop_assert_eq!(parse_retry_after(form, now), Some(ahead as f64), "{}", form);
+        }
+    }
+}
