@@ -1,39 +1,52 @@
-//! `ConveyorClient`: the exported class, and the request pipeline behind it.
+//! `ConveyorClient`: the exported class. It reads the options, prepares each call (URL,
+//! headers, body) and hands it to the [`crate::pipeline`].
 
 use crate::errors::{Error, ErrorKind};
 use crate::js_error;
+use crate::limiter::{LimiterConfig, LimiterState};
 use crate::options::{self, DEFAULT_API_KEY_HEADER, DEFAULT_BASE_URL};
-use crate::transport::{self, FetchFn, Outgoing, SendError};
+use crate::pipeline::{Call, Failure, Pipeline};
+use crate::retry::RetryPolicy;
+use crate::scheduler::Scheduler;
+use crate::transport::FetchFn;
+use crate::url as urls;
+use js_sys::{Array, Object, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
-use web_sys::{Headers, Response};
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use web_sys::{AbortSignal, Headers, Response};
 
-/// The parsed base URL: its origin and path prefix, kept apart so a caller's path can be
-/// joined without letting it change the origin.
-struct Base {
-    origin: String,
-    /// The path without a trailing slash, e.g. `/api/v2`.
-    path: String,
-}
-
-struct Inner {
-    api_key: String,
-    api_key_header: String,
-    base: Base,
-    fetch: FetchFn,
-}
+/// The per-attempt timeout when none is given.
+const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
+/// Conveyor's documented allowance: 2000 requests per 5 minutes per key.
+const DEFAULT_LIMIT: u32 = 2000;
+const DEFAULT_WINDOW_MS: f64 = 300_000.0;
+const DEFAULT_MAX_QUEUE: usize = 10_000;
 
 /// A client for the Conveyor API.
 ///
 /// ```js
 /// import { ConveyorClient, ConveyorAuthError } from "conveyor-client";
 /// const client = new ConveyorClient({ apiKey: process.env.CONVEYOR_API_KEY });
-/// const res = await client.fetch("/exchange/connections");
+/// try {
+///   const { connections } = await client.request("GET", "/exchange/connections", { query: { per_page: 10 } });
+/// } catch (e) {
+///   if (e instanceof ConveyorAuthError) console.error("check the key's permissions");
+/// }
 /// ```
 #[wasm_bindgen]
 pub struct ConveyorClient {
     inner: Rc<Inner>,
+}
+
+struct Inner {
+    api_key: String,
+    api_key_header: String,
+    /// e.g. `https://api.conveyor.com`
+    origin: String,
+    /// e.g. `/api/v2`, no trailing slash
+    base_path: String,
+    pipeline: Pipeline,
 }
 
 #[wasm_bindgen]
@@ -48,41 +61,58 @@ impl ConveyorClient {
             .map_err(|e| js_error::to_js(&e))
     }
 
-    /// Sends an authenticated request and resolves with the standard `Response`.
-    ///
-    /// `path` is relative to `baseUrl` (e.g. `/exchange/connections`). Rejects with a
-    /// `ConveyorError` subclass on every failure, `ConveyorAuthError` for a 403.
+    /// Sends an authenticated request and resolves with the standard `Response` (body
+    /// unread). `path` is relative to `baseUrl`, or an absolute URL on the same origin.
+    /// Rejects with a `ConveyorError` subclass on every failure, including every 4xx/5xx.
     pub fn fetch(&self, path: String, init: JsValue) -> js_sys::Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
+            let call = inner.prepare_fetch(&path, &init)?;
             inner
-                .fetch(&path, &init)
+                .pipeline
+                .run(call)
                 .await
                 .map(JsValue::from)
-                .map_err(|(e, cause)| {
-                    js_error::to_js_with(
-                        &e,
-                        js_error::JsExtras {
-                            cause,
-                            details: None,
-                        },
-                    )
-                })
+                .map_err(failure_to_js)
         })
+    }
+
+    /// Sends `method` to `path` with `{ query, body, headers, signal, timeoutMs }` and
+    /// resolves with the parsed JSON (`undefined` for an empty body).
+    pub fn request(&self, method: String, path: String, options: JsValue) -> js_sys::Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let call = inner.prepare_request(&method, &path, &options)?;
+            inner.run_json(call).await
+        })
+    }
+
+    /// `{ limit, windowMs, available, inFlight, queued, nextTokenInMs }`, or `null` when
+    /// rate limiting is off.
+    #[wasm_bindgen(js_name = rateLimitState)]
+    pub fn rate_limit_state(&self) -> JsValue {
+        match &self.inner.pipeline.scheduler {
+            Some(s) => state_to_js(&s.borrow_mut().state()),
+            None => JsValue::NULL,
+        }
     }
 
     /// The base URL requests go to.
     #[wasm_bindgen(getter, js_name = baseUrl)]
     pub fn base_url(&self) -> String {
-        format!("{}{}", self.inner.base.origin, self.inner.base.path)
+        format!("{}{}", self.inner.origin, self.inner.base_path)
     }
 
     /// A safe summary for `JSON.stringify`: never the key, at most its first 4 characters.
     #[wasm_bindgen(js_name = toJSON)]
     pub fn to_json(&self) -> JsValue {
-        let o = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&o, &"baseUrl".into(), &self.base_url().into());
-        let _ = js_sys::Reflect::set(&o, &"apiKey".into(), &key_hint(&self.inner.api_key).into());
+        let o = Object::new();
+        let _ = Reflect::set(&o, &"baseUrl".into(), &self.base_url().into());
+        let _ = Reflect::set(
+            &o,
+            &"apiKey".into(),
+            &urls::key_hint(&self.inner.api_key).into(),
+        );
         o.into()
     }
 
@@ -92,23 +122,99 @@ impl ConveyorClient {
         format!(
             "ConveyorClient({}, key {})",
             self.base_url(),
-            key_hint(&self.inner.api_key)
+            urls::key_hint(&self.inner.api_key)
         )
     }
 }
 
-fn key_hint(key: &str) -> String {
-    let head: String = key.chars().take(4).collect();
-    if key.chars().count() >= 8 {
-        format!("{head}…")
-    } else {
-        "…".to_owned()
+/// A call prepared by a typed method: path and query already encoded, body already built.
+pub(crate) struct RawCall {
+    pub method: String,
+    /// Relative to `baseUrl`, e.g. `/exchange/connections?page=2`.
+    pub path_and_query: String,
+    /// JSON text or a `FormData`.
+    pub body: Option<JsValue>,
+    /// Whether `body` is JSON (sets `Content-Type: application/json`).
+    pub json: bool,
+    pub signal: Option<AbortSignal>,
+    pub timeout_ms: Option<f64>,
+}
+
+impl ConveyorClient {
+    /// A second JS handle on the same client, for namespace objects to call back into.
+    pub(crate) fn handle(&self) -> ConveyorClient {
+        ConveyorClient {
+            inner: Rc::clone(&self.inner),
+        }
+    }
+
+    /// Runs a typed method's call through the pipeline: parsed JSON (`undefined` when
+    /// empty), or the typed error as a JS value.
+    pub(crate) async fn send_json(&self, call: RawCall) -> Result<JsValue, JsValue> {
+        let (url, display_path) = self
+            .inner
+            .resolve(&call.path_and_query)
+            .map_err(config_error)?;
+        let headers = self.inner.headers(None).map_err(config_error)?;
+        if call.json {
+            let _ = headers.set("Content-Type", "application/json");
+        }
+        let call = Call {
+            method: call.method,
+            url,
+            display_path,
+            headers,
+            body: call.body,
+            signal: call.signal,
+            timeout_ms: call.timeout_ms,
+        };
+        self.inner.run_json(call).await
     }
 }
 
-type Failure = (Error, Option<JsValue>);
+fn failure_to_js(f: Failure) -> JsValue {
+    js_error::to_js_with(
+        &f.error,
+        js_error::JsExtras {
+            cause: f.cause,
+            details: f.details,
+        },
+    )
+}
+
+fn config_error(e: Error) -> JsValue {
+    js_error::to_js(&e)
+}
+
+/// `LimiterState` as the plain object `rateLimitState()` returns.
+pub(crate) fn state_to_js(s: &LimiterState) -> JsValue {
+    let o = Object::new();
+    let set = |k: &str, v: JsValue| {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
+    };
+    set("limit", JsValue::from_f64(f64::from(s.limit)));
+    set("windowMs", JsValue::from_f64(s.window_ms));
+    set("available", JsValue::from_f64(f64::from(s.available)));
+    set("inFlight", JsValue::from_f64(f64::from(s.in_flight)));
+    set("queued", JsValue::from_f64(s.queued as f64));
+    set(
+        "nextTokenInMs",
+        s.next_token_in_ms.map_or(JsValue::NULL, JsValue::from_f64),
+    );
+    o.into()
+}
 
 impl Inner {
+    /// Runs `call` and parses the 2xx body as JSON.
+    async fn run_json(&self, call: Call) -> Result<JsValue, JsValue> {
+        let display = call.display_path.clone();
+        let method = call.method.clone();
+        let res = self.pipeline.run(call).await.map_err(failure_to_js)?;
+        read_json(&res, &method, &display)
+            .await
+            .map_err(failure_to_js)
+    }
+
     fn from_options(opts: &JsValue) -> Result<Inner, Error> {
         if !opts.is_object() {
             return Err(Error::config(
@@ -117,78 +223,314 @@ impl Inner {
         }
         let api_key = options::get_string(opts, "apiKey")?
             .ok_or_else(|| Error::config("`apiKey` is required"))?;
-        if api_key.is_empty() {
-            return Err(Error::config("`apiKey` must not be empty"));
-        }
+        urls::check_api_key(&api_key).map_err(Error::config)?;
+
         let base_url =
             options::get_string(opts, "baseUrl")?.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
         let parsed = web_sys::Url::new(&base_url).map_err(|_| {
             Error::config("`baseUrl` is not an absolute URL (e.g. https://api.conveyor.com/api/v2)")
         })?;
-        let base = Base {
-            origin: parsed.origin(),
-            path: parsed.pathname().trim_end_matches('/').to_owned(),
-        };
+        let scheme = parsed.protocol();
+        urls::check_base_scheme(scheme.trim_end_matches(':'), &parsed.hostname())
+            .map_err(Error::config)?;
+        if !parsed.search().is_empty() || !parsed.hash().is_empty() || !parsed.username().is_empty()
+        {
+            return Err(Error::config(
+                "`baseUrl` must not carry a query, a fragment or credentials",
+            ));
+        }
+        let origin = parsed.origin();
+        let base_path = parsed.pathname().trim_end_matches('/').to_owned();
+
         let api_key_header = options::get_string(opts, "apiKeyHeader")?
             .unwrap_or_else(|| DEFAULT_API_KEY_HEADER.to_owned());
+        if Headers::new()
+            .and_then(|h| h.set(&api_key_header, "x"))
+            .is_err()
+        {
+            return Err(Error::config("`apiKeyHeader` is not a valid header name"));
+        }
         let fetch = match options::get_function(opts, "fetch")? {
             Some(f) => FetchFn::Custom(f),
             None => FetchFn::Global,
         };
+
+        let mut retry = RetryPolicy::default();
+        if let Some(n) = options::get_number(opts, "maxRetries", 0.0, true)? {
+            retry.max_retries = n.min(f64::from(u32::MAX)) as u32;
+        }
+        if let Some(n) = options::get_number(opts, "maxRetryAfterMs", 0.0, false)? {
+            retry.max_retry_after_ms = n;
+        }
+        retry.validate().map_err(Error::config)?;
+        let timeout_ms =
+            options::get_number(opts, "timeoutMs", 1.0, false)?.unwrap_or(DEFAULT_TIMEOUT_MS);
+
+        let scheduler = read_rate_limit(opts)?.map(|(config, shared)| {
+            Scheduler::for_client(config, shared, &api_key, &format!("{origin}{base_path}"))
+        });
+        let on_rate_limit_wait = options::get_function(opts, "onRateLimitWait")?;
+
         Ok(Inner {
             api_key,
             api_key_header,
-            base,
-            fetch,
+            pipeline: Pipeline {
+                origin: origin.clone(),
+                fetch,
+                scheduler,
+                retry,
+                timeout_ms,
+                on_rate_limit_wait,
+            },
+            origin,
+            base_path,
         })
     }
 
-    async fn fetch(&self, path: &str, init: &JsValue) -> Result<Response, Failure> {
+    /// Resolves a caller's path (relative, or absolute on our origin) to a URL, refusing
+    /// anything that would carry the key to another origin.
+    fn resolve(&self, path: &str) -> Result<(String, String), Error> {
+        if urls::check_relative_path(path).is_ok() {
+            let joined = urls::join(&self.base_path, path);
+            return Ok((
+                format!("{}{}", self.origin, joined),
+                urls::redact_path(path),
+            ));
+        }
+        let url = web_sys::Url::new(path).map_err(|_| {
+            Error::config(format!(
+                "`{}` is neither a path starting with \"/\" nor an absolute URL",
+                urls::redact_path(path)
+            ))
+        })?;
+        if url.origin() != self.origin {
+            return Err(Error::config(format!(
+                "refused to send the API key to {}: only {} is allowed",
+                url.origin(),
+                self.origin
+            )));
+        }
+        let display = format!("{}{}", url.pathname(), url.search());
+        Ok((url.href(), urls::redact_path(&display)))
+    }
+
+    fn headers(&self, extra: Option<&JsValue>) -> Result<Headers, Error> {
+        let bad = |_| {
+            Error::new(
+                ErrorKind::Validation,
+                "`headers` is not a valid HeadersInit",
+            )
+        };
+        let headers = match extra {
+            // `new Headers(init)` with the caller's value as is: JS accepts a Headers, an
+            // array of pairs or a record through this one binding.
+            Some(h) => Headers::new_with_str_sequence_sequence(h).map_err(bad)?,
+            None => Headers::new().map_err(bad)?,
+        };
+        if !headers.has("accept").unwrap_or(false) {
+            let _ = headers.set("Accept", "application/json");
+        }
+        headers
+            .set(&self.api_key_header, &self.api_key)
+            .map_err(|_| Error::config("the API key cannot be sent as a header"))?;
+        Ok(headers)
+    }
+
+    fn prepare_fetch(&self, path: &str, init: &JsValue) -> Result<Call, JsValue> {
         let method = options::get_string(init, "method")
-            .map_err(|e| (e, None))?
+            .map_err(config_error)?
             .unwrap_or_else(|| "GET".to_owned())
             .to_ascii_uppercase();
-        let url = format!("{}{}{}", self.base.origin, self.base.path, path);
-        let headers = Headers::new().map_err(|e| (Error::new(ErrorKind::Config, "bad headers"), Some(e)))?;
-        let _ = headers.set("Accept", "application/json");
-        let _ = headers.set(&self.api_key_header, &self.api_key);
-        let controller = transport::new_controller()
-            .map_err(|e| (Error::new(ErrorKind::Network, "AbortController unavailable"), Some(e)))?;
-        let body = options::get(init, "body");
-        let out = Outgoing {
-            url: &url,
-            method: &method,
-            headers: &headers,
-            body: body.as_ref(),
-            signal: &controller.signal(),
-        };
-        let res = match self.fetch.send(&out).await {
-            Ok(r) => r,
-            Err(SendError::Aborted(c)) => {
-                return Err((Error::new(ErrorKind::Aborted, "the request was aborted"), Some(c)))
-            }
-            Err(SendError::Network(c)) => {
-                return Err((
-                    Error::new(ErrorKind::Network, format!("{method} {path}: the request could not be sent")),
-                    Some(c),
-                ))
-            }
-        };
-        let status = res.status();
-        if res.ok() {
-            return Ok(res);
-        }
-        let kind = if status == 403 { ErrorKind::Auth } else { ErrorKind::Http };
-        let message = if status == 403 {
-            format!("{method} {path}: 403 Forbidden: the API key is invalid, inactive or lacks the permission for this endpoint")
-        } else {
-            format!("{method} {path}: HTTP {status}")
-        };
-        Err((
-            Error::new(kind, message)
-                .with_request(&method, path)
-                .with_status(status),
-            None,
-        ))
+        let (url, display_path) = self.resolve(path).map_err(config_error)?;
+        let headers = self
+            .headers(options::get(init, "headers").as_ref())
+            .map_err(config_error)?;
+        Ok(Call {
+            method,
+            url,
+            display_path,
+            headers,
+            body: options::get(init, "body"),
+            signal: read_signal(init).map_err(config_error)?,
+            timeout_ms: options::get_number(init, "timeoutMs", 1.0, false).map_err(config_error)?,
+        })
     }
+
+    fn prepare_request(&self, method: &str, path: &str, opts: &JsValue) -> Result<Call, JsValue> {
+        let method = method.to_ascii_uppercase();
+        if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return Err(config_error(Error::new(
+                ErrorKind::Validation,
+                "`method` must be an HTTP method such as GET or POST",
+            )));
+        }
+        let query = match options::get(opts, "query") {
+            None => String::new(),
+            Some(q) => urls::encode_query(&query_pairs(&q).map_err(config_error)?),
+        };
+        let (url, display_path) = self
+            .resolve(&format!("{path}{query}"))
+            .map_err(config_error)?;
+        let headers = self
+            .headers(options::get(opts, "headers").as_ref())
+            .map_err(config_error)?;
+        let body = match options::get(opts, "body") {
+            None => None,
+            Some(b) if is_raw_body(&b) => Some(b),
+            Some(b) => {
+                let json = js_sys::JSON::stringify(&b).map_err(|_| {
+                    config_error(Error::new(
+                        ErrorKind::Validation,
+                        "`body` cannot be serialised as JSON",
+                    ))
+                })?;
+                let _ = headers.set("Content-Type", "application/json");
+                Some(json.into())
+            }
+        };
+        Ok(Call {
+            method,
+            url,
+            display_path,
+            headers,
+            body,
+            signal: read_signal(opts).map_err(config_error)?,
+            timeout_ms: options::get_number(opts, "timeoutMs", 1.0, false).map_err(config_error)?,
+        })
+    }
+}
+
+/// Bodies `fetch` takes as they are; anything else is sent as JSON.
+fn is_raw_body(b: &JsValue) -> bool {
+    b.is_string()
+        || b.is_instance_of::<web_sys::FormData>()
+        || b.is_instance_of::<web_sys::Blob>()
+        || b.is_instance_of::<js_sys::ArrayBuffer>()
+        || b.is_instance_of::<js_sys::Uint8Array>()
+        || b.is_instance_of::<web_sys::UrlSearchParams>()
+}
+
+fn read_signal(init: &JsValue) -> Result<Option<AbortSignal>, Error> {
+    match options::get(init, "signal") {
+        None => Ok(None),
+        Some(s) => s
+            .dyn_into::<AbortSignal>()
+            .map(Some)
+            .map_err(|_| Error::new(ErrorKind::Validation, "`signal` must be an AbortSignal")),
+    }
+}
+
+/// `{ a: 1, ids: [1, 2] }` → `[("a","1"), ("ids[]","1"), ("ids[]","2")]`; `undefined` and
+/// `null` values are left out, as callers expect of optional parameters.
+fn query_pairs(q: &JsValue) -> Result<Vec<(String, String)>, Error> {
+    let bad = |k: &str| {
+        Error::new(
+            ErrorKind::Validation,
+            format!("query parameter `{k}` must be a string, number or boolean"),
+        )
+    };
+    let mut pairs = Vec::new();
+    if !q.is_object() {
+        return Err(Error::new(
+            ErrorKind::Validation,
+            "`query` must be an object",
+        ));
+    }
+    for entry in Object::entries(q.unchecked_ref()).iter() {
+        let entry: Array = entry.unchecked_into();
+        let k = entry.get(0).as_string().unwrap_or_default();
+        let v = entry.get(1);
+        if v.is_undefined() || v.is_null() {
+            continue;
+        }
+        if Array::is_array(&v) {
+            let name = if k.ends_with("[]") {
+                k.clone()
+            } else {
+                format!("{k}[]")
+            };
+            for item in Array::from(&v).iter() {
+                pairs.push((name.clone(), scalar(&item).ok_or_else(|| bad(&k))?));
+            }
+        } else {
+            pairs.push((k.clone(), scalar(&v).ok_or_else(|| bad(&k))?));
+        }
+    }
+    Ok(pairs)
+}
+
+fn scalar(v: &JsValue) -> Option<String> {
+    if let Some(s) = v.as_string() {
+        return Some(s);
+    }
+    if let Some(b) = v.as_bool() {
+        return Some(b.to_string());
+    }
+    let n = v.as_f64()?;
+    n.is_finite().then(|| {
+        if n.fract() == 0.0 && n.abs() < 1e15 {
+            format!("{}", n as i64)
+        } else {
+            format!("{n}")
+        }
+    })
+}
+
+fn read_rate_limit(opts: &JsValue) -> Result<Option<(LimiterConfig, bool)>, Error> {
+    let raw = options::get(opts, "rateLimit");
+    if raw.as_ref().and_then(JsValue::as_bool) == Some(false) {
+        return Ok(None);
+    }
+    let mut config = LimiterConfig {
+        limit: DEFAULT_LIMIT,
+        window_ms: DEFAULT_WINDOW_MS,
+        max_queue: DEFAULT_MAX_QUEUE,
+    };
+    let mut shared = true;
+    if let Some(r) = raw {
+        if !r.is_object() {
+            return Err(Error::config("`rateLimit` must be an object or false"));
+        }
+        if let Some(n) = options::get_number(&r, "limit", 1.0, true)? {
+            config.limit = n.min(f64::from(u32::MAX)) as u32;
+        }
+        if let Some(n) = options::get_number(&r, "windowMs", 1.0, false)? {
+            config.window_ms = n;
+        }
+        if let Some(n) = options::get_number(&r, "maxQueue", 0.0, true)? {
+            config.max_queue = n.min(1e9) as usize;
+        }
+        if let Some(s) = options::get(&r, "shared") {
+            shared = s
+                .as_bool()
+                .ok_or_else(|| Error::config("`rateLimit.shared` must be a boolean"))?;
+        }
+    }
+    config
+        .validate()
+        .map_err(|m| Error::config(format!("`rateLimit`: {m}")))?;
+    Ok(Some((config, shared)))
+}
+
+/// The parsed JSON of a 2xx, `undefined` when empty; a typed error when it is not JSON.
+async fn read_json(res: &Response, method: &str, path: &str) -> Result<JsValue, Failure> {
+    let bad = |why: &str| {
+        Failure::new(
+            Error::new(
+                ErrorKind::BadResponse,
+                format!("{method} {path}: the response body {why}"),
+            )
+            .with_request(method, path)
+            .with_status(res.status()),
+        )
+    };
+    let promise = res.text().map_err(|_| bad("could not be read"))?;
+    let text = JsFuture::from(promise)
+        .await
+        .map_err(|e| bad("could not be read to the end").caused_by(e))?;
+    let text = text.as_string().unwrap_or_default();
+    if text.trim().is_empty() {
+        return Ok(JsValue::UNDEFINED);
+    }
+    js_sys::JSON::parse(&text).map_err(|e| bad("is not valid JSON").caused_by(e))
 }

@@ -12,11 +12,15 @@
 //! | [`resources`] | every endpoint as a description (method, path, params, envelope) | no |
 //! | [`params`] | checking and encoding a call's parameters against its description | no |
 //! | [`options`] | reading and validating the constructor's options | reads them |
+//! | `abort` | racing work against the caller's `AbortSignal` | yes |
+//! | `scheduler` | the limiter's timer, waiters and per-key sharing | yes |
 //! | `transport` | one `fetch` attempt | yes |
+//! | `pipeline` | a call end to end: token, attempt, redirects, retries | yes |
 //! | `js_error` | Rust errors become JS `Error` subclasses | yes |
-//! | `client` | the exported `ConveyorClient` and its pipeline | yes |
+//! | `client` | the exported `ConveyorClient`: options, preparing calls | yes |
 #![forbid(unsafe_code)]
 
+mod abort;
 pub mod classify;
 mod client;
 pub mod errors;
@@ -24,8 +28,10 @@ mod js_error;
 pub mod limiter;
 pub mod options;
 pub mod params;
+mod pipeline;
 pub mod resources;
 pub mod retry;
+mod scheduler;
 mod transport;
 pub mod url;
 

@@ -8,7 +8,7 @@
 use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, AbortSignal, Headers, Response};
+use web_sys::{AbortSignal, Headers, Response};
 
 #[wasm_bindgen]
 extern "C" {
@@ -60,15 +60,15 @@ impl FetchFn {
         }
         let promise = match self {
             FetchFn::Global => global_fetch(out.url, &init),
-            FetchFn::Custom(f) => match f.call2(&JsValue::UNDEFINED, &JsValue::from_str(out.url), &init) {
-                Ok(v) => Promise::resolve(&v),
-                Err(e) => return Err(SendError::Network(e)),
-            },
+            FetchFn::Custom(f) => {
+                match f.call2(&JsValue::UNDEFINED, &JsValue::from_str(out.url), &init) {
+                    Ok(v) => Promise::resolve(&v),
+                    Err(e) => return Err(SendError::Network(e)),
+                }
+            }
         };
         match JsFuture::from(promise).await {
-            Ok(v) => v
-                .dyn_into::<Response>()
-                .map_err(|v| SendError::Network(v)),
+            Ok(v) => v.dyn_into::<Response>().map_err(SendError::Network),
             Err(e) => {
                 if out.signal.aborted() {
                     Err(SendError::Aborted(e))
@@ -78,9 +78,4 @@ impl FetchFn {
             }
         }
     }
-}
-
-/// A fresh controller whose signal the attempt uses.
-pub(crate) fn new_controller() -> Result<AbortController, JsValue> {
-    AbortController::new()
 }

@@ -66,3 +66,56 @@ fn bad_options_throw_a_config_error() {
         assert_eq!(field(&err, "name").as_string().as_deref(), Some("ConveyorConfigError"));
     }
 }
+
+fn limited_client(limit: u32, window_ms: f64) -> ConveyorClient {
+    let rl = opts(&[
+        ("limit", JsValue::from_f64(f64::from(limit))),
+        ("windowMs", JsValue::from_f64(window_ms)),
+        ("shared", JsValue::FALSE),
+    ]);
+    let base = format!("{}/api/v2", sandbox());
+    ConveyorClient::new(opts(&[
+        ("apiKey", FULL_KEY.into()),
+        ("baseUrl", base.into()),
+        ("rateLimit", rl),
+    ]))
+    .unwrap_or_else(|_| panic!("client construction failed"))
+}
+
+#[wasm_bindgen_test]
+async fn the_timer_wakes_a_queued_request_one_window_after_the_first_response() {
+    let c = limited_client(1, 300.0);
+    let t0 = js_sys::Date::now();
+    JsFuture::from(c.fetch("/exchange/access_groups".into(), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    let first_done = js_sys::Date::now();
+    JsFuture::from(c.fetch("/exchange/access_groups".into(), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    let second_done = js_sys::Date::now();
+    assert!(second_done - first_done >= 299.0, "waited {} ms", second_done - first_done);
+    assert!(second_done - t0 < 3000.0);
+    let state = c.rate_limit_state();
+    assert_eq!(field(&state, "queued").as_f64(), Some(0.0));
+    assert_eq!(field(&state, "inFlight").as_f64(), Some(0.0));
+}
+
+#[wasm_bindgen_test]
+async fn an_abort_signal_removes_a_queued_request_at_once() {
+    let c = limited_client(1, 60_000.0);
+    JsFuture::from(c.fetch("/exchange/access_groups".into(), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    let controller = web_sys::AbortController::new().unwrap();
+    let init = opts(&[("signal", controller.signal().into())]);
+    let pending = JsFuture::from(c.fetch("/exchange/access_groups".into(), init));
+    gloo_timers::future::TimeoutFuture::new(20).await;
+    assert_eq!(field(&c.rate_limit_state(), "queued").as_f64(), Some(1.0));
+    let t0 = js_sys::Date::now();
+    controller.abort();
+    let err = pending.await.unwrap_err();
+    assert_eq!(field(&err, "code").as_string().as_deref(), Some("aborted"));
+    assert!(js_sys::Date::now() - t0 < 1000.0, "rejected at once, not after the window");
+    assert_eq!(field(&c.rate_limit_state(), "queued").as_f64(), Some(0.0));
+}
