@@ -87,7 +87,7 @@ export function describeError(err) {
     rate_limited: "The limit is 2000 requests per 5 minutes per key; wait a moment.",
     queue_full: "Too many requests are waiting for the rate limiter; let them finish first.",
   }[code];
-  return { title, message, hint, name, code, status: err?.status, retryable: Boolean(err?.retryable) };
+  return { title, message, hint: hint && !/\bCheck\b/.test(message) ? hint : undefined, name, code, status: err?.status, retryable: Boolean(err?.retryable) };
 }
 
 const secrets = new Set();
