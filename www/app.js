@@ -172,7 +172,7 @@ function startGauge() {
     out.textContent = `${s.available} / ${s.limit}`;
     $("gauge-inflight").textContent = String(s.inFlight ?? 0);
     $("gauge-queued").textContent = String(s.queued ?? 0);
-    $("gauge-next").textContent = s.available >= s.limit ? "full" : fmtMs(s.nextTokenInMs);
+    $("gauge-next").textContent = s.available >= s.limit ? "full" : s.available > 0 ? "now" : s.nextTokenInMs == null ? "after a response" : fmtMs(s.nextTokenInMs);
     gauge.dataset.state = s.queued > 0 ? "waiting" : s.available === 0 ? "empty" : "ok";
     gauge.title = `${s.limit} requests per ${fmtMs(s.windowMs)} (rolling)`;
   }, 250);

@@ -221,11 +221,11 @@ export function mount(root, ctx) {
       text.textContent = `${past} ${done} of ${total}${failed.length ? `, ${failed.length} failed` : ""}`;
       const remaining = total - done - failed.length;
       const s = ctx.limiter();
-      if (remaining > 0 && s && (s.queued > 0 || s.available < Math.min(remaining, s.limit))) {
+      if (remaining > 0 && s && (s.queued > 0 || s.available === 0)) {
         const needed = Math.max(0, remaining - s.available);
         const next = s.nextTokenInMs ?? 0;
         const ms = needed > 0 ? next + Math.max(0, Math.ceil(needed / s.limit) - 1) * s.windowMs : next;
-        eta.textContent = `Waiting on the rate limiter (${s.queued} queued) — about ${fmtMs(ms)} left`;
+        eta.textContent = `Waiting on the rate limiter (${s.queued} queued) — about ${ms > 0 ? fmtMs(ms) : "a moment"} left`;
         panel.dataset.waiting = "true";
       } else if (remaining > 0) {
         const elapsed = performance.now() - started;
