@@ -18,43 +18,7 @@
 
 use crate::errors::{Error, ErrorKind};
 use crate::resources::{BodyKind, Endpoint, Kind, Param, MAX_PER_PAGE};
-use url_shim::{encode_query, fill_path};
-
-// TEMPORARY until src/url.rs lands with the same signatures.
-mod url_shim {
-    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-    const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~');
-    pub fn fill_path(template: &str, args: &[(&str, &str)]) -> Result<String, String> {
-        let mut out = template.to_owned();
-        for (k, v) in args {
-            out = out.replace(
-                &format!("{{{k}}}"),
-                &utf8_percent_encode(v, UNRESERVED).to_string(),
-            );
-        }
-        Ok(out)
-    }
-    pub fn encode_query(pairs: &[(String, String)]) -> String {
-        if pairs.is_empty() {
-            return String::new();
-        }
-        let v: Vec<String> = pairs
-            .iter()
-            .map(|(k, v)| {
-                format!(
-                    "{}={}",
-                    utf8_percent_encode(k, UNRESERVED),
-                    utf8_percent_encode(v, UNRESERVED)
-                )
-            })
-            .collect();
-        format!("?{}", v.join("&"))
-    }
-}
+use crate::url::{encode_query, fill_path};
 
 /// A caller's value, as the JS shell read it.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,12 +40,12 @@ pub enum Value {
 }
 
 impl Value {
-    fn describe(&self) -> String {
+    fn describe(&self, num: NumberText) -> String {
         match self {
             Value::Null => "nothing".into(),
             Value::Bool(b) => format!("the boolean {b}"),
             Value::Num(n) if n.is_nan() => "NaN".into(),
-            Value::Num(n) => format!("the number {}", format_num(*n)),
+            Value::Num(n) => format!("the number {}", format_num(*n, num)),
             Value::Str(_) => "a string".into(),
             Value::List(_) => "an array".into(),
             Value::File(_) => "a file".into(),
@@ -164,10 +128,23 @@ impl ParamError {
     }
 }
 
+/// Prints a number that is not a small integer, as JavaScript's `String(n)` would.
+///
+/// Injected so the wasm build can use the platform's own printing instead of linking
+/// Rust's float formatting (about 10 KB gzipped); [`rust_number_text`] is the native one.
+pub type NumberText = fn(f64) -> String;
+
+/// Rust's shortest round-trip printing; the same digits as JavaScript for the numbers the
+/// API takes (thresholds, amounts).
+pub fn rust_number_text(n: f64) -> String {
+    format!("{n}")
+}
+
 /// A checked value of a known kind.
 enum Checked {
     Text(String),
-    Num(f64),
+    /// A number, already printed.
+    Num(String),
     Bool(bool),
     Texts(Vec<String>),
     /// Ids keep numbers as numbers in JSON.
@@ -188,21 +165,22 @@ pub fn prepare(
     path_args: &[Value],
     params: &[(String, Value)],
 ) -> Result<Prepared, Error> {
-    prepare_inner(ep, path_args, params).map_err(|e| e.into_error(ep))
+    prepare_with(ep, path_args, params, rust_number_text).map_err(|e| e.into_error(ep))
 }
 
-/// [`prepare`], keeping the field apart from the message (the shell reports it as
-/// `details.param`).
-pub fn prepare_inner(
+/// [`prepare`] with the number printing injected, keeping the field apart from the message
+/// (the shell reports it as `details.param`).
+pub fn prepare_with(
     ep: &Endpoint,
     path_args: &[Value],
     params: &[(String, Value)],
+    num: NumberText,
 ) -> Result<Prepared, ParamError> {
     // Path arguments.
     let mut filled: Vec<(&str, String)> = Vec::with_capacity(ep.path_args.len());
     for (i, name) in ep.path_args.iter().enumerate() {
         let v = path_args.get(i).unwrap_or(&Value::Null);
-        let id = match check_id(v) {
+        let id = match check_id(v, num) {
             Some(Ok(c)) => checked_text(&c),
             Some(Err(got)) => {
                 return Err(ParamError::new(
@@ -238,7 +216,7 @@ pub fn prepare_inner(
         if matches!(value, Value::Null) {
             continue;
         }
-        let checked = check(&param, value)?;
+        let checked = check(&param, value, num)?;
         if param.name == "filename" {
             if let Checked::Text(t) = &checked {
                 filename = Some(t.clone());
@@ -265,7 +243,13 @@ pub fn prepare_inner(
     }
     // Declaration order on the wire, whatever the order of the caller's object.
     let order = ep.accepted_names();
-    given.sort_by_key(|(p, _)| order.iter().position(|n| *n == p.name));
+    let mut sorted = Vec::with_capacity(given.len());
+    for name in order {
+        if let Some(i) = given.iter().position(|(p, _)| p.name == name) {
+            sorted.push(given.swap_remove(i));
+        }
+    }
+    let given = sorted;
 
     let mut query = Vec::new();
     let body = match ep.body {
@@ -322,24 +306,26 @@ fn unknown(ep: &Endpoint, name: &str) -> ParamError {
 }
 
 /// `None` when the value is absent; `Some(Err(description))` when it is not an id.
-fn check_id(v: &Value) -> Option<Result<Checked, String>> {
+fn check_id(v: &Value, num: NumberText) -> Option<Result<Checked, String>> {
     match v {
         Value::Null => None,
         Value::Str(s) if !s.is_empty() => Some(Ok(Checked::Text(s.clone()))),
-        Value::Num(n) if n.is_finite() && n.fract() == 0.0 && *n >= 0.0 => {
-            Some(Ok(Checked::Num(*n)))
-        }
+        Value::Num(n) if is_integer(*n) && *n >= 0.0 => Some(Ok(Checked::Num(format_num(*n, num)))),
         Value::Str(_) => Some(Err("an empty string".into())),
-        other => Some(Err(other.describe())),
+        other => Some(Err(other.describe(num))),
     }
 }
 
-fn check(param: &Param, value: &Value) -> Result<Checked, ParamError> {
+fn is_integer(n: f64) -> bool {
+    n.is_finite() && n.trunc() == n
+}
+
+fn check(param: &Param, value: &Value, num: NumberText) -> Result<Checked, ParamError> {
     let name = param.name;
     let wrong = |what: &str, v: &Value| {
         ParamError::new(
             name,
-            format!("`{name}` must be {what}, not {}", v.describe()),
+            format!("`{name}` must be {what}, not {}", v.describe(num)),
         )
     };
     let checked = match (param.kind, value) {
@@ -349,9 +335,9 @@ fn check(param: &Param, value: &Value) -> Result<Checked, ParamError> {
             let list: Vec<String> = values.iter().map(|s| format!("\"{s}\"")).collect();
             return Err(wrong(&format!("a string such as {}", list.join(", ")), v));
         }
-        (Kind::Int, Value::Num(n)) if n.is_finite() && n.fract() == 0.0 => Checked::Num(*n),
+        (Kind::Int, Value::Num(n)) if is_integer(*n) => Checked::Num(format_num(*n, num)),
         (Kind::Int, v) => return Err(wrong("an integer", v)),
-        (Kind::Num, Value::Num(n)) if n.is_finite() => Checked::Num(*n),
+        (Kind::Num, Value::Num(n)) if n.is_finite() => Checked::Num(format_num(*n, num)),
         (Kind::Num, v) => return Err(wrong("a finite number", v)),
         (Kind::Bool, Value::Bool(b)) => Checked::Bool(*b),
         (Kind::Bool, v) => return Err(wrong("true or false", v)),
@@ -363,21 +349,21 @@ fn check(param: &Param, value: &Value) -> Result<Checked, ParamError> {
             ))
         }
         (Kind::Date, v) => return Err(wrong("an ISO-8601 date string or a Date", v)),
-        (Kind::Id, v) => match check_id(v) {
+        (Kind::Id, v) => match check_id(v, num) {
             Some(Ok(c)) => c,
             _ => return Err(wrong("a non-empty string or an integer id", v)),
         },
         (Kind::IdList, Value::List(items)) => {
             let mut ids = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
-                match check_id(item) {
+                match check_id(item, num) {
                     Some(Ok(c)) => ids.push(c),
                     _ => {
                         return Err(ParamError::new(
                             format!("{name}[{i}]"),
                             format!(
                                 "`{name}[{i}]` must be a non-empty string or an integer id, not {}",
-                                item.describe()
+                                item.describe(num)
                             ),
                         ))
                     }
@@ -394,7 +380,7 @@ fn check(param: &Param, value: &Value) -> Result<Checked, ParamError> {
                     other => {
                         return Err(ParamError::new(
                             format!("{name}[{i}]"),
-                            format!("`{name}[{i}]` must be a string, not {}", other.describe()),
+                            format!("`{name}[{i}]` must be a string, not {}", other.describe(num)),
                         ))
                     }
                 }
@@ -405,7 +391,8 @@ fn check(param: &Param, value: &Value) -> Result<Checked, ParamError> {
         (Kind::File, Value::File(i)) => Checked::File(*i),
         (Kind::File, v) => return Err(wrong("a Blob, File, Uint8Array or ArrayBuffer", v)),
     };
-    if let Checked::Num(n) = checked {
+    if let (Value::Num(n), Checked::Num(_)) = (value, &checked) {
+        let n = *n;
         if name == "page" && n < 1.0 {
             return Err(ParamError::new(name, "`page` must be 1 or more"));
         }
@@ -433,19 +420,19 @@ fn is_iso_date(s: &str) -> bool {
         && (b.len() == 10 || matches!(b.get(10), Some(b'T' | b't' | b' ')))
 }
 
-/// A number as JavaScript prints it for integers, and Rust's shortest round-trip otherwise.
-fn format_num(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
+/// A number as JavaScript prints it: small integers here, the rest by `num`.
+fn format_num(n: f64, num: NumberText) -> String {
+    if is_integer(n) && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
-        format!("{n}")
+        num(n)
     }
 }
 
 fn checked_text(c: &Checked) -> String {
     match c {
         Checked::Text(s) => s.clone(),
-        Checked::Num(n) => format_num(*n),
+        Checked::Num(n) => n.clone(),
         Checked::Bool(b) => b.to_string(),
         // Lists and files never reach here: callers expand them first.
         Checked::Texts(_) | Checked::Ids(_) | Checked::File(_) => String::new(),
@@ -494,7 +481,7 @@ fn push_fields(out: &mut Vec<(String, Field)>, name: &str, c: &Checked, filename
 fn json_value(c: &Checked) -> String {
     match c {
         Checked::Text(s) => json_string(s),
-        Checked::Num(n) => format_num(*n),
+        Checked::Num(n) => n.clone(),
         Checked::Bool(b) => b.to_string(),
         Checked::Texts(items) => {
             let v: Vec<String> = items.iter().map(|s| json_string(s)).collect();
@@ -534,6 +521,14 @@ fn json_string(s: &str) -> String {
 mod tests {
     use super::*;
     use crate::resources::{self, Endpoint};
+
+    fn prepare_inner(
+        ep: &Endpoint,
+        path: &[Value],
+        params: &[(String, Value)],
+    ) -> Result<Prepared, ParamError> {
+        prepare_with(ep, path, params, rust_number_text)
+    }
 
     fn ep(name: &str) -> Result<&'static Endpoint, String> {
         resources::find(name).ok_or_else(|| format!("no endpoint {name}"))
@@ -977,8 +972,8 @@ mod tests {
             json_string("a\"\\\n\u{1}\u{2028}é"),
             r#""a\"\\\n\u0001\u2028é""#
         );
-        assert_eq!(format_num(3.0), "3");
-        assert_eq!(format_num(0.25), "0.25");
-        assert_eq!(format_num(-0.0), "0");
+        assert_eq!(format_num(3.0, rust_number_text), "3");
+        assert_eq!(format_num(0.25, rust_number_text), "0.25");
+        assert_eq!(format_num(-0.0, rust_number_text), "0");
     }
 }

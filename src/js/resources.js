@@ -1,0 +1,139 @@
+// The namespace objects behind `client.exchange`, `client.knowledgeBase`... and the
+// `ListResult` every list method returns.
+//
+// Nothing here knows an endpoint: Rust passes the endpoint table (`src/resources/`) and
+// every method calls back into the client's internal `__call(name, args)`, which validates
+// the arguments, sends the request through the pipeline (limiter, retries, typed errors)
+// and, for lists, checks the envelope and adds the non-enumerable `items` array to the page.
+//
+// Only `export class` / `export function` at the start of a line, and no imports: the
+// build rewrites this file to CommonJS for the Node `require` entry.
+
+/**
+ * Builds one namespace object from `table`, a list of
+ * `[name, isList, pathArgCount, takesParams]` rows whose names all start with the same
+ * first segment (`exchange.folders.list`, `exchange.folders.create`...).
+ */
+export function makeNamespace(client, table) {
+  const root = {};
+  for (const [name, isList, pathArgs] of table) {
+    const parts = name.split(".").slice(1);
+    const method = parts.pop();
+    let node = root;
+    for (const p of parts) {
+      if (!Object.prototype.hasOwnProperty.call(node, p)) node[p] = {};
+      node = node[p];
+    }
+    node[method] = isList
+      ? (...args) => new ListResult(client, name, pathArgs, args)
+      : (...args) => client.__call(name, args);
+  }
+  return deepFreeze(root);
+}
+
+function deepFreeze(o) {
+  for (const v of Object.values(o)) if (typeof v === "object" && v !== null) deepFreeze(v);
+  return Object.freeze(o);
+}
+
+/**
+ * The result of a list method: awaitable for the first page, async-iterable over every
+ * record across pages, with `.pages()` and `.toArray({ limit })`.
+ *
+ * Nothing is sent until it is awaited or iterated. Pages are fetched one at a time, only
+ * when the loop needs the next record, and each goes through the client's pipeline (rate
+ * limiter, retries, the call's `signal`/`timeoutMs`). Paging starts at the `page` given in
+ * the params (default 1) and stops after `total_pages`, on an empty page, or, when the
+ * server sends no `total_pages`, on a page shorter than `per_page`.
+ */
+export class ListResult {
+  #client;
+  #name;
+  #pathArgs;
+  #args;
+  #first;
+
+  constructor(client, name, pathArgs, args) {
+    this.#client = client;
+    this.#name = name;
+    this.#pathArgs = pathArgs;
+    this.#args = args;
+  }
+
+  #params() {
+    const p = this.#args[this.#pathArgs];
+    return p !== null && typeof p === "object" ? p : {};
+  }
+
+  #fetch(page) {
+    if (page === undefined) return this.#client.__call(this.#name, this.#args);
+    const args = this.#args.slice();
+    while (args.length < this.#pathArgs) args.push(undefined);
+    args[this.#pathArgs] = { ...this.#params(), page };
+    return this.#client.__call(this.#name, args);
+  }
+
+  #firstPage() {
+    if (this.#first === undefined) this.#first = this.#fetch(undefined);
+    return this.#first;
+  }
+
+  /** Resolves with the first page: the response object as sent, plus a non-enumerable `items`. */
+  then(onFulfilled, onRejected) {
+    return this.#firstPage().then(onFulfilled, onRejected);
+  }
+
+  catch(onRejected) {
+    return this.#firstPage().catch(onRejected);
+  }
+
+  finally(onFinally) {
+    return this.#firstPage().finally(onFinally);
+  }
+
+  /** Every page in turn, fetched lazily; breaking out stops fetching. */
+  async *pages() {
+    const start = this.#params().page;
+    let number = Number.isInteger(start) ? start : 1;
+    let page = await this.#firstPage();
+    for (;;) {
+      yield page;
+      if (!hasNextPage(page, number, this.#params().per_page)) return;
+      number += 1;
+      page = await this.#fetch(number);
+    }
+  }
+
+  /** Every record across pages; breaking out stops fetching. */
+  async *[Symbol.asyncIterator]() {
+    for await (const page of this.pages()) yield* page.items;
+  }
+
+  /** Collects records across pages, at most `limit` of them (fetching no page beyond it). */
+  async toArray(options) {
+    const limit = options?.limit ?? Infinity;
+    if (typeof limit !== "number" || Number.isNaN(limit) || limit < 0) {
+      throw new TypeError("toArray: `limit` must be a non-negative number");
+    }
+    const out = [];
+    if (limit === 0) return out;
+    for await (const item of this) {
+      out.push(item);
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  get [Symbol.toStringTag]() {
+    return "ListResult";
+  }
+}
+
+function hasNextPage(page, number, requestedPerPage) {
+  const items = page.items;
+  if (!Array.isArray(items) || items.length === 0) return false;
+  const total = page.total_pages;
+  if (typeof total === "number") return number < total;
+  const perPage = typeof page.per_page === "number" ? page.per_page : requestedPerPage;
+  return typeof perPage === "number" && items.length >= perPage;
+}

@@ -1,0 +1,407 @@
+//! The JS face of [`crate::resources`]: the namespace getters on `ConveyorClient`
+//! (`client.exchange`, `client.knowledgeBase`...) and the internal `__call` every
+//! generated method calls back into.
+//!
+//! The namespace objects and the paging `ListResult` are built by `src/js/resources.js`
+//! from the endpoint table; this file reads the caller's JS arguments into
+//! [`crate::params::Value`]s, lets [`crate::params::prepare_with`] check and encode them,
+//! builds a `FormData` for uploads, and sends the request through the client's pipeline.
+
+use crate::client::{ConveyorClient, RawCall};
+use crate::errors::{Error, ErrorKind};
+use crate::js_error::{self, JsExtras};
+use crate::params::{self, Body, Field, Value};
+use crate::resources::{self, Endpoint, Envelope, ResponseKind};
+use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::{AbortSignal, Blob, FormData};
+
+#[wasm_bindgen(module = "/src/js/resources.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = makeNamespace)]
+    fn make_namespace(client: JsValue, table: &Array) -> JsValue;
+}
+
+#[wasm_bindgen]
+impl ConveyorClient {
+    /// The Trust Center: `connections`, `authorizationRequests`, `authorizations`,
+    /// `accessGroups`, `folders`, `documents`.
+    #[wasm_bindgen(getter)]
+    pub fn exchange(&self) -> JsValue {
+        self.namespace("exchange")
+    }
+
+    /// Questionnaires: `list`, `create`.
+    #[wasm_bindgen(getter)]
+    pub fn questionnaires(&self) -> JsValue {
+        self.namespace("questionnaires")
+    }
+
+    /// Questionnaire requests from external systems: `create`.
+    #[wasm_bindgen(getter, js_name = questionnaireRequests)]
+    pub fn questionnaire_requests(&self) -> JsValue {
+        self.namespace("questionnaireRequests")
+    }
+
+    /// The knowledge base: `questions.list`.
+    #[wasm_bindgen(getter, js_name = knowledgeBase)]
+    pub fn knowledge_base(&self) -> JsValue {
+        self.namespace("knowledgeBase")
+    }
+
+    /// Interactions: `list`, `byConnection`, `byDocument`, `byQuestion`.
+    #[wasm_bindgen(getter)]
+    pub fn interactions(&self) -> JsValue {
+        self.namespace("interactions")
+    }
+
+    /// Product lines: `list`.
+    #[wasm_bindgen(getter, js_name = productLines)]
+    pub fn product_lines(&self) -> JsValue {
+        self.namespace("productLines")
+    }
+
+    /// One question answered from the knowledge base: `ask`.
+    #[wasm_bindgen(getter, js_name = singleQuestion)]
+    pub fn single_question(&self) -> JsValue {
+        self.namespace("singleQuestion")
+    }
+
+    /// Vendor reviews: `create`.
+    #[wasm_bindgen(getter)]
+    pub fn reviews(&self) -> JsValue {
+        self.namespace("reviews")
+    }
+
+    /// Internal: calls the endpoint `name` with the method's arguments
+    /// (`...pathArgs, params?, options?`). Use the namespace methods instead.
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = __call)]
+    pub fn call_endpoint(&self, name: String, args: Array) -> Promise {
+        let client = self.handle();
+        future_to_promise(async move { call(&client, &name, &args).await })
+    }
+}
+
+impl ConveyorClient {
+    fn namespace(&self, namespace: &'static str) -> JsValue {
+        let table = Array::new();
+        for ep in resources::in_namespace(namespace) {
+            let row = Array::new();
+            row.push(&JsValue::from_str(ep.name));
+            row.push(&JsValue::from_bool(ep.is_list()));
+            row.push(&JsValue::from_f64(ep.path_args.len() as f64));
+            row.push(&JsValue::from_bool(ep.takes_params()));
+            table.push(&row);
+        }
+        make_namespace(JsValue::from(self.handle()), &table)
+    }
+}
+
+/// A rejection before anything is sent.
+fn invalid(ep: &Endpoint, field: &str, message: String) -> JsValue {
+    let err = Error::new(ErrorKind::Validation, format!("{}: {message}", ep.name))
+        .with_request(ep.method, ep.path);
+    let details = Object::new();
+    let _ = Reflect::set(&details, &"param".into(), &JsValue::from_str(field));
+    js_error::to_js_with(
+        &err,
+        JsExtras {
+            cause: None,
+            details: Some(details.into()),
+        },
+    )
+}
+
+async fn call(client: &ConveyorClient, name: &str, args: &Array) -> Result<JsValue, JsValue> {
+    let Some(ep) = resources::find(name) else {
+        return Err(js_error::to_js(&Error::config(format!(
+            "no Conveyor endpoint is named `{name}`"
+        ))));
+    };
+    let n = ep.path_args.len() as u32;
+    let max_args = n + if ep.takes_params() { 2 } else { 1 };
+    if args.length() > max_args {
+        return Err(invalid(
+            ep,
+            "arguments",
+            format!(
+                "takes at most {max_args} argument{} ({})",
+                if max_args == 1 { "" } else { "s" },
+                signature(ep)
+            ),
+        ));
+    }
+    let mut files: Vec<JsValue> = Vec::new();
+    let path_args: Vec<Value> = (0..n).map(|i| to_value(&args.get(i), &mut files)).collect();
+    let (params_js, options_js) = if ep.takes_params() {
+        (args.get(n), args.get(n + 1))
+    } else {
+        (JsValue::UNDEFINED, args.get(n))
+    };
+    let params = read_params(ep, &params_js, &mut files)?;
+    let (signal, timeout_ms) = read_options(ep, &options_js)?;
+    let prepared = params::prepare_with(ep, &path_args, &params, js_number_text)
+        .map_err(|e| invalid(ep, &e.field, e.message))?;
+    let path_and_query = prepared.path_and_query();
+    let (body, json) = match &prepared.body {
+        Body::None => (None, false),
+        Body::Json(text) => (Some(JsValue::from_str(text)), true),
+        Body::Multipart(fields) => (Some(form_data(ep, fields, &files)?), false),
+    };
+    let value = client
+        .send_json(RawCall {
+            method: prepared.method.to_owned(),
+            path_and_query: path_and_query.clone(),
+            body,
+            json,
+            signal,
+            timeout_ms,
+        })
+        .await?;
+    match ep.response {
+        ResponseKind::List { plural, envelope } => {
+            unwrap_list(ep, &path_and_query, value, plural, envelope)
+        }
+        ResponseKind::Record => Ok(value),
+        ResponseKind::Empty => Ok(JsValue::UNDEFINED),
+    }
+}
+
+/// `String(n)`, so numbers go out exactly as JavaScript prints them (and the wasm does not
+/// link Rust's float formatting).
+fn js_number_text(n: f64) -> String {
+    js_sys::Number::from(n)
+        .to_string_with_radix(10)
+        .map(String::from)
+        .unwrap_or_default()
+}
+
+/// `(id, params?, options?)`, for messages.
+fn signature(ep: &Endpoint) -> String {
+    let mut parts: Vec<&str> = ep.path_args.to_vec();
+    if ep.takes_params() {
+        parts.push("params?");
+    }
+    parts.push("options?");
+    format!("{}({})", ep.name, parts.join(", "))
+}
+
+/// Reads one JS value; uploads go to `files` and are referred to by index.
+fn to_value(v: &JsValue, files: &mut Vec<JsValue>) -> Value {
+    if v.is_undefined() || v.is_null() {
+        return Value::Null;
+    }
+    if let Some(b) = v.as_bool() {
+        return Value::Bool(b);
+    }
+    if let Some(n) = v.as_f64() {
+        return Value::Num(n);
+    }
+    if let Some(s) = v.as_string() {
+        return Value::Str(s);
+    }
+    if Array::is_array(v) {
+        let items = Array::from(v);
+        return Value::List(items.iter().map(|x| to_value(&x, files)).collect());
+    }
+    if let Some(d) = v.dyn_ref::<js_sys::Date>() {
+        return Value::Str(if d.get_time().is_nan() {
+            "Invalid Date".to_owned()
+        } else {
+            String::from(d.to_iso_string())
+        });
+    }
+    if v.is_instance_of::<Blob>() || v.is_instance_of::<ArrayBuffer>() || ArrayBuffer::is_view(v) {
+        files.push(v.clone());
+        return Value::File(files.len() - 1);
+    }
+    Value::Other(
+        v.js_typeof()
+            .as_string()
+            .unwrap_or_else(|| "unknown".to_owned()),
+    )
+}
+
+fn read_params(
+    ep: &Endpoint,
+    params: &JsValue,
+    files: &mut Vec<JsValue>,
+) -> Result<Vec<(String, Value)>, JsValue> {
+    if params.is_undefined() || params.is_null() {
+        return Ok(Vec::new());
+    }
+    if !params.is_object() || Array::is_array(params) || params.is_function() {
+        return Err(invalid(
+            ep,
+            "params",
+            format!("`params` must be an object ({})", signature(ep)),
+        ));
+    }
+    let mut out = Vec::new();
+    for entry in Object::entries(params.unchecked_ref::<Object>()).iter() {
+        let pair = Array::from(&entry);
+        let key = pair.get(0).as_string().unwrap_or_default();
+        out.push((key, to_value(&pair.get(1), files)));
+    }
+    Ok(out)
+}
+
+/// The per-call options `{ signal, timeoutMs }`.
+fn read_options(
+    ep: &Endpoint,
+    options: &JsValue,
+) -> Result<(Option<AbortSignal>, Option<f64>), JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok((None, None));
+    }
+    if !options.is_object() || Array::is_array(options) {
+        return Err(invalid(
+            ep,
+            "options",
+            format!("`options` must be an object ({})", signature(ep)),
+        ));
+    }
+    let mut signal = None;
+    let mut timeout_ms = None;
+    for entry in Object::entries(options.unchecked_ref::<Object>()).iter() {
+        let pair = Array::from(&entry);
+        let key = pair.get(0).as_string().unwrap_or_default();
+        let value = pair.get(1);
+        if value.is_undefined() {
+            continue;
+        }
+        match key.as_str() {
+            "signal" => match value.dyn_into::<AbortSignal>() {
+                Ok(s) => signal = Some(s),
+                Err(_) => {
+                    return Err(invalid(
+                        ep,
+                        "signal",
+                        "`signal` must be an AbortSignal".to_owned(),
+                    ))
+                }
+            },
+            "timeoutMs" => match value.as_f64() {
+                Some(ms) if ms.is_finite() && ms > 0.0 => timeout_ms = Some(ms),
+                _ => {
+                    return Err(invalid(
+                        ep,
+                        "timeoutMs",
+                        "`timeoutMs` must be a positive number".to_owned(),
+                    ))
+                }
+            },
+            other => {
+                let hint = if ep.param(other).is_some() || !ep.takes_params() {
+                    format!(" (this method's arguments are {})", signature(ep))
+                } else {
+                    String::new()
+                };
+                return Err(invalid(
+                    ep,
+                    other,
+                    format!(
+                        "unknown option `{other}`: the options are `signal` and `timeoutMs`{hint}"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok((signal, timeout_ms))
+}
+
+/// The platform's `FormData` for a multipart body.
+fn form_data(
+    ep: &Endpoint,
+    fields: &[(String, Field)],
+    files: &[JsValue],
+) -> Result<JsValue, JsValue> {
+    let form = FormData::new()?;
+    for (name, field) in fields {
+        match field {
+            Field::Text(text) => form.append_with_str(name, text)?,
+            Field::File { index, filename } => {
+                let Some(value) = files.get(*index) else {
+                    return Err(invalid(ep, name, format!("`{name}` is not a file")));
+                };
+                let named = Reflect::get(value, &"name".into())
+                    .ok()
+                    .and_then(|n| n.as_string())
+                    .is_some();
+                let blob = match value.dyn_ref::<Blob>() {
+                    Some(b) => b.clone(),
+                    None => Blob::new_with_buffer_source_sequence(&Array::of1(value))?,
+                };
+                match filename {
+                    Some(f) => form.append_with_blob_and_filename(name, &blob, f)?,
+                    // A `File` keeps its own name.
+                    None if named && value.is_instance_of::<Blob>() => {
+                        form.append_with_blob(name, &blob)?
+                    }
+                    None => form.append_with_blob_and_filename(name, &blob, "upload")?,
+                }
+            }
+        }
+    }
+    Ok(form.into())
+}
+
+/// Checks a list response's envelope and adds the non-enumerable `items` array.
+fn unwrap_list(
+    ep: &Endpoint,
+    path: &str,
+    page: JsValue,
+    plural: &str,
+    envelope: Envelope,
+) -> Result<JsValue, JsValue> {
+    let flat = || Reflect::get(&page, &plural.into()).ok();
+    let hal = || {
+        Reflect::get(&page, &"_embedded".into())
+            .ok()
+            .filter(|e| e.is_object())
+            .and_then(|e| Reflect::get(&e, &plural.into()).ok())
+    };
+    // The declared envelope first, then the other: the records are the same either way.
+    let found = if page.is_object() {
+        let (a, b) = match envelope {
+            Envelope::Flat => (flat(), hal()),
+            Envelope::Hal => (hal(), flat()),
+        };
+        a.filter(Array::is_array)
+            .or_else(|| b.filter(Array::is_array))
+    } else {
+        None
+    };
+    let Some(items) = found else {
+        let where_ = match envelope {
+            Envelope::Flat => format!("`{plural}`"),
+            Envelope::Hal => format!("`_embedded.{plural}`"),
+        };
+        let err = Error::new(
+            ErrorKind::BadResponse,
+            format!(
+                "{} {path}: the response has no {where_} array; the API may have changed (the body is in `details`)",
+                ep.method
+            ),
+        )
+        .with_request(ep.method, path);
+        return Err(js_error::to_js_with(
+            &err,
+            JsExtras {
+                cause: None,
+                details: Some(page),
+            },
+        ));
+    };
+    let descriptor = Object::new();
+    let _ = Reflect::set(&descriptor, &"value".into(), &items);
+    let _ = Reflect::set(&descriptor, &"configurable".into(), &JsValue::TRUE);
+    let obj: &Object = page.unchecked_ref();
+    if Reflect::define_property(obj, &"items".into(), &descriptor).is_err() {
+        // A frozen object cannot take the property: the records are still reachable.
+        return Ok(page);
+    }
+    Ok(page)
+}

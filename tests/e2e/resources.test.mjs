@@ -1,0 +1,456 @@
+// The typed endpoint methods (client.exchange..., client.knowledgeBase...), through the
+// packed package in Node and workerd, against the sandbox: every method's happy path,
+// validation before sending, 403 for a read-only key, auto-pagination, uploads, types.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { writeFileSync } from "node:fs";
+import * as pkg from "conveyor-client";
+import { startSandbox, KEYS } from "./lib/sandbox.mjs";
+import { startWorker } from "./lib/workerd.mjs";
+
+const { ConveyorClient, ConveyorError, ConveyorValidationError, ConveyorAuthError, ConveyorResponseError, ConveyorAbortError } =
+  pkg;
+
+let sb;
+before(async () => {
+  sb = await startSandbox();
+});
+after(async () => {
+  await sb?.stop();
+});
+
+const client = (key = KEYS.full, extra = {}) => new ConveyorClient({ apiKey: key, baseUrl: sb.api, rateLimit: false, ...extra });
+
+async function rejection(promise) {
+  try {
+    await promise;
+  } catch (e) {
+    return e;
+  }
+  assert.fail("expected a rejection");
+}
+
+/** The sandbox's log of API requests (not its own /_sandbox routes) whose path contains `part`. */
+async function requestsTo(part) {
+  const all = await sb.requests();
+  return all.filter((r) => JSON.stringify(r).includes(part));
+}
+
+/** Runs `fn`, expects a ConveyorValidationError naming `field`, and that nothing was sent. */
+async function rejectsBeforeSending(fn, field) {
+  const before = (await sb.requests()).length;
+  const e = await rejection(fn());
+  assert.ok(e instanceof ConveyorValidationError, `${e?.name}: ${e?.message}`);
+  assert.ok(e instanceof ConveyorError);
+  assert.equal(e.code, "invalid_request");
+  assert.equal(e.status, undefined, "no response was involved");
+  assert.equal(e.details?.param, field, e.message);
+  assert.ok(e.message.includes(`\`${field.split("|")[0]}`), `the message names ${field}: ${e.message}`);
+  assert.equal((await sb.requests()).length, before, "nothing was sent");
+  return e;
+}
+
+const bytes = (s) => new TextEncoder().encode(s);
+
+// The whole surface, as the issue lists it.
+const METHODS = [
+  "exchange.connections.list",
+  "exchange.authorizationRequests.list",
+  "exchange.authorizationRequests.get",
+  "exchange.authorizationRequests.ignore",
+  "exchange.authorizationRequests.queue",
+  "exchange.authorizations.list",
+  "exchange.authorizations.create",
+  "exchange.authorizations.update",
+  "exchange.authorizations.revoke",
+  "exchange.accessGroups.list",
+  "exchange.folders.list",
+  "exchange.folders.create",
+  "exchange.folders.delete",
+  "exchange.documents.list",
+  "exchange.documents.create",
+  "exchange.documents.update",
+  "exchange.documents.delete",
+  "questionnaires.list",
+  "questionnaires.create",
+  "questionnaireRequests.create",
+  "knowledgeBase.questions.list",
+  "interactions.list",
+  "interactions.byConnection",
+  "interactions.byDocument",
+  "interactions.byQuestion",
+  "productLines.list",
+  "singleQuestion.ask",
+  "reviews.create",
+];
+
+test("every endpoint has a method on its namespace", () => {
+  const c = client();
+  for (const name of METHODS) {
+    const fn = name.split(".").reduce((o, k) => o?.[k], c);
+    assert.equal(typeof fn, "function", name);
+  }
+  assert.ok(Object.isFrozen(c.exchange), "namespaces are frozen");
+  assert.equal(c.__call === undefined, false, "the internal entry point exists");
+});
+
+test("exchange: connections, access requests and the queue", async () => {
+  const c = client();
+  const page = await c.exchange.connections.list();
+  assert.ok(Array.isArray(page.connections) && page.connections.length > 0);
+  assert.equal(page.items, page.connections, "items is the flat envelope's list");
+  assert.ok(!Object.keys(page).includes("items"), "items is not enumerable");
+  assert.equal(JSON.stringify(page).includes('"items"'), false, "the page serialises as sent");
+  assert.equal(typeof page.total_pages, "number");
+  const domain = page.connections[0].domain;
+  const filtered = await c.exchange.connections.list({ domain });
+  assert.ok(filtered.items.every((x) => x.domain === domain));
+
+  const requests = await c.exchange.authorizationRequests.list();
+  assert.ok(requests.items.length > 0, "the sandbox has access requests");
+  const one = await c.exchange.authorizationRequests.get(requests.items[0].id);
+  assert.equal(one.id, requests.items[0].id);
+  const byStatus = await c.exchange.authorizationRequests.list({ status: "requested" });
+  assert.ok(byStatus.items.every((r) => r.status === "requested"));
+
+  const queue = await c.exchange.authorizationRequests.queue().toArray();
+  assert.ok(queue.length > 0, "the queue has open requests");
+  const ignored = await c.exchange.authorizationRequests.ignore(queue[0].id, { reviewer_email: "reviewer@example.com" });
+  assert.equal(ignored.status, "ignored");
+  const after = await c.exchange.authorizationRequests.queue().toArray();
+  assert.ok(!after.some((r) => r.id === queue[0].id), "an ignored request leaves the queue");
+});
+
+test("exchange: authorizations and access groups", async () => {
+  const c = client();
+  const groups = await c.exchange.accessGroups.list().toArray();
+  assert.ok(groups.length > 0);
+  const list = await c.exchange.authorizations.list({ status: "authorized" });
+  assert.ok(Array.isArray(list.authorizations));
+  const created = await c.exchange.authorizations.create({
+    email: `new-${Date.now()}@prospect.example`,
+    access_group_ids: [groups[0].id],
+    nda_bypass: true,
+    expires_at: new Date(Date.now() + 30 * 86400e3),
+  });
+  assert.ok(created.id !== undefined);
+  const updated = await c.exchange.authorizations.update(created.id, { access_group_ids: groups.slice(0, 2).map((g) => g.id) });
+  assert.equal(updated.id, created.id);
+  const revoked = await c.exchange.authorizations.revoke(created.id);
+  assert.equal(revoked.status, "revoked");
+  // Approving a request by id.
+  const open = await c.exchange.authorizationRequests.queue().toArray({ limit: 1 });
+  if (open.length) {
+    const approved = await c.exchange.authorizations.create({ request_id: open[0].id });
+    assert.ok(approved.id !== undefined);
+  }
+});
+
+test("exchange: folders and documents (HAL envelopes, multipart uploads)", async () => {
+  const c = client();
+  const folders = await c.exchange.folders.list();
+  assert.ok(Array.isArray(folders._embedded?.folders));
+  assert.equal(folders.items, folders._embedded.folders, "items is the HAL envelope's list");
+  const folder = await c.exchange.folders.create({ name: "Policies" });
+  assert.equal(folder.name, "Policies");
+
+  const docs = await c.exchange.documents.list();
+  assert.ok(Array.isArray(docs.items));
+  const made = [];
+  for (const [what, file, filename] of [
+    ["Blob", new Blob(["%PDF-1.4 blob"], { type: "application/pdf" }), "blob.pdf"],
+    ["File", new File(["%PDF-1.4 file"], "file.pdf", { type: "application/pdf" }), undefined],
+    ["Uint8Array", bytes("%PDF-1.4 bytes"), "bytes.pdf"],
+    ["ArrayBuffer", bytes("%PDF-1.4 buffer").buffer, "buffer.pdf"],
+  ]) {
+    const doc = await c.exchange.documents.create({
+      name: `SOC 2 (${what})`,
+      file,
+      filename,
+      access_level: "need_to_know",
+      certification: "soc2-type-2",
+      featured: false,
+      folder_id: folder.id,
+      access_group_ids: [],
+    });
+    assert.equal(doc.name, `SOC 2 (${what})`, what);
+    const sent = filename ?? "file.pdf";
+    const versions = doc.versions ?? [];
+    if (versions.length) assert.equal(versions[0].filename, sent, `${what} kept its file name`);
+    made.push(doc);
+  }
+  const updated = await c.exchange.documents.update(made[0].id, { description: "Type 2, 2025", featured: true });
+  assert.equal(updated.id, made[0].id);
+  for (const d of made) assert.equal(await c.exchange.documents.delete(d.id), undefined);
+  assert.equal(await c.exchange.folders.delete(folder.id), undefined);
+  const gone = await rejection(c.exchange.documents.delete(made[0].id));
+  assert.equal(gone.status, 404);
+});
+
+test("questionnaires, questionnaire requests, knowledge base, interactions, product lines, single question, reviews", async () => {
+  const c = client();
+  const qs = await c.questionnaires.list({ created_at_start: new Date(0), created_at_end: "2100-01-01" });
+  assert.ok(Array.isArray(qs.items));
+  const byStatus = await c.questionnaires.list({ status: "completed" });
+  assert.ok(byStatus.items.every((q) => q.status === "completed"));
+  const q = await c.questionnaires.create({
+    domain: "prospect.example",
+    email: "buyer@prospect.example",
+    original_format: "spreadsheet",
+    questionnaire_type: "security_questionnaire",
+    due_at: new Date(Date.now() + 7 * 86400e3),
+    file: bytes("Question,Answer\nDo you encrypt data at rest?,\n"),
+    filename: "questions.csv",
+    crm_amount: 12500.5,
+  });
+  assert.ok(q.id !== undefined);
+  const portal = await c.questionnaires.create({ domain: "p.example", email: "x@p.example", original_format: "portal", portal_url: "https://portal.example/q/1" });
+  assert.ok(portal.id !== undefined);
+
+  const qr = await c.questionnaireRequests.create({ external_id: "case-1", source: "salesforce", submitter_email: "ae@us.example", case_ids: ["c1", "c2"], file: new Blob(["x"]), filename: "q.xlsx" });
+  assert.ok(qr && typeof qr === "object");
+
+  const questions = await c.knowledgeBase.questions.list({ status: "verified" });
+  assert.ok(questions.items.length > 0 && questions.items.every((x) => x.status === "verified"));
+
+  const interactions = await c.interactions.list({ type: "Document" });
+  assert.ok(interactions.items.every((i) => i.type === "Document"));
+  const conn = (await c.exchange.connections.list()).items[0];
+  const doc = (await c.exchange.documents.list()).items[0];
+  const question = questions.items[0];
+  for (const [what, list] of [
+    ["byConnection", c.interactions.byConnection(conn.id, { created_at_start: "2000-01-01" })],
+    ["byDocument", c.interactions.byDocument(doc.id)],
+    ["byQuestion", c.interactions.byQuestion(question.id, { type: "Q & A" })],
+  ]) {
+    const page = await list;
+    assert.ok(Array.isArray(page.interactions), what);
+  }
+
+  const lines = await c.productLines.list();
+  assert.ok(Array.isArray(lines._embedded?.product_lines) && lines.items === lines._embedded.product_lines);
+
+  const answer = await c.singleQuestion.ask({ question: "Do you encrypt data at rest?", multiple_choice_options: ["Yes", "No"], confidence_threshold: 0.5 });
+  assert.ok(answer && typeof answer.answer !== "undefined");
+
+  const review = await c.reviews.create({ email: "me@us.example", vendor_name: "Acme" });
+  assert.ok(review && typeof review === "object");
+});
+
+test("a missing required parameter or a wrong type rejects naming the field, and nothing is sent", async () => {
+  const c = client();
+  const cases = [
+    [() => c.exchange.authorizationRequests.ignore("1", {}), "reviewer_email"],
+    [() => c.exchange.authorizationRequests.ignore("1"), "reviewer_email"],
+    [() => c.exchange.authorizationRequests.get(), "id"],
+    [() => c.exchange.authorizationRequests.get(""), "id"],
+    [() => c.exchange.authorizationRequests.get(".."), "id"],
+    [() => c.exchange.authorizations.create({ nda_bypass: true }), "request_id|email"],
+    [() => c.exchange.authorizations.create({ email: "a@b.c", expires_at: new Date(NaN) }), "expires_at"],
+    [() => c.exchange.authorizations.create({ email: "a@b.c", access_group_ids: "1" }), "access_group_ids"],
+    [() => c.exchange.authorizations.update("1", { access_group_ids: [1, {}] }), "access_group_ids[1]"],
+    [() => c.exchange.authorizations.revoke("1", { status: "revoked" }), "status"],
+    [() => c.exchange.folders.create({}), "name"],
+    [() => c.exchange.folders.create({ name: null }), "name"],
+    [() => c.exchange.folders.create({ name: 42 }), "name"],
+    [() => c.exchange.folders.delete(), "id"],
+    [() => c.exchange.documents.create({ name: "x" }), "file"],
+    [() => c.exchange.documents.create({ name: "x", file: "not a file" }), "file"],
+    [() => c.exchange.documents.update("1", { featured: "yes" }), "featured"],
+    [() => c.questionnaires.create({ domain: "a.example", email: "a@a.example" }), "original_format"],
+    [() => c.questionnaires.create({ domain: "a.example", email: "a@a.example", original_format: 3 }), "original_format"],
+    [() => c.singleQuestion.ask({}), "question"],
+    [() => c.singleQuestion.ask({ question: "q", confidence_threshold: NaN }), "confidence_threshold"],
+    [() => c.reviews.create({ email: "a@b.c" }), "vendor_name"],
+    [() => c.interactions.byConnection(), "id"],
+    [() => c.exchange.connections.list({ domian: "typo.example" }), "domian"],
+    [() => c.exchange.connections.list({ per_page: "2" }), "per_page"],
+    [() => c.exchange.connections.list({ per_page: 1000 }), "per_page"],
+    [() => c.exchange.connections.list({ page: 1.5 }), "page"],
+    [() => c.exchange.connections.list({}, { timeoutMs: -1 }), "timeoutMs"],
+    [() => c.exchange.connections.list({}, { signal: "no" }), "signal"],
+    [() => c.exchange.connections.list("typo.example"), "params"],
+  ];
+  for (const [fn, field] of cases) await rejectsBeforeSending(fn, field);
+});
+
+test("enum parameters accept values the API may add", async () => {
+  const c = client();
+  const page = await c.knowledgeBase.questions.list({ status: "archived-in-a-future-version" });
+  assert.ok(Array.isArray(page.items));
+  const sent = await requestsTo("archived-in-a-future-version");
+  assert.equal(sent.length, 1);
+});
+
+test("hostile ids stay one path segment", async () => {
+  const c = client();
+  const e = await rejection(c.exchange.authorizationRequests.get("../x?y#z"));
+  assert.equal(e.status, 404);
+  const [seen] = await requestsTo("..%2Fx%3Fy%23z");
+  assert.ok(seen, "the id arrived encoded as one segment");
+});
+
+test("a read-only key gets 403 on every write, and reads", async () => {
+  const ro = client(KEYS.readonly);
+  assert.ok((await ro.exchange.connections.list()).items.length > 0, "reads work");
+  const writes = [
+    () => ro.exchange.authorizationRequests.ignore("1", { reviewer_email: "r@x.example" }),
+    () => ro.exchange.authorizations.create({ email: "a@b.example" }),
+    () => ro.exchange.authorizations.update("1", { status: "gated" }),
+    () => ro.exchange.authorizations.revoke("1"),
+    () => ro.exchange.folders.create({ name: "x" }),
+    () => ro.exchange.folders.delete("1"),
+    () => ro.exchange.documents.create({ name: "x", file: bytes("x"), filename: "x.pdf" }),
+    () => ro.exchange.documents.update("1", { name: "y" }),
+    () => ro.exchange.documents.delete("1"),
+    () => ro.questionnaires.create({ domain: "a.example", email: "a@a.example", original_format: "file" }),
+    () => ro.questionnaireRequests.create({ external_id: "x" }),
+    () => ro.reviews.create({ email: "a@b.example", vendor_name: "Acme" }),
+  ];
+  for (const w of writes) {
+    const e = await rejection(w());
+    assert.ok(e instanceof ConveyorAuthError, `${e.name}: ${e.message}`);
+    assert.equal(e.status, 403);
+  }
+  const inactive = await rejection(client(KEYS.inactive).knowledgeBase.questions.list());
+  assert.ok(inactive instanceof ConveyorAuthError);
+  const listErr = await rejection(client(KEYS.inactive).knowledgeBase.questions.list().toArray());
+  assert.ok(listErr instanceof ConveyorAuthError, "iteration rejects with the same error");
+});
+
+/** A list with at least `min` pages at per_page=1, from the sandbox's fixtures. */
+async function pagedList(c, min) {
+  const candidates = [
+    ["knowledge_base/questions", () => c.knowledgeBase.questions.list({ per_page: 1 })],
+    ["exchange/connections", () => c.exchange.connections.list({ per_page: 1 })],
+    ["interactions", () => c.interactions.list({ per_page: 1 })],
+    ["exchange/authorization_requests", () => c.exchange.authorizationRequests.list({ per_page: 1 })],
+  ];
+  for (const [path, make] of candidates) {
+    const first = await make();
+    if (first.total_pages >= min) return { path, make, total: first.total_pages };
+  }
+  assert.fail(`no list has ${min} pages at per_page=1`);
+}
+
+test("auto-pagination: every item across >= 3 pages, lazily; break stops fetching", async () => {
+  const c = client();
+  const { path, make, total } = await pagedList(c, 3);
+  const perPage = 1;
+  const per = (n) => `per_page=${perPage}`; // every request of this test carries it
+  const count = async () => (await requestsTo(path)).filter((r) => JSON.stringify(r).includes(per())).length;
+
+  await sb.reset();
+  const list = make();
+  assert.equal(await count(), 0, "nothing is sent before awaiting or iterating");
+  const ids = [];
+  for await (const item of list) ids.push(item.id);
+  assert.equal(ids.length, total * perPage, "every item, once");
+  assert.equal(new Set(ids).size, ids.length, "no duplicates");
+  assert.equal(await count(), total, "one request per page, none past total_pages");
+
+  await sb.reset();
+  let seen = 0;
+  for await (const _ of make()) {
+    if (++seen === 2) break; // the first item of page 2
+  }
+  assert.equal(await count(), 2, "breaking on page 2 fetched no page 3");
+
+  await sb.reset();
+  const pages = [];
+  for await (const p of make().pages()) pages.push(p.page ?? pages.length + 1);
+  assert.equal(pages.length, total);
+  assert.deepEqual(pages.slice(0, 3), [1, 2, 3]);
+
+  await sb.reset();
+  const some = await make().toArray({ limit: 2 });
+  assert.equal(some.length, 2);
+  assert.equal(await count(), 2, "toArray({ limit }) fetched no page beyond the limit");
+
+  await sb.reset();
+  const from2 = await c.knowledgeBase.questions.list({ per_page: 1, page: 2 }).pages().next();
+  assert.equal(from2.value.page ?? 2, 2, "iteration starts at the given page");
+
+  // Awaiting the result is the first page; iterating it afterwards reuses that page.
+  await sb.reset();
+  const r = make();
+  const first = await r;
+  assert.equal(first.items.length, 1);
+  let n = 0;
+  for await (const _ of r) if (++n === 1) break;
+  assert.equal(await count(), 1, "the awaited first page is not fetched again");
+});
+
+test("pages go through the limiter", async () => {
+  const c = client(KEYS.full, { rateLimit: { limit: 1000, windowMs: 60_000, shared: false } });
+  const { make } = await pagedList(c, 3);
+  await make().toArray();
+  const state = c.rateLimitState();
+  assert.ok(state.limit - state.available >= 4, `tokens were spent (${JSON.stringify(state)})`);
+});
+
+test("a list whose envelope lacks its records rejects with ConveyorResponseError", async () => {
+  const fake = async () => Response.json({ something_else: [] });
+  const c = new ConveyorClient({ apiKey: KEYS.full, baseUrl: sb.api, rateLimit: false, fetch: fake });
+  const e = await rejection(c.exchange.connections.list());
+  assert.ok(e instanceof ConveyorResponseError, e.name);
+  assert.equal(e.code, "bad_response");
+  assert.match(e.message, /connections/);
+  const hal = await rejection(c.productLines.list().toArray());
+  assert.ok(hal instanceof ConveyorResponseError);
+  assert.match(hal.message, /_embedded\.product_lines/);
+});
+
+test("unknown record fields pass through untouched", async () => {
+  const fake = async () => Response.json({ connections: [{ id: 1, brand_new_field: { nested: [1, 2] } }], page: 1, per_page: 100, total_pages: 1, extra: "kept" });
+  const c = new ConveyorClient({ apiKey: KEYS.full, baseUrl: sb.api, rateLimit: false, fetch: fake });
+  const page = await c.exchange.connections.list();
+  assert.deepEqual(page.items[0].brand_new_field, { nested: [1, 2] });
+  assert.equal(page.extra, "kept");
+});
+
+test("an aborted signal rejects the call and stops paging", async () => {
+  const c = client();
+  const ac = new AbortController();
+  ac.abort();
+  const e = await rejection(c.exchange.connections.list({}, { signal: ac.signal }));
+  assert.ok(e instanceof ConveyorAbortError, e.name);
+  const e2 = await rejection(c.exchange.folders.create({ name: "x" }, { signal: ac.signal }));
+  assert.ok(e2 instanceof ConveyorAbortError, e2.name);
+});
+
+test("uploads and paging work in workerd", async () => {
+  const worker = await startWorker(new URL("./runtimes/resources-worker.mjs", import.meta.url).pathname);
+  try {
+    const q = new URLSearchParams({ api: sb.api, key: KEYS.full });
+    const res = await worker.mf.dispatchFetch(`http://worker.test/?${q}`);
+    const result = await res.json();
+    assert.deepEqual(result.failures, []);
+    assert.ok(result.uploaded >= 3, JSON.stringify(result));
+  } finally {
+    await worker.mf.dispose();
+  }
+});
+
+test("the declarations type-check strict usage of every method", async () => {
+  const dir = new URL("./runtimes/", import.meta.url).pathname;
+  writeFileSync(
+    dir + "tsconfig.resources.json",
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        noEmit: true,
+        target: "es2022",
+        module: "nodenext",
+        moduleResolution: "nodenext",
+        lib: ["es2022", "dom", "dom.iterable"],
+        types: [],
+      },
+      files: ["resources-usage.ts"],
+    }),
+  );
+  const r = await promisify(execFile)(process.env.TSC, ["-p", dir + "tsconfig.resources.json"]).catch((e) => e);
+  assert.equal(r.code ?? 0, 0, `tsc failed:\n${r.stdout}${r.stderr}`);
+});
