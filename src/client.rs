@@ -467,13 +467,10 @@ fn scalar(v: &JsValue) -> Option<String> {
         return Some(b.to_string());
     }
     let n = v.as_f64()?;
-    n.is_finite().then(|| {
-        if n.fract() == 0.0 && n.abs() < 1e15 {
-            format!("{}", n as i64)
-        } else {
-            format!("{n}")
-        }
-    })
+    // JS formats the number (as the API's other clients would), not Rust's float code.
+    n.is_finite()
+        .then(|| js_sys::Number::from(n).to_string_with_radix(10).ok().map(String::from))
+        .flatten()
 }
 
 fn read_rate_limit(opts: &JsValue) -> Result<Option<(LimiterConfig, bool)>, Error> {

@@ -60,6 +60,9 @@ pub fn check_number(name: &str, n: f64, min: f64, integer: bool) -> Result<f64, 
         return Err(Error::config(format!("`{name}` must be a whole number")));
     }
     if n < min {
+        // `min` is a small whole number; formatting it as one keeps float formatting out
+        // of the .wasm.
+        let min = min as i64;
         return Err(Error::config(format!("`{name}` must be at least {min}")));
     }
     Ok(n)

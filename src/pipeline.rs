@@ -320,7 +320,7 @@ impl Pipeline {
                     ErrorKind::Timeout,
                     format!(
                         "{m} {p}: no response within {} ms",
-                        call.timeout_ms.unwrap_or(self.timeout_ms)
+                        call.timeout_ms.unwrap_or(self.timeout_ms) as u64
                     ),
                 )
                 .with_request(m, p)
