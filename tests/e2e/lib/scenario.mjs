@@ -44,7 +44,7 @@ export async function runScenario(pkg, env) {
   check(err?.name === "ConveyorAuthError", `name is ConveyorAuthError (got ${err?.name})`);
   check(err?.status === 403, "status is 403");
   check(err?.code === "forbidden", "code is forbidden");
-  check(/invalid, inactive or lacks the permission/.test(err?.message ?? ""), "message explains the 403");
+  check(/invalid, inactive,? or lacks the permission/.test(err?.message ?? ""), "message explains the 403");
   const serialised = [err?.message, err?.stack, JSON.stringify(err), String(err)].join("\n");
   check(!serialised.includes(env.keys.inactive), "the key is not in the error");
 
