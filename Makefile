@@ -4,9 +4,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 ENV := source scripts/env.sh &&
 WASM_TEST := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-	cargo test -q --target wasm32-unknown-unknown -p conveyor-client
+	cargo test --target wasm32-unknown-unknown -p conveyor-client
 
-.PHONY: help setup build sandbox test test-native test-wasm test-e2e lint demo bench fuzz clean
+.PHONY: help setup build sandbox test test-native test-wasm test-e2e test-www lint demo bench fuzz clean
 
 help:
 	@echo "make demo   run the demo against the local sandbox"
@@ -38,7 +38,10 @@ test-wasm: sandbox
 test-e2e: build sandbox
 	@bash scripts/e2e.sh
 
-test: lint test-native test-wasm test-e2e
+test-www: build sandbox
+	@$(ENV) node --test tests/www/
+
+test: lint test-native test-wasm test-e2e test-www
 	@echo "make test: all suites passed"
 
 demo: build sandbox
