@@ -12,7 +12,10 @@ let browser;
 const pages = [];
 
 before(async () => {
-  [sb, site, browser] = await Promise.all([startSandbox(), serve(), launchChromium()]);
+  const started = await Promise.allSettled([startSandbox(), serve(), launchChromium()]);
+  [sb, site, browser] = started.map((r) => (r.status === "fulfilled" ? r.value : undefined));
+  const failed = started.find((r) => r.status === "rejected");
+  if (failed) throw failed.reason; // after() still closes whatever did start
 });
 after(async () => {
   await browser?.close();
