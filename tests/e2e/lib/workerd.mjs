@@ -21,8 +21,8 @@ export async function startWorker(entry) {
         name: "compiled-wasm",
         setup(b) {
           b.onResolve({ filter: /\.wasm$/ }, async (args) => {
-            const resolved = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: "inner" });
             if (args.pluginData === "inner") return undefined;
+            const resolved = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: "inner" });
             const name = basename(resolved.path);
             wasm.set(name, resolved.path);
             return { path: `./${name}`, external: true };
