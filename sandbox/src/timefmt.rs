@@ -1,0 +1,156 @@
+//! ISO 8601 timestamps without a date library: what the fixtures use and what filters take.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// Now as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn now_iso() -> String {
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    format_iso(secs)
+}
+
+pub fn format_iso(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// Parses `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fff]][Z|±HH:MM]` or whole Unix seconds into Unix
+/// seconds. A bare date is its midnight UTC, or with `end_of_day` its last second.
+pub fn parse_time(s: &str, end_of_day: bool) -> Option<i64> {
+    let s = s.trim();
+    if !s.is_empty() && s.len() <= 12 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    let b = s.as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = s.get(from..from + len)?;
+        if part.bytes().all(|c| c.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
+    };
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let (y, m, d) = (num(0, 4)?, num(5, 2)?, num(8, 2)?);
+    if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+        return None;
+    }
+    let day_secs = days_from_civil(y, m, d) * 86_400;
+    if b.len() == 10 {
+        return Some(day_secs + if end_of_day { 86_399 } else { 0 });
+    }
+    if b[10] != b'T' && b[10] != b't' && b[10] != b' ' {
+        return None;
+    }
+    let (hh, mm) = (num(11, 2)?, num(14, 2)?);
+    if b.get(13) != Some(&b':') || hh > 23 || mm > 59 {
+        return None;
+    }
+    let mut i = 16;
+    let mut ss = 0;
+    if b.get(i) == Some(&b':') {
+        ss = num(17, 2)?;
+        if ss > 60 {
+            return None;
+        }
+        i = 19;
+        if b.get(i) == Some(&b'.') {
+            i += 1;
+            let start = i;
+            while b.get(i).is_some_and(|c| c.is_ascii_digit()) {
+                i += 1;
+            }
+            if i == start {
+                return None;
+            }
+        }
+    }
+    let offset = match s.get(i..)? {
+        "" | "Z" | "z" => 0,
+        tz if tz.len() == 6 && (tz.starts_with('+') || tz.starts_with('-')) => {
+            let oh = num(i + 1, 2)?;
+            let om = num(i + 4, 2)?;
+            if b.get(i + 3) != Some(&b':') || oh > 23 || om > 59 {
+                return None;
+            }
+            let o = oh * 3600 + om * 60;
+            if tz.starts_with('+') {
+                o
+            } else {
+                -o
+            }
+        }
+        _ => return None,
+    };
+    Some(day_secs + hh * 3600 + mm * 60 + ss - offset)
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if is_leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+// Howard Hinnant's algorithms.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips() {
+        for s in ["1970-01-01T00:00:00Z", "2024-02-29T23:59:59Z", "2100-12-31T12:00:00Z"] {
+            let t = parse_time(s, false);
+            assert_eq!(t.map(format_iso).as_deref(), Some(s));
+        }
+        assert_eq!(parse_time("2025-01-01", false), Some(1_735_689_600));
+        assert_eq!(parse_time("2025-01-01", true), Some(1_735_689_600 + 86_399));
+        assert_eq!(
+            parse_time("2025-01-01T02:00:00.123+02:00", false),
+            Some(1_735_689_600)
+        );
+        for bad in ["", "2025-13-01", "2025-02-30", "soon", "2025-01-01T25:00", "2025-01-01Tx"] {
+            assert_eq!(parse_time(bad, false), None, "{bad}");
+        }
+    }
+}
