@@ -56,10 +56,11 @@ impl LimiterConfig {
             ));
         }
         if !(self.window_ms.is_finite() && self.window_ms > 0.0) {
-            return Err(format!(
-                "window_ms must be a finite number of milliseconds greater than 0 (got {})",
-                self.window_ms
-            ));
+            // The value is not echoed: formatting an f64 would pull Rust's float printing
+            // (~20 KB) into the .wasm for one message.
+            return Err(
+                "window_ms must be a finite number of milliseconds greater than 0".to_owned(),
+            );
         }
         Ok(())
     }
