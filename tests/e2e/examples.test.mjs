@@ -12,8 +12,9 @@ import { ConveyorClient } from "conveyor-client";
 import { startSandbox, KEYS } from "./lib/sandbox.mjs";
 import { startWorker } from "./lib/workerd.mjs";
 
-// scripts/e2e.sh runs the tests from target/e2e/project; the examples live in the repo.
-const repo = process.env.REPO_ROOT ?? resolve(process.cwd(), "../../..");
+// scripts/e2e.sh runs the tests from <repo>/target/e2e/project (PWD keeps that path even
+// when target/ is a symlink); the examples live in the repo.
+const repo = process.env.REPO_ROOT ?? resolve(process.env.PWD ?? process.cwd(), "../../..");
 const examples = join(repo, "examples");
 // Copied into the project, so `import "conveyor-client"` resolves to the packed tarball.
 const local = join(process.cwd(), "examples");
