@@ -378,13 +378,11 @@ fn wait_event(call: &Call, notice: &WaitNotice) -> JsValue {
     set("method", JsValue::from_str(&call.method));
     set("path", JsValue::from_str(&call.display_path));
     set("queued", JsValue::from_f64(notice.state.queued as f64));
-    set(
-        "waitMs",
-        notice
-            .state
-            .next_token_in_ms
-            .map_or(JsValue::NULL, JsValue::from_f64),
-    );
+    // When every token is held by a request still in flight, no return instant is known
+    // yet; one window is the least it can take (a token returns a window after its
+    // response), so that is the honest lower bound to show.
+    let wait = notice.state.next_token_in_ms.unwrap_or(notice.state.window_ms);
+    set("waitMs", JsValue::from_f64(wait));
     set("state", crate::client::state_to_js(&notice.state));
     o.into()
 }

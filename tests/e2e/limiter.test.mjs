@@ -72,7 +72,9 @@ test("waiters are queued FIFO, reported through onRateLimitWait and rateLimitSta
   await new Promise((r) => setTimeout(r, 20));
   assert.equal(client.rateLimitState().queued, 2, "abort left the queue at once");
   await Promise.all(calls);
-  assert.deepEqual(order, [0, 1, "3:aborted", 2, 4]);
+  // 0 and 1 hold the two tokens and may finish in either order; the waiters are FIFO.
+  assert.deepEqual([...order.slice(0, 2)].sort(), [0, 1]);
+  assert.deepEqual(order.slice(2), ["3:aborted", 2, 4]);
   assert.equal(events.length, 3);
   assert.ok(events.every((e) => e.method === "GET" && e.path === "/exchange/access_groups" && e.waitMs > 0));
 });
