@@ -51,7 +51,13 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl App {
-    pub fn new(keys: Keys, limiter: Limiter, fault: Option<FaultSpec>, quiet: bool, fixtures: Store) -> App {
+    pub fn new(
+        keys: Keys,
+        limiter: Limiter,
+        fault: Option<FaultSpec>,
+        quiet: bool,
+        fixtures: Store,
+    ) -> App {
         let run = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)

@@ -8,7 +8,10 @@ use serde_json::{json, Value};
 pub enum ApiError {
     NotFound(String),
     /// 422: a missing required parameter or a bad value, naming the field.
-    Invalid { field: String, message: String },
+    Invalid {
+        field: String,
+        message: String,
+    },
     /// 400: a body that cannot be parsed.
     BadRequest(String),
     TooLarge,

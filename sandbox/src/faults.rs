@@ -149,7 +149,14 @@ mod tests {
             FaultSpec::parse("redirect=http://other.example/x?a=b").map(|s| s.mode),
             Ok(Some(Mode::Redirect("http://other.example/x?a=b".into())))
         );
-        for bad in ["status=abc", "status=99", "bogus", "drip", "reset;malformed", "redirect="] {
+        for bad in [
+            "status=abc",
+            "status=99",
+            "bogus",
+            "drip",
+            "reset;malformed",
+            "redirect=",
+        ] {
             assert!(FaultSpec::parse(bad).is_err(), "{bad}");
         }
     }

@@ -23,14 +23,20 @@ fn load_list(dir: &Path, name: &str) -> Result<Vec<Value>, String> {
     let path = dir.join(name);
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("cannot read fixture {}: {e}", path.display()))?;
-    let value: Value = serde_json::from_str(&text)
-        .map_err(|e| format!("bad fixture {}: {e}", path.display()))?;
+    let value: Value =
+        serde_json::from_str(&text).map_err(|e| format!("bad fixture {}: {e}", path.display()))?;
     match value {
         Value::Array(items) => {
-            if items.iter().all(|v| v.get("id").and_then(Value::as_i64).is_some()) {
+            if items
+                .iter()
+                .all(|v| v.get("id").and_then(Value::as_i64).is_some())
+            {
                 Ok(items)
             } else {
-                Err(format!("fixture {}: every record needs an integer id", path.display()))
+                Err(format!(
+                    "fixture {}: every record needs an integer id",
+                    path.display()
+                ))
             }
         }
         _ => Err(format!("fixture {} must be a JSON array", path.display())),

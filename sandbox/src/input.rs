@@ -39,7 +39,11 @@ fn push_pair(fields: &mut Map<String, Value>, name: &str, value: Value) {
             *existing = Value::Array(vec![first, value]);
         }
         None => {
-            let v = if array { Value::Array(vec![value]) } else { value };
+            let v = if array {
+                Value::Array(vec![value])
+            } else {
+                value
+            };
             fields.insert(name.to_owned(), v);
         }
     }
@@ -93,8 +97,7 @@ impl Input {
     async fn add_multipart(&mut self, content_type: &str, body: Bytes) -> ApiResult<()> {
         let boundary = multer::parse_boundary(content_type)
             .map_err(|e| ApiError::BadRequest(format!("bad multipart content type: {e}")))?;
-        let stream =
-            futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
+        let stream = futures_util::stream::once(async move { Ok::<Bytes, std::io::Error>(body) });
         let mut mp = multer::Multipart::new(stream, boundary);
         let bad = |e: multer::Error| ApiError::BadRequest(format!("bad multipart body: {e}"));
         let mut form = Map::new();
@@ -113,7 +116,8 @@ impl Input {
                     size: data.len(),
                     text_lines,
                 };
-                self.files.insert(name.trim_end_matches("[]").to_owned(), upload);
+                self.files
+                    .insert(name.trim_end_matches("[]").to_owned(), upload);
             } else {
                 let text = String::from_utf8_lossy(&data).into_owned();
                 push_pair(&mut form, &name, Value::String(text));
@@ -134,7 +138,10 @@ impl Input {
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(Value::Number(n)) => Ok(Some(n.to_string())),
             Some(Value::Bool(b)) => Ok(Some(b.to_string())),
-            Some(_) => Err(ApiError::invalid(name, format!("`{name}` must be a string"))),
+            Some(_) => Err(ApiError::invalid(
+                name,
+                format!("`{name}` must be a string"),
+            )),
         }
     }
 
@@ -165,12 +172,18 @@ impl Input {
             Some(Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
                 "true" | "1" => Ok(Some(true)),
                 "false" | "0" => Ok(Some(false)),
-                _ => Err(ApiError::invalid(name, format!("`{name}` must be true or false"))),
+                _ => Err(ApiError::invalid(
+                    name,
+                    format!("`{name}` must be true or false"),
+                )),
             },
             Some(Value::Number(n)) if n.as_i64() == Some(0) || n.as_i64() == Some(1) => {
                 Ok(Some(n.as_i64() == Some(1)))
             }
-            Some(_) => Err(ApiError::invalid(name, format!("`{name}` must be true or false"))),
+            Some(_) => Err(ApiError::invalid(
+                name,
+                format!("`{name}` must be true or false"),
+            )),
         }
     }
 
@@ -292,16 +305,23 @@ mod tests {
     async fn json_bodies() {
         let mut i = Input::from_query(Some("name=q"));
         let r = i
-            .add_body(Some("application/json"), Bytes::from_static(b"{\"name\":42,\"f\":true}"))
+            .add_body(
+                Some("application/json"),
+                Bytes::from_static(b"{\"name\":42,\"f\":true}"),
+            )
             .await;
         assert!(r.is_ok());
         assert_eq!(i.str("name"), Ok(Some("42".into())));
         assert_eq!(i.bool("f"), Ok(Some(true)));
         let mut j = Input::default();
         assert!(matches!(
-            j.add_body(Some("application/json"), Bytes::from_static(b"{nope")).await,
+            j.add_body(Some("application/json"), Bytes::from_static(b"{nope"))
+                .await,
             Err(ApiError::BadRequest(_))
         ));
-        assert!(j.add_body(Some("application/json"), Bytes::from_static(b"[1]")).await.is_err());
+        assert!(j
+            .add_body(Some("application/json"), Bytes::from_static(b"[1]"))
+            .await
+            .is_err());
     }
 }

@@ -28,11 +28,20 @@ fn fail(message: &str) -> ! {
 #[tokio::main]
 async fn main() {
     let cli = cli::Cli::parse();
-    let keys_path = cli.keys.clone().unwrap_or_else(|| cli.fixtures.join("keys.json"));
+    let keys_path = cli
+        .keys
+        .clone()
+        .unwrap_or_else(|| cli.fixtures.join("keys.json"));
     let keys = auth::Keys::load(&keys_path).unwrap_or_else(|e| fail(&e));
     let store = fixtures::load(&cli.fixtures).unwrap_or_else(|e| fail(&e));
     let limiter = ratelimit::Limiter::new(cli.rate_limit);
-    let state = Arc::new(app::App::new(keys, limiter, cli.fault.clone(), cli.quiet, store));
+    let state = Arc::new(app::App::new(
+        keys,
+        limiter,
+        cli.fault.clone(),
+        cli.quiet,
+        store,
+    ));
 
     let router = Router::new().fallback(server::entry).with_state(state);
     let addr = format!("{}:{}", cli.bind, cli.port);
@@ -48,7 +57,11 @@ async fn main() {
     };
     {
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "conveyor-sandbox listening on http://{host}:{}", local.port());
+        let _ = writeln!(
+            out,
+            "conveyor-sandbox listening on http://{host}:{}",
+            local.port()
+        );
         let _ = out.flush();
     }
     if let Err(e) = axum::serve(listener, router).await {

@@ -91,10 +91,22 @@ mod tests {
         let p = paginate(items(250), &Input::from_query(Some("page=3"))).ok();
         let p = p.map(|p| (p.items.len(), p.page, p.per_page, p.total_pages));
         assert_eq!(p, Some((50, 3, 100, 3)));
-        let e = paginate(items(0), &Input::default()).ok().map(|p| p.total_pages);
+        let e = paginate(items(0), &Input::default())
+            .ok()
+            .map(|p| p.total_pages);
         assert_eq!(e, Some(1));
-        for bad in ["page=0", "page=1.5", "per_page=0", "per_page=101", "per_page=x", "page=-1"] {
-            assert!(paginate(items(3), &Input::from_query(Some(bad))).is_err(), "{bad}");
+        for bad in [
+            "page=0",
+            "page=1.5",
+            "per_page=0",
+            "per_page=101",
+            "per_page=x",
+            "page=-1",
+        ] {
+            assert!(
+                paginate(items(3), &Input::from_query(Some(bad))).is_err(),
+                "{bad}"
+            );
         }
         let far = paginate(items(3), &Input::from_query(Some("page=99999999999")));
         assert_eq!(far.ok().map(|p| p.items.len()), Some(0));

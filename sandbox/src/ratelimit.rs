@@ -57,7 +57,10 @@ impl Limiter {
     }
 
     pub fn clear(&self) {
-        self.windows.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.windows
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 }
 
@@ -86,7 +89,9 @@ mod tests {
         }
         assert_eq!(
             l.check_at("k", t0 + Duration::from_millis(100)),
-            Verdict::Limited { retry_after_secs: 2 }
+            Verdict::Limited {
+                retry_after_secs: 2
+            }
         );
         assert_eq!(l.check_at("other", t0), Verdict::Admit { in_window: 1 });
         assert!(matches!(

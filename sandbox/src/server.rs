@@ -95,7 +95,11 @@ pub async fn entry(State(app): State<Arc<App>>, req: Request) -> Response {
         });
         if !app.quiet {
             let k = key.as_deref().map(prefix).unwrap_or_else(|| "-".into());
-            let shown = if reset { "reset".to_owned() } else { status.to_string() };
+            let shown = if reset {
+                "reset".to_owned()
+            } else {
+                status.to_string()
+            };
             eprintln!(
                 "{method} {path} {shown} {}ms key={k}",
                 started.elapsed().as_millis()
@@ -111,7 +115,10 @@ pub async fn entry(State(app): State<Arc<App>>, req: Request) -> Response {
 }
 
 fn rate_limited(retry_after: Option<String>) -> Response {
-    let mut r = json_response(StatusCode::TOO_MANY_REQUESTS, &json!({ "error": "rate_limited" }));
+    let mut r = json_response(
+        StatusCode::TOO_MANY_REQUESTS,
+        &json!({ "error": "rate_limited" }),
+    );
     if let Some(v) = retry_after.and_then(|s| HeaderValue::from_str(&s).ok()) {
         r.headers_mut().insert(header::RETRY_AFTER, v);
     }
@@ -237,7 +244,9 @@ async fn after_auth(app: &Arc<App>, req: Request, resolved: Option<Resolved>) ->
     match mode {
         Some(Mode::Truncated) => {
             let (parts, body) = resp.into_parts();
-            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
             let half = bytes.slice(..bytes.len() / 2);
             let mut r = raw_json(parts.status, half);
             r.headers_mut().extend(
@@ -251,7 +260,9 @@ async fn after_auth(app: &Arc<App>, req: Request, resolved: Option<Resolved>) ->
         }
         Some(Mode::Drip(ms)) => {
             let (mut parts, body) = resp.into_parts();
-            let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
             parts.headers.remove(header::CONTENT_LENGTH);
             Response::from_parts(parts, drip(bytes, Duration::from_millis(ms)))
         }
@@ -287,23 +298,41 @@ fn drip(bytes: Bytes, total: Duration) -> Body {
     Body::from_stream(stream)
 }
 
-/// Reads the body (10 MiB at most).
+/// Past this the body is not even drained before the 413 (the connection is closed).
+const MAX_DRAIN: u64 = 64 * 1024 * 1024;
+
+/// Reads the body (10 MiB at most). A larger one is drained, up to 64 MiB, so the client
+/// reads the 413 instead of a connection closed under its upload.
 async fn read_body(headers: &HeaderMap, body: Body) -> Result<Bytes, ApiError> {
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY as u64) {
+    if declared.is_some_and(|n| n > MAX_DRAIN) {
         return Err(ApiError::TooLarge);
     }
     let mut stream = body.into_data_stream();
     let mut buf = BytesMut::new();
+    let mut seen: u64 = 0;
+    let mut too_large = declared.is_some_and(|n| n > MAX_BODY as u64);
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("could not read the body: {e}")))?;
-        if buf.len() + chunk.len() > MAX_BODY {
-            return Err(ApiError::TooLarge);
+        let chunk =
+            chunk.map_err(|e| ApiError::BadRequest(format!("could not read the body: {e}")))?;
+        seen += chunk.len() as u64;
+        if seen > MAX_BODY as u64 {
+            too_large = true;
+            buf.clear();
+        }
+        if too_large {
+            if seen > MAX_DRAIN {
+                break;
+            }
+            continue;
         }
         buf.extend_from_slice(&chunk);
+    }
+    if too_large {
+        return Err(ApiError::TooLarge);
     }
     Ok(buf.freeze())
 }
@@ -356,7 +385,21 @@ fn echo(method: &Method, headers: &HeaderMap, query: Option<&str>) -> Response {
             }
         }
     }
-    let q = Input::from_query(query).fields;
+    // Query names as sent (`a[]` stays `a[]`); a repeated name becomes an array.
+    let mut q = Map::new();
+    for (k, v) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        let v = Value::String(v.into_owned());
+        match q.get_mut(k.as_ref()) {
+            Some(Value::Array(a)) => a.push(v),
+            Some(existing) => {
+                let first = existing.take();
+                *existing = Value::Array(vec![first, v]);
+            }
+            None => {
+                q.insert(k.into_owned(), v);
+            }
+        }
+    }
     json_response(
         StatusCode::OK,
         &json!({ "method": method.as_str(), "headers": h, "query": q }),

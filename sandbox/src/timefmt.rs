@@ -139,7 +139,11 @@ mod tests {
 
     #[test]
     fn round_trips() {
-        for s in ["1970-01-01T00:00:00Z", "2024-02-29T23:59:59Z", "2100-12-31T12:00:00Z"] {
+        for s in [
+            "1970-01-01T00:00:00Z",
+            "2024-02-29T23:59:59Z",
+            "2100-12-31T12:00:00Z",
+        ] {
             let t = parse_time(s, false);
             assert_eq!(t.map(format_iso).as_deref(), Some(s));
         }
@@ -149,7 +153,14 @@ mod tests {
             parse_time("2025-01-01T02:00:00.123+02:00", false),
             Some(1_735_689_600)
         );
-        for bad in ["", "2025-13-01", "2025-02-30", "soon", "2025-01-01T25:00", "2025-01-01Tx"] {
+        for bad in [
+            "",
+            "2025-13-01",
+            "2025-02-30",
+            "soon",
+            "2025-01-01T25:00",
+            "2025-01-01Tx",
+        ] {
             assert_eq!(parse_time(bad, false), None, "{bad}");
         }
     }

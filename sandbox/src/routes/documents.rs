@@ -40,7 +40,11 @@ pub fn folder_delete(store: &mut Store, raw: &str) -> Out {
         .remove(id)
         .ok_or_else(|| ApiError::not_found(format!("no folder with id {id}")))?;
     for d in &mut store.documents.rows {
-        if d.get("folder").and_then(|f| f.get("id")).and_then(Value::as_i64) == Some(id) {
+        if d.get("folder")
+            .and_then(|f| f.get("id"))
+            .and_then(Value::as_i64)
+            == Some(id)
+        {
             d["folder"] = Value::Null;
         }
     }
@@ -50,7 +54,12 @@ pub fn folder_delete(store: &mut Store, raw: &str) -> Out {
 pub fn documents(store: &mut Store, input: &Input) -> Out {
     let mut items = store.documents.rows.clone();
     if let Some(fid) = input.id("folder_id")? {
-        items.retain(|d| d.get("folder").and_then(|f| f.get("id")).and_then(Value::as_i64) == Some(fid));
+        items.retain(|d| {
+            d.get("folder")
+                .and_then(|f| f.get("id"))
+                .and_then(Value::as_i64)
+                == Some(fid)
+        });
     }
     if let Some(level) = input.str("access_level")? {
         items.retain(|d| field_is(d, "access_level", &level));
@@ -80,7 +89,9 @@ fn version_for(store: &mut Store, input: &Input, number: i64) -> ApiResult<Optio
             }
         },
     };
-    let Some(upload) = upload else { return Ok(None) };
+    let Some(upload) = upload else {
+        return Ok(None);
+    };
     let filename = explicit_name
         .or(upload.filename.filter(|f| !f.is_empty()))
         .unwrap_or_else(|| "upload.bin".to_owned());
@@ -95,7 +106,9 @@ fn version_for(store: &mut Store, input: &Input, number: i64) -> ApiResult<Optio
 }
 
 fn guess_type(filename: &str) -> &'static str {
-    let ext = filename.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    let ext = filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase());
     match ext.as_deref() {
         Some("pdf") => "application/pdf",
         Some("csv") => "text/csv",
@@ -170,7 +183,9 @@ fn file_in_folder(store: &mut Store, doc_id: i64, folder_id: Option<i64>) {
 }
 
 fn folder_id_of(doc: &Value) -> Option<i64> {
-    doc.get("folder").and_then(|f| f.get("id")).and_then(Value::as_i64)
+    doc.get("folder")
+        .and_then(|f| f.get("id"))
+        .and_then(Value::as_i64)
 }
 
 pub fn document_create(store: &mut Store, input: &Input) -> Out {

@@ -70,7 +70,10 @@ pub fn authorizations(store: &mut Store, input: &Input) -> Out {
     let mut items = store.authorizations.rows.clone();
     filter_eq(&mut items, input, "email", "email")?;
     filter_eq(&mut items, input, "status", "status")?;
-    Ok((StatusCode::OK, flat("authorizations", paginate(items, input)?)))
+    Ok((
+        StatusCode::OK,
+        flat("authorizations", paginate(items, input)?),
+    ))
 }
 
 fn domain_of(email: &str) -> Option<String> {
@@ -107,7 +110,9 @@ fn connection_for(store: &mut Store, email: &str) -> Value {
 
 /// Recomputes a connection's authorization counts.
 fn recount(store: &mut Store, connection_id: &Value) {
-    let Some(cid) = connection_id.as_i64() else { return };
+    let Some(cid) = connection_id.as_i64() else {
+        return;
+    };
     let mine: Vec<&Value> = store
         .authorizations
         .rows
@@ -115,8 +120,14 @@ fn recount(store: &mut Store, connection_id: &Value) {
         .filter(|a| a.get("connection_id").and_then(Value::as_i64) == Some(cid))
         .collect();
     let total = mine.len();
-    let with = mine.iter().filter(|a| field_is(a, "status", "authorized")).count();
-    let removed = mine.iter().filter(|a| field_is(a, "status", "revoked")).count();
+    let with = mine
+        .iter()
+        .filter(|a| field_is(a, "status", "authorized"))
+        .count();
+    let removed = mine
+        .iter()
+        .filter(|a| field_is(a, "status", "revoked"))
+        .count();
     if let Some(c) = store.connections.get_mut(cid) {
         let now = now_iso();
         c["authorizations_count"] = json!(total);
@@ -135,26 +146,38 @@ pub fn authorization_create(store: &mut Store, input: &Input) -> Out {
     let groups = refs(&store.access_groups, &group_ids, "access_group_ids")?;
     let nda_bypass = input.bool("nda_bypass")?.unwrap_or(false);
     let expires_at = match input.str("expires_at")? {
-        Some(s) if !s.trim().is_empty() => Some(
-            parse_time(&s, true)
-                .map(format_iso)
-                .ok_or_else(|| ApiError::invalid("expires_at", "`expires_at` must be an ISO 8601 date or time"))?,
-        ),
+        Some(s) if !s.trim().is_empty() => {
+            Some(parse_time(&s, true).map(format_iso).ok_or_else(|| {
+                ApiError::invalid(
+                    "expires_at",
+                    "`expires_at` must be an ISO 8601 date or time",
+                )
+            })?)
+        }
         _ => None,
     };
     let email = match (request_id, email) {
         (Some(rid), _) => {
             let r = store.authorization_requests.get_mut(rid).ok_or_else(|| {
-                ApiError::invalid("request_id", format!("no authorization request with id {rid}"))
+                ApiError::invalid(
+                    "request_id",
+                    format!("no authorization request with id {rid}"),
+                )
             })?;
             let now = now_iso();
             r["status"] = json!("approved");
             r["updated_at"] = json!(now);
-            r.get("email").and_then(Value::as_str).unwrap_or("").to_owned()
+            r.get("email")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned()
         }
         (None, Some(e)) => {
             if !e.contains('@') {
-                return Err(ApiError::invalid("email", "`email` must be an email address"));
+                return Err(ApiError::invalid(
+                    "email",
+                    "`email` must be an email address",
+                ));
             }
             e
         }
@@ -216,5 +239,8 @@ pub fn authorization_update(store: &mut Store, raw: &str, input: &Input) -> Out 
 
 pub fn access_groups(store: &mut Store, input: &Input) -> Out {
     let items = store.access_groups.rows.clone();
-    Ok((StatusCode::OK, flat("access_groups", paginate(items, input)?)))
+    Ok((
+        StatusCode::OK,
+        flat("access_groups", paginate(items, input)?),
+    ))
 }

@@ -35,5 +35,8 @@ pub fn list(store: &mut Store, input: &Input, by: Option<(InteractionsBy, &Strin
     filter_eq(&mut items, input, "type", "type")?;
     filter_eq(&mut items, input, "email", "email")?;
     filter_dates(&mut items, input, "created_at")?;
-    Ok((StatusCode::OK, flat("interactions", paginate(items, input)?)))
+    Ok((
+        StatusCode::OK,
+        flat("interactions", paginate(items, input)?),
+    ))
 }

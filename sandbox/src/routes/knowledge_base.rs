@@ -21,7 +21,8 @@ pub fn questions(store: &mut Store, input: &Input) -> Out {
 }
 
 const STOP: [&str; 16] = [
-    "a", "an", "the", "do", "does", "you", "your", "is", "are", "of", "to", "in", "for", "and", "or", "we",
+    "a", "an", "the", "do", "does", "you", "your", "is", "are", "of", "to", "in", "for", "and",
+    "or", "we",
 ];
 
 fn words(s: &str) -> BTreeSet<String> {
@@ -42,7 +43,9 @@ pub fn single_question(store: &mut Store, input: &Input) -> Out {
             "`confidence_threshold` must be between 0 and 1",
         ));
     }
-    let options = input.strings("multiple_choice_options")?.unwrap_or_default();
+    let options = input
+        .strings("multiple_choice_options")?
+        .unwrap_or_default();
     let kind = input.one_of("question_type", &QUESTION_TYPES)?;
     input.ids("product_line_ids")?;
     let asked = words(&question);

@@ -233,7 +233,10 @@ pub fn filter_dates(items: &mut Vec<Value>, input: &Input, prefix: &str) -> ApiR
         return Ok(());
     }
     items.retain(|r| {
-        let Some(t) = r.get(prefix).and_then(Value::as_str).and_then(|s| parse_time(s, false))
+        let Some(t) = r
+            .get(prefix)
+            .and_then(Value::as_str)
+            .and_then(|s| parse_time(s, false))
         else {
             return false;
         };
@@ -269,6 +272,9 @@ mod tests {
             Resolved::MethodNotAllowed("GET, POST".into())
         );
         assert_eq!(resolve(&Method::GET, &["nope"]), Resolved::NotFound);
-        assert_eq!(resolve(&Method::GET, &["interactions", "x", "1"]), Resolved::NotFound);
+        assert_eq!(
+            resolve(&Method::GET, &["interactions", "x", "1"]),
+            Resolved::NotFound
+        );
     }
 }

@@ -10,5 +10,8 @@ use crate::store::Store;
 
 pub fn list(store: &mut Store, input: &Input) -> ApiResult<(StatusCode, Value)> {
     let items = store.product_lines.rows.clone();
-    Ok((StatusCode::OK, hal("product_lines", paginate(items, input)?)))
+    Ok((
+        StatusCode::OK,
+        hal("product_lines", paginate(items, input)?),
+    ))
 }

@@ -23,14 +23,20 @@ pub fn list(store: &mut Store, input: &Input) -> Out {
             items.retain(|q| {
                 q.get("product_line_ids")
                     .and_then(Value::as_array)
-                    .is_some_and(|have| have.iter().any(|v| v.as_i64().is_some_and(|i| ids.contains(&i))))
+                    .is_some_and(|have| {
+                        have.iter()
+                            .any(|v| v.as_i64().is_some_and(|i| ids.contains(&i)))
+                    })
             });
         }
     }
     filter_dates(&mut items, input, "created_at")?;
     filter_dates(&mut items, input, "completed_at")?;
     filter_dates(&mut items, input, "due_at")?;
-    Ok((StatusCode::OK, hal("questionnaires", paginate(items, input)?)))
+    Ok((
+        StatusCode::OK,
+        hal("questionnaires", paginate(items, input)?),
+    ))
 }
 
 pub fn create(store: &mut Store, input: &Input) -> Out {
@@ -94,9 +100,10 @@ pub fn create(store: &mut Store, input: &Input) -> Out {
 
 pub fn request_create(store: &mut Store, input: &Input) -> Out {
     let id = store.questionnaire_requests.take_id();
-    let file = input.files.get("file").map(|u| {
-        json!({ "filename": u.filename, "content_type": u.content_type, "size": u.size })
-    });
+    let file = input
+        .files
+        .get("file")
+        .map(|u| json!({ "filename": u.filename, "content_type": u.content_type, "size": u.size }));
     let mut record = json!({
         "id": id, "_type": "QuestionnaireRequest", "status": "received",
         "external_id": input.str("external_id")?, "source": input.str("source")?,
@@ -110,7 +117,10 @@ pub fn request_create(store: &mut Store, input: &Input) -> Out {
     });
     if let Some(e) = record.get("submitter_email").and_then(Value::as_str) {
         if !e.contains('@') {
-            return Err(ApiError::invalid("submitter_email", "`submitter_email` must be an email address"));
+            return Err(ApiError::invalid(
+                "submitter_email",
+                "`submitter_email` must be an email address",
+            ));
         }
     }
     record["updated_at"] = record["created_at"].clone();

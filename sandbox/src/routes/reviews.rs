@@ -11,7 +11,10 @@ use crate::timefmt::now_iso;
 pub fn create(store: &mut Store, input: &Input) -> ApiResult<(StatusCode, Value)> {
     let email = input.required("email")?;
     if !email.contains('@') {
-        return Err(ApiError::invalid("email", "`email` must be an email address"));
+        return Err(ApiError::invalid(
+            "email",
+            "`email` must be an email address",
+        ));
     }
     let vendor_name = input.required("vendor_name")?;
     let id = store.reviews.take_id();
