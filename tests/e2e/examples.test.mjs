@@ -35,7 +35,7 @@ test("export-knowledge-base.mjs exports every question with a progress line", as
   const out = join(mkdtempSync(join(tmpdir(), "kb-")), "kb.json");
   const { stderr } = await promisify(execFile)(
     process.execPath,
-    [join(local, "export-knowledge-base.mjs"), out, "--per-page", "2"],
+    [join(local, "export-knowledge-base.mjs"), out, "--per-page", "50"],
     { env: { ...process.env, CONVEYOR_API_KEY: KEYS.full, CONVEYOR_BASE_URL: sb.api } },
   );
   const doc = JSON.parse(readFileSync(out, "utf8"));
@@ -47,7 +47,7 @@ test("export-knowledge-base.mjs exports every question with a progress line", as
     expected.map((q) => q.id),
   );
   assert.ok(doc.questions.every((q) => "question" in q && "answer" in q), "records are exported whole");
-  const first = await client.knowledgeBase.questions.list({ per_page: 2 });
+  const first = await client.knowledgeBase.questions.list({ per_page: 50 });
   const lines = stderr.split("\n").filter((l) => l.startsWith("exporting the knowledge base"));
   assert.equal(lines.length, first.total_pages, `one progress line per page:\n${stderr}`);
   assert.match(lines.at(-1), new RegExp(`page ${first.total_pages}/${first.total_pages}, ${expected.length} questions`));
