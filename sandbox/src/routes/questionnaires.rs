@@ -53,12 +53,6 @@ pub fn create(store: &mut Store, input: &Input) -> Out {
     refs(&store.product_lines, &product_line_ids, "product_line_ids")?;
     let crm_amount = input.number("crm_amount")?;
     let portal_url = input.str("portal_url")?;
-    if format == "portal" && portal_url.as_deref().is_none_or(|u| u.trim().is_empty()) {
-        return Err(ApiError::invalid(
-            "portal_url",
-            "`portal_url` is required when `original_format` is portal",
-        ));
-    }
     let upload = input.files.get("file");
     let filename = input
         .str("filename")?
@@ -115,14 +109,6 @@ pub fn request_create(store: &mut Store, input: &Input) -> Out {
         "file": file, "created_at": now_iso(),
         "_links": links("questionnaire_requests", id),
     });
-    if let Some(e) = record.get("submitter_email").and_then(Value::as_str) {
-        if !e.contains('@') {
-            return Err(ApiError::invalid(
-                "submitter_email",
-                "`submitter_email` must be an email address",
-            ));
-        }
-    }
     record["updated_at"] = record["created_at"].clone();
     store.questionnaire_requests.rows.push(record.clone());
     Ok((StatusCode::CREATED, record))
