@@ -308,6 +308,7 @@ test("a read-only key gets 403 on every write, and reads", async () => {
     () => ro.questionnaires.create({ domain: "a.example", email: "a@a.example", original_format: "file" }),
     () => ro.questionnaireRequests.create({ external_id: "x" }),
     () => ro.reviews.create({ email: "a@b.example", vendor_name: "Acme" }),
+    () => ro.singleQuestion.ask({ question: "Do you encrypt data at rest?" }),
   ];
   for (const w of writes) {
     const e = await rejection(w());
