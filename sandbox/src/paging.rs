@@ -37,7 +37,7 @@ fn positive(input: &Input, name: &str, max: Option<u64>) -> ApiResult<Option<u64
 }
 
 /// Reads `page` (>= 1, default 1) and `per_page` (1..=100, default 100) and cuts that page.
-pub fn paginate(items: Vec<Value>, input: &Input) -> ApiResult<Page> {
+pub fn paginate(items: Vec<&Value>, input: &Input) -> ApiResult<Page> {
     let page = positive(input, "page", None)?.unwrap_or(1);
     let per_page = positive(input, "per_page", Some(MAX_PER_PAGE))?.unwrap_or(MAX_PER_PAGE);
     let total = items.len() as u64;
@@ -47,6 +47,7 @@ pub fn paginate(items: Vec<Value>, input: &Input) -> ApiResult<Page> {
         .into_iter()
         .skip(usize::try_from(start).unwrap_or(usize::MAX))
         .take(per_page as usize)
+        .cloned()
         .collect();
     Ok(Page {
         items,
@@ -82,16 +83,22 @@ pub fn hal(plural: &str, p: Page) -> Value {
 mod tests {
     use super::*;
 
+    fn refs(v: &[Value]) -> Vec<&Value> {
+        v.iter().collect()
+    }
+
     fn items(n: i64) -> Vec<Value> {
         (1..=n).map(|i| json!({ "id": i })).collect()
     }
 
     #[test]
     fn pages() {
-        let p = paginate(items(250), &Input::from_query(Some("page=3"))).ok();
+        let (all, none) = (items(250), items(0));
+        let small = items(3);
+        let p = paginate(refs(&all), &Input::from_query(Some("page=3"))).ok();
         let p = p.map(|p| (p.items.len(), p.page, p.per_page, p.total_pages));
         assert_eq!(p, Some((50, 3, 100, 3)));
-        let e = paginate(items(0), &Input::default())
+        let e = paginate(refs(&none), &Input::default())
             .ok()
             .map(|p| p.total_pages);
         assert_eq!(e, Some(1));
@@ -104,11 +111,11 @@ mod tests {
             "page=-1",
         ] {
             assert!(
-                paginate(items(3), &Input::from_query(Some(bad))).is_err(),
+                paginate(refs(&small), &Input::from_query(Some(bad))).is_err(),
                 "{bad}"
             );
         }
-        let far = paginate(items(3), &Input::from_query(Some("page=99999999999")));
+        let far = paginate(refs(&small), &Input::from_query(Some("page=99999999999")));
         assert_eq!(far.ok().map(|p| p.items.len()), Some(0));
     }
 }

@@ -16,7 +16,7 @@ pub const CERTIFICATIONS: [&str; 5] = ["soc2-type-2", "iso-27001", "hipaa", "gdp
 type Out = ApiResult<(StatusCode, Value)>;
 
 pub fn folders(store: &mut Store, input: &Input) -> Out {
-    let items = store.folders.rows.clone();
+    let items = store.folders.rows.iter().collect::<Vec<&Value>>();
     Ok((StatusCode::OK, hal("folders", paginate(items, input)?)))
 }
 
@@ -52,7 +52,7 @@ pub fn folder_delete(store: &mut Store, raw: &str) -> Out {
 }
 
 pub fn documents(store: &mut Store, input: &Input) -> Out {
-    let mut items = store.documents.rows.clone();
+    let mut items = store.documents.rows.iter().collect::<Vec<&Value>>();
     if let Some(fid) = input.id("folder_id")? {
         items.retain(|d| {
             d.get("folder")

@@ -16,14 +16,18 @@ pub const AUTHORIZATION_STATUSES: [&str; 3] = ["gated", "authorized", "revoked"]
 type Out = ApiResult<(StatusCode, Value)>;
 
 pub fn connections(store: &mut Store, input: &Input) -> Out {
-    let mut items = store.connections.rows.clone();
+    let mut items = store.connections.rows.iter().collect::<Vec<&Value>>();
     filter_eq(&mut items, input, "domain", "domain")?;
     Ok((StatusCode::OK, flat("connections", paginate(items, input)?)))
 }
 
 /// The list of access requests, or with `queue` only the open (`requested`) ones.
 pub fn requests(store: &mut Store, input: &Input, queue: bool) -> Out {
-    let mut items = store.authorization_requests.rows.clone();
+    let mut items = store
+        .authorization_requests
+        .rows
+        .iter()
+        .collect::<Vec<&Value>>();
     if queue {
         items.retain(|r| field_is(r, "status", "requested"));
     }
@@ -67,7 +71,7 @@ pub fn request_update(store: &mut Store, raw: &str, input: &Input) -> Out {
 }
 
 pub fn authorizations(store: &mut Store, input: &Input) -> Out {
-    let mut items = store.authorizations.rows.clone();
+    let mut items = store.authorizations.rows.iter().collect::<Vec<&Value>>();
     filter_eq(&mut items, input, "email", "email")?;
     filter_eq(&mut items, input, "status", "status")?;
     Ok((
@@ -238,7 +242,7 @@ pub fn authorization_update(store: &mut Store, raw: &str, input: &Input) -> Out 
 }
 
 pub fn access_groups(store: &mut Store, input: &Input) -> Out {
-    let items = store.access_groups.rows.clone();
+    let items = store.access_groups.rows.iter().collect::<Vec<&Value>>();
     Ok((
         StatusCode::OK,
         flat("access_groups", paginate(items, input)?),

@@ -12,7 +12,7 @@ use crate::store::Store;
 type Out = ApiResult<(StatusCode, Value)>;
 
 pub fn list(store: &mut Store, input: &Input, by: Option<(InteractionsBy, &String)>) -> Out {
-    let mut items = store.interactions.rows.clone();
+    let mut items = store.interactions.rows.iter().collect::<Vec<&Value>>();
     if let Some((by, raw)) = by {
         let (what, table) = match by {
             InteractionsBy::Connection => ("connection", &store.connections),

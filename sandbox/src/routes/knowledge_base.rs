@@ -15,7 +15,7 @@ pub const QUESTION_TYPES: [&str; 3] = ["yes_no", "free_text", "multiple_choice"]
 type Out = ApiResult<(StatusCode, Value)>;
 
 pub fn questions(store: &mut Store, input: &Input) -> Out {
-    let mut items = store.questions.rows.clone();
+    let mut items = store.questions.rows.iter().collect::<Vec<&Value>>();
     filter_eq(&mut items, input, "status", "status")?;
     Ok((StatusCode::OK, flat("questions", paginate(items, input)?)))
 }

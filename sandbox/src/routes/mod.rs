@@ -218,7 +218,12 @@ pub fn field_is(record: &Value, field: &str, want: &str) -> bool {
 
 /// Keeps records whose `field` equals the parameter `param`, if given. Enum filters accept
 /// any value: one the sandbox does not know simply matches nothing.
-pub fn filter_eq(items: &mut Vec<Value>, input: &Input, param: &str, field: &str) -> ApiResult<()> {
+pub fn filter_eq(
+    items: &mut Vec<&Value>,
+    input: &Input,
+    param: &str,
+    field: &str,
+) -> ApiResult<()> {
     if let Some(want) = input.str(param)? {
         items.retain(|r| field_is(r, field, &want));
     }
@@ -226,7 +231,7 @@ pub fn filter_eq(items: &mut Vec<Value>, input: &Input, param: &str, field: &str
 }
 
 /// `<prefix>_start` / `<prefix>_end` on the record's `<prefix>` timestamp.
-pub fn filter_dates(items: &mut Vec<Value>, input: &Input, prefix: &str) -> ApiResult<()> {
+pub fn filter_dates(items: &mut Vec<&Value>, input: &Input, prefix: &str) -> ApiResult<()> {
     let start = input.time(&format!("{prefix}_start"), false)?;
     let end = input.time(&format!("{prefix}_end"), true)?;
     if start.is_none() && end.is_none() {

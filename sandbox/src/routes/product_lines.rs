@@ -9,7 +9,7 @@ use crate::paging::{hal, paginate};
 use crate::store::Store;
 
 pub fn list(store: &mut Store, input: &Input) -> ApiResult<(StatusCode, Value)> {
-    let items = store.product_lines.rows.clone();
+    let items = store.product_lines.rows.iter().collect::<Vec<&Value>>();
     Ok((
         StatusCode::OK,
         hal("product_lines", paginate(items, input)?),

@@ -16,7 +16,7 @@ pub const TYPES: [&str; 2] = ["security_questionnaire", "rfp"];
 type Out = ApiResult<(StatusCode, Value)>;
 
 pub fn list(store: &mut Store, input: &Input) -> Out {
-    let mut items = store.questionnaires.rows.clone();
+    let mut items = store.questionnaires.rows.iter().collect::<Vec<&Value>>();
     filter_eq(&mut items, input, "status", "status")?;
     if let Some(ids) = input.ids("product_line_ids")? {
         if !ids.is_empty() {
