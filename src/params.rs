@@ -345,7 +345,7 @@ fn check(param: &Param, value: &Value, num: NumberText) -> Result<Checked, Param
         (Kind::Date, Value::Str(s)) => {
             return Err(ParamError::new(
                 name,
-                format!("`{name}` must be an ISO-8601 date (e.g. 2024-05-01 or 2024-05-01T12:00:00Z) or a valid Date, not {s:?}"),
+                format!("`{name}` must be an ISO-8601 date (e.g. 2024-05-01 or 2024-05-01T12:00:00Z) or a valid Date, not \"{s}\""),
             ))
         }
         (Kind::Date, v) => return Err(wrong("an ISO-8601 date string or a Date", v)),
@@ -507,8 +507,15 @@ fn json_string(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c if (c as u32) < 0x20 => {
+                // No `{:04x}`: hand-written so the wasm links no integer formatting for it.
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let n = c as usize;
+                out.push_str("\\u00");
+                out.push(char::from(HEX[(n >> 4) & 0xf]));
+                out.push(char::from(HEX[n & 0xf]));
             }
             c => out.push(c),
         }
