@@ -1,6 +1,18 @@
 // Type declarations for conveyor-client. One file for every entry: the runtime entries
 // differ only in how they load the .wasm.
 
+import type {
+  ExchangeResource,
+  QuestionnairesResource,
+  QuestionnaireRequestsResource,
+  KnowledgeBaseResource,
+  InteractionsResource,
+  ProductLinesResource,
+  SingleQuestionResource,
+  ReviewsResource,
+} from "./resources.js";
+export * from "./resources.js";
+
 /** Options for {@link ConveyorClient}. */
 export interface ConveyorClientOptions {
   /** The Conveyor API key (Settings > Integrations > Conveyor API). Never logged. */
@@ -88,6 +100,20 @@ export declare class ConveyorClient {
    * Sends `method` to `path` and resolves with the parsed JSON body (`undefined` when empty).
    */
   request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<T>;
+  /** The Trust Center: connections, access requests, authorizations, access groups, folders, documents. */
+  readonly exchange: ExchangeResource;
+  /** Security questionnaires. */
+  readonly questionnaires: QuestionnairesResource;
+  /** Questionnaire requests from external systems. */
+  readonly questionnaireRequests: QuestionnaireRequestsResource;
+  /** The knowledge base of approved answers. */
+  readonly knowledgeBase: KnowledgeBaseResource;
+  /** What visitors did with documents and answers. */
+  readonly interactions: InteractionsResource;
+  readonly productLines: ProductLinesResource;
+  /** One question answered from the knowledge base. */
+  readonly singleQuestion: SingleQuestionResource;
+  readonly reviews: ReviewsResource;
   /** The limiter's state, or `null` when rate limiting is off. */
   rateLimitState(): RateLimitState | null;
   /** A summary that never contains the key. */

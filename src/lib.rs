@@ -11,6 +11,7 @@
 //! | [`url`] | paths, query strings, origins, key checks | no |
 //! | [`resources`] | every endpoint as a description (method, path, params, envelope) | no |
 //! | [`params`] | checking and encoding a call's parameters against its description | no |
+//! | `resources_shell` | the namespace getters (`client.exchange`...) and the typed methods' `__call` | yes |
 //! | [`options`] | reading and validating the constructor's options | reads them |
 //! | `abort` | racing work against the caller's `AbortSignal` | yes |
 //! | `scheduler` | the limiter's timer, waiters and per-key sharing | yes |
@@ -30,6 +31,7 @@ pub mod options;
 pub mod params;
 mod pipeline;
 pub mod resources;
+mod resources_shell;
 pub mod retry;
 mod scheduler;
 mod transport;
