@@ -66,7 +66,8 @@ export interface RateLimitWaitEvent {
   method: string;
   path: string;
   queued: number;
-  waitMs: number | null;
+  /** Estimated ms until this request can be sent (at least one window when all tokens are in flight). */
+  waitMs: number;
   state: RateLimitState;
 }
 

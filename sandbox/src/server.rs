@@ -161,6 +161,10 @@ async fn api(app: &Arc<App>, req: Request, key: Option<&str>) -> Response {
         _ => None,
     };
     let resp = if !app.keys.allows(key, permission) {
+        // Drain the body first: answering while a client is still uploading resets the
+        // connection, and the client would see a network error instead of the 403.
+        let (parts, body) = req.into_parts();
+        let _ = read_body(&parts.headers, body).await;
         StatusCode::FORBIDDEN.into_response()
     } else {
         after_auth(app, req, resolved).await
