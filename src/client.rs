@@ -469,7 +469,12 @@ fn scalar(v: &JsValue) -> Option<String> {
     let n = v.as_f64()?;
     // JS formats the number (as the API's other clients would), not Rust's float code.
     n.is_finite()
-        .then(|| js_sys::Number::from(n).to_string_with_radix(10).ok().map(String::from))
+        .then(|| {
+            js_sys::Number::from(n)
+                .to_string_with_radix(10)
+                .ok()
+                .map(String::from)
+        })
         .flatten()
 }
 

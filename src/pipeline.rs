@@ -381,7 +381,10 @@ fn wait_event(call: &Call, notice: &WaitNotice) -> JsValue {
     // When every token is held by a request still in flight, no return instant is known
     // yet; one window is the least it can take (a token returns a window after its
     // response), so that is the honest lower bound to show.
-    let wait = notice.state.next_token_in_ms.unwrap_or(notice.state.window_ms);
+    let wait = notice
+        .state
+        .next_token_in_ms
+        .unwrap_or(notice.state.window_ms);
     set("waitMs", JsValue::from_f64(wait));
     set("state", crate::client::state_to_js(&notice.state));
     o.into()

@@ -243,7 +243,9 @@ pub const REDACTED: &str = "[redacted]";
 pub fn is_secret_param(name: &str) -> bool {
     // ASCII folding is enough (the secret names are ASCII) and keeps Unicode case tables
     // out of the .wasm.
-    let decoded = percent_decode_str(name).decode_utf8_lossy().to_ascii_lowercase();
+    let decoded = percent_decode_str(name)
+        .decode_utf8_lossy()
+        .to_ascii_lowercase();
     SECRET_NAME_PARTS.iter().any(|part| decoded.contains(part))
 }
 

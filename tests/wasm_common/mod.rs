@@ -34,21 +34,30 @@ pub fn field(v: &JsValue, name: &str) -> JsValue {
 
 #[wasm_bindgen_test]
 async fn authenticated_fetch_resolves_with_a_response() {
-    let res = JsFuture::from(client(FULL_KEY).fetch("/exchange/connections".into(), JsValue::UNDEFINED))
-        .await
-        .unwrap();
+    let res =
+        JsFuture::from(client(FULL_KEY).fetch("/exchange/connections".into(), JsValue::UNDEFINED))
+            .await
+            .unwrap();
     let res: web_sys::Response = res.dyn_into().unwrap();
     assert_eq!(res.status(), 200);
 }
 
 #[wasm_bindgen_test]
 async fn a_403_rejects_with_the_auth_error_class() {
-    let err = JsFuture::from(client(INACTIVE_KEY).fetch("/exchange/connections".into(), JsValue::UNDEFINED))
-        .await
-        .unwrap_err();
+    let err = JsFuture::from(
+        client(INACTIVE_KEY).fetch("/exchange/connections".into(), JsValue::UNDEFINED),
+    )
+    .await
+    .unwrap_err();
     assert!(err.is_instance_of::<js_sys::Error>());
-    assert_eq!(field(&err, "name").as_string().as_deref(), Some("ConveyorAuthError"));
-    assert_eq!(field(&err, "code").as_string().as_deref(), Some("forbidden"));
+    assert_eq!(
+        field(&err, "name").as_string().as_deref(),
+        Some("ConveyorAuthError")
+    );
+    assert_eq!(
+        field(&err, "code").as_string().as_deref(),
+        Some("forbidden")
+    );
     assert_eq!(field(&err, "status").as_f64(), Some(403.0));
     let message = field(&err, "message").as_string().unwrap();
     assert!(!message.contains(INACTIVE_KEY));
@@ -62,8 +71,13 @@ fn bad_options_throw_a_config_error() {
         opts(&[("apiKey", FULL_KEY.into()), ("baseUrl", "::nope".into())]),
         opts(&[("apiKey", JsValue::from_f64(3.0))]),
     ] {
-        let err = ConveyorClient::new(o).err().expect("construction must fail");
-        assert_eq!(field(&err, "name").as_string().as_deref(), Some("ConveyorConfigError"));
+        let err = ConveyorClient::new(o)
+            .err()
+            .expect("construction must fail");
+        assert_eq!(
+            field(&err, "name").as_string().as_deref(),
+            Some("ConveyorConfigError")
+        );
     }
 }
 
@@ -94,7 +108,11 @@ async fn the_timer_wakes_a_queued_request_one_window_after_the_first_response() 
         .await
         .unwrap();
     let second_done = js_sys::Date::now();
-    assert!(second_done - first_done >= 299.0, "waited {} ms", second_done - first_done);
+    assert!(
+        second_done - first_done >= 299.0,
+        "waited {} ms",
+        second_done - first_done
+    );
     assert!(second_done - t0 < 3000.0);
     let state = c.rate_limit_state();
     assert_eq!(field(&state, "queued").as_f64(), Some(0.0));
@@ -116,6 +134,9 @@ async fn an_abort_signal_removes_a_queued_request_at_once() {
     controller.abort();
     let err = pending.await.unwrap_err();
     assert_eq!(field(&err, "code").as_string().as_deref(), Some("aborted"));
-    assert!(js_sys::Date::now() - t0 < 1000.0, "rejected at once, not after the window");
+    assert!(
+        js_sys::Date::now() - t0 < 1000.0,
+        "rejected at once, not after the window"
+    );
     assert_eq!(field(&c.rate_limit_state(), "queued").as_f64(), Some(0.0));
 }
