@@ -7,19 +7,29 @@ const apiKey = process.env.CONVEYOR_API_KEY ?? "sk_test_full_0123456789abcdef";
 const client = new ConveyorClient({ apiKey, baseUrl });
 console.log(`client: ${client}`);
 
-const connections = await (await client.fetch("/exchange/connections?per_page=5")).json();
-console.log(`\nGET /exchange/connections?per_page=5 -> ${connections.connections.length} of ${connections.total_pages} page(s)`);
-for (const c of connections.connections) console.log(`  ${c.domain.padEnd(28)} ${c.authorizations_count} authorization(s)`);
+const page = await client.exchange.connections.list({ per_page: 5 });
+console.log(`\nclient.exchange.connections.list({ per_page: 5 }) -> page 1 of ${page.total_pages}`);
+for (const c of page.items) console.log(`  ${c.domain.padEnd(28)} ${c.authorizations_count} authorization(s)`);
 
-const queue = await (await client.fetch("/exchange/authorization_request_queue")).json();
-const open = queue.authorization_requests ?? [];
-console.log(`\nGET /exchange/authorization_request_queue -> ${open.length} open access request(s)`);
-for (const r of open.slice(0, 5)) console.log(`  ${r.email.padEnd(34)} ${r.requested_at ?? ""}`);
+const queue = await client.exchange.authorizationRequests.queue();
+console.log(`\nclient.exchange.authorizationRequests.queue() -> ${queue.items.length} open access request(s)`);
+for (const r of queue.items.slice(0, 5)) console.log(`  ${r.email.padEnd(36)} ${r.requested_at ?? ""}`);
+
+let verified = 0;
+let total = 0;
+for await (const q of client.knowledgeBase.questions.list({ per_page: 100 })) {
+  total += 1;
+  if (q.status === "verified") verified += 1;
+}
+console.log(`\nfor await (q of client.knowledgeBase.questions.list()) -> ${total} questions, ${verified} verified`);
+
+const s = client.rateLimitState();
+console.log(`\nrate limit: ${s.available} of ${s.limit} tokens left in the rolling ${s.windowMs / 1000} s window`);
 
 console.log("\nNow with an inactive key (the API answers 403 with an empty body):");
 const inactive = new ConveyorClient({ apiKey: "sk_test_inactive_0123456789", baseUrl });
 try {
-  await inactive.fetch("/exchange/connections");
+  await inactive.exchange.connections.list();
 } catch (e) {
   console.log(`  rejected: ${e.name} (code ${e.code}, status ${e.status})`);
   console.log(`  instanceof ConveyorAuthError: ${e instanceof ConveyorAuthError}`);
