@@ -13,6 +13,7 @@ help:
 	@echo "make test   run every test (native, wasm in Node and Chromium, packed package in Node/workerd/Deno/Chromium, tsc)"
 	@echo "make build  build pkg/ and print the gzipped sizes"
 	@echo "make bench  run the benchmarks (not part of make test)"
+	@echo "make fuzz   run the fuzz target with 200000 cases per property"
 
 setup:
 	@bash scripts/setup.sh
@@ -46,6 +47,14 @@ test: lint test-native test-wasm test-e2e test-www
 
 demo: build sandbox
 	@bash scripts/demo.sh
+
+bench: build
+	@$(ENV) cargo build -q --release -p conveyor-sandbox
+	@$(ENV) SANDBOX_BIN=$$PWD/target/release/conveyor-sandbox node bench/run.mjs
+
+fuzz: setup
+	@$(ENV) CARGO_TARGET_DIR=target/fuzz CARGO_PROFILE_DEV_OPT_LEVEL=3 \
+		PROPTEST_CASES=$${PROPTEST_CASES:-200000} cargo test -q --test fuzz_classify
 
 clean:
 	rm -rf target pkg/dist node_modules .tools

@@ -1,0 +1,612 @@
+//! Fuzz target over the pure modules the shell trusts with server input: response
+//! classification, paging envelopes, `Retry-After` parsing and the retry decision.
+//!
+//! Unlike `core_props.rs`, which checks each documented guarantee over well-formed
+//! inputs, this file throws hostile input at the same functions: any `u16`, any string
+//! (and valid HTTP dates with random byte edits), any `f64` (NaN, infinities, subnormals,
+//! `-0.0`) and *invalid* retry policies. Every function must return, and the invariants
+//! the JS shell relies on must hold, whatever arrives.
+//!
+//! `cargo test --test fuzz_classify` runs a bounded number of cases (a few seconds);
+//! `make fuzz` runs the same properties with `PROPTEST_CASES=200000`. A crash found here
+//! becomes a named test in `regressions` below (and proptest keeps its seed under
+//! `tests/fuzz_classify.proptest-regressions`).
+#![cfg(not(target_arch = "wasm32"))]
+
+use conveyor_client::classify::{
+    classify_status, error_for_status, has_next_page, items_key, page_info, Envelope,
+    MAX_PAGE_FIELD,
+};
+use conveyor_client::errors::ErrorKind;
+use conveyor_client::retry::{parse_retry_after, server_delay_ms, Attempt, Decision, RetryPolicy};
+use proptest::prelude::*;
+
+/// Cases per property: `PROPTEST_CASES` when set (as `make fuzz` does), else a bound
+/// that keeps the whole file to a few seconds in `cargo test`.
+fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1000);
+    ProptestConfig {
+        cases,
+        // A failing case is shrunk, but not for minutes.
+        max_shrink_iters: 4096,
+        // Failures are pinned by hand in `regressions` below.
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Strategies
+// ---------------------------------------------------------------------------------------
+
+/// Any f64, with the awkward ones over-represented.
+fn any_f64() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        3 => any::<f64>(),
+        1 => prop::sample::select(vec![
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.0,
+            -0.0,
+            f64::MIN_POSITIVE,
+            f64::EPSILON,
+            f64::MAX,
+            f64::MIN,
+            1e-300,
+            0.5,
+            1.0,
+            -1.0,
+            f64::from(MAX_PAGE_FIELD),
+            f64::from(MAX_PAGE_FIELD) + 1.0,
+            f64::from(u32::MAX),
+            f64::from(u32::MAX) + 1.0,
+            9_007_199_254_740_993.0,
+        ]),
+        2 => (-10i64..2_000_000_000).prop_map(|n| n as f64),
+        1 => (0u32..1000, 1u32..1000).prop_map(|(a, b)| f64::from(a) + f64::from(b) / 1000.0),
+    ]
+}
+
+/// Strings a hostile or broken server could put in a header or a key: any Unicode, ASCII
+/// noise, control characters, digits and dots, and very long runs.
+fn hostile_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => any::<String>(),
+        2 => "[ -~]{0,40}",
+        2 => "[0-9. \t]{0,30}",
+        1 => "[\\x00-\\x1f\\x7f ,:-]{0,20}",
+        1 => "[0-9]{300,1200}",
+        1 => "[0-9]{1,400}\\.[0-9]{1,400}",
+        1 => ("[a-zA-Z_]{1,8}", 100usize..5000).prop_map(|(s, n)| s.repeat(n / s.len().max(1))),
+    ]
+}
+
+const SHORT_DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const LONG_DAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+fn month_len(y: i64, m: i64) -> i64 {
+    [
+        31,
+        if is_leap(y) { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ][(m - 1) as usize]
+}
+
+/// Days since 1970-01-01, computed independently of the crate (count whole years since
+/// 0001-01-01, then whole months): the reference for the differential check.
+fn reference_days(y: i64, m: i64, d: i64) -> i64 {
+    let yy = y - 1;
+    let before_year = 365 * yy + yy / 4 - yy / 100 + yy / 400;
+    let before_month: i64 = (1..m).map(|mm| month_len(y, mm)).sum();
+    before_year + before_month + d - 1 - 719_162
+}
+
+/// A valid calendar instant: (year 1..=9999, month, day, h, m, s, weekday index).
+fn instant() -> impl Strategy<Value = (i64, i64, i64, i64, i64, i64, usize)> {
+    (1i64..=9999, 1i64..=12).prop_flat_map(|(y, m)| {
+        (
+            Just(y),
+            Just(m),
+            1..=month_len(y, m),
+            0i64..24,
+            0i64..60,
+            0i64..=60,
+            0usize..7,
+        )
+    })
+}
+
+fn imf(y: i64, mo: i64, d: i64, h: i64, mi: i64, s: i64, wd: usize) -> String {
+    format!(
+        "{}, {d:02} {} {y:04} {h:02}:{mi:02}:{s:02} GMT",
+        SHORT_DAYS[wd],
+        MONTHS[(mo - 1) as usize]
+    )
+}
+
+/// One byte-level edit of a string: replace, delete or insert at a position, or
+/// duplicate a slice. The result is made valid UTF-8 lossily, as a header would be.
+#[derive(Debug, Clone)]
+enum Edit {
+    Replace(usize, u8),
+    Delete(usize),
+    Insert(usize, u8),
+    Duplicate(usize, usize),
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    let byte = prop_oneof![
+        any::<u8>(),
+        prop::sample::select(b"0123456789 ,:-GMTUCNov\t\x00\xff".to_vec()),
+    ];
+    prop_oneof![
+        (any::<usize>(), byte.clone()).prop_map(|(i, b)| Edit::Replace(i, b)),
+        any::<usize>().prop_map(Edit::Delete),
+        (any::<usize>(), byte).prop_map(|(i, b)| Edit::Insert(i, b)),
+        (any::<usize>(), 0usize..12).prop_map(|(i, n)| Edit::Duplicate(i, n)),
+    ]
+}
+
+fn apply(s: &str, edits: &[Edit]) -> String {
+    let mut b = s.as_bytes().to_vec();
+    for e in edits {
+        let len = b.len();
+        match *e {
+            Edit::Replace(i, x) if len > 0 => b[i % len] = x,
+            Edit::Delete(i) if len > 0 => {
+                b.remove(i % len);
+            }
+            Edit::Insert(i, x) => b.insert(i % (len + 1), x),
+            Edit::Duplicate(i, n) if len > 0 => {
+                let at = i % len;
+                let end = (at + n).min(len);
+                let slice = b[at..end].to_vec();
+                b.splice(at..at, slice);
+            }
+            _ => {}
+        }
+    }
+    String::from_utf8_lossy(&b).into_owned()
+}
+
+/// Any policy, valid or not: NaN, negative and infinite durations included.
+fn any_policy() -> impl Strategy<Value = RetryPolicy> {
+    (any::<u32>(), any_f64(), any_f64(), any_f64(), any_f64()).prop_map(
+        |(max_retries, base, max_delay, cap, pause)| RetryPolicy {
+            max_retries: max_retries % 20,
+            base_delay_ms: base,
+            max_delay_ms: max_delay,
+            max_retry_after_ms: cap,
+            default_rate_limit_pause_ms: pause,
+        },
+    )
+}
+
+fn header() -> impl Strategy<Value = Option<String>> {
+    prop_oneof![
+        Just(None),
+        hostile_string().prop_map(Some),
+        (0u64..100_000).prop_map(|n| Some(n.to_string())),
+        instant().prop_map(|(y, mo, d, h, mi, s, wd)| Some(imf(y, mo, d, h, mi, s, wd))),
+    ]
+}
+
+fn any_attempt() -> impl Strategy<Value = Attempt> {
+    prop_oneof![
+        1 => Just(Attempt::NetworkError),
+        1 => Just(Attempt::Timeout),
+        6 => (any::<u16>(), header(), header()).prop_map(|(status, retry_after, retry_after_ms)| {
+            Attempt::Response { status, retry_after, retry_after_ms }
+        }),
+        3 => (prop::sample::select(vec![408u16, 429, 500, 502, 503, 504, 599]), header(), header())
+            .prop_map(|(status, retry_after, retry_after_ms)| Attempt::Response {
+                status,
+                retry_after,
+                retry_after_ms,
+            }),
+    ]
+}
+
+fn any_method() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "GET", "get", "HEAD", "PUT", "DELETE", "OPTIONS", "POST", "PATCH", "TRACE", ""
+        ])
+        .prop_map(str::to_owned),
+        any::<String>(),
+    ]
+}
+
+fn is_idempotent_ref(m: &str) -> bool {
+    ["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]
+        .iter()
+        .any(|x| x.eq_ignore_ascii_case(m))
+}
+
+// ---------------------------------------------------------------------------------------
+// Properties
+// ---------------------------------------------------------------------------------------
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Status classification is total and `error_for_status` agrees with it, for any
+    /// status, method, path and request id; the message stays bounded by its inputs.
+    #[test]
+    fn classification_of_any_status(
+        status in any::<u16>(),
+        method in any_method(),
+        path in hostile_string(),
+        rid in prop::option::of(hostile_string()),
+    ) {
+        let kind = classify_status(status);
+        prop_assert_eq!(kind.is_none(), (200..300).contains(&status));
+        let err = error_for_status(status, &method, &path, rid.as_deref());
+        match (kind, err) {
+            (None, None) => {}
+            (Some(kind), Some(e)) => {
+                prop_assert_eq!(e.kind, kind);
+                prop_assert_eq!(e.status, Some(status));
+                prop_assert_eq!(e.request_id, rid);
+                prop_assert_eq!(e.retryable, status == 408 || status == 429 || (500..=599).contains(&status));
+                prop_assert!(!e.message.is_empty());
+                prop_assert!(e.message.len() <= 400 + method.len() + path.len() * 2);
+                prop_assert!(!matches!(e.kind, ErrorKind::QueueFull | ErrorKind::Aborted | ErrorKind::Network | ErrorKind::BadResponse));
+                // A query value never reaches the message: only the redacted path does.
+                if let Some(p) = &e.path {
+                    prop_assert!(e.message.contains(p.as_str()));
+                }
+            }
+            (k, e) => prop_assert!(false, "classify {:?} but error {:?}", k, e),
+        }
+    }
+
+    /// `page_info` on any three optional numbers: never panics; `Ok(Some)` only for whole
+    /// numbers in range, read back exactly; `Ok(None)` only when none is present.
+    #[test]
+    fn page_info_of_any_numbers(
+        page in prop::option::of(any_f64()),
+        per_page in prop::option::of(any_f64()),
+        total in prop::option::of(any_f64()),
+    ) {
+        let whole_in = |v: f64, min: u32| v.is_finite() && v.fract() == 0.0 && v >= f64::from(min) && v <= f64::from(MAX_PAGE_FIELD);
+        match page_info(page, per_page, total) {
+            Ok(None) => prop_assert!(page.is_none() && per_page.is_none() && total.is_none()),
+            Ok(Some(info)) => {
+                prop_assert!(info.page >= 1 && info.per_page >= 1);
+                prop_assert!(info.page <= MAX_PAGE_FIELD && info.per_page <= MAX_PAGE_FIELD && info.total_pages <= MAX_PAGE_FIELD);
+                prop_assert_eq!(f64::from(info.page), page.unwrap());
+                prop_assert_eq!(f64::from(info.per_page), per_page.unwrap());
+                prop_assert_eq!(f64::from(info.total_pages), total.unwrap());
+                // Auto-pagination terminates: the next page number only grows, up to the total.
+                if has_next_page(&info) {
+                    prop_assert!(info.page < info.total_pages);
+                }
+            }
+            Err(msg) => {
+                // A huge value is printed in full (up to ~310 digits), so allow for that.
+                prop_assert!(!msg.is_empty() && msg.len() < 500, "{}", msg);
+                let all_ok = matches!((page, per_page, total), (Some(p), Some(pp), Some(t))
+                    if whole_in(p, 1) && whole_in(pp, 1) && whole_in(t, 0));
+                prop_assert!(!all_ok, "rejected valid fields: {}", msg);
+            }
+        }
+    }
+
+    /// `items_key` over any set of top-level keys: never panics, the answer is one of the
+    /// keys offered (or the HAL plural), the documented precedence holds, and the error
+    /// message stays short whatever the keys are.
+    #[test]
+    fn items_key_of_any_keys(
+        keys in prop::collection::vec(
+            prop_oneof![
+                prop::sample::select(vec!["page", "per_page", "total_pages", "total", "_links", "_embedded", "meta", "next", "data", "items", "authorizations", ""]).prop_map(str::to_owned),
+                "[ -~]{0,12}",
+                any::<String>(),
+                "[a-z]{41,200}",
+            ],
+            0..24,
+        ),
+        plural in prop_oneof![Just("authorizations".to_owned()), hostile_string()],
+        hal in any::<bool>(),
+    ) {
+        let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+        match items_key(&refs, &plural, hal) {
+            Ok((Envelope::Flat, k)) => {
+                prop_assert!(refs.contains(&k));
+                if refs.contains(&plural.as_str()) {
+                    prop_assert_eq!(k, plural.as_str());
+                }
+            }
+            Ok((Envelope::Hal, k)) => {
+                prop_assert!(hal);
+                prop_assert_eq!(k, plural.as_str());
+                prop_assert!(!refs.contains(&plural.as_str()));
+            }
+            Err(msg) => {
+                prop_assert!(!refs.contains(&plural.as_str()) && !hal);
+                // At most 10 keys of 40 characters (4 bytes each) are quoted.
+                prop_assert!(msg.len() <= 120 + plural.len() + 10 * (40 * 4 + 5), "{} bytes", msg.len());
+            }
+        }
+    }
+
+    /// `Retry-After`: any string and any clock gives `None` or a finite delay >= 0.
+    #[test]
+    fn retry_after_of_any_string(s in hostile_string(), now in any_f64()) {
+        if let Some(ms) = parse_retry_after(&s, now) {
+            prop_assert!(ms.is_finite() && ms >= 0.0, "{:?} -> {}", s, ms);
+        }
+    }
+
+    /// A valid date with random byte edits (the way a proxy mangles a header): never
+    /// panics, and any answer is a finite delay >= 0.
+    #[test]
+    fn retry_after_of_mangled_dates(
+        (y, mo, d, h, mi, s, wd) in instant(),
+        form in 0u8..3,
+        edits in prop::collection::vec(edit(), 1..6),
+        now in any_f64(),
+    ) {
+        let valid = match form {
+            0 => imf(y, mo, d, h, mi, s, wd),
+            1 => format!("{}, {d:02}-{}-{:02} {h:02}:{mi:02}:{s:02} GMT", LONG_DAYS[wd], MONTHS[(mo - 1) as usize], y % 100),
+            _ => format!("{} {} {d:>2} {h:02}:{mi:02}:{s:02} {y:04}", SHORT_DAYS[wd], MONTHS[(mo - 1) as usize]),
+        };
+        let mangled = apply(&valid, &edits);
+        if let Some(ms) = parse_retry_after(&mangled, now) {
+            prop_assert!(ms.is_finite() && ms >= 0.0, "{:?} -> {}", mangled, ms);
+        }
+    }
+
+    /// Differential: an IMF-fixdate and its asctime twin give exactly the delay an
+    /// independent calendar computes, for every year 1..=9999 and any finite clock.
+    #[test]
+    fn retry_after_dates_match_a_reference_calendar(
+        (y, mo, d, h, mi, s, wd) in instant(),
+        now in prop_oneof![any::<f64>().prop_filter("finite", |v| v.is_finite()), -1e14..4e14f64],
+    ) {
+        let at = ((reference_days(y, mo, d) * 86_400 + h * 3600 + mi * 60 + s) as f64) * 1000.0;
+        let expected = { let v = (at - now).max(0.0); if v.is_finite() { v } else { f64::MAX } };
+        let fix = imf(y, mo, d, h, mi, s, wd);
+        prop_assert_eq!(parse_retry_after(&fix, now), Some(expected), "{}", fix);
+        let asc = format!("{} {} {d:>2} {h:02}:{mi:02}:{s:02} {y:04}", SHORT_DAYS[wd], MONTHS[(mo - 1) as usize]);
+        prop_assert_eq!(parse_retry_after(&asc, now), Some(expected), "{}", asc);
+    }
+
+    /// Differential: delta-seconds `digits[.digits]` read exactly as Rust's float parser
+    /// reads them, times 1000, saturated; anything with a sign or exponent is refused.
+    #[test]
+    fn retry_after_seconds_match_the_float_parser(
+        whole in "[0-9]{1,30}",
+        frac in prop::option::of("[0-9]{1,30}"),
+        pad in "[ \t]{0,3}",
+        junk in prop::sample::select(vec!["-", "+", "e", "E", "x", "inf", ","]),
+    ) {
+        let text = match &frac { Some(f) => format!("{whole}.{f}"), None => whole.clone() };
+        let v: f64 = text.parse().unwrap();
+        let expected = if (v * 1000.0).is_finite() { v * 1000.0 } else { f64::MAX };
+        prop_assert_eq!(parse_retry_after(&format!("{pad}{text}{pad}"), 0.0), Some(expected));
+        prop_assert_eq!(parse_retry_after(&format!("{junk}{text}"), 0.0), None);
+    }
+
+    /// `retry-after-ms` wins when it parses; otherwise `Retry-After` decides.
+    #[test]
+    fn server_delay_prefers_retry_after_ms(ra in header(), ram in header(), now in any_f64()) {
+        let got = server_delay_ms(ra.as_deref(), ram.as_deref(), now);
+        if let Some(ms) = got {
+            prop_assert!(ms.is_finite() && ms >= 0.0);
+        }
+        let ms_alone = server_delay_ms(None, ram.as_deref(), now);
+        if ms_alone.is_some() {
+            prop_assert_eq!(got, ms_alone);
+        } else {
+            prop_assert_eq!(got, ra.as_deref().and_then(|v| parse_retry_after(v, now)));
+        }
+    }
+
+    /// `decide` with any policy (valid or not), method, attempt, clock and jitter: never
+    /// panics; a retry waits a finite delay >= 0, only with retries left, pauses the
+    /// limiter exactly for a 429, and never repeats a non-idempotent call after a 5xx,
+    /// timeout or network error; 2xx/3xx are done; other statuses give up.
+    #[test]
+    fn decide_with_anything(
+        p in any_policy(),
+        method in any_method(),
+        index in prop_oneof![0u32..25, any::<u32>()],
+        attempt in any_attempt(),
+        now in any_f64(),
+        jitter in any_f64(),
+    ) {
+        let decision = p.decide(&method, index, &attempt, now, jitter);
+        let status = match &attempt { Attempt::Response { status, .. } => Some(*status), _ => None };
+        match decision {
+            Decision::Done => prop_assert!(matches!(status, Some(200..=399))),
+            Decision::RetryAfter { delay_ms, pause_limiter } => {
+                prop_assert!(delay_ms.is_finite() && delay_ms >= 0.0, "delay {}", delay_ms);
+                prop_assert!(index < p.max_retries);
+                prop_assert_eq!(pause_limiter, status == Some(429));
+                if status != Some(429) {
+                    prop_assert!(is_idempotent_ref(&method), "retried a {:?}", method);
+                }
+                if let Some(server) = server_delay_of(&attempt, now) {
+                    prop_assert_eq!(delay_ms, server);
+                    prop_assert!(server <= p.max_retry_after_ms);
+                }
+            }
+            Decision::GiveUp { retry_after_ms } => {
+                prop_assert!(!matches!(status, Some(200..=399)));
+                if let Some(ms) = retry_after_ms {
+                    prop_assert!(ms.is_finite() && ms >= 0.0);
+                    prop_assert_eq!(Some(ms), server_delay_of(&attempt, now));
+                }
+            }
+        }
+    }
+}
+
+fn server_delay_of(attempt: &Attempt, now: f64) -> Option<f64> {
+    match attempt {
+        Attempt::Response {
+            status,
+            retry_after,
+            retry_after_ms,
+        } if *status == 429 || *status == 408 || (500..=599).contains(status) => {
+            server_delay_ms(retry_after.as_deref(), retry_after_ms.as_deref(), now)
+        }
+        _ => None,
+    }
+}
+
+/// Inputs the fuzzer (or a reviewer) found interesting, pinned so they stay covered.
+mod regressions {
+    use super::*;
+
+    #[test]
+    fn leap_second_on_new_years_eve_rolls_into_the_next_year() {
+        let at = parse_retry_after("Fri, 31 Dec 1999 23:59:60 GMT", 0.0).unwrap();
+        assert_eq!(at, (reference_days(2000, 1, 1) * 86_400) as f64 * 1000.0);
+    }
+
+    #[test]
+    fn year_one_and_year_9999_dates_parse() {
+        let first = parse_retry_after("Mon, 01 Jan 0001 00:00:00 GMT", -1e15).unwrap();
+        assert_eq!(first, reference_days(1, 1, 1) as f64 * 86_400_000.0 + 1e15);
+        let last = parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", 0.0).unwrap();
+        assert_eq!(
+            last,
+            ((reference_days(9999, 12, 31) + 1) * 86_400 - 1) as f64 * 1000.0
+        );
+    }
+
+    #[test]
+    fn extreme_clocks_do_not_break_two_digit_years() {
+        for now in [f64::MAX, f64::MIN, -1e300, 1e300, 0.0, -0.0] {
+            let got = parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", now);
+            assert!(
+                got.map_or(true, |ms| ms.is_finite() && ms >= 0.0),
+                "{now}: {got:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn huge_decimal_saturates_and_tiny_fraction_is_kept() {
+        assert_eq!(
+            parse_retry_after(&format!("{}.{}", "9".repeat(400), "9".repeat(400)), 0.0),
+            Some(f64::MAX)
+        );
+        assert_eq!(
+            parse_retry_after(&format!("0.{}1", "0".repeat(400)), 0.0),
+            Some(0.0)
+        );
+    }
+
+    #[test]
+    fn non_ascii_digits_and_whitespace_are_not_numbers() {
+        // Surrounding Unicode whitespace is trimmed (`str::trim`), which is lenient but
+        // harmless; inside a value it is never part of a number or a date.
+        for s in [
+            "١٢",
+            "１２",
+            "1\u{a0}2",
+            "5\u{0}",
+            "Sun,\u{a0}06 Nov 1994 08:49:37 GMT",
+        ] {
+            assert_eq!(parse_retry_after(s, 0.0), None, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn nan_policy_with_a_server_delay_gives_up_instead_of_waiting_forever() {
+        let p = RetryPolicy {
+            max_retry_after_ms: f64::NAN,
+            default_rate_limit_pause_ms: f64::NAN,
+            base_delay_ms: f64::INFINITY,
+            max_delay_ms: f64::NEG_INFINITY,
+            max_retries: 5,
+        };
+        let a = Attempt::Response {
+            status: 429,
+            retry_after: Some("1".into()),
+            retry_after_ms: None,
+        };
+        assert_eq!(
+            p.decide("GET", 0, &a, 0.0, 0.5),
+            Decision::GiveUp {
+                retry_after_ms: Some(1000.0)
+            }
+        );
+        // No header: the NaN pause becomes 0, not NaN.
+        let bare = Attempt::Response {
+            status: 429,
+            retry_after: None,
+            retry_after_ms: None,
+        };
+        assert_eq!(
+            p.decide("GET", 0, &bare, 0.0, 0.5),
+            Decision::RetryAfter {
+                delay_ms: 0.0,
+                pause_limiter: true
+            }
+        );
+        // Infinite base times 2^k with a negative max: still a finite 0.
+        assert_eq!(
+            p.decide("GET", 3, &Attempt::Timeout, 0.0, 0.99),
+            Decision::RetryAfter {
+                delay_ms: 0.0,
+                pause_limiter: false
+            }
+        );
+    }
+
+    #[test]
+    fn items_key_with_thousands_of_huge_keys_keeps_the_message_short() {
+        let big = "k".repeat(100_000);
+        let keys: Vec<&str> = std::iter::repeat(big.as_str()).take(5000).collect();
+        let err = items_key(&keys, "authorizations", false).unwrap_err();
+        assert!(err.len() < 1000, "{}", err.len());
+        assert!(err.contains("and 4990 more"));
+    }
+
+    #[test]
+    fn page_fields_at_the_edges() {
+        let max = f64::from(MAX_PAGE_FIELD);
+        assert!(page_info(Some(max), Some(max), Some(max)).is_ok());
+        assert!(page_info(Some(max + 1.0), Some(1.0), Some(1.0)).is_err());
+        assert!(page_info(Some(-0.0), Some(1.0), Some(0.0)).is_err());
+        assert_eq!(
+            page_info(Some(1.0), Some(1.0), Some(-0.0)).map(|i| i.map(|i| i.total_pages)),
+            Ok(Some(0))
+        );
+        assert!(page_info(Some(f64::NAN), Some(1.0), Some(1.0)).is_err());
+    }
+}
