@@ -4,6 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import * as pkg from "conveyor-client";
 import { startSandbox, KEYS } from "./lib/sandbox.mjs";
+import { rejection } from "./lib/check.mjs";
 
 const {
   ConveyorClient,
@@ -41,14 +42,6 @@ async function seen(s, path) {
   return (await s.requests()).filter((r) => r.path === path).length;
 }
 
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  assert.fail("expected a rejection");
-}
 
 export const collected = [];
 function keep(e) {

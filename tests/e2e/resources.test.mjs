@@ -3,11 +3,9 @@
 // validation before sending, 403 for a read-only key, auto-pagination, uploads, types.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
-import { writeFileSync } from "node:fs";
 import * as pkg from "conveyor-client";
 import { startSandbox, KEYS } from "./lib/sandbox.mjs";
+import { rejection, typecheck } from "./lib/check.mjs";
 import { startWorker } from "./lib/workerd.mjs";
 
 const { ConveyorClient, ConveyorError, ConveyorValidationError, ConveyorAuthError, ConveyorResponseError, ConveyorAbortError } =
@@ -23,14 +21,6 @@ after(async () => {
 
 const client = (key = KEYS.full, extra = {}) => new ConveyorClient({ apiKey: key, baseUrl: sb.api, rateLimit: false, ...extra });
 
-async function rejection(promise) {
-  try {
-    await promise;
-  } catch (e) {
-    return e;
-  }
-  assert.fail("expected a rejection");
-}
 
 /** The sandbox's log of API requests (not its own /_sandbox routes) whose path contains `part`. */
 async function requestsTo(part) {
@@ -441,23 +431,4 @@ test("uploads and paging work in workerd", async () => {
   }
 });
 
-test("the declarations type-check strict usage of every method", async () => {
-  const dir = new URL("./runtimes/", import.meta.url).pathname;
-  writeFileSync(
-    dir + "tsconfig.resources.json",
-    JSON.stringify({
-      compilerOptions: {
-        strict: true,
-        noEmit: true,
-        target: "es2022",
-        module: "nodenext",
-        moduleResolution: "nodenext",
-        lib: ["es2022", "dom", "dom.iterable"],
-        types: [],
-      },
-      files: ["resources-usage.ts"],
-    }),
-  );
-  const r = await promisify(execFile)(process.env.TSC, ["-p", dir + "tsconfig.resources.json"]).catch((e) => e);
-  assert.equal(r.code ?? 0, 0, `tsc failed:\n${r.stdout}${r.stderr}`);
-});
+test("the declarations type-check strict usage of every method", () => typecheck("resources-usage.ts"));
