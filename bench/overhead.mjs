@@ -1,0 +1,118 @@
+// Benchmark 1: the client's overhead over a plain `fetch` carrying the same headers.
+// N GETs per variant against the sandbox, concurrency 1 and 32, variants interleaved in
+// rounds (the starting variant rotates every round), in Node and in workerd.
+import { ConveyorClient } from "conveyor-client";
+import { startSandbox, KEYS, envInt, cpuMicros, pool, report } from "./lib.mjs";
+import { startWorker } from "../tests/e2e/lib/workerd.mjs";
+
+const N = envInt("BENCH_N", 20_000);
+const ROUNDS = envInt("BENCH_ROUNDS", 10);
+const WORKERD_N = envInt("BENCH_WORKERD_N", Math.min(N, 4000));
+const PATH = "/exchange/access_groups";
+const CONCURRENCY = [1, 32];
+
+// The sandbox's own limiter is set far out of the way: only the client is measured.
+const sb = await startSandbox(["--rate-limit", "1000000000/1"]);
+const headers = { "X-API-KEY": KEYS.bench, Accept: "application/json" };
+const url = sb.api + PATH;
+
+const off = new ConveyorClient({ apiKey: KEYS.bench, baseUrl: sb.api, rateLimit: false });
+const high = new ConveyorClient({
+  apiKey: KEYS.bench,
+  baseUrl: sb.api,
+  rateLimit: { limit: 1_000_000_000, windowMs: 1000, maxQueue: 1_000_000, shared: false },
+});
+const variants = {
+  plain: async () => {
+    const res = await fetch(url, { headers });
+    if (res.status !== 200) throw new Error(`plain fetch got ${res.status}`);
+    await res.arrayBuffer();
+  },
+  "client (rateLimit: false)": async () => {
+    await (await off.fetch(PATH)).arrayBuffer();
+  },
+  "client (limit 1e9/s)": async () => {
+    await (await high.fetch(PATH)).arrayBuffer();
+  },
+};
+const names = Object.keys(variants);
+
+const log = (...a) => process.stderr.write(`[overhead] ${a.join(" ")}\n`);
+const node = {};
+for (const conc of CONCURRENCY) {
+  const acc = Object.fromEntries(names.map((n) => [n, { requests: 0, ms: 0, cpuUs: 0 }]));
+  for (const n of names) await pool(Math.min(500, N), conc, variants[n]); // warm-up
+  log(`node concurrency ${conc}: warmed up`);
+  const per = Math.max(1, Math.round(N / ROUNDS));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(round + k) % names.length];
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await pool(per, conc, variants[name]);
+      const ms = performance.now() - t0;
+      const cpu = cpuMicros(process.cpuUsage(cpu0));
+      acc[name].requests += per;
+      acc[name].ms += ms;
+      acc[name].cpuUs += cpu;
+    }
+  }
+  log(`node concurrency ${conc}: done`);
+  const base = acc.plain;
+  const baseRps = (base.requests / base.ms) * 1000;
+  const baseCpu = base.cpuUs / base.requests;
+  node[conc] = Object.fromEntries(
+    names.map((n) => {
+      const a = acc[n];
+      const rps = (a.requests / a.ms) * 1000;
+      const cpu = a.cpuUs / a.requests;
+      return [n, { requests: a.requests, rps, cpuUsPerRequest: cpu, ratio: rps / baseRps, addedCpuUs: cpu - baseCpu }];
+    }),
+  );
+}
+
+// workerd: the same loop inside a worker, timed there with Date.now() (which only moves
+// after I/O, so each reading follows an awaited response).
+let workerd = null;
+let workerdError = null;
+try {
+  const worker = await startWorker(new URL("./worker-overhead.mjs", import.meta.url).pathname);
+  try {
+    const q = (mode, n, conc) =>
+      worker.mf
+        .dispatchFetch(`http://bench.test/?${new URLSearchParams({ api: sb.api, key: KEYS.bench, mode, n, conc })}`)
+        .then((r) => r.json());
+    const modes = ["plain", "client-off", "client-high"];
+    workerd = {};
+    log("workerd started");
+    for (const conc of CONCURRENCY) {
+      const acc = Object.fromEntries(modes.map((m) => [m, { requests: 0, ms: 0 }]));
+      for (const m of modes) await q(m, 200, conc); // warm-up
+      const per = Math.max(1, Math.round(WORKERD_N / ROUNDS));
+      for (let round = 0; round < ROUNDS; round++) {
+        for (let k = 0; k < modes.length; k++) {
+          const m = modes[(round + k) % modes.length];
+          const r = await q(m, per, conc);
+          if (r.error) throw new Error(`worker ${m}: ${r.error}`);
+          acc[m].requests += r.n;
+          acc[m].ms += r.ms;
+        }
+      }
+      const baseRps = (acc.plain.requests / acc.plain.ms) * 1000;
+      workerd[conc] = Object.fromEntries(
+        modes.map((m) => {
+          const rps = (acc[m].requests / acc[m].ms) * 1000;
+          return [m, { requests: acc[m].requests, rps, ratio: rps / baseRps }];
+        }),
+      );
+    }
+  } finally {
+    await worker.mf.dispose();
+  }
+} catch (e) {
+  workerdError = String(e?.stack ?? e);
+}
+
+const stats = (await sb.stats()).keys.bench;
+await sb.stop();
+report({ n: N, rounds: ROUNDS, workerdN: WORKERD_N, node, workerd, workerdError, sandbox: stats });

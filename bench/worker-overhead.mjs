@@ -1,0 +1,56 @@
+// The overhead loop inside workerd: ?mode=plain|client-off|client-high&n=&conc=&api=&key=
+import { ConveyorClient } from "conveyor-client";
+
+const PATH = "/exchange/access_groups";
+const clients = new Map();
+
+function client(mode, api, key) {
+  const id = `${mode} ${api}`;
+  if (!clients.has(id)) {
+    const rateLimit = mode === "client-off" ? false : { limit: 1_000_000_000, windowMs: 1000, maxQueue: 1_000_000, shared: false };
+    clients.set(id, new ConveyorClient({ apiKey: key, baseUrl: api, rateLimit }));
+  }
+  return clients.get(id);
+}
+
+export default {
+  async fetch(request) {
+    const p = new URL(request.url).searchParams;
+    const api = p.get("api");
+    const key = p.get("key");
+    const mode = p.get("mode");
+    const n = Number(p.get("n"));
+    const conc = Number(p.get("conc"));
+    try {
+      let one;
+      if (mode === "plain") {
+        const headers = { "X-API-KEY": key, Accept: "application/json" };
+        one = async () => {
+          const res = await fetch(api + PATH, { headers });
+          if (res.status !== 200) throw new Error(`plain fetch got ${res.status}`);
+          await res.arrayBuffer();
+        };
+      } else {
+        const c = client(mode, api, key);
+        one = async () => {
+          await (await c.fetch(PATH)).arrayBuffer();
+        };
+      }
+      await one(); // the clock reads below both follow I/O
+      let next = 0;
+      const t0 = Date.now();
+      await Promise.all(
+        Array.from({ length: Math.min(conc, n) }, async () => {
+          while (next < n) {
+            next += 1;
+            await one();
+          }
+        }),
+      );
+      const ms = Date.now() - t0;
+      return Response.json({ n, ms });
+    } catch (e) {
+      return Response.json({ error: String(e?.stack ?? e) });
+    }
+  },
+};
