@@ -9,8 +9,8 @@
 //!
 //! `cargo test --test fuzz_classify` runs a bounded number of cases (a few seconds);
 //! `make fuzz` runs the same properties with `PROPTEST_CASES=200000`. A crash found here
-//! becomes a named test in `regressions` below (and proptest keeps its seed under
-//! `tests/fuzz_classify.proptest-regressions`).
+//! becomes a named test in `regressions` below (proptest's own seed file is not used:
+//! `failure_persistence` is off, so a failure is pinned by hand, with its reason).
 #![cfg(not(target_arch = "wasm32"))]
 
 use conveyor_client::classify::{
@@ -457,7 +457,12 @@ proptest! {
         match decision {
             Decision::Done => prop_assert!(matches!(status, Some(200..=399))),
             Decision::RetryAfter { delay_ms, pause_limiter } => {
-                prop_assert!(delay_ms.is_finite() && delay_ms >= 0.0, "delay {}", delay_ms);
+                // Finite for a policy that passes `validate()` (the only kind the JS
+                // options can build); never NaN or negative for any policy.
+                prop_assert!(!delay_ms.is_nan() && delay_ms >= 0.0, "delay {}", delay_ms);
+                if p.validate().is_ok() {
+                    prop_assert!(delay_ms.is_finite(), "delay {} for a valid policy", delay_ms);
+                }
                 prop_assert!(index < p.max_retries);
                 prop_assert_eq!(pause_limiter, status == Some(429));
                 if status != Some(429) {
@@ -589,6 +594,41 @@ mod regressions {
             p.decide("GET", 3, &Attempt::Timeout, 0.0, 0.99),
             Decision::RetryAfter {
                 delay_ms: 0.0,
+                pause_limiter: false
+            }
+        );
+    }
+
+    /// Found by `make fuzz` (200,000 cases): an infinite `base_delay_ms` with an infinite
+    /// `max_delay_ms` makes the backoff `1.0 * inf = inf`. `decide` documents delays as
+    /// meaningful only for a valid policy, and `validate()` (run on the JS options at
+    /// construction) rejects both values, so no client can reach it; pinned so it stays so.
+    #[test]
+    fn infinite_backoff_needs_a_policy_that_validate_rejects() {
+        let p = RetryPolicy {
+            base_delay_ms: f64::INFINITY,
+            max_delay_ms: f64::INFINITY,
+            ..RetryPolicy::default()
+        };
+        assert_eq!(
+            p.decide("GET", 0, &Attempt::NetworkError, 0.0, 1.0),
+            Decision::RetryAfter {
+                delay_ms: f64::INFINITY,
+                pause_limiter: false
+            }
+        );
+        assert!(p.validate().unwrap_err().contains("baseDelayMs"));
+        let max_only = RetryPolicy {
+            max_delay_ms: f64::INFINITY,
+            ..RetryPolicy::default()
+        };
+        assert!(max_only.validate().unwrap_err().contains("maxDelayMs"));
+        // With a finite, valid ceiling the same draw is bounded.
+        let ok = RetryPolicy::default();
+        assert_eq!(
+            ok.decide("GET", 0, &Attempt::NetworkError, 0.0, 1.0),
+            Decision::RetryAfter {
+                delay_ms: 500.0,
                 pause_limiter: false
             }
         );
