@@ -64,9 +64,13 @@ impl ConveyorClient {
     /// Sends an authenticated request and resolves with the standard `Response` (body
     /// unread). `path` is relative to `baseUrl`, or an absolute URL on the same origin.
     /// Rejects with a `ConveyorError` subclass on every failure, including every 4xx/5xx.
-    pub fn fetch(&self, path: String, init: JsValue) -> js_sys::Promise {
+    // Arguments are taken as `JsValue` and checked here: a typed `String` parameter lets a
+    // number through to wasm-bindgen's string copy, which traps the whole instance.
+    pub fn fetch(&self, path: JsValue, init: JsValue) -> js_sys::Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
+            let path = string_arg(&path, "path", MAX_PATH_LEN).map_err(config_error)?;
+            check_init(&init, "init").map_err(config_error)?;
             let call = inner.prepare_fetch(&path, &init)?;
             inner
                 .pipeline
@@ -79,9 +83,12 @@ impl ConveyorClient {
 
     /// Sends `method` to `path` with `{ query, body, headers, signal, timeoutMs }` and
     /// resolves with the parsed JSON (`undefined` for an empty body).
-    pub fn request(&self, method: String, path: String, options: JsValue) -> js_sys::Promise {
+    pub fn request(&self, method: JsValue, path: JsValue, options: JsValue) -> js_sys::Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
+            let method = string_arg(&method, "method", MAX_METHOD_LEN).map_err(config_error)?;
+            let path = string_arg(&path, "path", MAX_PATH_LEN).map_err(config_error)?;
+            check_init(&options, "options").map_err(config_error)?;
             let call = inner.prepare_request(&method, &path, &options)?;
             inner.run_json(call).await
         })
@@ -180,6 +187,42 @@ fn failure_to_js(f: Failure) -> JsValue {
             details: f.details,
         },
     )
+}
+
+/// The longest path (with its query) a call may have: far above any real one, and below
+/// what servers refuse with 431 after a token was spent on it.
+const MAX_PATH_LEN: usize = 8192;
+/// The longest HTTP method accepted.
+const MAX_METHOD_LEN: usize = 32;
+
+/// A string argument, or a validation error naming it; its value is never echoed, since it
+/// may be huge or carry a secret.
+fn string_arg(v: &JsValue, name: &str, max_len: usize) -> Result<String, Error> {
+    let s = v
+        .as_string()
+        .ok_or_else(|| Error::new(ErrorKind::Validation, format!("`{name}` must be a string")))?;
+    if s.len() > max_len {
+        return Err(Error::new(
+            ErrorKind::Validation,
+            format!(
+                "`{name}` is {} bytes long, more than the {max_len} allowed",
+                s.len()
+            ),
+        ));
+    }
+    Ok(s)
+}
+
+/// `init`/`options` may be left out, but when given must be an object.
+fn check_init(v: &JsValue, name: &str) -> Result<(), Error> {
+    if v.is_undefined() || v.is_null() || v.is_object() {
+        Ok(())
+    } else {
+        Err(Error::new(
+            ErrorKind::Validation,
+            format!("`{name}` must be an object"),
+        ))
+    }
 }
 
 fn config_error(e: Error) -> JsValue {
@@ -290,6 +333,16 @@ impl Inner {
     /// Resolves a caller's path (relative, or absolute on our origin) to a URL, refusing
     /// anything that would carry the key to another origin.
     fn resolve(&self, path: &str) -> Result<(String, String), Error> {
+        // Checked again here because query strings and typed calls build paths too.
+        if path.len() > MAX_PATH_LEN {
+            return Err(Error::new(
+                ErrorKind::Validation,
+                format!(
+                    "the path and query are {} bytes long, more than the {MAX_PATH_LEN} allowed",
+                    path.len()
+                ),
+            ));
+        }
         if urls::check_relative_path(path).is_ok() {
             let joined = urls::join(&self.base_path, path);
             return Ok((

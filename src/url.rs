@@ -50,9 +50,20 @@ pub fn encode_segment(raw: &str) -> Result<String, String> {
         "." | ".." => Err(format!(
             "a path argument is `{raw}`, which would change the route; pass the id of the resource"
         )),
+        _ if raw.len() > MAX_SEGMENT_LEN => Err(format!(
+            "a path argument is {} bytes long, more than the {MAX_SEGMENT_LEN} an id can be",
+            raw.len()
+        )),
+        _ if raw.chars().any(char::is_control) => Err(
+            "a path argument contains a control character; pass the id of the resource".to_owned(),
+        ),
         _ => Ok(utf8_percent_encode(raw, COMPONENT).to_string()),
     }
 }
+
+/// The longest path argument accepted: ids are short, and a huge one would only earn a 431
+/// from the server after spending a rate-limit token.
+pub const MAX_SEGMENT_LEN: usize = 1024;
 
 /// Builds a path from a template such as `/exchange/authorizations/{id}`, replacing each
 /// `{name}` with the matching argument encoded by [`encode_segment`].
@@ -488,10 +499,22 @@ mod tests {
         assert_eq!(encode_segment("a b+c&d=e").unwrap(), "a%20b%2Bc%26d%3De");
         assert_eq!(encode_segment("é").unwrap(), "%C3%A9");
         assert_eq!(encode_segment("\\").unwrap(), "%5C");
-        assert_eq!(encode_segment("\n").unwrap(), "%0A");
         for raw in ["%2e", "%2E%2E", "..%2F", "a/b", "?#"] {
             assert_eq!(decode(&encode_segment(raw).unwrap()), raw);
         }
+    }
+
+    #[test]
+    fn control_characters_and_huge_segments_are_refused() {
+        for raw in ["\n", "\u{0}\u{1}", "a\u{7f}b"] {
+            assert!(encode_segment(raw)
+                .unwrap_err()
+                .contains("control character"));
+        }
+        let huge = "x".repeat(MAX_SEGMENT_LEN + 1);
+        let err = encode_segment(&huge).unwrap_err();
+        assert!(err.contains("bytes long") && !err.contains(&huge));
+        assert!(encode_segment(&"x".repeat(MAX_SEGMENT_LEN)).is_ok());
     }
 
     #[test]

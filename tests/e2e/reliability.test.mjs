@@ -213,13 +213,11 @@ async function badArguments(makeCases) {
   return wrong;
 }
 
-// Known failures of the current build, kept running as a todo so they show in every run
-// until the shell checks its arguments (issue 8's bad-input list). Each line is a bug:
-// a non-string path or method reaches wasm-bindgen's string copy and traps ("memory
-// access out of bounds") or throws a plain TypeError; a 1 MB path, method or id is sent
-// (the server answers 431 and the error message carries the whole megabyte); a number as
-// `init` is ignored instead of refused; an id of control characters is encoded and sent.
-test("bad arguments: non-strings and huge values (known failures)", { todo: "the shell does not check argument types or sizes yet" }, async () => {
+// Non-strings and huge values: a non-string path or method once reached wasm-bindgen's
+// string copy and trapped ("memory access out of bounds"); a 1 MB path, method or id was
+// sent and echoed whole in the error; a number as `init` was ignored; control characters
+// in an id were encoded and sent. Each must now be a typed error with nothing sent.
+test("bad arguments: non-strings and huge values reject with a typed error and send nothing", async () => {
   const wrong = await badArguments((client) => [
     ["fetch(undefined)", () => client.fetch(undefined)],
     ["fetch(null)", () => client.fetch(null)],
