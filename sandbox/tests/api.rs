@@ -319,30 +319,28 @@ async fn ignore_and_approve_requests() {
     let open = items(&queue, "authorization_requests").clone();
     let (a, b) = (open[0]["id"].clone(), open[1]["id"].clone());
 
-    let r = sb
-        .req(
+    let r = common::expect_status(
+        sb.req(
             Method::PATCH,
             &format!("/exchange/authorization_requests/{a}"),
         )
-        .json(&json!({ "status": "ignored" }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 422);
+        .json(&json!({ "status": "ignored" })),
+        422,
+    )
+    .await;
     let e: Value = r.json().await.expect("JSON");
     assert_eq!(e["error"], "invalid_request");
     assert_eq!(e["field"], "reviewer_email");
 
-    let r = sb
-        .req(
+    let r = common::expect_status(
+        sb.req(
             Method::PATCH,
             &format!("/exchange/authorization_requests/{a}"),
         )
-        .json(&json!({ "status": "ignored", "reviewer_email": "rev@us.example" }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 200);
+        .json(&json!({ "status": "ignored", "reviewer_email": "rev@us.example" })),
+        200,
+    )
+    .await;
     let ignored: Value = r.json().await.expect("JSON");
     assert_eq!(ignored["status"], "ignored");
 
@@ -388,13 +386,12 @@ async fn ignore_and_approve_requests() {
         "a new connection for the new domain"
     );
 
-    let r = sb
-        .req(Method::PATCH, &format!("/exchange/authorizations/{id}"))
-        .json(&json!({ "access_group_ids": [4, 5] }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 200);
+    let r = common::expect_status(
+        sb.req(Method::PATCH, &format!("/exchange/authorizations/{id}"))
+            .json(&json!({ "access_group_ids": [4, 5] })),
+        200,
+    )
+    .await;
     let updated: Value = r.json().await.expect("JSON");
     let groups: Vec<&Value> = updated["_embedded"]["access_groups"]
         .as_array()
@@ -437,20 +434,18 @@ async fn ignore_and_approve_requests() {
         let e: Value = r.json().await.expect("JSON");
         assert_eq!(e["field"], field, "{body}");
     }
-    let r = sb
-        .req(Method::PATCH, &format!("/exchange/authorizations/{id}"))
-        .json(&json!({ "status": "deleted" }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 422);
-    let r = sb
-        .req(Method::PATCH, "/exchange/authorizations/99999")
-        .json(&json!({ "status": "revoked" }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 404);
+    common::expect_status(
+        sb.req(Method::PATCH, &format!("/exchange/authorizations/{id}"))
+            .json(&json!({ "status": "deleted" })),
+        422,
+    )
+    .await;
+    common::expect_status(
+        sb.req(Method::PATCH, "/exchange/authorizations/99999")
+            .json(&json!({ "status": "revoked" })),
+        404,
+    )
+    .await;
 
     // Reset restores the fixtures.
     sb.reset().await;
@@ -461,23 +456,20 @@ async fn ignore_and_approve_requests() {
 #[tokio::test]
 async fn folders_and_documents() {
     let sb = Sandbox::start(&[]);
-    let r = sb
-        .req(Method::POST, "/exchange/folders")
-        .json(&json!({ "name": "Policies 2026" }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 201);
+    let r = common::expect_status(
+        sb.req(Method::POST, "/exchange/folders")
+            .json(&json!({ "name": "Policies 2026" })),
+        201,
+    )
+    .await;
     let folder: Value = r.json().await.expect("JSON");
     assert_record(&folder, "Folder");
     let fid = folder["id"].as_i64().unwrap_or(0);
-    let r = sb
-        .req(Method::POST, "/exchange/folders")
-        .json(&json!({}))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 422);
+    common::expect_status(
+        sb.req(Method::POST, "/exchange/folders").json(&json!({})),
+        422,
+    )
+    .await;
 
     let form = Form::new()
         .text("name", "SOC 2 bridge letter")
@@ -495,13 +487,11 @@ async fn folders_and_documents() {
                 .mime_str("application/pdf")
                 .expect("mime"),
         );
-    let r = sb
-        .req(Method::POST, "/exchange/documents")
-        .multipart(form)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 201);
+    let r = common::expect_status(
+        sb.req(Method::POST, "/exchange/documents").multipart(form),
+        201,
+    )
+    .await;
     let doc: Value = r.json().await.expect("JSON");
     assert_record(&doc, "Document");
     assert_eq!(doc["name"], "SOC 2 bridge letter");
@@ -526,13 +516,12 @@ async fn folders_and_documents() {
     assert_eq!(f["document_ids"], json!([did]));
 
     // PATCH as JSON, then as multipart with a new file (a second version).
-    let r = sb
-        .req(Method::PATCH, &format!("/exchange/documents/{did}"))
-        .json(&json!({ "description": "Type 2, 2026", "featured": false }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 200);
+    let r = common::expect_status(
+        sb.req(Method::PATCH, &format!("/exchange/documents/{did}"))
+            .json(&json!({ "description": "Type 2, 2026", "featured": false })),
+        200,
+    )
+    .await;
     let d: Value = r.json().await.expect("JSON");
     assert_eq!(d["description"], "Type 2, 2026");
     assert_eq!(d["featured"], false);
@@ -552,13 +541,12 @@ async fn folders_and_documents() {
     assert_eq!(d["versions"][0]["filename"], "bridge-v2.pdf");
 
     // JSON create with the file's text.
-    let r = sb
-        .req(Method::POST, "/exchange/documents")
-        .json(&json!({ "name": "Notes", "file": "hello", "filename": "notes.txt" }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 201);
+    common::expect_status(
+        sb.req(Method::POST, "/exchange/documents")
+            .json(&json!({ "name": "Notes", "file": "hello", "filename": "notes.txt" })),
+        201,
+    )
+    .await;
 
     for (form, field) in [
         (Form::new().text("name", "x"), "file"),
@@ -599,36 +587,32 @@ async fn folders_and_documents() {
         assert_eq!(e["field"], field);
     }
 
-    let r = sb
-        .req(Method::DELETE, &format!("/exchange/documents/{did}"))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 204);
+    let r = common::expect_status(
+        sb.req(Method::DELETE, &format!("/exchange/documents/{did}")),
+        204,
+    )
+    .await;
     assert_eq!(r.bytes().await.map(|b| b.len()).unwrap_or(1), 0);
-    let r = sb
-        .req(Method::DELETE, &format!("/exchange/documents/{did}"))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 404);
-    let r = sb
-        .req(Method::DELETE, &format!("/exchange/folders/{fid}"))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 204);
+    common::expect_status(
+        sb.req(Method::DELETE, &format!("/exchange/documents/{did}")),
+        404,
+    )
+    .await;
+    common::expect_status(
+        sb.req(Method::DELETE, &format!("/exchange/folders/{fid}")),
+        204,
+    )
+    .await;
     let folders = sb.json("/exchange/folders").await;
     assert!(
         !items(&folders, "folders").iter().any(|f| f["id"] == fid),
         "the folder is gone"
     );
-    let r = sb
-        .req(Method::DELETE, &format!("/exchange/folders/{fid}"))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 404);
+    common::expect_status(
+        sb.req(Method::DELETE, &format!("/exchange/folders/{fid}")),
+        404,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -647,13 +631,8 @@ async fn questionnaires_knowledge_base_and_the_rest() {
             Part::bytes(b"Question,Answer\nDo you encrypt data at rest?,\nSSO?,\n".to_vec())
                 .file_name("questions.csv"),
         );
-    let r = sb
-        .req(Method::POST, "/questionnaires")
-        .multipart(form)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 201);
+    let r =
+        common::expect_status(sb.req(Method::POST, "/questionnaires").multipart(form), 201).await;
     let q: Value = r.json().await.expect("JSON");
     assert_record(&q, "Questionnaire");
     assert_eq!(q["status"], "processing");
@@ -706,13 +685,12 @@ async fn questionnaires_knowledge_base_and_the_rest() {
         .text("case_ids[]", "c1")
         .text("case_ids[]", "c2")
         .part("file", Part::bytes(b"x".to_vec()).file_name("q.xlsx"));
-    let r = sb
-        .req(Method::POST, "/questionnaire_requests")
-        .multipart(form)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 201);
+    let r = common::expect_status(
+        sb.req(Method::POST, "/questionnaire_requests")
+            .multipart(form),
+        201,
+    )
+    .await;
     let qr: Value = r.json().await.expect("JSON");
     assert_eq!(qr["case_ids"], json!(["c1", "c2"]));
     assert_eq!(qr["file"]["filename"], "q.xlsx");
@@ -747,30 +725,26 @@ async fn questionnaires_knowledge_base_and_the_rest() {
         .expect("sent");
     let a: Value = r.json().await.expect("JSON");
     assert!(a["answer"].is_null(), "below the threshold: {a}");
-    let r = sb
-        .req(Method::POST, "/single_question")
-        .json(&json!({}))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 422);
+    common::expect_status(
+        sb.req(Method::POST, "/single_question").json(&json!({})),
+        422,
+    )
+    .await;
 
-    let r = sb
-        .req(Method::POST, "/reviews")
-        .json(&json!({ "email": "me@us.example", "vendor_name": "Acme" }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 201);
+    let r = common::expect_status(
+        sb.req(Method::POST, "/reviews")
+            .json(&json!({ "email": "me@us.example", "vendor_name": "Acme" })),
+        201,
+    )
+    .await;
     let review: Value = r.json().await.expect("JSON");
     assert_eq!(review["vendor_name"], "Acme");
-    let r = sb
-        .req(Method::POST, "/reviews")
-        .json(&json!({ "email": "me@us.example" }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 422);
+    let r = common::expect_status(
+        sb.req(Method::POST, "/reviews")
+            .json(&json!({ "email": "me@us.example" })),
+        422,
+    )
+    .await;
     let e: Value = r.json().await.expect("JSON");
     assert_eq!(e["field"], "vendor_name");
 }
@@ -780,13 +754,7 @@ async fn admin_routes_echo_and_request_ids() {
     let sb = Sandbox::start(&[]);
     let r = sb.get("/product_lines?x=1").send().await.expect("sent");
     let id1 = r.headers().get("x-request-id").cloned();
-    let r = sb
-        .http
-        .get(format!("{}/nowhere", sb.url))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 404);
+    let r = common::expect_status(sb.http.get(format!("{}/nowhere", sb.url)), 404).await;
     let id2 = r.headers().get("x-request-id").cloned();
     assert!(
         id1.is_some() && id2.is_some() && id1 != id2,
@@ -806,15 +774,14 @@ async fn admin_routes_echo_and_request_ids() {
     assert_eq!(log[1]["had_api_key"], false);
     assert_eq!(log[1]["key_prefix"], Value::Null);
 
-    let r = sb
-        .http
-        .get(format!("{}/_sandbox/echo?a=1&a=2&b[]=x", sb.url))
-        .header("X-API-KEY", common::FULL)
-        .header("Accept", "application/json")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 200);
+    let r = common::expect_status(
+        sb.http
+            .get(format!("{}/_sandbox/echo?a=1&a=2&b[]=x", sb.url))
+            .header("X-API-KEY", common::FULL)
+            .header("Accept", "application/json"),
+        200,
+    )
+    .await;
     let echo: Value = r.json().await.expect("JSON");
     assert_eq!(echo["method"], "GET");
     assert_eq!(
@@ -827,13 +794,7 @@ async fn admin_routes_echo_and_request_ids() {
         !echo.to_string().contains(common::FULL),
         "the key never echoes back"
     );
-    let r = sb
-        .http
-        .get(format!("{}/_sandbox/echo", sb.url))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 403);
+    common::expect_status(sb.http.get(format!("{}/_sandbox/echo", sb.url)), 403).await;
 
     let stats = sb.admin("stats").await;
     assert_eq!(

@@ -151,14 +151,13 @@ async fn exact_rolling_window() {
     let body: Value = r.json().await.expect("JSON");
     assert_eq!(body, json!({ "error": "rate_limited" }));
     // Other keys have their own windows; an unknown key is limited too (and then 403).
-    let other = sb
-        .http
-        .get(sb.api("/product_lines"))
-        .header("X-API-KEY", BENCH)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(other.status(), 200);
+    common::expect_status(
+        sb.http
+            .get(sb.api("/product_lines"))
+            .header("X-API-KEY", BENCH),
+        200,
+    )
+    .await;
 
     let wait = Duration::from_millis(1050).saturating_sub(started.elapsed());
     tokio::time::sleep(wait).await;
@@ -185,14 +184,13 @@ async fn exact_rolling_window() {
 async fn forbidden_requests_count_against_the_window() {
     let sb = Sandbox::start(&["--rate-limit", "3/30"]);
     for _ in 0..3 {
-        let r = sb
-            .http
-            .get(sb.api("/product_lines"))
-            .header("X-API-KEY", "nope")
-            .send()
-            .await
-            .expect("sent");
-        assert_eq!(r.status(), 403);
+        common::expect_status(
+            sb.http
+                .get(sb.api("/product_lines"))
+                .header("X-API-KEY", "nope"),
+            403,
+        )
+        .await;
     }
     let r = sb
         .http
@@ -216,22 +214,15 @@ async fn forbidden_requests_count_against_the_window() {
     );
     // The admin routes and preflights are neither keyed nor limited.
     for _ in 0..5 {
-        let r = sb
-            .http
-            .request(Method::OPTIONS, sb.api("/product_lines"))
-            .header("X-API-KEY", "nope")
-            .send()
-            .await
-            .expect("sent");
-        assert_eq!(r.status(), 204);
+        common::expect_status(
+            sb.http
+                .request(Method::OPTIONS, sb.api("/product_lines"))
+                .header("X-API-KEY", "nope"),
+            204,
+        )
+        .await;
     }
-    let r = sb
-        .http
-        .get(format!("{}/_sandbox/stats", sb.url))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 200);
+    common::expect_status(sb.http.get(format!("{}/_sandbox/stats", sb.url)), 200).await;
 }
 
 #[tokio::test]
@@ -261,21 +252,15 @@ async fn bad_inputs() {
         assert_eq!(e["error"], "invalid_request");
         assert_eq!(e["field"], q.split('=').next().unwrap_or(""));
     }
-    let r = sb
-        .get("/questionnaires?created_at_start=yesterday")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 422);
+    common::expect_status(sb.get("/questionnaires?created_at_start=yesterday"), 422).await;
 
-    let r = sb
-        .req(Method::POST, "/exchange/folders")
-        .header("content-type", "application/json")
-        .body("{\"name\":")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 400);
+    let r = common::expect_status(
+        sb.req(Method::POST, "/exchange/folders")
+            .header("content-type", "application/json")
+            .body("{\"name\":"),
+        400,
+    )
+    .await;
     let e: Value = r.json().await.expect("JSON");
     assert!(e["error"].is_string() && e["message"].is_string());
     let r = sb
@@ -288,14 +273,13 @@ async fn bad_inputs() {
     assert_eq!(r.status(), 400);
 
     let big = vec![b'a'; 10 * 1024 * 1024 + 1];
-    let r = sb
-        .req(Method::POST, "/exchange/documents")
-        .header("content-type", "application/octet-stream")
-        .body(big)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 413);
+    let r = common::expect_status(
+        sb.req(Method::POST, "/exchange/documents")
+            .header("content-type", "application/octet-stream")
+            .body(big),
+        413,
+    )
+    .await;
     let e: Value = r.json().await.expect("JSON");
     assert_eq!(e["error"], "payload_too_large");
     // Just under the cap is fine.
@@ -303,46 +287,36 @@ async fn bad_inputs() {
         "file",
         reqwest::multipart::Part::bytes(vec![b'b'; 9 * 1024 * 1024]).file_name("big.bin"),
     );
-    let r = sb
-        .req(Method::POST, "/exchange/documents")
-        .multipart(form)
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 201);
+    common::expect_status(
+        sb.req(Method::POST, "/exchange/documents").multipart(form),
+        201,
+    )
+    .await;
 
-    let r = sb
-        .req(Method::PUT, "/exchange/folders")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 405);
+    common::expect_status(sb.req(Method::PUT, "/exchange/folders"), 405).await;
     let r = sb
         .get("/exchange/documents/a%2Fb")
         .send()
         .await
         .expect("sent");
     assert_eq!(r.status(), 405, "documents/{{id}} has no GET");
-    let r = sb
-        .get("/exchange/authorization_requests/..%2Fx%3Fy%23z")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 404);
-    let r = sb
-        .req(Method::PATCH, "/exchange/authorization_requests/1")
-        .json(&json!({ "status": "approved", "reviewer_email": "r@x.example" }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 422);
-    let r = sb
-        .req(Method::PATCH, "/exchange/authorization_requests/424242")
-        .json(&json!({ "status": "ignored", "reviewer_email": "r@x.example" }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 404);
+    common::expect_status(
+        sb.get("/exchange/authorization_requests/..%2Fx%3Fy%23z"),
+        404,
+    )
+    .await;
+    common::expect_status(
+        sb.req(Method::PATCH, "/exchange/authorization_requests/1")
+            .json(&json!({ "status": "approved", "reviewer_email": "r@x.example" })),
+        422,
+    )
+    .await;
+    common::expect_status(
+        sb.req(Method::PATCH, "/exchange/authorization_requests/424242")
+            .json(&json!({ "status": "ignored", "reviewer_email": "r@x.example" })),
+        404,
+    )
+    .await;
     // Still up.
     assert_eq!(
         sb.get("/product_lines")

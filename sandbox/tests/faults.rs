@@ -37,25 +37,23 @@ async fn status_and_times() {
         "another id counts apart"
     );
     // A faulted write does not happen.
-    let r = sb
-        .req(Method::POST, "/exchange/folders")
-        .header("X-Sandbox-Fault", "status=502")
-        .json(&json!({ "name": "x" }))
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 502);
+    common::expect_status(
+        sb.req(Method::POST, "/exchange/folders")
+            .header("X-Sandbox-Fault", "status=502")
+            .json(&json!({ "name": "x" })),
+        502,
+    )
+    .await;
     let folders = sb.json("/exchange/folders").await;
     assert_eq!(common::items(&folders, "folders").len(), 6);
     // Auth comes before faults.
-    let r = sb
-        .http
-        .get(sb.api("/exchange/access_groups"))
-        .header("X-Sandbox-Fault", "status=500")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 403);
+    common::expect_status(
+        sb.http
+            .get(sb.api("/exchange/access_groups"))
+            .header("X-Sandbox-Fault", "status=500"),
+        403,
+    )
+    .await;
     let r = sb
         .get("/exchange/access_groups")
         .header("X-Sandbox-Fault", "explode")
@@ -68,32 +66,29 @@ async fn status_and_times() {
 #[tokio::test]
 async fn rate_limit_faults() {
     let sb = Sandbox::start(&[]);
-    let r = sb
-        .get("/exchange/access_groups")
-        .header("X-Sandbox-Fault", "rate_limit")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 429);
+    let r = common::expect_status(
+        sb.get("/exchange/access_groups")
+            .header("X-Sandbox-Fault", "rate_limit"),
+        429,
+    )
+    .await;
     assert!(r.headers().get("retry-after").is_none());
-    let r = sb
-        .get("/exchange/access_groups")
-        .header("X-Sandbox-Fault", "rate_limit=7")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 429);
+    let r = common::expect_status(
+        sb.get("/exchange/access_groups")
+            .header("X-Sandbox-Fault", "rate_limit=7"),
+        429,
+    )
+    .await;
     assert_eq!(
         r.headers().get("retry-after").and_then(|v| v.to_str().ok()),
         Some("7")
     );
-    let r = sb
-        .get("/exchange/access_groups")
-        .header("X-Sandbox-Fault", "rate_limit_date=120")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 429);
+    let r = common::expect_status(
+        sb.get("/exchange/access_groups")
+            .header("X-Sandbox-Fault", "rate_limit_date=120"),
+        429,
+    )
+    .await;
     let date = r
         .headers()
         .get("retry-after")
@@ -153,13 +148,12 @@ async fn body_faults() {
         .await
         .expect("body");
 
-    let r = sb
-        .get("/exchange/access_groups")
-        .header("X-Sandbox-Fault", "truncated")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 200);
+    let r = common::expect_status(
+        sb.get("/exchange/access_groups")
+            .header("X-Sandbox-Fault", "truncated"),
+        200,
+    )
+    .await;
     assert_eq!(
         r.headers().get("content-type").map(|v| v.as_bytes()),
         Some(&b"application/json"[..])
@@ -168,39 +162,36 @@ async fn body_faults() {
     assert_eq!(&body[..], &real[..real.len() / 2]);
     assert!(serde_json::from_slice::<Value>(&body).is_err());
 
-    let r = sb
-        .get("/exchange/access_groups")
-        .header("X-Sandbox-Fault", "malformed")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 200);
+    let r = common::expect_status(
+        sb.get("/exchange/access_groups")
+            .header("X-Sandbox-Fault", "malformed"),
+        200,
+    )
+    .await;
     assert_eq!(
         r.headers().get("content-type").map(|v| v.as_bytes()),
         Some(&b"application/json"[..])
     );
     assert_eq!(&r.bytes().await.expect("body")[..], b"{not json");
 
-    let r = sb
-        .get("/exchange/access_groups")
-        .header("X-Sandbox-Fault", "wrong_shape")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 200);
+    let r = common::expect_status(
+        sb.get("/exchange/access_groups")
+            .header("X-Sandbox-Fault", "wrong_shape"),
+        200,
+    )
+    .await;
     assert_eq!(
         r.json::<Value>().await.expect("JSON"),
         json!({ "unexpected": true })
     );
 
     let started = Instant::now();
-    let r = sb
-        .get("/exchange/access_groups")
-        .header("X-Sandbox-Fault", "drip=400")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 200);
+    let r = common::expect_status(
+        sb.get("/exchange/access_groups")
+            .header("X-Sandbox-Fault", "drip=400"),
+        200,
+    )
+    .await;
     let body = r.bytes().await.expect("body");
     assert_eq!(&body[..], &real[..], "the real body, dripped");
     assert!(
@@ -214,13 +205,12 @@ async fn body_faults() {
 async fn latency_and_redirect() {
     let sb = Sandbox::start(&[]);
     let started = Instant::now();
-    let r = sb
-        .get("/exchange/access_groups")
-        .header("X-Sandbox-Fault", "latency=300")
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 200);
+    common::expect_status(
+        sb.get("/exchange/access_groups")
+            .header("X-Sandbox-Fault", "latency=300"),
+        200,
+    )
+    .await;
     assert!(started.elapsed() >= Duration::from_millis(300));
     let r = sb
         .get("/exchange/access_groups")
@@ -230,16 +220,14 @@ async fn latency_and_redirect() {
         .expect("sent");
     assert_eq!(r.status(), 503);
 
-    let r = sb
-        .get("/exchange/access_groups")
-        .header(
+    let r = common::expect_status(
+        sb.get("/exchange/access_groups").header(
             "X-Sandbox-Fault",
             "redirect=http://other.example:9/api/v2/x",
-        )
-        .send()
-        .await
-        .expect("sent");
-    assert_eq!(r.status(), 302);
+        ),
+        302,
+    )
+    .await;
     assert_eq!(
         r.headers().get("location").and_then(|v| v.to_str().ok()),
         Some("http://other.example:9/api/v2/x")

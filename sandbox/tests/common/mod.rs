@@ -99,3 +99,10 @@ pub fn items<'a>(body: &'a serde_json::Value, plural: &str) -> &'a Vec<serde_jso
         .and_then(|v| v.as_array())
         .unwrap_or_else(|| panic!("no {plural} in {body}"))
 }
+
+/// Sends `request` and asserts its status; the response is returned for further checks.
+pub async fn expect_status(request: reqwest::RequestBuilder, status: u16) -> reqwest::Response {
+    let response = request.send().await.expect("sent");
+    assert_eq!(response.status(), status, "{}", response.url());
+    response
+}
