@@ -69,8 +69,8 @@ impl ConveyorClient {
     pub fn fetch(&self, path: JsValue, init: JsValue) -> js_sys::Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
-            let path = string_arg(&path, "path", MAX_PATH_LEN).map_err(config_error)?;
-            check_init(&init, "init").map_err(config_error)?;
+            let path = string_arg(&path, "path", MAX_PATH_LEN).map_err(error_to_js)?;
+            check_init(&init, "init").map_err(error_to_js)?;
             let call = inner.prepare_fetch(&path, &init)?;
             inner
                 .pipeline
@@ -86,9 +86,9 @@ impl ConveyorClient {
     pub fn request(&self, method: JsValue, path: JsValue, options: JsValue) -> js_sys::Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
-            let method = string_arg(&method, "method", MAX_METHOD_LEN).map_err(config_error)?;
-            let path = string_arg(&path, "path", MAX_PATH_LEN).map_err(config_error)?;
-            check_init(&options, "options").map_err(config_error)?;
+            let method = string_arg(&method, "method", MAX_METHOD_LEN).map_err(error_to_js)?;
+            let path = string_arg(&path, "path", MAX_PATH_LEN).map_err(error_to_js)?;
+            check_init(&options, "options").map_err(error_to_js)?;
             let call = inner.prepare_request(&method, &path, &options)?;
             inner.run_json(call).await
         })
@@ -161,8 +161,8 @@ impl ConveyorClient {
         let (url, display_path) = self
             .inner
             .resolve(&call.path_and_query)
-            .map_err(config_error)?;
-        let headers = self.inner.headers(None).map_err(config_error)?;
+            .map_err(error_to_js)?;
+        let headers = self.inner.headers(None).map_err(error_to_js)?;
         if call.json {
             let _ = headers.set("Content-Type", "application/json");
         }
@@ -225,7 +225,8 @@ fn check_init(v: &JsValue, name: &str) -> Result<(), Error> {
     }
 }
 
-fn config_error(e: Error) -> JsValue {
+/// [`js_error::to_js`] by value, for `map_err` on any error found before sending.
+fn error_to_js(e: Error) -> JsValue {
     js_error::to_js(&e)
 }
 
@@ -391,48 +392,48 @@ impl Inner {
 
     fn prepare_fetch(&self, path: &str, init: &JsValue) -> Result<Call, JsValue> {
         let method = options::get_string(init, "method")
-            .map_err(config_error)?
+            .map_err(error_to_js)?
             .unwrap_or_else(|| "GET".to_owned())
             .to_ascii_uppercase();
-        let (url, display_path) = self.resolve(path).map_err(config_error)?;
+        let (url, display_path) = self.resolve(path).map_err(error_to_js)?;
         let headers = self
             .headers(options::get(init, "headers").as_ref())
-            .map_err(config_error)?;
+            .map_err(error_to_js)?;
         Ok(Call {
             method,
             url,
             display_path,
             headers,
             body: options::get(init, "body"),
-            signal: read_signal(init).map_err(config_error)?,
-            timeout_ms: options::get_number(init, "timeoutMs", 1.0, false).map_err(config_error)?,
+            signal: read_signal(init).map_err(error_to_js)?,
+            timeout_ms: options::get_number(init, "timeoutMs", 1.0, false).map_err(error_to_js)?,
         })
     }
 
     fn prepare_request(&self, method: &str, path: &str, opts: &JsValue) -> Result<Call, JsValue> {
         let method = method.to_ascii_uppercase();
         if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return Err(config_error(Error::new(
+            return Err(error_to_js(Error::new(
                 ErrorKind::Validation,
                 "`method` must be an HTTP method such as GET or POST",
             )));
         }
         let query = match options::get(opts, "query") {
             None => String::new(),
-            Some(q) => urls::encode_query(&query_pairs(&q).map_err(config_error)?),
+            Some(q) => urls::encode_query(&query_pairs(&q).map_err(error_to_js)?),
         };
         let (url, display_path) = self
             .resolve(&format!("{path}{query}"))
-            .map_err(config_error)?;
+            .map_err(error_to_js)?;
         let headers = self
             .headers(options::get(opts, "headers").as_ref())
-            .map_err(config_error)?;
+            .map_err(error_to_js)?;
         let body = match options::get(opts, "body") {
             None => None,
             Some(b) if is_raw_body(&b) => Some(b),
             Some(b) => {
                 let json = js_sys::JSON::stringify(&b).map_err(|_| {
-                    config_error(Error::new(
+                    error_to_js(Error::new(
                         ErrorKind::Validation,
                         "`body` cannot be serialised as JSON",
                     ))
@@ -447,8 +448,8 @@ impl Inner {
             display_path,
             headers,
             body,
-            signal: read_signal(opts).map_err(config_error)?,
-            timeout_ms: options::get_number(opts, "timeoutMs", 1.0, false).map_err(config_error)?,
+            signal: read_signal(opts).map_err(error_to_js)?,
+            timeout_ms: options::get_number(opts, "timeoutMs", 1.0, false).map_err(error_to_js)?,
         })
     }
 }
