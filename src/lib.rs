@@ -6,6 +6,7 @@
 //! | --- | --- | --- |
 //! | [`errors`] | the typed error model | no |
 //! | [`limiter`] | the exact rolling-window token bucket | no |
+//! | [`ledger`] | the store side of a budget shared across processes (the store protocol) | no |
 //! | [`retry`] | retry policy, backoff, `Retry-After` | no |
 //! | [`classify`] | what a response status means, paging envelopes | no |
 //! | [`url`] | paths, query strings, origins, key checks | no |
@@ -18,6 +19,7 @@
 //! | `transport` | one `fetch` attempt | yes |
 //! | `pipeline` | a call end to end: token, attempt, redirects, retries | yes |
 //! | `js_error` | Rust errors become JS `Error` subclasses | yes |
+//! | `memory_store` | `MemoryStore`: the store protocol over in-memory ledgers, for JS | yes |
 //! | `client` | the exported `ConveyorClient`: options, preparing calls | yes |
 #![forbid(unsafe_code)]
 
@@ -26,7 +28,9 @@ pub mod classify;
 mod client;
 pub mod errors;
 mod js_error;
+pub mod ledger;
 pub mod limiter;
+mod memory_store;
 pub mod options;
 pub mod params;
 mod pipeline;
@@ -38,3 +42,4 @@ mod transport;
 pub mod url;
 
 pub use client::ConveyorClient;
+pub use memory_store::MemoryStore;

@@ -1,0 +1,325 @@
+//! The store side of a budget shared by many clients (pure Rust, injected clock).
+//!
+//! A [`Ledger`] is what a rate-limit *store* keeps for one bucket (one API key): the
+//! entries that occupy the rolling window, each with the instant it frees. It is the
+//! reference for the store protocol that `MemoryStore`, the Durable Object and the Redis
+//! Lua script all implement:
+//!
+//! * a granted token frees at `grant + hold + window` unless it is settled or released:
+//!   a client that dies holding tokens cannot leak them, and until `hold` has passed the
+//!   request may still be on its way, so the window can only start after that;
+//! * a settled token frees one window after the settle reached the store. The client
+//!   settles when the response arrived, which is after the server counted the request,
+//!   so any rolling window on the server holds at most `limit` requests (the argument of
+//!   [`crate::limiter`], with the store's clock);
+//! * a released token was never sent and frees at once;
+//! * `carry` records usage the store did not see (tokens a client spent on its local
+//!   fallback share while the store was unreachable). It may overfill the bucket: it is
+//!   real usage, and nothing more is granted until enough frees.
+//!
+//! Every call takes the store's own `now_ms`; time never runs backwards for a ledger.
+
+use std::collections::HashMap;
+
+/// The most entries `carry` may add in one call: a client never carries more than its
+/// own window's worth, and a bound keeps a broken caller from growing a store at will.
+pub const MAX_CARRY: usize = 100_000;
+
+/// One `acquire` call, as the protocol defines it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AcquireRequest {
+    /// Tokens wanted now, at least 1.
+    pub want: u32,
+    /// Requests allowed in any rolling window, at least 1.
+    pub limit: u32,
+    /// The rolling window in ms, finite and > 0.
+    pub window_ms: f64,
+    /// How long an unsettled token may be in flight, finite and >= 0.
+    pub hold_ms: f64,
+    /// For each token used without the store's knowledge, ms from now until it frees.
+    pub carry: Vec<f64>,
+}
+
+impl AcquireRequest {
+    /// Checks the values; the message names the field.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.want < 1 || self.limit < 1 {
+            return Err("`want` and `limit` must be whole numbers of at least 1".into());
+        }
+        if !(self.window_ms.is_finite() && self.window_ms > 0.0) {
+            return Err("`windowMs` must be a finite number greater than 0".into());
+        }
+        if !(self.hold_ms.is_finite() && self.hold_ms >= 0.0) {
+            return Err("`holdMs` must be a finite number of at least 0".into());
+        }
+        if self.carry.len() > MAX_CARRY {
+            return Err("`carry` holds too many entries".into());
+        }
+        if self.carry.iter().any(|c| !c.is_finite()) {
+            return Err("`carry` must hold finite numbers".into());
+        }
+        Ok(())
+    }
+}
+
+/// What `acquire` answered.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grant {
+    /// The granted tokens' ids, at most `want` of them.
+    pub tokens: Vec<String>,
+    /// When fewer than `want` were granted: ms until the next entry frees (at least 1).
+    pub retry_in_ms: Option<f64>,
+}
+
+impl Default for Ledger {
+    fn default() -> Self {
+        Ledger::new()
+    }
+}
+
+/// One bucket's occupied entries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ledger {
+    now: f64,
+    /// Granted (or settled) tokens by id, with the instant each frees.
+    tokens: HashMap<u64, f64>,
+    /// Anonymous entries from `carry`, by the instant each frees.
+    carried: Vec<f64>,
+    next_id: u64,
+}
+
+impl Ledger {
+    /// An empty bucket.
+    pub fn new() -> Ledger {
+        Ledger {
+            now: f64::NEG_INFINITY,
+            tokens: HashMap::new(),
+            carried: Vec::new(),
+            next_id: 0,
+        }
+    }
+
+    /// Records `req.carry`, then grants up to `req.want` tokens. Call
+    /// [`AcquireRequest::validate`] first; invalid values grant nothing useful but never
+    /// panic.
+    pub fn acquire(&mut self, now_ms: f64, req: &AcquireRequest) -> Grant {
+        let now = self.advance(now_ms);
+        let cap = req.window_ms + req.hold_ms;
+        for &c in req.carry.iter().take(MAX_CARRY) {
+            if c > 0.0 {
+                self.carried.push(now + c.min(cap));
+            }
+        }
+        let free = (req.limit as usize).saturating_sub(self.occupied());
+        let granted = free.min(req.want as usize);
+        let free_at = now + req.hold_ms + req.window_ms;
+        let mut tokens = Vec::with_capacity(granted);
+        for _ in 0..granted {
+            let id = self.next_id;
+            self.next_id = self.next_id.saturating_add(1);
+            self.tokens.insert(id, free_at);
+            tokens.push(id.to_string());
+        }
+        let retry_in_ms = (granted < req.want as usize).then(|| {
+            let earliest = self
+                .tokens
+                .values()
+                .chain(&self.carried)
+                .fold(f64::INFINITY, |a, &b| a.min(b));
+            if earliest.is_finite() {
+                (earliest - now).max(1.0)
+            } else {
+                1.0
+            }
+        });
+        Grant {
+            tokens,
+            retry_in_ms,
+        }
+    }
+
+    /// The responses to `tokens` arrived: each frees one window from now. Ids this ledger
+    /// does not know (expired, or lost with the store's data) are recorded all the same.
+    pub fn settle<'a>(
+        &mut self,
+        now_ms: f64,
+        tokens: impl IntoIterator<Item = &'a str>,
+        window_ms: f64,
+    ) {
+        let now = self.advance(now_ms);
+        let free_at = now + window_ms;
+        for t in tokens {
+            match t.parse::<u64>() {
+                Ok(id) => {
+                    self.tokens.insert(id, free_at);
+                    // A foreign id must not collide with one granted later.
+                    self.next_id = self.next_id.max(id.saturating_add(1));
+                }
+                Err(_) => self.carried.push(free_at),
+            }
+        }
+    }
+
+    /// `tokens` were never sent: they free at once. Unknown ids are ignored.
+    pub fn release<'a>(&mut self, now_ms: f64, tokens: impl IntoIterator<Item = &'a str>) {
+        self.advance(now_ms);
+        for t in tokens {
+            if let Ok(id) = t.parse::<u64>() {
+                self.tokens.remove(&id);
+            }
+        }
+    }
+
+    /// Moves the ledger's clock to `now_ms` (if later), so [`Ledger::occupied`] and
+    /// [`Ledger::is_empty`] answer for that instant.
+    pub fn advance_to(&mut self, now_ms: f64) {
+        self.advance(now_ms);
+    }
+
+    /// Entries occupying the window at the ledger's latest time.
+    pub fn occupied(&mut self) -> usize {
+        let now = self.now;
+        self.tokens.retain(|_, &mut at| at > now);
+        self.carried.retain(|&at| at > now);
+        self.tokens.len() + self.carried.len()
+    }
+
+    /// Whether nothing occupies the window (the store may forget this bucket).
+    pub fn is_empty(&mut self) -> bool {
+        self.occupied() == 0
+    }
+
+    /// The latest instant any entry frees, if any: how long a store must keep the data.
+    pub fn last_free_at(&self) -> Option<f64> {
+        self.tokens
+            .values()
+            .chain(&self.carried)
+            .copied()
+            .reduce(f64::max)
+    }
+
+    /// The state as `(next_id, [(id, free_at)], [carried free_at])`, to persist.
+    pub fn snapshot(&mut self) -> (u64, Vec<(u64, f64)>, Vec<f64>) {
+        self.occupied();
+        let mut tokens: Vec<(u64, f64)> = self.tokens.iter().map(|(&k, &v)| (k, v)).collect();
+        tokens.sort_by_key(|&(id, _)| id);
+        (self.next_id, tokens, self.carried.clone())
+    }
+
+    /// A ledger from a [`Ledger::snapshot`]. Non-finite instants are dropped.
+    pub fn restore(next_id: u64, tokens: &[(u64, f64)], carried: &[f64]) -> Ledger {
+        let mut l = Ledger::new();
+        for &(id, at) in tokens.iter().filter(|(_, at)| at.is_finite()) {
+            l.tokens.insert(id, at);
+            l.next_id = l.next_id.max(id.saturating_add(1));
+        }
+        l.next_id = l.next_id.max(next_id);
+        l.carried = carried.iter().copied().filter(|a| a.is_finite()).collect();
+        l
+    }
+
+    fn advance(&mut self, now_ms: f64) -> f64 {
+        if now_ms.is_finite() && now_ms > self.now {
+            self.now = now_ms;
+        }
+        self.now
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const W: f64 = 1000.0;
+    const H: f64 = 500.0;
+
+    fn req(want: u32, limit: u32) -> AcquireRequest {
+        AcquireRequest {
+            want,
+            limit,
+            window_ms: W,
+            hold_ms: H,
+            carry: vec![],
+        }
+    }
+
+    #[test]
+    fn grants_up_to_the_limit_then_says_when() {
+        let mut l = Ledger::new();
+        let g = l.acquire(0.0, &req(3, 4));
+        assert_eq!(g.tokens.len(), 3);
+        assert_eq!(g.retry_in_ms, None);
+        let g = l.acquire(10.0, &req(3, 4));
+        assert_eq!(g.tokens.len(), 1);
+        // Nothing settled: the earliest entry frees at grant + hold + window.
+        assert_eq!(g.retry_in_ms, Some(H + W - 10.0));
+    }
+
+    #[test]
+    fn settle_frees_one_window_after_the_settle() {
+        let mut l = Ledger::new();
+        let g = l.acquire(0.0, &req(1, 1));
+        l.settle(100.0, g.tokens.iter().map(String::as_str), W);
+        assert_eq!(l.acquire(1099.0, &req(1, 1)).retry_in_ms, Some(1.0));
+        assert_eq!(l.acquire(1100.0, &req(1, 1)).tokens.len(), 1);
+    }
+
+    #[test]
+    fn release_frees_at_once_and_ignores_strangers() {
+        let mut l = Ledger::new();
+        let g = l.acquire(0.0, &req(2, 2));
+        l.release(1.0, ["nope", "999"]);
+        assert_eq!(l.acquire(1.0, &req(1, 2)).tokens.len(), 0);
+        l.release(2.0, g.tokens.iter().map(String::as_str));
+        assert_eq!(l.acquire(2.0, &req(2, 2)).tokens.len(), 2);
+    }
+
+    #[test]
+    fn carry_occupies_even_beyond_the_limit() {
+        let mut l = Ledger::new();
+        let mut r = req(1, 2);
+        r.carry = vec![300.0, 300.0, 800.0, 1e9];
+        let g = l.acquire(0.0, &r);
+        assert!(g.tokens.is_empty());
+        assert_eq!(g.retry_in_ms, Some(300.0));
+        assert_eq!(l.occupied(), 4);
+        // The absurd carry was clamped to window + hold.
+        assert_eq!(l.last_free_at(), Some(W + H));
+        assert_eq!(l.acquire(801.0, &req(1, 2)).tokens.len(), 1);
+    }
+
+    #[test]
+    fn unknown_settles_are_conservative_and_ids_stay_unique() {
+        let mut l = Ledger::new();
+        l.settle(0.0, ["41", "not-a-number"], W);
+        assert_eq!(l.occupied(), 2);
+        let g = l.acquire(0.0, &req(1, 3));
+        assert_eq!(g.tokens, vec!["42".to_owned()]);
+    }
+
+    #[test]
+    fn snapshot_round_trips_and_time_never_runs_back() {
+        let mut l = Ledger::new();
+        let g = l.acquire(0.0, &req(2, 5));
+        l.settle(10.0, [g.tokens[0].as_str()], W);
+        let (next, tokens, carried) = l.snapshot();
+        let mut back = Ledger::restore(next, &tokens, &carried);
+        assert_eq!(back.snapshot(), l.snapshot());
+        // A clock stepping back does not resurrect anything or free anything early.
+        assert_eq!(back.acquire(5.0, &req(5, 5)).tokens.len(), 3);
+        assert_eq!(back.acquire(f64::NAN, &req(1, 5)).tokens.len(), 0);
+    }
+
+    #[test]
+    fn bad_requests_are_named() {
+        let mut r = req(0, 1);
+        assert!(r.validate().unwrap_err().contains("want"));
+        r = req(1, 1);
+        r.window_ms = f64::NAN;
+        assert!(r.validate().unwrap_err().contains("windowMs"));
+        r = req(1, 1);
+        r.carry = vec![f64::INFINITY];
+        assert!(r.validate().unwrap_err().contains("carry"));
+        assert!(req(1, 1).validate().is_ok());
+    }
+}

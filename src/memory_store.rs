@@ -1,0 +1,242 @@
+//! `MemoryStore`: the store protocol over in-memory [`Ledger`]s, for JS.
+//!
+//! It is the reference store: the Durable Object keeps one per object (and persists its
+//! snapshot), and tests use it to share a budget between clients of one realm through the
+//! same seam a Redis or Durable Object store uses. Its clock is `Date.now()`, so a
+//! snapshot restored in a later process still means the same instants.
+
+use crate::ledger::{AcquireRequest, Ledger, MAX_CARRY};
+use crate::options;
+use js_sys::{Array, Object, Reflect};
+use std::collections::HashMap;
+use wasm_bindgen::prelude::*;
+
+/// The longest token id or bucket name accepted: ours are short; a bound keeps a broken
+/// caller from filling memory.
+const MAX_ID_LEN: usize = 256;
+
+/// An in-memory rate-limit store: `acquire`, `settle` and `release` as the store protocol
+/// defines them (see the README's "Sharing one budget"), synchronous, for one realm.
+///
+/// ```js
+/// const store = new MemoryStore();
+/// const a = new ConveyorClient({ apiKey, rateLimit: { store, fleetSize: 2 } });
+/// ```
+#[wasm_bindgen]
+pub struct MemoryStore {
+    buckets: HashMap<String, Ledger>,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        MemoryStore::new()
+    }
+}
+
+#[wasm_bindgen]
+impl MemoryStore {
+    /// An empty store.
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> MemoryStore {
+        MemoryStore {
+            buckets: HashMap::new(),
+        }
+    }
+
+    /// Grants up to `want` tokens of `bucket`: `{ tokens, retryInMs }`.
+    pub fn acquire(&mut self, req: JsValue) -> Result<JsValue, JsValue> {
+        let bucket = bucket_of(&req)?;
+        let parsed = AcquireRequest {
+            want: whole(&req, "want")?,
+            limit: whole(&req, "limit")?,
+            window_ms: number(&req, "windowMs")?,
+            hold_ms: number(&req, "holdMs")?,
+            carry: match options::get(&req, "carry") {
+                None => Vec::new(),
+                Some(v) => numbers(&v, "carry")?,
+            },
+        };
+        parsed.validate().map_err(type_error)?;
+        let grant = self
+            .buckets
+            .entry(bucket)
+            .or_default()
+            .acquire(js_sys::Date::now(), &parsed);
+        let out = Object::new();
+        let tokens: Array = grant.tokens.iter().map(|t| JsValue::from_str(t)).collect();
+        set(&out, "tokens", &tokens);
+        set(
+            &out,
+            "retryInMs",
+            &grant.retry_in_ms.map_or(JsValue::NULL, JsValue::from_f64),
+        );
+        Ok(out.into())
+    }
+
+    /// The responses to `tokens` arrived: each frees one `windowMs` from now.
+    pub fn settle(&mut self, req: JsValue) -> Result<(), JsValue> {
+        let bucket = bucket_of(&req)?;
+        let window_ms = number(&req, "windowMs")?;
+        if window_ms <= 0.0 {
+            return Err(type_error(
+                "`windowMs` must be a finite number greater than 0",
+            ));
+        }
+        let tokens = ids(&req)?;
+        self.buckets.entry(bucket).or_default().settle(
+            js_sys::Date::now(),
+            tokens.iter().map(String::as_str),
+            window_ms,
+        );
+        Ok(())
+    }
+
+    /// `tokens` were never sent: they free at once.
+    pub fn release(&mut self, req: JsValue) -> Result<(), JsValue> {
+        let bucket = bucket_of(&req)?;
+        let tokens = ids(&req)?;
+        if let Some(l) = self.buckets.get_mut(&bucket) {
+            l.release(js_sys::Date::now(), tokens.iter().map(String::as_str));
+        }
+        Ok(())
+    }
+
+    /// How many entries occupy `bucket`'s window now (for tests and dashboards).
+    pub fn occupied(&mut self, bucket: &str) -> u32 {
+        self.buckets.get_mut(bucket).map_or(0, |l| {
+            l.advance_to(js_sys::Date::now());
+            u32::try_from(l.occupied()).unwrap_or(u32::MAX)
+        })
+    }
+
+    /// The whole state as a JSON-able value, to persist (a Durable Object writes it to its
+    /// storage). Empty buckets are left out.
+    pub fn snapshot(&mut self) -> JsValue {
+        let out = Object::new();
+        let now = js_sys::Date::now();
+        for (name, ledger) in &mut self.buckets {
+            ledger.advance_to(now);
+            if ledger.is_empty() {
+                continue;
+            }
+            let (next, tokens, carried) = ledger.snapshot();
+            let b = Object::new();
+            set(&b, "next", &JsValue::from_f64(next as f64));
+            let tokens: Array = tokens
+                .iter()
+                .map(|&(id, at)| {
+                    JsValue::from(Array::of2(
+                        &JsValue::from_f64(id as f64),
+                        &JsValue::from_f64(at),
+                    ))
+                })
+                .collect();
+            set(&b, "tokens", &tokens);
+            let carried: Array = carried.iter().map(|&a| JsValue::from_f64(a)).collect();
+            set(&b, "carried", &carried);
+            set(&out, name, &b);
+        }
+        out.into()
+    }
+
+    /// A store from a [`MemoryStore::snapshot`]. Malformed entries are skipped rather than
+    /// trusted: a damaged snapshot can only forget usage that has mostly expired anyway.
+    pub fn restore(snapshot: JsValue) -> MemoryStore {
+        let mut store = MemoryStore::new();
+        if !snapshot.is_object() {
+            return store;
+        }
+        let names = Object::keys(&Object::from(snapshot.clone()));
+        for name in names.iter().filter_map(|n| n.as_string()) {
+            let Some(b) = options::get(&snapshot, &name) else {
+                continue;
+            };
+            let next = options::get(&b, "next")
+                .and_then(|n| n.as_f64())
+                .filter(|n| n.is_finite() && *n >= 0.0)
+                .map_or(0, |n| n as u64);
+            let tokens: Vec<(u64, f64)> = options::get(&b, "tokens")
+                .map(|t| Array::from(&t))
+                .map(|arr| {
+                    arr.iter()
+                        .filter_map(|pair| {
+                            let id = Reflect::get_u32(&pair, 0).ok()?.as_f64()?;
+                            let at = Reflect::get_u32(&pair, 1).ok()?.as_f64()?;
+                            (id.is_finite() && id >= 0.0).then_some((id as u64, at))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let carried: Vec<f64> = options::get(&b, "carried")
+                .map(|c| Array::from(&c).iter().filter_map(|v| v.as_f64()).collect())
+                .unwrap_or_default();
+            store
+                .buckets
+                .insert(name, Ledger::restore(next, &tokens, &carried));
+        }
+        store
+    }
+}
+
+fn set(obj: &Object, key: &str, value: &JsValue) {
+    // Setting a data property on a fresh plain object cannot fail.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+fn type_error(message: impl AsRef<str>) -> JsValue {
+    js_sys::TypeError::new(&format!("MemoryStore: {}", message.as_ref())).into()
+}
+
+fn bucket_of(req: &JsValue) -> Result<String, JsValue> {
+    match options::get(req, "bucket").and_then(|b| b.as_string()) {
+        Some(b) if !b.is_empty() && b.len() <= MAX_ID_LEN => Ok(b),
+        _ => Err(type_error("`bucket` must be a non-empty string")),
+    }
+}
+
+fn number(req: &JsValue, name: &str) -> Result<f64, JsValue> {
+    options::get(req, name)
+        .and_then(|v| v.as_f64())
+        .filter(|n| n.is_finite())
+        .ok_or_else(|| type_error(format!("`{name}` must be a finite number")))
+}
+
+fn whole(req: &JsValue, name: &str) -> Result<u32, JsValue> {
+    let n = number(req, name)?;
+    if n.fract() != 0.0 || !(1.0..=f64::from(u32::MAX)).contains(&n) {
+        return Err(type_error(format!(
+            "`{name}` must be a whole number of at least 1"
+        )));
+    }
+    Ok(n as u32)
+}
+
+fn numbers(v: &JsValue, name: &str) -> Result<Vec<f64>, JsValue> {
+    if !Array::is_array(v) {
+        return Err(type_error(format!("`{name}` must be an array of numbers")));
+    }
+    let arr = Array::from(v);
+    if arr.length() as usize > MAX_CARRY {
+        return Err(type_error(format!("`{name}` holds too many entries")));
+    }
+    arr.iter()
+        .map(|x| x.as_f64().filter(|n| n.is_finite()))
+        .collect::<Option<Vec<f64>>>()
+        .ok_or_else(|| type_error(format!("`{name}` must be an array of finite numbers")))
+}
+
+fn ids(req: &JsValue) -> Result<Vec<String>, JsValue> {
+    let bad = || type_error("`tokens` must be an array of token id strings");
+    let v = options::get(req, "tokens").ok_or_else(bad)?;
+    if !Array::is_array(&v) {
+        return Err(bad());
+    }
+    let arr = Array::from(&v);
+    if arr.length() as usize > MAX_CARRY {
+        return Err(bad());
+    }
+    arr.iter()
+        .map(|t| t.as_string().filter(|s| s.len() <= MAX_ID_LEN))
+        .collect::<Option<Vec<String>>>()
+        .ok_or_else(bad)
+}
