@@ -6,6 +6,7 @@
 //! | --- | --- | --- |
 //! | [`errors`] | the typed error model | no |
 //! | [`limiter`] | the exact rolling-window token bucket | no |
+//! | [`lease`] | the client side of a shared budget: leasing, fallback share, carry | no |
 //! | [`ledger`] | the store side of a budget shared across processes (the store protocol) | no |
 //! | [`retry`] | retry policy, backoff, `Retry-After` | no |
 //! | [`classify`] | what a response status means, paging envelopes | no |
@@ -28,6 +29,7 @@ pub mod classify;
 mod client;
 pub mod errors;
 mod js_error;
+pub mod lease;
 pub mod ledger;
 pub mod limiter;
 mod memory_store;

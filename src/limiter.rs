@@ -192,18 +192,33 @@ impl Limiter {
             self.in_flight = self.in_flight.saturating_add(1);
             return Acquire::Granted;
         }
-        if self.waiting.len() >= self.config.max_queue {
-            return Acquire::QueueFull;
+        self.push_waiter()
+    }
+
+    /// A new request joins the queue without looking at the bucket: someone else (a
+    /// shared store) decides when it gets a token, through [`Limiter::grant_next`].
+    pub fn enqueue(&mut self, now_ms: f64) -> Acquire {
+        self.advance(now_ms);
+        self.push_waiter()
+    }
+
+    /// Hands a token granted elsewhere to the front waiter, if any, and counts it in
+    /// flight even beyond `limit`: the bucket then records all of this client's usage, so
+    /// it can take over as a conservative local share when the store is unreachable.
+    pub fn grant_next(&mut self) -> Option<WaiterId> {
+        while let Some(id) = self.queue.pop_front() {
+            if self.waiting.remove(&id) {
+                self.in_flight = self.in_flight.saturating_add(1);
+                self.trim_tombstones();
+                return Some(WaiterId(id));
+            }
         }
-        if self.waiting.is_empty() {
-            // Only tombstones left: drop them so the queue cannot grow without bound.
-            self.queue.clear();
-        }
-        let id = self.next_id;
-        self.next_id = self.next_id.saturating_add(1);
-        self.queue.push_back(id);
-        self.waiting.insert(id);
-        Acquire::Queued(WaiterId(id))
+        None
+    }
+
+    /// How many requests wait for a token.
+    pub fn queued(&self) -> usize {
+        self.waiting.len()
     }
 
     /// A granted request finished at `now_ms`: its response (headers) arrived, or it failed
@@ -311,6 +326,22 @@ impl Limiter {
             next_token_in_ms,
             paused_for_ms: paused.then_some(self.paused_until - now),
         }
+    }
+
+    /// Queues a new waiter, or refuses it when the queue is full.
+    fn push_waiter(&mut self) -> Acquire {
+        if self.waiting.len() >= self.config.max_queue {
+            return Acquire::QueueFull;
+        }
+        if self.waiting.is_empty() {
+            // Only tombstones left: drop them so the queue cannot grow without bound.
+            self.queue.clear();
+        }
+        let id = self.next_id;
+        self.next_id = self.next_id.saturating_add(1);
+        self.queue.push_back(id);
+        self.waiting.insert(id);
+        Acquire::Queued(WaiterId(id))
     }
 
     /// Moves the limiter's clock forward to `now_ms` if that is later, and returns it.

@@ -1,0 +1,564 @@
+//! One budget shared through a store: the client side (pure Rust, injected clock).
+//!
+//! With `rateLimit.store`, tokens come from a store shared by every process or isolate
+//! that uses the key (see [`crate::ledger`] for the store side). A [`Fleet`] decides, for
+//! one client realm, when to ask the store and for how many, hands what it gets to
+//! waiters in FIFO order, and keeps a local record of its own usage so that when the
+//! store fails it can carry on with a conservative share instead of failing open or
+//! hanging:
+//!
+//! * **Leasing.** One `acquire` asks for as many tokens as requests wait, up to `lease`:
+//!   under load a round trip serves a batch. Tokens are only asked for on demand and a
+//!   token nobody can use any more (its waiter aborted) is released at once, so a lease
+//!   never idles in a client while another starves, and it cannot overrun the window: the
+//!   store counts a leased token as in flight from the moment it is granted.
+//! * **Fallback.** When a store call fails or times out, the client grants from its own
+//!   [`Limiter`] of `limit / fleet_size` tokens. That limiter has counted every token this
+//!   client used, whatever granted it, so the share is reduced by the client's own recent
+//!   store usage. The store is probed again every `probe_ms` while requests wait.
+//! * **Carry.** What the client used without the store's knowledge (its fallback grants,
+//!   settles that failed to reach the store) is sent with the next `acquire`, so a store
+//!   that comes back empty (a restarted Redis) learns the usage still in its window.
+
+use crate::limiter::{Acquire, Limiter, LimiterConfig, LimiterState, WaiterId};
+
+/// How a fleet client is configured.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FleetConfig {
+    /// Requests allowed in any rolling window, for the whole fleet.
+    pub limit: u32,
+    /// The rolling window in ms.
+    pub window_ms: f64,
+    /// How many requests may wait in this client.
+    pub max_queue: usize,
+    /// How many clients share the key: the fallback share is `limit / fleet_size`.
+    pub fleet_size: u32,
+    /// The most tokens asked for in one `acquire`.
+    pub lease: u32,
+    /// How long the store may treat a granted, unsettled token as in flight.
+    pub hold_ms: f64,
+    /// How long to wait before asking a failed store again.
+    pub probe_ms: f64,
+}
+
+impl FleetConfig {
+    /// The fallback share: `limit / fleet_size`, rounded down, at least 1.
+    pub fn local_limit(&self) -> u32 {
+        (self.limit / self.fleet_size.max(1)).max(1)
+    }
+}
+
+/// Where a request's token came from; the client hands it back with
+/// [`Fleet::settle`] or [`Fleet::release`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Granted by the store under this id.
+    Store(String),
+    /// Granted from the local share while the store was unreachable; the number says which
+    /// carry generation it belongs to (whether the store has been told about it yet).
+    Local(u64),
+}
+
+/// A change of mode the user is told about (`onRateLimitStore`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Event {
+    /// The store failed; the client now grants from a share of `local_limit` tokens.
+    Fallback {
+        /// The local share.
+        local_limit: u32,
+    },
+    /// The store answered again after `down_ms` in fallback.
+    Recovered {
+        /// How long the client was in fallback.
+        down_ms: f64,
+    },
+}
+
+/// What [`Fleet::acquire`] decided for a new request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Admit {
+    /// A token now (only from the local share, in fallback).
+    Granted(Source),
+    /// The request waits under this id.
+    Queued(WaiterId),
+    /// The queue is full.
+    QueueFull,
+}
+
+/// An `acquire` the shell should send to the store now.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ask {
+    /// Tokens wanted.
+    pub want: u32,
+    /// For each token the store has not seen, ms from now until it frees.
+    pub carry: Vec<f64>,
+}
+
+/// What follows a store reply or failure: tokens for waiters, tokens to hand back unused,
+/// and maybe an event for the user.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    /// Waiters that now hold a token.
+    pub granted: Vec<(WaiterId, Source)>,
+    /// Store tokens nobody can use: release them.
+    pub release: Vec<String>,
+    /// A mode change to report.
+    pub event: Option<Event>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Mode {
+    Store,
+    Fallback { since: f64, probe_at: f64 },
+}
+
+/// The client side of a shared budget. See the [module docs](self).
+#[derive(Debug, Clone)]
+pub struct Fleet {
+    cfg: FleetConfig,
+    /// The local share: the waiters' queue, and a record of every token this client used.
+    local: Limiter,
+    mode: Mode,
+    /// Tokens asked for in the `acquire` in flight, if one is.
+    asking: Option<u32>,
+    /// No `acquire` before this instant (the store said when a token frees).
+    retry_at: f64,
+    paused_until: f64,
+    /// Free instants of usage the store has not been told about.
+    carry: Vec<f64>,
+    /// The carry sent with the `acquire` in flight, restored if it fails.
+    carry_in_transit: Vec<f64>,
+    /// The carry generation: local tokens of the current one are not yet in any carry.
+    generation: u64,
+    /// Local tokens of the current generation still in flight.
+    uncarried_in_flight: u32,
+}
+
+impl Fleet {
+    /// A client in store mode with nobody waiting.
+    pub fn new(cfg: FleetConfig) -> Fleet {
+        Fleet {
+            local: Limiter::new(LimiterConfig {
+                limit: cfg.local_limit(),
+                window_ms: cfg.window_ms,
+                max_queue: cfg.max_queue,
+            }),
+            cfg,
+            mode: Mode::Store,
+            asking: None,
+            retry_at: f64::NEG_INFINITY,
+            paused_until: f64::NEG_INFINITY,
+            carry: Vec::new(),
+            carry_in_transit: Vec::new(),
+            generation: 0,
+            uncarried_in_flight: 0,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &FleetConfig {
+        &self.cfg
+    }
+
+    /// Whether the client grants from its local share (the store failed).
+    pub fn in_fallback(&self) -> bool {
+        matches!(self.mode, Mode::Fallback { .. })
+    }
+
+    /// A new request asks for a token. In store mode it always waits for the store (then
+    /// call [`Fleet::ask`]); in fallback the local share may grant it at once.
+    pub fn acquire(&mut self, now: f64) -> Admit {
+        let admitted = match self.mode {
+            Mode::Store => self.local.enqueue(now),
+            Mode::Fallback { .. } => self.local.acquire(now),
+        };
+        match admitted {
+            Acquire::Granted => Admit::Granted(self.local_token()),
+            Acquire::Queued(id) => Admit::Queued(id),
+            Acquire::QueueFull => Admit::QueueFull,
+        }
+    }
+
+    /// Removes a waiter (aborted). `false` if it was not waiting any more.
+    pub fn cancel(&mut self, id: WaiterId) -> bool {
+        self.local.cancel(id)
+    }
+
+    /// The `acquire` to send to the store now, if one is due: nobody else is asking, and
+    /// requests wait (or, in fallback, a probe is due). Marks it as in flight.
+    pub fn ask(&mut self, now: f64) -> Option<Ask> {
+        if self.asking.is_some() || now < self.paused_until {
+            return None;
+        }
+        let queued = u32::try_from(self.local.queued()).unwrap_or(u32::MAX);
+        let want = match self.mode {
+            Mode::Store if queued > 0 && now >= self.retry_at => queued,
+            Mode::Fallback { probe_at, .. } if now >= probe_at => queued.max(1),
+            _ => return None,
+        }
+        .min(self.cfg.lease.max(1));
+        self.asking = Some(want);
+        // Usage the store has not seen: settled local tokens by their free instant, and
+        // local tokens still in flight as if they settled at the end of their hold.
+        let unsettled = now + self.cfg.hold_ms + self.cfg.window_ms;
+        self.carry.extend(std::iter::repeat_n(
+            unsettled,
+            self.uncarried_in_flight as usize,
+        ));
+        self.uncarried_in_flight = 0;
+        self.generation = self.generation.wrapping_add(1);
+        self.carry.retain(|&at| at > now);
+        self.carry_in_transit = std::mem::take(&mut self.carry);
+        let carry = self.carry_in_transit.iter().map(|&at| at - now).collect();
+        Some(Ask { want, carry })
+    }
+
+    /// The store answered the `acquire` in flight with `tokens` and, if short, when the
+    /// next one frees.
+    pub fn on_reply(&mut self, now: f64, tokens: Vec<String>, retry_in_ms: Option<f64>) -> Outcome {
+        let asked = self.asking.take().unwrap_or(0) as usize;
+        self.carry_in_transit.clear();
+        let mut out = Outcome::default();
+        if let Mode::Fallback { since, .. } = self.mode {
+            out.event = Some(Event::Recovered {
+                down_ms: (now - since).max(0.0),
+            });
+            self.mode = Mode::Store;
+        }
+        if tokens.len() < asked {
+            let wait = retry_in_ms
+                .filter(|w| w.is_finite() && *w > 0.0)
+                .unwrap_or(1.0);
+            self.retry_at = now + wait.min(self.cfg.window_ms + self.cfg.hold_ms);
+        }
+        let mut tokens = tokens.into_iter();
+        if now >= self.paused_until {
+            for token in tokens.by_ref() {
+                match self.local.grant_next() {
+                    Some(id) => out.granted.push((id, Source::Store(token))),
+                    None => {
+                        out.release.push(token);
+                        break;
+                    }
+                }
+            }
+        }
+        // A token nobody waits for would block the rest of the fleet: hand it back.
+        out.release.extend(tokens);
+        out
+    }
+
+    /// The `acquire` in flight failed (rejected, timed out, or answered nonsense).
+    pub fn on_failure(&mut self, now: f64) -> Outcome {
+        self.asking = None;
+        // The store may or may not have recorded the carry: send it again, counting twice
+        // is only conservative.
+        self.carry.append(&mut self.carry_in_transit);
+        let event = self.enter_fallback(now);
+        Outcome {
+            granted: self.grant_ready(now),
+            release: Vec::new(),
+            event,
+        }
+    }
+
+    /// A settle of `count` store tokens failed to reach the store: remember them as carry
+    /// and fall back.
+    pub fn on_settle_failure(&mut self, now: f64, count: usize) -> Outcome {
+        let free_at = now + self.cfg.window_ms;
+        self.carry.extend(std::iter::repeat_n(free_at, count));
+        let event = self.enter_fallback(now);
+        Outcome {
+            granted: self.grant_ready(now),
+            release: Vec::new(),
+            event,
+        }
+    }
+
+    /// Waiters the local share can serve now (fallback only; in store mode only replies
+    /// grant).
+    pub fn grant_ready(&mut self, now: f64) -> Vec<(WaiterId, Source)> {
+        if !self.in_fallback() {
+            return Vec::new();
+        }
+        let ids = self.local.grant_ready(now);
+        ids.into_iter().map(|id| (id, self.local_token())).collect()
+    }
+
+    /// A request holding `source` got its response (or failed after sending). Returns the
+    /// store token to settle, if it came from the store.
+    pub fn settle(&mut self, now: f64, source: Source) -> Option<String> {
+        self.local.settle(now);
+        match source {
+            Source::Store(token) => Some(token),
+            Source::Local(generation) => {
+                if generation == self.generation {
+                    self.uncarried_in_flight = self.uncarried_in_flight.saturating_sub(1);
+                    self.carry.push(now + self.cfg.window_ms);
+                }
+                None
+            }
+        }
+    }
+
+    /// A request holding `source` was never sent. Returns the store token to release.
+    pub fn release(&mut self, source: Source) -> Option<String> {
+        self.local.release_unsent();
+        match source {
+            Source::Store(token) => Some(token),
+            Source::Local(generation) => {
+                if generation == self.generation {
+                    self.uncarried_in_flight = self.uncarried_in_flight.saturating_sub(1);
+                }
+                None
+            }
+        }
+    }
+
+    /// The server said 429: no grants, from the store or the share, until `until`.
+    pub fn pause_until(&mut self, until: f64) {
+        if until.is_finite() && until > self.paused_until {
+            self.paused_until = until;
+        }
+        self.local.pause_until(until);
+    }
+
+    /// When the shell should next call [`Fleet::ask`] and [`Fleet::grant_ready`]; `None`
+    /// when nobody waits or only a reply or a settle can help.
+    pub fn next_wakeup(&self, now: f64) -> Option<f64> {
+        if self.local.queued() == 0 {
+            return None;
+        }
+        let ask_at = match self.mode {
+            _ if self.asking.is_some() => None,
+            Mode::Store => Some(self.retry_at),
+            Mode::Fallback { probe_at, .. } => Some(probe_at),
+        }
+        .map(|at| at.max(self.paused_until).max(now));
+        let local_at = if self.in_fallback() {
+            self.local.next_wakeup(now)
+        } else {
+            None
+        };
+        match (ask_at, local_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// A snapshot for `rateLimitState()`: the fleet's limit, this client's in-flight and
+    /// queued requests; `available` is the local share's in fallback and 0 in store mode
+    /// (only the store knows).
+    pub fn state(&mut self, now: f64) -> LimiterState {
+        let mut s = self.local.state(now);
+        s.limit = self.cfg.limit;
+        if !self.in_fallback() {
+            s.available = 0;
+            s.next_token_in_ms = (self.retry_at > now).then(|| self.retry_at - now);
+        }
+        s
+    }
+
+    fn local_token(&mut self) -> Source {
+        self.uncarried_in_flight = self.uncarried_in_flight.saturating_add(1);
+        Source::Local(self.generation)
+    }
+
+    fn enter_fallback(&mut self, now: f64) -> Option<Event> {
+        let probe_at = now + self.cfg.probe_ms;
+        match self.mode {
+            Mode::Store => {
+                self.mode = Mode::Fallback {
+                    since: now,
+                    probe_at,
+                };
+                Some(Event::Fallback {
+                    local_limit: self.cfg.local_limit(),
+                })
+            }
+            Mode::Fallback { since, .. } => {
+                self.mode = Mode::Fallback { since, probe_at };
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const W: f64 = 1000.0;
+
+    fn fleet(limit: u32, fleet_size: u32) -> Fleet {
+        Fleet::new(FleetConfig {
+            limit,
+            window_ms: W,
+            max_queue: 100,
+            fleet_size,
+            lease: 4,
+            hold_ms: 500.0,
+            probe_ms: 200.0,
+        })
+    }
+
+    fn queued(a: Admit) -> WaiterId {
+        match a {
+            Admit::Queued(id) => id,
+            other => panic!("expected Queued, got {other:?}"),
+        }
+    }
+
+    fn tokens(ids: &[&str]) -> Vec<String> {
+        ids.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn store_mode_asks_for_the_waiters_up_to_the_lease() {
+        let mut f = fleet(10, 2);
+        let a = queued(f.acquire(0.0));
+        let b = queued(f.acquire(0.0));
+        let ask = f.ask(0.0).expect("waiters: ask");
+        assert_eq!(ask.want, 2);
+        assert!(ask.carry.is_empty());
+        // One acquire at a time.
+        assert_eq!(f.ask(0.0), None);
+        let out = f.on_reply(1.0, tokens(&["7", "8"]), None);
+        assert_eq!(
+            out.granted,
+            vec![
+                (a, Source::Store("7".into())),
+                (b, Source::Store("8".into()))
+            ]
+        );
+        for _ in 0..9 {
+            f.acquire(2.0);
+        }
+        assert_eq!(f.ask(2.0).map(|a| a.want), Some(4));
+    }
+
+    #[test]
+    fn short_replies_wait_for_the_store_and_spares_go_back() {
+        let mut f = fleet(10, 2);
+        let a = queued(f.acquire(0.0));
+        let b = queued(f.acquire(0.0));
+        f.ask(0.0);
+        let out = f.on_reply(0.0, tokens(&["1"]), Some(300.0));
+        assert_eq!(out.granted, vec![(a, Source::Store("1".into()))]);
+        assert_eq!(f.ask(299.0), None);
+        assert_eq!(f.next_wakeup(0.0), Some(300.0));
+        assert_eq!(f.ask(300.0).map(|a| a.want), Some(1));
+        // b aborted while the acquire was out: its token is released, not held.
+        assert!(f.cancel(b));
+        let out = f.on_reply(301.0, tokens(&["2"]), None);
+        assert!(out.granted.is_empty());
+        assert_eq!(out.release, tokens(&["2"]));
+    }
+
+    #[test]
+    fn failure_falls_back_to_a_share_reduced_by_own_usage() {
+        let mut f = fleet(10, 2); // share 5
+        let ids: Vec<_> = (0..3).map(|_| queued(f.acquire(0.0))).collect();
+        f.ask(0.0);
+        let out = f.on_reply(0.0, tokens(&["1", "2", "3"]), None);
+        assert_eq!(out.granted.len(), 3);
+        for (_, s) in out.granted {
+            assert!(f.settle(10.0, s).is_some());
+        }
+        let w: Vec<_> = (0..4).map(|_| queued(f.acquire(20.0))).collect();
+        f.ask(20.0);
+        let out = f.on_failure(30.0);
+        assert_eq!(out.event, Some(Event::Fallback { local_limit: 5 }));
+        // 3 of the 5 are still in their window: 2 granted locally, 2 wait.
+        assert_eq!(out.granted.len(), 2);
+        assert_eq!(out.granted[0].0, w[0]);
+        assert!(matches!(out.granted[0].1, Source::Local(_)));
+        assert!(f.in_fallback());
+        // The own store tokens return at 1010: the waiters are served then, or at the
+        // probe, whichever comes first.
+        assert_eq!(f.next_wakeup(30.0), Some(230.0));
+        assert_eq!(ids.len(), 3);
+    }
+
+    #[test]
+    fn recovery_carries_local_usage_to_the_store() {
+        let mut f = fleet(10, 2);
+        queued(f.acquire(0.0));
+        f.ask(0.0);
+        f.on_failure(0.0);
+        // Two local grants: one settles (frees at 1100), one stays in flight.
+        let Admit::Granted(s1) = f.acquire(50.0) else {
+            panic!()
+        };
+        let Admit::Granted(s2) = f.acquire(50.0) else {
+            panic!()
+        };
+        assert_eq!(f.settle(100.0, s1), None);
+        let ask = f.ask(200.0).expect("probe due");
+        let mut carry = ask.carry.clone();
+        carry.sort_by(f64::total_cmp);
+        // s1 frees at 1100; s2 and the first waiter's token are still in flight.
+        assert_eq!(carry, vec![900.0, W + 500.0, W + 500.0]);
+        let out = f.on_reply(210.0, tokens(&["9"]), None);
+        assert!(matches!(out.event, Some(Event::Recovered { .. })));
+        assert_eq!(out.release, tokens(&["9"]), "nobody waits: handed back");
+        assert!(!f.in_fallback());
+        // Tokens already carried are not carried again when they settle.
+        assert_eq!(f.settle(300.0, s2), None);
+        f.acquire(320.0);
+        assert_eq!(f.ask(320.0).map(|a| a.carry), Some(vec![]));
+    }
+
+    #[test]
+    fn a_failed_ask_keeps_its_carry() {
+        let mut f = fleet(10, 2);
+        queued(f.acquire(0.0));
+        f.ask(0.0);
+        f.on_failure(0.0);
+        let Admit::Granted(s) = f.acquire(1.0) else {
+            panic!()
+        };
+        f.settle(2.0, s);
+        let first = f.ask(300.0).expect("probe");
+        assert_eq!(first.carry.len(), 2);
+        f.on_failure(301.0);
+        let again = f.ask(600.0).expect("probe again");
+        assert_eq!(again.carry.len(), 2);
+    }
+
+    #[test]
+    fn pauses_stop_asking_and_granting() {
+        let mut f = fleet(10, 2);
+        queued(f.acquire(0.0));
+        f.pause_until(500.0);
+        assert_eq!(f.ask(0.0), None);
+        assert_eq!(f.next_wakeup(0.0), Some(500.0));
+        assert!(f.ask(500.0).is_some());
+    }
+
+    #[test]
+    fn settle_failures_become_carry_and_fallback() {
+        let mut f = fleet(10, 5);
+        queued(f.acquire(0.0));
+        f.ask(0.0);
+        let out = f.on_reply(0.0, tokens(&["1"]), None);
+        let src = out.granted[0].1.clone();
+        assert_eq!(f.settle(10.0, src), Some("1".into()));
+        let out = f.on_settle_failure(12.0, 1);
+        assert_eq!(out.event, Some(Event::Fallback { local_limit: 2 }));
+        // The share has room: granted at once, and in flight when the probe goes out.
+        assert!(matches!(f.acquire(300.0), Admit::Granted(Source::Local(_))));
+        assert_eq!(f.ask(300.0).map(|a| a.carry), Some(vec![712.0, W + 500.0]));
+    }
+
+    #[test]
+    fn idle_clients_keep_no_timer() {
+        let mut f = fleet(10, 2);
+        assert_eq!(f.next_wakeup(0.0), None);
+        let id = queued(f.acquire(0.0));
+        f.ask(0.0);
+        f.on_failure(0.0);
+        assert!(!f.cancel(id), "granted from the share at once");
+        assert_eq!(f.next_wakeup(0.0), None);
+    }
+}
