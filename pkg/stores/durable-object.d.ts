@@ -1,0 +1,82 @@
+// Type declarations for conveyor-client/durable-object (Cloudflare Workers only).
+//
+// Structural on purpose: no dependency on @cloudflare/workers-types, yet a
+// `DurableObjectNamespace` from those types is accepted as it is.
+
+/** `acquire` as the store protocol defines it. `bucket` is an opaque hash, never the key. */
+export interface AcquireRequest {
+  bucket: string;
+  want: number;
+  limit: number;
+  windowMs: number;
+  holdMs: number;
+  carry?: number[];
+}
+
+/** What `acquire` answers: the granted token ids and, when short, ms until one frees. */
+export interface AcquireResult {
+  tokens: string[];
+  retryInMs: number | null;
+}
+
+/** `settle`: the responses to `tokens` arrived now. */
+export interface SettleRequest {
+  bucket: string;
+  tokens: string[];
+  windowMs: number;
+}
+
+/** `release`: `tokens` were never sent. */
+export interface ReleaseRequest {
+  bucket: string;
+  tokens: string[];
+}
+
+/** The store {@link durableObjectStore} returns; pass it as `rateLimit.store`. */
+export interface DurableObjectRateLimitStore {
+  acquire(req: AcquireRequest): Promise<AcquireResult>;
+  settle(req: SettleRequest): Promise<void>;
+  release(req: ReleaseRequest): Promise<void>;
+}
+
+/** The parts of a `DurableObjectNamespace` binding the store uses. */
+export interface DurableObjectNamespaceLike<Id = unknown> {
+  idFromName(name: string): Id;
+  get(id: Id): unknown;
+}
+
+/**
+ * A rate-limit store that keeps the budget in {@link ConveyorRateLimiter} objects, one
+ * per bucket, addressed with `namespace.idFromName(bucket)`.
+ *
+ * ```js
+ * const client = new ConveyorClient({
+ *   apiKey: env.CONVEYOR_API_KEY,
+ *   rateLimit: { store: durableObjectStore(env.CONVEYOR_LIMITER), fleetSize: 8 },
+ * });
+ * ```
+ */
+export declare function durableObjectStore<Id>(namespace: DurableObjectNamespaceLike<Id>): DurableObjectRateLimitStore;
+
+/**
+ * The Durable Object class that keeps one bucket's ledger in memory and in its storage.
+ * Re-export it from the Worker's main module and bind it (wrangler.toml):
+ *
+ * ```toml
+ * [[durable_objects.bindings]]
+ * name = "CONVEYOR_LIMITER"
+ * class_name = "ConveyorRateLimiter"
+ *
+ * [[migrations]]
+ * tag = "v1"
+ * new_sqlite_classes = ["ConveyorRateLimiter"]
+ * ```
+ */
+export declare class ConveyorRateLimiter {
+  constructor(ctx: unknown, env: unknown);
+  acquire(req: AcquireRequest): AcquireResult;
+  settle(req: SettleRequest): void;
+  release(req: ReleaseRequest): void;
+  /** Deletes the storage once the ledger is empty; reschedules itself otherwise. */
+  alarm(): Promise<void>;
+}
