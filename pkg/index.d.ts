@@ -33,6 +33,8 @@ export interface ConveyorClientOptions {
   rateLimit?: false | RateLimitOptions;
   /** Called when a request starts waiting for a rate-limit token. */
   onRateLimitWait?: (event: RateLimitWaitEvent) => void;
+  /** Called when a shared `rateLimit.store` fails (the client falls back to its share) and when it answers again. */
+  onRateLimitStore?: (event: RateLimitStoreEvent) => void;
 }
 
 /** Options of the rolling-window limiter. */
@@ -45,6 +47,72 @@ export interface RateLimitOptions {
   maxQueue?: number;
   /** Share one bucket with every client of the same key and base URL in this realm (default true). */
   shared?: boolean;
+  /**
+   * A store shared by every process or isolate using the key (`MemoryStore`,
+   * `durableObjectStore(...)` from `conveyor-client/durable-object`, `createRedisStore(...)`
+   * from `conveyor-client/redis`). Without it the budget is this realm's alone.
+   */
+  store?: RateLimitStore;
+  /** With `store` (required): how many processes share the key. When the store fails, each grants from `floor(limit / fleetSize)`. */
+  fleetSize?: number;
+  /** With `store`: the most tokens asked for in one round trip (default 16). */
+  lease?: number;
+  /** With `store`: a store call slower than this counts as a failure (default 1000 ms). */
+  storeTimeoutMs?: number;
+}
+
+/**
+ * The store protocol. Each method may return a value or a promise; the store's own clock
+ * decides. A store never sees the API key, only `bucket`, a hash of it.
+ */
+export interface RateLimitStore {
+  /**
+   * Records `carry` (for each token used without the store's knowledge, ms until it frees),
+   * then grants up to `want` tokens, each occupying the window until settled or released
+   * (at most `holdMs + windowMs`). When short, `retryInMs` says when the next one can free.
+   */
+  acquire(req: {
+    bucket: string;
+    want: number;
+    limit: number;
+    windowMs: number;
+    holdMs: number;
+    carry?: number[];
+  }): RateLimitGrant | Promise<RateLimitGrant>;
+  /** The responses to `tokens` arrived: each frees `windowMs` from now. */
+  settle(req: { bucket: string; tokens: string[]; windowMs: number }): void | Promise<void>;
+  /** `tokens` were never sent: they free now. */
+  release(req: { bucket: string; tokens: string[] }): void | Promise<void>;
+}
+
+/** What a store's `acquire` answers. */
+export interface RateLimitGrant {
+  tokens: string[];
+  /** When fewer than `want` were granted: ms until the next token can free; otherwise null. */
+  retryInMs: number | null;
+}
+
+/** Passed to `onRateLimitStore`. */
+export type RateLimitStoreEvent =
+  | { type: "fallback"; localLimit: number; error?: unknown }
+  | { type: "recovered"; downMs: number };
+
+/**
+ * The store protocol over in-memory ledgers (one realm). The Durable Object keeps one, and
+ * it lets clients of one realm with `shared: false` share a budget through a store.
+ */
+export declare class MemoryStore implements RateLimitStore {
+  constructor();
+  acquire(req: Parameters<RateLimitStore["acquire"]>[0]): RateLimitGrant;
+  settle(req: Parameters<RateLimitStore["settle"]>[0]): void;
+  release(req: Parameters<RateLimitStore["release"]>[0]): void;
+  /** Entries occupying `bucket`'s window now. */
+  occupied(bucket: string): number;
+  /** The state as a JSON-able value, to persist. */
+  snapshot(): unknown;
+  /** A store from a {@link MemoryStore.snapshot}; malformed entries are skipped. */
+  static restore(snapshot: unknown): MemoryStore;
+  free(): void;
 }
 
 /** A snapshot of the limiter, for progress UIs. */
@@ -59,6 +127,8 @@ export interface RateLimitState {
   queued: number;
   /** ms until the next token returns, or null when one is available (or only in-flight requests hold them). */
   nextTokenInMs: number | null;
+  /** With a store: whether it answers, or the client runs on its fallback share. */
+  store?: "connected" | "fallback";
 }
 
 /** Passed to `onRateLimitWait` when a request joins the queue. */

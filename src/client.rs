@@ -3,11 +3,12 @@
 
 use crate::errors::{Error, ErrorKind};
 use crate::js_error;
+use crate::lease::FleetConfig;
 use crate::limiter::{LimiterConfig, LimiterState};
 use crate::options::{self, DEFAULT_API_KEY_HEADER, DEFAULT_BASE_URL};
 use crate::pipeline::{Call, Failure, Pipeline};
 use crate::retry::RetryPolicy;
-use crate::scheduler::Scheduler;
+use crate::scheduler::{Plan, Scheduler};
 use crate::transport::FetchFn;
 use crate::url as urls;
 use js_sys::{Array, Object, Reflect};
@@ -22,6 +23,12 @@ const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
 const DEFAULT_LIMIT: u32 = 2000;
 const DEFAULT_WINDOW_MS: f64 = 300_000.0;
 const DEFAULT_MAX_QUEUE: usize = 10_000;
+/// The most tokens one store `acquire` asks for.
+const DEFAULT_LEASE: f64 = 16.0;
+/// How long a store call may take before the client falls back to its share.
+const DEFAULT_STORE_TIMEOUT_MS: f64 = 1000.0;
+/// Added to `timeoutMs` for the store's hold on an unsettled token.
+const HOLD_SLACK_MS: f64 = 5000.0;
 
 /// A client for the Conveyor API.
 ///
@@ -99,7 +106,10 @@ impl ConveyorClient {
     #[wasm_bindgen(js_name = rateLimitState)]
     pub fn rate_limit_state(&self) -> JsValue {
         match &self.inner.pipeline.scheduler {
-            Some(s) => state_to_js(&s.borrow_mut().state()),
+            Some(s) => {
+                let (state, fallback) = s.borrow_mut().state();
+                state_to_js(&state, fallback)
+            }
             None => JsValue::NULL,
         }
     }
@@ -230,8 +240,9 @@ fn error_to_js(e: Error) -> JsValue {
     js_error::to_js(&e)
 }
 
-/// `LimiterState` as the plain object `rateLimitState()` returns.
-pub(crate) fn state_to_js(s: &LimiterState) -> JsValue {
+/// `LimiterState` as the plain object `rateLimitState()` returns; with a store, `store`
+/// says whether it answers (`"connected"`) or the client runs on its share (`"fallback"`).
+pub(crate) fn state_to_js(s: &LimiterState, fallback: Option<bool>) -> JsValue {
     let o = Object::new();
     let set = |k: &str, v: JsValue| {
         let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
@@ -245,6 +256,10 @@ pub(crate) fn state_to_js(s: &LimiterState) -> JsValue {
         "nextTokenInMs",
         s.next_token_in_ms.map_or(JsValue::NULL, JsValue::from_f64),
     );
+    if let Some(fallback) = fallback {
+        let mode = if fallback { "fallback" } else { "connected" };
+        set("store", JsValue::from_str(mode));
+    }
     o.into()
 }
 
@@ -310,9 +325,13 @@ impl Inner {
         let timeout_ms =
             options::get_number(opts, "timeoutMs", 1.0, false)?.unwrap_or(DEFAULT_TIMEOUT_MS);
 
-        let scheduler = read_rate_limit(opts)?.map(|(config, shared)| {
-            Scheduler::for_client(config, shared, &api_key, &format!("{origin}{base_path}"))
-        });
+        let scheduler = match read_rate_limit(opts, timeout_ms)? {
+            None => None,
+            Some((plan, shared)) => Some(
+                Scheduler::for_client(plan, shared, &api_key, &format!("{origin}{base_path}"))
+                    .map_err(Error::config)?,
+            ),
+        };
         let on_rate_limit_wait = options::get_function(opts, "onRateLimitWait")?;
 
         Ok(Inner {
@@ -532,7 +551,9 @@ fn scalar(v: &JsValue) -> Option<String> {
         .flatten()
 }
 
-fn read_rate_limit(opts: &JsValue) -> Result<Option<(LimiterConfig, bool)>, Error> {
+/// Reads `rateLimit` (and `onRateLimitStore`): the in-memory bucket by default, a shared
+/// store when `rateLimit.store` is given, or nothing for `false`.
+fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool)>, Error> {
     let raw = options::get(opts, "rateLimit");
     if raw.as_ref().and_then(JsValue::as_bool) == Some(false) {
         return Ok(None);
@@ -543,29 +564,64 @@ fn read_rate_limit(opts: &JsValue) -> Result<Option<(LimiterConfig, bool)>, Erro
         max_queue: DEFAULT_MAX_QUEUE,
     };
     let mut shared = true;
-    if let Some(r) = raw {
-        if !r.is_object() {
-            return Err(Error::config("`rateLimit` must be an object or false"));
-        }
-        if let Some(n) = options::get_number(&r, "limit", 1.0, true)? {
-            config.limit = n.min(f64::from(u32::MAX)) as u32;
-        }
-        if let Some(n) = options::get_number(&r, "windowMs", 1.0, false)? {
-            config.window_ms = n;
-        }
-        if let Some(n) = options::get_number(&r, "maxQueue", 0.0, true)? {
-            config.max_queue = n.min(1e9) as usize;
-        }
-        if let Some(s) = options::get(&r, "shared") {
-            shared = s
-                .as_bool()
-                .ok_or_else(|| Error::config("`rateLimit.shared` must be a boolean"))?;
-        }
+    let r = raw.unwrap_or(JsValue::UNDEFINED);
+    if !r.is_undefined() && !r.is_object() {
+        return Err(Error::config("`rateLimit` must be an object or false"));
+    }
+    if let Some(n) = options::get_number(&r, "limit", 1.0, true)? {
+        config.limit = n.min(f64::from(u32::MAX)) as u32;
+    }
+    if let Some(n) = options::get_number(&r, "windowMs", 1.0, false)? {
+        config.window_ms = n;
+    }
+    if let Some(n) = options::get_number(&r, "maxQueue", 0.0, true)? {
+        config.max_queue = n.min(1e9) as usize;
+    }
+    if let Some(s) = options::get(&r, "shared") {
+        shared = s
+            .as_bool()
+            .ok_or_else(|| Error::config("`rateLimit.shared` must be a boolean"))?;
     }
     config
         .validate()
         .map_err(|m| Error::config(format!("`rateLimit`: {m}")))?;
-    Ok(Some((config, shared)))
+    let on_event = options::get_function(opts, "onRateLimitStore")?;
+    let Some(store) = options::get(&r, "store") else {
+        if options::get(&r, "fleetSize").is_some() {
+            return Err(Error::config(
+                "`rateLimit.fleetSize` only makes sense with `rateLimit.store`",
+            ));
+        }
+        return Ok(Some((Plan::Local(config), shared)));
+    };
+    let fleet_size = options::get_number(&r, "fleetSize", 1.0, true)?.ok_or_else(|| {
+        Error::config(
+            "`rateLimit.fleetSize` is required with `rateLimit.store`: how many processes share the key (their share when the store is unreachable)",
+        )
+    })?;
+    let lease = options::get_number(&r, "lease", 1.0, true)?.unwrap_or(DEFAULT_LEASE);
+    let store_timeout_ms =
+        options::get_number(&r, "storeTimeoutMs", 1.0, false)?.unwrap_or(DEFAULT_STORE_TIMEOUT_MS);
+    let fleet = FleetConfig {
+        limit: config.limit,
+        window_ms: config.window_ms,
+        max_queue: config.max_queue,
+        fleet_size: fleet_size.min(f64::from(u32::MAX)) as u32,
+        lease: lease.min(f64::from(u32::MAX)) as u32,
+        // Past this a store may assume an unsettled token's request was sent (its client
+        // died): one attempt's timeout plus slack for a slow response callback.
+        hold_ms: timeout_ms + HOLD_SLACK_MS,
+        // Often enough to come back quickly, rarely enough not to hammer a sick store.
+        // (`max`/`min`, not `clamp`: its NaN assertion would pull float formatting into the .wasm.)
+        probe_ms: (config.window_ms / 4.0).max(50.0).min(1000.0),
+    };
+    let plan = Plan::Store {
+        config: fleet,
+        store,
+        timeout_ms: store_timeout_ms,
+        on_event,
+    };
+    Ok(Some((plan, shared)))
 }
 
 /// The parsed JSON of a 2xx, `undefined` when empty; a typed error when it is not JSON.

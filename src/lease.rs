@@ -201,10 +201,8 @@ impl Fleet {
         // Usage the store has not seen: settled local tokens by their free instant, and
         // local tokens still in flight as if they settled at the end of their hold.
         let unsettled = now + self.cfg.hold_ms + self.cfg.window_ms;
-        self.carry.extend(std::iter::repeat_n(
-            unsettled,
-            self.uncarried_in_flight as usize,
-        ));
+        self.carry
+            .extend(std::iter::repeat(unsettled).take(self.uncarried_in_flight as usize));
         self.uncarried_in_flight = 0;
         self.generation = self.generation.wrapping_add(1);
         self.carry.retain(|&at| at > now);
@@ -229,7 +227,9 @@ impl Fleet {
             let wait = retry_in_ms
                 .filter(|w| w.is_finite() && *w > 0.0)
                 .unwrap_or(1.0);
-            self.retry_at = now + wait.min(self.cfg.window_ms + self.cfg.hold_ms);
+            // No token in flight can free sooner than a window from now (it must settle
+            // first): a store hinting later is ignored rather than trusted to starve us.
+            self.retry_at = now + wait.min(self.cfg.window_ms);
         }
         let mut tokens = tokens.into_iter();
         if now >= self.paused_until {
@@ -266,7 +266,7 @@ impl Fleet {
     /// and fall back.
     pub fn on_settle_failure(&mut self, now: f64, count: usize) -> Outcome {
         let free_at = now + self.cfg.window_ms;
-        self.carry.extend(std::iter::repeat_n(free_at, count));
+        self.carry.extend(std::iter::repeat(free_at).take(count));
         let event = self.enter_fallback(now);
         Outcome {
             granted: self.grant_ready(now),
@@ -354,7 +354,7 @@ impl Fleet {
         s.limit = self.cfg.limit;
         if !self.in_fallback() {
             s.available = 0;
-            s.next_token_in_ms = (self.retry_at > now).then(|| self.retry_at - now);
+            s.next_token_in_ms = (self.retry_at > now).then_some(self.retry_at - now);
         }
         s
     }

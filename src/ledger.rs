@@ -120,17 +120,16 @@ impl Ledger {
             self.tokens.insert(id, free_at);
             tokens.push(id.to_string());
         }
+        // An entry still in flight frees one window after its settle at the earliest, so
+        // no entry can free before `min(its free instant, now + window)`: that is exact for
+        // settled entries and a sharp lower bound for the rest.
         let retry_in_ms = (granted < req.want as usize).then(|| {
             let earliest = self
                 .tokens
                 .values()
                 .chain(&self.carried)
-                .fold(f64::INFINITY, |a, &b| a.min(b));
-            if earliest.is_finite() {
-                (earliest - now).max(1.0)
-            } else {
-                1.0
-            }
+                .fold(now + req.window_ms, |a, &b| a.min(b));
+            (earliest - now).max(1.0)
         });
         Grant {
             tokens,
@@ -202,7 +201,7 @@ impl Ledger {
     pub fn snapshot(&mut self) -> (u64, Vec<(u64, f64)>, Vec<f64>) {
         self.occupied();
         let mut tokens: Vec<(u64, f64)> = self.tokens.iter().map(|(&k, &v)| (k, v)).collect();
-        tokens.sort_by_key(|&(id, _)| id);
+        tokens.sort_unstable_by_key(|&(id, _)| id);
         (self.next_id, tokens, self.carried.clone())
     }
 
@@ -251,8 +250,8 @@ mod tests {
         assert_eq!(g.retry_in_ms, None);
         let g = l.acquire(10.0, &req(3, 4));
         assert_eq!(g.tokens.len(), 1);
-        // Nothing settled: the earliest entry frees at grant + hold + window.
-        assert_eq!(g.retry_in_ms, Some(H + W - 10.0));
+        // Nothing settled: no entry can free before a settle plus a window.
+        assert_eq!(g.retry_in_ms, Some(W));
     }
 
     #[test]

@@ -16,6 +16,7 @@
 //! | `resources_shell` | the namespace getters (`client.exchange`...) and the typed methods' `__call` | yes |
 //! | [`options`] | reading and validating the constructor's options | reads them |
 //! | `abort` | racing work against the caller's `AbortSignal` | yes |
+//! | `store` | calling a user's rate-limit store: requests, timeouts, replies, bucket hash | yes |
 //! | `scheduler` | the limiter's timer, waiters and per-key sharing | yes |
 //! | `transport` | one `fetch` attempt | yes |
 //! | `pipeline` | a call end to end: token, attempt, redirects, retries | yes |
@@ -40,6 +41,7 @@ pub mod resources;
 mod resources_shell;
 pub mod retry;
 mod scheduler;
+mod store;
 mod transport;
 pub mod url;
 

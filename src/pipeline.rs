@@ -386,6 +386,6 @@ fn wait_event(call: &Call, notice: &WaitNotice) -> JsValue {
         .next_token_in_ms
         .unwrap_or(notice.state.window_ms);
     set("waitMs", JsValue::from_f64(wait));
-    set("state", crate::client::state_to_js(&notice.state));
+    set("state", crate::client::state_to_js(&notice.state, None));
     o.into()
 }

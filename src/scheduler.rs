@@ -1,4 +1,5 @@
-//! The JS shell around [`crate::limiter::Limiter`]: waiting requests as futures, one timer,
+//! The JS shell around [`crate::limiter::Limiter`] (or, with `rateLimit.store`, around
+//! [`crate::lease::Fleet`] and the user's store): waiting requests as futures, one timer,
 //! and one bucket per key and base URL in a realm.
 //!
 //! The limiter decides; this module only wakes it. A timer is armed only while someone
@@ -7,7 +8,9 @@
 //! ticking interval: every decision is recomputed from timestamps when something happens.
 
 use crate::abort::{race, AbortWatch, Raced};
+use crate::lease::{Admit, Event, Fleet, FleetConfig, Outcome, Source};
 use crate::limiter::{Acquire, Limiter, LimiterConfig, LimiterState, WaiterId};
+use crate::store::{event_to_js, StoreLink};
 use futures_channel::oneshot;
 use gloo_timers::callback::Timeout;
 use std::cell::RefCell;
@@ -34,10 +37,43 @@ pub(crate) type SharedScheduler = Rc<RefCell<Scheduler>>;
 
 /// The limiter plus the waiting requests' wake-up channels and the one timer.
 pub(crate) struct Scheduler {
-    limiter: Limiter,
-    wakers: HashMap<WaiterId, oneshot::Sender<()>>,
+    core: Core,
+    wakers: HashMap<WaiterId, oneshot::Sender<Grant>>,
     timer: Option<(f64, Timeout)>,
     this: Weak<RefCell<Scheduler>>,
+}
+
+/// Who decides when a token is free.
+enum Core {
+    /// The in-memory bucket of this realm (the default store).
+    Local(Limiter),
+    /// A store shared with other processes or isolates.
+    Shared(Box<SharedCore>),
+}
+
+/// The fleet's bookkeeping plus the link to the store and the batches waiting to be sent.
+struct SharedCore {
+    fleet: Fleet,
+    link: StoreLink,
+    to_settle: Vec<String>,
+    to_release: Vec<String>,
+    flushing: bool,
+}
+
+/// What a waiter is woken with: where its token came from (`None`: the local bucket).
+type Grant = Option<Source>;
+
+/// How the client should rate-limit, read from its options.
+pub(crate) enum Plan {
+    /// The realm's in-memory bucket.
+    Local(LimiterConfig),
+    /// A shared store.
+    Store {
+        config: FleetConfig,
+        store: wasm_bindgen::JsValue,
+        timeout_ms: f64,
+        on_event: Option<js_sys::Function>,
+    },
 }
 
 /// A bucket's identity: a hash of the key (never the key itself) and the base URL.
@@ -64,27 +100,43 @@ pub(crate) struct WaitNotice {
 }
 
 impl Scheduler {
-    fn new(config: LimiterConfig) -> SharedScheduler {
-        Rc::new_cyclic(|this| {
+    fn new(plan: Plan, key: &str, base_url: &str) -> Result<SharedScheduler, String> {
+        let core = match plan {
+            Plan::Local(config) => Core::Local(Limiter::new(config)),
+            Plan::Store {
+                config,
+                store,
+                timeout_ms,
+                on_event,
+            } => Core::Shared(Box::new(SharedCore {
+                fleet: Fleet::new(config),
+                link: StoreLink::new(&store, key, base_url, timeout_ms, on_event)?,
+                to_settle: Vec::new(),
+                to_release: Vec::new(),
+                flushing: false,
+            })),
+        };
+        Ok(Rc::new_cyclic(|this| {
             RefCell::new(Scheduler {
-                limiter: Limiter::new(config),
+                core,
                 wakers: HashMap::new(),
                 timer: None,
                 this: this.clone(),
             })
-        })
+        }))
     }
 
     /// The bucket for `key` at `base_url`: the realm's shared one when `shared`, else a
     /// private one. A shared bucket keeps the configuration of the client that created it.
+    /// Fails only when `plan`'s store is unusable.
     pub(crate) fn for_client(
-        config: LimiterConfig,
+        plan: Plan,
         shared: bool,
         key: &str,
         base_url: &str,
-    ) -> SharedScheduler {
+    ) -> Result<SharedScheduler, String> {
         if !shared {
-            return Scheduler::new(config);
+            return Scheduler::new(plan, key, base_url);
         }
         let mut h = DefaultHasher::new();
         key.hash(&mut h);
@@ -93,45 +145,108 @@ impl Scheduler {
             let mut r = r.borrow_mut();
             r.retain(|_, w| w.strong_count() > 0);
             if let Some(existing) = r.get(&id).and_then(Weak::upgrade) {
-                return existing;
+                return Ok(existing);
             }
-            let fresh = Scheduler::new(config);
+            let fresh = Scheduler::new(plan, key, base_url)?;
             r.insert(id, Rc::downgrade(&fresh));
-            fresh
+            Ok(fresh)
         })
     }
 
-    /// A snapshot for `rateLimitState()`.
-    pub(crate) fn state(&mut self) -> LimiterState {
-        self.limiter.state(now_ms())
+    /// A snapshot for `rateLimitState()`, and whether the store has failed over to the
+    /// local share (`None` without a store).
+    pub(crate) fn state(&mut self) -> (LimiterState, Option<bool>) {
+        let now = now_ms();
+        match &mut self.core {
+            Core::Local(l) => (l.state(now), None),
+            Core::Shared(c) => (c.fleet.state(now), Some(c.fleet.in_fallback())),
+        }
     }
 
     /// Blocks every grant until `until_ms` (the server said 429).
     pub(crate) fn pause_until(&mut self, until_ms: f64) {
-        self.limiter.pause_until(until_ms);
+        match &mut self.core {
+            Core::Local(l) => l.pause_until(until_ms),
+            Core::Shared(c) => c.fleet.pause_until(until_ms),
+        }
         self.pump();
     }
 
-    /// Hands tokens to waiters that can have one now, then re-arms the timer for the next.
+    /// Hands tokens to waiters that can have one now, asks the store when that is due,
+    /// then re-arms the timer for the next decision.
     fn pump(&mut self) {
         let now = now_ms();
-        for id in self.limiter.grant_ready(now) {
-            if let Some(tx) = self.wakers.remove(&id) {
-                if tx.send(()).is_err() {
-                    // The waiter's future was dropped between grant and wake-up: give the
-                    // token back unsent so it is not lost.
-                    self.limiter.release_unsent();
-                }
-            }
+        let (granted, ask): (Vec<(WaiterId, Grant)>, _) = match &mut self.core {
+            Core::Local(l) => (
+                l.grant_ready(now)
+                    .into_iter()
+                    .map(|id| (id, None))
+                    .collect(),
+                None,
+            ),
+            Core::Shared(c) => (
+                c.fleet
+                    .grant_ready(now)
+                    .into_iter()
+                    .map(|(id, s)| (id, Some(s)))
+                    .collect(),
+                c.fleet.ask(now),
+            ),
+        };
+        if let Some(ask) = ask {
+            self.spawn_ask(ask);
+        }
+        for (id, grant) in granted {
+            self.wake(id, grant);
         }
         self.arm_timer(now);
+    }
+
+    /// Wakes a waiter with its token; if its future is gone, the token goes back unsent.
+    fn wake(&mut self, id: WaiterId, grant: Grant) {
+        if let Some(tx) = self.wakers.remove(&id) {
+            if let Err(grant) = tx.send(grant) {
+                self.give_back_unsent(grant);
+            }
+        }
+    }
+
+    fn give_back_unsent(&mut self, grant: Grant) {
+        match (&mut self.core, grant) {
+            (Core::Local(l), _) => l.release_unsent(),
+            (Core::Shared(c), Some(source)) => {
+                if let Some(token) = c.fleet.release(source) {
+                    c.to_release.push(token);
+                    self.schedule_flush();
+                }
+            }
+            (Core::Shared(_), None) => {}
+        }
+    }
+
+    fn settle(&mut self, grant: Grant) {
+        let now = now_ms();
+        match (&mut self.core, grant) {
+            (Core::Local(l), _) => l.settle(now),
+            (Core::Shared(c), Some(source)) => {
+                if let Some(token) = c.fleet.settle(now, source) {
+                    c.to_settle.push(token);
+                    self.schedule_flush();
+                }
+            }
+            (Core::Shared(_), None) => {}
+        }
+        self.pump();
     }
 
     fn arm_timer(&mut self, now: f64) {
         let next = if self.wakers.is_empty() {
             None
         } else {
-            self.limiter.next_wakeup(now)
+            match &self.core {
+                Core::Local(l) => l.next_wakeup(now),
+                Core::Shared(c) => c.fleet.next_wakeup(now),
+            }
         };
         match next {
             None => self.timer = None,
@@ -154,26 +269,162 @@ impl Scheduler {
             }
         }
     }
+
+    /// Sends `ask` to the store in a task of its own (never while this scheduler is
+    /// borrowed: the store is outside code), then applies the answer.
+    fn spawn_ask(&self, ask: crate::lease::Ask) {
+        let Core::Shared(c) = &self.core else {
+            return;
+        };
+        let handle = c.link.handle();
+        let config = *c.fleet.config();
+        let this = self.this.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let late_this = this.clone();
+            let result = match handle.bucket().await {
+                Ok(bucket) => {
+                    let late_bucket = bucket.clone();
+                    let late = move |tokens: Vec<String>| {
+                        if let Some(s) = late_this.upgrade() {
+                            if let Ok(mut s) = s.try_borrow_mut() {
+                                if let Core::Shared(c) = &mut s.core {
+                                    c.to_release.extend(tokens);
+                                    c.link.learn_bucket(late_bucket);
+                                }
+                                s.schedule_flush();
+                            }
+                        }
+                    };
+                    let reply = handle.acquire(&bucket, &ask, &config, late).await;
+                    reply.map(|r| (bucket, r))
+                }
+                Err(e) => Err(e),
+            };
+            let Some(s) = this.upgrade() else { return };
+            let (event, error) = {
+                let Ok(mut s) = s.try_borrow_mut() else {
+                    return;
+                };
+                let now = now_ms();
+                let Core::Shared(c) = &mut s.core else { return };
+                let (outcome, error) = match result {
+                    Ok((bucket, reply)) => {
+                        c.link.learn_bucket(bucket);
+                        (c.fleet.on_reply(now, reply.tokens, reply.retry_in_ms), None)
+                    }
+                    Err(e) => (c.fleet.on_failure(now), Some(e)),
+                };
+                let event = s.apply(outcome);
+                s.pump();
+                (event, error)
+            };
+            report(&s, event, error.as_ref());
+        });
+    }
+
+    /// Wakes the waiters an outcome granted and queues its spare tokens for release.
+    fn apply(&mut self, outcome: Outcome) -> Option<Event> {
+        if let Core::Shared(c) = &mut self.core {
+            if !outcome.release.is_empty() {
+                c.to_release.extend(outcome.release);
+                self.schedule_flush();
+            }
+        }
+        for (id, source) in outcome.granted {
+            self.wake(id, Some(source));
+        }
+        outcome.event
+    }
+
+    /// Sends the queued settles and releases in one call each, once this tick's responses
+    /// are in: a burst of responses costs two round trips, not one per response.
+    fn schedule_flush(&mut self) {
+        let Core::Shared(c) = &mut self.core else {
+            return;
+        };
+        if c.flushing {
+            return;
+        }
+        c.flushing = true;
+        let this = self.this.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let Some(s) = this.upgrade() else { return };
+            let (handle, settle, release, window_ms) = {
+                let Ok(mut b) = s.try_borrow_mut() else {
+                    return;
+                };
+                let Core::Shared(c) = &mut b.core else { return };
+                c.flushing = false;
+                (
+                    c.link.handle(),
+                    std::mem::take(&mut c.to_settle),
+                    std::mem::take(&mut c.to_release),
+                    c.fleet.config().window_ms,
+                )
+            };
+            let bucket = match handle.bucket().await {
+                Ok(b) => b,
+                Err(_) => return,
+            };
+            if !release.is_empty() {
+                // A lost release only keeps a token out until its hold expires.
+                let _ = handle.give_back(&bucket, &release, None).await;
+            }
+            if settle.is_empty() {
+                return;
+            }
+            if let Err(error) = handle.give_back(&bucket, &settle, Some(window_ms)).await {
+                let event = {
+                    let Ok(mut b) = s.try_borrow_mut() else {
+                        return;
+                    };
+                    let Core::Shared(c) = &mut b.core else { return };
+                    let outcome = c.fleet.on_settle_failure(now_ms(), settle.len());
+                    let event = b.apply(outcome);
+                    b.pump();
+                    event
+                };
+                report(&s, event, Some(&error));
+            }
+        });
+    }
+}
+
+/// Calls `onRateLimitStore`, with no borrow held: the callback may look at the client.
+fn report(s: &SharedScheduler, event: Option<Event>, error: Option<&wasm_bindgen::JsValue>) {
+    let Some(event) = event else { return };
+    let callback = match &s.borrow().core {
+        Core::Shared(c) => c.link.on_event.clone(),
+        Core::Local(_) => None,
+    };
+    if let Some(cb) = callback {
+        let _ = cb.call1(
+            &wasm_bindgen::JsValue::UNDEFINED,
+            &event_to_js(&event, error),
+        );
+    }
 }
 
 /// A token held by one request. Settle it when the response arrives; dropping it unsettled
 /// returns the token at once (the request was never sent).
 pub(crate) struct Permit {
     scheduler: Option<SharedScheduler>,
+    grant: Grant,
 }
 
 impl Permit {
     /// A permit that holds nothing (rate limiting disabled).
     pub(crate) fn none() -> Permit {
-        Permit { scheduler: None }
+        Permit {
+            scheduler: None,
+            grant: None,
+        }
     }
 
     /// The response (or a failure) arrived: the token returns one window from now.
     pub(crate) fn settle(mut self) {
         if let Some(s) = self.scheduler.take() {
-            let mut s = s.borrow_mut();
-            s.limiter.settle(now_ms());
-            s.pump();
+            s.borrow_mut().settle(self.grant.take());
         }
     }
 }
@@ -182,7 +433,7 @@ impl Drop for Permit {
     fn drop(&mut self) {
         if let Some(s) = self.scheduler.take() {
             if let Ok(mut s) = s.try_borrow_mut() {
-                s.limiter.release_unsent();
+                s.give_back_unsent(self.grant.take());
                 s.pump();
             }
         }
@@ -198,37 +449,55 @@ pub(crate) async fn acquire(
     if watch.aborted() {
         return Err(WaitError::Aborted);
     }
-    let (id, rx) = {
+    let permit = |grant| Permit {
+        scheduler: Some(Rc::clone(shared)),
+        grant,
+    };
+    let (id, mut rx) = {
         let mut s = shared.borrow_mut();
-        match s.limiter.acquire(now_ms()) {
-            Acquire::Granted => {
-                return Ok(Permit {
-                    scheduler: Some(Rc::clone(shared)),
-                })
+        let now = now_ms();
+        let admitted = match &mut s.core {
+            Core::Local(l) => match l.acquire(now) {
+                Acquire::Granted => Admit::Granted(Source::Local(0)),
+                Acquire::Queued(id) => Admit::Queued(id),
+                Acquire::QueueFull => Admit::QueueFull,
+            },
+            Core::Shared(c) => c.fleet.acquire(now),
+        };
+        match admitted {
+            Admit::Granted(source) => {
+                let grant = matches!(s.core, Core::Shared(_)).then_some(source);
+                return Ok(permit(grant));
             }
-            Acquire::QueueFull => return Err(WaitError::QueueFull),
-            Acquire::Queued(id) => {
+            Admit::QueueFull => return Err(WaitError::QueueFull),
+            Admit::Queued(id) => {
                 let (tx, rx) = oneshot::channel();
                 s.wakers.insert(id, tx);
-                s.arm_timer(now_ms());
+                s.pump();
                 (id, rx)
             }
         }
     };
-    let state = shared.borrow_mut().state();
+    let state = shared.borrow_mut().state().0;
     on_wait(WaitNotice { state });
-    match race(rx, watch).await {
-        Raced::Done(Ok(())) => Ok(Permit {
-            scheduler: Some(Rc::clone(shared)),
-        }),
+    match race(&mut rx, watch).await {
+        Raced::Done(Ok(grant)) => Ok(permit(grant)),
         // The sender is only dropped with the scheduler, which we hold: treat as aborted.
         Raced::Done(Err(_)) => Err(WaitError::Aborted),
         Raced::Aborted => {
             let mut s = shared.borrow_mut();
             s.wakers.remove(&id);
-            if !s.limiter.cancel(id) {
+            let cancelled = match &mut s.core {
+                Core::Local(l) => l.cancel(id),
+                Core::Shared(c) => c.fleet.cancel(id),
+            };
+            if !cancelled {
                 // Granted in the same tick the signal fired: hand the token back.
-                s.limiter.release_unsent();
+                if let Ok(Some(grant)) = rx.try_recv() {
+                    s.give_back_unsent(grant);
+                } else if matches!(s.core, Core::Local(_)) {
+                    s.give_back_unsent(None);
+                }
             }
             s.pump();
             Err(WaitError::Aborted)

@@ -1,0 +1,287 @@
+//! Talking to a user's rate-limit store (`rateLimit.store`): the JS half of
+//! [`crate::lease`].
+//!
+//! A store is any object with `acquire`, `settle` and `release` methods returning values or
+//! promises (`MemoryStore`, the Durable Object store, the Redis store). This module builds
+//! their requests, bounds every call by `storeTimeoutMs` (a hung store must fall back, not
+//! hang requests), reads their replies defensively (a store is outside code), and names
+//! the bucket by a SHA-256 of the key so the key itself never reaches a store.
+
+use crate::lease::{Ask, Event, FleetConfig};
+use futures_channel::oneshot;
+use gloo_timers::future::TimeoutFuture;
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    // WebCrypto is global in Node >= 19, Deno, Workers and browsers (secure contexts).
+    #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = digest)]
+    fn subtle_digest(algorithm: &str, data: &Uint8Array) -> Result<Promise, JsValue>;
+}
+
+/// The longest token id a store may hand out: ours are short, and a bound keeps a broken
+/// store from filling memory.
+const MAX_TOKEN_LEN: usize = 256;
+
+/// A user's store, checked at construction.
+pub(crate) struct StoreLink {
+    store: Object,
+    acquire: Function,
+    settle: Function,
+    release: Function,
+    /// Resolves to the SHA-256 of the bucket's identity; read once, then cached.
+    digest: Promise,
+    bucket: Option<String>,
+    pub timeout_ms: f64,
+    pub on_event: Option<Function>,
+}
+
+impl StoreLink {
+    /// Checks that `store` has the three methods and starts hashing the bucket's identity
+    /// (`key` and `base_url`); WebCrypto copies the bytes at once, so the key is not kept.
+    pub(crate) fn new(
+        store: &JsValue,
+        key: &str,
+        base_url: &str,
+        timeout_ms: f64,
+        on_event: Option<Function>,
+    ) -> Result<StoreLink, String> {
+        let method = |name: &str| {
+            Reflect::get(store, &JsValue::from_str(name))
+                .ok()
+                .and_then(|f| f.dyn_into::<Function>().ok())
+                .ok_or_else(|| {
+                    format!("`rateLimit.store` must have `acquire`, `settle` and `release` methods (no `{name}`)")
+                })
+        };
+        if !store.is_object() {
+            return Err("`rateLimit.store` must be an object".into());
+        }
+        let (acquire, settle, release) =
+            (method("acquire")?, method("settle")?, method("release")?);
+        let identity = format!("conveyor-client/rate-limit/v1\n{base_url}\n{key}");
+        let digest =
+            subtle_digest("SHA-256", &Uint8Array::from(identity.as_bytes())).map_err(|_| {
+                "`rateLimit.store` needs WebCrypto (`crypto.subtle`), which this runtime lacks"
+                    .to_owned()
+            })?;
+        Ok(StoreLink {
+            store: store.clone().unchecked_into(),
+            acquire,
+            settle,
+            release,
+            digest,
+            bucket: None,
+            timeout_ms,
+            on_event,
+        })
+    }
+
+    /// What a pending call needs, cloned out so no borrow is held across an await.
+    pub(crate) fn handle(&self) -> StoreHandle {
+        StoreHandle {
+            store: self.store.clone(),
+            acquire: self.acquire.clone(),
+            settle: self.settle.clone(),
+            release: self.release.clone(),
+            digest: self.digest.clone(),
+            bucket: self.bucket.clone(),
+            timeout_ms: self.timeout_ms,
+        }
+    }
+
+    /// Remembers the bucket name once a call has computed it.
+    pub(crate) fn learn_bucket(&mut self, bucket: String) {
+        self.bucket.get_or_insert(bucket);
+    }
+}
+
+/// A detached copy of a [`StoreLink`] for one call.
+pub(crate) struct StoreHandle {
+    store: Object,
+    acquire: Function,
+    settle: Function,
+    release: Function,
+    digest: Promise,
+    bucket: Option<String>,
+    timeout_ms: f64,
+}
+
+/// What an `acquire` answered, read and checked.
+pub(crate) struct Reply {
+    pub tokens: Vec<String>,
+    pub retry_in_ms: Option<f64>,
+}
+
+impl StoreHandle {
+    /// The bucket name: hex of the first 16 bytes of the SHA-256.
+    pub(crate) async fn bucket(&self) -> Result<String, JsValue> {
+        if let Some(b) = &self.bucket {
+            return Ok(b.clone());
+        }
+        let buf = JsFuture::from(self.digest.clone()).await?;
+        let bytes = Uint8Array::new(&buf).to_vec();
+        Ok(bytes.iter().take(16).map(|b| format!("{b:02x}")).collect())
+    }
+
+    /// Sends `ask`. On a timeout the call is abandoned but not forgotten: if the store
+    /// grants later, `late` gets the tokens so they can be released.
+    pub(crate) async fn acquire(
+        &self,
+        bucket: &str,
+        ask: &Ask,
+        cfg: &FleetConfig,
+        late: impl FnOnce(Vec<String>) + 'static,
+    ) -> Result<Reply, JsValue> {
+        let req = Object::new();
+        set(&req, "bucket", &JsValue::from_str(bucket));
+        set(&req, "want", &JsValue::from_f64(f64::from(ask.want)));
+        set(&req, "limit", &JsValue::from_f64(f64::from(cfg.limit)));
+        set(&req, "windowMs", &JsValue::from_f64(cfg.window_ms));
+        set(&req, "holdMs", &JsValue::from_f64(cfg.hold_ms));
+        if !ask.carry.is_empty() {
+            let carry: Array = ask.carry.iter().map(|&c| JsValue::from_f64(c)).collect();
+            set(&req, "carry", &carry);
+        }
+        let want = ask.want as usize;
+        let (tx, rx) = oneshot::channel();
+        let pending = self.call(&self.acquire, &req);
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = pending.await.and_then(|v| read_reply(&v, want));
+            if let Err(Ok(reply)) = tx.send(result) {
+                // Nobody listens any more (timed out): the tokens must not sit idle.
+                late(reply.tokens);
+            }
+        });
+        match with_timeout(rx, self.timeout_ms).await {
+            Some(Ok(result)) => result,
+            Some(Err(_)) => Err(js_sys::Error::new("the rate-limit store call was dropped").into()),
+            None => Err(self.timed_out("acquire")),
+        }
+    }
+
+    /// Tells the store that `tokens`' responses arrived (`settle`) or that they were never
+    /// sent (`release`).
+    pub(crate) async fn give_back(
+        &self,
+        bucket: &str,
+        tokens: &[String],
+        window_ms: Option<f64>,
+    ) -> Result<(), JsValue> {
+        let req = Object::new();
+        set(&req, "bucket", &JsValue::from_str(bucket));
+        let list: Array = tokens.iter().map(|t| JsValue::from_str(t)).collect();
+        set(&req, "tokens", &list);
+        let method = match window_ms {
+            Some(w) => {
+                set(&req, "windowMs", &JsValue::from_f64(w));
+                &self.settle
+            }
+            None => &self.release,
+        };
+        let name = if window_ms.is_some() {
+            "settle"
+        } else {
+            "release"
+        };
+        match with_timeout(self.call(method, &req), self.timeout_ms).await {
+            Some(r) => r.map(|_| ()),
+            None => Err(self.timed_out(name)),
+        }
+    }
+
+    /// Calls a store method; a synchronous throw becomes a rejection.
+    fn call(&self, method: &Function, req: &Object) -> JsFuture {
+        let promise = match method.call1(&self.store, req) {
+            Ok(v) => Promise::resolve(&v),
+            Err(e) => Promise::reject(&e),
+        };
+        JsFuture::from(promise)
+    }
+
+    fn timed_out(&self, what: &str) -> JsValue {
+        let ms = self.timeout_ms as u64;
+        js_sys::Error::new(&format!(
+            "the rate-limit store's `{what}` did not answer within {ms} ms (storeTimeoutMs)"
+        ))
+        .into()
+    }
+}
+
+/// Reads `{ tokens, retryInMs }`. More tokens than asked are kept (the caller hands back
+/// what nobody needs); anything malformed is an error, so the client falls back.
+fn read_reply(v: &JsValue, want: usize) -> Result<Reply, JsValue> {
+    let bad = |why: &str| -> JsValue {
+        js_sys::TypeError::new(&format!("the rate-limit store's `acquire` answered {why}")).into()
+    };
+    let tokens = Reflect::get(v, &JsValue::from_str("tokens")).map_err(|_| bad("no object"))?;
+    if !Array::is_array(&tokens) {
+        return Err(bad("without a `tokens` array"));
+    }
+    let tokens = Array::from(&tokens);
+    if tokens.length() as usize > want.saturating_mul(4).max(64) {
+        return Err(bad("far more tokens than asked for"));
+    }
+    let tokens = tokens
+        .iter()
+        .map(|t| {
+            t.as_string()
+                .filter(|s| !s.is_empty() && s.len() <= MAX_TOKEN_LEN)
+        })
+        .collect::<Option<Vec<String>>>()
+        .ok_or_else(|| bad("tokens that are not short strings"))?;
+    let retry_in_ms = Reflect::get(v, &JsValue::from_str("retryInMs"))
+        .ok()
+        .and_then(|r| r.as_f64())
+        .filter(|r| r.is_finite() && *r >= 0.0);
+    Ok(Reply {
+        tokens,
+        retry_in_ms,
+    })
+}
+
+/// `Some(output)` if `fut` finishes within `ms`, `None` otherwise.
+async fn with_timeout<F: Future>(fut: F, ms: f64) -> Option<F::Output> {
+    let mut fut = std::pin::pin!(fut);
+    let mut timer = TimeoutFuture::new(ms.max(0.0).min(f64::from(u32::MAX)) as u32);
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(v) = fut.as_mut().poll(cx) {
+            return Poll::Ready(Some(v));
+        }
+        Pin::new(&mut timer).poll(cx).map(|_| None)
+    })
+    .await
+}
+
+/// The `onRateLimitStore` event object.
+pub(crate) fn event_to_js(event: &Event, error: Option<&JsValue>) -> JsValue {
+    let out = Object::new();
+    match event {
+        Event::Fallback { local_limit } => {
+            set(&out, "type", &JsValue::from_str("fallback"));
+            set(
+                &out,
+                "localLimit",
+                &JsValue::from_f64(f64::from(*local_limit)),
+            );
+            if let Some(e) = error {
+                set(&out, "error", e);
+            }
+        }
+        Event::Recovered { down_ms } => {
+            set(&out, "type", &JsValue::from_str("recovered"));
+            set(&out, "downMs", &JsValue::from_f64(*down_ms));
+        }
+    }
+    out.into()
+}
+
+fn set(obj: &Object, key: &str, value: &JsValue) {
+    // Setting a data property on a fresh plain object cannot fail.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
