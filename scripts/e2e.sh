@@ -17,7 +17,8 @@ JSON
 npm install --no-audit --no-fund --loglevel=error --offline >/dev/null
 mkdir -p tests && cp -r "$root/tests/e2e" tests/
 # The runtimes' tools come from the repo's dev dependencies, not the scratch project.
-ln -s "$root/node_modules/miniflare" "$root/node_modules/esbuild" "$root/node_modules/playwright-core" node_modules/
+ln -s "$root/node_modules/miniflare" "$root/node_modules/esbuild" "$root/node_modules/playwright-core" \
+  "$root/node_modules/redis" "$root/node_modules/ioredis" node_modules/
 export SANDBOX_BIN="${SANDBOX_BIN:-$root/target/debug/conveyor-sandbox}"
 export TSC="$root/node_modules/.bin/tsc"
 if [ $# -gt 0 ]; then files=("$@"); else files=(tests/e2e/*.test.mjs tests/e2e/*.test.cjs); fi

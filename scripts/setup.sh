@@ -58,3 +58,22 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
   apt-get update -qq
   apt-get install -y -qq chromium chromium-driver
 fi
+
+# 5. redis-server from Debian, for the Redis rate-limit store's tests (each test starts its
+#    own on a free loopback port). The package's postinst would start a system service on
+#    6379; a policy-rc.d that answers 101 ("action forbidden") stops that, so no stray
+#    server runs and an install in a container without an init system cannot fail on it.
+#    An existing policy-rc.d (Docker images ship one) is left as it is.
+if ! command -v redis-server >/dev/null; then
+  log "installing redis-server"
+  export DEBIAN_FRONTEND=noninteractive
+  policy=/usr/sbin/policy-rc.d
+  own_policy=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && own_policy=1
+  fi
+  status=0
+  { apt-get update -qq && apt-get install -y -qq redis-server; } || status=$?
+  if [ -n "$own_policy" ]; then rm -f "$policy"; fi
+  if [ "$status" != 0 ]; then exit "$status"; fi
+fi
