@@ -6,7 +6,8 @@ import { Miniflare } from "miniflare";
 import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 
-export async function startWorker(entry) {
+/** The bundle of `entry` as wrangler makes it: `{ modules, wasmModules, bundle }` for Miniflare. */
+export async function bundleWorker(entry) {
   const wasm = new Map();
   const out = await build({
     entryPoints: [entry],
@@ -16,6 +17,8 @@ export async function startWorker(entry) {
     conditions: ["workerd", "worker", "browser"],
     write: false,
     logLevel: "error",
+    // Runtime modules (cloudflare:workers, ...) are provided by workerd, as in wrangler.
+    external: ["cloudflare:*"],
     plugins: [
       {
         name: "compiled-wasm",
@@ -33,7 +36,12 @@ export async function startWorker(entry) {
   });
   const modules = [{ type: "ESModule", path: "worker.mjs", contents: out.outputFiles[0].text }];
   for (const [name, path] of wasm) modules.push({ type: "CompiledWasm", path: name, contents: readFileSync(path) });
+  return { modules, wasmModules: [...wasm.keys()], bundle: out.outputFiles[0].text };
+}
+
+export async function startWorker(entry) {
+  const { modules, wasmModules, bundle } = await bundleWorker(entry);
   const mf = new Miniflare({ modules, compatibilityDate: "2025-06-01" });
   await mf.ready;
-  return { mf, wasmModules: [...wasm.keys()], bundle: out.outputFiles[0].text };
+  return { mf, wasmModules, bundle };
 }

@@ -1,0 +1,152 @@
+// conveyor-client/durable-object in real workerd (miniflare), bundled the way wrangler
+// bundles a Worker: the store protocol through durableObjectStore -> stub -> RPC -> the
+// ConveyorRateLimiter object, its persistence across a restart of the runtime, and its
+// cleanup. No fetch or Durable Object is mocked.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Miniflare } from "miniflare";
+import { bundleWorker } from "./lib/workerd.mjs";
+import { typecheck } from "./lib/check.mjs";
+
+const runtimes = new URL("./runtimes/", import.meta.url).pathname;
+const COMPAT = "2025-06-01";
+
+let host; // the bundled do-host.mjs
+const dirs = [];
+before(async () => {
+  host = await bundleWorker(join(runtimes, "do-host.mjs"));
+});
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** Miniflare options of the DO host worker; SQLite-backed, as `new_sqlite_classes` makes them. */
+function hostWorker(extra = {}) {
+  return {
+    name: "host",
+    modules: host.modules,
+    compatibilityDate: COMPAT,
+    durableObjects: {
+      LIMITER: { className: "ConveyorRateLimiter", useSQLite: true },
+      INSPECT: { className: "InspectableLimiter", useSQLite: true },
+    },
+    ...extra,
+  };
+}
+
+/** A store object in Node whose calls run durableObjectStore(env[ns]) inside workerd. */
+function remoteStore(mf, ns = "LIMITER") {
+  const call = (op) => async (req) => {
+    const res = await mf.dispatchFetch(`http://host.test/store/${op}?ns=${ns}`, { method: "POST", body: JSON.stringify(req) });
+    const out = await res.json();
+    if (out.error) {
+      const E = out.error.name === "TypeError" ? TypeError : Error;
+      throw new E(out.error.message);
+    }
+    return out.value ?? undefined;
+  };
+  return { acquire: call("acquire"), settle: call("settle"), release: call("release") };
+}
+
+const inspect = async (mf, bucket) => (await mf.dispatchFetch(`http://host.test/inspect?bucket=${bucket}`)).json();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const persistDir = () => {
+  const d = mkdtempSync(join(tmpdir(), "conveyor-do-"));
+  dirs.push(d);
+  return d;
+};
+
+test("bundled as wrangler does: cloudflare:workers stays external, one CompiledWasm module", () => {
+  assert.deepEqual(host.wasmModules, ["conveyor_client_bg.wasm"]);
+  assert.match(host.bundle, /from "cloudflare:workers"/);
+  assert.match(host.bundle, /load-workerd\.mjs/);
+});
+
+test("the declarations type-check strict usage", () => typecheck("durable-object-usage.ts"));
+
+test("a bad namespace or bucket is a TypeError, not a stub call", async () => {
+  const mf = new Miniflare(hostWorker());
+  try {
+    const store = remoteStore(mf);
+    await assert.rejects(store.acquire({ bucket: "", want: 1, limit: 1, windowMs: 1, holdMs: 0 }), TypeError);
+    await assert.rejects(store.acquire({ bucket: "b", want: 0, limit: 1, windowMs: 1, holdMs: 0 }), /want/);
+    await assert.rejects(store.settle({ bucket: "b", tokens: "1", windowMs: 1 }), /tokens/);
+    // An unbound name: the function refuses it before any call.
+    await assert.rejects(remoteStore(mf, "NOPE").acquire({ bucket: "b", want: 1, limit: 1, windowMs: 1, holdMs: 0 }), /namespace binding/);
+  } finally {
+    await mf.dispose();
+  }
+});
+
+test("the ledger survives a restart of the runtime (same persist directory)", async () => {
+  const dir = persistDir();
+  const bucket = "persist-" + Date.now();
+  const req = { bucket, limit: 5, windowMs: 60_000, holdMs: 1_000 };
+  let first;
+  const mf1 = new Miniflare(hostWorker({ durableObjectsPersist: dir }));
+  try {
+    const store = remoteStore(mf1, "INSPECT");
+    first = (await store.acquire({ ...req, want: 3 })).tokens;
+    assert.equal(first.length, 3);
+    await store.settle({ bucket, tokens: [first[0]], windowMs: req.windowMs });
+    // A settle of an id the ledger never granted counts (conservative) and is written.
+    await store.settle({ bucket, tokens: ["77"], windowMs: req.windowMs });
+    const stored = await inspect(mf1, bucket);
+    assert.deepEqual(stored.keys, ["c0", "meta"]);
+    assert.deepEqual(
+      stored.meta.buckets.map(([name, , tokens, carried]) => [name, tokens, carried]),
+      [[bucket, 4, 0]],
+    );
+    assert.ok(stored.alarm > Date.now() + 50_000, "the cleanup alarm is set for when the last token frees");
+  } finally {
+    await mf1.dispose();
+  }
+
+  // A new workerd process: the object is constructed again and reads its storage.
+  const mf2 = new Miniflare(hostWorker({ durableObjectsPersist: dir }));
+  try {
+    const store = remoteStore(mf2, "INSPECT");
+    const t0 = Date.now();
+    const again = await store.acquire({ ...req, want: 5 });
+    assert.equal(again.tokens.length, 1, "4 of 5 are still occupied after the restart");
+    assert.ok(again.retryInMs > 55_000 && again.retryInMs <= 60_000 + (Date.now() - t0), `retryInMs ${again.retryInMs}`);
+    const old = new Set([...first, "77"]);
+    assert.ok(again.tokens.every((t) => !old.has(t) && BigInt(t) > BigInt(first[2])), "new ids never repeat old ones");
+    // A token granted before the restart can still be released.
+    await store.release({ bucket, tokens: [first[2]] });
+    const freed = await store.acquire({ ...req, want: 5 });
+    assert.equal(freed.tokens.length, 1, "the released pre-restart token freed its place");
+  } finally {
+    await mf2.dispose();
+  }
+});
+
+test("an empty ledger deletes its storage; ids after that still never repeat", async () => {
+  const mf = new Miniflare(hostWorker());
+  try {
+    const store = remoteStore(mf, "INSPECT");
+    const bucket = "cleanup-" + Date.now();
+    const req = { bucket, limit: 3, windowMs: 300, holdMs: 0 };
+    const a = (await store.acquire({ ...req, want: 2 })).tokens;
+    await store.settle({ bucket, tokens: a, windowMs: req.windowMs });
+    let s = await inspect(mf, bucket);
+    assert.deepEqual(s.keys, ["c0", "meta"]);
+    assert.ok(s.alarm !== null);
+    // The alarm fires when the last entry frees (~300 ms); allow for a slow machine.
+    const deadline = Date.now() + 5_000;
+    do {
+      await sleep(100);
+      s = await inspect(mf, bucket);
+    } while (s.keys.length > 0 && Date.now() < deadline);
+    assert.deepEqual(s.keys, [], "storage is empty once nothing occupies the window");
+    assert.equal(s.alarm, null);
+    const b = (await store.acquire({ ...req, want: 3 })).tokens;
+    assert.equal(b.length, 3, "the whole limit is free again");
+    assert.ok(b.every((t) => BigInt(t) > BigInt(a[1])), `ids ${b} come after ${a}`);
+  } finally {
+    await mf.dispose();
+  }
+});

@@ -1,0 +1,65 @@
+// The Durable Object host for tests/e2e/durable-object.test.mjs, run in workerd.
+//
+// - `ConveyorRateLimiter` is the package's class as shipped (the LIMITER binding).
+// - `InspectableLimiter` adds read-only views for the tests (the INSPECT binding): what
+//   its storage holds, and every request the object received, so a test can check that
+//   the API key never reached it. Its store behaviour is the parent's, untouched.
+// - `fetch` exposes `durableObjectStore(env[ns])` over HTTP, so Node can run the store
+//   protocol through the real store function, stubs, RPC and object:
+//     POST /store/<acquire|settle|release>?ns=LIMITER|INSPECT  body: the request
+//       -> 200 { value } or 200 { error: { name, message } }
+//     GET /inspect?bucket=<bucket>  -> InspectableLimiter.inspect()
+import { ConveyorRateLimiter, durableObjectStore } from "conveyor-client/durable-object";
+
+export { ConveyorRateLimiter };
+
+export class InspectableLimiter extends ConveyorRateLimiter {
+  #seen = [];
+
+  acquire(req) {
+    this.#seen.push(JSON.stringify(req));
+    return super.acquire(req);
+  }
+
+  settle(req) {
+    this.#seen.push(JSON.stringify(req));
+    return super.settle(req);
+  }
+
+  release(req) {
+    this.#seen.push(JSON.stringify(req));
+    return super.release(req);
+  }
+
+  /** Storage keys, the alarm, the stored index record, and the requests seen. */
+  async inspect() {
+    const all = await this.ctx.storage.list();
+    const chunks = [...all].filter(([k]) => k !== "meta").map(([k, v]) => [k, v?.constructor?.name, v?.length]);
+    return {
+      keys: [...all.keys()].sort(),
+      meta: all.get("meta") ?? null,
+      chunks,
+      alarm: await this.ctx.storage.getAlarm(),
+      seen: this.#seen,
+    };
+  }
+}
+
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    if (url.pathname === "/inspect") {
+      const ns = env.INSPECT;
+      return Response.json(await ns.get(ns.idFromName(url.searchParams.get("bucket"))).inspect());
+    }
+    const op = url.pathname.match(/^\/store\/(acquire|settle|release)$/)?.[1];
+    if (!op || request.method !== "POST") return new Response("not found", { status: 404 });
+    try {
+      const store = durableObjectStore(env[url.searchParams.get("ns") ?? "LIMITER"]);
+      const value = await store[op](await request.json());
+      return Response.json({ value: value ?? null });
+    } catch (e) {
+      return Response.json({ error: { name: e?.name, message: String(e?.message ?? e) } });
+    }
+  },
+};
