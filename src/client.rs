@@ -611,9 +611,7 @@ fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool
         // Past this a store may assume an unsettled token's request was sent (its client
         // died): one attempt's timeout plus slack for a slow response callback.
         hold_ms: timeout_ms + HOLD_SLACK_MS,
-        // Often enough to come back quickly, rarely enough not to hammer a sick store.
-        // (`max`/`min`, not `clamp`: its NaN assertion would pull float formatting into the .wasm.)
-        probe_ms: (config.window_ms / 4.0).max(50.0).min(1000.0),
+        probe_ms: probe_interval(config.window_ms),
     };
     let plan = Plan::Store {
         config: fleet,
@@ -622,6 +620,14 @@ fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool
         on_event,
     };
     Ok(Some((plan, shared)))
+}
+
+/// How often a client on its fallback share asks a failed store again: often enough to
+/// come back quickly, rarely enough not to hammer a sick store.
+// Not `clamp`: its NaN assertion formats floats, which would pull ~10 KB into the .wasm.
+#[allow(clippy::manual_clamp)]
+fn probe_interval(window_ms: f64) -> f64 {
+    (window_ms / 4.0).max(50.0).min(1000.0)
 }
 
 /// The parsed JSON of a 2xx, `undefined` when empty; a typed error when it is not JSON.

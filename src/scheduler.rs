@@ -466,8 +466,12 @@ pub(crate) async fn acquire(
         };
         match admitted {
             Admit::Granted(source) => {
-                let grant = matches!(s.core, Core::Shared(_)).then_some(source);
-                return Ok(permit(grant));
+                if matches!(s.core, Core::Local(_)) {
+                    return Ok(permit(None));
+                }
+                // Only the fallback share grants at once: a probe of the store may be due.
+                s.pump();
+                return Ok(permit(Some(source)));
             }
             Admit::QueueFull => return Err(WaitError::QueueFull),
             Admit::Queued(id) => {

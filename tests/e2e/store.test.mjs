@@ -1,0 +1,242 @@
+// The `rateLimit.store` seam through the packed package in Node: several clients with
+// private buckets share one budget through a store, a failing or hung store falls back to
+// the configured share and recovers, and the store never sees the key.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { ConveyorClient, MemoryStore, ConveyorConfigError } from "conveyor-client";
+import { startSandbox, KEYS } from "./lib/sandbox.mjs";
+
+const LIMIT = 20;
+const WINDOW_MS = 1000;
+let sb;
+before(async () => {
+  sb = await startSandbox(["--rate-limit", `${LIMIT}/${WINDOW_MS / 1000}`]);
+});
+after(() => sb.stop());
+
+/** A store around a MemoryStore that records every call and can be switched off. */
+function controlledStore() {
+  const inner = new MemoryStore();
+  const calls = [];
+  const ctl = { mode: "up", calls, inner };
+  const call = (name) => (req) => {
+    calls.push({ name, req: structuredClone(req) });
+    if (ctl.mode === "down") throw new Error("store unreachable");
+    if (ctl.mode === "hung") return new Promise(() => {});
+    if (ctl.mode === "garbage") return { tokens: "nope" };
+    return inner[name](req);
+  };
+  ctl.store = { acquire: call("acquire"), settle: call("settle"), release: call("release") };
+  return ctl;
+}
+
+const client = (store, extra = {}) =>
+  new ConveyorClient({
+    apiKey: KEYS.bench,
+    baseUrl: sb.api,
+    maxRetries: 0, // a 429 must surface
+    rateLimit: { limit: LIMIT, windowMs: WINDOW_MS, store, fleetSize: 4, shared: false, ...extra.rateLimit },
+    ...extra.options,
+  });
+
+const hit = (c) => c.fetch("/exchange/access_groups").then((r) => r.status);
+
+test("four clients with private buckets share one budget through the store: no 429, the window is full", async () => {
+  await sb.reset();
+  const { store } = controlledStore();
+  const clients = Array.from({ length: 4 }, () => client(store));
+  const total = LIMIT * 4;
+  const t0 = Date.now();
+  const results = await Promise.allSettled(Array.from({ length: total }, (_, i) => hit(clients[i % 4])));
+  const elapsed = Date.now() - t0;
+  assert.deepEqual(results.filter((r) => r.status === "rejected").map((r) => r.reason?.code), []);
+  const stats = (await sb.stats()).keys.bench;
+  assert.equal(stats.rate_limited, 0);
+  assert.equal(stats.max_in_window, LIMIT);
+  // 4 windows' worth needs just over 3 windows when the store regrants promptly.
+  assert.ok(elapsed >= 3 * WINDOW_MS, `took ${elapsed} ms`);
+  assert.ok(elapsed < 3 * WINDOW_MS + 600, `took ${elapsed} ms: the shared budget was not fully used`);
+  for (const c of clients) assert.equal(c.rateLimitState().store, "connected");
+});
+
+test("the same clients without the store each believe they own the budget and earn 429s", async () => {
+  // The control for the test above: it is the store that keeps them within the limit.
+  await sb.reset();
+  const clients = Array.from({ length: 4 }, () =>
+    new ConveyorClient({
+      apiKey: KEYS.bench,
+      baseUrl: sb.api,
+      maxRetries: 0,
+      rateLimit: { limit: LIMIT, windowMs: WINDOW_MS, shared: false },
+    }),
+  );
+  await Promise.allSettled(Array.from({ length: LIMIT * 2 }, (_, i) => hit(clients[i % 4])));
+  assert.ok((await sb.stats()).keys.bench.rate_limited > 0);
+});
+
+test("the store sees a hash of the key, never the key; one bucket per key and base URL", async () => {
+  await sb.reset();
+  const ctl = controlledStore();
+  await hit(client(ctl.store));
+  const other = new ConveyorClient({
+    apiKey: KEYS.full,
+    baseUrl: sb.api,
+    rateLimit: { store: ctl.store, fleetSize: 2, shared: false },
+  });
+  await other.fetch("/exchange/access_groups");
+  const text = JSON.stringify(ctl.calls);
+  for (const key of Object.values(KEYS)) assert.ok(!text.includes(key), "a key reached the store");
+  const buckets = new Set(ctl.calls.map((c) => c.req.bucket));
+  assert.equal(buckets.size, 2);
+  for (const b of buckets) assert.match(b, /^[0-9a-f]{32}$/);
+  const first = ctl.calls.find((c) => c.name === "acquire").req;
+  assert.equal(first.limit, LIMIT);
+  assert.equal(first.windowMs, WINDOW_MS);
+  assert.ok(first.holdMs > 30_000, "hold covers a whole attempt's timeout");
+  assert.ok(ctl.calls.some((c) => c.name === "settle" && c.req.tokens.length === 1));
+});
+
+test("a store that throws: the client falls back to limit / fleetSize, says so, carries its usage back on recovery", async () => {
+  await sb.reset();
+  const ctl = controlledStore();
+  const events = [];
+  const c = client(ctl.store, { options: { onRateLimitStore: (e) => events.push(e) } });
+  await hit(c);
+  ctl.mode = "down";
+  // 10 requests on a share of 20 / 4 = 5: 5 go at once, 5 wait a window.
+  const t0 = Date.now();
+  const statuses = await Promise.all(Array.from({ length: 10 }, () => hit(c)));
+  const elapsed = Date.now() - t0;
+  assert.deepEqual(statuses, Array(10).fill(200));
+  assert.equal(events[0].type, "fallback");
+  assert.equal(events[0].localLimit, 5);
+  assert.match(String(events[0].error?.message), /store unreachable/);
+  assert.equal(c.rateLimitState().store, "fallback");
+  assert.ok(elapsed >= WINDOW_MS, `the share was not enforced: ${elapsed} ms`);
+  const stats = (await sb.stats()).keys.bench;
+  assert.ok(stats.max_in_window <= 5 + 1, `fallback sent ${stats.max_in_window} in a window`);
+
+  ctl.mode = "up";
+  await new Promise((r) => setTimeout(r, 300)); // past the probe interval (window / 4)
+  await hit(c);
+  assert.equal(events.at(-1).type, "recovered");
+  assert.ok(events.at(-1).downMs > 0);
+  assert.equal(c.rateLimitState().store, "connected");
+  // What the client spent on its share while the store was down is now in the store.
+  const carried = ctl.calls.filter((x) => x.name === "acquire" && x.req.carry).flatMap((x) => x.req.carry);
+  assert.ok(carried.length >= 5, `carried ${carried.length}`);
+  assert.ok(carried.every((ms) => ms > 0 && ms <= WINDOW_MS + first(ctl).holdMs));
+});
+
+const first = (ctl) => ctl.calls.find((c) => c.name === "acquire").req;
+
+test("a hung store times out into the fallback instead of hanging requests", async () => {
+  await sb.reset();
+  const ctl = controlledStore();
+  ctl.mode = "hung";
+  const events = [];
+  const c = client(ctl.store, {
+    rateLimit: { storeTimeoutMs: 100 },
+    options: { onRateLimitStore: (e) => events.push(e) },
+  });
+  const t0 = Date.now();
+  assert.equal(await hit(c), 200);
+  const elapsed = Date.now() - t0;
+  assert.ok(elapsed >= 100 && elapsed < 1000, `took ${elapsed} ms`);
+  assert.equal(events[0]?.type, "fallback");
+  assert.match(String(events[0].error?.message), /did not answer within 100 ms/);
+});
+
+test("a store answering nonsense falls back with a typed reason", async () => {
+  await sb.reset();
+  const ctl = controlledStore();
+  ctl.mode = "garbage";
+  const events = [];
+  const c = client(ctl.store, { options: { onRateLimitStore: (e) => events.push(e) } });
+  assert.equal(await hit(c), 200);
+  assert.equal(events[0]?.type, "fallback");
+  assert.ok(events[0].error instanceof TypeError);
+});
+
+test("a grant that arrives after the timeout is released, not leaked", async () => {
+  await sb.reset();
+  const inner = new MemoryStore();
+  const DELAY = 300;
+  let bucket;
+  const store = {
+    acquire: (r) => {
+      bucket = r.bucket;
+      return new Promise((res) => setTimeout(() => res(inner.acquire(r)), DELAY));
+    },
+    settle: (r) => inner.settle(r),
+    release: (r) => inner.release(r),
+  };
+  const c = client(store, { rateLimit: { storeTimeoutMs: 50 } });
+  assert.equal(await hit(c), 200); // served from the fallback share after 50 ms
+  await new Promise((r) => setTimeout(r, DELAY + 100));
+  // The store granted one token at 300 ms to a client that had stopped listening; left
+  // alone it would occupy the budget for holdMs + windowMs (36 s).
+  assert.equal(inner.occupied(bucket), 0, "the late token was released");
+});
+
+test("aborting a waiter hands its token back to the store", async () => {
+  await sb.reset();
+  const ctl = controlledStore();
+  const c = client(ctl.store, { rateLimit: { limit: 1, windowMs: 60_000 } });
+  await hit(c); // the only token is spent for a minute
+  const ac = new AbortController();
+  const waiting = c.fetch("/exchange/access_groups", { signal: ac.signal });
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(c.rateLimitState().queued, 1);
+  ac.abort();
+  await assert.rejects(waiting, { name: "ConveyorAbortError" });
+  assert.equal(c.rateLimitState().queued, 0);
+  assert.equal(ctl.inner.occupied(first(ctl).bucket), 1, "only the spent token occupies the store");
+});
+
+test("bad store options throw at construction", () => {
+  const base = { apiKey: KEYS.full, baseUrl: sb.api };
+  const bad = [
+    [{ store: {}, fleetSize: 2 }, /acquire/],
+    [{ store: { acquire() {}, settle() {} }, fleetSize: 2 }, /release/],
+    [{ store: "redis://", fleetSize: 2 }, /must be an object/],
+    [{ store: new MemoryStore() }, /fleetSize` is required/],
+    [{ fleetSize: 3 }, /only makes sense with `rateLimit.store`/],
+    [{ store: new MemoryStore(), fleetSize: 0 }, /fleetSize/],
+    [{ store: new MemoryStore(), fleetSize: 2, lease: 1.5 }, /lease/],
+    [{ store: new MemoryStore(), fleetSize: 2, storeTimeoutMs: -1 }, /storeTimeoutMs/],
+  ];
+  for (const [rateLimit, message] of bad) {
+    assert.throws(() => new ConveyorClient({ ...base, rateLimit }), (e) => {
+      assert.ok(e instanceof ConveyorConfigError, `${JSON.stringify(rateLimit)}: ${e}`);
+      assert.match(e.message, message);
+      return true;
+    });
+  }
+  assert.throws(() => new ConveyorClient({ ...base, onRateLimitStore: 1 }), ConveyorConfigError);
+});
+
+test("MemoryStore checks its input and its snapshot round-trips", () => {
+  const s = new MemoryStore();
+  const req = { bucket: "b", want: 3, limit: 2, windowMs: 1000, holdMs: 10 };
+  const g = s.acquire(req);
+  assert.equal(g.tokens.length, 2);
+  assert.equal(typeof g.retryInMs, "number");
+  s.settle({ bucket: "b", tokens: [g.tokens[0]], windowMs: 1000 });
+  const back = MemoryStore.restore(JSON.parse(JSON.stringify(s.snapshot())));
+  assert.equal(back.occupied("b"), 2);
+  assert.deepEqual(back.acquire(req).tokens, []);
+  for (const broken of [
+    { ...req, want: 0 },
+    { ...req, want: 1.5 },
+    { ...req, bucket: "" },
+    { ...req, windowMs: NaN },
+    { ...req, carry: [1, "x"] },
+    { ...req, carry: "1" },
+  ]) {
+    assert.throws(() => s.acquire(broken), TypeError, JSON.stringify(broken));
+  }
+  assert.throws(() => s.settle({ bucket: "b", tokens: [1], windowMs: 1000 }), TypeError);
+  assert.throws(() => s.release({ bucket: "b" }), TypeError);
+  assert.equal(MemoryStore.restore("garbage").occupied("b"), 0);
+});
