@@ -3,37 +3,19 @@
 // Structural on purpose: no dependency on @cloudflare/workers-types, yet a
 // `DurableObjectNamespace` from those types is accepted as it is.
 
+import type { RateLimitGrant, RateLimitStore } from "../index.js";
+
 /** `acquire` as the store protocol defines it. `bucket` is an opaque hash, never the key. */
-export interface AcquireRequest {
-  bucket: string;
-  want: number;
-  limit: number;
-  windowMs: number;
-  holdMs: number;
-  carry?: number[];
-}
-
-/** What `acquire` answers: the granted token ids and, when short, ms until one frees. */
-export interface AcquireResult {
-  tokens: string[];
-  retryInMs: number | null;
-}
-
+export type AcquireRequest = Parameters<RateLimitStore["acquire"]>[0];
+/** What `acquire` answers: the granted token ids and, when short, ms until one can free. */
+export type AcquireResult = RateLimitGrant;
 /** `settle`: the responses to `tokens` arrived now. */
-export interface SettleRequest {
-  bucket: string;
-  tokens: string[];
-  windowMs: number;
-}
-
+export type SettleRequest = Parameters<RateLimitStore["settle"]>[0];
 /** `release`: `tokens` were never sent. */
-export interface ReleaseRequest {
-  bucket: string;
-  tokens: string[];
-}
+export type ReleaseRequest = Parameters<RateLimitStore["release"]>[0];
 
 /** The store {@link durableObjectStore} returns; pass it as `rateLimit.store`. */
-export interface DurableObjectRateLimitStore {
+export interface DurableObjectRateLimitStore extends RateLimitStore {
   acquire(req: AcquireRequest): Promise<AcquireResult>;
   settle(req: SettleRequest): Promise<void>;
   release(req: ReleaseRequest): Promise<void>;

@@ -10,16 +10,26 @@ import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { bundleWorker } from "./lib/workerd.mjs";
 import { typecheck } from "./lib/check.mjs";
+import { runStoreConformance } from "./lib/store-conformance.mjs";
+import { startSandbox, KEYS } from "./lib/sandbox.mjs";
 
 const runtimes = new URL("./runtimes/", import.meta.url).pathname;
 const COMPAT = "2025-06-01";
 
+// The fleet test's budget: the sandbox allows LIMIT requests in any rolling WINDOW_MS.
+const LIMIT = 40;
+const WINDOW_MS = 2000;
+
 let host; // the bundled do-host.mjs
+let fleet; // the bundled do-fleet.mjs
+let sb;
 const dirs = [];
 before(async () => {
-  host = await bundleWorker(join(runtimes, "do-host.mjs"));
+  [host, fleet] = await Promise.all([bundleWorker(join(runtimes, "do-host.mjs")), bundleWorker(join(runtimes, "do-fleet.mjs"))]);
+  sb = await startSandbox(["--rate-limit", `${LIMIT}/${WINDOW_MS / 1000}`]);
 });
-after(() => {
+after(async () => {
+  await sb?.stop();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
@@ -39,8 +49,10 @@ function hostWorker(extra = {}) {
 
 /** A store object in Node whose calls run durableObjectStore(env[ns]) inside workerd. */
 function remoteStore(mf, ns = "LIMITER") {
+  // JSON would turn NaN and Infinity into null: they travel as { $num } (see do-host.mjs).
+  const encode = (req) => JSON.stringify({ req }, (_, v) => (typeof v === "number" && !Number.isFinite(v) ? { $num: String(v) } : v));
   const call = (op) => async (req) => {
-    const res = await mf.dispatchFetch(`http://host.test/store/${op}?ns=${ns}`, { method: "POST", body: JSON.stringify(req) });
+    const res = await mf.dispatchFetch(`http://host.test/store/${op}?ns=${ns}`, { method: "POST", body: encode(req) });
     const out = await res.json();
     if (out.error) {
       const E = out.error.name === "TypeError" ? TypeError : Error;
@@ -66,6 +78,16 @@ test("bundled as wrangler does: cloudflare:workers stays external, one CompiledW
 });
 
 test("the declarations type-check strict usage", () => typecheck("durable-object-usage.ts"));
+
+test("the store protocol's conformance checks, through stub, RPC and object", async (t) => {
+  const mf = new Miniflare(hostWorker());
+  try {
+    const store = remoteStore(mf);
+    await runStoreConformance(t, () => store);
+  } finally {
+    await mf.dispose();
+  }
+});
 
 test("a bad namespace or bucket is a TypeError, not a stub call", async () => {
   const mf = new Miniflare(hostWorker());
@@ -146,6 +168,68 @@ test("an empty ledger deletes its storage; ids after that still never repeat", a
     const b = (await store.acquire({ ...req, want: 3 })).tokens;
     assert.equal(b.length, 3, "the whole limit is free again");
     assert.ok(b.every((t) => BigInt(t) > BigInt(a[1])), `ids ${b} come after ${a}`);
+  } finally {
+    await mf.dispose();
+  }
+});
+
+test("4 isolates, one key, one Durable Object: no 429, the busiest window holds the limit, >= 0.95 of the allowance", async () => {
+  const MEMBERS = 4;
+  const WINDOWS = 5; // 5 windows' worth of requests: the run spans 4 windows
+  const perMember = (WINDOWS * LIMIT) / MEMBERS;
+  // Each member is a separate Worker, so its own isolate with its own wasm instance and
+  // client; all bind the host's ConveyorRateLimiter (through the recording subclass).
+  const members = Array.from({ length: MEMBERS }, (_, i) => ({
+    name: `member-${i}`,
+    modules: fleet.modules,
+    compatibilityDate: COMPAT,
+    bindings: { CONVEYOR_API_KEY: KEYS.bench, CONVEYOR_BASE_URL: sb.api },
+    durableObjects: { CONVEYOR_LIMITER: { className: "InspectableLimiter", scriptName: "host", useSQLite: true } },
+  }));
+  const mf = new Miniflare({ workers: [hostWorker(), ...members] });
+  try {
+    const workers = await Promise.all(members.map((m) => mf.getWorker(m.name)));
+    // Start-up (workerd, each isolate's wasm) is not the limiter's to account for.
+    for (const w of workers) assert.equal(await (await w.fetch("http://member.test/?ping")).text(), "pong");
+    await sb.reset();
+    const q = new URLSearchParams({ n: String(perMember), limit: String(LIMIT), windowMs: String(WINDOW_MS), fleet: String(MEMBERS) });
+    const t0 = Date.now();
+    const results = await Promise.all(workers.map(async (w) => (await w.fetch(`http://member.test/?${q}`)).json()));
+    const elapsed = Date.now() - t0;
+
+    for (const r of results) {
+      assert.deepEqual(r.failures, [], "no request failed");
+      assert.deepEqual(r.statuses, [], "every response was a 200");
+      assert.equal(r.ok, perMember);
+      assert.deepEqual(r.events, [], "the store never failed over to the local share");
+    }
+    const stats = (await sb.stats()).keys.bench;
+    assert.equal(stats.rate_limited, 0, "zero 429s");
+    assert.equal(stats.ok, WINDOWS * LIMIT);
+    assert.equal(stats.max_in_window, LIMIT, "the busiest rolling window held exactly the limit");
+    // Throughput. The sandbox admits at most LIMIT arrivals in any rolling window, so
+    // WINDOWS * LIMIT requests cannot all have arrived sooner than (WINDOWS - 1) * WINDOW_MS
+    // after the first: that is what an ideal limiter needs (plus one round trip). The fleet's
+    // share of the allowance is that ideal over the time it took, measured here from the
+    // moment the requests were dispatched to the last response (so it also pays every
+    // store round trip and Miniflare's dispatch).
+    const ideal = (WINDOWS - 1) * WINDOW_MS;
+    const fraction = ideal / elapsed;
+    console.log(`# fleet of ${MEMBERS}: ${WINDOWS * LIMIT} requests in ${elapsed} ms (ideal ${ideal} ms): ${(fraction * 100).toFixed(1)}% of the allowance`);
+    assert.ok(elapsed >= ideal, `took ${elapsed} ms: faster than the limit allows`);
+    assert.ok(fraction >= 0.95, `took ${elapsed} ms: ${(fraction * 100).toFixed(1)}% of the allowance`);
+
+    // What the Durable Object saw: a 32-hex-digit bucket, never the key.
+    const received = await (await mf.dispatchFetch("http://host.test/received")).json();
+    assert.ok(received.length > 0);
+    const buckets = new Set(received.map((j) => JSON.parse(j).bucket));
+    assert.equal(buckets.size, 1, "one bucket for one key");
+    const [bucket] = buckets;
+    assert.match(bucket, /^[0-9a-f]{32}$/);
+    assert.ok(received.every((j) => !j.includes(KEYS.bench)), "no request to the object held the key");
+    const stored = await inspect(mf, bucket);
+    assert.ok(stored.keys.includes("meta"));
+    assert.ok(!JSON.stringify(stored).includes(KEYS.bench), "nor does its storage");
   } finally {
     await mf.dispose();
   }

@@ -6,28 +6,39 @@
 //   the API key never reached it. Its store behaviour is the parent's, untouched.
 // - `fetch` exposes `durableObjectStore(env[ns])` over HTTP, so Node can run the store
 //   protocol through the real store function, stubs, RPC and object:
-//     POST /store/<acquire|settle|release>?ns=LIMITER|INSPECT  body: the request
+//     POST /store/<acquire|settle|release>?ns=LIMITER|INSPECT  body: { req } as JSON, with
+//       non-finite numbers as { $num: "NaN" } so malformed requests arrive as sent
 //       -> 200 { value } or 200 { error: { name, message } }
 //     GET /inspect?bucket=<bucket>  -> InspectableLimiter.inspect()
+//     GET /received                 -> every request any InspectableLimiter received
 import { ConveyorRateLimiter, durableObjectStore } from "conveyor-client/durable-object";
 
 export { ConveyorRateLimiter };
 
+/** Every request any InspectableLimiter in this isolate received, as JSON. */
+const received = [];
+
 export class InspectableLimiter extends ConveyorRateLimiter {
   #seen = [];
 
+  #record(req) {
+    const json = JSON.stringify(req);
+    this.#seen.push(json);
+    received.push(json);
+  }
+
   acquire(req) {
-    this.#seen.push(JSON.stringify(req));
+    this.#record(req);
     return super.acquire(req);
   }
 
   settle(req) {
-    this.#seen.push(JSON.stringify(req));
+    this.#record(req);
     return super.settle(req);
   }
 
   release(req) {
-    this.#seen.push(JSON.stringify(req));
+    this.#record(req);
     return super.release(req);
   }
 
@@ -48,6 +59,7 @@ export class InspectableLimiter extends ConveyorRateLimiter {
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
+    if (url.pathname === "/received") return Response.json(received);
     if (url.pathname === "/inspect") {
       const ns = env.INSPECT;
       return Response.json(await ns.get(ns.idFromName(url.searchParams.get("bucket"))).inspect());
@@ -56,7 +68,8 @@ export default {
     if (!op || request.method !== "POST") return new Response("not found", { status: 404 });
     try {
       const store = durableObjectStore(env[url.searchParams.get("ns") ?? "LIMITER"]);
-      const value = await store[op](await request.json());
+      const { req } = JSON.parse(await request.text(), (_, v) => (v && typeof v === "object" && "$num" in v ? Number(v.$num) : v));
+      const value = await store[op](req);
       return Response.json({ value: value ?? null });
     } catch (e) {
       return Response.json({ error: { name: e?.name, message: String(e?.message ?? e) } });

@@ -1,4 +1,5 @@
 // Strict usage of conveyor-client/durable-object's declarations (type-checked, never run).
+import { ConveyorClient, type RateLimitStore } from "conveyor-client";
 import {
   ConveyorRateLimiter,
   durableObjectStore,
@@ -27,3 +28,8 @@ export { ConveyorRateLimiter };
 const o = new ConveyorRateLimiter({}, {});
 const sync: AcquireResult = o.acquire({ bucket: "b", want: 1, limit: 1, windowMs: 1, holdMs: 0 });
 void sync;
+
+// It is a store as the client's options declare one.
+const asStore: RateLimitStore = store;
+new ConveyorClient({ apiKey: "k", rateLimit: { store: durableObjectStore(namespace), fleetSize: 4 } });
+void asStore;
