@@ -163,7 +163,7 @@ impl Sim {
     fn store_up(&self, t: u64) -> bool {
         self.case
             .outage
-            .is_none_or(|(from, to)| t < from || t >= to)
+            .map_or(true, |(from, to)| t < from || t >= to)
     }
 
     fn run(&mut self) {
