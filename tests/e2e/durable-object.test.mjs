@@ -4,9 +4,9 @@
 // cleanup. No fetch or Durable Object is mocked.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { Miniflare } from "miniflare";
 import { bundleWorker } from "./lib/workerd.mjs";
 import { typecheck } from "./lib/check.mjs";
@@ -232,5 +232,80 @@ test("4 isolates, one key, one Durable Object: no 429, the busiest window holds 
     assert.ok(!JSON.stringify(stored).includes(KEYS.bench), "nor does its storage");
   } finally {
     await mf.dispose();
+  }
+});
+
+// scripts/e2e.sh runs the tests from <repo>/target/e2e/project; the example lives in the repo
+// and is copied into the project, so its `import "conveyor-client"` is the packed tarball.
+const repo = process.env.REPO_ROOT ?? resolve(process.env.PWD ?? process.cwd(), "../../..");
+
+/** The few settings of the example's wrangler.toml that Miniflare needs (a tiny reader). */
+function wranglerSettings(toml) {
+  const field = (section, name) => {
+    const body = toml.split(/^\[/m).find((s) => s.startsWith(section)) ?? "";
+    return body.match(new RegExp(`^${name}\\s*=\\s*(.+)$`, "m"))?.[1].trim();
+  };
+  const vars = {};
+  for (const [, k, v] of (toml.split(/^\[/m).find((s) => s.startsWith("vars]")) ?? "").matchAll(/^(\w+)\s*=\s*"(.*)"$/gm)) vars[k] = v;
+  return {
+    main: JSON.parse(toml.match(/^main\s*=\s*(.+)$/m)[1]),
+    compatibilityDate: JSON.parse(toml.match(/^compatibility_date\s*=\s*(.+)$/m)[1]),
+    vars,
+    binding: JSON.parse(field("[durable_objects.bindings]]", "name")),
+    className: JSON.parse(field("[durable_objects.bindings]]", "class_name")),
+    sqliteClasses: JSON.parse(field("[migrations]]", "new_sqlite_classes")),
+  };
+}
+
+test("examples/worker-shared-limit: two isolates of it stay inside one scaled allowance", async () => {
+  const dir = join(repo, "examples/worker-shared-limit");
+  const cfg = wranglerSettings(readFileSync(join(dir, "wrangler.toml"), "utf8"));
+  assert.equal(cfg.binding, "CONVEYOR_LIMITER");
+  assert.deepEqual(cfg.sqliteClasses, [cfg.className], "the migration creates the bound class");
+  const local = join(process.cwd(), "examples/worker-shared-limit");
+  mkdirSync(local, { recursive: true });
+  copyFileSync(join(dir, cfg.main), join(local, cfg.main));
+  const example = await bundleWorker(join(local, cfg.main));
+
+  // Its own sandbox: 6 requests per 1.5 s. Two isolates that each believed they owned
+  // the whole allowance would send 12 at once and earn six 429s.
+  const LIM = 6;
+  const WIN = 1500;
+  const small = await startSandbox(["--rate-limit", `${LIM}/${WIN / 1000}`]);
+  const bindings = {
+    ...cfg.vars,
+    CONVEYOR_API_KEY: KEYS.full,
+    CONVEYOR_BASE_URL: small.api,
+    CONVEYOR_FLEET_SIZE: "2",
+    CONVEYOR_LIMIT: String(LIM),
+    CONVEYOR_WINDOW_MS: String(WIN),
+  };
+  const isolate = (name, scriptName) => ({
+    name,
+    modules: example.modules,
+    compatibilityDate: cfg.compatibilityDate,
+    bindings,
+    durableObjects: { [cfg.binding]: { className: cfg.className, scriptName, useSQLite: true } },
+  });
+  const mf = new Miniflare({ workers: [isolate("example-a"), isolate("example-b", "example-a")] });
+  try {
+    const workers = await Promise.all(["example-a", "example-b"].map((n) => mf.getWorker(n)));
+    const t0 = Date.now();
+    const responses = await Promise.all(
+      workers.flatMap((w) => Array.from({ length: LIM }, () => w.fetch("http://example.test/?page=1").then(async (r) => [r.status, await r.json()]))),
+    );
+    const elapsed = Date.now() - t0;
+    for (const [status, body] of responses) {
+      assert.equal(status, 200, JSON.stringify(body));
+      assert.ok(Array.isArray(body.questions) && body.questions.length > 0);
+      assert.ok(!JSON.stringify(body).includes(KEYS.full));
+    }
+    const stats = (await small.stats()).keys.full;
+    assert.equal(stats.rate_limited, 0);
+    assert.equal(stats.max_in_window, LIM);
+    assert.ok(elapsed >= WIN, `12 requests in ${elapsed} ms: the second six waited a window`);
+  } finally {
+    await mf.dispose();
+    await small.stop();
   }
 });
