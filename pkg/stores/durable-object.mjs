@@ -132,12 +132,14 @@ export class ConveyorRateLimiter extends DurableObject {
       this.#persist(snapshot);
       return;
     }
-    await this.ctx.storage.deleteAll();
-    this.#chunks = 0;
-    // A fresh ledger; ids are seeded again from the clock on the next call.
+    // The memory side first, in the same synchronous step as the emptiness check, so no
+    // call can ever see a ledger the storage no longer backs. Ids are seeded again from
+    // the clock on the next call.
     this.#store.free();
     this.#store = new MemoryStore();
     this.#seeded.clear();
+    this.#chunks = 0;
+    await this.ctx.storage.deleteAll();
   }
 
   /**
