@@ -17,10 +17,15 @@
 //!   client used, whatever granted it, so the share is reduced by the client's own recent
 //!   store usage. The store is probed again every `probe_ms` while requests wait.
 //! * **Carry.** What the client used without the store's knowledge (its fallback grants,
-//!   settles that failed to reach the store) is sent with the next `acquire`, so a store
-//!   that comes back empty (a restarted Redis) learns the usage still in its window.
+//!   settles that failed to reach the store) is sent with the next `acquire`.
+//! * **Epochs.** A store names its memory (`epoch`). When a reply comes from a new epoch
+//!   (a restarted Redis, a new object), the store forgot the window: the client carries
+//!   its own usage under the old epoch, hands back what the forgetful store just granted,
+//!   and runs on its share for one window, because other clients have not yet told the
+//!   store what they used.
 
 use crate::limiter::{Acquire, Limiter, LimiterConfig, LimiterState, WaiterId};
+use std::collections::VecDeque;
 
 /// How a fleet client is configured.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -62,10 +67,13 @@ pub enum Source {
 /// A change of mode the user is told about (`onRateLimitStore`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Event {
-    /// The store failed; the client now grants from a share of `local_limit` tokens.
+    /// The store failed (or, `forgot`, answered from a new epoch: it lost its data); the
+    /// client now grants from a share of `local_limit` tokens.
     Fallback {
         /// The local share.
         local_limit: u32,
+        /// The store answered, but had forgotten the window.
+        forgot: bool,
     },
     /// The store answered again after `down_ms` in fallback.
     Recovered {
@@ -132,6 +140,12 @@ pub struct Fleet {
     generation: u64,
     /// Local tokens of the current generation still in flight.
     uncarried_in_flight: u32,
+    /// The store's epoch when it last answered.
+    epoch: Option<String>,
+    /// Free instants of store tokens settled through the store (what it would forget).
+    store_returns: VecDeque<f64>,
+    /// Store tokens in flight.
+    store_in_flight: u32,
 }
 
 impl Fleet {
@@ -152,6 +166,9 @@ impl Fleet {
             carry_in_transit: Vec::new(),
             generation: 0,
             uncarried_in_flight: 0,
+            epoch: None,
+            store_returns: VecDeque::new(),
+            store_in_flight: 0,
         }
     }
 
@@ -211,11 +228,24 @@ impl Fleet {
         Some(Ask { want, carry })
     }
 
-    /// The store answered the `acquire` in flight with `tokens` and, if short, when the
-    /// next one frees.
-    pub fn on_reply(&mut self, now: f64, tokens: Vec<String>, retry_in_ms: Option<f64>) -> Outcome {
+    /// The store answered the `acquire` in flight with `tokens`, if short when the next one
+    /// frees, and its `epoch` if it names one.
+    pub fn on_reply(
+        &mut self,
+        now: f64,
+        tokens: Vec<String>,
+        retry_in_ms: Option<f64>,
+        epoch: Option<String>,
+    ) -> Outcome {
         let asked = self.asking.take().unwrap_or(0) as usize;
         self.carry_in_transit.clear();
+        let forgot = matches!((&self.epoch, &epoch), (Some(old), Some(new)) if old != new);
+        if epoch.is_some() {
+            self.epoch = epoch;
+        }
+        if forgot {
+            return self.on_forgotten(now, tokens);
+        }
         let mut out = Outcome::default();
         if let Mode::Fallback { since, .. } = self.mode {
             out.event = Some(Event::Recovered {
@@ -235,7 +265,10 @@ impl Fleet {
         if now >= self.paused_until {
             for token in tokens.by_ref() {
                 match self.local.grant_next() {
-                    Some(id) => out.granted.push((id, Source::Store(token))),
+                    Some(id) => {
+                        self.store_in_flight = self.store_in_flight.saturating_add(1);
+                        out.granted.push((id, Source::Store(token)));
+                    }
                     None => {
                         out.release.push(token);
                         break;
@@ -246,6 +279,37 @@ impl Fleet {
         // A token nobody waits for would block the rest of the fleet: hand it back.
         out.release.extend(tokens);
         out
+    }
+
+    /// The store answered from a new epoch: it lost the window. Tell it again what this
+    /// client used, give back what it granted without knowing, and keep to the share for a
+    /// window while the other clients do the same.
+    fn on_forgotten(&mut self, now: f64, tokens: Vec<String>) -> Outcome {
+        let unsettled = now + self.cfg.hold_ms + self.cfg.window_ms;
+        self.carry
+            .extend(self.store_returns.drain(..).filter(|&at| at > now));
+        self.carry
+            .extend(std::iter::repeat(unsettled).take(self.store_in_flight as usize));
+        let event = match self.mode {
+            Mode::Store => Some(Event::Fallback {
+                local_limit: self.cfg.local_limit(),
+                forgot: true,
+            }),
+            Mode::Fallback { .. } => None,
+        };
+        let since = match self.mode {
+            Mode::Fallback { since, .. } => since,
+            Mode::Store => now,
+        };
+        self.mode = Mode::Fallback {
+            since,
+            probe_at: now + self.cfg.window_ms,
+        };
+        Outcome {
+            granted: self.grant_ready(now),
+            release: tokens,
+            event,
+        }
     }
 
     /// The `acquire` in flight failed (rejected, timed out, or answered nonsense).
@@ -267,6 +331,10 @@ impl Fleet {
     pub fn on_settle_failure(&mut self, now: f64, count: usize) -> Outcome {
         let free_at = now + self.cfg.window_ms;
         self.carry.extend(std::iter::repeat(free_at).take(count));
+        // They are carry now, not something the store would forget.
+        for _ in 0..count {
+            self.store_returns.pop_back();
+        }
         let event = self.enter_fallback(now);
         Outcome {
             granted: self.grant_ready(now),
@@ -290,7 +358,14 @@ impl Fleet {
     pub fn settle(&mut self, now: f64, source: Source) -> Option<String> {
         self.local.settle(now);
         match source {
-            Source::Store(token) => Some(token),
+            Source::Store(token) => {
+                self.store_in_flight = self.store_in_flight.saturating_sub(1);
+                while self.store_returns.front().is_some_and(|&at| at <= now) {
+                    self.store_returns.pop_front();
+                }
+                self.store_returns.push_back(now + self.cfg.window_ms);
+                Some(token)
+            }
             Source::Local(generation) => {
                 if generation == self.generation {
                     self.uncarried_in_flight = self.uncarried_in_flight.saturating_sub(1);
@@ -305,7 +380,10 @@ impl Fleet {
     pub fn release(&mut self, source: Source) -> Option<String> {
         self.local.release_unsent();
         match source {
-            Source::Store(token) => Some(token),
+            Source::Store(token) => {
+                self.store_in_flight = self.store_in_flight.saturating_sub(1);
+                Some(token)
+            }
             Source::Local(generation) => {
                 if generation == self.generation {
                     self.uncarried_in_flight = self.uncarried_in_flight.saturating_sub(1);
@@ -374,6 +452,7 @@ impl Fleet {
                 };
                 Some(Event::Fallback {
                     local_limit: self.cfg.local_limit(),
+                    forgot: false,
                 })
             }
             Mode::Fallback { since, .. } => {
@@ -423,7 +502,7 @@ mod tests {
         assert!(ask.carry.is_empty());
         // One acquire at a time.
         assert_eq!(f.ask(0.0), None);
-        let out = f.on_reply(1.0, tokens(&["7", "8"]), None);
+        let out = f.on_reply(1.0, tokens(&["7", "8"]), None, None);
         assert_eq!(
             out.granted,
             vec![
@@ -443,14 +522,14 @@ mod tests {
         let a = queued(f.acquire(0.0));
         let b = queued(f.acquire(0.0));
         f.ask(0.0);
-        let out = f.on_reply(0.0, tokens(&["1"]), Some(300.0));
+        let out = f.on_reply(0.0, tokens(&["1"]), Some(300.0), None);
         assert_eq!(out.granted, vec![(a, Source::Store("1".into()))]);
         assert_eq!(f.ask(299.0), None);
         assert_eq!(f.next_wakeup(0.0), Some(300.0));
         assert_eq!(f.ask(300.0).map(|a| a.want), Some(1));
         // b aborted while the acquire was out: its token is released, not held.
         assert!(f.cancel(b));
-        let out = f.on_reply(301.0, tokens(&["2"]), None);
+        let out = f.on_reply(301.0, tokens(&["2"]), None, None);
         assert!(out.granted.is_empty());
         assert_eq!(out.release, tokens(&["2"]));
     }
@@ -460,7 +539,7 @@ mod tests {
         let mut f = fleet(10, 2); // share 5
         let ids: Vec<_> = (0..3).map(|_| queued(f.acquire(0.0))).collect();
         f.ask(0.0);
-        let out = f.on_reply(0.0, tokens(&["1", "2", "3"]), None);
+        let out = f.on_reply(0.0, tokens(&["1", "2", "3"]), None, None);
         assert_eq!(out.granted.len(), 3);
         for (_, s) in out.granted {
             assert!(f.settle(10.0, s).is_some());
@@ -468,7 +547,13 @@ mod tests {
         let w: Vec<_> = (0..4).map(|_| queued(f.acquire(20.0))).collect();
         f.ask(20.0);
         let out = f.on_failure(30.0);
-        assert_eq!(out.event, Some(Event::Fallback { local_limit: 5 }));
+        assert_eq!(
+            out.event,
+            Some(Event::Fallback {
+                local_limit: 5,
+                forgot: false
+            })
+        );
         // 3 of the 5 are still in their window: 2 granted locally, 2 wait.
         assert_eq!(out.granted.len(), 2);
         assert_eq!(out.granted[0].0, w[0]);
@@ -499,7 +584,7 @@ mod tests {
         carry.sort_by(f64::total_cmp);
         // s1 frees at 1100; s2 and the first waiter's token are still in flight.
         assert_eq!(carry, vec![900.0, W + 500.0, W + 500.0]);
-        let out = f.on_reply(210.0, tokens(&["9"]), None);
+        let out = f.on_reply(210.0, tokens(&["9"]), None, None);
         assert!(matches!(out.event, Some(Event::Recovered { .. })));
         assert_eq!(out.release, tokens(&["9"]), "nobody waits: handed back");
         assert!(!f.in_fallback());
@@ -541,14 +626,63 @@ mod tests {
         let mut f = fleet(10, 5);
         queued(f.acquire(0.0));
         f.ask(0.0);
-        let out = f.on_reply(0.0, tokens(&["1"]), None);
+        let out = f.on_reply(0.0, tokens(&["1"]), None, None);
         let src = out.granted[0].1.clone();
         assert_eq!(f.settle(10.0, src), Some("1".into()));
         let out = f.on_settle_failure(12.0, 1);
-        assert_eq!(out.event, Some(Event::Fallback { local_limit: 2 }));
+        assert_eq!(
+            out.event,
+            Some(Event::Fallback {
+                local_limit: 2,
+                forgot: false
+            })
+        );
         // The share has room: granted at once, and in flight when the probe goes out.
         assert!(matches!(f.acquire(300.0), Admit::Granted(Source::Local(_))));
         assert_eq!(f.ask(300.0).map(|a| a.carry), Some(vec![712.0, W + 500.0]));
+    }
+
+    #[test]
+    fn a_store_that_forgot_gets_our_usage_back_and_we_keep_to_the_share() {
+        let mut f = fleet(10, 2); // share 5
+        let e = |s: &str| Some(s.to_owned());
+        for _ in 0..3 {
+            queued(f.acquire(0.0));
+        }
+        f.ask(0.0);
+        let out = f.on_reply(0.0, tokens(&["a-1", "a-2", "a-3"]), None, e("a"));
+        let mut held: Vec<Source> = out.granted.into_iter().map(|(_, s)| s).collect();
+        // Two settle (free at 1100), one stays in flight.
+        f.settle(100.0, held.remove(0));
+        f.settle(100.0, held.remove(0));
+        queued(f.acquire(200.0));
+        let ask = f.ask(200.0).expect("a waiter");
+        assert!(ask.carry.is_empty(), "same epoch so far: nothing to carry");
+        // The store restarted: epoch b, and it granted blindly.
+        let out = f.on_reply(210.0, tokens(&["b-0"]), None, e("b"));
+        assert_eq!(out.release, tokens(&["b-0"]));
+        assert_eq!(
+            out.event,
+            Some(Event::Fallback {
+                local_limit: 5,
+                forgot: true
+            })
+        );
+        // The share has 5 - 3 own tokens still in the window: the waiter goes at once.
+        assert_eq!(out.granted.len(), 1);
+        assert!(f.in_fallback());
+        // One more fits in the share (3 old + 1 = 4 of 5); the next waits.
+        assert!(matches!(f.acquire(300.0), Admit::Granted(Source::Local(_))));
+        queued(f.acquire(300.0));
+        assert_eq!(f.ask(300.0), None, "on the share for a window");
+        // Carried right away, while the old usage is still in the window.
+        assert_eq!(f.ask(1000.0), None);
+        let ask = f.ask(1210.0).expect("back to the store a window later");
+        let mut carry = ask.carry;
+        carry.sort_by(f64::total_cmp);
+        // The two settled store tokens freed at 1100; the store token still in flight and
+        // the two local grants are carried as in flight until their hold ends.
+        assert_eq!(carry, vec![500.0, 1500.0, 1500.0]);
     }
 
     #[test]

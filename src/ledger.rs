@@ -69,17 +69,16 @@ pub struct Grant {
     pub tokens: Vec<String>,
     /// When fewer than `want` were granted: ms until the next entry frees (at least 1).
     pub retry_in_ms: Option<f64>,
-}
-
-impl Default for Ledger {
-    fn default() -> Self {
-        Ledger::new()
-    }
+    /// The ledger's epoch: a client that sees it change knows the store lost its data.
+    pub epoch: String,
 }
 
 /// One bucket's occupied entries.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ledger {
+    /// Names this ledger's memory: a store that loses its data starts a new epoch, and
+    /// token ids carry it so ids from before never collide with ids from after.
+    epoch: String,
     now: f64,
     /// Granted (or settled) tokens by id, with the instant each frees.
     tokens: HashMap<u64, f64>,
@@ -89,9 +88,11 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    /// An empty bucket.
-    pub fn new() -> Ledger {
+    /// An empty bucket whose memory is named `epoch` (unique per store instance: a random
+    /// value, say).
+    pub fn new(epoch: &str) -> Ledger {
         Ledger {
+            epoch: epoch.to_owned(),
             now: f64::NEG_INFINITY,
             tokens: HashMap::new(),
             carried: Vec::new(),
@@ -118,7 +119,7 @@ impl Ledger {
             let id = self.next_id;
             self.next_id = self.next_id.saturating_add(1);
             self.tokens.insert(id, free_at);
-            tokens.push(id.to_string());
+            tokens.push(format!("{}-{id}", self.epoch));
         }
         // An entry still in flight frees one window after its settle at the earliest, so
         // no entry can free before `min(its free instant, now + window)`: that is exact for
@@ -134,7 +135,22 @@ impl Ledger {
         Grant {
             tokens,
             retry_in_ms,
+            epoch: self.epoch.clone(),
         }
+    }
+
+    /// The ledger's epoch.
+    pub fn epoch(&self) -> &str {
+        &self.epoch
+    }
+
+    /// The counter part of one of this epoch's token ids.
+    fn own_id(&self, token: &str) -> Option<u64> {
+        token
+            .strip_prefix(self.epoch.as_str())?
+            .strip_prefix('-')?
+            .parse()
+            .ok()
     }
 
     /// The responses to `tokens` arrived: each frees one window from now. Ids this ledger
@@ -148,13 +164,12 @@ impl Ledger {
         let now = self.advance(now_ms);
         let free_at = now + window_ms;
         for t in tokens {
-            match t.parse::<u64>() {
-                Ok(id) => {
+            match self.own_id(t) {
+                // Known, or at least ours: a granted id that expired is re-added.
+                Some(id) if id < self.next_id => {
                     self.tokens.insert(id, free_at);
-                    // A foreign id must not collide with one granted later.
-                    self.next_id = self.next_id.max(id.saturating_add(1));
                 }
-                Err(_) => self.carried.push(free_at),
+                _ => self.carried.push(free_at),
             }
         }
     }
@@ -163,7 +178,7 @@ impl Ledger {
     pub fn release<'a>(&mut self, now_ms: f64, tokens: impl IntoIterator<Item = &'a str>) {
         self.advance(now_ms);
         for t in tokens {
-            if let Ok(id) = t.parse::<u64>() {
+            if let Some(id) = self.own_id(t) {
                 self.tokens.remove(&id);
             }
         }
@@ -205,9 +220,10 @@ impl Ledger {
         (self.next_id, tokens, self.carried.clone())
     }
 
-    /// A ledger from a [`Ledger::snapshot`]. Non-finite instants are dropped.
-    pub fn restore(next_id: u64, tokens: &[(u64, f64)], carried: &[f64]) -> Ledger {
-        let mut l = Ledger::new();
+    /// A ledger from a [`Ledger::snapshot`] (and its epoch: the memory is the same).
+    /// Non-finite instants are dropped.
+    pub fn restore(epoch: &str, next_id: u64, tokens: &[(u64, f64)], carried: &[f64]) -> Ledger {
+        let mut l = Ledger::new(epoch);
         for &(id, at) in tokens.iter().filter(|(_, at)| at.is_finite()) {
             l.tokens.insert(id, at);
             l.next_id = l.next_id.max(id.saturating_add(1));
@@ -244,7 +260,7 @@ mod tests {
 
     #[test]
     fn grants_up_to_the_limit_then_says_when() {
-        let mut l = Ledger::new();
+        let mut l = Ledger::new("e");
         let g = l.acquire(0.0, &req(3, 4));
         assert_eq!(g.tokens.len(), 3);
         assert_eq!(g.retry_in_ms, None);
@@ -256,7 +272,7 @@ mod tests {
 
     #[test]
     fn settle_frees_one_window_after_the_settle() {
-        let mut l = Ledger::new();
+        let mut l = Ledger::new("e");
         let g = l.acquire(0.0, &req(1, 1));
         l.settle(100.0, g.tokens.iter().map(String::as_str), W);
         assert_eq!(l.acquire(1099.0, &req(1, 1)).retry_in_ms, Some(1.0));
@@ -265,9 +281,9 @@ mod tests {
 
     #[test]
     fn release_frees_at_once_and_ignores_strangers() {
-        let mut l = Ledger::new();
+        let mut l = Ledger::new("e");
         let g = l.acquire(0.0, &req(2, 2));
-        l.release(1.0, ["nope", "999"]);
+        l.release(1.0, ["nope", "999", "e-999", "f-0"]);
         assert_eq!(l.acquire(1.0, &req(1, 2)).tokens.len(), 0);
         l.release(2.0, g.tokens.iter().map(String::as_str));
         assert_eq!(l.acquire(2.0, &req(2, 2)).tokens.len(), 2);
@@ -275,7 +291,7 @@ mod tests {
 
     #[test]
     fn carry_occupies_even_beyond_the_limit() {
-        let mut l = Ledger::new();
+        let mut l = Ledger::new("e");
         let mut r = req(1, 2);
         r.carry = vec![300.0, 300.0, 800.0, 1e9];
         let g = l.acquire(0.0, &r);
@@ -288,21 +304,23 @@ mod tests {
     }
 
     #[test]
-    fn unknown_settles_are_conservative_and_ids_stay_unique() {
-        let mut l = Ledger::new();
-        l.settle(0.0, ["41", "not-a-number"], W);
-        assert_eq!(l.occupied(), 2);
-        let g = l.acquire(0.0, &req(1, 3));
-        assert_eq!(g.tokens, vec!["42".to_owned()]);
+    fn unknown_settles_are_conservative_and_ids_carry_the_epoch() {
+        let mut l = Ledger::new("e");
+        // From another epoch, never granted, not ours at all: each still occupies.
+        l.settle(0.0, ["d-0", "e-41", "not-a-number"], W);
+        assert_eq!(l.occupied(), 3);
+        let g = l.acquire(0.0, &req(1, 4));
+        assert_eq!(g.tokens, vec!["e-0".to_owned()]);
+        assert_eq!(g.epoch, "e");
     }
 
     #[test]
     fn snapshot_round_trips_and_time_never_runs_back() {
-        let mut l = Ledger::new();
+        let mut l = Ledger::new("e");
         let g = l.acquire(0.0, &req(2, 5));
         l.settle(10.0, [g.tokens[0].as_str()], W);
         let (next, tokens, carried) = l.snapshot();
-        let mut back = Ledger::restore(next, &tokens, &carried);
+        let mut back = Ledger::restore("e", next, &tokens, &carried);
         assert_eq!(back.snapshot(), l.snapshot());
         // A clock stepping back does not resurrect anything or free anything early.
         assert_eq!(back.acquire(5.0, &req(5, 5)).tokens.len(), 3);

@@ -25,12 +25,21 @@ const MAX_ID_LEN: usize = 256;
 #[wasm_bindgen]
 pub struct MemoryStore {
     buckets: HashMap<String, Ledger>,
+    /// This instance's memory: a new store is a new epoch, so clients that were using a
+    /// previous one (a restarted process) re-carry what they used.
+    epoch: String,
 }
 
 impl Default for MemoryStore {
     fn default() -> Self {
         MemoryStore::new()
     }
+}
+
+/// A random epoch name, hex.
+fn fresh_epoch() -> String {
+    let r = js_sys::Math::random() * 9_007_199_254_740_992.0; // 2^53
+    format!("{:x}", r as u64)
 }
 
 #[wasm_bindgen]
@@ -40,10 +49,11 @@ impl MemoryStore {
     pub fn new() -> MemoryStore {
         MemoryStore {
             buckets: HashMap::new(),
+            epoch: fresh_epoch(),
         }
     }
 
-    /// Grants up to `want` tokens of `bucket`: `{ tokens, retryInMs }`.
+    /// Grants up to `want` tokens of `bucket`: `{ tokens, retryInMs, epoch }`.
     pub fn acquire(&mut self, req: JsValue) -> Result<JsValue, JsValue> {
         let bucket = bucket_of(&req)?;
         let parsed = AcquireRequest {
@@ -57,11 +67,7 @@ impl MemoryStore {
             },
         };
         parsed.validate().map_err(type_error)?;
-        let grant = self
-            .buckets
-            .entry(bucket)
-            .or_default()
-            .acquire(js_sys::Date::now(), &parsed);
+        let grant = self.ledger(bucket).acquire(js_sys::Date::now(), &parsed);
         let out = Object::new();
         let tokens: Array = grant.tokens.iter().map(|t| JsValue::from_str(t)).collect();
         set(&out, "tokens", &tokens);
@@ -70,6 +76,7 @@ impl MemoryStore {
             "retryInMs",
             &grant.retry_in_ms.map_or(JsValue::NULL, JsValue::from_f64),
         );
+        set(&out, "epoch", &JsValue::from_str(&grant.epoch));
         Ok(out.into())
     }
 
@@ -83,7 +90,7 @@ impl MemoryStore {
             ));
         }
         let tokens = ids(&req)?;
-        self.buckets.entry(bucket).or_default().settle(
+        self.ledger(bucket).settle(
             js_sys::Date::now(),
             tokens.iter().map(String::as_str),
             window_ms,
@@ -121,6 +128,7 @@ impl MemoryStore {
             }
             let (next, tokens, carried) = ledger.snapshot();
             let b = Object::new();
+            set(&b, "epoch", &JsValue::from_str(ledger.epoch()));
             set(&b, "next", &JsValue::from_f64(next as f64));
             let tokens: Array = tokens
                 .iter()
@@ -151,6 +159,11 @@ impl MemoryStore {
             let Some(b) = options::get(&snapshot, &name) else {
                 continue;
             };
+            // Without its epoch a bucket is a new memory: clients will re-carry.
+            let epoch = options::get(&b, "epoch")
+                .and_then(|e| e.as_string())
+                .filter(|e| !e.is_empty() && e.len() <= MAX_ID_LEN)
+                .unwrap_or_else(|| store.epoch.clone());
             let next = options::get(&b, "next")
                 .and_then(|n| n.as_f64())
                 .filter(|n| n.is_finite() && *n >= 0.0)
@@ -172,9 +185,18 @@ impl MemoryStore {
                 .unwrap_or_default();
             store
                 .buckets
-                .insert(name, Ledger::restore(next, &tokens, &carried));
+                .insert(name, Ledger::restore(&epoch, next, &tokens, &carried));
         }
         store
+    }
+}
+
+impl MemoryStore {
+    fn ledger(&mut self, bucket: String) -> &mut Ledger {
+        let epoch = &self.epoch;
+        self.buckets
+            .entry(bucket)
+            .or_insert_with(|| Ledger::new(epoch))
     }
 }
 

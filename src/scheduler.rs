@@ -310,7 +310,11 @@ impl Scheduler {
                 let (outcome, error) = match result {
                     Ok((bucket, reply)) => {
                         c.link.learn_bucket(bucket);
-                        (c.fleet.on_reply(now, reply.tokens, reply.retry_in_ms), None)
+                        (
+                            c.fleet
+                                .on_reply(now, reply.tokens, reply.retry_in_ms, reply.epoch),
+                            None,
+                        )
                     }
                     Err(e) => (c.fleet.on_failure(now), Some(e)),
                 };

@@ -116,6 +116,7 @@ pub(crate) struct StoreHandle {
 pub(crate) struct Reply {
     pub tokens: Vec<String>,
     pub retry_in_ms: Option<f64>,
+    pub epoch: Option<String>,
 }
 
 impl StoreHandle {
@@ -213,7 +214,7 @@ impl StoreHandle {
     }
 }
 
-/// Reads `{ tokens, retryInMs }`. More tokens than asked are kept (the caller hands back
+/// Reads `{ tokens, retryInMs, epoch }`. More tokens than asked are kept (the caller hands back
 /// what nobody needs); anything malformed is an error, so the client falls back.
 fn read_reply(v: &JsValue, want: usize) -> Result<Reply, JsValue> {
     let bad = |why: &str| -> JsValue {
@@ -239,9 +240,14 @@ fn read_reply(v: &JsValue, want: usize) -> Result<Reply, JsValue> {
         .ok()
         .and_then(|r| r.as_f64())
         .filter(|r| r.is_finite() && *r >= 0.0);
+    let epoch = Reflect::get(v, &JsValue::from_str("epoch"))
+        .ok()
+        .and_then(|e| e.as_string())
+        .filter(|e| !e.is_empty() && e.len() <= MAX_TOKEN_LEN);
     Ok(Reply {
         tokens,
         retry_in_ms,
+        epoch,
     })
 }
 
@@ -262,14 +268,22 @@ async fn with_timeout<F: Future>(fut: F, ms: f64) -> Option<F::Output> {
 pub(crate) fn event_to_js(event: &Event, error: Option<&JsValue>) -> JsValue {
     let out = Object::new();
     match event {
-        Event::Fallback { local_limit } => {
+        Event::Fallback {
+            local_limit,
+            forgot,
+        } => {
             set(&out, "type", &JsValue::from_str("fallback"));
             set(
                 &out,
                 "localLimit",
                 &JsValue::from_f64(f64::from(*local_limit)),
             );
-            if let Some(e) = error {
+            if *forgot {
+                let e = js_sys::Error::new(
+                    "the rate-limit store answered from a new epoch: it lost the window's data; keeping to the local share for one window",
+                );
+                set(&out, "error", &e);
+            } else if let Some(e) = error {
                 set(&out, "error", e);
             }
         }

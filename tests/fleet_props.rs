@@ -7,13 +7,14 @@
 //!
 //! * with the store up, no rolling window on the server ever holds more than `limit`,
 //!   whatever the number of clients, and every request is eventually sent;
-//! * with the store down for a while, every request is still sent (no hang), each client's
-//!   fallback grants never exceed its share `limit / fleet_size` in any window, and once
-//!   everyone is done the store holds nothing but what is still in its window.
+//! * with the store down for a while, and maybe losing all its data once (a restart), every
+//!   request is still sent (no hang), each client's fallback grants never exceed its share
+//!   `limit / fleet_size` in any window, and once everyone is done and every window has
+//!   passed the store holds nothing.
 #![cfg(not(target_arch = "wasm32"))]
 
 use conveyor_client::lease::{Admit, Fleet, FleetConfig, Source};
-use conveyor_client::ledger::{AcquireRequest, Ledger};
+use conveyor_client::ledger::{self, AcquireRequest, Ledger};
 use conveyor_client::limiter::WaiterId;
 use proptest::prelude::*;
 use std::cmp::Reverse;
@@ -43,6 +44,8 @@ struct Case {
     store_delay: u64,
     /// The store fails every call in `[from, to)`.
     outage: Option<(u64, u64)>,
+    /// The store loses all its data at this instant (a Redis restart).
+    restart: Option<u64>,
     reqs: Vec<Req>,
 }
 
@@ -65,21 +68,28 @@ fn case(with_outage: bool) -> impl Strategy<Value = Case> {
                 },
             );
             let outage = if with_outage {
-                (0..window * 3, 1..window * 2)
-                    .prop_map(|(from, len)| Some((from, from + len)))
+                (
+                    0..window * 3,
+                    1..window * 2,
+                    prop::option::of(0..window * 5),
+                )
+                    .prop_map(|(from, len, restart)| (Some((from, from + len)), restart))
                     .boxed()
             } else {
-                Just(None).boxed()
+                Just((None, None)).boxed()
             };
-            (prop::collection::vec(req, 0..80), outage).prop_map(move |(reqs, outage)| Case {
-                limit,
-                window,
-                clients,
-                lease,
-                store_delay,
-                outage,
-                reqs,
-            })
+            (prop::collection::vec(req, 0..80), outage).prop_map(
+                move |(reqs, (outage, restart))| Case {
+                    limit,
+                    window,
+                    clients,
+                    lease,
+                    store_delay,
+                    outage,
+                    restart,
+                    reqs,
+                },
+            )
         },
     )
 }
@@ -89,7 +99,7 @@ enum Ev {
     /// A request reaches its client.
     Arrive(usize),
     /// The store answers client `c`'s acquire (computed when it reached the store).
-    Reply(usize, Result<(Vec<String>, Option<f64>), ()>),
+    Reply(usize, Result<ledger::Grant, ()>),
     /// A settle or release reaches the store (`None` window: release).
     StoreGiveBack(Vec<String>, Option<f64>),
     /// A client's settle to the store failed.
@@ -100,6 +110,8 @@ enum Ev {
     Drop(usize, Source),
     /// A client's timer.
     Wake(usize),
+    /// The store loses its data.
+    Restart,
 }
 
 struct Sim {
@@ -136,7 +148,7 @@ impl Sim {
         let mut sim = Sim {
             case,
             fleets,
-            ledger: Ledger::new(),
+            ledger: Ledger::new("0"),
             events: BinaryHeap::new(),
             payloads: Vec::new(),
             seq: 0,
@@ -149,6 +161,9 @@ impl Sim {
         for i in 0..sim.case.reqs.len() {
             let at = sim.case.reqs[i].at;
             sim.push(at, Ev::Arrive(i));
+        }
+        if let Some(at) = sim.case.restart {
+            sim.push(at, Ev::Restart);
         }
         sim
     }
@@ -187,8 +202,8 @@ impl Sim {
                     }
                     c
                 }
-                Ev::Reply(c, Ok((tokens, retry))) => {
-                    let out = self.fleets[c].on_reply(t, tokens, retry);
+                Ev::Reply(c, Ok(g)) => {
+                    let out = self.fleets[c].on_reply(t, g.tokens, g.retry_in_ms, Some(g.epoch));
                     self.apply(now, c, out.granted, out.release);
                     c
                 }
@@ -223,6 +238,10 @@ impl Sim {
                     c
                 }
                 Ev::Wake(c) => c,
+                Ev::Restart => {
+                    self.ledger = Ledger::new("1");
+                    continue;
+                }
             };
             self.pump(now, touched);
         }
@@ -247,7 +266,7 @@ impl Sim {
                         carry: ask.carry,
                     },
                 );
-                Ok((g.tokens, g.retry_in_ms))
+                Ok(g)
             } else {
                 Err(())
             };
@@ -316,7 +335,9 @@ fn deadline(case: &Case) -> u64 {
     let outage = case.outage.map_or(0, |(from, to)| {
         to.saturating_sub(from) + HOLD + 2 * case.window
     });
-    last + outage + (case.reqs.len() as u64 + 1) * cycle
+    // A restart costs a window on the share, then the same carry.
+    let restart = case.restart.map_or(0, |_| HOLD + 3 * case.window);
+    last + outage + restart + (case.reqs.len() as u64 + 1) * cycle
 }
 
 /// The most arrivals any half-open window `[t, t + w)` holds.
@@ -349,7 +370,7 @@ proptest! {
     }
 
     #[test]
-    fn through_an_outage_nobody_hangs_and_each_share_holds(case in case(true)) {
+    fn through_an_outage_or_a_restart_nobody_hangs_and_each_share_holds(case in case(true)) {
         let (limit, window, n, clients) = (case.limit, case.window, case.reqs.len(), case.clients);
         let share = (limit / clients as u32).max(1) as usize;
         let deadline = deadline(&case);
@@ -363,7 +384,7 @@ proptest! {
         }
         // Nothing leaks: once every entry's window has passed, the store is empty.
         let mut ledger = sim.ledger.clone();
-        let end = sim.arrivals.iter().map(|a| a.1).max().unwrap_or(0) + HOLD + 3 * window + 100;
+        let end = sim.last_send.max(sim.case.restart.unwrap_or(0)) + HOLD + 3 * window + 100;
         ledger.advance_to(end as f64);
         prop_assert_eq!(ledger.occupied(), 0);
     }

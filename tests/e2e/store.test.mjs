@@ -5,6 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { ConveyorClient, MemoryStore, ConveyorConfigError } from "conveyor-client";
 import { startSandbox, KEYS } from "./lib/sandbox.mjs";
+import { runStoreConformance } from "./lib/store-conformance.mjs";
 
 const LIMIT = 20;
 const WINDOW_MS = 1000;
@@ -216,6 +217,38 @@ test("bad store options throw at construction", () => {
   assert.throws(() => new ConveyorClient({ ...base, onRateLimitStore: 1 }), ConveyorConfigError);
 });
 
+test("MemoryStore passes the store conformance suite", (t) => runStoreConformance(t, () => new MemoryStore()));
+
+test("a store that lost its data (new epoch) gets the client's usage back; the client keeps to its share for a window", async () => {
+  await sb.reset();
+  let inner = new MemoryStore();
+  const calls = [];
+  const store = {
+    acquire: (r) => (calls.push(structuredClone(r)), inner.acquire(r)),
+    settle: (r) => inner.settle(r),
+    release: (r) => inner.release(r),
+  };
+  const events = [];
+  const c = client(store, { options: { onRateLimitStore: (e) => events.push(e) } });
+  await Promise.all(Array.from({ length: 6 }, () => hit(c)));
+  await new Promise((r) => setTimeout(r, 20)); // the batched settles reach the store
+  const bucket = calls[0].bucket;
+  assert.equal(inner.occupied(bucket), 6);
+  inner = new MemoryStore(); // the store restarts empty, as a Redis without persistence does
+  await hit(c);
+  assert.equal(events[0]?.type, "fallback");
+  assert.match(String(events[0].error?.message), /new epoch/);
+  assert.equal(c.rateLimitState().store, "fallback");
+  // The new store granted one token blind; the client handed it back unused.
+  assert.equal(inner.occupied(bucket), 0);
+  // A window later the client is back on the store, and the store has learnt the usage.
+  await new Promise((r) => setTimeout(r, WINDOW_MS + 50));
+  await hit(c);
+  assert.equal(events.at(-1).type, "recovered");
+  const carried = calls.at(-1).carry ?? [];
+  assert.ok(carried.length >= 1, `carried ${JSON.stringify(carried)}`);
+});
+
 test("MemoryStore checks its input and its snapshot round-trips", () => {
   const s = new MemoryStore();
   const req = { bucket: "b", want: 3, limit: 2, windowMs: 1000, holdMs: 10 };
@@ -225,7 +258,10 @@ test("MemoryStore checks its input and its snapshot round-trips", () => {
   s.settle({ bucket: "b", tokens: [g.tokens[0]], windowMs: 1000 });
   const back = MemoryStore.restore(JSON.parse(JSON.stringify(s.snapshot())));
   assert.equal(back.occupied("b"), 2);
-  assert.deepEqual(back.acquire(req).tokens, []);
+  const again = back.acquire(req);
+  assert.deepEqual(again.tokens, []);
+  assert.equal(again.epoch, g.epoch, "a restored store keeps its epoch: it did not forget");
+  assert.notEqual(new MemoryStore().acquire(req).epoch, g.epoch, "a new store is a new epoch");
   for (const broken of [
     { ...req, want: 0 },
     { ...req, want: 1.5 },
