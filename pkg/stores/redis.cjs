@@ -4,20 +4,21 @@
 // redis.mjs re-exports this object.
 //
 // Each bucket is a sorted set (member = token id, score = the instant in ms at which the
-// entry frees) plus a counter for ids, both under one hash tag so Redis Cluster keeps them
-// in one slot. Each call is one Lua script, so it is atomic, and it reads the time from
+// entry frees), a counter for ids and an epoch, all under one hash tag so Redis Cluster
+// keeps them in one slot. The epoch names the bucket's memory: it is created (SET NX) with
+// the first entry and lives exactly as long as the data, so a Redis that restarted empty or
+// was flushed answers with a new one and the clients know to carry their usage back. Each call is one Lua script, so it is atomic, and it reads the time from
 // Redis itself (`TIME`): every process sees one clock however far theirs drift. Every
 // write sets PEXPIRE on both keys to the last entry's free instant, so an idle bucket
 // vanishes on its own. The store only ever sees `bucket`, a hash, never the API key.
-const { createHash } = require("node:crypto");
+const { createHash, randomBytes } = require("node:crypto");
 
-// Shared prologue: the time in ms from Redis, expired entries pruned, and `touch`, which
-// makes both keys live exactly as long as their last entry. Lua numbers are doubles, so
-// ms since 1970 are exact; ids are "<counter>-<ms>" so they stay unique even if the
-// counter expired and restarted while a client still held an old id.
+// Shared prologue: the time in ms from Redis (Lua numbers are doubles, so ms since 1970
+// are exact), expired entries pruned, and `touch`, which makes the three keys live exactly
+// as long as the last entry.
 const PROLOGUE = `
 if redis.replicate_commands then redis.replicate_commands() end
-local key, ctr = KEYS[1], KEYS[2]
+local key, ctr, ek = KEYS[1], KEYS[2], KEYS[3]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
@@ -27,26 +28,31 @@ local function touch()
     local ttl = math.ceil(tonumber(last) - now) + 1
     redis.call('PEXPIRE', key, ttl)
     redis.call('PEXPIRE', ctr, ttl)
+    redis.call('PEXPIRE', ek, ttl)
   end
 end
 `;
 
-// ARGV: want, limit, windowMs, holdMs, carry... Answers { retryInMs or -1, ids... }.
+// ARGV: want, limit, windowMs, holdMs, a fresh random epoch (used if the bucket has none),
+// carry... Answers { retryInMs or -1, epoch, ids... }; ids are "<epoch>-<n>", so a settle
+// of a token granted before a restart can never hit one granted after it.
 const ACQUIRE = `${PROLOGUE}
 local want, limit, window, hold = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local cap = window + hold
+redis.call('SET', ek, ARGV[5], 'NX', 'PX', math.ceil(cap) + 1)
+local epoch = redis.call('GET', ek)
 local carry = {}
-for i = 5, #ARGV do
+for i = 6, #ARGV do
   local c = tonumber(ARGV[i])
   if c > 0 then carry[#carry + 1] = math.min(c, cap) end
 end
 local granted = math.min(want, math.max(0, limit - redis.call('ZCARD', key) - #carry))
 local n = #carry + granted
-local out = { -1 }
+local out = { -1, epoch }
 if n > 0 then
   local first = redis.call('INCRBY', ctr, n) - n
   for i = 1, n do
-    local id = string.format('%d-%d', first + i, now)
+    local id = epoch .. '-' .. string.format('%d', first + i)
     if i <= #carry then
       redis.call('ZADD', key, now + carry[i], 'c' .. id)
     else
@@ -54,8 +60,8 @@ if n > 0 then
       out[#out + 1] = id
     end
   end
-  touch()
 end
+touch()
 if granted < want then
   -- A token in flight frees one window after its settle, which may come at any moment:
   -- never send a client away for longer than a window.
@@ -143,7 +149,7 @@ function createRedisStore(client, { prefix = "conveyor:rl:" } = {}) {
     if (redis.down()) throw new Error("conveyor-client/redis: the Redis client is not connected");
     const s = SCRIPTS[name];
     // The hash tag {bucket} puts both keys in one Redis Cluster slot.
-    const keys = [`${prefix}{${bucket}}`, `${prefix}{${bucket}}:id`];
+    const keys = [`${prefix}{${bucket}}`, `${prefix}{${bucket}}:id`, `${prefix}{${bucket}}:epoch`];
     const strings = args.map(String);
     try {
       return await redis.evalSha(s, keys, strings);
@@ -161,7 +167,7 @@ function createRedisStore(client, { prefix = "conveyor:rl:" } = {}) {
   };
 
   return {
-    /** Records `carry`, then grants up to `want` tokens (see the store protocol). */
+    /** Records `carry`, then grants up to `want` tokens: `{ tokens, retryInMs, epoch }`. */
     async acquire(req) {
       const bucket = bucketOf(req);
       const { want, limit, windowMs, holdMs, carry = [] } = req;
@@ -171,10 +177,11 @@ function createRedisStore(client, { prefix = "conveyor:rl:" } = {}) {
       check(Number.isFinite(holdMs) && holdMs >= 0, "holdMs", "a finite number of at least 0");
       check(Array.isArray(carry) && carry.length <= MAX_ENTRIES, "carry", `an array of at most ${MAX_ENTRIES} numbers`);
       check(carry.every(Number.isFinite), "carry", "hold finite numbers");
-      const reply = await run("acquire", bucket, [want, limit, windowMs, holdMs, ...carry]);
+      const epoch = randomBytes(6).toString("hex");
+      const reply = await run("acquire", bucket, [want, limit, windowMs, holdMs, epoch, ...carry]);
       if (!Array.isArray(reply)) throw new Error("conveyor-client/redis: unexpected reply from Redis");
-      const [retry, ...tokens] = reply;
-      return { tokens: tokens.map(String), retryInMs: Number(retry) < 0 ? null : Number(retry) };
+      const [retry, current, ...tokens] = reply;
+      return { tokens: tokens.map(String), retryInMs: Number(retry) < 0 ? null : Number(retry), epoch: String(current) };
     },
 
     /** The responses to `tokens` arrived: each frees `windowMs` from now. */

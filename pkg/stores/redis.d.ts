@@ -24,9 +24,12 @@ export interface IORedisLike {
   evalsha(...args: any[]): unknown;
 }
 
+/** What `acquire` answers; `epoch` names Redis's memory of the bucket (new after a restart or flush). */
+export type AcquireResult = RateLimitGrant & { epoch: string };
+
 /** The store {@link createRedisStore} returns; pass it as `rateLimit.store`. */
 export interface RedisRateLimitStore extends RateLimitStore {
-  acquire(req: AcquireRequest): Promise<RateLimitGrant>;
+  acquire(req: AcquireRequest): Promise<AcquireResult>;
   settle(req: SettleRequest): Promise<void>;
   release(req: ReleaseRequest): Promise<void>;
 }

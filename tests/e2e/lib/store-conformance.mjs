@@ -38,7 +38,12 @@ export function storeConformance(makeStore) {
   function expectGrant(grant, count, want) {
     assert.ok(grant && Array.isArray(grant.tokens), `acquire answered ${JSON.stringify(grant)}`);
     assert.equal(grant.tokens.length, count, `granted ${JSON.stringify(grant)}`);
-    for (const id of grant.tokens) assert.ok(typeof id === "string" && id.length > 0, `token id ${JSON.stringify(id)}`);
+    // The epoch names the store's memory of the bucket; ids carry it, so ids stay unique
+    // across a store that lost its data.
+    assert.ok(typeof grant.epoch === "string" && grant.epoch.length > 0, `epoch ${JSON.stringify(grant.epoch)}`);
+    for (const id of grant.tokens) {
+      assert.ok(typeof id === "string" && id.startsWith(`${grant.epoch}-`), `token id ${JSON.stringify(id)} of epoch ${grant.epoch}`);
+    }
     assert.equal(new Set(grant.tokens).size, count, "token ids are unique");
     if (count === want) assert.equal(grant.retryInMs, null, "retryInMs is null when all were granted");
     else assert.ok(Number.isFinite(grant.retryInMs) && grant.retryInMs >= 1, `retryInMs ${grant.retryInMs}`);
@@ -56,6 +61,7 @@ export function storeConformance(makeStore) {
       const second = expectGrant(await acquire(store, { bucket: b, want: 3, limit: 5 }), 2, 3);
       expectGrant(await acquire(store, { bucket: b, want: 1, limit: 5 }), 0, 1);
       assert.equal(new Set([...first.tokens, ...second.tokens]).size, 5, "ids unique across calls");
+      assert.equal(second.epoch, first.epoch, "one epoch while the bucket's data lives");
     },
 
     async "an unsettled token occupies holdMs + windowMs; retryInMs is the earliest it could free"(store) {
