@@ -117,7 +117,13 @@ pub struct Outcome {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Mode {
     Store,
-    Fallback { since: f64, probe_at: f64 },
+    /// On the local share since `since`; ask the store at `probe_at`; and, after the store
+    /// forgot the window, stay on the share until `share_until` whatever it answers.
+    Fallback {
+        since: f64,
+        probe_at: f64,
+        share_until: f64,
+    },
 }
 
 /// The client side of a shared budget. See the [module docs](self).
@@ -243,11 +249,27 @@ impl Fleet {
         if epoch.is_some() {
             self.epoch = epoch;
         }
-        if forgot {
+        // A client with nothing in the window has nothing to tell a forgetful store (and a
+        // store whose data simply expired has forgotten nothing that mattered).
+        if forgot && self.has_store_usage(now) {
             return self.on_forgotten(now, tokens);
         }
         let mut out = Outcome::default();
-        if let Mode::Fallback { since, .. } = self.mode {
+        if let Mode::Fallback {
+            since, share_until, ..
+        } = self.mode
+        {
+            if now < share_until {
+                // This answer delivered our carry; the share still rules.
+                self.mode = Mode::Fallback {
+                    since,
+                    probe_at: share_until,
+                    share_until,
+                };
+                out.granted = self.grant_ready(now);
+                out.release = tokens;
+                return out;
+            }
             out.event = Some(Event::Recovered {
                 down_ms: (now - since).max(0.0),
             });
@@ -281,7 +303,7 @@ impl Fleet {
         out
     }
 
-    /// The store answered from a new epoch: it lost the window. Tell it again what this
+    /// The store answered from a new epoch: it lost the window. Tell it at once what this
     /// client used, give back what it granted without knowing, and keep to the share for a
     /// window while the other clients do the same.
     fn on_forgotten(&mut self, now: f64, tokens: Vec<String>) -> Outcome {
@@ -290,26 +312,31 @@ impl Fleet {
             .extend(self.store_returns.drain(..).filter(|&at| at > now));
         self.carry
             .extend(std::iter::repeat(unsettled).take(self.store_in_flight as usize));
-        let event = match self.mode {
-            Mode::Store => Some(Event::Fallback {
-                local_limit: self.cfg.local_limit(),
-                forgot: true,
-            }),
-            Mode::Fallback { .. } => None,
-        };
-        let since = match self.mode {
-            Mode::Fallback { since, .. } => since,
-            Mode::Store => now,
+        let (event, since) = match self.mode {
+            Mode::Store => (
+                Some(Event::Fallback {
+                    local_limit: self.cfg.local_limit(),
+                    forgot: true,
+                }),
+                now,
+            ),
+            Mode::Fallback { since, .. } => (None, since),
         };
         self.mode = Mode::Fallback {
             since,
-            probe_at: now + self.cfg.window_ms,
+            probe_at: now,
+            share_until: now + self.cfg.window_ms,
         };
         Outcome {
             granted: self.grant_ready(now),
             release: tokens,
             event,
         }
+    }
+
+    /// Whether any token this client got from the store is still in its window.
+    fn has_store_usage(&self, now: f64) -> bool {
+        self.store_in_flight > 0 || self.store_returns.iter().any(|&at| at > now)
     }
 
     /// The `acquire` in flight failed (rejected, timed out, or answered nonsense).
@@ -449,14 +476,21 @@ impl Fleet {
                 self.mode = Mode::Fallback {
                     since: now,
                     probe_at,
+                    share_until: f64::NEG_INFINITY,
                 };
                 Some(Event::Fallback {
                     local_limit: self.cfg.local_limit(),
                     forgot: false,
                 })
             }
-            Mode::Fallback { since, .. } => {
-                self.mode = Mode::Fallback { since, probe_at };
+            Mode::Fallback {
+                since, share_until, ..
+            } => {
+                self.mode = Mode::Fallback {
+                    since,
+                    probe_at: probe_at.max(share_until),
+                    share_until,
+                };
                 None
             }
         }
@@ -671,18 +705,40 @@ mod tests {
         // The share has 5 - 3 own tokens still in the window: the waiter goes at once.
         assert_eq!(out.granted.len(), 1);
         assert!(f.in_fallback());
-        // One more fits in the share (3 old + 1 = 4 of 5); the next waits.
-        assert!(matches!(f.acquire(300.0), Admit::Granted(Source::Local(_))));
-        queued(f.acquire(300.0));
-        assert_eq!(f.ask(300.0), None, "on the share for a window");
-        // Carried right away, while the old usage is still in the window.
-        assert_eq!(f.ask(1000.0), None);
-        let ask = f.ask(1210.0).expect("back to the store a window later");
+        // The client tells the new store at once what it used: two settled store tokens
+        // (free at 1100), one still in flight and the share's grant, both until their hold
+        // ends.
+        let ask = f.ask(210.0).expect("the carry goes out at once");
         let mut carry = ask.carry;
         carry.sort_by(f64::total_cmp);
-        // The two settled store tokens freed at 1100; the store token still in flight and
-        // the two local grants are carried as in flight until their hold ends.
-        assert_eq!(carry, vec![500.0, 1500.0, 1500.0]);
+        assert_eq!(carry, vec![890.0, 890.0, 1500.0, 1500.0]);
+        // The store's answer only delivered the carry: the share rules for a window.
+        let out = f.on_reply(215.0, tokens(&["b-1"]), None, e("b"));
+        assert_eq!(out.release, tokens(&["b-1"]));
+        assert_eq!(out.event, None);
+        assert!(matches!(f.acquire(300.0), Admit::Granted(Source::Local(_))));
+        let last = queued(f.acquire(300.0));
+        assert_eq!(f.ask(300.0), None, "on the share for a window");
+        assert!(f.ask(1210.0).is_some(), "back to the store a window later");
+        let out = f.on_reply(1211.0, tokens(&["b-2"]), None, e("b"));
+        assert!(matches!(out.event, Some(Event::Recovered { .. })));
+        assert_eq!(out.granted, vec![(last, Source::Store("b-2".into()))]);
+    }
+
+    #[test]
+    fn an_idle_client_just_adopts_a_new_epoch() {
+        let mut f = fleet(10, 2);
+        queued(f.acquire(0.0));
+        f.ask(0.0);
+        let out = f.on_reply(0.0, tokens(&["a-1"]), None, Some("a".into()));
+        f.settle(10.0, out.granted[0].1.clone());
+        // Long after its window, the data expired and the store starts a new epoch.
+        queued(f.acquire(5000.0));
+        f.ask(5000.0);
+        let out = f.on_reply(5000.0, tokens(&["b-0"]), None, Some("b".into()));
+        assert_eq!(out.granted.len(), 1);
+        assert_eq!(out.event, None);
+        assert!(!f.in_fallback());
     }
 
     #[test]
