@@ -28,6 +28,8 @@ export default {
       Array.from({ length: Number(p.get("n")) }, () => client.fetch("/exchange/access_groups").then((r) => r.status)),
     );
     const finished = Date.now(); // the last response's arrival
+    // A line for the test's log capture to find (it checks no log line holds the key).
+    console.log(`fleet member done: ${results.length} requests`);
     return Response.json({
       started,
       finished,
