@@ -61,12 +61,14 @@ const MAX_BUCKET = 256;
  * durable, so no grant is ever reported that a crash could forget. An alarm at the
  * instant the last token frees deletes the storage once the bucket is empty, so an idle
  * key leaves nothing behind.
+ *
+ * The ledger's epoch (the name of its memory, which prefixes every token id) is stored
+ * with it: a restarted object is the same memory to its clients, who carry on; after a
+ * cleanup the next call starts a new epoch, which they adopt.
  */
 export class ConveyorRateLimiter extends DurableObject {
   /** @type {MemoryStore} */
   #store = new MemoryStore();
-  /** Buckets seen since this instance loaded (their token ids were seeded). */
-  #seeded = new Set();
   /** Chunks the storage holds now, so a shrinking ledger deletes the rest. */
   #chunks = 0;
   /** The scheduled cleanup alarm (ms since the epoch), or null. */
@@ -97,7 +99,6 @@ export class ConveyorRateLimiter extends DurableObject {
    * @param {AcquireRequest} req (see durable-object.d.ts)
    */
   acquire(req) {
-    this.#seed(req);
     const grant = this.#store.acquire(req);
     if (grant.tokens.length > 0 || (Array.isArray(req.carry) && req.carry.length > 0)) this.#persist();
     return grant;
@@ -108,7 +109,6 @@ export class ConveyorRateLimiter extends DurableObject {
    * @param {SettleRequest} req (see durable-object.d.ts)
    */
   settle(req) {
-    this.#seed(req);
     const bucket = validBucket(req) ? req.bucket : null;
     const before = bucket === null ? 0 : this.#store.occupied(bucket);
     this.#store.settle(req);
@@ -133,33 +133,13 @@ export class ConveyorRateLimiter extends DurableObject {
       return;
     }
     // The memory side first, in the same synchronous step as the emptiness check, so no
-    // call can ever see a ledger the storage no longer backs. Ids are seeded again from
-    // the clock on the next call.
+    // call can ever see a ledger the storage no longer backs. The new store is a new
+    // epoch: its token ids can never collide with the forgotten ones, and clients adopt it
+    // (nothing was in the window, so there is nothing to re-carry).
     this.#store.free();
     this.#store = new MemoryStore();
-    this.#seeded.clear();
     this.#chunks = 0;
     await this.ctx.storage.deleteAll();
-  }
-
-  /**
-   * On the first call for a bucket since this instance loaded, a bucket the ledger does
-   * not hold starts its token ids at `Date.now() * 1000` instead of 0. Ids from before the
-   * storage was last deleted are then never handed out again, so a late `release` from a
-   * client that slept through the cleanup cannot free somebody else's token.
-   */
-  #seed(req) {
-    if (!validBucket(req) || this.#seeded.has(req.bucket)) return;
-    this.#seeded.add(req.bucket);
-    const snapshot = this.#store.snapshot();
-    if (req.bucket in snapshot) return;
-    const next = Date.now() * 1000;
-    // `snapshot()` leaves out empty buckets: give every seeded one its start back.
-    for (const name of this.#seeded) {
-      if (!(name in snapshot)) snapshot[name] = { next, tokens: [], carried: [] };
-    }
-    this.#store.free();
-    this.#store = MemoryStore.restore(snapshot);
   }
 
   /** Writes the ledger (not awaited: the output gate holds replies until it is durable). */
@@ -208,7 +188,7 @@ export function durableObjectStore(namespace) {
   return Object.freeze({
     acquire: async (req) => {
       const r = await object(req).acquire(req);
-      return { tokens: r.tokens, retryInMs: r.retryInMs };
+      return { tokens: r.tokens, retryInMs: r.retryInMs, epoch: r.epoch };
     },
     settle: async (req) => {
       await object(req).settle(req);
@@ -224,7 +204,8 @@ function validBucket(req) {
 }
 
 /**
- * A `MemoryStore.snapshot()` as storage values: per bucket `[name, next, tokens, carried]`
+ * A `MemoryStore.snapshot()` as storage values: per bucket `[name, epoch, next, tokens,
+ * carried]` (the epoch is kept, so a restarted object is the same memory to its clients)
  * and one Float64Array of `id, freeAt` pairs then carried `freeAt`s, bucket after bucket.
  * 16 bytes a token instead of a structured-clone array each.
  */
@@ -232,7 +213,7 @@ function encode(snapshot) {
   const buckets = [];
   let size = 0;
   for (const [name, b] of Object.entries(snapshot)) {
-    buckets.push([name, b.next, b.tokens.length, b.carried.length]);
+    buckets.push([name, b.epoch, b.next, b.tokens.length, b.carried.length]);
     size += 2 * b.tokens.length + b.carried.length;
   }
   const data = new Float64Array(size);
@@ -259,13 +240,13 @@ function decode(buckets, parts) {
   const snapshot = {};
   let i = 0;
   for (const entry of buckets) {
-    if (!Array.isArray(entry) || entry.length !== 4) continue;
-    const [name, next, nTokens, nCarried] = entry;
+    if (!Array.isArray(entry) || entry.length !== 5) continue;
+    const [name, epoch, next, nTokens, nCarried] = entry;
     const tokens = [];
     for (let t = 0; t < nTokens; t++, i += 2) tokens.push([data[i], data[i + 1]]);
     const carried = data.slice(i, i + nCarried);
     i += nCarried;
-    snapshot[name] = { next, tokens, carried };
+    snapshot[name] = { epoch, next, tokens, carried };
   }
   return snapshot;
 }

@@ -108,10 +108,11 @@ test("the ledger survives a restart of the runtime (same persist directory)", as
   const bucket = "persist-" + Date.now();
   const req = { bucket, limit: 5, windowMs: 60_000, holdMs: 1_000 };
   let first;
+  let epoch;
   const mf1 = new Miniflare(hostWorker({ durableObjectsPersist: dir }));
   try {
     const store = remoteStore(mf1, "INSPECT");
-    first = (await store.acquire({ ...req, want: 3 })).tokens;
+    ({ tokens: first, epoch } = await store.acquire({ ...req, want: 3 }));
     assert.equal(first.length, 3);
     await store.settle({ bucket, tokens: [first[0]], windowMs: req.windowMs });
     // A settle of an id the ledger never granted counts (conservative) and is written.
@@ -119,8 +120,8 @@ test("the ledger survives a restart of the runtime (same persist directory)", as
     const stored = await inspect(mf1, bucket);
     assert.deepEqual(stored.keys, ["c0", "meta"]);
     assert.deepEqual(
-      stored.meta.buckets.map(([name, , tokens, carried]) => [name, tokens, carried]),
-      [[bucket, 4, 0]],
+      stored.meta.buckets.map(([name, e, , tokens, carried]) => [name, e, tokens, carried]),
+      [[bucket, epoch, 3, 1]], // "77" is no id of this epoch: an anonymous entry
     );
     assert.ok(stored.alarm > Date.now() + 50_000, "the cleanup alarm is set for when the last token frees");
   } finally {
@@ -135,8 +136,8 @@ test("the ledger survives a restart of the runtime (same persist directory)", as
     const again = await store.acquire({ ...req, want: 5 });
     assert.equal(again.tokens.length, 1, "4 of 5 are still occupied after the restart");
     assert.ok(again.retryInMs > 55_000 && again.retryInMs <= 60_000 + (Date.now() - t0), `retryInMs ${again.retryInMs}`);
-    const old = new Set([...first, "77"]);
-    assert.ok(again.tokens.every((t) => !old.has(t) && BigInt(t) > BigInt(first[2])), "new ids never repeat old ones");
+    assert.equal(again.epoch, epoch, "the same memory: clients need not re-carry");
+    assert.ok(again.tokens.every((t) => !first.includes(t)), "new ids never repeat old ones");
     // A token granted before the restart can still be released.
     await store.release({ bucket, tokens: [first[2]] });
     const freed = await store.acquire({ ...req, want: 5 });
@@ -146,13 +147,13 @@ test("the ledger survives a restart of the runtime (same persist directory)", as
   }
 });
 
-test("an empty ledger deletes its storage; ids after that still never repeat", async () => {
+test("an empty ledger deletes its storage; the next call starts a new epoch", async () => {
   const mf = new Miniflare(hostWorker());
   try {
     const store = remoteStore(mf, "INSPECT");
     const bucket = "cleanup-" + Date.now();
     const req = { bucket, limit: 3, windowMs: 300, holdMs: 0 };
-    const a = (await store.acquire({ ...req, want: 2 })).tokens;
+    const { tokens: a, epoch } = await store.acquire({ ...req, want: 2 });
     await store.settle({ bucket, tokens: a, windowMs: req.windowMs });
     let s = await inspect(mf, bucket);
     assert.deepEqual(s.keys, ["c0", "meta"]);
@@ -165,9 +166,10 @@ test("an empty ledger deletes its storage; ids after that still never repeat", a
     } while (s.keys.length > 0 && Date.now() < deadline);
     assert.deepEqual(s.keys, [], "storage is empty once nothing occupies the window");
     assert.equal(s.alarm, null);
-    const b = (await store.acquire({ ...req, want: 3 })).tokens;
-    assert.equal(b.length, 3, "the whole limit is free again");
-    assert.ok(b.every((t) => BigInt(t) > BigInt(a[1])), `ids ${b} come after ${a}`);
+    const after = await store.acquire({ ...req, want: 3 });
+    assert.equal(after.tokens.length, 3, "the whole limit is free again");
+    assert.notEqual(after.epoch, epoch, "a new memory, a new epoch");
+    assert.ok(after.tokens.every((t) => !a.includes(t) && t.startsWith(`${after.epoch}-`)), `ids ${after.tokens} vs ${a}`);
   } finally {
     await mf.dispose();
   }
