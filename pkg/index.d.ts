@@ -37,8 +37,11 @@ export interface ConveyorClientOptions {
   onRateLimitStore?: (event: RateLimitStoreEvent) => void;
 }
 
-/** Options of the rolling-window limiter. */
-export interface RateLimitOptions {
+/** Options of the rolling-window limiter: the realm's in-memory bucket, or a shared store. */
+export type RateLimitOptions = InMemoryRateLimitOptions | StoreRateLimitOptions;
+
+/** What every limiter takes. */
+export interface RateLimitBaseOptions {
   /** Requests allowed in any rolling window (default 2000). */
   limit?: number;
   /** The window in ms (default 300000). */
@@ -47,17 +50,28 @@ export interface RateLimitOptions {
   maxQueue?: number;
   /** Share one bucket with every client of the same key and base URL in this realm (default true). */
   shared?: boolean;
+}
+
+/** The in-memory bucket: the budget is this realm's alone. */
+export interface InMemoryRateLimitOptions extends RateLimitBaseOptions {
+  store?: undefined;
+  fleetSize?: undefined;
+  lease?: undefined;
+  storeTimeoutMs?: undefined;
+}
+
+/** One budget shared by every process or isolate using the key, through a store. */
+export interface StoreRateLimitOptions extends RateLimitBaseOptions {
   /**
-   * A store shared by every process or isolate using the key (`MemoryStore`,
-   * `durableObjectStore(...)` from `conveyor-client/durable-object`, `createRedisStore(...)`
-   * from `conveyor-client/redis`). Without it the budget is this realm's alone.
+   * The store (`MemoryStore`, `durableObjectStore(...)` from `conveyor-client/durable-object`,
+   * `createRedisStore(...)` from `conveyor-client/redis`, or your own).
    */
-  store?: RateLimitStore;
-  /** With `store` (required): how many processes share the key. When the store fails, each grants from `floor(limit / fleetSize)`. */
-  fleetSize?: number;
-  /** With `store`: the most tokens asked for in one round trip (default 16). */
+  store: RateLimitStore;
+  /** How many processes or isolates share the key. When the store fails, each grants from `floor(limit / fleetSize)`. */
+  fleetSize: number;
+  /** The most tokens asked for in one round trip (default 16). */
   lease?: number;
-  /** With `store`: a store call slower than this counts as a failure (default 1000 ms). */
+  /** A store call slower than this counts as a failure (default 1000 ms). */
   storeTimeoutMs?: number;
 }
 
@@ -87,9 +101,16 @@ export interface RateLimitStore {
 
 /** What a store's `acquire` answers. */
 export interface RateLimitGrant {
+  /** The granted tokens' ids, unique across the store's epochs (e.g. `<epoch>-<n>`). */
   tokens: string[];
   /** When fewer than `want` were granted: ms until the next token can free; otherwise null. */
   retryInMs: number | null;
+  /**
+   * Names the store's memory of this bucket; it changes when the data was lost (a restart).
+   * A client that sees it change tells the store its usage again and keeps to its share for
+   * a window. A store without it is trusted never to forget.
+   */
+  epoch?: string;
 }
 
 /** Passed to `onRateLimitStore`. */

@@ -4,7 +4,9 @@ import {
   ConveyorError,
   ConveyorAuthError,
   ConveyorRateLimitError,
+  MemoryStore,
   type ConveyorClientOptions,
+  type RateLimitStoreEvent,
 } from "conveyor-client";
 
 const options: ConveyorClientOptions = { apiKey: "k", baseUrl: "http://127.0.0.1:1/api/v2" };
@@ -37,3 +39,21 @@ new ConveyorClient({ baseUrl: "https://x" });
 new ConveyorClient({ apiKey: 42 });
 // @ts-expect-error fetch takes a path string
 void client.fetch(42);
+
+// A shared store needs the fleet size (the fallback share), and only a store takes one.
+const shared = new ConveyorClient({
+  apiKey: "k",
+  rateLimit: { store: new MemoryStore(), fleetSize: 4, lease: 8, storeTimeoutMs: 500 },
+  onRateLimitStore: (e: RateLimitStoreEvent) => {
+    if (e.type === "fallback") void e.localLimit;
+    else void e.downMs;
+  },
+});
+const mode: "connected" | "fallback" | undefined = shared.rateLimitState()?.store;
+void mode;
+// @ts-expect-error fleetSize is required with a store
+new ConveyorClient({ apiKey: "k", rateLimit: { store: new MemoryStore() } });
+// @ts-expect-error fleetSize without a store means nothing
+new ConveyorClient({ apiKey: "k", rateLimit: { fleetSize: 4 } });
+// @ts-expect-error a store has acquire, settle and release
+new ConveyorClient({ apiKey: "k", rateLimit: { store: { acquire() {} }, fleetSize: 2 } });
