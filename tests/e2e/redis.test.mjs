@@ -5,6 +5,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { fork } from "node:child_process";
 import { once } from "node:events";
+import { createRequire } from "node:module";
 import { ConveyorClient } from "conveyor-client";
 import { createRedisStore } from "conveyor-client/redis";
 import { createClient } from "redis";
@@ -135,6 +136,11 @@ test("bad input is a TypeError and never reaches Redis; a non-client is refused"
   assert.throws(() => createRedisStore({}), TypeError);
   assert.throws(() => createRedisStore(null), TypeError);
   assert.throws(() => createRedisStore(nodeRedis, { prefix: 5 }), TypeError);
+});
+
+test("require() and import give the one implementation", () => {
+  const cjs = createRequire(import.meta.url)("conveyor-client/redis");
+  assert.equal(cjs.createRedisStore, createRedisStore);
 });
 
 test("the declarations type-check strict usage with either client shape", () => typecheck("redis-usage.ts"));
