@@ -612,6 +612,9 @@ fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool
         // died): one attempt's timeout plus slack for a slow response callback.
         hold_ms: timeout_ms + HOLD_SLACK_MS,
         probe_ms: probe_interval(config.window_ms),
+        // The shell's own timeout normally fires at `store_timeout_ms`; this is the
+        // backstop for when it cannot (a workerd request that started the call ended).
+        ask_deadline_ms: 2.0 * store_timeout_ms,
     };
     let plan = Plan::Store {
         config: fleet,
@@ -624,10 +627,8 @@ fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool
 
 /// How often a client on its fallback share asks a failed store again: often enough to
 /// come back quickly, rarely enough not to hammer a sick store.
-// Not `clamp`: its NaN assertion formats floats, which would pull ~10 KB into the .wasm.
-#[allow(clippy::manual_clamp)]
 fn probe_interval(window_ms: f64) -> f64 {
-    (window_ms / 4.0).max(50.0).min(1000.0)
+    crate::lease::clamp_ms(window_ms / 4.0, 50.0, 1000.0)
 }
 
 /// The parsed JSON of a 2xx, `undefined` when empty; a typed error when it is not JSON.

@@ -27,6 +27,13 @@
 use crate::limiter::{Acquire, Limiter, LimiterConfig, LimiterState, WaiterId};
 use std::collections::VecDeque;
 
+/// `ms` limited to `[lo, hi]` (for intervals derived from the window).
+// Not `f64::clamp`: its NaN assertion formats floats, which would pull ~10 KB into the .wasm.
+#[allow(clippy::manual_clamp)]
+pub(crate) fn clamp_ms(ms: f64, lo: f64, hi: f64) -> f64 {
+    ms.max(lo).min(hi)
+}
+
 /// How a fleet client is configured.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FleetConfig {
@@ -44,6 +51,9 @@ pub struct FleetConfig {
     pub hold_ms: f64,
     /// How long to wait before asking a failed store again.
     pub probe_ms: f64,
+    /// An `acquire` unanswered for this long is given up as failed, even if the shell's
+    /// own timeout never fires (workerd drops the timers of a request that has ended).
+    pub ask_deadline_ms: f64,
 }
 
 impl FleetConfig {
@@ -133,8 +143,8 @@ pub struct Fleet {
     /// The local share: the waiters' queue, and a record of every token this client used.
     local: Limiter,
     mode: Mode,
-    /// Tokens asked for in the `acquire` in flight, if one is.
-    asking: Option<u32>,
+    /// Tokens asked for in the `acquire` in flight, if one is, and when it is overdue.
+    asking: Option<(u32, f64)>,
     /// No `acquire` before this instant (the store said when a token frees).
     retry_at: f64,
     paused_until: f64,
@@ -220,7 +230,7 @@ impl Fleet {
             _ => return None,
         }
         .min(self.cfg.lease.max(1));
-        self.asking = Some(want);
+        self.asking = Some((want, now + self.cfg.ask_deadline_ms));
         // Usage the store has not seen: settled local tokens by their free instant, and
         // local tokens still in flight as if they settled at the end of their hold.
         let unsettled = now + self.cfg.hold_ms + self.cfg.window_ms;
@@ -243,7 +253,7 @@ impl Fleet {
         retry_in_ms: Option<f64>,
         epoch: Option<String>,
     ) -> Outcome {
-        let asked = self.asking.take().unwrap_or(0) as usize;
+        let asked = self.asking.take().map_or(0, |(want, _)| want) as usize;
         self.carry_in_transit.clear();
         let forgot = matches!((&self.epoch, &epoch), (Some(old), Some(new)) if old != new);
         if epoch.is_some() {
@@ -353,6 +363,14 @@ impl Fleet {
         }
     }
 
+    /// Gives up an `acquire` that is overdue (its reply will never be seen), as a failure.
+    pub fn expire_ask(&mut self, now: f64) -> Option<Outcome> {
+        match self.asking {
+            Some((_, deadline)) if now >= deadline => Some(self.on_failure(now)),
+            _ => None,
+        }
+    }
+
     /// A settle of `count` store tokens failed to reach the store: remember them as carry
     /// and fall back.
     pub fn on_settle_failure(&mut self, now: f64, count: usize) -> Outcome {
@@ -435,7 +453,7 @@ impl Fleet {
             return None;
         }
         let ask_at = match self.mode {
-            _ if self.asking.is_some() => None,
+            _ if self.asking.is_some() => self.asking.map(|(_, deadline)| deadline),
             Mode::Store => Some(self.retry_at),
             Mode::Fallback { probe_at, .. } => Some(probe_at),
         }
@@ -512,6 +530,7 @@ mod tests {
             lease: 4,
             hold_ms: 500.0,
             probe_ms: 200.0,
+            ask_deadline_ms: 2000.0,
         })
     }
 
@@ -739,6 +758,22 @@ mod tests {
         assert_eq!(out.granted.len(), 1);
         assert_eq!(out.event, None);
         assert!(!f.in_fallback());
+    }
+
+    #[test]
+    fn an_acquire_never_answered_is_given_up() {
+        let mut f = fleet(10, 2);
+        queued(f.acquire(0.0));
+        f.ask(0.0);
+        assert_eq!(
+            f.next_wakeup(0.0),
+            Some(2000.0),
+            "the deadline is the next decision"
+        );
+        assert_eq!(f.expire_ask(1999.0), None);
+        let out = f.expire_ask(2000.0).expect("overdue");
+        assert!(matches!(out.event, Some(Event::Fallback { .. })));
+        assert_eq!(out.granted.len(), 1, "the share serves the waiter");
     }
 
     #[test]

@@ -13,11 +13,15 @@ use crate::limiter::{Acquire, Limiter, LimiterConfig, LimiterState, WaiterId};
 use crate::store::{event_to_js, StoreLink};
 use futures_channel::oneshot;
 use gloo_timers::callback::Timeout;
+use gloo_timers::future::TimeoutFuture;
 use std::cell::RefCell;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
+use std::future::Future;
 use std::hash::{Hash, Hasher};
+use std::pin::Pin;
 use std::rc::{Rc, Weak};
+use std::task::Poll;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
@@ -176,6 +180,13 @@ impl Scheduler {
     /// then re-arms the timer for the next decision.
     fn pump(&mut self) {
         let now = now_ms();
+        if let Core::Shared(c) = &mut self.core {
+            if let Some(outcome) = c.fleet.expire_ask(now) {
+                if let Some(event) = self.apply(outcome) {
+                    self.report_later(event);
+                }
+            }
+        }
         let (granted, ask): (Vec<(WaiterId, Grant)>, _) = match &mut self.core {
             Core::Local(l) => (
                 l.grant_ready(now)
@@ -239,15 +250,28 @@ impl Scheduler {
         self.pump();
     }
 
+    /// The rolling window, in ms.
+    fn window_ms(&self) -> f64 {
+        match &self.core {
+            Core::Local(l) => l.config().window_ms,
+            Core::Shared(c) => c.fleet.config().window_ms,
+        }
+    }
+
+    /// When the next decision is due (a token returns, the store can be asked again), if
+    /// anyone waits.
+    fn next_decision(&self, now: f64) -> Option<f64> {
+        if self.wakers.is_empty() {
+            return None;
+        }
+        match &self.core {
+            Core::Local(l) => l.next_wakeup(now),
+            Core::Shared(c) => c.fleet.next_wakeup(now),
+        }
+    }
+
     fn arm_timer(&mut self, now: f64) {
-        let next = if self.wakers.is_empty() {
-            None
-        } else {
-            match &self.core {
-                Core::Local(l) => l.next_wakeup(now),
-                Core::Shared(c) => c.fleet.next_wakeup(now),
-            }
-        };
+        let next = self.next_decision(now);
         match next {
             None => self.timer = None,
             Some(at) => {
@@ -323,6 +347,19 @@ impl Scheduler {
                 (event, error)
             };
             report(&s, event, error.as_ref());
+        });
+    }
+
+    /// Reports an event found while this scheduler is borrowed, once it no longer is.
+    fn report_later(&self, event: Event) {
+        let this = self.this.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(s) = this.upgrade() {
+                let error: wasm_bindgen::JsValue =
+                    js_sys::Error::new("the rate-limit store's `acquire` was never answered")
+                        .into();
+                report(&s, Some(event), Some(&error));
+            }
         });
     }
 
@@ -444,6 +481,65 @@ impl Drop for Permit {
     }
 }
 
+/// Whether timers belong to the request that set them: in workerd a timer set while
+/// serving one request dies with it, and a request waiting only on another's timer is
+/// cancelled as hung. Detected once (`navigator.userAgent` is `Cloudflare-Workers` there).
+fn timers_are_request_scoped() -> bool {
+    thread_local! {
+        static SCOPED: bool = js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
+            .and_then(|n| js_sys::Reflect::get(&n, &"userAgent".into()))
+            .ok()
+            .and_then(|ua| ua.as_string())
+            .is_some_and(|ua| ua == "Cloudflare-Workers");
+    }
+    SCOPED.with(|s| *s)
+}
+
+/// Waits for this waiter's grant. Where timers are request-scoped, the waiter also keeps a
+/// timer of its own for the scheduler's next decision and runs it when that fires, so its
+/// wake-up never depends on a timer of a request that may already have ended. Elsewhere
+/// the scheduler's one timer serves every waiter.
+async fn wait_for_grant(
+    shared: &SharedScheduler,
+    rx: &mut oneshot::Receiver<Grant>,
+) -> Result<Grant, oneshot::Canceled> {
+    if !timers_are_request_scoped() {
+        return rx.await;
+    }
+    loop {
+        let now = now_ms();
+        // With no decision due (every token is out with a request in flight), only another
+        // request's response frees one; the waiter still keeps a timer of its own, or workerd
+        // would see it waiting on nothing of its own and cancel it as hung.
+        let (due, window_ms) = {
+            let s = shared.borrow();
+            (s.next_decision(now), s.window_ms())
+        };
+        // A tenth of a window late at most, a second at most, and not busier than 100 Hz.
+        let idle = crate::lease::clamp_ms(window_ms / 10.0, 10.0, 1000.0);
+        let due = due.map_or(now + idle, |at| at.min(now + idle));
+        let mut sleep = Some(TimeoutFuture::new((due - now).max(0.0).ceil() as u32 + 1));
+        let woke = std::future::poll_fn(|cx| {
+            if let Poll::Ready(grant) = Pin::new(&mut *rx).poll(cx) {
+                return Poll::Ready(Some(grant));
+            }
+            match sleep.as_mut().map(|t| Pin::new(t).poll(cx)) {
+                Some(Poll::Ready(())) => Poll::Ready(None),
+                _ => Poll::Pending,
+            }
+        })
+        .await;
+        match woke {
+            Some(grant) => return grant,
+            None => {
+                if let Ok(mut s) = shared.try_borrow_mut() {
+                    s.pump();
+                }
+            }
+        }
+    }
+}
+
 /// Waits for a token, in FIFO order, or until `watch` fires.
 pub(crate) async fn acquire(
     shared: &SharedScheduler,
@@ -488,7 +584,7 @@ pub(crate) async fn acquire(
     };
     let state = shared.borrow_mut().state().0;
     on_wait(WaitNotice { state });
-    match race(&mut rx, watch).await {
+    match race(wait_for_grant(shared, &mut rx), watch).await {
         Raced::Done(Ok(grant)) => Ok(permit(grant)),
         // The sender is only dropped with the scheduler, which we hold: treat as aborted.
         Raced::Done(Err(_)) => Err(WaitError::Aborted),

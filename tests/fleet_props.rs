@@ -142,6 +142,7 @@ impl Sim {
                     lease: case.lease,
                     hold_ms: HOLD as f64,
                     probe_ms: (case.window / 4).max(1) as f64,
+                    ask_deadline_ms: 1e9,
                 })
             })
             .collect();
