@@ -17,6 +17,12 @@ export const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+/** The `q` quantile (0..1) of `xs`, nearest rank. */
+export const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+};
+
 export const cpuMicros = (d) => d.user + d.system;
 
 /** Runs `total` calls of `one()` with `concurrency` of them in flight at any time. */

@@ -1,7 +1,7 @@
 // `make bench`: runs every benchmark in its own Node process (so none inherits another's
 // heap, JIT state or timers), prints one table and writes bench/results.json.
 // Scale down with BENCH_N, BENCH_QUEUE, BENCH_WINDOWS, BENCH_STARTUP_RUNS; pick parts with
-// BENCH_ONLY=overhead,limiter,queue,startup.
+// BENCH_ONLY=overhead,limiter,queue,startup,stores (stores: BENCH_STORES_N, BENCH_FLEET_*).
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -56,6 +56,7 @@ await run("queue", async () => {
   return q;
 });
 await run("startup", () => part("startup.mjs"));
+await run("stores", () => part("stores.mjs"));
 writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
 
 // ---- the table ----
@@ -127,6 +128,31 @@ if (results.startup) {
     row("4 start-up", `workerd: boot (bundle + start, median of ${st.workerdRuns}), client vs plain`, `${f(st.workerd.client.bootMs, 0)} ms vs ${f(st.workerd.plain.bootMs, 0)} ms`);
     row("4 start-up", "workerd: first request, client vs plain", `${f(st.workerd.client.firstRequestMs, 1)} ms vs ${f(st.workerd.plain.firstRequestMs, 1)} ms`);
   } else row("4 start-up", "workerd", `failed: ${st.workerdError?.split("\n")[0]}`);
+}
+if (results.stores) {
+  const st = results.stores;
+  const ms = (x) => `${f(x, 2)} ms`;
+  const added = (v) => `${ms(v.addedP50Ms)} / ${ms(v.addedP99Ms)} (mean ${ms(v.addedMeanMs)}; p99 itself ${ms(v.p99Ms)})`;
+  for (const conc of ["1", "16"]) {
+    const nd = st.node[conc];
+    row("5 stores", `Node c=${conc} plain fetch: p50 / p99 latency`, `${ms(nd.plain.p50Ms)} / ${ms(nd.plain.p99Ms)}`);
+    for (const [name, v] of Object.entries(nd)) {
+      if (name === "plain") continue;
+      const calls = v.storeCallsPerRequest ? `; ${f(v.storeCallsPerRequest.acquire, 2)} acquire + ${f(v.storeCallsPerRequest.settle, 2)} settle calls/req` : "";
+      row("5 stores", `Node c=${conc} ${name}: added p50 / p99`, added(v) + calls);
+    }
+    const wd = st.workerd[conc];
+    row("5 stores", `workerd c=${conc} plain fetch: p50 / p99 (whole ms)`, `${ms(wd.plain.p50Ms)} / ${ms(wd.plain.p99Ms)}`);
+    for (const name of ["in-memory limiter", "Durable Object"]) row("5 stores", `workerd c=${conc} ${name}: added p50 / p99 (whole ms)`, added(wd[name]));
+  }
+  row("5 stores", "redis-server PING p50 / p99 (node-redis, ioredis)", Object.values(st.ping).map((p) => `${ms(p.p50Ms)} / ${ms(p.p99Ms)}`).join("; "));
+  const fl = st.fleet;
+  for (const [name, r] of Object.entries(fl.results)) {
+    const what = `${name} (${fl.limit}/${fl.windowMs / 1000} s, ${fl.windows} windows)`;
+    row("5 stores", `${what}: 429s / busiest window`, `${r.rejected429} / ${r.maxInWindow}`, `0 / ${fl.limit}`, goal(r.rejected429 === 0 && r.maxInWindow === fl.limit));
+    row("5 stores", `${what}: allowance used in windows 1-${fl.windows - 1} (per window ${r.perWindow.join(", ")})`, f(r.fraction, 3), ">= 0.95", goal(r.fraction >= 0.95));
+    row("5 stores", `${what}: accepted throughput / allowance as in 2 limiter`, f(r.spanFraction, 3));
+  }
 }
 
 const header = ["part", "measure", "result", "goal", ""];
