@@ -115,8 +115,12 @@ export interface RateLimitGrant {
 
 /** Passed to `onRateLimitStore`. */
 export type RateLimitStoreEvent =
+  /** The store failed: each request now comes from this client's share of the limit. */
   | { type: "fallback"; localLimit: number; error?: unknown }
-  | { type: "recovered"; downMs: number };
+  /** The store answers again; for one window it is held to the share while the fleet hands over. */
+  | { type: "recovered"; downMs: number }
+  /** The store answered from a new epoch (it lost its data): it was told this client's usage, and for one window gives it no more than its share. */
+  | { type: "forgotten"; localLimit: number };
 
 /**
  * The store protocol over in-memory ledgers (one realm). The Durable Object keeps one, and

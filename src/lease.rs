@@ -18,11 +18,14 @@
 //!   store usage. The store is probed again every `probe_ms` while requests wait.
 //! * **Carry.** What the client used without the store's knowledge (its fallback grants,
 //!   settles that failed to reach the store) is sent with the next `acquire`.
+//! * **Hand-over.** For one window after the store answers again (or answers from a new
+//!   epoch, having lost its data), the client takes tokens from the store but never more
+//!   than its local share allows: the other clients may still be on their shares, and
+//!   what they used there reaches the store only as each of them recovers.
 //! * **Epochs.** A store names its memory (`epoch`). When a reply comes from a new epoch
-//!   (a restarted Redis, a new object), the store forgot the window: the client carries
-//!   its own usage under the old epoch, hands back what the forgetful store just granted,
-//!   and runs on its share for one window, because other clients have not yet told the
-//!   store what they used.
+//!   (a restarted Redis, a new object), the store forgot the window: a client with usage
+//!   in the window carries what it got from the store under the old epoch and hands back
+//!   what the forgetful store just granted, then hands over as above.
 
 use crate::limiter::{Acquire, Limiter, LimiterConfig, LimiterState, WaiterId};
 use std::collections::VecDeque;
@@ -77,13 +80,16 @@ pub enum Source {
 /// A change of mode the user is told about (`onRateLimitStore`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Event {
-    /// The store failed (or, `forgot`, answered from a new epoch: it lost its data); the
-    /// client now grants from a share of `local_limit` tokens.
+    /// The store failed; the client now grants from a share of `local_limit` tokens.
     Fallback {
         /// The local share.
         local_limit: u32,
-        /// The store answered, but had forgotten the window.
-        forgot: bool,
+    },
+    /// The store answered from a new epoch (it lost its data): the client told it what it
+    /// used and, for a window, takes no more from it than `local_limit`.
+    Forgotten {
+        /// The local share.
+        local_limit: u32,
     },
     /// The store answered again after `down_ms` in fallback.
     Recovered {
@@ -127,12 +133,10 @@ pub struct Outcome {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Mode {
     Store,
-    /// On the local share since `since`; ask the store at `probe_at`; and, after the store
-    /// forgot the window, stay on the share until `share_until` whatever it answers.
+    /// On the local share since `since`; ask the store again at `probe_at`.
     Fallback {
         since: f64,
         probe_at: f64,
-        share_until: f64,
     },
 }
 
@@ -162,6 +166,9 @@ pub struct Fleet {
     store_returns: VecDeque<f64>,
     /// Store tokens in flight.
     store_in_flight: u32,
+    /// Until this instant (a window after a hand-over) store grants are also held to the
+    /// local share.
+    share_until: f64,
 }
 
 impl Fleet {
@@ -185,6 +192,7 @@ impl Fleet {
             epoch: None,
             store_returns: VecDeque::new(),
             store_in_flight: 0,
+            share_until: f64::NEG_INFINITY,
         }
     }
 
@@ -225,11 +233,18 @@ impl Fleet {
         }
         let queued = u32::try_from(self.local.queued()).unwrap_or(u32::MAX);
         let want = match self.mode {
-            Mode::Store if queued > 0 && now >= self.retry_at => queued,
+            Mode::Store if queued > 0 && now >= self.retry_at => queued.min(self.room(now)),
             Mode::Fallback { probe_at, .. } if now >= probe_at => queued.max(1),
             _ => return None,
         }
         .min(self.cfg.lease.max(1));
+        let want = match want {
+            // The share is full, but a forgetful store must still learn what we used: one
+            // token asked for, to be handed back, carries it.
+            0 if self.has_carry() => 1,
+            0 => return None,
+            n => n,
+        };
         self.asking = Some((want, now + self.cfg.ask_deadline_ms));
         // Usage the store has not seen: settled local tokens by their free instant, and
         // local tokens still in flight as if they settled at the end of their hold.
@@ -259,31 +274,26 @@ impl Fleet {
         if epoch.is_some() {
             self.epoch = epoch;
         }
-        // A client with nothing in the window has nothing to tell a forgetful store (and a
-        // store whose data simply expired has forgotten nothing that mattered).
-        if forgot && self.has_store_usage(now) {
-            return self.on_forgotten(now, tokens);
-        }
         let mut out = Outcome::default();
-        if let Mode::Fallback {
-            since, share_until, ..
-        } = self.mode
-        {
-            if now < share_until {
-                // This answer delivered our carry; the share still rules.
-                self.mode = Mode::Fallback {
-                    since,
-                    probe_at: share_until,
-                    share_until,
-                };
-                out.granted = self.grant_ready(now);
-                out.release = tokens;
-                return out;
-            }
+        if let Mode::Fallback { since, .. } = self.mode {
             out.event = Some(Event::Recovered {
                 down_ms: (now - since).max(0.0),
             });
             self.mode = Mode::Store;
+            self.share_until = now + self.cfg.window_ms;
+        }
+        // A client with nothing in the window has nothing to tell a forgetful store (and a
+        // store whose data simply expired has forgotten nothing that mattered).
+        if forgot && self.local.room(now) < self.cfg.local_limit() {
+            self.on_forgotten(now);
+            if out.event.is_none() {
+                out.event = Some(Event::Forgotten {
+                    local_limit: self.cfg.local_limit(),
+                });
+            }
+            // Granted without knowing what we used: hand it back, ask again with the carry.
+            out.release = tokens;
+            return out;
         }
         if tokens.len() < asked {
             let wait = retry_in_ms
@@ -295,7 +305,10 @@ impl Fleet {
         }
         let mut tokens = tokens.into_iter();
         if now >= self.paused_until {
-            for token in tokens.by_ref() {
+            // During a hand-over the share caps what the store granted (a probe asked
+            // without looking at it).
+            let usable = self.room(now) as usize;
+            for token in tokens.by_ref().take(usable) {
                 match self.local.grant_next() {
                     Some(id) => {
                         self.store_in_flight = self.store_in_flight.saturating_add(1);
@@ -313,40 +326,31 @@ impl Fleet {
         out
     }
 
-    /// The store answered from a new epoch: it lost the window. Tell it at once what this
-    /// client used, give back what it granted without knowing, and keep to the share for a
-    /// window while the other clients do the same.
-    fn on_forgotten(&mut self, now: f64, tokens: Vec<String>) -> Outcome {
+    /// The store answered from a new epoch: it lost the window. Carry what this client got
+    /// from it under the old epoch, ask again at once, and hand over for a window.
+    fn on_forgotten(&mut self, now: f64) {
         let unsettled = now + self.cfg.hold_ms + self.cfg.window_ms;
         self.carry
             .extend(self.store_returns.drain(..).filter(|&at| at > now));
         self.carry
             .extend(std::iter::repeat(unsettled).take(self.store_in_flight as usize));
-        let (event, since) = match self.mode {
-            Mode::Store => (
-                Some(Event::Fallback {
-                    local_limit: self.cfg.local_limit(),
-                    forgot: true,
-                }),
-                now,
-            ),
-            Mode::Fallback { since, .. } => (None, since),
-        };
-        self.mode = Mode::Fallback {
-            since,
-            probe_at: now,
-            share_until: now + self.cfg.window_ms,
-        };
-        Outcome {
-            granted: self.grant_ready(now),
-            release: tokens,
-            event,
-        }
+        self.retry_at = now;
+        self.share_until = now + self.cfg.window_ms;
     }
 
-    /// Whether any token this client got from the store is still in its window.
-    fn has_store_usage(&self, now: f64) -> bool {
-        self.store_in_flight > 0 || self.store_returns.iter().any(|&at| at > now)
+    /// Whether usage the store has not seen waits to be carried.
+    fn has_carry(&self) -> bool {
+        !self.carry.is_empty() || self.uncarried_in_flight > 0
+    }
+
+    /// How many tokens the client may take from the store now: any number, except during a
+    /// hand-over, when the local share's room.
+    fn room(&self, now: f64) -> u32 {
+        if now < self.share_until {
+            self.local.room(now)
+        } else {
+            u32::MAX
+        }
     }
 
     /// The `acquire` in flight failed (rejected, timed out, or answered nonsense).
@@ -454,6 +458,11 @@ impl Fleet {
         }
         let ask_at = match self.mode {
             _ if self.asking.is_some() => self.asking.map(|(_, deadline)| deadline),
+            // During a hand-over, also when the share has room again (or, with all of it in
+            // flight, at a settle, which pumps anyway).
+            Mode::Store if now < self.share_until => {
+                self.local.next_room_at(now).map(|at| at.max(self.retry_at))
+            }
             Mode::Store => Some(self.retry_at),
             Mode::Fallback { probe_at, .. } => Some(probe_at),
         }
@@ -494,21 +503,13 @@ impl Fleet {
                 self.mode = Mode::Fallback {
                     since: now,
                     probe_at,
-                    share_until: f64::NEG_INFINITY,
                 };
                 Some(Event::Fallback {
                     local_limit: self.cfg.local_limit(),
-                    forgot: false,
                 })
             }
-            Mode::Fallback {
-                since, share_until, ..
-            } => {
-                self.mode = Mode::Fallback {
-                    since,
-                    probe_at: probe_at.max(share_until),
-                    share_until,
-                };
+            Mode::Fallback { since, .. } => {
+                self.mode = Mode::Fallback { since, probe_at };
                 None
             }
         }
@@ -600,13 +601,7 @@ mod tests {
         let w: Vec<_> = (0..4).map(|_| queued(f.acquire(20.0))).collect();
         f.ask(20.0);
         let out = f.on_failure(30.0);
-        assert_eq!(
-            out.event,
-            Some(Event::Fallback {
-                local_limit: 5,
-                forgot: false
-            })
-        );
+        assert_eq!(out.event, Some(Event::Fallback { local_limit: 5 }));
         // 3 of the 5 are still in their window: 2 granted locally, 2 wait.
         assert_eq!(out.granted.len(), 2);
         assert_eq!(out.granted[0].0, w[0]);
@@ -683,20 +678,14 @@ mod tests {
         let src = out.granted[0].1.clone();
         assert_eq!(f.settle(10.0, src), Some("1".into()));
         let out = f.on_settle_failure(12.0, 1);
-        assert_eq!(
-            out.event,
-            Some(Event::Fallback {
-                local_limit: 2,
-                forgot: false
-            })
-        );
+        assert_eq!(out.event, Some(Event::Fallback { local_limit: 2 }));
         // The share has room: granted at once, and in flight when the probe goes out.
         assert!(matches!(f.acquire(300.0), Admit::Granted(Source::Local(_))));
         assert_eq!(f.ask(300.0).map(|a| a.carry), Some(vec![712.0, W + 500.0]));
     }
 
     #[test]
-    fn a_store_that_forgot_gets_our_usage_back_and_we_keep_to_the_share() {
+    fn a_store_that_forgot_gets_our_usage_back_and_we_hand_over() {
         let mut f = fleet(10, 2); // share 5
         let e = |s: &str| Some(s.to_owned());
         for _ in 0..3 {
@@ -708,40 +697,60 @@ mod tests {
         // Two settle (free at 1100), one stays in flight.
         f.settle(100.0, held.remove(0));
         f.settle(100.0, held.remove(0));
-        queued(f.acquire(200.0));
-        let ask = f.ask(200.0).expect("a waiter");
+        for _ in 0..3 {
+            queued(f.acquire(200.0));
+        }
+        let ask = f.ask(200.0).expect("waiters");
         assert!(ask.carry.is_empty(), "same epoch so far: nothing to carry");
         // The store restarted: epoch b, and it granted blindly.
-        let out = f.on_reply(210.0, tokens(&["b-0"]), None, e("b"));
-        assert_eq!(out.release, tokens(&["b-0"]));
-        assert_eq!(
-            out.event,
-            Some(Event::Fallback {
-                local_limit: 5,
-                forgot: true
-            })
-        );
-        // The share has 5 - 3 own tokens still in the window: the waiter goes at once.
-        assert_eq!(out.granted.len(), 1);
-        assert!(f.in_fallback());
-        // The client tells the new store at once what it used: two settled store tokens
-        // (free at 1100), one still in flight and the share's grant, both until their hold
-        // ends.
-        let ask = f.ask(210.0).expect("the carry goes out at once");
+        let out = f.on_reply(210.0, tokens(&["b-0", "b-1", "b-2"]), None, e("b"));
+        assert_eq!(out.release, tokens(&["b-0", "b-1", "b-2"]));
+        assert!(out.granted.is_empty());
+        assert_eq!(out.event, Some(Event::Forgotten { local_limit: 5 }));
+        assert!(!f.in_fallback(), "still on the store, held to the share");
+        // It asks again at once, telling the new store what it used, but for no more than
+        // the share's room: 5 - 3 own tokens in the window.
+        let ask = f.ask(210.0).expect("asks again at once");
         let mut carry = ask.carry;
         carry.sort_by(f64::total_cmp);
-        assert_eq!(carry, vec![890.0, 890.0, 1500.0, 1500.0]);
-        // The store's answer only delivered the carry: the share rules for a window.
-        let out = f.on_reply(215.0, tokens(&["b-1"]), None, e("b"));
-        assert_eq!(out.release, tokens(&["b-1"]));
-        assert_eq!(out.event, None);
-        assert!(matches!(f.acquire(300.0), Admit::Granted(Source::Local(_))));
-        let last = queued(f.acquire(300.0));
-        assert_eq!(f.ask(300.0), None, "on the share for a window");
-        assert!(f.ask(1210.0).is_some(), "back to the store a window later");
-        let out = f.on_reply(1211.0, tokens(&["b-2"]), None, e("b"));
+        assert_eq!(carry, vec![890.0, 890.0, W + 500.0]);
+        assert_eq!(ask.want, 2);
+        let out = f.on_reply(215.0, tokens(&["b-3", "b-4"]), None, e("b"));
+        assert_eq!(out.granted.len(), 2);
+        assert_eq!(f.ask(300.0), None, "the share is full until 1100");
+        assert_eq!(f.next_wakeup(300.0), Some(1100.0));
+        // A window after the hand-over began the share no longer caps the store.
+        for _ in 0..6 {
+            queued(f.acquire(1300.0));
+        }
+        assert_eq!(
+            f.ask(1300.0).map(|a| a.want),
+            Some(4),
+            "the lease, not the share"
+        );
+    }
+
+    #[test]
+    fn after_an_outage_the_store_is_held_to_the_share_for_a_window() {
+        let mut f = fleet(10, 2); // share 5
+        queued(f.acquire(0.0));
+        f.ask(0.0);
+        f.on_failure(0.0);
+        // Four more on the share: the fleet's other clients may be doing the same.
+        for _ in 0..4 {
+            assert!(matches!(f.acquire(10.0), Admit::Granted(_)));
+        }
+        for _ in 0..3 {
+            queued(f.acquire(300.0));
+        }
+        let ask = f.ask(300.0).expect("probe");
+        assert_eq!(ask.want, 3);
+        let out = f.on_reply(300.0, tokens(&["1", "2", "3"]), None, None);
         assert!(matches!(out.event, Some(Event::Recovered { .. })));
-        assert_eq!(out.granted, vec![(last, Source::Store("b-2".into()))]);
+        // The share is full (5 in flight): the store's grants go back, the waiters wait.
+        assert!(out.granted.is_empty());
+        assert_eq!(out.release, tokens(&["1", "2", "3"]));
+        assert!(!f.in_fallback());
     }
 
     #[test]

@@ -216,6 +216,28 @@ impl Limiter {
         None
     }
 
+    /// Tokens in the bucket at `now_ms`, without moving the clock (a pause aside).
+    pub fn room(&self, now_ms: f64) -> u32 {
+        let now = self.clamped(now_ms);
+        let back = self.returns.partition_point(|&at| at <= now);
+        let returning = u32::try_from(self.returns.len() - back).unwrap_or(u32::MAX);
+        self.config
+            .limit
+            .saturating_sub(self.in_flight)
+            .saturating_sub(returning)
+    }
+
+    /// When a token is next in the bucket at or after `now_ms`: `now_ms` if one is, the
+    /// next return instant otherwise, `None` when every token out is in flight.
+    pub fn next_room_at(&self, now_ms: f64) -> Option<f64> {
+        let now = self.clamped(now_ms);
+        if self.room(now) > 0 {
+            return Some(now);
+        }
+        let back = self.returns.partition_point(|&at| at <= now);
+        self.returns.get(back).copied()
+    }
+
     /// How many requests wait for a token.
     pub fn queued(&self) -> usize {
         self.waiting.len()

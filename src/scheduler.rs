@@ -85,7 +85,7 @@ type BucketId = (u64, String);
 
 thread_local! {
     // Weak, so a bucket dies with its last client.
-    static REGISTRY: RefCell<HashMap<BucketId, Weak<RefCell<Scheduler>>>> =
+    static REGISTRY: RefCell<HashMap<BucketId, Vec<Weak<RefCell<Scheduler>>>>> =
         RefCell::new(HashMap::new());
 }
 
@@ -147,14 +147,34 @@ impl Scheduler {
         let id = (h.finish(), base_url.to_owned());
         REGISTRY.with(|r| {
             let mut r = r.borrow_mut();
-            r.retain(|_, w| w.strong_count() > 0);
-            if let Some(existing) = r.get(&id).and_then(Weak::upgrade) {
+            r.retain(|_, ws| {
+                ws.retain(|w| w.strong_count() > 0);
+                !ws.is_empty()
+            });
+            let candidates = r.entry(id).or_default();
+            // Only a client of the same kind joins a bucket: one with its own store must
+            // not be handed another's (or the in-memory one) without a word.
+            let existing = candidates
+                .iter()
+                .filter_map(Weak::upgrade)
+                .find(|s| s.try_borrow().is_ok_and(|s| s.serves(&plan)));
+            if let Some(existing) = existing {
                 return Ok(existing);
             }
             let fresh = Scheduler::new(plan, key, base_url)?;
-            r.insert(id, Rc::downgrade(&fresh));
+            candidates.push(Rc::downgrade(&fresh));
             Ok(fresh)
         })
+    }
+
+    /// Whether a client asking for `plan` may share this bucket: both in memory, or both
+    /// on the very same store object.
+    fn serves(&self, plan: &Plan) -> bool {
+        match (&self.core, plan) {
+            (Core::Local(_), Plan::Local(_)) => true,
+            (Core::Shared(c), Plan::Store { store, .. }) => c.link.is_store(store),
+            _ => false,
+        }
     }
 
     /// A snapshot for `rateLimitState()`, and whether the store has failed over to the

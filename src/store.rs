@@ -95,6 +95,11 @@ impl StoreLink {
         }
     }
 
+    /// Whether `store` is this link's store object.
+    pub(crate) fn is_store(&self, store: &JsValue) -> bool {
+        Object::is(&self.store, store)
+    }
+
     /// Remembers the bucket name once a call has computed it.
     pub(crate) fn learn_bucket(&mut self, bucket: String) {
         self.bucket.get_or_insert(bucket);
@@ -268,24 +273,24 @@ async fn with_timeout<F: Future>(fut: F, ms: f64) -> Option<F::Output> {
 pub(crate) fn event_to_js(event: &Event, error: Option<&JsValue>) -> JsValue {
     let out = Object::new();
     match event {
-        Event::Fallback {
-            local_limit,
-            forgot,
-        } => {
+        Event::Fallback { local_limit } => {
             set(&out, "type", &JsValue::from_str("fallback"));
             set(
                 &out,
                 "localLimit",
                 &JsValue::from_f64(f64::from(*local_limit)),
             );
-            if *forgot {
-                let e = js_sys::Error::new(
-                    "the rate-limit store answered from a new epoch: it lost the window's data; keeping to the local share for one window",
-                );
-                set(&out, "error", &e);
-            } else if let Some(e) = error {
+            if let Some(e) = error {
                 set(&out, "error", e);
             }
+        }
+        Event::Forgotten { local_limit } => {
+            set(&out, "type", &JsValue::from_str("forgotten"));
+            set(
+                &out,
+                "localLimit",
+                &JsValue::from_f64(f64::from(*local_limit)),
+            );
         }
         Event::Recovered { down_ms } => {
             set(&out, "type", &JsValue::from_str("recovered"));

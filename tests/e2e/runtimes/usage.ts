@@ -45,8 +45,8 @@ const shared = new ConveyorClient({
   apiKey: "k",
   rateLimit: { store: new MemoryStore(), fleetSize: 4, lease: 8, storeTimeoutMs: 500 },
   onRateLimitStore: (e: RateLimitStoreEvent) => {
-    if (e.type === "fallback") void e.localLimit;
-    else void e.downMs;
+    if (e.type === "recovered") void e.downMs;
+    else void e.localLimit;
   },
 });
 const mode: "connected" | "fallback" | undefined = shared.rateLimitState()?.store;
