@@ -19,8 +19,6 @@
 //!
 //! Every call takes the store's own `now_ms`; time never runs backwards for a ledger.
 
-use std::collections::HashMap;
-
 /// The most entries `carry` may add in one call: a client never carries more than its
 /// own window's worth, and a bound keeps a broken caller from growing a store at will.
 pub const MAX_CARRY: usize = 100_000;
@@ -80,8 +78,11 @@ pub struct Ledger {
     /// token ids carry it so ids from before never collide with ids from after.
     epoch: String,
     now: f64,
-    /// Granted (or settled) tokens by id, with the instant each frees.
-    tokens: HashMap<u64, f64>,
+    /// Granted (or settled) tokens as `(id, instant it frees)`, sorted by id, each id once.
+    /// A Vec, not a map: a ledger holds at most `limit` plus carried entries, new ids are
+    /// the largest so a grant appends, and a snapshot needs no sort (it keeps the .wasm
+    /// smaller than a `HashMap` and a sort would).
+    tokens: Vec<(u64, f64)>,
     /// Anonymous entries from `carry`, by the instant each frees.
     carried: Vec<f64>,
     next_id: u64,
@@ -94,7 +95,7 @@ impl Ledger {
         Ledger {
             epoch: epoch.to_owned(),
             now: f64::NEG_INFINITY,
-            tokens: HashMap::new(),
+            tokens: Vec::new(),
             carried: Vec::new(),
             next_id: 0,
         }
@@ -118,7 +119,7 @@ impl Ledger {
         for _ in 0..granted {
             let id = self.next_id;
             self.next_id = self.next_id.saturating_add(1);
-            self.tokens.insert(id, free_at);
+            self.put(id, free_at);
             tokens.push(format!("{}-{id}", self.epoch));
         }
         // An entry still in flight frees one window after its settle at the earliest, so
@@ -127,9 +128,10 @@ impl Ledger {
         let retry_in_ms = (granted < req.want as usize).then(|| {
             let earliest = self
                 .tokens
-                .values()
-                .chain(&self.carried)
-                .fold(now + req.window_ms, |a, &b| a.min(b));
+                .iter()
+                .map(|&(_, at)| at)
+                .chain(self.carried.iter().copied())
+                .fold(now + req.window_ms, f64::min);
             (earliest - now).max(1.0)
         });
         Grant {
@@ -166,9 +168,7 @@ impl Ledger {
         for t in tokens {
             match self.own_id(t) {
                 // Known, or at least ours: a granted id that expired is re-added.
-                Some(id) if id < self.next_id => {
-                    self.tokens.insert(id, free_at);
-                }
+                Some(id) if id < self.next_id => self.put(id, free_at),
                 _ => self.carried.push(free_at),
             }
         }
@@ -178,8 +178,8 @@ impl Ledger {
     pub fn release<'a>(&mut self, now_ms: f64, tokens: impl IntoIterator<Item = &'a str>) {
         self.advance(now_ms);
         for t in tokens {
-            if let Some(id) = self.own_id(t) {
-                self.tokens.remove(&id);
+            if let Some(Ok(i)) = self.own_id(t).map(|id| self.find(id)) {
+                self.tokens.remove(i);
             }
         }
     }
@@ -193,7 +193,7 @@ impl Ledger {
     /// Entries occupying the window at the ledger's latest time.
     pub fn occupied(&mut self) -> usize {
         let now = self.now;
-        self.tokens.retain(|_, &mut at| at > now);
+        self.tokens.retain(|&(_, at)| at > now);
         self.carried.retain(|&at| at > now);
         self.tokens.len() + self.carried.len()
     }
@@ -206,18 +206,16 @@ impl Ledger {
     /// The latest instant any entry frees, if any: how long a store must keep the data.
     pub fn last_free_at(&self) -> Option<f64> {
         self.tokens
-            .values()
-            .chain(&self.carried)
-            .copied()
+            .iter()
+            .map(|&(_, at)| at)
+            .chain(self.carried.iter().copied())
             .reduce(f64::max)
     }
 
-    /// The state as `(next_id, [(id, free_at)], [carried free_at])`, to persist.
+    /// The state as `(next_id, [(id, free_at)] in id order, [carried free_at])`, to persist.
     pub fn snapshot(&mut self) -> (u64, Vec<(u64, f64)>, Vec<f64>) {
         self.occupied();
-        let mut tokens: Vec<(u64, f64)> = self.tokens.iter().map(|(&k, &v)| (k, v)).collect();
-        tokens.sort_unstable_by_key(|&(id, _)| id);
-        (self.next_id, tokens, self.carried.clone())
+        (self.next_id, self.tokens.clone(), self.carried.clone())
     }
 
     /// A ledger from a [`Ledger::snapshot`] (and its epoch: the memory is the same).
@@ -225,12 +223,29 @@ impl Ledger {
     pub fn restore(epoch: &str, next_id: u64, tokens: &[(u64, f64)], carried: &[f64]) -> Ledger {
         let mut l = Ledger::new(epoch);
         for &(id, at) in tokens.iter().filter(|(_, at)| at.is_finite()) {
-            l.tokens.insert(id, at);
+            l.put(id, at);
             l.next_id = l.next_id.max(id.saturating_add(1));
         }
         l.next_id = l.next_id.max(next_id);
         l.carried = carried.iter().copied().filter(|a| a.is_finite()).collect();
         l
+    }
+
+    /// Where `id` is in `tokens` (`Err`: where it would go).
+    fn find(&self, id: u64) -> Result<usize, usize> {
+        self.tokens.binary_search_by_key(&id, |&(t, _)| t)
+    }
+
+    /// Sets when `id` frees, adding it in order if it is not there.
+    fn put(&mut self, id: u64, free_at: f64) {
+        match self.find(id) {
+            Ok(i) => {
+                if let Some(entry) = self.tokens.get_mut(i) {
+                    entry.1 = free_at;
+                }
+            }
+            Err(i) => self.tokens.insert(i, (id, free_at)),
+        }
     }
 
     fn advance(&mut self, now_ms: f64) -> f64 {
