@@ -39,7 +39,9 @@ impl Default for MemoryStore {
 /// A random epoch name, hex.
 fn fresh_epoch() -> String {
     let r = js_sys::Math::random() * 9_007_199_254_740_992.0; // 2^53
-    format!("{:x}", r as u64)
+    let mut out = String::new();
+    crate::store::push_hex(&mut out, r as u64, 1);
+    out
 }
 
 #[wasm_bindgen]
@@ -66,7 +68,7 @@ impl MemoryStore {
                 Some(v) => numbers(&v, "carry")?,
             },
         };
-        parsed.validate().map_err(type_error)?;
+        parsed.validate().map_err(|m| type_error(&m))?;
         let grant = self.ledger(bucket).acquire(js_sys::Date::now(), &parsed);
         let out = Object::new();
         let tokens: Array = grant.tokens.iter().map(|t| JsValue::from_str(t)).collect();
@@ -205,8 +207,14 @@ fn set(obj: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
 
-fn type_error(message: impl AsRef<str>) -> JsValue {
-    js_sys::TypeError::new(&format!("MemoryStore: {}", message.as_ref())).into()
+// Messages are joined with `concat`, not `format!`: each `format!` adds code to the .wasm.
+fn type_error(message: &str) -> JsValue {
+    js_sys::TypeError::new(&["MemoryStore: ", message].concat()).into()
+}
+
+/// "MemoryStore: `name` what".
+fn field_error(name: &str, what: &str) -> JsValue {
+    type_error(&["`", name, "` ", what].concat())
 }
 
 fn bucket_of(req: &JsValue) -> Result<String, JsValue> {
@@ -220,31 +228,29 @@ fn number(req: &JsValue, name: &str) -> Result<f64, JsValue> {
     options::get(req, name)
         .and_then(|v| v.as_f64())
         .filter(|n| n.is_finite())
-        .ok_or_else(|| type_error(format!("`{name}` must be a finite number")))
+        .ok_or_else(|| field_error(name, "must be a finite number"))
 }
 
 fn whole(req: &JsValue, name: &str) -> Result<u32, JsValue> {
     let n = number(req, name)?;
     if n.fract() != 0.0 || !(1.0..=f64::from(u32::MAX)).contains(&n) {
-        return Err(type_error(format!(
-            "`{name}` must be a whole number of at least 1"
-        )));
+        return Err(field_error(name, "must be a whole number of at least 1"));
     }
     Ok(n as u32)
 }
 
 fn numbers(v: &JsValue, name: &str) -> Result<Vec<f64>, JsValue> {
     if !Array::is_array(v) {
-        return Err(type_error(format!("`{name}` must be an array of numbers")));
+        return Err(field_error(name, "must be an array of numbers"));
     }
     let arr = Array::from(v);
     if arr.length() as usize > MAX_CARRY {
-        return Err(type_error(format!("`{name}` holds too many entries")));
+        return Err(field_error(name, "holds too many entries"));
     }
     arr.iter()
         .map(|x| x.as_f64().filter(|n| n.is_finite()))
         .collect::<Option<Vec<f64>>>()
-        .ok_or_else(|| type_error(format!("`{name}` must be an array of finite numbers")))
+        .ok_or_else(|| field_error(name, "must be an array of finite numbers"))
 }
 
 fn ids(req: &JsValue) -> Result<Vec<String>, JsValue> {

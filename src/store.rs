@@ -132,7 +132,11 @@ impl StoreHandle {
         }
         let buf = JsFuture::from(self.digest.clone()).await?;
         let bytes = Uint8Array::new(&buf).to_vec();
-        Ok(bytes.iter().take(16).map(|b| format!("{b:02x}")).collect())
+        let mut name = String::with_capacity(32);
+        for &b in bytes.iter().take(16) {
+            push_hex(&mut name, u64::from(b), 2);
+        }
+        Ok(name)
     }
 
     /// Sends `ask`. On a timeout the call is abandoned but not forgotten: if the store
@@ -300,7 +304,36 @@ pub(crate) fn event_to_js(event: &Event, error: Option<&JsValue>) -> JsValue {
     out.into()
 }
 
+/// Appends `n` in lowercase hex, zero-padded to `min_digits` (what `{:0min_digits$x}` writes,
+/// without the formatting machinery's share of the .wasm).
+pub(crate) fn push_hex(out: &mut String, n: u64, min_digits: usize) {
+    let digits = (64 - n.leading_zeros()).div_ceil(4).max(1) as usize;
+    for _ in digits..min_digits {
+        out.push('0');
+    }
+    for i in (0..digits).rev() {
+        let nibble = (n >> (i * 4)) & 0xf;
+        out.push(char::from_digit(nibble as u32, 16).unwrap_or('0'));
+    }
+}
+
 fn set(obj: &Object, key: &str, value: &JsValue) {
     // Setting a data property on a fresh plain object cannot fail.
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_hex;
+
+    #[test]
+    fn push_hex_writes_what_format_does() {
+        for n in [0u64, 1, 9, 10, 15, 16, 255, 256, 0xabc, u64::MAX, 1 << 52] {
+            let (mut one, mut two) = (String::new(), String::new());
+            push_hex(&mut one, n, 1);
+            push_hex(&mut two, n, 2);
+            assert_eq!(one, format!("{n:x}"));
+            assert_eq!(two, format!("{n:02x}"));
+        }
+    }
 }
