@@ -324,49 +324,30 @@ impl Scheduler {
         let config = *c.fleet.config();
         let this = self.this.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            let late_this = this.clone();
-            let result = match handle.bucket().await {
-                Ok(bucket) => {
-                    let late_bucket = bucket.clone();
-                    let late = move |tokens: Vec<String>| {
-                        if let Some(s) = late_this.upgrade() {
-                            if let Ok(mut s) = s.try_borrow_mut() {
-                                if let Core::Shared(c) = &mut s.core {
-                                    c.to_release.extend(tokens);
-                                    c.link.learn_bucket(late_bucket);
-                                }
-                                s.schedule_flush();
-                            }
-                        }
-                    };
-                    let reply = handle.acquire(&bucket, &ask, &config, late).await;
-                    reply.map(|r| (bucket, r))
-                }
-                Err(e) => Err(e),
+            let (result, late) = match handle.bucket().await {
+                Ok(bucket) => match handle.acquire(&bucket, &ask, &config).await {
+                    Ok(reply) => (Ok((bucket, reply)), None),
+                    Err((e, late)) => (Err(e), late.map(|l| (bucket, l))),
+                },
+                Err(e) => (Err(e), None),
             };
-            let Some(s) = this.upgrade() else { return };
-            let (event, error) = {
-                let Ok(mut s) = s.try_borrow_mut() else {
+            Scheduler::on_ask_result(&this, result);
+            if let Some((bucket, late)) = late {
+                // Nobody waits for it any more (timed out): the tokens must not sit idle.
+                let tokens = late.tokens().await;
+                if tokens.is_empty() {
                     return;
-                };
-                let now = now_ms();
-                let Core::Shared(c) = &mut s.core else { return };
-                let (outcome, error) = match result {
-                    Ok((bucket, reply)) => {
-                        c.link.learn_bucket(bucket);
-                        (
-                            c.fleet
-                                .on_reply(now, reply.tokens, reply.retry_in_ms, reply.epoch),
-                            None,
-                        )
+                }
+                if let Some(s) = this.upgrade() {
+                    if let Ok(mut s) = s.try_borrow_mut() {
+                        if let Core::Shared(c) = &mut s.core {
+                            c.to_release.extend(tokens);
+                            c.link.learn_bucket(bucket);
+                        }
+                        s.schedule_flush();
                     }
-                    Err(e) => (c.fleet.on_failure(now), Some(e)),
-                };
-                let event = s.apply(outcome);
-                s.pump();
-                (event, error)
-            };
-            report(&s, event, error.as_ref());
+                }
+            }
         });
     }
 
@@ -381,6 +362,36 @@ impl Scheduler {
                 report(&s, Some(event), Some(&error));
             }
         });
+    }
+
+    /// Applies what the store answered an ask (or its failure), then reports the event.
+    fn on_ask_result(
+        this: &Weak<RefCell<Scheduler>>,
+        result: Result<(String, crate::store::Reply), wasm_bindgen::JsValue>,
+    ) {
+        let Some(s) = this.upgrade() else { return };
+        let (event, error) = {
+            let Ok(mut s) = s.try_borrow_mut() else {
+                return;
+            };
+            let now = now_ms();
+            let Core::Shared(c) = &mut s.core else { return };
+            let (outcome, error) = match result {
+                Ok((bucket, reply)) => {
+                    c.link.learn_bucket(bucket);
+                    (
+                        c.fleet
+                            .on_reply(now, reply.tokens, reply.retry_in_ms, reply.epoch),
+                        None,
+                    )
+                }
+                Err(e) => (c.fleet.on_failure(now), Some(e)),
+            };
+            let event = s.apply(outcome);
+            s.pump();
+            (event, error)
+        };
+        report(&s, event, error.as_ref());
     }
 
     /// Wakes the waiters an outcome granted and queues its spare tokens for release.

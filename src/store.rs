@@ -8,7 +8,6 @@
 //! the bucket by a SHA-256 of the key so the key itself never reaches a store.
 
 use crate::lease::{Ask, Event, FleetConfig};
-use futures_channel::oneshot;
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use std::future::Future;
@@ -117,6 +116,23 @@ pub(crate) struct StoreHandle {
     timeout_ms: f64,
 }
 
+/// An `acquire` that timed out, still waiting for the store's answer.
+pub(crate) struct Late {
+    reply: JsFuture,
+    want: usize,
+}
+
+impl Late {
+    /// The tokens the store granted after all (none if it failed).
+    pub(crate) async fn tokens(self) -> Vec<String> {
+        let want = self.want;
+        self.reply
+            .await
+            .and_then(|v| read_reply(&v, want))
+            .map_or_else(|_| Vec::new(), |r| r.tokens)
+    }
+}
+
 /// What an `acquire` answered, read and checked.
 pub(crate) struct Reply {
     pub tokens: Vec<String>,
@@ -139,15 +155,16 @@ impl StoreHandle {
         Ok(name)
     }
 
-    /// Sends `ask`. On a timeout the call is abandoned but not forgotten: if the store
-    /// grants later, `late` gets the tokens so they can be released.
+    /// Sends `ask`. On a timeout the call is abandoned but not forgotten: the error comes
+    /// with the [`Late`] answer, whose tokens must be released if the store grants after all.
+    // The store's promise is awaited in the caller's task (no task of its own and no
+    // channel): each spawned future and channel type adds its own code to the .wasm.
     pub(crate) async fn acquire(
         &self,
         bucket: &str,
         ask: &Ask,
         cfg: &FleetConfig,
-        late: impl FnOnce(Vec<String>) + 'static,
-    ) -> Result<Reply, JsValue> {
+    ) -> Result<Reply, (JsValue, Option<Late>)> {
         let req = Object::new();
         set(&req, "bucket", &JsValue::from_str(bucket));
         set(&req, "want", &JsValue::from_f64(f64::from(ask.want)));
@@ -159,19 +176,12 @@ impl StoreHandle {
             set(&req, "carry", &carry);
         }
         let want = ask.want as usize;
-        let (tx, rx) = oneshot::channel();
-        let pending = self.call(&self.acquire, &req);
-        wasm_bindgen_futures::spawn_local(async move {
-            let result = pending.await.and_then(|v| read_reply(&v, want));
-            if let Err(Ok(reply)) = tx.send(result) {
-                // Nobody listens any more (timed out): the tokens must not sit idle.
-                late(reply.tokens);
-            }
-        });
-        match with_timeout(rx, self.timeout_ms).await {
-            Some(Ok(result)) => result,
-            Some(Err(_)) => Err(js_sys::Error::new("the rate-limit store call was dropped").into()),
-            None => Err(self.timed_out("acquire")),
+        let mut reply = self.call(&self.acquire, &req);
+        match with_timeout(&mut reply, self.timeout_ms).await {
+            Some(result) => result
+                .and_then(|v| read_reply(&v, want))
+                .map_err(|e| (e, None)),
+            None => Err((self.timed_out("acquire"), Some(Late { reply, want }))),
         }
     }
 
