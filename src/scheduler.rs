@@ -207,28 +207,23 @@ impl Scheduler {
                 }
             }
         }
-        let (granted, ask): (Vec<(WaiterId, Grant)>, _) = match &mut self.core {
-            Core::Local(l) => (
-                l.grant_ready(now)
-                    .into_iter()
-                    .map(|id| (id, None))
-                    .collect(),
-                None,
-            ),
-            Core::Shared(c) => (
-                c.fleet
-                    .grant_ready(now)
-                    .into_iter()
-                    .map(|(id, s)| (id, Some(s)))
-                    .collect(),
-                c.fleet.ask(now),
-            ),
-        };
-        if let Some(ask) = ask {
-            self.spawn_ask(ask);
-        }
-        for (id, grant) in granted {
-            self.wake(id, grant);
+        // Each core's grants are woken where they are read: collecting both into one list
+        // of `Grant`s would cost two more collect loops in the .wasm.
+        match &mut self.core {
+            Core::Local(l) => {
+                for id in l.grant_ready(now) {
+                    self.wake(id, None);
+                }
+            }
+            Core::Shared(c) => {
+                let granted = c.fleet.grant_ready(now);
+                if let Some(ask) = c.fleet.ask(now) {
+                    self.spawn_ask(ask);
+                }
+                for (id, source) in granted {
+                    self.wake(id, Some(source));
+                }
+            }
         }
         self.arm_timer(now);
     }
