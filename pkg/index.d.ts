@@ -111,6 +111,11 @@ export interface RateLimitGrant {
    * a window. A store without it is trusted never to forget.
    */
   epoch?: string;
+  /**
+   * Entries in the bucket's window after this grant (the whole fleet's usage). A client
+   * remembers it: if the store fails next, it knows how much of the window others hold.
+   */
+  occupied?: number;
 }
 
 /** Passed to `onRateLimitStore`. */

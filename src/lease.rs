@@ -15,7 +15,11 @@
 //! * **Fallback.** When a store call fails or times out, the client grants from its own
 //!   [`Limiter`] of `limit / fleet_size` tokens. That limiter has counted every token this
 //!   client used, whatever granted it, so the share is reduced by the client's own recent
-//!   store usage. The store is probed again every `probe_ms` while requests wait.
+//!   store usage. For the first window after the store last answered, the others' usage it
+//!   reported (`occupied`) is still in the server's window too, and a client that used
+//!   less than its share then must not make up the difference: it recycles its own tokens
+//!   plus an equal part of what the store had free, never more than its share. The store
+//!   is probed again every `probe_ms` while requests wait.
 //! * **Carry.** What the client used without the store's knowledge (its fallback grants,
 //!   settles that failed to reach the store) is sent with the next `acquire`.
 //! * **Hand-over.** For one window after the store answers again (or answers from a new
@@ -109,6 +113,19 @@ pub enum Admit {
     QueueFull,
 }
 
+/// A store's answer to an `acquire`, as the shell read it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StoreReply {
+    /// The granted tokens.
+    pub tokens: Vec<String>,
+    /// When short: ms until the next token can free.
+    pub retry_in_ms: Option<f64>,
+    /// The store's epoch, if it names one.
+    pub epoch: Option<String>,
+    /// Entries in the store's window after this grant (the whole fleet's usage), if given.
+    pub occupied: Option<u32>,
+}
+
 /// An `acquire` the shell should send to the store now.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ask {
@@ -169,6 +186,12 @@ pub struct Fleet {
     /// Until this instant (a window after a hand-over) store grants are also held to the
     /// local share.
     share_until: f64,
+    /// When the store last answered, how full it said the window was, and this client's
+    /// own occupancy then.
+    last_contact: Option<(f64, u32, u32)>,
+    /// In fallback, until this instant, the share is cut to this many tokens (see the
+    /// module docs).
+    recycle: Option<(f64, u32)>,
 }
 
 impl Fleet {
@@ -193,6 +216,8 @@ impl Fleet {
             store_returns: VecDeque::new(),
             store_in_flight: 0,
             share_until: f64::NEG_INFINITY,
+            last_contact: None,
+            recycle: None,
         }
     }
 
@@ -209,6 +234,7 @@ impl Fleet {
     /// A new request asks for a token. In store mode it always waits for the store (then
     /// call [`Fleet::ask`]); in fallback the local share may grant it at once.
     pub fn acquire(&mut self, now: f64) -> Admit {
+        self.apply_recycle(now);
         let admitted = match self.mode {
             Mode::Store => self.local.enqueue(now),
             Mode::Fallback { .. } => self.local.acquire(now),
@@ -259,15 +285,14 @@ impl Fleet {
         Some(Ask { want, carry })
     }
 
-    /// The store answered the `acquire` in flight with `tokens`, if short when the next one
-    /// frees, and its `epoch` if it names one.
-    pub fn on_reply(
-        &mut self,
-        now: f64,
-        tokens: Vec<String>,
-        retry_in_ms: Option<f64>,
-        epoch: Option<String>,
-    ) -> Outcome {
+    /// The store answered the `acquire` in flight.
+    pub fn on_reply(&mut self, now: f64, reply: StoreReply) -> Outcome {
+        let StoreReply {
+            tokens,
+            retry_in_ms,
+            epoch,
+            occupied,
+        } = reply;
         let asked = self.asking.take().map_or(0, |(want, _)| want) as usize;
         self.carry_in_transit.clear();
         let forgot = matches!((&self.epoch, &epoch), (Some(old), Some(new)) if old != new);
@@ -275,6 +300,8 @@ impl Fleet {
             self.epoch = epoch;
         }
         let mut out = Outcome::default();
+        self.recycle = None;
+        self.local.set_limit(self.cfg.local_limit());
         if let Mode::Fallback { since, .. } = self.mode {
             out.event = Some(Event::Recovered {
                 down_ms: (now - since).max(0.0),
@@ -323,6 +350,11 @@ impl Fleet {
         }
         // A token nobody waits for would block the rest of the fleet: hand it back.
         out.release.extend(tokens);
+        if let Some(occupied) = occupied {
+            let released = u32::try_from(out.release.len()).unwrap_or(u32::MAX);
+            let own = self.local.occupancy(now);
+            self.last_contact = Some((now, occupied.saturating_sub(released), own));
+        }
         out
     }
 
@@ -398,6 +430,7 @@ impl Fleet {
         if !self.in_fallback() {
             return Vec::new();
         }
+        self.apply_recycle(now);
         let ids = self.local.grant_ready(now);
         ids.into_iter().map(|id| (id, self.local_token())).collect()
     }
@@ -468,7 +501,12 @@ impl Fleet {
         }
         .map(|at| at.max(self.paused_until).max(now));
         let local_at = if self.in_fallback() {
-            self.local.next_wakeup(now)
+            // The share grows back when the recycling window ends.
+            let recycle_end = self.recycle.map(|(until, _)| until.max(now));
+            match (self.local.next_wakeup(now), recycle_end) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
         } else {
             None
         };
@@ -491,6 +529,16 @@ impl Fleet {
         s
     }
 
+    /// Sets the share's size for `now`: cut while recycling, the full share after.
+    fn apply_recycle(&mut self, now: f64) {
+        let share = self.cfg.local_limit();
+        let limit = match self.recycle {
+            Some((until, cap)) if now < until => cap.min(share),
+            _ => share,
+        };
+        self.local.set_limit(limit);
+    }
+
     fn local_token(&mut self) -> Source {
         self.uncarried_in_flight = self.uncarried_in_flight.saturating_add(1);
         Source::Local(self.generation)
@@ -504,6 +552,14 @@ impl Fleet {
                     since: now,
                     probe_at,
                 };
+                // What the fleet had in the window at the last answer is still there until
+                // a window after it: recycle own tokens plus an equal part of what was free.
+                self.recycle = self.last_contact.map(|(at, occupied, own)| {
+                    let free = self.cfg.limit.saturating_sub(occupied);
+                    let part = free / self.cfg.fleet_size.max(1);
+                    (at + self.cfg.window_ms, own.saturating_add(part))
+                });
+                self.apply_recycle(now);
                 Some(Event::Fallback {
                     local_limit: self.cfg.local_limit(),
                 })
@@ -546,6 +602,15 @@ mod tests {
         ids.iter().map(|s| s.to_string()).collect()
     }
 
+    fn reply(tokens: Vec<String>, retry_in_ms: Option<f64>, epoch: Option<String>) -> StoreReply {
+        StoreReply {
+            tokens,
+            retry_in_ms,
+            epoch,
+            occupied: None,
+        }
+    }
+
     #[test]
     fn store_mode_asks_for_the_waiters_up_to_the_lease() {
         let mut f = fleet(10, 2);
@@ -556,7 +621,7 @@ mod tests {
         assert!(ask.carry.is_empty());
         // One acquire at a time.
         assert_eq!(f.ask(0.0), None);
-        let out = f.on_reply(1.0, tokens(&["7", "8"]), None, None);
+        let out = f.on_reply(1.0, reply(tokens(&["7", "8"]), None, None));
         assert_eq!(
             out.granted,
             vec![
@@ -576,14 +641,14 @@ mod tests {
         let a = queued(f.acquire(0.0));
         let b = queued(f.acquire(0.0));
         f.ask(0.0);
-        let out = f.on_reply(0.0, tokens(&["1"]), Some(300.0), None);
+        let out = f.on_reply(0.0, reply(tokens(&["1"]), Some(300.0), None));
         assert_eq!(out.granted, vec![(a, Source::Store("1".into()))]);
         assert_eq!(f.ask(299.0), None);
         assert_eq!(f.next_wakeup(0.0), Some(300.0));
         assert_eq!(f.ask(300.0).map(|a| a.want), Some(1));
         // b aborted while the acquire was out: its token is released, not held.
         assert!(f.cancel(b));
-        let out = f.on_reply(301.0, tokens(&["2"]), None, None);
+        let out = f.on_reply(301.0, reply(tokens(&["2"]), None, None));
         assert!(out.granted.is_empty());
         assert_eq!(out.release, tokens(&["2"]));
     }
@@ -593,7 +658,7 @@ mod tests {
         let mut f = fleet(10, 2); // share 5
         let ids: Vec<_> = (0..3).map(|_| queued(f.acquire(0.0))).collect();
         f.ask(0.0);
-        let out = f.on_reply(0.0, tokens(&["1", "2", "3"]), None, None);
+        let out = f.on_reply(0.0, reply(tokens(&["1", "2", "3"]), None, None));
         assert_eq!(out.granted.len(), 3);
         for (_, s) in out.granted {
             assert!(f.settle(10.0, s).is_some());
@@ -632,7 +697,7 @@ mod tests {
         carry.sort_by(f64::total_cmp);
         // s1 frees at 1100; s2 and the first waiter's token are still in flight.
         assert_eq!(carry, vec![900.0, W + 500.0, W + 500.0]);
-        let out = f.on_reply(210.0, tokens(&["9"]), None, None);
+        let out = f.on_reply(210.0, reply(tokens(&["9"]), None, None));
         assert!(matches!(out.event, Some(Event::Recovered { .. })));
         assert_eq!(out.release, tokens(&["9"]), "nobody waits: handed back");
         assert!(!f.in_fallback());
@@ -674,7 +739,7 @@ mod tests {
         let mut f = fleet(10, 5);
         queued(f.acquire(0.0));
         f.ask(0.0);
-        let out = f.on_reply(0.0, tokens(&["1"]), None, None);
+        let out = f.on_reply(0.0, reply(tokens(&["1"]), None, None));
         let src = out.granted[0].1.clone();
         assert_eq!(f.settle(10.0, src), Some("1".into()));
         let out = f.on_settle_failure(12.0, 1);
@@ -692,7 +757,7 @@ mod tests {
             queued(f.acquire(0.0));
         }
         f.ask(0.0);
-        let out = f.on_reply(0.0, tokens(&["a-1", "a-2", "a-3"]), None, e("a"));
+        let out = f.on_reply(0.0, reply(tokens(&["a-1", "a-2", "a-3"]), None, e("a")));
         let mut held: Vec<Source> = out.granted.into_iter().map(|(_, s)| s).collect();
         // Two settle (free at 1100), one stays in flight.
         f.settle(100.0, held.remove(0));
@@ -703,7 +768,7 @@ mod tests {
         let ask = f.ask(200.0).expect("waiters");
         assert!(ask.carry.is_empty(), "same epoch so far: nothing to carry");
         // The store restarted: epoch b, and it granted blindly.
-        let out = f.on_reply(210.0, tokens(&["b-0", "b-1", "b-2"]), None, e("b"));
+        let out = f.on_reply(210.0, reply(tokens(&["b-0", "b-1", "b-2"]), None, e("b")));
         assert_eq!(out.release, tokens(&["b-0", "b-1", "b-2"]));
         assert!(out.granted.is_empty());
         assert_eq!(out.event, Some(Event::Forgotten { local_limit: 5 }));
@@ -715,7 +780,7 @@ mod tests {
         carry.sort_by(f64::total_cmp);
         assert_eq!(carry, vec![890.0, 890.0, W + 500.0]);
         assert_eq!(ask.want, 2);
-        let out = f.on_reply(215.0, tokens(&["b-3", "b-4"]), None, e("b"));
+        let out = f.on_reply(215.0, reply(tokens(&["b-3", "b-4"]), None, e("b")));
         assert_eq!(out.granted.len(), 2);
         assert_eq!(f.ask(300.0), None, "the share is full until 1100");
         assert_eq!(f.next_wakeup(300.0), Some(1100.0));
@@ -745,7 +810,7 @@ mod tests {
         }
         let ask = f.ask(300.0).expect("probe");
         assert_eq!(ask.want, 3);
-        let out = f.on_reply(300.0, tokens(&["1", "2", "3"]), None, None);
+        let out = f.on_reply(300.0, reply(tokens(&["1", "2", "3"]), None, None));
         assert!(matches!(out.event, Some(Event::Recovered { .. })));
         // The share is full (5 in flight): the store's grants go back, the waiters wait.
         assert!(out.granted.is_empty());
@@ -758,12 +823,12 @@ mod tests {
         let mut f = fleet(10, 2);
         queued(f.acquire(0.0));
         f.ask(0.0);
-        let out = f.on_reply(0.0, tokens(&["a-1"]), None, Some("a".into()));
+        let out = f.on_reply(0.0, reply(tokens(&["a-1"]), None, Some("a".into())));
         f.settle(10.0, out.granted[0].1.clone());
         // Long after its window, the data expired and the store starts a new epoch.
         queued(f.acquire(5000.0));
         f.ask(5000.0);
-        let out = f.on_reply(5000.0, tokens(&["b-0"]), None, Some("b".into()));
+        let out = f.on_reply(5000.0, reply(tokens(&["b-0"]), None, Some("b".into())));
         assert_eq!(out.granted.len(), 1);
         assert_eq!(out.event, None);
         assert!(!f.in_fallback());
@@ -783,6 +848,51 @@ mod tests {
         let out = f.expire_ask(2000.0).expect("overdue");
         assert!(matches!(out.event, Some(Event::Fallback { .. })));
         assert_eq!(out.granted.len(), 1, "the share serves the waiter");
+    }
+
+    #[test]
+    fn after_a_failure_a_client_recycles_its_own_tokens_while_the_others_are_in_the_window() {
+        let mut f = fleet(20, 4); // share 5
+        let full = |tokens: Vec<String>| StoreReply {
+            tokens,
+            occupied: Some(20),
+            retry_in_ms: Some(300.0),
+            ..StoreReply::default()
+        };
+        for _ in 0..2 {
+            queued(f.acquire(0.0));
+        }
+        f.ask(0.0);
+        let out = f.on_reply(0.0, full(tokens(&["1", "2"])));
+        for (_, s) in out.granted {
+            f.settle(10.0, s); // ours come back at 1010
+        }
+        // At 500 the store is still full: 20 in the window, 2 of them ours.
+        for _ in 0..6 {
+            queued(f.acquire(500.0));
+        }
+        f.ask(500.0);
+        f.on_reply(500.0, full(vec![]));
+        f.ask(800.0);
+        let out = f.on_failure(810.0);
+        // The share (5) would allow 3 more at once; but the others' 18 may be in the
+        // server's window until a window after the last answer (1500): only our own 2
+        // tokens may be used again, when they come back.
+        assert!(out.granted.is_empty());
+        assert_eq!(f.grant_ready(1010.0).len(), 2, "own tokens recycled");
+        assert!(f.grant_ready(1499.0).is_empty());
+        // Then the full share: 5, less our 2 just sent.
+        assert_eq!(f.grant_ready(1500.0).len(), 3);
+    }
+
+    #[test]
+    fn without_a_word_from_the_store_the_share_is_the_plain_share() {
+        let mut f = fleet(20, 4);
+        for _ in 0..6 {
+            queued(f.acquire(0.0));
+        }
+        f.ask(0.0);
+        assert_eq!(f.on_failure(0.0).granted.len(), 5);
     }
 
     #[test]

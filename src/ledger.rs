@@ -69,6 +69,9 @@ pub struct Grant {
     pub retry_in_ms: Option<f64>,
     /// The ledger's epoch: a client that sees it change knows the store lost its data.
     pub epoch: String,
+    /// Entries occupying the window after this grant: the whole fleet's usage, which a
+    /// client remembers in case the store fails next.
+    pub occupied: usize,
 }
 
 /// One bucket's occupied entries.
@@ -112,7 +115,8 @@ impl Ledger {
                 self.carried.push(now + c.min(cap));
             }
         }
-        let free = (req.limit as usize).saturating_sub(self.occupied());
+        let occupied = self.occupied();
+        let free = (req.limit as usize).saturating_sub(occupied);
         let granted = free.min(req.want as usize);
         let free_at = now + req.hold_ms + req.window_ms;
         let mut tokens = Vec::with_capacity(granted);
@@ -135,6 +139,7 @@ impl Ledger {
             (earliest - now).max(1.0)
         });
         Grant {
+            occupied: occupied + tokens.len(),
             tokens,
             retry_in_ms,
             epoch: self.epoch.clone(),
@@ -279,6 +284,7 @@ mod tests {
         let g = l.acquire(0.0, &req(3, 4));
         assert_eq!(g.tokens.len(), 3);
         assert_eq!(g.retry_in_ms, None);
+        assert_eq!(g.occupied, 3);
         let g = l.acquire(10.0, &req(3, 4));
         assert_eq!(g.tokens.len(), 1);
         // Nothing settled: no entry can free before a settle plus a window.

@@ -218,13 +218,7 @@ impl Limiter {
 
     /// Tokens in the bucket at `now_ms`, without moving the clock (a pause aside).
     pub fn room(&self, now_ms: f64) -> u32 {
-        let now = self.clamped(now_ms);
-        let back = self.returns.partition_point(|&at| at <= now);
-        let returning = u32::try_from(self.returns.len() - back).unwrap_or(u32::MAX);
-        self.config
-            .limit
-            .saturating_sub(self.in_flight)
-            .saturating_sub(returning)
+        self.config.limit.saturating_sub(self.occupancy(now_ms))
     }
 
     /// When a token is next in the bucket at or after `now_ms`: `now_ms` if one is, the
@@ -236,6 +230,20 @@ impl Limiter {
         }
         let back = self.returns.partition_point(|&at| at <= now);
         self.returns.get(back).copied()
+    }
+
+    /// Tokens out at `now_ms` (in flight, or settled and not yet back), even beyond
+    /// `limit` when [`Limiter::grant_next`] counted tokens granted elsewhere.
+    pub fn occupancy(&self, now_ms: f64) -> u32 {
+        let now = self.clamped(now_ms);
+        let back = self.returns.partition_point(|&at| at <= now);
+        let returning = u32::try_from(self.returns.len() - back).unwrap_or(u32::MAX);
+        self.in_flight.saturating_add(returning)
+    }
+
+    /// Changes the bucket's size; tokens out stay out. 0 grants nothing until raised.
+    pub fn set_limit(&mut self, limit: u32) {
+        self.config.limit = limit;
     }
 
     /// How many requests wait for a token.

@@ -55,7 +55,7 @@ impl MemoryStore {
         }
     }
 
-    /// Grants up to `want` tokens of `bucket`: `{ tokens, retryInMs, epoch }`.
+    /// Grants up to `want` tokens of `bucket`: `{ tokens, retryInMs, epoch, occupied }`.
     pub fn acquire(&mut self, req: JsValue) -> Result<JsValue, JsValue> {
         let bucket = bucket_of(&req)?;
         let parsed = AcquireRequest {
@@ -79,6 +79,7 @@ impl MemoryStore {
             &grant.retry_in_ms.map_or(JsValue::NULL, JsValue::from_f64),
         );
         set(&out, "epoch", &JsValue::from_str(&grant.epoch));
+        set(&out, "occupied", &JsValue::from_f64(grant.occupied as f64));
         Ok(out.into())
     }
 

@@ -362,7 +362,7 @@ impl Scheduler {
     /// Applies what the store answered an ask (or its failure), then reports the event.
     fn on_ask_result(
         this: &Weak<RefCell<Scheduler>>,
-        result: Result<(String, crate::store::Reply), wasm_bindgen::JsValue>,
+        result: Result<(String, crate::lease::StoreReply), wasm_bindgen::JsValue>,
     ) {
         let Some(s) = this.upgrade() else { return };
         let (event, error) = {
@@ -374,11 +374,7 @@ impl Scheduler {
             let (outcome, error) = match result {
                 Ok((bucket, reply)) => {
                     c.link.learn_bucket(bucket);
-                    (
-                        c.fleet
-                            .on_reply(now, reply.tokens, reply.retry_in_ms, reply.epoch),
-                        None,
-                    )
+                    (c.fleet.on_reply(now, reply), None)
                 }
                 Err(e) => (c.fleet.on_failure(now), Some(e)),
             };

@@ -7,7 +7,7 @@
 //! hang requests), reads their replies defensively (a store is outside code), and names
 //! the bucket by a SHA-256 of the key so the key itself never reaches a store.
 
-use crate::lease::{Ask, Event, FleetConfig};
+use crate::lease::{Ask, Event, FleetConfig, StoreReply as Reply};
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use std::future::Future;
@@ -133,13 +133,6 @@ impl Late {
     }
 }
 
-/// What an `acquire` answered, read and checked.
-pub(crate) struct Reply {
-    pub tokens: Vec<String>,
-    pub retry_in_ms: Option<f64>,
-    pub epoch: Option<String>,
-}
-
 impl StoreHandle {
     /// The bucket name: hex of the first 16 bytes of the SHA-256.
     pub(crate) async fn bucket(&self) -> Result<String, JsValue> {
@@ -233,7 +226,7 @@ impl StoreHandle {
     }
 }
 
-/// Reads `{ tokens, retryInMs, epoch }`. More tokens than asked are kept (the caller hands back
+/// Reads `{ tokens, retryInMs, epoch, occupied }`. More tokens than asked are kept (the caller hands back
 /// what nobody needs); anything malformed is an error, so the client falls back.
 fn read_reply(v: &JsValue, want: usize) -> Result<Reply, JsValue> {
     let bad = |why: &str| -> JsValue {
@@ -263,10 +256,16 @@ fn read_reply(v: &JsValue, want: usize) -> Result<Reply, JsValue> {
         .ok()
         .and_then(|e| e.as_string())
         .filter(|e| !e.is_empty() && e.len() <= MAX_TOKEN_LEN);
+    let occupied = Reflect::get(v, &JsValue::from_str("occupied"))
+        .ok()
+        .and_then(|o| o.as_f64())
+        .filter(|o| o.is_finite() && *o >= 0.0)
+        .map(|o| o.min(f64::from(u32::MAX)) as u32);
     Ok(Reply {
         tokens,
         retry_in_ms,
         epoch,
+        occupied,
     })
 }
 

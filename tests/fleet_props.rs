@@ -13,7 +13,7 @@
 //!   passed the store holds nothing.
 #![cfg(not(target_arch = "wasm32"))]
 
-use conveyor_client::lease::{Admit, Fleet, FleetConfig, Source};
+use conveyor_client::lease::{Admit, Fleet, FleetConfig, Source, StoreReply};
 use conveyor_client::ledger::{self, AcquireRequest, Ledger};
 use conveyor_client::limiter::WaiterId;
 use proptest::prelude::*;
@@ -204,7 +204,13 @@ impl Sim {
                     c
                 }
                 Ev::Reply(c, Ok(g)) => {
-                    let out = self.fleets[c].on_reply(t, g.tokens, g.retry_in_ms, Some(g.epoch));
+                    let reply = StoreReply {
+                        occupied: Some(g.occupied as u32),
+                        tokens: g.tokens,
+                        retry_in_ms: g.retry_in_ms,
+                        epoch: Some(g.epoch),
+                    };
+                    let out = self.fleets[c].on_reply(t, reply);
                     self.apply(now, c, out.granted, out.release);
                     c
                 }

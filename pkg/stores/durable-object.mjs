@@ -188,7 +188,7 @@ export function durableObjectStore(namespace) {
   return Object.freeze({
     acquire: async (req) => {
       const r = await object(req).acquire(req);
-      return { tokens: r.tokens, retryInMs: r.retryInMs, epoch: r.epoch };
+      return { tokens: r.tokens, retryInMs: r.retryInMs, epoch: r.epoch, occupied: r.occupied };
     },
     settle: async (req) => {
       await object(req).settle(req);

@@ -34,7 +34,8 @@ end
 `;
 
 // ARGV: want, limit, windowMs, holdMs, a fresh random epoch (used if the bucket has none),
-// carry... Answers { retryInMs or -1, epoch, ids... }; ids are "<epoch>-<n>", so a settle
+// carry... Answers { retryInMs or -1, epoch, occupied, ids... } (occupied: entries in the
+// window after the grant); ids are "<epoch>-<n>", so a settle
 // of a token granted before a restart can never hit one granted after it.
 const ACQUIRE = `${PROLOGUE}
 local want, limit, window, hold = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -48,7 +49,7 @@ for i = 6, #ARGV do
 end
 local granted = math.min(want, math.max(0, limit - redis.call('ZCARD', key) - #carry))
 local n = #carry + granted
-local out = { -1, epoch }
+local out = { -1, epoch, 0 }
 if n > 0 then
   local first = redis.call('INCRBY', ctr, n) - n
   for i = 1, n do
@@ -62,6 +63,7 @@ if n > 0 then
   end
 end
 touch()
+out[3] = redis.call('ZCARD', key)
 if granted < want then
   -- A token in flight frees one window after its settle, which may come at any moment:
   -- never send a client away for longer than a window.
@@ -167,7 +169,7 @@ function createRedisStore(client, { prefix = "conveyor:rl:" } = {}) {
   };
 
   return {
-    /** Records `carry`, then grants up to `want` tokens: `{ tokens, retryInMs, epoch }`. */
+    /** Records `carry`, then grants up to `want` tokens: `{ tokens, retryInMs, epoch, occupied }`. */
     async acquire(req) {
       const bucket = bucketOf(req);
       const { want, limit, windowMs, holdMs, carry = [] } = req;
@@ -180,8 +182,13 @@ function createRedisStore(client, { prefix = "conveyor:rl:" } = {}) {
       const epoch = randomBytes(6).toString("hex");
       const reply = await run("acquire", bucket, [want, limit, windowMs, holdMs, epoch, ...carry]);
       if (!Array.isArray(reply)) throw new Error("conveyor-client/redis: unexpected reply from Redis");
-      const [retry, current, ...tokens] = reply;
-      return { tokens: tokens.map(String), retryInMs: Number(retry) < 0 ? null : Number(retry), epoch: String(current) };
+      const [retry, current, occupied, ...tokens] = reply;
+      return {
+        tokens: tokens.map(String),
+        retryInMs: Number(retry) < 0 ? null : Number(retry),
+        epoch: String(current),
+        occupied: Number(occupied),
+      };
     },
 
     /** The responses to `tokens` arrived: each frees `windowMs` from now. */

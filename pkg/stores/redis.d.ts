@@ -25,7 +25,7 @@ export interface IORedisLike {
 }
 
 /** What `acquire` answers; `epoch` names Redis's memory of the bucket (new after a restart or flush). */
-export type AcquireResult = RateLimitGrant & { epoch: string };
+export type AcquireResult = RateLimitGrant & { epoch: string; occupied: number };
 
 /** The store {@link createRedisStore} returns; pass it as `rateLimit.store`. */
 export interface RedisRateLimitStore extends RateLimitStore {

@@ -253,7 +253,7 @@ test(`${FLEET} processes, one key, one Redis: no 429, the busiest window holds t
   assert.ok(fraction >= 0.95, `${(fraction * 100).toFixed(1)}% of the allowance`);
 });
 
-test("Redis killed mid-run: nothing hangs, no 429 storm, each process falls back to its share and recovers when Redis returns", async () => {
+test("Redis killed mid-run: nothing hangs, no 429 at all, each process falls back to its share and recovers when Redis returns", async () => {
   await sb.reset();
   const DOWN_AT = 2500; // mid-window, with tokens in flight and settles pending
   const UP_AT = 5500;
@@ -294,21 +294,12 @@ test("Redis killed mid-run: nothing hangs, no 429 storm, each process falls back
     assert.ok(recovered.downMs > 0 && recovered.downMs <= downFor + WINDOW_MS + 1000, `downMs ${recovered.downMs}, Redis was down ${downFor} ms`);
     assert.ok(r.grantedAfterRecovery > 0, "the store granted tokens again after the recovery");
   }
-  // What is asserted about 429s: the sandbox's count is the clients' count (each surfaced:
-  // maxRetries 0), and every one came within 500 ms after a hand-over (some process
-  // falling back or recovering), none while the fleet ran on its shares or on the store
-  // again: no storm, where failing open would earn 429s all through the outage. The
-  // hand-overs themselves are not yet free of them: a process falling back cannot see the
-  // others' store usage still in the window, and the one that recovers first is granted
-  // from a store that has not yet heard the others' carry (seen: 2-7 and 10-30 429s).
-  // Once the client closes both gaps, this becomes `stats.rate_limited === 0`.
-  assert.equal(failedAt.length, stats.rate_limited);
-  const handovers = events.map((e) => e.at);
-  for (const t of failedAt) {
-    assert.ok(
-      handovers.some((h) => t >= h - 100 && t <= h + 500),
-      `a 429 at ${rel(t)} ms, away from every hand-over (${handovers.map(rel).join(", ")})`,
-    );
-  }
+  // Zero 429s through both hand-overs: a process falling back recycles only its own tokens
+  // (plus its part of what the store had free) until the others' store usage has left
+  // the window, and for a window after recovering takes from the store no more than its
+  // share, so nobody spends what another used on its share. Without either rule this run
+  // saw 2-16 and 4-30 429s (maxRetries 0: each one surfaces).
+  assert.equal(stats.rate_limited, 0, `429s at ${failedAt.map(rel).join(" ")}`);
+  assert.equal(failedAt.length, 0);
   assert.ok(stats.max_in_window <= LIMIT);
 });

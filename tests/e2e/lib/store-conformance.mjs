@@ -64,6 +64,18 @@ export function storeConformance(makeStore) {
       assert.equal(second.epoch, first.epoch, "one epoch while the bucket's data lives");
     },
 
+    async "occupied counts the window's entries after the grant, carry included"(store) {
+      const b = bucket();
+      const first = await acquire(store, { bucket: b, want: 2, limit: 5 });
+      assert.equal(first.occupied, 2, `occupied ${first.occupied}`);
+      const second = await acquire(store, { bucket: b, want: 9, limit: 5, carry: [200] });
+      assert.equal(second.tokens.length, 2);
+      assert.equal(second.occupied, 5, "2 + 1 carried + 2 granted");
+      await call(store, "release", { bucket: b, tokens: first.tokens });
+      const third = await acquire(store, { bucket: b, want: 1, limit: 5 });
+      assert.equal(third.occupied, 4, "released tokens no longer count");
+    },
+
     async "an unsettled token occupies holdMs + windowMs; retryInMs is the earliest it could free"(store) {
       const b = bucket();
       const req = { bucket: b, want: 1, limit: 1, holdMs: 400, windowMs: 300 };
