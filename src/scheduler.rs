@@ -6,6 +6,12 @@
 //! waits, for the instant the next token returns, so an idle client leaves nothing to keep
 //! a Node process alive, and Workers (whose clock moves only after I/O) never depend on a
 //! ticking interval: every decision is recomputed from timestamps when something happens.
+//! In workerd, where a timer dies with the request that set it, each waiting request also
+//! keeps a timer of its own ([`wait_for_grant`]).
+//!
+//! With a store, it also sends the fleet's asks, settles and releases (each in a task of
+//! its own, never while the scheduler is borrowed: the store is outside code) and reports
+//! mode changes through `onRateLimitStore`.
 
 use crate::abort::{race, AbortWatch, Raced};
 use crate::lease::{Admit, Event, Fleet, FleetConfig, Outcome, Source};
@@ -533,10 +539,11 @@ async fn wait_for_grant(
         // With no decision due (every token is out with a request in flight), only another
         // request's response frees one; the waiter still keeps a timer of its own, or workerd
         // would see it waiting on nothing of its own and cancel it as hung.
-        let (due, window_ms) = {
-            let s = shared.borrow();
-            (s.next_decision(now), s.window_ms())
-        };
+        // Polled from a task, never while the scheduler is borrowed; if it were, look again
+        // a second later rather than trap.
+        let (due, window_ms) = shared
+            .try_borrow()
+            .map_or((None, 10_000.0), |s| (s.next_decision(now), s.window_ms()));
         // A tenth of a window late at most, a second at most, and not busier than 100 Hz.
         let idle = crate::lease::clamp_ms(window_ms / 10.0, 10.0, 1000.0);
         let due = due.map_or(now + idle, |at| at.min(now + idle));
