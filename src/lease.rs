@@ -491,10 +491,11 @@ impl Fleet {
         }
         let ask_at = match self.mode {
             _ if self.asking.is_some() => self.asking.map(|(_, deadline)| deadline),
-            // During a hand-over, also when the share has room again (or, with all of it in
-            // flight, at a settle, which pumps anyway).
+            // During a hand-over, when the share has room again or the hand-over ends,
+            // whichever comes first (a settle also pumps).
             Mode::Store if now < self.share_until => {
-                self.local.next_room_at(now).map(|at| at.max(self.retry_at))
+                let room_at = self.local.next_room_at(now).unwrap_or(self.share_until);
+                Some(room_at.min(self.share_until).max(self.retry_at))
             }
             Mode::Store => Some(self.retry_at),
             Mode::Fallback { probe_at, .. } => Some(probe_at),
