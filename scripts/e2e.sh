@@ -21,5 +21,17 @@ ln -s "$root/node_modules/miniflare" "$root/node_modules/esbuild" "$root/node_mo
   "$root/node_modules/redis" "$root/node_modules/ioredis" node_modules/
 export SANDBOX_BIN="${SANDBOX_BIN:-$root/target/debug/conveyor-sandbox}"
 export TSC="$root/node_modules/.bin/tsc"
-if [ $# -gt 0 ]; then files=("$@"); else files=(tests/e2e/*.test.mjs tests/e2e/*.test.cjs); fi
-node --test --test-concurrency=2 "${files[@]}"
+if [ $# -gt 0 ]; then
+  node --test --test-concurrency=2 "$@"
+  exit
+fi
+# The fleet tests measure how much of a scaled allowance several processes or isolates
+# use: they run on their own afterwards, so the other suites' CPU load does not count
+# against the fleet's throughput.
+fleet=(tests/e2e/redis.test.mjs tests/e2e/durable-object.test.mjs)
+rest=()
+for f in tests/e2e/*.test.mjs tests/e2e/*.test.cjs; do
+  case " ${fleet[*]} " in *" $f "*) ;; *) rest+=("$f") ;; esac
+done
+node --test --test-concurrency=2 "${rest[@]}"
+node --test --test-concurrency=1 "${fleet[@]}"
