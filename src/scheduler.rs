@@ -90,9 +90,10 @@ pub(crate) enum Plan {
 type BucketId = (u64, String);
 
 thread_local! {
-    // Weak, so a bucket dies with its last client.
-    static REGISTRY: RefCell<HashMap<BucketId, Vec<Weak<RefCell<Scheduler>>>>> =
-        RefCell::new(HashMap::new());
+    // Weak, so a bucket dies with its last client. A list, not a map: a realm holds a
+    // handful of buckets, and a hash table would cost the .wasm more than the scan.
+    static REGISTRY: RefCell<Vec<(BucketId, Weak<RefCell<Scheduler>>)>> =
+        const { RefCell::new(Vec::new()) };
 }
 
 /// How waiting for a token ended, other than with a token.
@@ -153,22 +154,19 @@ impl Scheduler {
         let id = (h.finish(), base_url.to_owned());
         REGISTRY.with(|r| {
             let mut r = r.borrow_mut();
-            r.retain(|_, ws| {
-                ws.retain(|w| w.strong_count() > 0);
-                !ws.is_empty()
-            });
-            let candidates = r.entry(id).or_default();
+            r.retain(|(_, w)| w.strong_count() > 0);
             // Only a client of the same kind joins a bucket: one with its own store must
             // not be handed another's (or the in-memory one) without a word.
-            let existing = candidates
+            let existing = r
                 .iter()
-                .filter_map(Weak::upgrade)
+                .filter(|(b, _)| *b == id)
+                .filter_map(|(_, w)| w.upgrade())
                 .find(|s| s.try_borrow().is_ok_and(|s| s.serves(&plan)));
             if let Some(existing) = existing {
                 return Ok(existing);
             }
             let fresh = Scheduler::new(plan, key, base_url)?;
-            candidates.push(Rc::downgrade(&fresh));
+            r.push((id, Rc::downgrade(&fresh)));
             Ok(fresh)
         })
     }
