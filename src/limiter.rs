@@ -440,9 +440,10 @@ impl Limiter {
 
 /// Waiter ids are sequential integers: a Fibonacci multiply spreads them over all 64 bits
 /// (the table uses both the low and the high bits), far cheaper than SipHash, and nothing
-/// here is attacker-chosen.
+/// here is attacker-chosen. The scheduler also keys its wake-ups with it and hashes API
+/// keys with it (their bytes through `write`), so SipHash is not in the .wasm at all.
 #[derive(Debug, Default, Clone, Copy)]
-struct IdHasher(u64);
+pub(crate) struct IdHasher(u64);
 
 impl Hasher for IdHasher {
     fn finish(&self) -> u64 {

@@ -15,16 +15,15 @@
 
 use crate::abort::{race, AbortWatch, Raced};
 use crate::lease::{Admit, Event, Fleet, FleetConfig, Outcome, Source};
-use crate::limiter::{Acquire, Limiter, LimiterConfig, LimiterState, WaiterId};
+use crate::limiter::{Acquire, IdHasher, Limiter, LimiterConfig, LimiterState, WaiterId};
 use crate::store::{event_to_js, StoreLink};
 use futures_channel::oneshot;
 use gloo_timers::callback::Timeout;
 use gloo_timers::future::TimeoutFuture;
 use std::cell::RefCell;
-use std::collections::hash_map::DefaultHasher;
 use std::collections::HashMap;
 use std::future::Future;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::Poll;
@@ -48,7 +47,9 @@ pub(crate) type SharedScheduler = Rc<RefCell<Scheduler>>;
 /// The limiter plus the waiting requests' wake-up channels and the one timer.
 pub(crate) struct Scheduler {
     core: Core,
-    wakers: HashMap<WaiterId, oneshot::Sender<Grant>>,
+    /// Keyed with the limiter's cheap id hash rather than SipHash: less .wasm, and the ids
+    /// are ours.
+    wakers: HashMap<WaiterId, oneshot::Sender<Grant>, BuildHasherDefault<IdHasher>>,
     timer: Option<(f64, Timeout)>,
     this: Weak<RefCell<Scheduler>>,
 }
@@ -130,7 +131,7 @@ impl Scheduler {
         Ok(Rc::new_cyclic(|this| {
             RefCell::new(Scheduler {
                 core,
-                wakers: HashMap::new(),
+                wakers: HashMap::default(),
                 timer: None,
                 this: this.clone(),
             })
@@ -149,7 +150,9 @@ impl Scheduler {
         if !shared {
             return Scheduler::new(plan, key, base_url);
         }
-        let mut h = DefaultHasher::new();
+        // The limiter's id hash, not SipHash: the id only tells this realm's buckets apart,
+        // and SipHash would be in the .wasm for this alone.
+        let mut h = IdHasher::default();
         key.hash(&mut h);
         let id = (h.finish(), base_url.to_owned());
         REGISTRY.with(|r| {
