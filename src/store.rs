@@ -202,7 +202,9 @@ impl StoreHandle {
         } else {
             "release"
         };
-        match with_timeout(self.call(method, &req), self.timeout_ms).await {
+        // Polled through `&mut`, as in `acquire`: one `with_timeout` instantiation, not two.
+        let mut call = self.call(method, &req);
+        match with_timeout(&mut call, self.timeout_ms).await {
             Some(r) => r.map(|_| ()),
             None => Err(self.timed_out(name)),
         }
