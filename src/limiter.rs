@@ -23,13 +23,12 @@
 //! `limit` of them, non-decreasing because the clock is clamped monotonic and the window is
 //! constant, so the next token is always the front), and a FIFO of waiters. One wake-up
 //! instant ([`Limiter::next_wakeup`]) is enough for any queue length, and every operation
-//! is O(1) amortised.
+//! is O(1) amortised, but [`Limiter::cancel`], which finds its waiter in O(log n).
 //!
 //! No timers, no JS: the caller passes the time (`now_ms`, in milliseconds) into every
 //! call. The JS shell (`scheduler`) owns the one timer and the waiters' wake-ups.
 
-use std::collections::{HashSet, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::VecDeque;
 
 /// The limiter's configuration: `limit` requests per rolling `window_ms`, and at most
 /// `max_queue` requests waiting for a token.
@@ -147,11 +146,13 @@ pub struct Limiter {
     /// When settled tokens come back, oldest first. Entries `<= now` are back in the bucket
     /// and are dropped lazily. At most `limit` entries (with `in_flight`, never more).
     returns: VecDeque<f64>,
-    /// Waiters in arrival order, including cancelled ones (tombstones) that are skipped
-    /// lazily and compacted away when they outnumber the living.
-    queue: VecDeque<u64>,
-    /// The ids still waiting; cancel removes from here in O(1).
-    waiting: HashSet<u64, BuildHasherDefault<IdHasher>>,
+    /// Waiters in arrival order, so by ascending id, each with whether it still waits:
+    /// cancelled ones (tombstones) are skipped lazily and compacted away when they
+    /// outnumber the living. Cancel finds an id by binary search; a hash set beside the
+    /// queue would cost the .wasm more.
+    queue: VecDeque<(u64, bool)>,
+    /// How many entries of `queue` still wait.
+    waiting: usize,
     next_id: u64,
     /// No grants before this instant (server pushback).
     paused_until: f64,
@@ -168,7 +169,7 @@ impl Limiter {
             // The ring never exceeds `limit`; reserve a little, grow on demand.
             returns: VecDeque::with_capacity(config.limit.min(64) as usize),
             queue: VecDeque::new(),
-            waiting: HashSet::default(),
+            waiting: 0,
             next_id: 0,
             paused_until: f64::NEG_INFINITY,
         }
@@ -188,7 +189,7 @@ impl Limiter {
     pub fn acquire(&mut self, now_ms: f64) -> Acquire {
         let now = self.advance(now_ms);
         self.expire_returns(now);
-        if self.waiting.is_empty() && !self.is_paused(now) && self.available() > 0 {
+        if self.waiting == 0 && !self.is_paused(now) && self.available() > 0 {
             self.in_flight = self.in_flight.saturating_add(1);
             return Acquire::Granted;
         }
@@ -206,8 +207,9 @@ impl Limiter {
     /// flight even beyond `limit`: the bucket then records all of this client's usage, so
     /// it can take over as a conservative local share when the store is unreachable.
     pub fn grant_next(&mut self) -> Option<WaiterId> {
-        while let Some(id) = self.queue.pop_front() {
-            if self.waiting.remove(&id) {
+        while let Some((id, alive)) = self.queue.pop_front() {
+            if alive {
+                self.waiting = self.waiting.saturating_sub(1);
                 self.in_flight = self.in_flight.saturating_add(1);
                 self.trim_tombstones();
                 return Some(WaiterId(id));
@@ -248,7 +250,7 @@ impl Limiter {
 
     /// How many requests wait for a token.
     pub fn queued(&self) -> usize {
-        self.waiting.len()
+        self.waiting
     }
 
     /// A granted request finished at `now_ms`: its response (headers) arrived, or it failed
@@ -274,15 +276,20 @@ impl Limiter {
     /// Removes a waiter (its request was aborted). Returns whether it was still waiting;
     /// `false` means it was already granted (or cancelled, or never existed).
     pub fn cancel(&mut self, id: WaiterId) -> bool {
-        if !self.waiting.remove(&id.0) {
+        let Ok(i) = self.queue.binary_search_by_key(&id.0, |&(w, _)| w) else {
             return false;
+        };
+        match self.queue.get_mut(i) {
+            Some((_, alive)) if *alive => *alive = false,
+            _ => return false,
         }
+        self.waiting = self.waiting.saturating_sub(1);
         self.trim_tombstones();
         // Each compaction removes at least half the entries, each paid for by one cancel:
-        // O(1) amortised, and the queue's memory stays proportional to the living waiters.
-        if self.queue.len() > 64 && self.queue.len() > self.waiting.len().saturating_mul(2) {
-            let waiting = &self.waiting;
-            self.queue.retain(|id| waiting.contains(id));
+        // O(1) amortised on top of the search, and the queue's memory stays proportional to
+        // the living waiters.
+        if self.queue.len() > 64 && self.queue.len() > self.waiting.saturating_mul(2) {
+            self.queue.retain(|&(_, alive)| alive);
         }
         true
     }
@@ -298,10 +305,11 @@ impl Limiter {
         }
         let mut available = self.available();
         while available > 0 {
-            let Some(id) = self.queue.pop_front() else {
+            let Some((id, alive)) = self.queue.pop_front() else {
                 break;
             };
-            if self.waiting.remove(&id) {
+            if alive {
+                self.waiting = self.waiting.saturating_sub(1);
                 granted.push(WaiterId(id));
                 self.in_flight = self.in_flight.saturating_add(1);
                 available = available.saturating_sub(1);
@@ -318,7 +326,7 @@ impl Limiter {
     /// calls `grant_ready` after each). Otherwise the instant the next token returns, or the
     /// end of a pause if that is later; an instant `<= now_ms` means "grant right away".
     pub fn next_wakeup(&self, now_ms: f64) -> Option<f64> {
-        if self.waiting.is_empty() {
+        if self.waiting == 0 {
             return None;
         }
         let now = self.clamped(now_ms);
@@ -352,7 +360,7 @@ impl Limiter {
             window_ms: self.config.window_ms,
             available,
             in_flight: self.in_flight,
-            queued: self.waiting.len(),
+            queued: self.waiting,
             next_token_in_ms,
             paused_for_ms: paused.then_some(self.paused_until - now),
         }
@@ -360,17 +368,17 @@ impl Limiter {
 
     /// Queues a new waiter, or refuses it when the queue is full.
     fn push_waiter(&mut self) -> Acquire {
-        if self.waiting.len() >= self.config.max_queue {
+        if self.waiting >= self.config.max_queue {
             return Acquire::QueueFull;
         }
-        if self.waiting.is_empty() {
+        if self.waiting == 0 {
             // Only tombstones left: drop them so the queue cannot grow without bound.
             self.queue.clear();
         }
         let id = self.next_id;
         self.next_id = self.next_id.saturating_add(1);
-        self.queue.push_back(id);
-        self.waiting.insert(id);
+        self.queue.push_back((id, true));
+        self.waiting += 1;
         Acquire::Queued(WaiterId(id))
     }
 
@@ -421,43 +429,12 @@ impl Limiter {
 
     /// Drops cancelled ids at both ends so the front is a living waiter when there is one.
     fn trim_tombstones(&mut self) {
-        while self
-            .queue
-            .front()
-            .is_some_and(|id| !self.waiting.contains(id))
-        {
+        while self.queue.front().is_some_and(|&(_, alive)| !alive) {
             self.queue.pop_front();
         }
-        while self
-            .queue
-            .back()
-            .is_some_and(|id| !self.waiting.contains(id))
-        {
+        while self.queue.back().is_some_and(|&(_, alive)| !alive) {
             self.queue.pop_back();
         }
-    }
-}
-
-/// Waiter ids are sequential integers: a Fibonacci multiply spreads them over all 64 bits
-/// (the table uses both the low and the high bits), far cheaper than SipHash, and nothing
-/// here is attacker-chosen. The scheduler also keys its wake-ups with it and hashes API
-/// keys with it (their bytes through `write`), so SipHash is not in the .wasm at all.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
@@ -603,14 +580,14 @@ mod tests {
             let a = queued(l.acquire(0.0));
             living.push(queued(l.acquire(0.0)));
             assert!(l.cancel(a));
-            assert!(l.queue.len() <= 2 * l.waiting.len() + 65);
+            assert!(l.queue.len() <= 2 * l.waiting + 65);
         }
         // 10,000 living waiters plus `stuck`: cancel them in arrival order.
         for id in living {
             assert!(l.cancel(id));
-            assert!(l.queue.len() <= 2 * l.waiting.len() + 65);
+            assert!(l.queue.len() <= 2 * l.waiting + 65);
         }
-        assert_eq!(l.waiting.len(), 1);
+        assert_eq!(l.waiting, 1);
         assert!(l.queue.len() <= 65);
         l.settle(0.0);
         assert_eq!(l.grant_ready(W), vec![stuck]);

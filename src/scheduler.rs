@@ -15,7 +15,7 @@
 
 use crate::abort::{race, AbortWatch, Raced};
 use crate::lease::{Admit, Event, Fleet, FleetConfig, Outcome, Source};
-use crate::limiter::{Acquire, IdHasher, Limiter, LimiterConfig, LimiterState, WaiterId};
+use crate::limiter::{Acquire, Limiter, LimiterConfig, LimiterState, WaiterId};
 use crate::store::{event_to_js, StoreLink};
 use futures_channel::oneshot;
 use gloo_timers::callback::Timeout;
@@ -457,6 +457,29 @@ impl Scheduler {
                 report(&s, event, Some(&error));
             }
         });
+    }
+}
+
+/// The hash of the wake-up map and of API keys. Waiter ids are sequential integers: a
+/// Fibonacci multiply spreads them over all 64 bits (the table uses both the low and the
+/// high bits), far cheaper than SipHash, and nothing here is attacker-chosen; keys go
+/// through `write` a byte at a time. With it SipHash is not in the .wasm at all.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0 ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
