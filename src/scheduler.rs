@@ -21,9 +21,9 @@ use futures_channel::oneshot;
 use gloo_timers::callback::Timeout;
 use gloo_timers::future::TimeoutFuture;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::VecDeque;
 use std::future::Future;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::Poll;
@@ -47,9 +47,13 @@ pub(crate) type SharedScheduler = Rc<RefCell<Scheduler>>;
 /// The limiter plus the waiting requests' wake-up channels and the one timer.
 pub(crate) struct Scheduler {
     core: Core,
-    /// Keyed with the limiter's cheap id hash rather than SipHash: less .wasm, and the ids
-    /// are ours.
-    wakers: HashMap<WaiterId, oneshot::Sender<Grant>, BuildHasherDefault<IdHasher>>,
+    /// The waiters' wake-up channels by ascending id (the one limiter hands ids out in
+    /// order, so a new one goes at the back); a woken or cancelled waiter leaves `None`,
+    /// trimmed at the ends and compacted away like the limiter's tombstones. Not a
+    /// `HashMap`: a binary search in a ring costs the .wasm less than a hash table.
+    wakers: VecDeque<(WaiterId, Option<oneshot::Sender<Grant>>)>,
+    /// How many entries of `wakers` hold a channel.
+    live_wakers: usize,
     timer: Option<(f64, Timeout)>,
     this: Weak<RefCell<Scheduler>>,
 }
@@ -131,7 +135,8 @@ impl Scheduler {
         Ok(Rc::new_cyclic(|this| {
             RefCell::new(Scheduler {
                 core,
-                wakers: HashMap::default(),
+                wakers: VecDeque::new(),
+                live_wakers: 0,
                 timer: None,
                 this: this.clone(),
             })
@@ -235,9 +240,28 @@ impl Scheduler {
         self.arm_timer(now);
     }
 
+    /// Removes `id`'s wake-up channel, if it still has one.
+    fn take_waker(&mut self, id: WaiterId) -> Option<oneshot::Sender<Grant>> {
+        let i = self.wakers.binary_search_by_key(&id, |(w, _)| *w).ok()?;
+        let tx = self.wakers.get_mut(i)?.1.take()?;
+        self.live_wakers = self.live_wakers.saturating_sub(1);
+        while self.wakers.front().is_some_and(|(_, tx)| tx.is_none()) {
+            self.wakers.pop_front();
+        }
+        while self.wakers.back().is_some_and(|(_, tx)| tx.is_none()) {
+            self.wakers.pop_back();
+        }
+        // As in the limiter: each compaction is paid for by the removals that made it due,
+        // and the ring's memory stays proportional to the living waiters.
+        if self.wakers.len() > 64 && self.wakers.len() > self.live_wakers.saturating_mul(2) {
+            self.wakers.retain(|(_, tx)| tx.is_some());
+        }
+        Some(tx)
+    }
+
     /// Wakes a waiter with its token; if its future is gone, the token goes back unsent.
     fn wake(&mut self, id: WaiterId, grant: Grant) {
-        if let Some(tx) = self.wakers.remove(&id) {
+        if let Some(tx) = self.take_waker(id) {
             if let Err(grant) = tx.send(grant) {
                 self.give_back_unsent(grant);
             }
@@ -629,7 +653,8 @@ pub(crate) async fn acquire(
             Admit::QueueFull => return Err(WaitError::QueueFull),
             Admit::Queued(id) => {
                 let (tx, rx) = oneshot::channel();
-                s.wakers.insert(id, tx);
+                s.wakers.push_back((id, Some(tx)));
+                s.live_wakers += 1;
                 s.pump();
                 (id, rx)
             }
@@ -643,7 +668,7 @@ pub(crate) async fn acquire(
         Raced::Done(Err(_)) => Err(WaitError::Aborted),
         Raced::Aborted => {
             let mut s = shared.borrow_mut();
-            s.wakers.remove(&id);
+            s.take_waker(id);
             let cancelled = match &mut s.core {
                 Core::Local(l) => l.cancel(id),
                 Core::Shared(c) => c.fleet.cancel(id),
