@@ -7,7 +7,7 @@
  * @param {{ sandbox: string, keys: Record<string, string> }} env
  */
 export async function runScenario(pkg, env) {
-  const { ConveyorClient, ConveyorError, ConveyorAuthError, ConveyorConfigError } = pkg;
+  const { ConveyorClient, ConveyorError, ConveyorAuthError, ConveyorConfigError, MemoryStore } = pkg;
   const failures = [];
   const check = (cond, what) => {
     if (!cond) failures.push(what);
@@ -61,6 +61,24 @@ export async function runScenario(pkg, env) {
       thrown = e;
     }
     check(thrown instanceof ConveyorConfigError, `${what} throws ConveyorConfigError`);
+  }
+
+  // 5. A budget shared through a store: MemoryStore is exported here, the bucket name is
+  // hashed with this runtime's WebCrypto, and a request goes through the store.
+  check(typeof MemoryStore === "function", "MemoryStore is exported");
+  if (typeof MemoryStore === "function") {
+    const store = new MemoryStore();
+    const seen = [];
+    const spy = {
+      acquire: (r) => (seen.push(r.bucket), store.acquire(r)),
+      settle: (r) => store.settle(r),
+      release: (r) => store.release(r),
+    };
+    const shared = new ConveyorClient({ apiKey: env.keys.full, baseUrl: api, rateLimit: { store: spy, fleetSize: 2 } });
+    const r = await shared.fetch("/exchange/connections");
+    check(r.status === 200, `a request through the store is 200 (got ${r.status})`);
+    check(/^[0-9a-f]{32}$/.test(seen[0] ?? ""), `the store saw a hashed bucket (got ${seen[0]})`);
+    check(shared.rateLimitState()?.store === "connected", "rateLimitState says the store answers");
   }
   return { failures, checked: true };
 }
