@@ -95,7 +95,7 @@ export class ConveyorRateLimiter extends DurableObject {
   }
 
   /**
-   * Grants up to `req.want` tokens: `{ tokens, retryInMs }` (see the store protocol).
+   * Grants up to `req.want` tokens: `{ tokens, retryInMs, epoch, occupied }` (see the store protocol).
    * @param {AcquireRequest} req (see durable-object.d.ts)
    */
   acquire(req) {
