@@ -27,16 +27,9 @@ extern "C" {
 /// store from filling memory.
 const MAX_TOKEN_LEN: usize = 256;
 
-/// A user's store, checked at construction.
+/// A user's store, checked at construction, and who to tell when its mode changes.
 pub(crate) struct StoreLink {
-    store: Object,
-    acquire: Function,
-    settle: Function,
-    release: Function,
-    /// Resolves to the SHA-256 of the bucket's identity; read once, then cached.
-    digest: Promise,
-    bucket: Option<String>,
-    pub timeout_ms: f64,
+    handle: StoreHandle,
     pub on_event: Option<Function>,
 }
 
@@ -69,7 +62,7 @@ impl StoreLink {
                 "`rateLimit.store` needs WebCrypto (`crypto.subtle`), which this runtime lacks"
                     .to_owned()
             })?;
-        Ok(StoreLink {
+        let handle = StoreHandle {
             store: store.clone().unchecked_into(),
             acquire,
             settle,
@@ -77,40 +70,34 @@ impl StoreLink {
             digest,
             bucket: None,
             timeout_ms,
-            on_event,
-        })
+        };
+        Ok(StoreLink { handle, on_event })
     }
 
     /// What a pending call needs, cloned out so no borrow is held across an await.
     pub(crate) fn handle(&self) -> StoreHandle {
-        StoreHandle {
-            store: self.store.clone(),
-            acquire: self.acquire.clone(),
-            settle: self.settle.clone(),
-            release: self.release.clone(),
-            digest: self.digest.clone(),
-            bucket: self.bucket.clone(),
-            timeout_ms: self.timeout_ms,
-        }
+        self.handle.clone()
     }
 
     /// Whether `store` is this link's store object.
     pub(crate) fn is_store(&self, store: &JsValue) -> bool {
-        Object::is(&self.store, store)
+        Object::is(&self.handle.store, store)
     }
 
     /// Remembers the bucket name once a call has computed it.
     pub(crate) fn learn_bucket(&mut self, bucket: String) {
-        self.bucket.get_or_insert(bucket);
+        self.handle.bucket.get_or_insert(bucket);
     }
 }
 
-/// A detached copy of a [`StoreLink`] for one call.
+/// The store's methods and the bucket's name: what one call needs, cheap to clone.
+#[derive(Clone)]
 pub(crate) struct StoreHandle {
     store: Object,
     acquire: Function,
     settle: Function,
     release: Function,
+    /// Resolves to the SHA-256 of the bucket's identity; read once, then cached.
     digest: Promise,
     bucket: Option<String>,
     timeout_ms: f64,
