@@ -17,17 +17,30 @@ const node = process.execPath;
 const esbuild = bin("esbuild");
 const bun = bin("bun");
 const vite = { 8: cli("vite", "bin/vite.js"), 7: cli("vite7", "bin/vite.js") };
+const webpack = cli("webpack-cli", "bin/cli.js");
 
 /**
  * name: the case; dir: its folder in cases/; app: src/ files; build: [cmd, args]; out: the
- * output folder; run: how its output runs ("browser" page, "node"/"bun" + file, "workerd" + main).
+ * output folder; run: how its output runs ("browser" page, "node"/"bun" + file, "workerd" +
+ * main); wasm: how the .wasm must travel ("asset": a .wasm file the page fetches,
+ * "module": a .wasm module beside the Worker, "embedded": base64 inside the JS, no .wasm).
  */
 const CASES = [
-  { name: "vite 8 build", dir: "vite", app: { "main.js": "browser.mjs" }, build: [node, [vite[8], "build"]], out: "dist", run: ["browser"] },
-  { name: "vite 7 build", dir: "vite", app: { "main.js": "browser.mjs" }, build: [node, [vite[7], "build"]], out: "dist", run: ["browser"] },
-  { name: "webpack 5", dir: "webpack", app: { "index.js": "browser.mjs" }, build: [node, [cli("webpack-cli", "bin/cli.js")]], out: "dist", run: ["browser"] },
+  { name: "vite 8 build", wasm: "asset", dir: "vite", app: { "main.js": "browser.mjs" }, build: [node, [vite[8], "build"]], out: "dist", run: ["browser"] },
+  { name: "vite 7 build", wasm: "asset", dir: "vite", app: { "main.js": "browser.mjs" }, build: [node, [vite[7], "build"]], out: "dist", run: ["browser"] },
+  { name: "webpack 5", wasm: "asset", dir: "webpack", app: { "index.js": "browser.mjs" }, build: [node, [webpack]], out: "dist", run: ["browser"] },
+  {
+    name: "webpack 5 --mode development",
+    wasm: "embedded",
+    dir: "webpack",
+    app: { "index.js": "browser.mjs" },
+    build: [node, [webpack, "--mode", "development"]],
+    out: "dist",
+    run: ["browser"],
+  },
   {
     name: "esbuild browser",
+    wasm: "embedded",
     dir: "esbuild-browser",
     app: { "main.js": "browser.mjs" },
     build: [esbuild, ["src/main.js", "--bundle", "--platform=browser", "--format=esm", "--outfile=out/main.js"]],
@@ -38,6 +51,7 @@ const CASES = [
   // imports the entry that carries the bytes (the one line README documents for Rollup).
   {
     name: "rollup + node-resolve",
+    wasm: "embedded",
     dir: "rollup",
     app: { "main.js": "browser.mjs" },
     specifier: "conveyor-client/inline",
@@ -47,6 +61,7 @@ const CASES = [
   },
   {
     name: "bun build --target=browser",
+    wasm: "embedded",
     dir: "bun-build",
     app: { "main.js": "browser.mjs" },
     build: [bun, ["build", "src/main.js", "--target=browser", "--outdir=out"]],
@@ -55,6 +70,7 @@ const CASES = [
   },
   {
     name: "esbuild node, ESM output",
+    wasm: "embedded",
     dir: "esbuild-node",
     app: { "main.mjs": "node.mjs" },
     build: [esbuild, ["src/main.mjs", "--bundle", "--platform=node", "--format=esm", "--outfile=out/main.mjs"]],
@@ -63,6 +79,7 @@ const CASES = [
   },
   {
     name: "esbuild node, CJS output",
+    wasm: "embedded",
     dir: "esbuild-node",
     app: { "main.mjs": "node.mjs" },
     build: [esbuild, ["src/main.mjs", "--bundle", "--platform=node", "--format=cjs", "--outfile=out/main.cjs"]],
@@ -71,6 +88,7 @@ const CASES = [
   },
   {
     name: "esbuild node, require() source",
+    wasm: "embedded",
     dir: "esbuild-node",
     app: { "main.cjs": "node.cjs" },
     build: [esbuild, ["src/main.cjs", "--bundle", "--platform=node", "--format=cjs", "--outfile=out/main.cjs"]],
@@ -81,6 +99,7 @@ const CASES = [
   // build machine's absolute path of the .wasm into the bundle: the app imports the inline entry.
   {
     name: "bun build --target=node",
+    wasm: "embedded",
     dir: "esbuild-node",
     app: { "main.mjs": "node.mjs" },
     specifier: "conveyor-client/inline",
@@ -90,6 +109,7 @@ const CASES = [
   },
   {
     name: "wrangler deploy --dry-run",
+    wasm: "module",
     dir: "wrangler",
     app: { "worker.mjs": "worker.mjs" },
     // Wrangler 4 refuses Node 20; Bun runs its CLI (the bundling is wrangler's own esbuild).
@@ -100,6 +120,7 @@ const CASES = [
   },
   {
     name: "edge-light (Vercel Edge's bundling)",
+    wasm: "module",
     dir: "edge-light",
     app: { "worker.mjs": "worker.mjs" },
     build: [node, ["build.mjs"]],
@@ -141,10 +162,11 @@ for (const c of CASES) {
     const size = emitted(out);
     sizes[c.name] = size;
     t.diagnostic(`emitted (gzip -9): JS ${size.js} B + .wasm ${size.wasm} B = ${size.total} B [${size.files.join(", ")}]`);
-    if (c.entry) {
-      const text = listFiles(out).filter((f) => /\.m?js$/.test(f)).map((f) => readFileSync(join(out, f), "utf8")).join("\n");
-      assert.match(text, c.entry);
-    }
+    const js = listFiles(out).filter((f) => /\.[mc]?js$/.test(f)).map((f) => readFileSync(join(out, f), "utf8")).join("\n");
+    if (c.entry) assert.match(js, c.entry);
+    // "AGFzbQ" is the wasm magic number (00 61 73 6d) in base64.
+    if (c.wasm === "embedded") assert.ok(size.wasm === 0 && js.includes('"AGFzbQ'), "the .wasm is embedded in the JS");
+    else assert.ok(size.wasm > 0 && !js.includes('"AGFzbQ'), `the .wasm travels as a separate ${c.wasm}`);
     let result;
     if (c.run[0] === "browser") result = await inStaticPage(out, sb);
     else if (c.run[0] === "workerd") result = await inWorkerd(out, c.run[1], sb);
