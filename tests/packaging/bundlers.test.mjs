@@ -16,7 +16,7 @@ import { inProcess, inStaticPage, inPage, inWorkerd, closeBrowser } from "./lib/
 const node = process.execPath;
 const esbuild = bin("esbuild");
 const bun = bin("bun");
-const vite = { 8: cli("vite", "bin/vite.js"), 7: cli("vite7", "bin/vite.js") };
+const vite = { 8: cli("vite", "bin/vite.js"), 7: cli("vite7", "bin/vite.js"), 6: cli("vite6", "bin/vite.js") };
 const webpack = cli("webpack-cli", "bin/cli.js");
 
 /**
@@ -28,6 +28,15 @@ const webpack = cli("webpack-cli", "bin/cli.js");
 const CASES = [
   { name: "vite 8 build", wasm: "asset", dir: "vite", app: { "main.js": "browser.mjs" }, build: [node, [vite[8], "build"]], out: "dist", run: ["browser"] },
   { name: "vite 7 build", wasm: "asset", dir: "vite", app: { "main.js": "browser.mjs" }, build: [node, [vite[7], "build"]], out: "dist", run: ["browser"] },
+  {
+    name: "vite 6 build, build.target es2022",
+    wasm: "asset",
+    dir: "vite6",
+    app: { "main.js": "browser.mjs" },
+    build: [node, [vite[6], "build"]],
+    out: "dist",
+    run: ["browser"],
+  },
   { name: "webpack 5", wasm: "asset", dir: "webpack", app: { "index.js": "browser.mjs" }, build: [node, [webpack]], out: "dist", run: ["browser"] },
   {
     name: "webpack 5 --mode development",
