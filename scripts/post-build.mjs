@@ -3,7 +3,8 @@
 // list of exports is written by hand.
 //
 // - dist/web/api.js: the public surface (every export of the glue but its init functions,
-//   and every error class of the errors snippet), re-exported by the ESM entries.
+//   and every export of the errors snippet the glue does not use itself: the error classes),
+//   re-exported by the ESM entries.
 // - dist/node.cjs: the Node entry as one CommonJS file (the glue bundled by esbuild),
 //   reading the .wasm next to it. Every Node supported can `require` it, and the ESM
 //   entry re-exports it, so `import` and `require` share one instance per process.
@@ -58,14 +59,22 @@ const glueExports = [
 ].filter((name) => name && !INIT.has(name));
 const errorsSnippet = files(join(web, "snippets"), "/errors.js");
 if (errorsSnippet.length !== 1) throw new Error(`post-build: expected one errors.js snippet, found ${errorsSnippet.length}`);
-const errorClasses = [...readFileSync(errorsSnippet[0], "utf8").matchAll(/^export class (\w+)/gm)].map((m) => m[1]);
-if (!glueExports.includes("ConveyorClient") || !errorClasses.includes("ConveyorAuthError")) {
-  throw new Error(`post-build: unexpected surface: ${glueExports} / ${errorClasses}`);
+// The errors snippet's exports are public, except what the glue itself imports from it
+// (`makeError`, the shell's way to build them).
+const glueImports = new Set(
+  [...source.matchAll(/^import \{([^}]*)\} from '\.\/snippets\/[^']*\/errors\.js'/gm)].flatMap((m) => m[1].split(",").map((n) => n.trim())),
+);
+const errorsExports = [...readFileSync(errorsSnippet[0], "utf8").matchAll(/^export (?:class|function) (\w+)/gm)]
+  .map((m) => m[1])
+  .filter((name) => !glueImports.has(name));
+if (!glueImports.has("makeError")) throw new Error("post-build: the glue no longer imports makeError from the errors snippet");
+if (!glueExports.includes("ConveyorClient") || !errorsExports.includes("ConveyorAuthError")) {
+  throw new Error(`post-build: unexpected surface: ${glueExports} / ${errorsExports}`);
 }
 writeFileSync(
   join(web, "api.js"),
   `export { ${glueExports.join(", ")} } from "./conveyor_client.js";\n` +
-    `export { ${errorClasses.join(", ")} } from "./${relative(web, errorsSnippet[0])}";\n`,
+    `export { ${errorsExports.join(", ")} } from "./${relative(web, errorsSnippet[0])}";\n`,
 );
 
 // 3. The Node entry as CommonJS. esbuild annotates the export names so that Node's ESM
