@@ -3,7 +3,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startSandbox } from "../e2e/lib/sandbox.mjs";
-import { project, bin } from "./lib/project.mjs";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { project, bin, run } from "./lib/project.mjs";
 import { inProcess } from "./lib/targets.mjs";
 
 let sb;
@@ -33,4 +35,19 @@ CASES.forEach((c, i) => {
     assert.deepEqual(result.failures, []);
     assert.equal(result.checked, true);
   });
+});
+
+test("every entry exports exactly what index.d.ts declares as a value", async () => {
+  const dir = await project("bun", { as: "runtime-surface", app: { "main.mjs": "surface.mjs" } });
+  const declared = [
+    ...readFileSync(join(dir, "node_modules/conveyor-client/index.d.ts"), "utf8").matchAll(/^export declare (?:class|function|const) (\w+)/gm),
+  ]
+    .map((m) => m[1])
+    .sort();
+  const { stdout } = await run(process.execPath, ["src/main.mjs"], { cwd: dir });
+  const seen = JSON.parse(stdout);
+  assert.ok(declared.includes("ConveyorAuthError") && declared.includes("ConveyorClient"), declared.join());
+  assert.deepEqual(seen.import, declared, "import");
+  assert.deepEqual(seen.require, declared, "require");
+  assert.deepEqual(seen.inline, declared, "conveyor-client/inline");
 });
