@@ -6,11 +6,12 @@ ENV := source scripts/env.sh &&
 WASM_TEST := env CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 	cargo test --target wasm32-unknown-unknown -p conveyor-client
 
-.PHONY: help setup build sandbox test test-native test-wasm test-e2e test-www lint demo bench fuzz clean
+.PHONY: help setup build sandbox test test-native test-wasm test-e2e test-packaging test-www lint demo bench fuzz clean
 
 help:
 	@echo "make demo   run the demo against the local sandbox"
-	@echo "make test   run every test (native, wasm in Node and Chromium, packed package in Node/workerd/Deno/Chromium, tsc)"
+	@echo "make test   run every test (native, wasm in Node and Chromium, packed package in Node/workerd/Deno/Chromium, tsc,"
+	@echo "            the packaging matrix: every bundler and runtime, attw, publint)"
 	@echo "make build  build pkg/ and print the gzipped sizes"
 	@echo "make bench  run the benchmarks (not part of make test)"
 	@echo "make fuzz   run the fuzz target with 200000 cases per property"
@@ -39,10 +40,15 @@ test-wasm: sandbox
 test-e2e: build sandbox
 	@bash scripts/e2e.sh
 
+# The packed tarball built by Vite, webpack, esbuild, Rollup, bun build, wrangler and run in
+# Node, Bun, Deno, workerd and Chromium; attw, publint and the tsc consumer matrix.
+test-packaging: build sandbox
+	@bash scripts/packaging.sh
+
 test-www: build sandbox
 	@$(ENV) node --test tests/www/
 
-test: lint test-native test-wasm test-e2e test-www
+test: lint test-native test-wasm test-e2e test-packaging test-www
 	@echo "make test: all suites passed"
 
 demo: build sandbox

@@ -177,7 +177,8 @@ export interface RequestOptions {
   query?: Record<string, string | number | boolean | null | undefined | ReadonlyArray<string | number | boolean>>;
   /** A JSON-serialisable value, or a `FormData`/`Blob`/`ArrayBuffer`/`Uint8Array`/string sent as is. */
   body?: unknown;
-  headers?: HeadersInit;
+  /** Extra headers (a `Headers`, a record or a list of pairs). */
+  headers?: RequestInit["headers"];
   signal?: AbortSignal;
   timeoutMs?: number;
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Builds the npm package in pkg/: the release .wasm, wasm-bindgen glue for the ESM (web)
-# and CommonJS (nodejs) loaders, wasm-opt -Oz, then prints the gzipped sizes.
+# Builds the npm package in pkg/: the release .wasm, wasm-bindgen's ESM (web) glue,
+# wasm-opt -Oz, then what scripts/post-build.mjs derives from them (the CommonJS Node
+# entry, the inline bytes, the .d.cts declarations) and the gzipped sizes. The package
+# ships one .wasm, dist/web/conveyor_client_bg.wasm, which every entry loads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -9,11 +11,9 @@ cargo build --release --lib --target wasm32-unknown-unknown -p conveyor-client
 wasm=target/wasm32-unknown-unknown/release/conveyor_client.wasm
 
 rm -rf pkg/dist
-for target in web nodejs; do
-  out=pkg/dist/$target
-  wasm-bindgen --target "$target" --out-dir "$out" --no-typescript "$wasm"
-  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    "$out/conveyor_client_bg.wasm" -o "$out/conveyor_client_bg.wasm"
-done
+out=pkg/dist/web
+wasm-bindgen --target web --out-dir "$out" --no-typescript "$wasm"
+wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  "$out/conveyor_client_bg.wasm" -o "$out/conveyor_client_bg.wasm"
 node scripts/post-build.mjs

@@ -1,58 +1,131 @@
-// After wasm-bindgen: give the entries a stable path to the error classes the glue uses,
-// and make the CommonJS build's snippets loadable by `require` on every supported Node.
+// After wasm-bindgen (web target, dist/web/): everything else the package ships is derived
+// from that one glue and its one .wasm, so every entry exposes the same surface and no
+// list of exports is written by hand.
 //
-// wasm-bindgen puts JS snippets (src/js/*.js) under a hashed folder. Re-exporting that
-// exact file (not a copy) keeps one class object per loader, so `instanceof` holds for
-// errors the glue throws.
-import { readFileSync, writeFileSync, readdirSync, statSync } from "node:fs";
+// - dist/web/api.js: the public surface (every export of the glue but its init functions,
+//   and every export of the errors snippet the glue does not use itself: the error classes),
+//   re-exported by the ESM entries.
+// - dist/node.cjs: the Node entry as one CommonJS file (the glue bundled by esbuild),
+//   reading the .wasm next to it. Every Node supported can `require` it, and the ESM
+//   entry re-exports it, so `import` and `require` share one instance per process.
+// - dist/inline/wasm.js: the .wasm as base64, for the entry that carries its bytes.
+// - dist/types/**.d.cts: the declarations for `require`, copied from the .d.ts files.
+// - dist/sizes.json: the gzipped sizes.
+import { readFileSync, writeFileSync, readdirSync, statSync, mkdirSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { join, relative } from "node:path";
+import { join, relative, dirname } from "node:path";
+import { build } from "esbuild";
 
-const dist = new URL("../pkg/dist/", import.meta.url).pathname;
+const pkg = new URL("../pkg/", import.meta.url).pathname;
+const dist = join(pkg, "dist");
+const web = join(dist, "web");
+const glue = join(web, "conveyor_client.js");
+const wasm = join(web, "conveyor_client_bg.wasm");
 
-/** Every .js file below `dir`. */
-function jsFiles(dir) {
+/** Every file below `dir` whose path ends with `suffix`. */
+function files(dir, suffix) {
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) return jsFiles(p);
-    return name.endsWith(".js") ? [p] : [];
+    if (statSync(p).isDirectory()) return files(p, suffix);
+    return p.endsWith(suffix) ? [p] : [];
   });
 }
 
-const exported = (source) => [...source.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]);
-
-for (const target of ["web", "nodejs"]) {
-  const root = join(dist, target);
-  const snippets = jsFiles(join(root, "snippets"));
-  const errors = snippets.find((p) => p.endsWith("/errors.js"));
-  if (!errors) throw new Error(`no errors.js snippet under ${root}/snippets`);
-  const rel = "./" + relative(root, errors);
-  if (target === "web") {
-    const classes = [...readFileSync(errors, "utf8").matchAll(/^export class (\w+)/gm)].map((m) => m[1]);
-    writeFileSync(join(root, "errors.js"), `export { ${classes.join(", ")} } from "${rel}";\n`);
-    continue;
-  }
-  // The nodejs glue `require`s each snippet; Node before 20.19 cannot require ESM, so each
-  // is rewritten in place to CommonJS (our snippets use only `export class`/`export function`).
-  for (const p of snippets) {
-    const source = readFileSync(p, "utf8");
-    if (source.includes("module.exports")) continue;
-    const cjs = source.replace(/^export (class|function) /gm, "$1 ") + `\nmodule.exports = { ${exported(source).join(", ")} };\n`;
-    writeFileSync(p, cjs);
-  }
-  writeFileSync(join(root, "errors.js"), `module.exports = require("${rel}");\n`);
-  // pkg/ is "type": "module"; this folder holds CommonJS.
-  writeFileSync(join(root, "package.json"), '{ "type": "commonjs" }\n');
+/** Replaces `from` in `text` exactly once, or fails the build (the glue changed shape). */
+function replaceOnce(text, from, to, what) {
+  const n = text.split(from).length - 1;
+  if (n !== 1) throw new Error(`post-build: expected one ${what} in the glue, found ${n}`);
+  return text.replace(from, () => to);
 }
 
+// 1. The glue's own default .wasm URL (`new URL(..., import.meta.url)`) is never used: each
+// entry passes its module or URL. Left in, it would make bundlers that emit CommonJS warn
+// about an empty `import.meta`, and keep `import.meta` in bundles that never need it.
+const NO_DEFAULT = 'throw new Error("conveyor-client: the entry passes the .wasm to init");';
+let source = readFileSync(glue, "utf8");
+if (!source.includes(NO_DEFAULT)) {
+  source = replaceOnce(source, "module_or_path = new URL('conveyor_client_bg.wasm', import.meta.url);", NO_DEFAULT, "default .wasm URL");
+}
+if (source.includes("import.meta")) throw new Error("post-build: the glue still reads import.meta");
+writeFileSync(glue, source);
+
+// 2. The public surface.
+const INIT = new Set(["initSync", "default"]);
+const glueExports = [
+  ...[...source.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]),
+  ...[...source.matchAll(/^export \{([^}]*)\}/gm)].flatMap((m) =>
+    m[1].split(",").map((s) => s.trim().split(/\s+as\s+/).pop()),
+  ),
+].filter((name) => name && !INIT.has(name));
+const errorsSnippet = files(join(web, "snippets"), "/errors.js");
+if (errorsSnippet.length !== 1) throw new Error(`post-build: expected one errors.js snippet, found ${errorsSnippet.length}`);
+// The errors snippet's exports are public, except what the glue itself imports from it
+// (`makeError`, the shell's way to build them).
+const glueImports = new Set(
+  [...source.matchAll(/^import \{([^}]*)\} from '\.\/snippets\/[^']*\/errors\.js'/gm)].flatMap((m) => m[1].split(",").map((n) => n.trim())),
+);
+const errorsExports = [...readFileSync(errorsSnippet[0], "utf8").matchAll(/^export (?:class|function) (\w+)/gm)]
+  .map((m) => m[1])
+  .filter((name) => !glueImports.has(name));
+if (!glueImports.has("makeError")) throw new Error("post-build: the glue no longer imports makeError from the errors snippet");
+if (!glueExports.includes("ConveyorClient") || !errorsExports.includes("ConveyorAuthError")) {
+  throw new Error(`post-build: unexpected surface: ${glueExports} / ${errorsExports}`);
+}
+writeFileSync(
+  join(web, "api.js"),
+  `export { ${glueExports.join(", ")} } from "./conveyor_client.js";\n` +
+    `export { ${errorsExports.join(", ")} } from "./${relative(web, errorsSnippet[0])}";\n`,
+);
+
+// 3. The Node entry as CommonJS. esbuild annotates the export names so that Node's ESM
+// loader sees them as named exports of this file (entries/node.mjs re-exports them).
+await build({
+  stdin: {
+    resolveDir: dist,
+    sourcefile: "node-entry.mjs",
+    contents: [
+      'import { readFileSync } from "node:fs";',
+      'import { initSync } from "./web/conveyor_client.js";',
+      'initSync({ module: readFileSync(__dirname + "/web/conveyor_client_bg.wasm") });',
+      'export * from "./web/api.js";',
+    ].join("\n"),
+  },
+  outfile: join(dist, "node.cjs"),
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node18",
+  // Class names show in stack traces and util.inspect: keep them as the glue spells them.
+  keepNames: true,
+  logLevel: "warning",
+  banner: { js: "// conveyor-client for Node (CommonJS), built from dist/web/ by scripts/post-build.mjs." },
+});
+
+// 4. The bytes for the inline entry. base64, because it survives every bundler's string
+// handling (a byte string with escapes would be re-escaped to \uXXXX by some).
+const bytes = readFileSync(wasm);
+mkdirSync(join(dist, "inline"), { recursive: true });
+writeFileSync(join(dist, "inline", "wasm.js"), `export default "${bytes.toString("base64")}";\n`);
+
+// 5. Declarations for `require`: the same text, as CommonJS declaration files whose
+// relative imports name the .cjs siblings.
+const declarations = [join(pkg, "index.d.ts"), join(pkg, "resources.d.ts"), ...files(join(pkg, "stores"), ".d.ts")];
+for (const file of declarations) {
+  const out = join(dist, "types", relative(pkg, file)).replace(/\.d\.ts$/, ".d.cts");
+  mkdirSync(dirname(out), { recursive: true });
+  const text = readFileSync(file, "utf8").replace(/(from\s+["'])(\.{1,2}\/[^"']*)\.js(["'])/g, "$1$2.cjs$3");
+  writeFileSync(out, text);
+}
+
+// 6. Sizes.
 const gz = (p) => gzipSync(readFileSync(p), { level: 9 }).length;
-const rows = [];
-for (const target of ["web", "nodejs"]) {
-  const root = join(dist, target);
-  const wasm = gz(join(root, "conveyor_client_bg.wasm"));
-  const glue = [join(root, "conveyor_client.js"), ...jsFiles(join(root, "snippets"))].reduce((n, p) => n + gz(p), 0);
-  rows.push({ loader: target, "wasm (gzip B)": wasm, "JS glue (gzip B)": glue, "total (gzip B)": wasm + glue });
-}
+const wasmGz = gz(wasm);
+const snippetsGz = files(join(web, "snippets"), ".js").reduce((n, p) => n + gz(p), 0);
+const rows = [
+  { loader: "web", "wasm (gzip B)": wasmGz, "JS glue (gzip B)": gz(glue) + snippetsGz, "total (gzip B)": wasmGz + gz(glue) + snippetsGz },
+  { loader: "node (cjs)", "wasm (gzip B)": wasmGz, "JS glue (gzip B)": gz(join(dist, "node.cjs")), "total (gzip B)": wasmGz + gz(join(dist, "node.cjs")) },
+  { loader: "inline (base64)", "wasm (gzip B)": gz(join(dist, "inline", "wasm.js")), "JS glue (gzip B)": gz(glue) + snippetsGz, "total (gzip B)": gz(join(dist, "inline", "wasm.js")) + gz(glue) + snippetsGz },
+];
 console.log("Package sizes (gzip -9):");
 console.table(rows);
 writeFileSync(join(dist, "sizes.json"), JSON.stringify(rows, null, 2));

@@ -1,4 +1,4 @@
-// Node (CommonJS): wasm-bindgen's nodejs loader reads and instantiates the .wasm on require.
+// Node (CommonJS): the built Node entry, which reads the .wasm next to it and instantiates
+// it synchronously on require. Every Node the package supports can require it.
 "use strict";
-const glue = require("../dist/nodejs/conveyor_client.js");
-module.exports = { ConveyorClient: glue.ConveyorClient, MemoryStore: glue.MemoryStore, ...require("../dist/nodejs/errors.js") };
+module.exports = require("../dist/node.cjs");

@@ -1,0 +1,3 @@
+// Vercel Edge Functions and Middleware.
+import "./load-edge-light.mjs";
+export * from "./api.mjs";

@@ -1,0 +1,24 @@
+// A TypeScript consumer written with `require` (import = require): every export, used strictly.
+import conveyor = require("conveyor-client");
+import inline = require("conveyor-client/inline");
+import redis = require("conveyor-client/redis");
+import durable = require("conveyor-client/durable-object");
+
+const client = new conveyor.ConveyorClient({ apiKey: "k", rateLimit: { limit: 10, windowMs: 1000 } });
+const state: conveyor.RateLimitState | null = client.rateLimitState();
+export async function use(): Promise<number> {
+  try {
+    const res: Response = await client.fetch("/exchange/connections", { headers: [["x-trace", "1"]] });
+    const page = await client.request<{ connections: unknown[] }>("GET", "/exchange/connections");
+    return res.status + page.connections.length + (state?.available ?? 0);
+  } catch (e) {
+    if (e instanceof conveyor.ConveyorAuthError) return e.status;
+    throw e;
+  }
+}
+const store: conveyor.RateLimitStore = new inline.MemoryStore();
+export const stores: conveyor.RateLimitStore[] = [
+  store,
+  redis.createRedisStore({ eval: () => null, evalsha: () => null }),
+  durable.durableObjectStore({ idFromName: (n: string) => n, get: (id: string) => ({ id }) }),
+];
