@@ -49,7 +49,7 @@ export function reportBulk(io, verb, result, total) {
   const list = (ids) => (ids.length > 20 ? `${ids.slice(0, 20).join(", ")} … (${ids.length - 20} more)` : ids.join(", "));
   io.err(`${verb} ${result.done.length} of ${total}` + (result.done.length ? `: ${list(result.done)}` : "") + "\n");
   if (result.failed.length) io.err(p.red(`failed (${result.failed.length}): ${list(result.failed)}`) + "\n");
-  if (result.interrupted.length) io.err(p.yellow(`interrupted in flight (${result.interrupted.length}), may or may not have been applied: ${list(result.interrupted)}`) + "\n");
+  if (result.interrupted.length) io.err(p.yellow(`interrupted before an answer came (${result.interrupted.length}; in flight or waiting for the rate limit), may or may not have been applied: ${list(result.interrupted)}`) + "\n");
   if (result.notAttempted.length) io.err(`not attempted (${result.notAttempted.length}): ${list(result.notAttempted)}` + "\n");
   if (result.stoppedBy) {
     io.err(`stopped at the first ${result.stoppedBy.name ?? "error"}: the rest would fail the same way\n`);

@@ -33,7 +33,7 @@ Example:
             { key: "resource", title: "RESOURCE" },
             { key: "read", title: "READ" },
             { key: "status", title: "STATUS" },
-            { key: "error", title: "ERROR", get: (r) => r.error?.message },
+            ...(rows.some((r) => r.error) ? [{ key: "error", title: "ERROR", get: (r) => r.error?.message }] : []),
           ], { colour: { read: (r, t, p) => p[READ_COLOUR[r.read]](t) } });
           const p = io.stdoutTTY ? io.paintOut : io.paintErr;
           const line = `${check.verdict === "ok" ? p.green("ok") : p.red(check.verdict)}: ${check.message}\n`;
