@@ -485,6 +485,36 @@ test("the key: --key-file works, a key flag is refused, none at all is a usage e
   assert.equal((await sb.stats()).keys.bench, undefined, "the flag's key was never sent");
 });
 
+test("a key put in the wrong place is refused and never echoed", async () => {
+  const k = KEYS.bench;
+  const mistakes = [
+    [k],
+    ["key", k],
+    ["key", "check", k],
+    ["requests", "approve", k, "--groups", "1"],
+    ["requests", "approve", "1", "--groups", k],
+    ["requests", "approve", "1", "--groups", "1", "--expires", k],
+    ["requests", "approve", "--domain", k, "--groups", "1"],
+    ["kb", "export", "--format", k],
+    ["kb", "search", "x", "--limit", k],
+    ["api", "GET", "/exchange/connections", "--query", k],
+    ["api", "GET", "/exchange/connections", "--data", k],
+    ["key", "check", "--key-file", k],
+    ["key", "check", `--${k}`],
+    ["key", "check", "--api-key", k],
+  ];
+  for (const args of mistakes) {
+    const r = await conveyor(args, { key: KEYS.full });
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, /^conveyor: /, args.join(" "));
+  }
+  // The key in argv while the real one is in the environment: refused too.
+  const r = await conveyor(["kb", "search", KEYS.full]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /the API key is on the command line/);
+  assert.equal((await sb.stats()).keys.bench, undefined, "the misplaced key was never sent");
+});
+
 test("on a terminal the key is asked for without echo, and tables and colour follow NO_COLOR", async () => {
   const asked = await onTerminal(["key", "check"], { key: null, answer: (o) => /input hidden\): $/.test(o) && `${KEYS.full}\r` });
   assert.equal(asked.code, 0, asked.out);

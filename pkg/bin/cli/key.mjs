@@ -28,15 +28,16 @@ function fromFile(path, warn) {
   try {
     text = readFileSync(path === "-" ? 0 : path, "utf8");
   } catch (e) {
-    throw new UsageError(`cannot read the key file ${path}: ${e.code ?? e.message}`);
+    // The path is not echoed: a key passed as --key-file KEY must not be printed.
+    throw new UsageError(`cannot read the key file given with --key-file: ${e.code ?? "unreadable"}`);
   }
   if (path !== "-" && process.platform !== "win32") {
     try {
-      if (statSync(path).mode & 0o077) warn(`warning: ${path} can be read by other users; chmod 600 it`);
+      if (statSync(path).mode & 0o077) warn("warning: the key file can be read by other users; chmod 600 it");
     } catch {}
   }
   const key = text.trim();
-  if (!key) throw new UsageError(`the key file ${path} is empty`);
-  if (/\s/.test(key)) throw new UsageError(`the key file ${path} must hold the key alone, on one line`);
+  if (!key) throw new UsageError("the key file is empty");
+  if (/\s/.test(key)) throw new UsageError("the key file must hold the key alone, on one line");
   return key;
 }

@@ -76,15 +76,15 @@ function parse(argv, options) {
   try {
     return parseArgs({ args: argv, options: { ...GLOBAL, ...options }, allowPositionals: true, strict: true });
   } catch (e) {
-    if (e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
-      const flag = /'(-{1,2}[^'=\s]*)/.exec(e.message)?.[1] ?? "an option";
-      throw new UsageError(`unknown option ${flag}`);
-    }
-    if (e.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
-      const flag = /'(-{1,2}[^'\s<]*)/.exec(e.message)?.[1] ?? "an option";
-      throw new UsageError(`${flag} needs a value`);
-    }
-    throw new UsageError(e.message);
+    // An option's name is echoed only when it looks like one (a key pasted as `--sk_…`
+    // must not be printed).
+    const flag = (re) => {
+      const f = re.exec(e.message)?.[1] ?? "";
+      return /^--?[a-z][a-z-]{0,24}$/.test(f) ? f : "(not shown)";
+    };
+    if (e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") throw new UsageError(`unknown option ${flag(/'(-{1,2}[^'=\s]*)/)}`);
+    if (e.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") throw new UsageError(`${flag(/'(-{1,2}[^'\s<]*)/)} needs a value`);
+    throw new UsageError("the command line could not be read; see --help");
   }
 }
 
@@ -102,6 +102,10 @@ function makeIo() {
     paintErr: palette(colourOn(process.stderr)),
   };
 }
+
+/** ` word` for a message when `s` looks like a command word (never a key-like string);
+ * otherwise nothing: arguments are not echoed, one of them may be a misplaced key. */
+const safeWord = (s) => (/^[a-z][a-z-]{0,19}$/.test(String(s)) ? ` ${s}` : "");
 
 /** `N/S` → `{ limit, windowMs }`. */
 export function parseRateLimit(text) {
@@ -166,7 +170,7 @@ async function run(argv, io, signal, setCtx) {
     return EXIT.ok;
   }
   const group = GROUPS.find((g) => g.name === argv[0]);
-  if (!group) throw new UsageError(`unknown command ${JSON.stringify(argv[0].slice(0, 40))}`);
+  if (!group) throw new UsageError(`unknown command${safeWord(argv[0])}`);
   let name;
   let rest;
   if (group.direct) {
@@ -183,7 +187,7 @@ async function run(argv, io, signal, setCtx) {
   const command = group.commands[name];
   if (!command) {
     setCtx({ command: group.name });
-    throw new UsageError(`unknown command \`${group.name} ${String(name).slice(0, 40)}\``);
+    throw new UsageError(`unknown command \`${group.name}\`${safeWord(name)}`);
   }
   const ctx = { command: group.direct ? group.name : `${group.name} ${name}`, io, signal };
   setCtx(ctx);

@@ -14,10 +14,11 @@ export class PromptCancelled extends Error {
  * backspace). The typed text is never written anywhere.
  */
 export function readHidden(question, { stdin = process.stdin, stderr = process.stderr } = {}) {
-  stderr.write(question);
+  // Echo goes off before the prompt shows, so nothing typed after it can be echoed.
   stdin.setRawMode(true);
   stdin.setEncoding("utf8");
   stdin.resume();
+  stderr.write(question);
   let value = "";
   return new Promise((resolve, reject) => {
     const finish = (fn) => {

@@ -7,9 +7,9 @@ const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
 /** `k=v` pairs → a query object; a key given twice becomes an array. */
 export function parseQuery(pairs = []) {
   const q = {};
-  for (const p of pairs) {
+  for (const [n, p] of pairs.entries()) {
     const i = p.indexOf("=");
-    if (i <= 0) throw new UsageError(`--query takes KEY=VALUE; got ${JSON.stringify(p.slice(0, 40))}`);
+    if (i <= 0) throw new UsageError(`--query takes KEY=VALUE; query ${n + 1} has no "="`);
     const k = p.slice(0, i);
     const v = p.slice(i + 1);
     q[k] = k in q ? [].concat(q[k], v) : v;
@@ -32,7 +32,8 @@ export function parseData(text) {
   try {
     return JSON.parse(raw);
   } catch (e) {
-    throw new UsageError(`--data is not valid JSON: ${e.message}`);
+    // JSON.parse's message quotes the input; say only where it failed.
+    throw new UsageError(`--data is not valid JSON${/position \d+/.exec(e.message) ? ` (at ${/position (\d+)/.exec(e.message)[0]})` : ""}`);
   }
 }
 
