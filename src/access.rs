@@ -94,12 +94,12 @@ impl Read {
         }
     }
 
-    /// A probe's outcome from the error `code` it rejected with (`None`: it succeeded).
-    pub fn from_error_code(code: Option<&str>) -> Read {
-        match code {
-            None => Read::Ok,
+    /// The read named by [`Read::as_str`]; anything else (or nothing) is an error.
+    pub fn parse(s: Option<&str>) -> Read {
+        match s {
+            Some("ok") => Read::Ok,
             Some("forbidden") => Read::Forbidden,
-            Some(_) => Read::Error,
+            _ => Read::Error,
         }
     }
 }
@@ -321,21 +321,12 @@ mod tests {
     }
 
     #[test]
-    fn error_codes_map_to_reads() {
-        assert_eq!(Read::from_error_code(None), Read::Ok);
-        assert_eq!(Read::from_error_code(Some("forbidden")), Read::Forbidden);
-        for c in [
-            "rate_limited",
-            "server_error",
-            "network",
-            "timeout",
-            "not_found",
-        ] {
-            assert_eq!(Read::from_error_code(Some(c)), Read::Error);
+    fn reads_round_trip_and_anything_else_is_an_error() {
+        for r in [Read::Ok, Read::Forbidden, Read::Error] {
+            assert_eq!(Read::parse(Some(r.as_str())), r);
         }
-        assert_eq!(
-            [Read::Ok, Read::Forbidden, Read::Error].map(Read::as_str),
-            ["ok", "forbidden", "error"]
-        );
+        for s in [None, Some(""), Some("OK"), Some("granted")] {
+            assert_eq!(Read::parse(s), Read::Error);
+        }
     }
 }
