@@ -1,16 +1,8 @@
-// The probes behind `client.checkAccess()`: one `client.fetch` per resource group, a few
-// workers taking the next group in turn, each 403 kept as `read: "forbidden"` instead of a
-// rejection. Rust (`src/access.rs`) owns the group table, the bound and the verdict;
-// this loop is the imperative shell around them.
-//
-// Only `export function` at the start of a line, and no imports: the build rewrites this
-// file to CommonJS for the Node `require` entry.
+// The probe loop of `client.checkAccess()` (src/access_shell.rs): Rust owns the groups, the
+// bound and the verdict. Only `export function`, no imports: the build rewrites it to CJS.
 
-/**
- * Runs the probes. `groups` is `[[resource, path], ...]`; `init` (`{ signal, timeoutMs }`)
- * goes to every `fetch`. Resolves with the entries in `groups` order, with `verdict` and
- * `message` from Rust; rejects with the first abort, after which no probe starts.
- */
+/** Probes `groups` (`[[resource, path], ...]`) with `parallel` workers; a 403 is an entry,
+ * not a rejection. Rejects with the first abort, after which no probe starts. */
 export function runProbes(client, groups, query, parallel, init) {
   const entries = new Array(groups.length);
   let next = 0;
@@ -19,17 +11,12 @@ export function runProbes(client, groups, query, parallel, init) {
     const [resource, path] = groups[i];
     try {
       const res = await client.fetch(path + query, init);
-      // Read to the end, so the connection is free for the next probe.
-      await res.arrayBuffer().catch(() => undefined);
+      await res.arrayBuffer().catch(() => undefined); // frees the connection
       entries[i] = { resource, path, read: "ok", status: res.status };
     } catch (e) {
-      if (e && e.code === "aborted") {
-        aborted = aborted || e;
-        return;
-      }
-      const forbidden = Boolean(e) && e.code === "forbidden";
+      if (e && e.code === "aborted") return void (aborted = aborted || e);
       const status = e && typeof e.status === "number" ? e.status : null;
-      entries[i] = forbidden ? { resource, path, read: "forbidden", status } : { resource, path, read: "error", status, error: e };
+      entries[i] = e && e.code === "forbidden" ? { resource, path, read: "forbidden", status } : { resource, path, read: "error", status, error: e };
     }
   };
   const worker = async () => {
@@ -40,8 +27,6 @@ export function runProbes(client, groups, query, parallel, init) {
   return Promise.all(workers).then(() => {
     if (aborted) throw aborted;
     const [verdict, message] = client.__accessVerdict(entries.map((e) => e.read).join(","));
-    entries.verdict = verdict;
-    entries.message = message;
-    return entries;
+    return Object.assign(entries, { verdict, message });
   });
 }
