@@ -527,6 +527,24 @@ test("on a terminal the key is asked for without echo, and tables and colour fol
   assert.ok(!plain.out.includes("\x1b[3"), "no colour with NO_COLOR");
 });
 
+test("on a terminal long jobs draw a progress bar with the rate and the limiter's ETA", async () => {
+  const out = join(dir, "tty.json");
+  const exp = await onTerminal(["kb", "export", "-o", out], { base: slow.api });
+  assert.equal(exp.code, 0, exp.out);
+  assert.match(exp.out, /\r\x1b\[2K\[#*-*\] exporting the knowledge base: [0-3]\/3 pages, \d+%, [\d.]+\/s, ETA [\d.?]/);
+  assert.equal(JSON.parse(readFileSync(out, "utf8")).length, 300);
+
+  await scaled.reset();
+  const queue = await clientFor(scaled).exchange.authorizationRequests.queue().toArray();
+  await scaled.reset();
+  const ids = queue.slice(0, 25).map((q) => String(q.id));
+  const bulk = await onTerminal(["requests", "approve", ...ids, "--groups", "1", "--rate-limit", "10/1"], { base: scaled.api });
+  assert.equal(bulk.code, 0, bulk.out);
+  assert.match(bulk.out, /approve: \d+\/25 requests, \d+%, [\d.]+\/s, ETA [\d.]+s, \d+ waiting for the rate limit/, "the bar shows the limiter's queue");
+  assert.match(bulk.out, /approved 25 of 25/);
+  assert.equal((await scaled.stats()).keys.full.rate_limited, 0);
+});
+
 test("exit codes: 4 for a rate limit, 5 for an unreachable server", async () => {
   const limited = await startSandbox(["--fault", "rate_limit=3600"]);
   try {
