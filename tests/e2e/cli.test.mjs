@@ -47,8 +47,11 @@ function conveyor(args, { key = KEYS.full, base, env = {}, input, onStderr } = {
   });
   if (input !== undefined) child.stdin.end(input);
   else child.stdin.end();
+  // A hung CLI fails its test instead of hanging the suite.
+  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
   const done = new Promise((resolve) => {
     child.on("close", (code, signal) => {
+      clearTimeout(timer);
       assertNoKey(stdout, "stdout");
       assertNoKey(stderr, "stderr");
       resolve({ code, signal, stdout, stderr });
@@ -88,7 +91,13 @@ function onTerminal(args, { key = KEYS.full, base, env = {}, answer } = {}) {
       child.stdin.write(typed);
     }
   });
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, out })));
+  const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  return new Promise((resolve) =>
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    }),
+  );
 }
 
 let sb; // the everyday sandbox (reset before each test)
@@ -267,6 +276,9 @@ test("requests approve --domain on a terminal lists the requests and asks first"
   for (const id of ids) assert.match(no.out, new RegExp(`\\b${id}\\b`), "the list shows every id");
   assert.match(no.out, /cancelled: nothing was changed/);
   assert.equal((await writesIn(sb)).length, 0);
+  const ctrlC = await onTerminal(["requests", "approve", "--domain", domain, "--groups", "1"], { answer: (o) => /\[y\/N\] $/.test(o) && "\x03" });
+  assert.equal(ctrlC.code, 130, ctrlC.out);
+  assert.equal((await writesIn(sb)).length, 0, "Ctrl-C at the prompt changes nothing");
   const yes = await onTerminal(["requests", "approve", "--domain", domain, "--groups", "1"], { answer: (o) => /\[y\/N\] $/.test(o) && "y\r" });
   assert.equal(yes.code, 0, yes.out);
   assert.match(yes.out, new RegExp(`approved ${ids.length} of ${ids.length}`));

@@ -213,7 +213,7 @@ async function run(argv, io, signal, setCtx) {
   ctx.confirm = async (question, yes) => {
     if (yes) return true;
     if (!interactive()) throw new UsageError(`${question.replace(/\?$/, "")}: not on a terminal, so nobody can confirm; pass --yes to go ahead`);
-    return confirm(question);
+    return confirm(question, { signal });
   };
   return (await command.run(ctx, values, positionals)) ?? EXIT.ok;
 }

@@ -40,27 +40,37 @@ export function readHidden(question, { stdin = process.stdin, stderr = process.s
   });
 }
 
-/** Asks a yes/no question; only "y" or "yes" (any case) is a yes. */
-export function confirm(question, { stdin = process.stdin, stderr = process.stderr } = {}) {
+/** Asks a yes/no question; only "y" or "yes" (any case) is a yes. Ctrl-C (`signal`)
+ * rejects with PromptCancelled. */
+export function confirm(question, { stdin = process.stdin, stderr = process.stderr, signal } = {}) {
   stderr.write(`${question} [y/N] `);
   stdin.setEncoding("utf8");
   stdin.resume();
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let line = "";
+    const done = () => {
+      stdin.off("data", onData);
+      stdin.off("end", onEnd);
+      signal?.removeEventListener("abort", onAbort);
+      stdin.pause();
+    };
     const onData = (chunk) => {
       line += chunk;
       const nl = line.indexOf("\n");
       if (nl === -1) return;
-      stdin.off("data", onData);
-      stdin.off("end", onEnd);
-      stdin.pause();
+      done();
       resolve(/^\s*y(es)?\s*$/i.test(line.slice(0, nl)));
     };
     const onEnd = () => {
-      stdin.off("data", onData);
+      done();
       resolve(false);
+    };
+    const onAbort = () => {
+      done();
+      reject(new PromptCancelled("cancelled at the prompt"));
     };
     stdin.on("data", onData);
     stdin.once("end", onEnd);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
