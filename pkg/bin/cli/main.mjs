@@ -169,20 +169,29 @@ async function run(argv, io, signal, setCtx) {
     io.out(JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")).version + "\n");
     return EXIT.ok;
   }
-  const group = GROUPS.find((g) => g.name === argv[0]);
-  if (!group) throw new UsageError(`unknown command${safeWord(argv[0])}`);
+  // Global options may come before the command: `conveyor --base-url URL key check`.
+  let at = 0;
+  while (at < argv.length && argv[at].startsWith("-")) {
+    const opt = GLOBAL[argv[at].replace(/^--?/, "")];
+    at += opt?.type === "string" && !argv[at].includes("=") ? 2 : 1;
+  }
+  const leading = argv.slice(0, at);
+  if (argv[at] === undefined) throw new UsageError("no command given");
+  const group = GROUPS.find((g) => g.name === argv[at]);
+  if (!group) throw new UsageError(`unknown command${safeWord(argv[at])}`);
   let name;
   let rest;
   if (group.direct) {
     name = Object.keys(group.commands)[0];
-    rest = argv.slice(1);
+    rest = [...leading, ...argv.slice(at + 1)];
   } else {
-    if (argv.length < 2 || argv[1] === "--help" || argv[1] === "-h") {
+    const sub = argv[at + 1];
+    if (sub === undefined || sub === "--help" || sub === "-h") {
       io.out(groupHelp(group));
-      return argv.length < 2 ? EXIT.usage : EXIT.ok;
+      return sub === undefined ? EXIT.usage : EXIT.ok;
     }
-    name = argv[1];
-    rest = argv.slice(2);
+    name = sub;
+    rest = [...leading, ...argv.slice(at + 2)];
   }
   const command = group.commands[name];
   if (!command) {
