@@ -33,14 +33,17 @@ function assertNoKey(text, where) {
  * every run checks that no key reached stdout or stderr. `onStderr(text, child)` sees
  * stderr as it grows (to send a signal at the right moment).
  */
-function conveyor(args, { key = KEYS.full, base, env = {}, input, onStderr } = {}) {
+function conveyor(args, { key = KEYS.full, base, env = {}, input, onStderr, onStdout } = {}) {
   const child = spawn(bin, args, {
     env: cleanEnv({ ...(key ? { CONVEYOR_API_KEY: key } : {}), CONVEYOR_BASE_URL: base ?? sb.api, ...env }),
     stdio: ["pipe", "pipe", "pipe"],
   });
   let stdout = "";
   let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (d) => (stdout += d));
+  child.stdout.setEncoding("utf8").on("data", (d) => {
+    stdout += d;
+    onStdout?.(stdout, child);
+  });
   child.stderr.setEncoding("utf8").on("data", (d) => {
     stderr += d;
     onStderr?.(stderr, child);
@@ -194,6 +197,25 @@ test("requests list: all pages, as JSON, JSON Lines, and filtered by status", as
   const all = await clientFor(sb).exchange.authorizationRequests.list().toArray();
   assert.deepEqual(jsonl(lines.stdout).map((r) => r.id), all.map((r) => r.id));
   assert.ok(!lines.stdout.includes("\x1b["), "no colour in a pipe");
+});
+
+test("lists stream: Ctrl-C after the first page leaves valid JSON of what was printed", async () => {
+  let sent = false;
+  const r = await conveyor(["requests", "list", "--json"], {
+    base: slow.api,
+    onStdout: (text, child) => {
+      if (!sent && (text.match(/\n/g) ?? []).length >= 100) {
+        sent = true;
+        child.kill("SIGINT");
+      }
+    },
+  });
+  assert.ok(sent, "the first page was printed before the second arrived");
+  assert.equal(r.code, 130, r.stderr);
+  const printed = JSON.parse(r.stdout);
+  const first = await clientFor(sb).exchange.authorizationRequests.list();
+  assert.deepEqual(printed.map((x) => x.id), first.items.map((x) => x.id));
+  assert.ok(first.total_pages > 1);
 });
 
 test("requests approve: 30 at a scaled limit, zero 429s, every one approved", async () => {

@@ -70,3 +70,29 @@ export function printRecords(io, records, columns, { json = false, colour } = {}
 
 /** An ISO time as `YYYY-MM-DD HH:MM` for a table (the records keep the full value). */
 export const shortTime = (s) => (typeof s === "string" && s.length >= 16 ? s.slice(0, 16).replace("T", " ") : s);
+
+/**
+ * Prints records as an async iterable yields them: a pipe gets each JSON Line as it
+ * arrives and `--json` an array written record by record (closed even when the listing
+ * fails or is interrupted, so what was printed stays valid JSON); a terminal gets one
+ * table at the end. Resolves with the number printed.
+ */
+export async function printList(io, source, columns, { json = false } = {}) {
+  if (io.stdoutTTY && !json) {
+    const all = [];
+    for await (const r of source) all.push(r);
+    printRecords(io, all, columns);
+    return all.length;
+  }
+  let n = 0;
+  if (json) io.out("[");
+  try {
+    for await (const r of source) {
+      io.out(json ? `${n === 0 ? "\n" : ",\n"}${JSON.stringify(r)}` : JSON.stringify(r) + "\n");
+      n += 1;
+    }
+  } finally {
+    if (json) io.out(n ? "\n]\n" : "]\n");
+  }
+  return n;
+}

@@ -1,6 +1,6 @@
 // `conveyor documents`: list, upload and delete Trust Center documents.
 import { EXIT, ExitError, UsageError } from "../exit.mjs";
-import { printRecords, shortTime } from "../output.mjs";
+import { printList, printRecords, shortTime } from "../output.mjs";
 import { runBulk, reportBulk } from "../bulk.mjs";
 import { parseIds } from "../select.mjs";
 import { checkFiles, fileParam } from "../upload.mjs";
@@ -39,13 +39,15 @@ Example:
       async run(ctx, values) {
         const folder = values.folder ? Number(values.folder) : undefined;
         const level = values["access-level"];
-        const docs = [];
-        for await (const d of ctx.client.exchange.documents.list({}, { signal: ctx.signal })) {
-          if (folder !== undefined && d.folder?.id !== folder) continue;
-          if (level !== undefined && d.access_level !== level) continue;
-          docs.push(d);
+        const list = ctx.client.exchange.documents.list({}, { signal: ctx.signal });
+        async function* matching() {
+          for await (const d of list) {
+            if (folder !== undefined && d.folder?.id !== folder) continue;
+            if (level !== undefined && d.access_level !== level) continue;
+            yield d;
+          }
         }
-        printRecords(ctx.io, docs, [
+        await printList(ctx.io, matching(), [
           { key: "id", title: "ID" },
           { key: "name", title: "NAME" },
           { key: "access_level", title: "ACCESS" },

@@ -1,6 +1,6 @@
 // `conveyor kb`: export and search the knowledge base of approved answers.
 import { EXIT, UsageError } from "../exit.mjs";
-import { printRecords } from "../output.mjs";
+import { printList } from "../output.mjs";
 import { FORMATS, createExportWriter, formatOf } from "../export-file.mjs";
 
 const CSV_COLUMNS = ["id", "question", "answer", "status", "created_at", "updated_at"];
@@ -81,13 +81,17 @@ Example:
       async run(ctx, values, positionals) {
         const words = positionals.join(" ").toLowerCase().split(/\s+/).filter(Boolean);
         const limit = values.limit ? Number(values.limit) : Infinity;
-        const found = [];
-        for await (const q of ctx.client.knowledgeBase.questions.list({ status: values.status, per_page: 100 }, { signal: ctx.signal })) {
-          const text = `${q.question ?? ""}\n${q.answer ?? ""}`.toLowerCase();
-          if (words.every((w) => text.includes(w))) found.push({ id: q.id, status: q.status, question: q.question, answer: q.answer });
-          if (found.length >= limit) break;
+        const list = ctx.client.knowledgeBase.questions.list({ status: values.status, per_page: 100 }, { signal: ctx.signal });
+        async function* matching() {
+          let found = 0;
+          for await (const q of list) {
+            const text = `${q.question ?? ""}\n${q.answer ?? ""}`.toLowerCase();
+            if (!words.every((w) => text.includes(w))) continue;
+            yield { id: q.id, status: q.status, question: q.question, answer: q.answer };
+            if (++found >= limit) return;
+          }
         }
-        printRecords(ctx.io, found, [
+        await printList(ctx.io, matching(), [
           { key: "id", title: "ID" },
           { key: "status", title: "STATUS" },
           { key: "question", title: "QUESTION" },

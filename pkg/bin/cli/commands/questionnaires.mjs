@@ -1,6 +1,6 @@
 // `conveyor questionnaires`: list questionnaires and upload new ones.
 import { UsageError } from "../exit.mjs";
-import { printRecords, shortTime } from "../output.mjs";
+import { printList, printRecords, shortTime } from "../output.mjs";
 import { runBulk, reportBulk } from "../bulk.mjs";
 import { parseExpires } from "../select.mjs";
 import { checkFiles, fileParam } from "../upload.mjs";
@@ -23,9 +23,8 @@ export default {
 Example:
   conveyor questionnaires list --status ready_for_review`,
       async run(ctx, values) {
-        const rows = [];
-        for await (const q of ctx.client.questionnaires.list({ status: values.status }, { signal: ctx.signal })) rows.push(q);
-        printRecords(ctx.io, rows, [
+        const list = ctx.client.questionnaires.list({ status: values.status }, { signal: ctx.signal });
+        await printList(ctx.io, list, [
           { key: "id", title: "ID" },
           { key: "name", title: "NAME" },
           { key: "status", title: "STATUS" },

@@ -1,6 +1,6 @@
 // `conveyor requests`: list, approve and ignore Trust Center access requests.
 import { EXIT, ExitError, UsageError } from "../exit.mjs";
-import { printRecords, shortTime, table } from "../output.mjs";
+import { printList, printRecords, shortTime, table } from "../output.mjs";
 import { runBulk, reportBulk } from "../bulk.mjs";
 import { parseExpires, parseIds, openRequestsFrom } from "../select.mjs";
 
@@ -113,9 +113,8 @@ Examples:
   conveyor requests list --status requested
   conveyor requests list --json | jq '.[].email'`,
       async run(ctx, values) {
-        const records = [];
-        for await (const r of ctx.client.exchange.authorizationRequests.list({ status: values.status }, { signal: ctx.signal })) records.push(r);
-        printRecords(ctx.io, records, REQUEST_COLUMNS, { json: ctx.json });
+        const list = ctx.client.exchange.authorizationRequests.list({ status: values.status }, { signal: ctx.signal });
+        await printList(ctx.io, list, REQUEST_COLUMNS, { json: ctx.json });
       },
     },
     approve: {
