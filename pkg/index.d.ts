@@ -218,11 +218,55 @@ export declare class ConveyorClient {
   readonly reviews: ReviewsResource;
   /** The limiter's state, or `null` when rate limiting is off. */
   rateLimitState(): RateLimitState | null;
+  /**
+   * Which resource groups this key can read: one cheap GET per group (the first page of
+   * one record, through the limiter, at most 4 at once; never a write). Tells an invalid
+   * or inactive key (every group 403) from one that lacks some permissions. Rejects only
+   * on bad options or when `signal` aborts.
+   */
+  checkAccess(options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<AccessCheck>;
   /** A summary that never contains the key. */
   toJSON(): { baseUrl: string; apiKey: string };
   toString(): string;
   /** Releases the wasm memory behind this client. */
   free(): void;
+}
+
+/** A resource group {@link ConveyorClient.checkAccess} probes. */
+export type AccessResource =
+  | "access_requests"
+  | "authorizations"
+  | "access_groups"
+  | "folders"
+  | "documents"
+  | "connections"
+  | "questionnaires"
+  | "knowledge_base"
+  | "interactions"
+  | "product_lines";
+
+/** One probe of {@link ConveyorClient.checkAccess}. */
+export interface AccessEntry {
+  resource: AccessResource;
+  /** The list endpoint probed, relative to `baseUrl`. */
+  path: string;
+  /** `"forbidden"`: 403; `"error"`: anything else went wrong (see `error`). */
+  read: "ok" | "forbidden" | "error";
+  /** The HTTP status, `null` when no response arrived. */
+  status: number | null;
+  /** Only when `read` is `"error"`. */
+  error?: ConveyorError;
+}
+
+/** One entry per resource group, plus what they mean together. */
+export interface AccessCheck extends Array<AccessEntry> {
+  /**
+   * `"ok"`: every group readable; `"invalid_key"`: every group 403 (invalid or inactive
+   * key); `"missing_permissions"`: some 403, some readable; `"incomplete"`: some probes failed.
+   */
+  verdict: "ok" | "invalid_key" | "missing_permissions" | "incomplete";
+  /** One sentence naming the groups concerned; never the key. */
+  message: string;
 }
 
 /** Stable machine-readable error codes. */
@@ -253,7 +297,10 @@ export declare class ConveyorError extends Error {
   readonly retryable: boolean;
   readonly cause?: unknown;
 }
-/** 403: the key is invalid, inactive or lacks the permission for this endpoint. */
+/**
+ * 403: the key is invalid, inactive or lacks the permission for this endpoint (the API
+ * answers all three alike); {@link ConveyorClient.checkAccess} tells which.
+ */
 export declare class ConveyorAuthError extends ConveyorError {
   readonly code: "forbidden";
   readonly status: 403;

@@ -77,3 +77,12 @@ if ! command -v redis-server >/dev/null; then
   if [ -n "$own_policy" ]; then rm -f "$policy"; fi
   if [ "$status" != 0 ]; then exit "$status"; fi
 fi
+
+# 6. ps (procps) and script (bsdutils), for the CLI's tests: `ps` proves the API key never
+#    appears in a process's arguments, `script` gives the CLI a terminal (prompts, tables).
+if ! command -v ps >/dev/null || ! command -v script >/dev/null; then
+  log "installing procps and bsdutils"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq procps bsdutils
+fi

@@ -94,7 +94,7 @@ pub fn error_for_status(
     let path = redact_path(path);
     let what = match status {
         400 => "400 Bad Request: the server could not understand the request; `details` holds its explanation when it sent one. Fix the parameters before retrying.".to_owned(),
-        403 => "403 Forbidden: the API key is invalid, inactive, or lacks the permission for this endpoint. Check that the key is active and has access to this resource in Conveyor (Settings > Integrations > Conveyor API).".to_owned(),
+        403 => "403 Forbidden: the API key is invalid, inactive, or lacks the permission for this endpoint. Check that the key is active and has access to this resource in Conveyor (Settings > Integrations > Conveyor API); `client.checkAccess()` shows which resources this key can read.".to_owned(),
         404 => "404 Not Found: no such resource or route. Check the id and the path.".to_owned(),
         408 => "408 Request Timeout: the server gave up waiting for the request. Try again; if it keeps happening, send less data per call.".to_owned(),
         409 => "409 Conflict: the request conflicts with the current state of the resource; `details` holds the server's explanation when it sent one. Re-read the resource and try again.".to_owned(),
@@ -369,6 +369,10 @@ mod tests {
         assert!(e
             .message
             .starts_with("DELETE /exchange/authorizations/7: 403"));
+        assert!(
+            e.message.contains("`client.checkAccess()`"),
+            "a 403 cannot say which of the three it is: the message points to the check that can"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! | module | what | touches JS |
 //! | --- | --- | --- |
 //! | [`errors`] | the typed error model | no |
+//! | [`access`] | what a key may read: one probe per resource group, and the verdict | no |
 //! | [`limiter`] | the exact rolling-window token bucket | no |
 //! | [`lease`] | the client side of a shared budget: leasing, fallback share, carry | no |
 //! | [`ledger`] | the store side of a budget shared across processes (the store protocol) | no |
@@ -23,9 +24,12 @@
 //! | `js_error` | Rust errors become JS `Error` subclasses | yes |
 //! | `memory_store` | `MemoryStore`: the store protocol over in-memory ledgers, for JS | yes |
 //! | `client` | the exported `ConveyorClient`: options, preparing calls | yes |
+//! | `access_shell` | `client.checkAccess()`: the probes sent through the client | yes |
 #![forbid(unsafe_code)]
 
 mod abort;
+pub mod access;
+mod access_shell;
 pub mod classify;
 mod client;
 pub mod errors;

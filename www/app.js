@@ -7,6 +7,7 @@ import * as authorizations from "./views/authorizations.js";
 import * as documents from "./views/documents.js";
 import * as questionnaires from "./views/questionnaires.js";
 import * as knowledge from "./views/knowledge.js";
+import { checkAccess, mayReadGroups, showAccess, clearAccess } from "./access.js";
 
 const VIEWS = { requests, authorizations, documents, questionnaires, knowledge };
 const STORAGE_KEY = "conveyor-admin:session";
@@ -83,7 +84,9 @@ async function connect(baseUrl, apiKey, remember) {
     ctx.client = client;
     ctx.api = api;
     ctx._groups = null;
-    await ctx.accessGroups(); // proves the key works and warms the cache for Approve
+    ctx.access = await checkAccess(client);
+    // Proves the key works (its 403 explains an invalid key) and warms the cache for Approve.
+    if (mayReadGroups(ctx.access)) await ctx.accessGroups();
   } catch (err) {
     ctx.client = ctx.api = null;
     try {
@@ -100,6 +103,7 @@ async function connect(baseUrl, apiKey, remember) {
   btn.disabled = false;
   $("api-key").value = "";
   showApp(baseUrl);
+  showAccess(ctx.access, $("tabs"));
   return true;
 }
 
@@ -108,7 +112,8 @@ function disconnect() {
   try {
     ctx.client?.free?.();
   } catch {}
-  ctx.client = ctx.api = ctx._groups = null;
+  ctx.client = ctx.api = ctx._groups = ctx.access = null;
+  clearAccess($("tabs"));
   registerSecret(null);
   sessionStorage.removeItem(STORAGE_KEY);
   for (const id of ["tabs", "view", "gauge", "session"]) $(id).hidden = true;

@@ -73,6 +73,27 @@ test("a bad key shows the 403 message from the typed error, never the key", asyn
   await done(t);
 });
 
+test("on connect the key check marks the sections the key cannot read, without hiding them", async () => {
+  const t = await open();
+  await connect(t.page, KEYS.exchange);
+  const tabs = await t.page.$$eval("#tabs a", (as) => as.map((a) => [a.getAttribute("href"), a.dataset.access ?? "", a.title]));
+  const marked = tabs.filter(([, access]) => access === "forbidden").map(([href]) => href);
+  assert.deepEqual(marked, ["#questionnaires", "#knowledge"], "the exchange-only key cannot read these");
+  assert.ok(tabs.every(([href]) => href), "every section is still there");
+  assert.match(tabs.find(([href]) => href === "#knowledge")[2], /cannot read knowledge_base \(403\)/);
+  assert.match(await t.page.textContent("#access-summary"), /lacks these permissions: questionnaires, knowledge_base, interactions, product_lines/);
+  await t.page.click("#tabs a[href='#knowledge']");
+  await t.page.waitForSelector("#view[data-view=knowledge] [role=alert]", { timeout: 15_000 });
+  await shot(t.page, "access-marked");
+  await t.page.click("#disconnect");
+  assert.equal(await t.page.locator("#tabs a[data-access], #access-summary").count(), 0, "disconnecting clears the marks");
+  await t.page.evaluate(() => history.replaceState(null, "", "#requests"));
+  await connect(t.page, KEYS.full);
+  assert.equal(await t.page.locator("#tabs a[data-access]").count(), 0, "a key that reads everything marks nothing");
+  assert.equal(await t.page.locator("#access-summary").count(), 0);
+  await done(t);
+});
+
 test("'remember for this tab' uses sessionStorage only and survives a reload", async () => {
   const t = await open();
   await connect(t.page, KEYS.readonly, { remember: true });

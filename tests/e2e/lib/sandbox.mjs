@@ -8,6 +8,7 @@ export const KEYS = {
   inactive: "sk_test_inactive_0123456789",
   readonly: "sk_test_readonly_0123456789",
   bench: "sk_test_bench_0123456789",
+  exchange: "sk_test_exchange_0123456789",
 };
 
 /**

@@ -57,3 +57,17 @@ new ConveyorClient({ apiKey: "k", rateLimit: { store: new MemoryStore() } });
 new ConveyorClient({ apiKey: "k", rateLimit: { fleetSize: 4 } });
 // @ts-expect-error a store has acquire, settle and release
 new ConveyorClient({ apiKey: "k", rateLimit: { store: { acquire() {} }, fleetSize: 2 } });
+
+// The key check: one entry per resource group and a verdict over them.
+async function keyCheck(c: ConveyorClient): Promise<void> {
+  const check = await c.checkAccess({ signal: AbortSignal.timeout(5000) });
+  const lacking: string[] = check.filter((e) => e.read === "forbidden").map((e) => e.resource);
+  const v: "ok" | "invalid_key" | "missing_permissions" | "incomplete" = check.verdict;
+  const status: number | null = check[0].status;
+  const code: string | undefined = check.find((e) => e.read === "error")?.error?.code;
+  void [lacking, v, status, code, check.message];
+  // @ts-expect-error read is one of three strings
+  const bad: "granted" = check[0].read;
+  void bad;
+}
+void keyCheck;

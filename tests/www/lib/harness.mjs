@@ -12,6 +12,7 @@ export const KEYS = {
   full: "sk_test_full_0123456789abcdef",
   inactive: "sk_test_inactive_0123456789",
   readonly: "sk_test_readonly_0123456789",
+  exchange: "sk_test_exchange_0123456789",
 };
 export const SHOTS = resolve(repoRoot, "test-output/www");
 mkdirSync(SHOTS, { recursive: true });
