@@ -194,8 +194,8 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
 /// Checks that `timestamp` is within `tolerance_sec` of `now_sec`, either way (a clock
 /// ahead of ours is as suspect as a replay).
 pub fn check_timestamp(timestamp: i64, now_sec: i64, tolerance_sec: u64) -> Result<(), Error> {
-    let skew = (i128::from(now_sec) - i128::from(timestamp)).unsigned_abs();
-    if skew > u128::from(tolerance_sec) {
+    let skew = now_sec.abs_diff(timestamp);
+    if skew > tolerance_sec {
         let (how, dir) = if timestamp < now_sec {
             ("old", "behind")
         } else {
