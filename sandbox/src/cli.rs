@@ -37,7 +37,7 @@ pub struct Cli {
     pub webhook_url: Option<String>,
     /// The signing secret for webhook deliveries: `whsec_` and base64.
     #[arg(long = "webhook-secret", requires = "webhook_url", value_parser = crate::webhooks::parse_secret)]
-    pub webhook_secret: Option<Vec<u8>>,
+    pub webhook_secret: Option<crate::webhooks::Secret>,
     /// No per-request log line on stderr.
     #[arg(long)]
     pub quiet: bool,

@@ -38,7 +38,7 @@ async fn main() {
     let limiter = ratelimit::Limiter::new(cli.rate_limit);
     let mut app = app::App::new(keys, limiter, cli.fault.clone(), cli.quiet, store);
     if let (Some(url), Some(key)) = (cli.webhook_url.clone(), cli.webhook_secret.clone()) {
-        app.webhook = Some(webhooks::Config { url, key });
+        app.webhook = Some(webhooks::Config { url, key: key.0 });
     }
     let state = Arc::new(app);
 

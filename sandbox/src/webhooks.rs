@@ -39,11 +39,21 @@ pub struct Config {
     pub key: Vec<u8>,
 }
 
+/// A decoded signing secret; `Debug` does not show it.
+#[derive(Clone)]
+pub struct Secret(pub Vec<u8>);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
 /// Parses `--webhook-secret`: `whsec_` and base64 (the bare base64 also works).
-pub fn parse_secret(s: &str) -> Result<Vec<u8>, String> {
+pub fn parse_secret(s: &str) -> Result<Secret, String> {
     let b64 = s.strip_prefix("whsec_").unwrap_or(s);
     match STANDARD.decode(b64) {
-        Ok(k) if !k.is_empty() => Ok(k),
+        Ok(k) if !k.is_empty() => Ok(Secret(k)),
         _ => Err("--webhook-secret must be whsec_ followed by base64".into()),
     }
 }
@@ -263,7 +273,9 @@ mod tests {
     #[test]
     fn signs_svix_published_example() {
         // The example in Svix's documentation on verifying signatures manually.
-        let key = parse_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
+        let key = parse_secret("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+            .unwrap()
+            .0;
         assert_eq!(
             sign(
                 &key,
@@ -277,8 +289,8 @@ mod tests {
 
     #[test]
     fn secrets() {
-        assert_eq!(parse_secret("whsec_AAEC").unwrap(), vec![0, 1, 2]);
-        assert_eq!(parse_secret("AAEC").unwrap(), vec![0, 1, 2]);
+        assert_eq!(parse_secret("whsec_AAEC").unwrap().0, vec![0, 1, 2]);
+        assert_eq!(parse_secret("AAEC").unwrap().0, vec![0, 1, 2]);
         assert!(parse_secret("whsec_").is_err());
         assert!(parse_secret("whsec_!!").is_err());
     }
