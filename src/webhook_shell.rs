@@ -102,7 +102,11 @@ fn config(message: &str) -> Error {
 
 /// The body as bytes, without copying it into wasm memory.
 fn body_bytes(body: Option<JsValue>, max: f64) -> Result<Uint8Array, Error> {
-    let too_big = || webhook::bad_payload(&format!("is larger than {max} bytes (`maxBodyBytes`)"));
+    // `max` is whole: formatting it as an integer keeps float formatting out of the .wasm.
+    let too_big = || {
+        let max = max as u64;
+        webhook::bad_payload(&format!("is larger than {max} bytes (`maxBodyBytes`)"))
+    };
     let bytes = match body {
         Some(b) if b.is_string() => {
             let s: JsString = b.unchecked_into();
