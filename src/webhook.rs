@@ -11,8 +11,6 @@
 //! called from `webhook_shell`.
 
 use crate::errors::{Error, ErrorKind};
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
-use base64::engine::{DecodePaddingMode, Engine};
 
 /// How far the timestamp may be from now, either way, unless the caller says otherwise.
 pub const DEFAULT_TOLERANCE_SEC: u64 = 300;
@@ -28,6 +26,8 @@ pub const MAX_TIMESTAMP_LEN: usize = 20;
 pub const MAX_SECRET_LEN: usize = 1024;
 /// The length of an HMAC-SHA256.
 pub const MAC_LEN: usize = 32;
+/// The length of an HMAC-SHA256 in padded base64, as Svix writes it.
+pub const MAC_BASE64_LEN: usize = 44;
 
 /// Svix's header names, then the Standard Webhooks ones, in the order they are tried.
 pub const HEADER_SETS: [HeaderNames; 2] = [
@@ -54,12 +54,6 @@ pub struct HeaderNames {
     pub signature: &'static str,
 }
 
-/// Standard base64, padding optional: Svix pads, some hand-made secrets do not.
-const BASE64: GeneralPurpose = GeneralPurpose::new(
-    &base64::alphabet::STANDARD,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
-
 fn fail(kind: ErrorKind, message: impl Into<String>) -> Error {
     Error::new(kind, message)
 }
@@ -71,8 +65,8 @@ pub struct Delivery {
     pub id: String,
     /// The timestamp, seconds since 1970.
     pub timestamp: i64,
-    /// The `v1` signatures found, decoded; other versions are skipped.
-    pub signatures: Vec<[u8; MAC_LEN]>,
+    /// The `v1` signatures found (their base64 text); other versions are skipped.
+    pub signatures: Vec<String>,
 }
 
 impl Delivery {
@@ -150,14 +144,17 @@ impl Delivery {
         format!("{}.{}.", self.id, self.timestamp)
     }
 
-    /// Whether one of the delivery's signatures is `mac`, in time independent of where
-    /// (or whether) the signatures differ from it.
-    pub fn is_signed_by(&self, mac: &[u8; MAC_LEN]) -> bool {
+    /// Whether one of the delivery's signatures is `expected` (the MAC in padded base64),
+    /// in time independent of where (or whether) the signatures differ from it.
+    ///
+    /// The base64 texts are compared, as Svix's own verifier does: the MAC is encoded once
+    /// instead of every signature being decoded.
+    pub fn is_signed_by(&self, expected: &str) -> bool {
         // Every signature is compared, matched or not, so the time taken says nothing
         // about which one matched.
-        self.signatures
-            .iter()
-            .fold(false, |found, sig| constant_time_eq(sig, mac) | found)
+        self.signatures.iter().fold(false, |found, sig| {
+            constant_time_eq(sig.as_bytes(), expected.as_bytes()) | found
+        })
     }
 }
 
@@ -211,40 +208,37 @@ pub fn check_timestamp(timestamp: i64, now_sec: i64, tolerance_sec: u64) -> Resu
     Ok(())
 }
 
-/// The `v1` signatures of a signature header: space-separated `version,base64` entries;
-/// other versions, and entries that are not 32 bytes of base64, are skipped.
-pub fn parse_signatures(header: &str) -> Vec<[u8; MAC_LEN]> {
+/// The `v1` signatures of a signature header: space-separated `version,base64` entries.
+/// Other versions are skipped, and so are entries that cannot be a padded base64 MAC (no
+/// other length can equal one).
+pub fn parse_signatures(header: &str) -> Vec<String> {
     header
         .split(' ')
         .filter_map(|entry| entry.strip_prefix("v1,"))
-        .filter_map(|b64| {
-            // A 32-byte MAC is 43 or 44 characters of base64; anything longer is not one,
-            // and is not decoded.
-            if b64.len() > 44 {
-                return None;
-            }
-            let bytes = BASE64.decode(b64).ok()?;
-            <[u8; MAC_LEN]>::try_from(bytes.as_slice()).ok()
-        })
+        .filter(|b64| b64.len() == MAC_BASE64_LEN)
+        .map(str::to_owned)
         .collect()
 }
 
-/// Decodes a signing secret: `whsec_<base64>` as Conveyor shows it, or the bare base64.
-pub fn decode_secret(secret: &str) -> Result<Vec<u8>, Error> {
-    let bad = bad_secret;
+/// The base64 part of a signing secret: `whsec_<base64>` as Conveyor shows it, or the
+/// bare base64. Decoding it is the platform's `atob`; this refuses what is plainly not a
+/// secret, and what `atob` would silently accept (whitespace inside).
+pub fn secret_base64(secret: &str) -> Result<&str, Error> {
     if secret.len() > MAX_SECRET_LEN {
-        return Err(bad(&format!("is longer than {MAX_SECRET_LEN} characters")));
+        return Err(bad_secret(&format!(
+            "is longer than {MAX_SECRET_LEN} characters"
+        )));
     }
     let b64 = secret.trim();
     let b64 = b64.strip_prefix("whsec_").unwrap_or(b64);
     if b64.is_empty() {
-        return Err(bad("is empty"));
+        return Err(bad_secret("is empty"));
     }
-    let key = BASE64.decode(b64).map_err(|_| bad("is not base64"))?;
-    if key.is_empty() {
-        return Err(bad("decodes to no bytes"));
+    let base64_char = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
+    if !b64.bytes().all(base64_char) {
+        return Err(bad_secret("is not base64"));
     }
-    Ok(key)
+    Ok(b64)
 }
 
 /// The error for a secret that cannot be used; `why` never quotes it.
@@ -324,7 +318,7 @@ mod tests {
         .unwrap();
         assert_eq!(d.id, "msg_1");
         assert_eq!(d.timestamp, 1614265330);
-        assert_eq!(d.signatures.len(), 1);
+        assert_eq!(d.signatures, vec![SIG[3..].to_owned()]);
         assert_eq!(d.signed_prefix(), "msg_1.1614265330.");
     }
 
@@ -410,27 +404,28 @@ mod tests {
     fn signature_lists_keep_only_v1_macs() {
         let mac = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
         let unpadded = mac.trim_end_matches('=');
-        let header =
-            format!("v2,{mac} v1,{mac}  v1,short v1,{unpadded} v1a,{mac} {mac} v1,{mac}AAAA");
-        let sigs = parse_signatures(&header);
-        assert_eq!(sigs.len(), 2);
-        assert_eq!(sigs[0], sigs[1]);
+        let header = format!(
+            "v2,{mac} v1,{mac}  v1,short v1,{unpadded} v1a,{mac} {mac} v1,{mac}AAAA v1,{mac}"
+        );
+        assert_eq!(
+            parse_signatures(&header),
+            vec![mac.to_owned(), mac.to_owned()]
+        );
     }
 
     #[test]
     fn secrets() {
-        assert_eq!(decode_secret("whsec_AAEC").unwrap(), vec![0, 1, 2]);
-        assert_eq!(decode_secret("AAEC").unwrap(), vec![0, 1, 2]);
-        assert_eq!(decode_secret("whsec_AAE").unwrap(), vec![0, 1]);
+        assert_eq!(secret_base64("whsec_AAEC").unwrap(), "AAEC");
+        assert_eq!(secret_base64(" AAEC\n").unwrap(), "AAEC");
         for bad in [
             "",
             "whsec_",
             "whsec_!!!!",
-            "whsec_A",
-            "==",
+            "whsec_AA EC",
+            "whsec_AA\nEC",
             &"A".repeat(MAX_SECRET_LEN + 1),
         ] {
-            let e = decode_secret(bad).unwrap_err();
+            let e = secret_base64(bad).unwrap_err();
             assert_eq!(e.kind, ErrorKind::WebhookBadSecret, "{bad}");
             if bad.len() > 3 && bad != "whsec_" {
                 assert!(!e.message.contains(bad), "the secret is not in the message");
@@ -443,10 +438,11 @@ mod tests {
         let d = Delivery {
             id: "m".into(),
             timestamp: 1,
-            signatures: vec![[1; 32], [2; 32]],
+            signatures: vec!["aa".into(), "bb".into()],
         };
-        assert!(d.is_signed_by(&[2; 32]));
-        assert!(!d.is_signed_by(&[3; 32]));
+        assert!(d.is_signed_by("bb"));
+        assert!(!d.is_signed_by("cc"));
+        assert!(!d.is_signed_by("b"));
         assert!(no_match(&d).message.contains("no signature that matches"));
     }
 }
@@ -455,6 +451,7 @@ mod tests {
 mod props {
     use super::*;
     use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
     use proptest::prelude::*;
 
     proptest! {
@@ -466,10 +463,11 @@ mod props {
         }
 
         #[test]
-        fn a_secret_round_trips_with_or_without_prefix(key in proptest::collection::vec(any::<u8>(), 1..64)) {
+        fn every_encoded_secret_is_accepted_with_or_without_prefix(key in proptest::collection::vec(any::<u8>(), 1..64)) {
             let b64 = STANDARD.encode(&key);
-            prop_assert_eq!(decode_secret(&format!("whsec_{b64}")).unwrap(), key.clone());
-            prop_assert_eq!(decode_secret(&b64).unwrap(), key);
+            let prefixed = format!("whsec_{b64}");
+            prop_assert_eq!(secret_base64(&prefixed).unwrap(), b64.as_str());
+            prop_assert_eq!(secret_base64(&b64).unwrap(), b64.as_str());
         }
 
         #[test]
@@ -486,7 +484,8 @@ mod props {
             entries.extend(noise.iter().filter(|n| !n.starts_with("v1,")).cloned());
             entries.extend(macs.iter().map(|m| format!("v2,{}", STANDARD.encode(m))));
             let parsed = parse_signatures(&entries.join(" "));
-            prop_assert_eq!(parsed, macs);
+            let expected: Vec<String> = macs.iter().map(|m| STANDARD.encode(m)).collect();
+            prop_assert_eq!(parsed, expected);
         }
 
         #[test]

@@ -25,6 +25,11 @@ extern "C" {
     ) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = sign)]
     fn subtle_sign(algorithm: &str, key: &JsValue, data: &Uint8Array) -> Result<Promise, JsValue>;
+    // Base64 is the platform's: `atob`/`btoa` are global in every supported runtime.
+    #[wasm_bindgen(catch)]
+    fn atob(data: &str) -> Result<String, JsValue>;
+    #[wasm_bindgen(catch)]
+    fn btoa(data: &JsString) -> Result<String, JsValue>;
 }
 
 /// The largest body accepted unless `maxBodyBytes` says otherwise. Conveyor's events are
@@ -175,7 +180,7 @@ pub(crate) async fn verify(options: JsValue) -> Result<JsValue, Error> {
             webhook::MAX_SECRET_LEN
         )))
     } else {
-        webhook::decode_secret(&String::from(secret))
+        decode_secret(&String::from(secret))
     }?;
 
     let headers = get(&options, "headers").unwrap_or(JsValue::UNDEFINED);
@@ -192,7 +197,9 @@ pub(crate) async fn verify(options: JsValue) -> Result<JsValue, Error> {
     signed.set(&Uint8Array::from(prefix.as_bytes()), 0);
     signed.set(&body, prefix.len() as u32);
     let mac = hmac_sha256(&key, &signed).await?;
-    if !delivery.is_signed_by(&mac) {
+    let binary: Vec<u16> = mac.iter().map(|b| u16::from(*b)).collect();
+    let expected = btoa(&JsString::from_char_code(&binary)).map_err(|_| config("`btoa` failed"))?;
+    if !delivery.is_signed_by(&expected) {
         return Err(webhook::no_match(&delivery));
     }
 
@@ -208,6 +215,17 @@ pub(crate) async fn verify(options: JsValue) -> Result<JsValue, Error> {
         return Err(webhook::bad_payload("is not a JSON object"));
     }
     Ok(event)
+}
+
+/// The secret's key bytes, decoded by `atob` (a binary string: one char per byte).
+fn decode_secret(secret: &str) -> Result<Vec<u8>, Error> {
+    let b64 = webhook::secret_base64(secret)?;
+    let binary = atob(b64).map_err(|_| webhook::bad_secret("is not base64"))?;
+    let key: Vec<u8> = binary.chars().map(|c| c as u32 as u8).collect();
+    if key.is_empty() {
+        return Err(webhook::bad_secret("decodes to no bytes"));
+    }
+    Ok(key)
 }
 
 /// HMAC-SHA256 of `data` with `key`, by WebCrypto.
