@@ -9,7 +9,7 @@
 use crate::errors::Error;
 use crate::options::{get, get_number};
 use crate::webhook::{self, Delivery, HeaderSource, HeaderValue, HEADER_SETS, MAC_LEN};
-use js_sys::{Array, ArrayBuffer, Date, JsString, Object, Promise, Reflect, Uint8Array, JSON};
+use js_sys::{Array, ArrayBuffer, Date, JsString, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -30,6 +30,20 @@ extern "C" {
     fn atob(data: &str) -> Result<String, JsValue>;
     #[wasm_bindgen(catch)]
     fn btoa(data: &JsString) -> Result<String, JsValue>;
+
+    // Text and JSON bound to JS strings, so the body is never copied into wasm memory.
+    type TextEncoder;
+    #[wasm_bindgen(constructor, catch)]
+    fn new() -> Result<TextEncoder, JsValue>;
+    #[wasm_bindgen(method)]
+    fn encode(this: &TextEncoder, input: &JsString) -> Uint8Array;
+    type TextDecoder;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(label: &str, options: &Object) -> Result<TextDecoder, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn decode(this: &TextDecoder, input: &Uint8Array) -> Result<JsString, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
 }
 
 /// The largest body accepted unless `maxBodyBytes` says otherwise. Conveyor's events are
@@ -120,9 +134,9 @@ fn body_bytes(body: Option<JsValue>, max: f64) -> Result<Uint8Array, Error> {
             if f64::from(s.length()) > max {
                 return Err(too_big());
             }
-            let encoder = web_sys::TextEncoder::new()
-                .map_err(|_| config("this runtime has no `TextEncoder`"))?;
-            encoder.encode_with_input(&String::from(s)).as_slice().into()
+            TextEncoder::new()
+                .map_err(|_| config("this runtime has no `TextEncoder`"))?
+                .encode(&s)
         }
         Some(b) if b.is_instance_of::<ArrayBuffer>() => Uint8Array::new(&b),
         Some(b) if ArrayBuffer::is_view(&b) => {
@@ -203,14 +217,12 @@ pub(crate) async fn verify(options: JsValue) -> Result<JsValue, Error> {
         return Err(webhook::no_match(&delivery));
     }
 
-    let text = web_sys::TextDecoder::new_with_label_and_options("utf-8", &{
-        let o = web_sys::TextDecoderOptions::new();
-        o.set_fatal(true);
-        o
-    })
-    .and_then(|d| d.decode_with_buffer_source(&body))
-    .map_err(|_| webhook::bad_payload("is not UTF-8 text"))?;
-    let event = JSON::parse(&text).map_err(|_| webhook::bad_payload("is not JSON"))?;
+    let fatal = Object::new();
+    let _ = Reflect::set(&fatal, &"fatal".into(), &JsValue::TRUE);
+    let text = TextDecoder::new("utf-8", &fatal)
+        .and_then(|d| d.decode(&body))
+        .map_err(|_| webhook::bad_payload("is not UTF-8 text"))?;
+    let event = json_parse(&text).map_err(|_| webhook::bad_payload("is not JSON"))?;
     if !event.is_object() || Array::is_array(&event) {
         return Err(webhook::bad_payload("is not a JSON object"));
     }
