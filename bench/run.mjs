@@ -57,6 +57,7 @@ await run("queue", async () => {
 });
 await run("startup", () => part("startup.mjs"));
 await run("stores", () => part("stores.mjs"));
+await run("webhook", () => part("webhook.mjs"));
 writeFileSync(file, JSON.stringify(results, null, 2) + "\n");
 
 // ---- the table ----

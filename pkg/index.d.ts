@@ -10,6 +10,7 @@ import type {
   ProductLinesResource,
   SingleQuestionResource,
   ReviewsResource,
+  AuthorizationRequest,
 } from "./resources.js";
 export * from "./resources.js";
 
@@ -282,7 +283,8 @@ export type ConveyorErrorCode =
   | "network"
   | "bad_response"
   | "config"
-  | "http_error";
+  | "http_error"
+  | ConveyorWebhookErrorCode;
 
 /** The base of every error conveyor-client throws or rejects with. */
 export declare class ConveyorError extends Error {
@@ -345,3 +347,74 @@ export declare class ConveyorResponseError extends ConveyorError {
 export declare class ConveyorConfigError extends ConveyorError {
   readonly code: "config";
 }
+
+// ---------------------------------------------------------------------------------------
+// Webhooks
+
+/** Why a webhook delivery was refused. */
+export type ConveyorWebhookErrorCode =
+  | "missing_header"
+  | "bad_secret"
+  | "bad_signature"
+  | "timestamp_out_of_range"
+  | "bad_payload";
+
+/**
+ * A webhook delivery failed verification. The message never contains the secret or the
+ * expected signature. Answer the sender with a 4xx and do nothing.
+ */
+export declare class ConveyorWebhookError extends ConveyorError {
+  readonly code: ConveyorWebhookErrorCode;
+}
+
+/** The request headers as received: a `Headers`, or a plain object such as Node's `req.headers`. */
+export type WebhookHeaders = Headers | Record<string, string | string[] | undefined>;
+
+/** Options for {@link verifyWebhook}. */
+export interface VerifyWebhookOptions {
+  /**
+   * The raw request body exactly as received (`await request.text()`,
+   * `await request.arrayBuffer()`, or Node's concatenated `Buffer`). A body parsed and
+   * serialised again differs in spacing, key order or number formatting, and its signature
+   * no longer matches.
+   */
+  body: string | Uint8Array | ArrayBuffer;
+  /** `svix-id`/`svix-timestamp`/`svix-signature` (or the `webhook-*` names), any case. */
+  headers: WebhookHeaders;
+  /** The endpoint's signing secret as Conveyor shows it (`whsec_…`), or its bare base64. */
+  secret: string;
+  /** How far the delivery's timestamp may be from now, either way, in seconds. Default 300. */
+  toleranceSec?: number;
+  /** Larger bodies are refused (`bad_payload`) before they are hashed. Default 1 MiB. */
+  maxBodyBytes?: number;
+  /** The current time, for tests. Default `Date.now()`. */
+  now?: Date | number;
+}
+
+/** An access request as an `access.requested` event carries it (the API's AuthorizationRequest). */
+export interface AccessRequest extends AuthorizationRequest {
+  email: string;
+}
+
+/** A new Trust Center access request. Fields beyond these are kept as sent. */
+export interface AccessRequestedEvent {
+  type: "access.requested";
+  /** When the event happened (ISO 8601), if sent. */
+  timestamp?: string;
+  data: AccessRequest;
+  [field: string]: unknown;
+}
+
+/**
+ * Verifies a webhook delivery's signature (Svix / Standard Webhooks: HMAC-SHA256 of
+ * `id.timestamp.body`, constant-time compared) and timestamp, then resolves with the parsed
+ * JSON payload. Rejects with {@link ConveyorWebhookError} (`missing_header`, `bad_secret`,
+ * `bad_signature`, `timestamp_out_of_range`, `bad_payload`), or {@link ConveyorConfigError}
+ * for options of the wrong type (e.g. a parsed object as the body).
+ *
+ * Conveyor sends `access.requested` events, the default type; still check `event.type`
+ * before acting, and name another event type as `E` when one is added.
+ */
+export declare function verifyWebhook<E extends { type: string } = AccessRequestedEvent>(
+  options: VerifyWebhookOptions,
+): Promise<E>;

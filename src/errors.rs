@@ -38,6 +38,16 @@ pub enum ErrorKind {
     Config,
     /// Any other non-2xx status.
     Http,
+    /// A webhook delivery lacks one of its signature headers.
+    WebhookMissingHeader,
+    /// The webhook signing secret is not `whsec_` plus base64.
+    WebhookBadSecret,
+    /// No signature of a webhook delivery matches its id, timestamp and body.
+    WebhookBadSignature,
+    /// A webhook's timestamp is outside the tolerance (a replay, or a skewed clock).
+    WebhookTimestampOutOfRange,
+    /// A webhook's signed body is not a JSON event.
+    WebhookBadPayload,
 }
 
 impl ErrorKind {
@@ -55,6 +65,11 @@ impl ErrorKind {
             ErrorKind::BadResponse => "ConveyorResponseError",
             ErrorKind::Config => "ConveyorConfigError",
             ErrorKind::Http => "ConveyorError",
+            ErrorKind::WebhookMissingHeader
+            | ErrorKind::WebhookBadSecret
+            | ErrorKind::WebhookBadSignature
+            | ErrorKind::WebhookTimestampOutOfRange
+            | ErrorKind::WebhookBadPayload => "ConveyorWebhookError",
         }
     }
 
@@ -73,6 +88,11 @@ impl ErrorKind {
             ErrorKind::BadResponse => "bad_response",
             ErrorKind::Config => "config",
             ErrorKind::Http => "http_error",
+            ErrorKind::WebhookMissingHeader => "missing_header",
+            ErrorKind::WebhookBadSecret => "bad_secret",
+            ErrorKind::WebhookBadSignature => "bad_signature",
+            ErrorKind::WebhookTimestampOutOfRange => "timestamp_out_of_range",
+            ErrorKind::WebhookBadPayload => "bad_payload",
         }
     }
 }

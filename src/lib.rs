@@ -25,6 +25,8 @@
 //! | `memory_store` | `MemoryStore`: the store protocol over in-memory ledgers, for JS | yes |
 //! | `client` | the exported `ConveyorClient`: options, preparing calls | yes |
 //! | `access_shell` | `client.checkAccess()`: the probes sent through the client | yes |
+//! | [`webhook`] | verifying a webhook delivery: headers, timestamp window, secret, signatures | no |
+//! | `webhook_shell` | `verifyWebhook`: the caller's options, WebCrypto's HMAC, `JSON.parse` | yes |
 #![forbid(unsafe_code)]
 
 mod abort;
@@ -48,6 +50,21 @@ mod scheduler;
 mod store;
 mod transport;
 pub mod url;
+pub mod webhook;
+mod webhook_shell;
 
 pub use client::ConveyorClient;
 pub use memory_store::MemoryStore;
+
+use wasm_bindgen::prelude::*;
+
+/// `verifyWebhook({ body, headers, secret, toleranceSec, maxBodyBytes, now })`: checks a
+/// webhook delivery's Svix signature and timestamp, then resolves with its parsed JSON
+/// payload; rejects with a `ConveyorWebhookError` (or a `ConveyorConfigError` for options
+/// of the wrong type).
+#[wasm_bindgen(js_name = verifyWebhook)]
+pub async fn verify_webhook(options: JsValue) -> Result<JsValue, JsValue> {
+    webhook_shell::verify(options)
+        .await
+        .map_err(|e| js_error::to_js(&e))
+}

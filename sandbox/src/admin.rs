@@ -6,6 +6,7 @@ use serde_json::json;
 
 use crate::app::{lock, App};
 use crate::error::{json_response, ApiError};
+use crate::webhooks;
 
 pub fn handle(app: &App, method: &Method, path: &str) -> Response {
     match (method.as_str(), path) {
@@ -17,6 +18,7 @@ pub fn handle(app: &App, method: &Method, path: &str) -> Response {
                 &json!({
                     "keys": keys,
                     "rate_limit": { "limit": cfg.limit, "window_ms": cfg.window.as_millis() as u64 },
+                    "webhooks": webhooks::stats(app),
                 }),
             )
         }

@@ -10,6 +10,7 @@ use crate::auth::Keys;
 use crate::faults::{FaultSpec, TimesCounter};
 use crate::ratelimit::Limiter;
 use crate::store::Store;
+use crate::webhooks;
 
 pub const LOG_CAPACITY: usize = 2000;
 
@@ -42,6 +43,9 @@ pub struct App {
     pub store: Mutex<Store>,
     pub stats: Mutex<BTreeMap<String, KeyStats>>,
     pub log: Mutex<VecDeque<LogEntry>>,
+    /// Where webhook deliveries go (`--webhook-url`), if anywhere.
+    pub webhook: Option<webhooks::Config>,
+    pub webhook_log: Mutex<webhooks::Log>,
     seq: AtomicU64,
     run: u64,
 }
@@ -73,6 +77,8 @@ impl App {
             fixtures,
             stats: Mutex::new(BTreeMap::new()),
             log: Mutex::new(VecDeque::with_capacity(LOG_CAPACITY)),
+            webhook: None,
+            webhook_log: Mutex::new(webhooks::Log::default()),
             seq: AtomicU64::new(0),
             run,
         }
@@ -104,5 +110,6 @@ impl App {
         lock(&self.log).clear();
         self.limiter.clear();
         self.times.clear();
+        *lock(&self.webhook_log) = webhooks::Log::default();
     }
 }

@@ -31,6 +31,13 @@ pub struct Cli {
     /// Fault spec applied to every /api/v2 request that carries no X-Sandbox-Fault header.
     #[arg(long, value_parser = parse_fault)]
     pub fault: Option<FaultSpec>,
+    /// Deliver a signed `access.requested` webhook here for every access request created
+    /// through `POST /_sandbox/access_requests`.
+    #[arg(long = "webhook-url", requires = "webhook_secret")]
+    pub webhook_url: Option<String>,
+    /// The signing secret for webhook deliveries: `whsec_` and base64.
+    #[arg(long = "webhook-secret", requires = "webhook_url", value_parser = crate::webhooks::parse_secret)]
+    pub webhook_secret: Option<crate::webhooks::Secret>,
     /// No per-request log line on stderr.
     #[arg(long)]
     pub quiet: bool,

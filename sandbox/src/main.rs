@@ -14,6 +14,7 @@ mod routes;
 mod server;
 mod store;
 mod timefmt;
+mod webhooks;
 
 use axum::Router;
 use clap::Parser;
@@ -35,13 +36,11 @@ async fn main() {
     let keys = auth::Keys::load(&keys_path).unwrap_or_else(|e| fail(&e));
     let store = fixtures::load(&cli.fixtures).unwrap_or_else(|e| fail(&e));
     let limiter = ratelimit::Limiter::new(cli.rate_limit);
-    let state = Arc::new(app::App::new(
-        keys,
-        limiter,
-        cli.fault.clone(),
-        cli.quiet,
-        store,
-    ));
+    let mut app = app::App::new(keys, limiter, cli.fault.clone(), cli.quiet, store);
+    if let (Some(url), Some(key)) = (cli.webhook_url.clone(), cli.webhook_secret.clone()) {
+        app.webhook = Some(webhooks::Config { url, key: key.0 });
+    }
+    let state = Arc::new(app);
 
     let router = Router::new().fallback(server::entry).with_state(state);
     let addr = format!("{}:{}", cli.bind, cli.port);

@@ -19,6 +19,7 @@ use crate::faults::{FaultSpec, Mode};
 use crate::input::{Input, MAX_BODY};
 use crate::ratelimit::Verdict;
 use crate::routes::{self, resolve, Resolved};
+use crate::webhooks;
 
 pub const API_PREFIX: &str = "/api/v2";
 const FAULT_HEADER: &str = "x-sandbox-fault";
@@ -72,6 +73,14 @@ pub async fn entry(State(app): State<Arc<App>>, req: Request) -> Response {
         match path.as_str() {
             "/_sandbox/stats" | "/_sandbox/requests" | "/_sandbox/reset" => {
                 (admin::handle(&app, &method, &path), false)
+            }
+            "/_sandbox/access_requests" | "/_sandbox/webhooks/redeliver" => {
+                let (parts, body) = req.into_parts();
+                let resp = match read_body(&parts.headers, body).await {
+                    Ok(b) => webhooks::handle(&app, &method, &path, &b),
+                    Err(e) => e.into_response(),
+                };
+                (resp, false)
             }
             p if p == "/_sandbox/echo" || p == API_PREFIX || p.starts_with("/api/v2/") => {
                 (api(&app, req, key.as_deref()).await, true)

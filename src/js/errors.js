@@ -30,6 +30,7 @@ export class ConveyorAbortError extends ConveyorError {}
 export class ConveyorNetworkError extends ConveyorError {}
 export class ConveyorResponseError extends ConveyorError {}
 export class ConveyorConfigError extends ConveyorError {}
+export class ConveyorWebhookError extends ConveyorError {}
 
 const CLASSES = {
   ConveyorError,
@@ -43,6 +44,7 @@ const CLASSES = {
   ConveyorNetworkError,
   ConveyorResponseError,
   ConveyorConfigError,
+  ConveyorWebhookError,
 };
 
 // `name` on the prototype (not on each instance) keeps JSON.stringify(err) to the data

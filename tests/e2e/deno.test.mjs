@@ -3,11 +3,12 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { startSandbox, KEYS } from "./lib/sandbox.mjs";
+import { KEYS } from "./lib/sandbox.mjs";
+import { startWebhookSandbox } from "./lib/webhooks.mjs";
 
 let sb;
 before(async () => {
-  sb = await startSandbox();
+  sb = await startWebhookSandbox();
 });
 after(() => sb.stop());
 
@@ -15,7 +16,7 @@ test("the shared scenario passes in Deno, through the deno entry", async () => {
   const script = new URL("./runtimes/deno.mjs", import.meta.url).pathname;
   const { stdout } = await promisify(execFile)(
     "deno",
-    ["run", "--quiet", "--allow-net=127.0.0.1", "--allow-read", script, sb.url, JSON.stringify(KEYS)],
+    ["run", "--quiet", "--allow-net=127.0.0.1", "--allow-read", script, sb.url, JSON.stringify(KEYS), sb.webhookSecret],
     { env: { ...process.env, DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" } },
   );
   const result = JSON.parse(stdout.trim().split("\n").pop());

@@ -9,8 +9,9 @@ before(async () => {
   lib = {
     ...(await import("./lib/sandbox.mjs")),
     ...(await import("./lib/scenario.mjs")),
+    ...(await import("./lib/webhooks.mjs")),
   };
-  sb = await lib.startSandbox();
+  sb = await lib.startWebhookSandbox();
 });
 after(() => sb.stop());
 
@@ -19,6 +20,6 @@ test("the node/require condition resolves to the CommonJS entry", () => {
 });
 
 test("the shared scenario passes in Node (CommonJS)", async () => {
-  const result = await lib.runScenario(pkg, { sandbox: sb.url, keys: lib.KEYS });
+  const result = await lib.runScenario(pkg, { sandbox: sb.url, keys: lib.KEYS, webhookSecret: sb.webhookSecret });
   assert.deepEqual(result.failures, []);
 });

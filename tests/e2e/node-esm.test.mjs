@@ -3,12 +3,13 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import * as pkg from "conveyor-client";
-import { startSandbox, KEYS } from "./lib/sandbox.mjs";
+import { KEYS } from "./lib/sandbox.mjs";
 import { runScenario } from "./lib/scenario.mjs";
+import { startWebhookSandbox } from "./lib/webhooks.mjs";
 
 let sb;
 before(async () => {
-  sb = await startSandbox();
+  sb = await startWebhookSandbox();
 });
 after(() => sb.stop());
 
@@ -17,7 +18,7 @@ test("the node/import condition resolves to the Node ESM entry", () => {
 });
 
 test("the shared scenario passes in Node (ESM)", async () => {
-  const result = await runScenario(pkg, { sandbox: sb.url, keys: KEYS });
+  const result = await runScenario(pkg, { sandbox: sb.url, keys: KEYS, webhookSecret: sb.webhookSecret });
   assert.deepEqual(result.failures, []);
 });
 

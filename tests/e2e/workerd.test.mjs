@@ -1,13 +1,14 @@
 // The packed package inside real workerd (miniflare), bundled with the `workerd` condition.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startSandbox, KEYS } from "./lib/sandbox.mjs";
+import { KEYS } from "./lib/sandbox.mjs";
+import { startWebhookSandbox } from "./lib/webhooks.mjs";
 import { startWorker } from "./lib/workerd.mjs";
 
 let sb;
 let worker;
 before(async () => {
-  sb = await startSandbox();
+  sb = await startWebhookSandbox();
   worker = await startWorker(new URL("./runtimes/worker.mjs", import.meta.url).pathname);
 });
 after(async () => {
@@ -21,7 +22,7 @@ test("the workerd condition picked the entry that imports the .wasm as a module"
 });
 
 test("the shared scenario passes in workerd", async () => {
-  const q = new URLSearchParams({ sandbox: sb.url, keys: JSON.stringify(KEYS) });
+  const q = new URLSearchParams({ sandbox: sb.url, keys: JSON.stringify(KEYS), webhookSecret: sb.webhookSecret });
   const res = await worker.mf.dispatchFetch(`http://worker.test/?${q}`);
   const result = await res.json();
   assert.deepEqual(result.failures, []);

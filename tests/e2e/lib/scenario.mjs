@@ -2,9 +2,11 @@
 // APIs only so the same file runs in Node, Deno, workerd and Chromium. It returns a list
 // of failures instead of throwing, so each runtime can ship the result back as JSON.
 
+import { webhookScenario } from "./webhook-scenario.mjs";
+
 /**
  * @param {typeof import("conveyor-client")} pkg the package as this runtime loaded it
- * @param {{ sandbox: string, keys: Record<string, string> }} env
+ * @param {{ sandbox: string, keys: Record<string, string>, webhookSecret?: string }} env
  */
 export async function runScenario(pkg, env) {
   const { ConveyorClient, ConveyorError, ConveyorAuthError, ConveyorConfigError, MemoryStore } = pkg;
@@ -80,5 +82,8 @@ export async function runScenario(pkg, env) {
     check(/^[0-9a-f]{32}$/.test(seen[0] ?? ""), `the store saw a hashed bucket (got ${seen[0]})`);
     check(shared.rateLimitState()?.store === "connected", "rateLimitState says the store answers");
   }
+
+  // 6. Webhooks: svix-signed deliveries verify, the sandbox's deliveries verify with svix.
+  await webhookScenario(pkg, env, check);
   return { failures, checked: true };
 }

@@ -2,7 +2,7 @@
 import * as pkg from "conveyor-client";
 import { runScenario } from "../lib/scenario.mjs";
 
-const [sandbox, keys] = Deno.args;
-const result = await runScenario(pkg, { sandbox, keys: JSON.parse(keys) });
+const [sandbox, keys, webhookSecret] = Deno.args;
+const result = await runScenario(pkg, { sandbox, keys: JSON.parse(keys), webhookSecret });
 result.resolved = import.meta.resolve("conveyor-client");
 console.log(JSON.stringify(result));

@@ -10,6 +10,7 @@ export default {
       const result = await runScenario(pkg, {
         sandbox: params.get("sandbox"),
         keys: JSON.parse(params.get("keys")),
+        webhookSecret: params.get("webhookSecret") ?? undefined,
       });
       return Response.json(result);
     } catch (e) {

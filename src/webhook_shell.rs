@@ -1,0 +1,263 @@
+//! `verifyWebhook`: the JS half of [`crate::webhook`].
+//!
+//! Reads the caller's options, looks headers up case-insensitively in a `Headers` or a
+//! plain object, computes the HMAC with the platform's WebCrypto and parses the body with
+//! the platform's `JSON.parse`. The body never enters wasm memory: it goes from the caller's
+//! string or bytes to WebCrypto and `JSON.parse` on the JS side, so its size does not grow
+//! the wasm heap.
+
+use crate::errors::Error;
+use crate::options::{get, get_number};
+use crate::webhook::{self, Delivery, HeaderSource, HeaderValue, HEADER_SETS, MAC_LEN};
+use js_sys::{Array, ArrayBuffer, Date, JsString, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = importKey)]
+    fn import_key(
+        format: &str,
+        key: &Uint8Array,
+        algorithm: &Object,
+        extractable: bool,
+        usages: &Array,
+    ) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = sign)]
+    fn subtle_sign(algorithm: &str, key: &JsValue, data: &Uint8Array) -> Result<Promise, JsValue>;
+    // Base64 is the platform's: `atob`/`btoa` are global in every supported runtime.
+    #[wasm_bindgen(catch)]
+    fn atob(data: &str) -> Result<String, JsValue>;
+    #[wasm_bindgen(catch)]
+    fn btoa(data: &JsString) -> Result<String, JsValue>;
+
+    // Text and JSON bound to JS strings, so the body is never copied into wasm memory.
+    type TextEncoder;
+    #[wasm_bindgen(constructor, catch)]
+    fn new() -> Result<TextEncoder, JsValue>;
+    #[wasm_bindgen(method)]
+    fn encode(this: &TextEncoder, input: &JsString) -> Uint8Array;
+    type TextDecoder;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(label: &str, options: &Object) -> Result<TextDecoder, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn decode(this: &TextDecoder, input: &Uint8Array) -> Result<JsString, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
+}
+
+/// The largest body accepted unless `maxBodyBytes` says otherwise. Conveyor's events are
+/// about a kilobyte; a bound keeps a forged multi-megabyte delivery from costing a hash.
+pub const DEFAULT_MAX_BODY_BYTES: f64 = 1024.0 * 1024.0;
+
+/// Headers as the caller passed them: a `Headers` (anything with a `get` method), or a
+/// plain object such as Node's `req.headers`, whose names may be in any case.
+enum JsHeaders {
+    Getter(JsValue, js_sys::Function),
+    /// The values of the six names we read, found once by a case-insensitive scan.
+    Plain(Vec<(&'static str, JsValue)>),
+}
+
+impl JsHeaders {
+    fn new(headers: &JsValue) -> JsHeaders {
+        if let Some(f) = get(headers, "get").and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+            return JsHeaders::Getter(headers.clone(), f);
+        }
+        let wanted: Vec<&'static str> = HEADER_SETS
+            .iter()
+            .flat_map(|n| [n.id, n.timestamp, n.signature])
+            .collect();
+        let mut found = Vec::new();
+        if let Some(obj) = headers.dyn_ref::<Object>() {
+            for key in Object::keys(obj).iter() {
+                // Only a short key can be one of ours: a hostile long one is never copied.
+                let Some(k) = key.dyn_ref::<JsString>() else {
+                    continue;
+                };
+                if k.length() > 20 {
+                    continue;
+                }
+                let name = String::from(k).to_ascii_lowercase();
+                if let Some(w) = wanted.iter().find(|w| **w == name) {
+                    if let Ok(v) = Reflect::get(obj, &key) {
+                        found.push((*w, v));
+                    }
+                }
+            }
+        }
+        JsHeaders::Plain(found)
+    }
+
+    fn raw(&self, name: &str) -> Option<JsValue> {
+        let v = match self {
+            JsHeaders::Getter(h, f) => f.call1(h, &JsValue::from_str(name)).ok()?,
+            JsHeaders::Plain(found) => found.iter().find(|(n, _)| *n == name)?.1.clone(),
+        };
+        // A value that is not a string (null from Headers.get, an array) counts as absent.
+        v.is_string().then_some(v)
+    }
+}
+
+impl HeaderSource for JsHeaders {
+    fn has(&mut self, name: &str) -> bool {
+        self.raw(name).is_some()
+    }
+
+    fn get(&mut self, name: &str, max_len: usize) -> HeaderValue {
+        let Some(v) = self.raw(name) else {
+            return HeaderValue::Absent;
+        };
+        let s: JsString = v.unchecked_into();
+        if s.length() as usize > max_len {
+            return HeaderValue::TooLong;
+        }
+        HeaderValue::Present(String::from(s))
+    }
+}
+
+fn config(message: &str) -> Error {
+    Error::config(message)
+}
+
+/// The body as bytes, without copying it into wasm memory.
+fn body_bytes(body: Option<JsValue>, max: f64) -> Result<Uint8Array, Error> {
+    // `max` is whole: formatting it as an integer keeps float formatting out of the .wasm.
+    let too_big = || {
+        let max = max as u64;
+        webhook::bad_payload(&format!("is larger than {max} bytes (`maxBodyBytes`)"))
+    };
+    let bytes = match body {
+        Some(b) if b.is_string() => {
+            let s: JsString = b.unchecked_into();
+            // UTF-8 never has fewer bytes than UTF-16 units: a long string is rejected
+            // before it is encoded.
+            if f64::from(s.length()) > max {
+                return Err(too_big());
+            }
+            TextEncoder::new()
+                .map_err(|_| config("this runtime has no `TextEncoder`"))?
+                .encode(&s)
+        }
+        Some(b) if b.is_instance_of::<ArrayBuffer>() => Uint8Array::new(&b),
+        Some(b) if ArrayBuffer::is_view(&b) => {
+            let view: Uint8Array = b.unchecked_into();
+            let off = get(&view, "byteOffset").and_then(|v| v.as_f64()).unwrap_or(0.0);
+            let len = get(&view, "byteLength").and_then(|v| v.as_f64()).unwrap_or(0.0);
+            Uint8Array::new_with_byte_offset_and_length(&view.buffer(), off as u32, len as u32)
+        }
+        _ => {
+            return Err(config(
+                "`body` must be the raw request body as received: a string, a Uint8Array (or Buffer) or an ArrayBuffer; a parsed and re-serialised body cannot be verified",
+            ))
+        }
+    };
+    if f64::from(bytes.length()) > max {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+/// `verifyWebhook(options)`: the parsed event, or a `ConveyorWebhookError`.
+pub(crate) async fn verify(options: JsValue) -> Result<JsValue, Error> {
+    if !options.is_object() {
+        return Err(config(
+            "verifyWebhook needs an options object: { body, headers, secret }",
+        ));
+    }
+    let tolerance = get_number(&options, "toleranceSec", 0.0, true)?
+        .unwrap_or(webhook::DEFAULT_TOLERANCE_SEC as f64);
+    let max_body =
+        get_number(&options, "maxBodyBytes", 0.0, true)?.unwrap_or(DEFAULT_MAX_BODY_BYTES);
+    let now_ms = match get(&options, "now") {
+        None => Date::now(),
+        Some(d) if d.is_instance_of::<Date>() => d.unchecked_into::<Date>().get_time(),
+        Some(n) => n.as_f64().unwrap_or(f64::NAN),
+    };
+    if !now_ms.is_finite() {
+        return Err(config(
+            "`now` must be a valid Date or a number of milliseconds since 1970",
+        ));
+    }
+
+    let secret = match get(&options, "secret") {
+        Some(s) if s.is_string() => s.unchecked_into::<JsString>(),
+        _ => {
+            return Err(webhook::bad_secret(
+                "is missing (`secret` must be a string)",
+            ))
+        }
+    };
+    // A hostile or mistaken multi-megabyte "secret" is refused before it is copied.
+    let key = if secret.length() as usize > webhook::MAX_SECRET_LEN {
+        Err(webhook::bad_secret(&format!(
+            "is longer than {} characters",
+            webhook::MAX_SECRET_LEN
+        )))
+    } else {
+        decode_secret(&String::from(secret))
+    }?;
+
+    let headers = get(&options, "headers").unwrap_or(JsValue::UNDEFINED);
+    let delivery = Delivery::read(&mut JsHeaders::new(&headers))?;
+    webhook::check_timestamp(
+        delivery.timestamp,
+        (now_ms / 1000.0).floor() as i64,
+        tolerance as u64,
+    )?;
+    let body = body_bytes(get(&options, "body"), max_body)?;
+
+    let prefix = delivery.signed_prefix();
+    let signed = Uint8Array::new_with_length(prefix.len() as u32 + body.length());
+    signed.set(&Uint8Array::from(prefix.as_bytes()), 0);
+    signed.set(&body, prefix.len() as u32);
+    let mac = hmac_sha256(&key, &signed).await?;
+    let binary: Vec<u16> = mac.iter().map(|b| u16::from(*b)).collect();
+    let expected = btoa(&JsString::from_char_code(&binary)).map_err(|_| config("`btoa` failed"))?;
+    if !delivery.is_signed_by(&expected) {
+        return Err(webhook::no_match(&delivery));
+    }
+
+    let fatal = Object::new();
+    let _ = Reflect::set(&fatal, &"fatal".into(), &JsValue::TRUE);
+    let text = TextDecoder::new("utf-8", &fatal)
+        .and_then(|d| d.decode(&body))
+        .map_err(|_| webhook::bad_payload("is not UTF-8 text"))?;
+    let event = json_parse(&text).map_err(|_| webhook::bad_payload("is not JSON"))?;
+    if !event.is_object() || Array::is_array(&event) {
+        return Err(webhook::bad_payload("is not a JSON object"));
+    }
+    Ok(event)
+}
+
+/// The secret's key bytes, decoded by `atob` (a binary string: one char per byte).
+fn decode_secret(secret: &str) -> Result<Vec<u8>, Error> {
+    let b64 = webhook::secret_base64(secret)?;
+    let binary = atob(b64).map_err(|_| webhook::bad_secret("is not base64"))?;
+    let key: Vec<u8> = binary.chars().map(|c| c as u32 as u8).collect();
+    if key.is_empty() {
+        return Err(webhook::bad_secret("decodes to no bytes"));
+    }
+    Ok(key)
+}
+
+/// HMAC-SHA256 of `data` with `key`, by WebCrypto.
+async fn hmac_sha256(key: &[u8], data: &Uint8Array) -> Result<[u8; MAC_LEN], Error> {
+    let no_crypto =
+        || config("verifyWebhook needs WebCrypto (`crypto.subtle`), which this runtime lacks");
+    let algorithm = Object::new();
+    let _ = Reflect::set(&algorithm, &"name".into(), &"HMAC".into());
+    let _ = Reflect::set(&algorithm, &"hash".into(), &"SHA-256".into());
+    let usages = Array::of1(&"sign".into());
+    let crypto_key = import_key("raw", &Uint8Array::from(key), &algorithm, false, &usages)
+        .map_err(|_| no_crypto())?;
+    let crypto_key = JsFuture::from(crypto_key).await.map_err(|_| no_crypto())?;
+    let mac = subtle_sign("HMAC", &crypto_key, data).map_err(|_| no_crypto())?;
+    let mac = JsFuture::from(mac).await.map_err(|_| no_crypto())?;
+    let mut out = [0u8; MAC_LEN];
+    let mac = Uint8Array::new(&mac);
+    if mac.length() as usize != MAC_LEN {
+        return Err(no_crypto());
+    }
+    mac.copy_to(&mut out);
+    Ok(out)
+}
