@@ -279,7 +279,7 @@ impl Inner {
         let display = call.display_path.clone();
         let method = call.method.clone();
         let done = self.pipeline.run(call, true).await.map_err(failure_to_js)?;
-        parse_json(&done, &method, &display).map_err(failure_to_js)
+        parse_json(&done, &method, &display)
     }
 
     fn from_options(opts: &JsValue) -> Result<Inner, Error> {
@@ -683,14 +683,14 @@ fn probe_interval(window_ms: f64) -> f64 {
 }
 
 /// The parsed JSON of a 2xx body, `undefined` when empty; a typed error when it is not JSON.
-fn parse_json(done: &Success, method: &str, path: &str) -> Result<JsValue, Failure> {
+fn parse_json(done: &Success, method: &str, path: &str) -> Result<JsValue, JsValue> {
     let text = done.text.as_deref().unwrap_or_default();
     if text.trim().is_empty() {
         return Ok(JsValue::UNDEFINED);
     }
     // No `cause`: the parser's message quotes the body, which may echo the key.
     js_sys::JSON::parse(text).map_err(|_| {
-        Failure::new(
+        error_to_js(
             Error::new(
                 ErrorKind::BadResponse,
                 format!("{method} {path}: the response body is not valid JSON"),

@@ -180,8 +180,8 @@ impl MemoryStore {
                 .map(|arr| {
                     arr.iter()
                         .filter_map(|pair| {
-                            let id = Reflect::get_u32(&pair, 0).ok()?.as_f64()?;
-                            let at = Reflect::get_u32(&pair, 1).ok()?.as_f64()?;
+                            let id = Reflect::get_u32(pair, 0).ok()?.as_f64()?;
+                            let at = Reflect::get_u32(pair, 1).ok()?.as_f64()?;
                             (id.is_finite() && id >= 0.0).then_some((id as u64, at))
                         })
                         .collect()
