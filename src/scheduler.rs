@@ -350,7 +350,7 @@ impl Scheduler {
                 }
                 let this = self.this.clone();
                 // +1 ms: setTimeout may fire a hair early relative to Date.now().
-                let delay = crate::options::timer_ms((at - now).ceil() + 1.0);
+                let delay = crate::options::timer_ms((at - now).max(0.0).ceil() + 1.0);
                 let timeout = Timeout::new(delay, move || {
                     if let Some(s) = this.upgrade() {
                         if let Ok(mut s) = s.try_borrow_mut() {
@@ -606,7 +606,7 @@ async fn wait_for_grant(
         let idle = crate::lease::clamp_ms(window_ms / 10.0, 10.0, 1000.0);
         let due = due.map_or(now + idle, |at| at.min(now + idle));
         let mut sleep = Some(TimeoutFuture::new(crate::options::timer_ms(
-            (due - now).ceil() + 1.0,
+            (due - now).max(0.0).ceil() + 1.0,
         )));
         let woke = std::future::poll_fn(|cx| {
             if let Poll::Ready(grant) = Pin::new(&mut *rx).poll(cx) {
