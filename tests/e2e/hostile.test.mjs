@@ -107,6 +107,23 @@ function hostileValues(keys = ["a"]) {
   };
 }
 
+/**
+ * `target` behind a Proxy whose `n`-th trap call throws (every trap counts): run with
+ * n = 1, 2, ... it makes each read the client does, in turn, the one that fails.
+ */
+function failingAt(target, n) {
+  let calls = 0;
+  const handler = {};
+  for (const trap of ["get", "has", "ownKeys", "getOwnPropertyDescriptor", "getPrototypeOf"]) {
+    handler[trap] = (...args) => {
+      calls += 1;
+      if (calls === n) throw new Error(`hostile at trap call ${n}`);
+      return Reflect[trap](...args);
+    };
+  }
+  return new Proxy(target, handler);
+}
+
 /** Awaits `run()`; it must settle in time, resolving or rejecting with a ConveyorError. */
 async function settles(what, run) {
   let outcome;
@@ -206,6 +223,43 @@ test("hostile objects: fetch(), request() and every typed method settle, and the
     for (const [what, run] of calls) await settles(`${what} = ${name}`, run);
   }
   await stillWorks(c, "after the call cases");
+  assert.deepEqual(escaped, []);
+});
+
+test("hostile objects: a Proxy that throws at the 1st, 2nd, ... read, for every object argument", async () => {
+  const c = client({ timeoutMs: 2000 });
+  const store = new MemoryStore();
+  for (let n = 1; n <= 40; n++) {
+    const opts = () => ({ apiKey: KEY, baseUrl: base(), timeoutMs: 2000, maxRetries: 0, rateLimit: { limit: 50, windowMs: 1000, shared: false } });
+    for (const [what, options] of [
+      ["options", failingAt(opts(), n)],
+      ["options.rateLimit", { ...opts(), rateLimit: failingAt({ store, fleetSize: 2, shared: false }, n) }],
+    ]) {
+      let made;
+      try {
+        made = new ConveyorClient(options);
+      } catch (e) {
+        assert.ok(!(e instanceof WebAssembly.RuntimeError), `${what} at ${n}: wasm trap`);
+        assert.equal(e?.name, "ConveyorConfigError", `${what} at ${n}: ${e && e.stack}`);
+      }
+      if (made) await settles(`${what} at ${n}: a request`, () => made.request("GET", "/exchange/access_groups"));
+    }
+    const calls = [
+      ["request options", () => c.request("POST", "/x", failingAt({ query: { a: 1, b: [1, 2] }, body: { x: 1 }, headers: { "x-a": "1" }, timeoutMs: 1000 }, n))],
+      ["request query", () => c.request("GET", "/x", { query: failingAt({ a: 1, b: [1, 2], c: "x" }, n) })],
+      ["request query array", () => c.request("GET", "/x", { query: { b: failingAt([1, 2, 3], n) } })],
+      ["fetch init", () => c.fetch("/x", failingAt({ method: "POST", body: "x", headers: { "x-a": "1" }, timeoutMs: 1000 }, n))],
+      ["typed params", () => c.exchange.authorizations.create(failingAt({ email: "a@b.c", access_group_ids: [1, 2], nda_bypass: true }, n))],
+      ["typed params array", () => c.exchange.authorizations.create({ email: "a@b.c", access_group_ids: failingAt([1, 2], n) })],
+      ["typed options", () => c.exchange.accessGroups.list({}, failingAt({ timeoutMs: 1000 }, n))],
+      ["list pages", async () => {
+        for await (const _ of c.exchange.accessGroups.list(failingAt({ per_page: 1 }, n)).pages());
+      }],
+      ["toArray options", () => c.exchange.accessGroups.list().toArray(failingAt({ limit: 1 }, n))],
+    ];
+    for (const [what, run] of calls) await settles(`${what} failing at read ${n}`, run);
+  }
+  await stillWorks(c, "after the n-th-read cases");
   assert.deepEqual(escaped, []);
 });
 
