@@ -17,13 +17,13 @@ const num = (k) => (params.has(k) && Number.isFinite(Number(params.get(k))) ? Nu
 
 const LOCAL_SANDBOX = "http://127.0.0.1:4010/api/v2";
 
-/** Whether `url` is an http(s) URL on this machine (127.0.0.0/8, localhost, [::1]). */
+/** Whether `url` is an http(s) URL on this machine (127.0.0.0/8 or localhost, as the CSP allows). */
 function isLoopback(url) {
   try {
     const u = new URL(url);
     const host = u.hostname;
     return (u.protocol === "http:" || u.protocol === "https:") && !u.username && !u.password &&
-      (host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host));
+      (host === "localhost" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host));
   } catch {
     return false;
   }

@@ -51,7 +51,7 @@ test("connect-src names the Conveyor API and loopback only, not any https origin
   const html = await readFile(resolve(repoRoot, "www/index.html"), "utf8");
   const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)[1];
   const sources = csp.split(";").map((d) => d.trim()).find((d) => d.startsWith("connect-src")).split(/\s+/).slice(1);
-  assert.deepEqual(sources, ["'self'", "https://api.conveyor.com", "http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*"]);
+  assert.deepEqual(sources, ["'self'", "https://api.conveyor.com", "http://127.0.0.1:*", "http://localhost:*"]);
 });
 
 test("a ?sandbox= link prefills loopback URLs only; another origin is ignored and gets no request", async () => {
