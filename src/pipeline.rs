@@ -14,6 +14,7 @@ use crate::redact;
 use crate::retry::{Attempt, Decision, RetryPolicy};
 use crate::scheduler::{self, now_ms, Permit, SharedScheduler, WaitError, WaitNotice};
 use crate::transport::{FetchFn, Head, Outgoing, SendError};
+use crate::url as urls;
 use js_sys::Function;
 use wasm_bindgen::JsValue;
 use web_sys::{AbortController, Headers, Response};
@@ -318,34 +319,20 @@ impl Pipeline {
         ))
     }
 
-    /// Whether a response is one the client may read: not opaque, not from another origin,
-    /// not the end of a redirect some `fetch` followed on its own (the client asks for
-    /// `redirect: "manual"`; a custom `fetch` may not pass it on).
+    /// Whether a response is one the client may read (see
+    /// [`urls::check_response_source`]).
     fn check_came_from_us(&self, head: &Head) -> Result<(), String> {
-        if head.kind == "opaqueredirect" {
-            return Err("the server answered with a redirect this runtime does not let the client inspect; it was not followed, so the API key went nowhere else".to_owned());
-        }
-        if head.kind == "opaque" || head.kind == "error" {
-            return Err(format!(
-                "`fetch` answered with an unreadable `{}` response; refused",
-                head.kind
-            ));
-        }
-        if head.url.is_empty() {
-            return if head.redirected {
-                Err("`fetch` followed a redirect to an unknown URL; refused unread (a custom fetch must keep `redirect: \"manual\"`)".to_owned())
-            } else {
-                Ok(())
-            };
-        }
-        let origin = web_sys::Url::new(&head.url).map(|u| u.origin()).ok();
-        match origin {
-            Some(o) if o == self.origin => Ok(()),
-            Some(o) => Err(format!(
-                "`fetch` answered with a response from another origin ({o}); refused unread (a custom fetch must keep `redirect: \"manual\"` and fetch the URL it is given)"
-            )),
-            None => Err("`fetch` answered from a URL that cannot be parsed; refused unread".to_owned()),
-        }
+        let origin = if head.url.is_empty() {
+            None
+        } else {
+            Some(web_sys::Url::new(&head.url).map(|u| u.origin()).ok())
+        };
+        let url = match &origin {
+            None => urls::ResponseUrl::Missing,
+            Some(None) => urls::ResponseUrl::Unparsable,
+            Some(Some(o)) => urls::ResponseUrl::Origin(o),
+        };
+        urls::check_response_source(&head.kind, url, head.redirected, &self.origin)
     }
 
     fn too_large(&self, call: &Call, status: u16) -> Failure {
