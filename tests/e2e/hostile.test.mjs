@@ -190,6 +190,13 @@ test("hostile objects: the constructor throws ConveyorConfigError or builds a wo
       await settles(`${what}: a request`, () => c.request("GET", "/exchange/access_groups", { timeoutMs: 2000 }));
     }
   }
+  // A getter that throws is reported, not read as "not given" (which would silently mean
+  // the default: the global fetch, a 30 s timeout, the default rate limit...).
+  for (const name of ["fetch", "timeoutMs", "rateLimit", "apiKeyHeader", "maxResponseBytes"]) {
+    const options = { apiKey: KEY, baseUrl: base() };
+    Object.defineProperty(options, name, { get: boom, enumerable: true });
+    assert.throws(() => new ConveyorClient(options), (e) => e.name === "ConveyorConfigError" && e.message.includes(name), name);
+  }
   await stillWorks(client(), "after the constructor cases");
   assert.deepEqual(escaped, []);
 });
