@@ -19,8 +19,8 @@ extern "C" {
     fn array_from(v: &JsValue) -> Result<Array, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
     fn array_is_array(v: &JsValue) -> Result<bool, JsValue>;
-    #[wasm_bindgen(catch, js_namespace = Promise, js_name = resolve)]
-    fn promise_resolve(v: &JsValue) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Promise, js_name = race)]
+    fn promise_race(v: &Array) -> Result<Promise, JsValue>;
 }
 
 /// `obj[key]`; a throwing getter or trap, or a non-object, is an `Err`.
@@ -78,7 +78,10 @@ pub(crate) fn call(obj: &JsValue, name: &str, args: &Array) -> Result<JsValue, J
 /// `v` as a future, as `await v` would see it; a thenable or promise whose `then` or
 /// `constructor` throws becomes a rejection.
 pub(crate) fn future(v: &JsValue) -> JsFuture {
-    JsFuture::from(promise_resolve(v).unwrap_or_else(|e| Promise::reject(&e)))
+    // Not `Promise.resolve(v)`: it hands a real promise back as is, and awaiting it then
+    // calls its own `then` outside any catch. `Promise.race([v])` always makes a fresh
+    // promise and turns a throwing `then` into its rejection.
+    JsFuture::from(promise_race(&Array::of1(v)).unwrap_or_else(|e| Promise::reject(&e)))
 }
 
 /// Marks a promise we drop as handled, so its rejection is not reported as unhandled.

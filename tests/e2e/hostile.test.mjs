@@ -319,6 +319,11 @@ test("hostile custom fetch: Responses whose getters throw, fakes and Proxies end
       Object.defineProperty(p, "constructor", { get: boom });
       return p;
     },
+    "a promise whose own then throws": () => {
+      const p = Promise.resolve(real());
+      p.then = boom;
+      return p;
+    },
     "a synchronous throw": boom,
     "undefined": () => undefined,
     "a body stream of strings": () => new Response(new ReadableStream({ start(c) { c.enqueue("not bytes"); c.close(); } })),
@@ -349,6 +354,11 @@ test("hostile stores: replies whose getters throw fall back to the local share; 
       return r;
     },
     "a thenable whose then throws": () => ({ get then() { return boom(); } }),
+    "a promise whose own then throws": (req) => {
+      const p = Promise.resolve(fine(req));
+      p.then = boom;
+      return p;
+    },
     "a synchronous throw": boom,
   };
   for (const [name, reply] of Object.entries(replies)) {
