@@ -22,13 +22,19 @@ export interface ConveyorClientOptions {
   baseUrl?: string;
   /** The header the key is sent in; defaults to `X-API-KEY`. */
   apiKeyHeader?: string;
-  /** A `fetch` to use instead of the global one (tests, proxies, instrumentation). */
+  /**
+   * A `fetch` to use instead of the global one (tests, proxies, instrumentation). It must
+   * send `init` as given (`redirect: "manual"` included) and resolve with a `Response`;
+   * one from another origin is refused unread (README, "Reliability").
+   */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
-  /** Per-attempt timeout in ms (default 30000). */
+  /** Per-attempt timeout in ms, headers and body (default 30000, at most 2^31 - 1). */
   timeoutMs?: number;
+  /** The largest response body read, in bytes (default 32 MiB; `Infinity` for no cap). */
+  maxResponseBytes?: number;
   /** Retries after the first attempt (default 2). */
   maxRetries?: number;
-  /** A `Retry-After` longer than this rejects instead of waiting (default 60000). */
+  /** A `Retry-After` longer than this rejects instead of waiting (default 60000, at most 2^31 - 1). */
   maxRetryAfterMs?: number;
   /** The rolling-window limiter; `false` turns it off. */
   rateLimit?: false | RateLimitOptions;
@@ -282,6 +288,7 @@ export type ConveyorErrorCode =
   | "aborted"
   | "network"
   | "bad_response"
+  | "too_large"
   | "config"
   | "http_error"
   | ConveyorWebhookErrorCode;
@@ -339,9 +346,9 @@ export declare class ConveyorAbortError extends ConveyorError {
 export declare class ConveyorNetworkError extends ConveyorError {
   readonly code: "network";
 }
-/** A 2xx whose body is malformed or not of the expected shape. */
+/** A 2xx whose body is malformed or not of the expected shape (`bad_response`), or larger than `maxResponseBytes` (`too_large`). */
 export declare class ConveyorResponseError extends ConveyorError {
-  readonly code: "bad_response";
+  readonly code: "bad_response" | "too_large";
 }
 /** Bad options at construction, or a URL that would send the key elsewhere. */
 export declare class ConveyorConfigError extends ConveyorError {

@@ -1,9 +1,14 @@
-//! Caller cancellation: turning an `AbortSignal` into something Rust futures can race.
+//! Caller cancellation and deadlines: turning an `AbortSignal` and a timer into something
+//! Rust futures can race.
 //!
 //! The listener is the JS `resolve` function of a promise, not a Rust closure, so nothing
 //! leaks when the request finishes first; [`AbortWatch`] removes it on drop all the same,
-//! so long-lived signals do not collect listeners.
+//! so long-lived signals do not collect listeners. The signal's `aborted` and `reason`
+//! are read through catching bindings: a signal is the caller's object.
 
+use crate::fallible;
+use crate::options::timer_ms;
+use gloo_timers::future::TimeoutFuture;
 use js_sys::{Function, Promise};
 use std::future::Future;
 use std::pin::Pin;
@@ -46,14 +51,72 @@ impl AbortWatch {
         }
     }
 
-    /// Whether the signal has already fired.
+    /// Whether the signal has already fired (a signal whose getter throws has not).
     pub(crate) fn aborted(&self) -> bool {
-        self.signal.as_ref().is_some_and(AbortSignal::aborted)
+        self.signal.as_ref().is_some_and(|s| {
+            fallible::get(s, "aborted")
+                .ok()
+                .and_then(|a| a.as_bool())
+                .unwrap_or(false)
+        })
     }
 
     /// The signal's `reason`, for the error's `cause`.
     pub(crate) fn reason(&self) -> Option<JsValue> {
-        self.signal.as_ref().map(AbortSignal::reason)
+        self.signal
+            .as_ref()
+            .and_then(|s| fallible::get(s, "reason").ok())
+    }
+}
+
+/// Checks that a caller's signal can be read: a fake `AbortSignal` (or one whose getters
+/// throw) is refused up front rather than ignored.
+pub(crate) fn check_signal(signal: &AbortSignal) -> Result<(), JsValue> {
+    fallible::get(signal, "aborted")?;
+    fallible::get(signal, "reason").map(|_| ())
+}
+
+/// An attempt's deadline: ready once `ms` have passed, and ready from then on (a gloo
+/// timer must not be polled again after it fired).
+pub(crate) struct Deadline {
+    timer: Option<TimeoutFuture>,
+    passed: bool,
+}
+
+impl Deadline {
+    /// A deadline `ms` from now.
+    pub(crate) fn after(ms: f64) -> Deadline {
+        Deadline {
+            timer: Some(TimeoutFuture::new(timer_ms(ms))),
+            passed: false,
+        }
+    }
+
+    /// A deadline that never passes.
+    pub(crate) fn never() -> Deadline {
+        Deadline {
+            timer: None,
+            passed: false,
+        }
+    }
+}
+
+impl Future for Deadline {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.passed {
+            return Poll::Ready(());
+        }
+        let Some(timer) = self.timer.as_mut() else {
+            return Poll::Pending;
+        };
+        if Pin::new(timer).poll(cx).is_ready() {
+            self.timer = None;
+            self.passed = true;
+            return Poll::Ready(());
+        }
+        Poll::Pending
     }
 }
 
@@ -79,21 +142,31 @@ impl Drop for AbortWatch {
     }
 }
 
-/// How a race between some work and a cancellation ended.
+/// How a race between some work, a cancellation and a deadline ended.
 pub(crate) enum Raced<T> {
     /// The work finished first.
     Done(T),
     /// The signal fired first; the work future was dropped.
     Aborted,
+    /// The deadline passed first; the work future was dropped.
+    TimedOut,
 }
 
-/// Polls `watch` and `work` together; whichever is ready first wins (the signal is looked
-/// at first, so an already-aborted signal never lets the work start).
-pub(crate) async fn race<F: Future>(work: F, watch: &mut AbortWatch) -> Raced<F::Output> {
+/// Polls `watch`, `deadline` and `work` together; whichever is ready first wins (the
+/// signal is looked at first, so an already-aborted signal never lets the work start).
+/// Nothing here relies on the work honouring a signal: it is simply no longer polled.
+pub(crate) async fn race<F: Future>(
+    work: F,
+    watch: &mut AbortWatch,
+    deadline: &mut Deadline,
+) -> Raced<F::Output> {
     let mut work = std::pin::pin!(work);
     std::future::poll_fn(|cx| {
         if Pin::new(&mut *watch).poll(cx).is_ready() {
             return Poll::Ready(Raced::Aborted);
+        }
+        if Pin::new(&mut *deadline).poll(cx).is_ready() {
+            return Poll::Ready(Raced::TimedOut);
         }
         work.as_mut().poll(cx).map(Raced::Done)
     })

@@ -75,17 +75,18 @@ fn probe_init(opts: &JsValue) -> Result<JsValue, Error> {
         return Err(invalid("the options must be an object"));
     }
     let init = Object::new();
-    if let Some(s) = options::get(opts, "signal") {
+    if let Some(s) = options::get(opts, "signal").map_err(options::per_call)? {
         if !s.is_instance_of::<AbortSignal>() {
             return Err(invalid("`signal` must be an AbortSignal"));
         }
         let _ = Reflect::set(&init, &"signal".into(), &s);
     }
-    if let Some(t) = options::get(opts, "timeoutMs") {
+    if let Some(t) = options::get(opts, "timeoutMs").map_err(options::per_call)? {
         let n = t
             .as_f64()
             .ok_or_else(|| invalid("`timeoutMs` must be a number"))?;
         options::check_number("timeoutMs", n, 1.0, false).map_err(|e| invalid(&e.message))?;
+        options::check_delay("timeoutMs", n).map_err(|e| invalid(&e.message))?;
         let _ = Reflect::set(&init, &"timeoutMs".into(), &t);
     }
     Ok(init.into())

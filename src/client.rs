@@ -1,24 +1,31 @@
 //! `ConveyorClient`: the exported class. It reads the options, prepares each call (URL,
 //! headers, body) and hands it to the [`crate::pipeline`].
 
+use crate::abort;
+use crate::body;
 use crate::errors::{Error, ErrorKind};
+use crate::fallible;
+use crate::http_checks;
 use crate::js_error;
 use crate::lease::FleetConfig;
 use crate::limiter::{LimiterConfig, LimiterState};
 use crate::options::{self, DEFAULT_API_KEY_HEADER, DEFAULT_BASE_URL};
-use crate::pipeline::{Call, Failure, Pipeline};
+use crate::pipeline::{Call, Failure, Pipeline, Success};
 use crate::retry::RetryPolicy;
 use crate::scheduler::{Plan, Scheduler};
 use crate::transport::FetchFn;
 use crate::url as urls;
-use js_sys::{Array, Object, Reflect};
+use js_sys::{Object, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
-use web_sys::{AbortSignal, Headers, Response};
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::{AbortSignal, Headers};
 
 /// The per-attempt timeout when none is given.
 const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
+/// The largest response body read when `maxResponseBytes` is not given: far above any
+/// page of the API, far below what would take a process down.
+const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
 /// Conveyor's documented allowance: 2000 requests per 5 minutes per key.
 const DEFAULT_LIMIT: u32 = 2000;
 const DEFAULT_WINDOW_MS: f64 = 300_000.0;
@@ -81,9 +88,9 @@ impl ConveyorClient {
             let call = inner.prepare_fetch(&path, &init)?;
             inner
                 .pipeline
-                .run(call)
+                .run(call, false)
                 .await
-                .map(JsValue::from)
+                .map(|s| JsValue::from(s.response))
                 .map_err(failure_to_js)
         })
     }
@@ -93,7 +100,7 @@ impl ConveyorClient {
     pub fn request(&self, method: JsValue, path: JsValue, options: JsValue) -> js_sys::Promise {
         let inner = Rc::clone(&self.inner);
         future_to_promise(async move {
-            let method = string_arg(&method, "method", MAX_METHOD_LEN).map_err(error_to_js)?;
+            let method = string_arg(&method, "method", usize::MAX).map_err(error_to_js)?;
             let path = string_arg(&path, "path", MAX_PATH_LEN).map_err(error_to_js)?;
             check_init(&options, "options").map_err(error_to_js)?;
             let call = inner.prepare_request(&method, &path, &options)?;
@@ -165,6 +172,11 @@ impl ConveyorClient {
         }
     }
 
+    /// The key, only to mask it out of what servers send back.
+    pub(crate) fn api_key(&self) -> &str {
+        &self.inner.api_key
+    }
+
     /// Runs a typed method's call through the pipeline: parsed JSON (`undefined` when
     /// empty), or the typed error as a JS value.
     pub(crate) async fn send_json(&self, call: RawCall) -> Result<JsValue, JsValue> {
@@ -202,8 +214,6 @@ fn failure_to_js(f: Failure) -> JsValue {
 /// The longest path (with its query) a call may have: far above any real one, and below
 /// what servers refuse with 431 after a token was spent on it.
 const MAX_PATH_LEN: usize = 8192;
-/// The longest HTTP method accepted.
-const MAX_METHOD_LEN: usize = 32;
 
 /// A string argument, or a validation error naming it; its value is never echoed, since it
 /// may be huge or carry a secret.
@@ -268,10 +278,8 @@ impl Inner {
     async fn run_json(&self, call: Call) -> Result<JsValue, JsValue> {
         let display = call.display_path.clone();
         let method = call.method.clone();
-        let res = self.pipeline.run(call).await.map_err(failure_to_js)?;
-        read_json(&res, &method, &display)
-            .await
-            .map_err(failure_to_js)
+        let done = self.pipeline.run(call, true).await.map_err(failure_to_js)?;
+        parse_json(&done, &method, &display)
     }
 
     fn from_options(opts: &JsValue) -> Result<Inner, Error> {
@@ -292,7 +300,10 @@ impl Inner {
         let scheme = parsed.protocol();
         urls::check_base_scheme(scheme.trim_end_matches(':'), &parsed.hostname())
             .map_err(Error::config)?;
-        if !parsed.search().is_empty() || !parsed.hash().is_empty() || !parsed.username().is_empty()
+        if !parsed.search().is_empty()
+            || !parsed.hash().is_empty()
+            || !parsed.username().is_empty()
+            || !parsed.password().is_empty()
         {
             return Err(Error::config(
                 "`baseUrl` must not carry a query, a fragment or credentials",
@@ -303,12 +314,7 @@ impl Inner {
 
         let api_key_header = options::get_string(opts, "apiKeyHeader")?
             .unwrap_or_else(|| DEFAULT_API_KEY_HEADER.to_owned());
-        if Headers::new()
-            .and_then(|h| h.set(&api_key_header, "x"))
-            .is_err()
-        {
-            return Err(Error::config("`apiKeyHeader` is not a valid header name"));
-        }
+        http_checks::check_key_header(&api_key_header).map_err(Error::config)?;
         let fetch = match options::get_function(opts, "fetch")? {
             Some(f) => FetchFn::Custom(f),
             None => FetchFn::Global,
@@ -319,11 +325,20 @@ impl Inner {
             retry.max_retries = n.min(f64::from(u32::MAX)) as u32;
         }
         if let Some(n) = options::get_number(opts, "maxRetryAfterMs", 0.0, false)? {
-            retry.max_retry_after_ms = n;
+            retry.max_retry_after_ms = options::check_delay("maxRetryAfterMs", n)?;
         }
         retry.validate().map_err(Error::config)?;
-        let timeout_ms =
-            options::get_number(opts, "timeoutMs", 1.0, false)?.unwrap_or(DEFAULT_TIMEOUT_MS);
+        let timeout_ms = options::get_delay(opts, "timeoutMs")?.unwrap_or(DEFAULT_TIMEOUT_MS);
+        let max_response_bytes = match options::get(opts, "maxResponseBytes")? {
+            None => Some(DEFAULT_MAX_RESPONSE_BYTES),
+            Some(v) if v.as_f64() == Some(f64::INFINITY) => None,
+            Some(v) => {
+                let n = v
+                    .as_f64()
+                    .ok_or_else(|| Error::config("`maxResponseBytes` must be a number"))?;
+                body::cap_from(options::check_number("maxResponseBytes", n, 0.0, true)?)
+            }
+        };
 
         let scheduler = match read_rate_limit(opts, timeout_ms)? {
             None => None,
@@ -335,7 +350,7 @@ impl Inner {
         let on_rate_limit_wait = options::get_function(opts, "onRateLimitWait")?;
 
         Ok(Inner {
-            api_key,
+            api_key: api_key.clone(),
             api_key_header,
             pipeline: Pipeline {
                 origin: origin.clone(),
@@ -343,6 +358,8 @@ impl Inner {
                 scheduler,
                 retry,
                 timeout_ms,
+                max_response_bytes,
+                api_key,
                 on_rate_limit_wait,
             },
             origin,
@@ -383,6 +400,12 @@ impl Inner {
                 self.origin
             )));
         }
+        if !url.username().is_empty() || !url.password().is_empty() {
+            return Err(Error::new(
+                ErrorKind::Validation,
+                "the URL carries credentials (user:password@); the client sends only the API key",
+            ));
+        }
         let display = format!("{}{}", url.pathname(), url.search());
         Ok((url.href(), urls::redact_path(&display)))
     }
@@ -410,53 +433,60 @@ impl Inner {
     }
 
     fn prepare_fetch(&self, path: &str, init: &JsValue) -> Result<Call, JsValue> {
-        let method = options::get_string(init, "method")
-            .map_err(error_to_js)?
-            .unwrap_or_else(|| "GET".to_owned())
-            .to_ascii_uppercase();
+        let per_call = |e: Error| error_to_js(options::per_call(e));
+        let method = match options::get_string(init, "method").map_err(per_call)? {
+            Some(m) => checked_method(&m)?,
+            None => "GET".to_owned(),
+        };
+        let body = options::get(init, "body").map_err(per_call)?;
+        if let Some(b) = &body {
+            if !is_raw_body(b) {
+                return Err(invalid(
+                    "`body` must be a string, FormData, Blob, ArrayBuffer, typed array or URLSearchParams (request() sends objects as JSON)",
+                ));
+            }
+        }
+        check_body_allowed(&method, body.is_some())?;
         let (url, display_path) = self.resolve(path).map_err(error_to_js)?;
         let headers = self
-            .headers(options::get(init, "headers").as_ref())
+            .headers(options::get(init, "headers").map_err(per_call)?.as_ref())
             .map_err(error_to_js)?;
         Ok(Call {
             method,
             url,
             display_path,
             headers,
-            body: options::get(init, "body"),
-            signal: read_signal(init).map_err(error_to_js)?,
-            timeout_ms: options::get_number(init, "timeoutMs", 1.0, false).map_err(error_to_js)?,
+            body,
+            signal: read_signal(init).map_err(per_call)?,
+            timeout_ms: options::get_delay(init, "timeoutMs").map_err(per_call)?,
         })
     }
 
     fn prepare_request(&self, method: &str, path: &str, opts: &JsValue) -> Result<Call, JsValue> {
-        let method = method.to_ascii_uppercase();
-        if method.is_empty() || !method.bytes().all(|b| b.is_ascii_alphabetic()) {
-            return Err(error_to_js(Error::new(
-                ErrorKind::Validation,
-                "`method` must be an HTTP method such as GET or POST",
-            )));
-        }
-        let query = match options::get(opts, "query") {
+        let per_call = |e: Error| error_to_js(options::per_call(e));
+        let method = checked_method(method)?;
+        let query = match options::get(opts, "query").map_err(per_call)? {
             None => String::new(),
             Some(q) => urls::encode_query(&query_pairs(&q).map_err(error_to_js)?),
         };
+        let raw_body = options::get(opts, "body").map_err(per_call)?;
+        check_body_allowed(&method, raw_body.is_some())?;
         let (url, display_path) = self
             .resolve(&format!("{path}{query}"))
             .map_err(error_to_js)?;
         let headers = self
-            .headers(options::get(opts, "headers").as_ref())
+            .headers(options::get(opts, "headers").map_err(per_call)?.as_ref())
             .map_err(error_to_js)?;
-        let body = match options::get(opts, "body") {
+        let body = match raw_body {
             None => None,
             Some(b) if is_raw_body(&b) => Some(b),
             Some(b) => {
-                let json = js_sys::JSON::stringify(&b).map_err(|_| {
-                    error_to_js(Error::new(
-                        ErrorKind::Validation,
-                        "`body` cannot be serialised as JSON",
-                    ))
-                })?;
+                // `undefined` for a Symbol, a function or a `toJSON` that returns nothing:
+                // sending no body for those would be a silent lie.
+                let json = js_sys::JSON::stringify(&b)
+                    .ok()
+                    .filter(|j| j.is_string())
+                    .ok_or_else(|| invalid("`body` cannot be serialised as JSON"))?;
                 let _ = headers.set("Content-Type", "application/json");
                 Some(json.into())
             }
@@ -467,66 +497,87 @@ impl Inner {
             display_path,
             headers,
             body,
-            signal: read_signal(opts).map_err(error_to_js)?,
-            timeout_ms: options::get_number(opts, "timeoutMs", 1.0, false).map_err(error_to_js)?,
+            signal: read_signal(opts).map_err(per_call)?,
+            timeout_ms: options::get_delay(opts, "timeoutMs").map_err(per_call)?,
         })
     }
 }
 
+/// A validation error before anything is sent, as a JS value.
+fn invalid(message: &str) -> JsValue {
+    error_to_js(Error::new(ErrorKind::Validation, message))
+}
+
+/// The method upper-cased, or a validation error that does not repeat it.
+fn checked_method(method: &str) -> Result<String, JsValue> {
+    http_checks::check_method(method).map_err(|m| invalid(&m))
+}
+
+/// `fetch` refuses a body on GET and HEAD; refused here, before a token is spent.
+fn check_body_allowed(method: &str, has_body: bool) -> Result<(), JsValue> {
+    if has_body && !http_checks::allows_body(method) {
+        return Err(invalid(&format!("a {method} request cannot have a body")));
+    }
+    Ok(())
+}
+
 /// Bodies `fetch` takes as they are; anything else is sent as JSON.
+// `instanceof` is caught by the glue and `isView` reads internal slots: neither throws.
 fn is_raw_body(b: &JsValue) -> bool {
     b.is_string()
         || b.is_instance_of::<web_sys::FormData>()
         || b.is_instance_of::<web_sys::Blob>()
         || b.is_instance_of::<js_sys::ArrayBuffer>()
-        || b.is_instance_of::<js_sys::Uint8Array>()
+        || js_sys::ArrayBuffer::is_view(b)
         || b.is_instance_of::<web_sys::UrlSearchParams>()
 }
 
 fn read_signal(init: &JsValue) -> Result<Option<AbortSignal>, Error> {
-    match options::get(init, "signal") {
+    let bad = || Error::new(ErrorKind::Validation, "`signal` must be an AbortSignal");
+    match options::get(init, "signal")? {
         None => Ok(None),
-        Some(s) => s
-            .dyn_into::<AbortSignal>()
-            .map(Some)
-            .map_err(|_| Error::new(ErrorKind::Validation, "`signal` must be an AbortSignal")),
+        Some(s) => {
+            let s = s.dyn_into::<AbortSignal>().map_err(|_| bad())?;
+            abort::check_signal(&s).map_err(|_| bad())?;
+            Ok(Some(s))
+        }
     }
 }
 
 /// `{ a: 1, ids: [1, 2] }` → `[("a","1"), ("ids[]","1"), ("ids[]","2")]`; `undefined` and
 /// `null` values are left out, as callers expect of optional parameters.
 fn query_pairs(q: &JsValue) -> Result<Vec<(String, String)>, Error> {
+    let invalid = |m: String| Error::new(ErrorKind::Validation, m);
     let bad = |k: &str| {
-        Error::new(
-            ErrorKind::Validation,
-            format!("query parameter `{k}` must be a string, number or boolean"),
-        )
+        invalid(format!(
+            "query parameter `{k}` must be a string, number or boolean, or an array of them"
+        ))
     };
-    let mut pairs = Vec::new();
-    if !q.is_object() {
-        return Err(Error::new(
-            ErrorKind::Validation,
-            "`query` must be an object",
+    let threw = |_| invalid("reading `query` threw".to_owned());
+    // An array would be sent as `?0=a&1=b`: refused, as the typed methods refuse it.
+    if !q.is_object() || fallible::is_array(q) {
+        return Err(invalid(
+            "`query` must be an object of parameters".to_owned(),
         ));
     }
-    for entry in Object::entries(q.unchecked_ref()).iter() {
-        let entry: Array = entry.unchecked_into();
-        let k = entry.get(0).as_string().unwrap_or_default();
-        let v = entry.get(1);
+    let mut pairs = Vec::new();
+    for (k, v) in fallible::entries(q).map_err(threw)? {
         if v.is_undefined() || v.is_null() {
             continue;
         }
-        if Array::is_array(&v) {
-            let name = if k.ends_with("[]") {
-                k.clone()
-            } else {
-                format!("{k}[]")
-            };
-            for item in Array::from(&v).iter() {
-                pairs.push((name.clone(), scalar(&item).ok_or_else(|| bad(&k))?));
+        match fallible::list(&v, fallible::MAX_ITEMS).map_err(|_| bad(&k))? {
+            // Repeated as `name[]`, as the typed methods send arrays.
+            Some(items) => {
+                let name = if k.ends_with("[]") {
+                    k.clone()
+                } else {
+                    format!("{k}[]")
+                };
+                for item in items {
+                    pairs.push((name.clone(), scalar(&item).ok_or_else(|| bad(&k))?));
+                }
             }
-        } else {
-            pairs.push((k.clone(), scalar(&v).ok_or_else(|| bad(&k))?));
+            None => pairs.push((k.clone(), scalar(&v).ok_or_else(|| bad(&k))?)),
         }
     }
     Ok(pairs)
@@ -554,7 +605,7 @@ fn scalar(v: &JsValue) -> Option<String> {
 /// Reads `rateLimit` (and `onRateLimitStore`): the in-memory bucket by default, a shared
 /// store when `rateLimit.store` is given, or nothing for `false`.
 fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool)>, Error> {
-    let raw = options::get(opts, "rateLimit");
+    let raw = options::get(opts, "rateLimit")?;
     if raw.as_ref().and_then(JsValue::as_bool) == Some(false) {
         return Ok(None);
     }
@@ -571,13 +622,13 @@ fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool
     if let Some(n) = options::get_number(&r, "limit", 1.0, true)? {
         config.limit = n.min(f64::from(u32::MAX)) as u32;
     }
-    if let Some(n) = options::get_number(&r, "windowMs", 1.0, false)? {
+    if let Some(n) = options::get_delay(&r, "windowMs")? {
         config.window_ms = n;
     }
     if let Some(n) = options::get_number(&r, "maxQueue", 0.0, true)? {
         config.max_queue = n.min(1e9) as usize;
     }
-    if let Some(s) = options::get(&r, "shared") {
+    if let Some(s) = options::get(&r, "shared")? {
         shared = s
             .as_bool()
             .ok_or_else(|| Error::config("`rateLimit.shared` must be a boolean"))?;
@@ -586,8 +637,8 @@ fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool
         .validate()
         .map_err(|m| Error::config(format!("`rateLimit`: {m}")))?;
     let on_event = options::get_function(opts, "onRateLimitStore")?;
-    let Some(store) = options::get(&r, "store") else {
-        if options::get(&r, "fleetSize").is_some() {
+    let Some(store) = options::get(&r, "store")? else {
+        if options::get(&r, "fleetSize")?.is_some() {
             return Err(Error::config(
                 "`rateLimit.fleetSize` only makes sense with `rateLimit.store`",
             ));
@@ -601,7 +652,7 @@ fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool
     })?;
     let lease = options::get_number(&r, "lease", 1.0, true)?.unwrap_or(DEFAULT_LEASE);
     let store_timeout_ms =
-        options::get_number(&r, "storeTimeoutMs", 1.0, false)?.unwrap_or(DEFAULT_STORE_TIMEOUT_MS);
+        options::get_delay(&r, "storeTimeoutMs")?.unwrap_or(DEFAULT_STORE_TIMEOUT_MS);
     let fleet = FleetConfig {
         limit: config.limit,
         window_ms: config.window_ms,
@@ -631,25 +682,21 @@ fn probe_interval(window_ms: f64) -> f64 {
     crate::lease::clamp_ms(window_ms / 4.0, 50.0, 1000.0)
 }
 
-/// The parsed JSON of a 2xx, `undefined` when empty; a typed error when it is not JSON.
-async fn read_json(res: &Response, method: &str, path: &str) -> Result<JsValue, Failure> {
-    let bad = |why: &str| {
-        Failure::new(
-            Error::new(
-                ErrorKind::BadResponse,
-                format!("{method} {path}: the response body {why}"),
-            )
-            .with_request(method, path)
-            .with_status(res.status()),
-        )
-    };
-    let promise = res.text().map_err(|_| bad("could not be read"))?;
-    let text = JsFuture::from(promise)
-        .await
-        .map_err(|e| bad("could not be read to the end").caused_by(e))?;
-    let text = text.as_string().unwrap_or_default();
+/// The parsed JSON of a 2xx body, `undefined` when empty; a typed error when it is not JSON.
+fn parse_json(done: &Success, method: &str, path: &str) -> Result<JsValue, JsValue> {
+    let text = done.text.as_deref().unwrap_or_default();
     if text.trim().is_empty() {
         return Ok(JsValue::UNDEFINED);
     }
-    js_sys::JSON::parse(&text).map_err(|e| bad("is not valid JSON").caused_by(e))
+    // No `cause`: the parser's message quotes the body, which may echo the key.
+    js_sys::JSON::parse(text).map_err(|_| {
+        error_to_js(
+            Error::new(
+                ErrorKind::BadResponse,
+                format!("{method} {path}: the response body is not valid JSON"),
+            )
+            .with_request(method, path)
+            .with_status(done.status),
+        )
+    })
 }

@@ -32,8 +32,11 @@ pub enum ErrorKind {
     Aborted,
     /// `fetch` itself failed: DNS, reset, CORS, a redirect to another origin.
     Network,
-    /// A 2xx whose body is malformed or not of the expected shape.
+    /// A 2xx whose body is malformed or not of the expected shape, or a response `fetch`
+    /// should never have handed back.
     BadResponse,
+    /// A response body larger than `maxResponseBytes`; it was cancelled, not buffered.
+    TooLarge,
     /// Bad options, or a path or URL that would send the key elsewhere.
     Config,
     /// Any other non-2xx status.
@@ -62,7 +65,7 @@ impl ErrorKind {
             ErrorKind::Timeout => "ConveyorTimeoutError",
             ErrorKind::Aborted => "ConveyorAbortError",
             ErrorKind::Network => "ConveyorNetworkError",
-            ErrorKind::BadResponse => "ConveyorResponseError",
+            ErrorKind::BadResponse | ErrorKind::TooLarge => "ConveyorResponseError",
             ErrorKind::Config => "ConveyorConfigError",
             ErrorKind::Http => "ConveyorError",
             ErrorKind::WebhookMissingHeader
@@ -86,6 +89,7 @@ impl ErrorKind {
             ErrorKind::Aborted => "aborted",
             ErrorKind::Network => "network",
             ErrorKind::BadResponse => "bad_response",
+            ErrorKind::TooLarge => "too_large",
             ErrorKind::Config => "config",
             ErrorKind::Http => "http_error",
             ErrorKind::WebhookMissingHeader => "missing_header",

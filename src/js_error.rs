@@ -4,6 +4,7 @@
 //! `code` and fields are always consistent with [`crate::errors::ErrorKind`].
 
 use crate::errors::Error;
+use crate::redact;
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -58,4 +59,50 @@ pub(crate) fn to_js_with(err: &Error, extras: JsExtras) -> JsValue {
 /// Builds the JS error for `err` with no JS extras.
 pub(crate) fn to_js(err: &Error) -> JsValue {
     to_js_with(err, JsExtras::default())
+}
+
+/// `details` from an error body's text: its JSON, masked for the key and bounded (see
+/// [`crate::redact`]); a body cut at the read cap, or too deep or large once parsed, comes
+/// as a masked, bounded string instead; a body that is not JSON gives none.
+pub(crate) fn details_from_text(text: &str, truncated: bool, key: &str) -> Option<JsValue> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    let as_string = |t: &str| {
+        let bounded = redact::bounded_details(t, key).unwrap_or_else(|cut| cut);
+        Some(JsValue::from_str(&bounded))
+    };
+    if truncated {
+        return as_string(text);
+    }
+    let parsed = js_sys::JSON::parse(text).ok()?;
+    details_of(&parsed, key).or_else(|| as_string(text))
+}
+
+/// `details` from a value the client parsed itself (a page without its records), masked
+/// and bounded; `None` when it cannot be serialised (too deep).
+pub(crate) fn details_of(value: &JsValue, key: &str) -> Option<JsValue> {
+    canonical_json(value).and_then(|c| mask_value(c, key))
+}
+
+/// `JSON.stringify(value)`, or `None` when it throws or gives nothing.
+fn canonical_json(value: &JsValue) -> Option<JsValue> {
+    // Canonical text: escapes cannot hide the key from the mask. A value too deep to
+    // serialise throws here rather than in the caller's `JSON.stringify(err)`.
+    js_sys::JSON::stringify(value)
+        .ok()
+        .filter(|s| s.is_string())
+        .map(JsValue::from)
+}
+
+/// Masks canonical JSON text and parses it back; a result too deep or large, or no longer
+/// JSON once masked, becomes a masked string.
+fn mask_value(canonical: JsValue, key: &str) -> Option<JsValue> {
+    let text = canonical.as_string()?;
+    match redact::bounded_details(&text, key) {
+        Ok(masked) => {
+            Some(js_sys::JSON::parse(&masked).unwrap_or_else(|_| JsValue::from_str(&masked)))
+        }
+        Err(cut) => Some(JsValue::from_str(&cut)),
+    }
 }

@@ -12,14 +12,18 @@
 //! | [`retry`] | retry policy, backoff, `Retry-After` | no |
 //! | [`classify`] | what a response status means, paging envelopes | no |
 //! | [`url`] | paths, query strings, origins, key checks | no |
+//! | [`http_checks`] | methods and the key's header name, checked before sending | no |
+//! | [`redact`] | masking the key out of what servers send back, bounding `details` | no |
 //! | [`resources`] | every endpoint as a description (method, path, params, envelope) | no |
 //! | [`params`] | checking and encoding a call's parameters against its description | no |
 //! | `resources_shell` | the namespace getters (`client.exchange`...) and the typed methods' `__call` | yes |
 //! | [`options`] | reading and validating the constructor's options | reads them |
-//! | `abort` | racing work against the caller's `AbortSignal` | yes |
+//! | `fallible` | reading outside JS objects through bindings that catch | yes |
+//! | `abort` | racing work against the caller's `AbortSignal` and the attempt's deadline | yes |
 //! | `store` | calling a user's rate-limit store: requests, timeouts, replies, bucket hash | yes |
 //! | `scheduler` | the limiter's timer, waiters and per-key sharing | yes |
-//! | `transport` | one `fetch` attempt | yes |
+//! | `transport` | one `fetch` attempt, and reading what came back | yes |
+//! | `body` | reading a body under the deadline, the signal and `maxResponseBytes` | yes |
 //! | `pipeline` | a call end to end: token, attempt, redirects, retries | yes |
 //! | `js_error` | Rust errors become JS `Error` subclasses | yes |
 //! | `memory_store` | `MemoryStore`: the store protocol over in-memory ledgers, for JS | yes |
@@ -32,9 +36,12 @@
 mod abort;
 pub mod access;
 mod access_shell;
+mod body;
 pub mod classify;
 mod client;
 pub mod errors;
+mod fallible;
+pub mod http_checks;
 mod js_error;
 pub mod lease;
 pub mod ledger;
@@ -43,6 +50,7 @@ mod memory_store;
 pub mod options;
 pub mod params;
 mod pipeline;
+pub mod redact;
 pub mod resources;
 mod resources_shell;
 pub mod retry;

@@ -438,6 +438,16 @@ impl Limiter {
     }
 }
 
+/// Why a client cannot join its key's shared bucket: it asks for `(limit, windowMs)`
+/// `ours`, the bucket has `theirs`. Whole milliseconds are shown: windows are whole in
+/// practice, and integer formatting keeps float formatting out of the .wasm.
+pub fn shared_mismatch(theirs: (u32, f64), ours: (u32, f64)) -> String {
+    format!(
+        "`rateLimit` asks for {} requests per {} ms, but another client of this key and baseUrl already shares a bucket of {} per {} ms in this realm: pass the same limit and windowMs, or `shared: false` for a bucket of its own",
+        ours.0, ours.1 as u64, theirs.0, theirs.1 as u64
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

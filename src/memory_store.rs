@@ -5,8 +5,8 @@
 //! same seam a Redis or Durable Object store uses. Its clock is `Date.now()`, so a
 //! snapshot restored in a later process still means the same instants.
 
+use crate::fallible;
 use crate::ledger::{AcquireRequest, Ledger, MAX_CARRY};
-use crate::options;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -63,7 +63,7 @@ impl MemoryStore {
             limit: whole(&req, "limit")?,
             window_ms: number(&req, "windowMs")?,
             hold_ms: number(&req, "holdMs")?,
-            carry: match options::get(&req, "carry") {
+            carry: match get(&req, "carry")? {
                 None => Vec::new(),
                 Some(v) => numbers(&v, "carry")?,
             },
@@ -111,9 +111,12 @@ impl MemoryStore {
         Ok(())
     }
 
-    /// How many entries occupy `bucket`'s window now (for tests and dashboards).
-    pub fn occupied(&mut self, bucket: &str) -> u32 {
-        self.find(bucket).map_or(0, |l| {
+    /// How many entries occupy `bucket`'s window now (for tests and dashboards); 0 for a
+    /// bucket it does not know (or a `bucket` that is not a string).
+    // `JsValue`, not `&str`: the argument is the caller's, and is checked here.
+    pub fn occupied(&mut self, bucket: JsValue) -> u32 {
+        let bucket = bucket.as_string().unwrap_or_default();
+        self.find(&bucket).map_or(0, |l| {
             l.advance_to(js_sys::Date::now());
             u32::try_from(l.occupied()).unwrap_or(u32::MAX)
         })
@@ -157,34 +160,36 @@ impl MemoryStore {
         if !snapshot.is_object() {
             return store;
         }
-        let names = Object::keys(&Object::from(snapshot.clone()));
-        for name in names.iter().filter_map(|n| n.as_string()) {
-            let Some(b) = options::get(&snapshot, &name) else {
-                continue;
-            };
+        // Read through catching bindings: a snapshot comes from storage or a caller.
+        let Ok(buckets) = fallible::entries(&snapshot) else {
+            return store;
+        };
+        for (name, b) in buckets {
+            let read = |k: &str| get(&b, k).ok().flatten();
             // Without its epoch a bucket is a new memory: clients will re-carry.
-            let epoch = options::get(&b, "epoch")
+            let epoch = read("epoch")
                 .and_then(|e| e.as_string())
                 .filter(|e| !e.is_empty() && e.len() <= MAX_ID_LEN)
                 .unwrap_or_else(|| store.epoch.clone());
-            let next = options::get(&b, "next")
+            let next = read("next")
                 .and_then(|n| n.as_f64())
                 .filter(|n| n.is_finite() && *n >= 0.0)
                 .map_or(0, |n| n as u64);
-            let tokens: Vec<(u64, f64)> = options::get(&b, "tokens")
-                .map(|t| Array::from(&t))
+            let tokens: Vec<(u64, f64)> = read("tokens")
+                .and_then(|t| fallible::list(&t, fallible::MAX_ITEMS).ok().flatten())
                 .map(|arr| {
                     arr.iter()
                         .filter_map(|pair| {
-                            let id = Reflect::get_u32(&pair, 0).ok()?.as_f64()?;
-                            let at = Reflect::get_u32(&pair, 1).ok()?.as_f64()?;
+                            let id = Reflect::get_u32(pair, 0).ok()?.as_f64()?;
+                            let at = Reflect::get_u32(pair, 1).ok()?.as_f64()?;
                             (id.is_finite() && id >= 0.0).then_some((id as u64, at))
                         })
                         .collect()
                 })
                 .unwrap_or_default();
-            let carried: Vec<f64> = options::get(&b, "carried")
-                .map(|c| Array::from(&c).iter().filter_map(|v| v.as_f64()).collect())
+            let carried: Vec<f64> = read("carried")
+                .and_then(|c| fallible::list(&c, MAX_CARRY).ok().flatten())
+                .map(|c| c.iter().filter_map(|v| v.as_f64()).collect())
                 .unwrap_or_default();
             *store.ledger(name) = Ledger::restore(&epoch, next, &tokens, &carried);
         }
@@ -234,15 +239,24 @@ fn field_error(name: &str, what: &str) -> JsValue {
     type_error(&["`", name, "` ", what].concat())
 }
 
+/// `req[name]`, `None` for `undefined`/`null`; a throwing getter or trap is a TypeError.
+fn get(req: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
+    if !req.is_object() {
+        return Err(type_error("the request must be an object"));
+    }
+    let v = fallible::get(req, name).map_err(|_| field_error(name, "could not be read"))?;
+    Ok((!v.is_undefined() && !v.is_null()).then_some(v))
+}
+
 fn bucket_of(req: &JsValue) -> Result<String, JsValue> {
-    match options::get(req, "bucket").and_then(|b| b.as_string()) {
+    match get(req, "bucket")?.and_then(|b| b.as_string()) {
         Some(b) if !b.is_empty() && b.len() <= MAX_ID_LEN => Ok(b),
         _ => Err(type_error("`bucket` must be a non-empty string")),
     }
 }
 
 fn number(req: &JsValue, name: &str) -> Result<f64, JsValue> {
-    options::get(req, name)
+    get(req, name)?
         .and_then(|v| v.as_f64())
         .filter(|n| n.is_finite())
         .ok_or_else(|| field_error(name, "must be a finite number"))
@@ -257,13 +271,9 @@ fn whole(req: &JsValue, name: &str) -> Result<u32, JsValue> {
 }
 
 fn numbers(v: &JsValue, name: &str) -> Result<Vec<f64>, JsValue> {
-    if !Array::is_array(v) {
-        return Err(field_error(name, "must be an array of numbers"));
-    }
-    let arr = Array::from(v);
-    if arr.length() as usize > MAX_CARRY {
-        return Err(field_error(name, "holds too many entries"));
-    }
+    let arr = fallible::list(v, MAX_CARRY)
+        .map_err(|_| field_error(name, "could not be read, or holds too many entries"))?
+        .ok_or_else(|| field_error(name, "must be an array of numbers"))?;
     arr.iter()
         .map(|x| x.as_f64().filter(|n| n.is_finite()))
         .collect::<Option<Vec<f64>>>()
@@ -272,14 +282,10 @@ fn numbers(v: &JsValue, name: &str) -> Result<Vec<f64>, JsValue> {
 
 fn ids(req: &JsValue) -> Result<Vec<String>, JsValue> {
     let bad = || type_error("`tokens` must be an array of token id strings");
-    let v = options::get(req, "tokens").ok_or_else(bad)?;
-    if !Array::is_array(&v) {
-        return Err(bad());
-    }
-    let arr = Array::from(&v);
-    if arr.length() as usize > MAX_CARRY {
-        return Err(bad());
-    }
+    let v = get(req, "tokens")?.ok_or_else(bad)?;
+    let arr = fallible::list(&v, MAX_CARRY)
+        .map_err(|_| bad())?
+        .ok_or_else(bad)?;
     arr.iter()
         .map(|t| t.as_string().filter(|s| s.len() <= MAX_ID_LEN))
         .collect::<Option<Vec<String>>>()

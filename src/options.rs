@@ -3,7 +3,7 @@
 //! Bad options throw a `ConveyorConfigError` from the constructor rather than failing
 //! later on a request: a typo in `baseUrl` should not cost a user their first call.
 
-use crate::errors::Error;
+use crate::errors::{Error, ErrorKind};
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -12,20 +12,55 @@ pub const DEFAULT_BASE_URL: &str = "https://api.conveyor.com/api/v2";
 /// The header the key travels in.
 pub const DEFAULT_API_KEY_HEADER: &str = "X-API-KEY";
 
-/// Reads `obj[name]`, treating `undefined` and `null` as absent.
-pub(crate) fn get(obj: &JsValue, name: &str) -> Option<JsValue> {
+/// The longest delay any option may ask for: 2^31 - 1 ms (about 24.8 days), the most a JS
+/// timer can wait; a longer one fires at once. Options that set a timer are bounded by it
+/// at construction (or per call), rather than chaining timers for waits no call needs.
+pub const MAX_DELAY_MS: f64 = 2_147_483_647.0;
+
+/// `ms` as a JS timer's delay, within `0..=MAX_DELAY_MS` whatever comes in.
+pub fn timer_ms(ms: f64) -> u32 {
+    ms.clamp(0.0, MAX_DELAY_MS) as u32
+}
+
+/// Reads `obj[name]`, treating `undefined` and `null` as absent; a getter or `Proxy` trap
+/// that throws is a `ConveyorConfigError` naming the option (see [`per_call`]).
+pub(crate) fn get(obj: &JsValue, name: &str) -> Result<Option<JsValue>, Error> {
     if !obj.is_object() {
-        return None;
+        return Ok(None);
     }
     match Reflect::get(obj, &JsValue::from_str(name)) {
-        Ok(v) if !v.is_undefined() && !v.is_null() => Some(v),
-        _ => None,
+        Ok(v) if !v.is_undefined() && !v.is_null() => Ok(Some(v)),
+        Ok(_) => Ok(None),
+        Err(_) => Err(Error::config(format!("reading `{name}` threw"))),
     }
+}
+
+/// An option error met while reading a call's own arguments: the caller's mistake, so a
+/// `ConveyorValidationError`, not a configuration error.
+pub(crate) fn per_call(e: Error) -> Error {
+    Error::new(ErrorKind::Validation, e.message)
+}
+
+/// Reads an optional delay in ms: `>= 1` and at most [`MAX_DELAY_MS`].
+pub(crate) fn get_delay(obj: &JsValue, name: &str) -> Result<Option<f64>, Error> {
+    get_number(obj, name, 1.0, false)?
+        .map(|n| check_delay(name, n))
+        .transpose()
+}
+
+/// The pure half of [`get_delay`]'s upper bound.
+pub fn check_delay(name: &str, n: f64) -> Result<f64, Error> {
+    if n > MAX_DELAY_MS {
+        return Err(Error::config(format!(
+            "`{name}` must be at most 2147483647 ms (2^31 - 1, about 24.8 days): a JS timer cannot wait longer"
+        )));
+    }
+    Ok(n)
 }
 
 /// Reads an optional string option.
 pub(crate) fn get_string(obj: &JsValue, name: &str) -> Result<Option<String>, Error> {
-    match get(obj, name) {
+    match get(obj, name)? {
         None => Ok(None),
         Some(v) => v
             .as_string()
@@ -42,7 +77,7 @@ pub(crate) fn get_number(
     min: f64,
     integer: bool,
 ) -> Result<Option<f64>, Error> {
-    let Some(v) = get(obj, name) else {
+    let Some(v) = get(obj, name)? else {
         return Ok(None);
     };
     let n = v
@@ -70,7 +105,7 @@ pub fn check_number(name: &str, n: f64, min: f64, integer: bool) -> Result<f64, 
 
 /// Reads an optional function option.
 pub(crate) fn get_function(obj: &JsValue, name: &str) -> Result<Option<Function>, Error> {
-    match get(obj, name) {
+    match get(obj, name)? {
         None => Ok(None),
         Some(v) => v
             .dyn_into::<Function>()
@@ -91,5 +126,15 @@ mod tests {
         assert!(check_number("limit", -3.0, 1.0, true).is_err());
         assert_eq!(check_number("limit", 2000.0, 1.0, true).ok(), Some(2000.0));
         assert_eq!(check_number("windowMs", 0.5, 0.001, false).ok(), Some(0.5));
+    }
+
+    #[test]
+    fn delays_are_bounded_by_what_a_timer_can_wait() {
+        assert!(check_delay("timeoutMs", MAX_DELAY_MS).is_ok());
+        assert!(check_delay("timeoutMs", MAX_DELAY_MS + 1.0).is_err());
+        assert!(check_delay("windowMs", 3e9).is_err());
+        assert_eq!(timer_ms(1e12), 2_147_483_647);
+        assert_eq!(timer_ms(-5.0), 0);
+        assert_eq!(timer_ms(f64::NAN), 0);
     }
 }

@@ -4,16 +4,18 @@
 //! Every decision is delegated to the pure modules ([`crate::retry`], [`crate::classify`],
 //! [`crate::url`], [`crate::limiter`]); this file only sequences them around JS calls.
 
-use crate::abort::{race, AbortWatch, Raced};
+use crate::abort::{race, AbortWatch, Deadline, Raced};
+use crate::body::{self, AtCap, BodyError};
 use crate::classify;
 use crate::errors::{Error, ErrorKind};
+use crate::fallible;
+use crate::js_error;
+use crate::redact;
 use crate::retry::{Attempt, Decision, RetryPolicy};
 use crate::scheduler::{self, now_ms, Permit, SharedScheduler, WaitError, WaitNotice};
-use crate::transport::{FetchFn, Outgoing, SendError};
-use gloo_timers::future::TimeoutFuture;
+use crate::transport::{FetchFn, Head, Outgoing, SendError};
+use crate::url as urls;
 use js_sys::Function;
-use std::cell::Cell;
-use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use web_sys::{AbortController, Headers, Response};
 
@@ -55,6 +57,10 @@ pub(crate) struct Pipeline {
     pub scheduler: Option<SharedScheduler>,
     pub retry: RetryPolicy,
     pub timeout_ms: f64,
+    /// The largest body read (`None`: no cap).
+    pub max_response_bytes: Option<usize>,
+    /// The key, only to mask it out of what servers send back.
+    pub api_key: String,
     pub on_rate_limit_wait: Option<Function>,
 }
 
@@ -71,29 +77,64 @@ pub(crate) struct Call {
     pub timeout_ms: Option<f64>,
 }
 
+/// A 2xx: the response, and its body as text when the call asked for it (read within the
+/// same attempt's deadline).
+pub(crate) struct Success {
+    pub response: Response,
+    pub status: u16,
+    pub text: Option<String>,
+}
+
 impl Pipeline {
-    /// Runs `call` to a 2xx response or a typed failure.
-    pub(crate) async fn run(&self, call: Call) -> Result<Response, Failure> {
+    /// Runs `call` to a 2xx response or a typed failure; with `read_body`, the body is read
+    /// under the attempt's deadline, the caller's signal and `maxResponseBytes`.
+    pub(crate) async fn run(&self, call: Call, read_body: bool) -> Result<Success, Failure> {
         let mut watch = AbortWatch::new(call.signal.clone());
         let mut attempt_index: u32 = 0;
         loop {
-            let outcome = self.attempt(&call, &mut watch).await?;
+            let (outcome, mut deadline) = self.attempt(&call, &mut watch).await?;
             let mut cause = None;
             let (attempt, response) = match outcome {
-                AttemptOutcome::Ok(res) => return Ok(res),
-                AttemptOutcome::Status(res) => {
-                    let headers = res.headers();
-                    let retry_after = headers.get("retry-after").ok().flatten();
-                    let retry_after_ms = headers.get("retry-after-ms").ok().flatten();
+                AttemptOutcome::Ok(res, head) if !read_body => {
+                    return Ok(Success {
+                        response: res,
+                        status: head.status,
+                        text: None,
+                    })
+                }
+                AttemptOutcome::Ok(res, head) => {
+                    let cap = self.max_response_bytes;
+                    match body::read(&res, cap, AtCap::Fail, &mut watch, &mut deadline).await {
+                        Ok(read) => {
+                            return Ok(Success {
+                                response: res,
+                                status: head.status,
+                                text: Some(read.text()),
+                            })
+                        }
+                        Err(BodyError::TimedOut) => (Attempt::Timeout, None),
+                        Err(BodyError::Aborted) => return Err(aborted(&call, &watch)),
+                        Err(BodyError::TooLarge) => return Err(self.too_large(&call, head.status)),
+                        Err(BodyError::Failed(e)) => {
+                            return Err(bad_response(
+                                &call,
+                                head.status,
+                                "the response body could not be read to the end",
+                            )
+                            .caused_by(e))
+                        }
+                    }
+                }
+                AttemptOutcome::Status(res, head) => {
                     let attempt = Attempt::Response {
-                        status: res.status(),
-                        retry_after: retry_after.clone(),
-                        retry_after_ms: retry_after_ms.clone(),
+                        status: head.status,
+                        retry_after: head.header("retry-after"),
+                        retry_after_ms: head.header("retry-after-ms"),
                     };
-                    (attempt, Some(res))
+                    (attempt, Some((res, head)))
                 }
                 AttemptOutcome::Network(c) => {
-                    cause = Some(c);
+                    cause = c;
                     (Attempt::NetworkError, None)
                 }
                 AttemptOutcome::TimedOut => (Attempt::Timeout, None),
@@ -111,9 +152,9 @@ impl Pipeline {
                     delay_ms,
                     pause_limiter,
                 } => {
-                    if let Some(res) = &response {
+                    if let Some((res, _)) = &response {
                         // Let the connection go back to the pool.
-                        let _ = res.body().map(|b| b.cancel());
+                        fallible::cancel_body(res);
                     }
                     match (&self.scheduler, pause_limiter) {
                         // The whole bucket waits; the next acquire waits with it.
@@ -127,7 +168,16 @@ impl Pipeline {
                         Decision::GiveUp { retry_after_ms } => retry_after_ms,
                         _ => None,
                     };
-                    let mut failure = self.fail(&call, attempt, response, retry_after).await;
+                    let mut failure = self
+                        .fail(
+                            &call,
+                            attempt,
+                            response,
+                            retry_after,
+                            &mut watch,
+                            &mut deadline,
+                        )
+                        .await;
                     failure.cause = cause.or(failure.cause);
                     return Err(failure);
                 }
@@ -136,20 +186,20 @@ impl Pipeline {
     }
 
     async fn sleep(&self, ms: f64, watch: &mut AbortWatch, call: &Call) -> Result<(), Failure> {
-        let ms = ms.clamp(0.0, f64::from(u32::MAX)) as u32;
-        match race(TimeoutFuture::new(ms), watch).await {
-            Raced::Done(()) => Ok(()),
+        match race(Deadline::after(ms), watch, &mut Deadline::never()).await {
             Raced::Aborted => Err(aborted(call, watch)),
+            _ => Ok(()),
         }
     }
 
     /// One attempt, following same-origin redirects; each hop spends a token, since the
-    /// server counts each.
+    /// server counts each. The deadline comes back with the response, so that reading its
+    /// body stays within it.
     async fn attempt(
         &self,
         call: &Call,
         watch: &mut AbortWatch,
-    ) -> Result<AttemptOutcome, Failure> {
+    ) -> Result<(AttemptOutcome, Deadline), Failure> {
         let mut url = call.url.clone();
         let mut method = call.method.clone();
         let mut body = call.body.clone();
@@ -163,17 +213,8 @@ impl Pipeline {
                 .caused_by(e)
             })?;
             let signal = controller.signal();
-            let timed_out = Rc::new(Cell::new(false));
-            let timeout_ms = call.timeout_ms.unwrap_or(self.timeout_ms);
-            let _timer = {
-                let controller = controller.clone();
-                let timed_out = Rc::clone(&timed_out);
-                let ms = timeout_ms.clamp(0.0, f64::from(u32::MAX)) as u32;
-                gloo_timers::callback::Timeout::new(ms, move || {
-                    timed_out.set(true);
-                    controller.abort();
-                })
-            };
+            // Raced here, not left to the signal: a custom `fetch` may ignore it.
+            let mut deadline = Deadline::after(call.timeout_ms.unwrap_or(self.timeout_ms));
             let out = Outgoing {
                 url: &url,
                 method: &method,
@@ -181,49 +222,71 @@ impl Pipeline {
                 body: body.as_ref(),
                 signal: &signal,
             };
-            let sent = race(self.fetch.send(&out), watch).await;
+            let sent = race(self.fetch.send(&out), watch, &mut deadline).await;
+            permit.settle();
             let result = match sent {
                 Raced::Aborted => {
                     controller.abort();
-                    permit.settle();
                     return Err(aborted(call, watch));
+                }
+                Raced::TimedOut => {
+                    controller.abort();
+                    return Ok((AttemptOutcome::TimedOut, deadline));
                 }
                 Raced::Done(r) => r,
             };
-            permit.settle();
             let res = match result {
                 Ok(res) => res,
-                Err(SendError::Aborted(_)) if timed_out.get() => {
-                    return Ok(AttemptOutcome::TimedOut)
-                }
                 Err(SendError::Aborted(c)) | Err(SendError::Network(c)) => {
-                    return Ok(AttemptOutcome::Network(c))
+                    return Ok((AttemptOutcome::Network(Some(c)), deadline))
+                }
+                Err(SendError::NotAResponse) => {
+                    return Err(bad_response(
+                        call,
+                        0,
+                        "`fetch` resolved with something that is not a Response",
+                    ))
                 }
             };
-            let status = res.status();
-            if res.type_() == web_sys::ResponseType::Opaqueredirect {
+            let head = match Head::read(&res) {
+                Ok(head) => head,
+                Err(e) => {
+                    fallible::cancel_body(&res);
+                    return Err(bad_response(
+                        call,
+                        0,
+                        "the response's status, type, URL or headers could not be read",
+                    )
+                    .caused_by(e));
+                }
+            };
+            if let Err(why) = self.check_came_from_us(&head) {
+                controller.abort();
+                fallible::cancel_body(&res);
                 return Err(Failure::new(
                     Error::new(
                         ErrorKind::Network,
-                        format!("{} {}: the server answered with a redirect this runtime does not let the client inspect; it was not followed, so the API key went nowhere else", call.method, call.display_path),
+                        format!("{} {}: {why}", call.method, call.display_path),
                     )
                     .with_request(&call.method, &call.display_path),
                 ));
             }
+            let status = head.status;
             if !(300..400).contains(&status) || status == 304 {
-                return Ok(if res.ok() {
-                    AttemptOutcome::Ok(res)
+                let outcome = if head.ok() {
+                    AttemptOutcome::Ok(res, head)
                 } else {
-                    AttemptOutcome::Status(res)
-                });
+                    AttemptOutcome::Status(res, head)
+                };
+                return Ok((outcome, deadline));
             }
-            let location = res.headers().get("location").ok().flatten();
-            let next = location
-                .as_deref()
-                .and_then(|l| web_sys::Url::new_with_base(l, &url).ok());
+            let next = head
+                .header("location")
+                .and_then(|l| web_sys::Url::new_with_base(&l, &url).ok());
             let Some(next) = next else {
-                return Ok(AttemptOutcome::Status(res));
+                return Ok((AttemptOutcome::Status(res, head), deadline));
             };
+            fallible::cancel_body(&res);
             if next.origin() != self.origin {
                 return Err(Failure::new(
                     Error::new(
@@ -256,6 +319,37 @@ impl Pipeline {
         ))
     }
 
+    /// Whether a response is one the client may read (see
+    /// [`urls::check_response_source`]).
+    fn check_came_from_us(&self, head: &Head) -> Result<(), String> {
+        let origin = if head.url.is_empty() {
+            None
+        } else {
+            Some(web_sys::Url::new(&head.url).map(|u| u.origin()).ok())
+        };
+        let url = match &origin {
+            None => urls::ResponseUrl::Missing,
+            Some(None) => urls::ResponseUrl::Unparsable,
+            Some(Some(o)) => urls::ResponseUrl::Origin(o),
+        };
+        urls::check_response_source(&head.kind, url, head.redirected, &self.origin)
+    }
+
+    fn too_large(&self, call: &Call, status: u16) -> Failure {
+        let cap = self.max_response_bytes.unwrap_or(usize::MAX);
+        Failure::new(
+            Error::new(
+                ErrorKind::TooLarge,
+                format!(
+                    "{} {}: the response body is larger than maxResponseBytes ({cap} bytes); the rest was not read",
+                    call.method, call.display_path
+                ),
+            )
+            .with_request(&call.method, &call.display_path)
+            .with_status(status),
+        )
+    }
+
     async fn acquire(&self, call: &Call, watch: &mut AbortWatch) -> Result<Permit, Failure> {
         let Some(s) = &self.scheduler else {
             return if watch.aborted() {
@@ -285,19 +379,25 @@ impl Pipeline {
         })
     }
 
-    /// The typed failure for an attempt that will not be retried.
+    /// The typed failure for an attempt that will not be retried. An error body is read
+    /// for `details` within the same deadline; if the deadline passes first the status's
+    /// error comes without them, and an abort meanwhile rejects with the abort.
     async fn fail(
         &self,
         call: &Call,
         attempt: Attempt,
-        response: Option<Response>,
+        response: Option<(Response, Head)>,
         retry_after_ms: Option<f64>,
+        watch: &mut AbortWatch,
+        deadline: &mut Deadline,
     ) -> Failure {
         let m = &call.method;
         let p = &call.display_path;
         match (attempt, response) {
-            (Attempt::Response { status, .. }, Some(res)) => {
-                let request_id = res.headers().get("x-request-id").ok().flatten();
+            (Attempt::Response { status, .. }, Some((res, head))) => {
+                let request_id = head
+                    .header("x-request-id")
+                    .map(|r| redact::mask(&r, &self.api_key, redact::MIN_MASKED_RUN));
                 let mut error = classify::error_for_status(status, m, p, request_id.as_deref())
                     .unwrap_or_else(|| {
                         Error::new(ErrorKind::Http, format!("{m} {p}: HTTP {status}"))
@@ -305,9 +405,17 @@ impl Pipeline {
                 error.retry_after_ms = retry_after_ms.or(error.retry_after_ms);
                 // The 403 body is empty by contract and never read.
                 let details = if status == 403 {
+                    fallible::cancel_body(&res);
                     None
                 } else {
-                    read_details(&res).await
+                    let cap = Some(redact::MAX_DETAILS_BYTES);
+                    match body::read(&res, cap, AtCap::Truncate, watch, deadline).await {
+                        Ok(read) => {
+                            js_error::details_from_text(&read.text(), read.truncated, &self.api_key)
+                        }
+                        Err(BodyError::Aborted) => return aborted(call, watch),
+                        Err(_) => None,
+                    }
                 };
                 Failure {
                     error,
@@ -319,7 +427,7 @@ impl Pipeline {
                 Error::new(
                     ErrorKind::Timeout,
                     format!(
-                        "{m} {p}: no response within {} ms",
+                        "{m} {p}: no complete response within {} ms",
                         call.timeout_ms.unwrap_or(self.timeout_ms) as u64
                     ),
                 )
@@ -339,10 +447,23 @@ impl Pipeline {
 }
 
 enum AttemptOutcome {
-    Ok(Response),
-    Status(Response),
-    Network(JsValue),
+    Ok(Response, Head),
+    Status(Response, Head),
+    Network(Option<JsValue>),
     TimedOut,
+}
+
+/// A response the client cannot use; `status` 0 when none was read.
+fn bad_response(call: &Call, status: u16, why: &str) -> Failure {
+    let mut error = Error::new(
+        ErrorKind::BadResponse,
+        format!("{} {}: {why}", call.method, call.display_path),
+    )
+    .with_request(&call.method, &call.display_path);
+    if status != 0 {
+        error = error.with_status(status);
+    }
+    Failure::new(error)
 }
 
 fn aborted(call: &Call, watch: &AbortWatch) -> Failure {
@@ -360,14 +481,6 @@ fn aborted(call: &Call, watch: &AbortWatch) -> Failure {
         Some(r) => f.caused_by(r),
         None => f,
     }
-}
-
-/// The error body as JSON when it is JSON; never fails.
-async fn read_details(res: &Response) -> Option<JsValue> {
-    let text = wasm_bindgen_futures::JsFuture::from(res.text().ok()?)
-        .await
-        .ok()?;
-    js_sys::JSON::parse(&text.as_string()?).ok()
 }
 
 fn wait_event(call: &Call, notice: &WaitNotice) -> JsValue {

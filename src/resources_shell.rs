@@ -9,11 +9,14 @@
 
 use crate::client::{ConveyorClient, RawCall};
 use crate::errors::{Error, ErrorKind};
+use crate::fallible;
 use crate::js_error::{self, JsExtras};
+use crate::options;
 use crate::params::{self, Body, Field, Value};
 use crate::resources::{self, Endpoint, Envelope, ResponseKind};
 use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 use web_sys::{AbortSignal, Blob, FormData};
 
@@ -75,12 +78,21 @@ impl ConveyorClient {
     }
 
     /// Internal: calls the endpoint `name` with the method's arguments
-    /// (`...pathArgs, params?, options?`). Use the namespace methods instead.
+    /// (`...pathArgs, params?, options?`), asking for page `page` when it is a number. Use
+    /// the namespace methods instead.
     #[doc(hidden)]
     #[wasm_bindgen(js_name = __call)]
-    pub fn call_endpoint(&self, name: String, args: Array) -> Promise {
+    pub fn call_endpoint(&self, name: String, args: Array, page: JsValue) -> Promise {
         let client = self.handle();
-        future_to_promise(async move { call(&client, &name, &args).await })
+        future_to_promise(async move { call(&client, &name, &args, &page).await })
+    }
+
+    /// Internal: a `ConveyorValidationError` with `message`, for the list helpers' own
+    /// argument checks.
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = __invalid)]
+    pub fn invalid_error(&self, message: &str) -> JsValue {
+        js_error::to_js(&Error::new(ErrorKind::Validation, message))
     }
 }
 
@@ -114,7 +126,12 @@ fn invalid(ep: &Endpoint, field: &str, message: String) -> JsValue {
     )
 }
 
-async fn call(client: &ConveyorClient, name: &str, args: &Array) -> Result<JsValue, JsValue> {
+async fn call(
+    client: &ConveyorClient,
+    name: &str,
+    args: &Array,
+    page: &JsValue,
+) -> Result<JsValue, JsValue> {
     let Some(ep) = resources::find(name) else {
         return Err(js_error::to_js(&Error::config(format!(
             "no Conveyor endpoint is named `{name}`"
@@ -134,13 +151,22 @@ async fn call(client: &ConveyorClient, name: &str, args: &Array) -> Result<JsVal
         ));
     }
     let mut files: Vec<JsValue> = Vec::new();
-    let path_args: Vec<Value> = (0..n).map(|i| to_value(&args.get(i), &mut files)).collect();
+    let mut path_args = Vec::new();
+    for (i, field) in ep.path_args.iter().enumerate() {
+        path_args
+            .push(to_value(&args.get(i as u32), &mut files).map_err(|m| invalid(ep, field, m))?);
+    }
     let (params_js, options_js) = if ep.takes_params() {
         (args.get(n), args.get(n + 1))
     } else {
         (JsValue::UNDEFINED, args.get(n))
     };
-    let params = read_params(ep, &params_js, &mut files)?;
+    let mut params = read_params(ep, &params_js, &mut files)?;
+    // The next page of a list: the caller's params as they are now, with `page` replaced.
+    if let Some(p) = page.as_f64() {
+        params.retain(|(k, _)| k != "page");
+        params.push(("page".to_owned(), Value::Num(p)));
+    }
     let (signal, timeout_ms) = read_options(ep, &options_js)?;
     let prepared = params::prepare_with(ep, &path_args, &params, js_number_text)
         .map_err(|e| invalid(ep, &e.field, e.message))?;
@@ -162,7 +188,7 @@ async fn call(client: &ConveyorClient, name: &str, args: &Array) -> Result<JsVal
         .await?;
     match ep.response {
         ResponseKind::List { plural, envelope } => {
-            unwrap_list(ep, &path_and_query, value, plural, envelope)
+            unwrap_list(client, ep, &path_and_query, value, plural, envelope)
         }
         ResponseKind::Record => Ok(value),
         ResponseKind::Empty => Ok(JsValue::UNDEFINED),
@@ -188,40 +214,50 @@ fn signature(ep: &Endpoint) -> String {
     format!("{}({})", ep.name, parts.join(", "))
 }
 
-/// Reads one JS value; uploads go to `files` and are referred to by index.
-fn to_value(v: &JsValue, files: &mut Vec<JsValue>) -> Value {
+/// Reads one JS value; uploads go to `files` and are referred to by index. A value whose
+/// getters, iterator or methods throw is an `Err` with the message to show.
+fn to_value(v: &JsValue, files: &mut Vec<JsValue>) -> Result<Value, String> {
+    let threw = |_| "reading it threw".to_owned();
     if v.is_undefined() || v.is_null() {
-        return Value::Null;
+        return Ok(Value::Null);
     }
     if let Some(b) = v.as_bool() {
-        return Value::Bool(b);
+        return Ok(Value::Bool(b));
     }
     if let Some(n) = v.as_f64() {
-        return Value::Num(n);
+        return Ok(Value::Num(n));
     }
     if let Some(s) = v.as_string() {
-        return Value::Str(s);
+        return Ok(Value::Str(s));
     }
-    if Array::is_array(v) {
-        let items = Array::from(v);
-        return Value::List(items.iter().map(|x| to_value(&x, files)).collect());
+    if let Some(items) = fallible::list(v, fallible::MAX_ITEMS).map_err(threw)? {
+        return items
+            .iter()
+            .map(|x| to_value(x, files))
+            .collect::<Result<_, _>>()
+            .map(Value::List);
     }
-    if let Some(d) = v.dyn_ref::<js_sys::Date>() {
-        return Value::Str(if d.get_time().is_nan() {
-            "Invalid Date".to_owned()
-        } else {
-            String::from(d.to_iso_string())
-        });
+    if v.is_instance_of::<js_sys::Date>() {
+        // Through `Reflect`: the instance may override `getTime`/`toISOString`.
+        let time = fallible::call(v, "getTime", &Array::new()).map_err(threw)?;
+        if time.as_f64().map_or(true, f64::is_nan) {
+            return Ok(Value::Str("Invalid Date".to_owned()));
+        }
+        let iso = fallible::call(v, "toISOString", &Array::new()).map_err(threw)?;
+        return iso
+            .as_string()
+            .map(Value::Str)
+            .ok_or_else(|| "reading it threw".to_owned());
     }
     if v.is_instance_of::<Blob>() || v.is_instance_of::<ArrayBuffer>() || ArrayBuffer::is_view(v) {
         files.push(v.clone());
-        return Value::File(files.len() - 1);
+        return Ok(Value::File(files.len() - 1));
     }
-    Value::Other(
+    Ok(Value::Other(
         v.js_typeof()
             .as_string()
             .unwrap_or_else(|| "unknown".to_owned()),
-    )
+    ))
 }
 
 fn read_params(
@@ -232,18 +268,19 @@ fn read_params(
     if params.is_undefined() || params.is_null() {
         return Ok(Vec::new());
     }
-    if !params.is_object() || Array::is_array(params) || params.is_function() {
+    if !params.is_object() || fallible::is_array(params) || params.is_function() {
         return Err(invalid(
             ep,
             "params",
             format!("`params` must be an object ({})", signature(ep)),
         ));
     }
+    let threw = |_| invalid(ep, "params", "reading `params` threw".to_owned());
     let mut out = Vec::new();
-    for entry in Object::entries(params.unchecked_ref::<Object>()).iter() {
-        let pair = Array::from(&entry);
-        let key = pair.get(0).as_string().unwrap_or_default();
-        out.push((key, to_value(&pair.get(1), files)));
+    for (key, value) in fallible::entries(params).map_err(threw)? {
+        let value =
+            to_value(&value, files).map_err(|m| invalid(ep, &key, format!("`{key}`: {m}")))?;
+        out.push((key, value));
     }
     Ok(out)
 }
@@ -256,7 +293,7 @@ fn read_options(
     if options.is_undefined() || options.is_null() {
         return Ok((None, None));
     }
-    if !options.is_object() || Array::is_array(options) {
+    if !options.is_object() || fallible::is_array(options) {
         return Err(invalid(
             ep,
             "options",
@@ -265,17 +302,15 @@ fn read_options(
     }
     let mut signal = None;
     let mut timeout_ms = None;
-    for entry in Object::entries(options.unchecked_ref::<Object>()).iter() {
-        let pair = Array::from(&entry);
-        let key = pair.get(0).as_string().unwrap_or_default();
-        let value = pair.get(1);
+    let threw = |_| invalid(ep, "options", "reading `options` threw".to_owned());
+    for (key, value) in fallible::entries(options).map_err(threw)? {
         if value.is_undefined() {
             continue;
         }
         match key.as_str() {
             "signal" => match value.dyn_into::<AbortSignal>() {
-                Ok(s) => signal = Some(s),
-                Err(_) => {
+                Ok(s) if crate::abort::check_signal(&s).is_ok() => signal = Some(s),
+                _ => {
                     return Err(invalid(
                         ep,
                         "signal",
@@ -284,14 +319,15 @@ fn read_options(
                 }
             },
             "timeoutMs" => match value.as_f64() {
-                Some(ms) if ms.is_finite() && ms > 0.0 => timeout_ms = Some(ms),
-                _ => {
-                    return Err(invalid(
-                        ep,
-                        "timeoutMs",
-                        "`timeoutMs` must be a positive number".to_owned(),
-                    ))
+                Some(ms) if ms.is_finite() && ms > 0.0 && ms <= options::MAX_DELAY_MS => {
+                    timeout_ms = Some(ms)
                 }
+                _ => return Err(invalid(
+                    ep,
+                    "timeoutMs",
+                    "`timeoutMs` must be a positive number of ms, at most 2147483647 (2^31 - 1)"
+                        .to_owned(),
+                )),
             },
             other => {
                 let hint = if ep.param(other).is_some() || !ep.takes_params() {
@@ -350,6 +386,7 @@ fn form_data(
 
 /// Checks a list response's envelope and adds the non-enumerable `items` array.
 fn unwrap_list(
+    client: &ConveyorClient,
     ep: &Endpoint,
     path: &str,
     page: JsValue,
@@ -391,7 +428,7 @@ fn unwrap_list(
             &err,
             JsExtras {
                 cause: None,
-                details: Some(page),
+                details: js_error::details_of(&page, client.api_key()),
             },
         ));
     };

@@ -13,7 +13,7 @@
 //! its own, never while the scheduler is borrowed: the store is outside code) and reports
 //! mode changes through `onRateLimitStore`.
 
-use crate::abort::{race, AbortWatch, Raced};
+use crate::abort::{race, AbortWatch, Deadline, Raced};
 use crate::lease::{Admit, Event, Fleet, FleetConfig, Outcome, Source};
 use crate::limiter::{Acquire, Limiter, LimiterConfig, LimiterState, WaiterId};
 use crate::store::{event_to_js, StoreLink};
@@ -88,6 +88,16 @@ pub(crate) enum Plan {
         timeout_ms: f64,
         on_event: Option<js_sys::Function>,
     },
+}
+
+impl Plan {
+    /// The plan's `(limit, windowMs)`.
+    fn limit_and_window(&self) -> (u32, f64) {
+        match self {
+            Plan::Local(c) => (c.limit, c.window_ms),
+            Plan::Store { config, .. } => (config.limit, config.window_ms),
+        }
+    }
 }
 
 /// A bucket's identity: a hash of the key (never the key itself) and the base URL.
@@ -166,12 +176,31 @@ impl Scheduler {
                 .filter_map(|(_, w)| w.upgrade())
                 .find(|s| s.try_borrow().is_ok_and(|s| s.serves(&plan)));
             if let Some(existing) = existing {
+                // Joining a bucket with another limit would silently be that limit.
+                let theirs = existing
+                    .try_borrow()
+                    .map(|s| s.limit_and_window())
+                    .map_err(|_| "the realm's shared bucket is busy".to_owned())?;
+                if theirs != plan.limit_and_window() {
+                    return Err(crate::limiter::shared_mismatch(
+                        theirs,
+                        plan.limit_and_window(),
+                    ));
+                }
                 return Ok(existing);
             }
             let fresh = Scheduler::new(plan, key, base_url)?;
             r.push((id, Rc::downgrade(&fresh)));
             Ok(fresh)
         })
+    }
+
+    /// This bucket's `(limit, windowMs)`.
+    fn limit_and_window(&self) -> (u32, f64) {
+        match &self.core {
+            Core::Local(l) => (l.config().limit, l.config().window_ms),
+            Core::Shared(c) => (c.fleet.config().limit, c.fleet.config().window_ms),
+        }
     }
 
     /// Whether a client asking for `plan` may share this bucket: both in memory, or both
@@ -321,7 +350,7 @@ impl Scheduler {
                 }
                 let this = self.this.clone();
                 // +1 ms: setTimeout may fire a hair early relative to Date.now().
-                let delay = (at - now).max(0.0).ceil() as u32 + 1;
+                let delay = crate::options::timer_ms((at - now).max(0.0).ceil() + 1.0);
                 let timeout = Timeout::new(delay, move || {
                     if let Some(s) = this.upgrade() {
                         if let Ok(mut s) = s.try_borrow_mut() {
@@ -576,7 +605,9 @@ async fn wait_for_grant(
         // A tenth of a window late at most, a second at most, and not busier than 100 Hz.
         let idle = crate::lease::clamp_ms(window_ms / 10.0, 10.0, 1000.0);
         let due = due.map_or(now + idle, |at| at.min(now + idle));
-        let mut sleep = Some(TimeoutFuture::new((due - now).max(0.0).ceil() as u32 + 1));
+        let mut sleep = Some(TimeoutFuture::new(crate::options::timer_ms(
+            (due - now).max(0.0).ceil() + 1.0,
+        )));
         let woke = std::future::poll_fn(|cx| {
             if let Poll::Ready(grant) = Pin::new(&mut *rx).poll(cx) {
                 return Poll::Ready(Some(grant));
@@ -643,11 +674,17 @@ pub(crate) async fn acquire(
     };
     let state = shared.borrow_mut().state().0;
     on_wait(WaitNotice { state });
-    match race(wait_for_grant(shared, &mut rx), watch).await {
+    match race(
+        wait_for_grant(shared, &mut rx),
+        watch,
+        &mut Deadline::never(),
+    )
+    .await
+    {
         Raced::Done(Ok(grant)) => Ok(permit(grant)),
         // The sender is only dropped with the scheduler, which we hold: treat as aborted.
         Raced::Done(Err(_)) => Err(WaitError::Aborted),
-        Raced::Aborted => {
+        Raced::Aborted | Raced::TimedOut => {
             let mut s = shared.borrow_mut();
             s.take_waker(id);
             let cancelled = match &mut s.core {

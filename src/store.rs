@@ -7,7 +7,9 @@
 //! hang requests), reads their replies defensively (a store is outside code), and names
 //! the bucket by a SHA-256 of the key so the key itself never reaches a store.
 
+use crate::fallible;
 use crate::lease::{Ask, Event, FleetConfig, StoreReply as Reply};
+use crate::options::timer_ms;
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use std::future::Future;
@@ -197,13 +199,13 @@ impl StoreHandle {
         }
     }
 
-    /// Calls a store method; a synchronous throw becomes a rejection.
+    /// Calls a store method; a synchronous throw, or a thenable that throws, becomes a
+    /// rejection.
     fn call(&self, method: &Function, req: &Object) -> JsFuture {
-        let promise = match method.call1(&self.store, req) {
-            Ok(v) => Promise::resolve(&v),
-            Err(e) => Promise::reject(&e),
-        };
-        JsFuture::from(promise)
+        match method.call1(&self.store, req) {
+            Ok(v) => fallible::future(&v),
+            Err(e) => JsFuture::from(Promise::reject(&e)),
+        }
     }
 
     fn timed_out(&self, what: &str) -> JsValue {
@@ -221,14 +223,11 @@ fn read_reply(v: &JsValue, want: usize) -> Result<Reply, JsValue> {
     let bad = |why: &str| -> JsValue {
         js_sys::TypeError::new(&format!("the rate-limit store's `acquire` answered {why}")).into()
     };
-    let tokens = Reflect::get(v, &JsValue::from_str("tokens")).map_err(|_| bad("no object"))?;
-    if !Array::is_array(&tokens) {
-        return Err(bad("without a `tokens` array"));
-    }
-    let tokens = Array::from(&tokens);
-    if tokens.length() as usize > want.saturating_mul(4).max(64) {
-        return Err(bad("far more tokens than asked for"));
-    }
+    // Every read through catching bindings: the reply is the store's object.
+    let tokens = fallible::get(v, "tokens").map_err(|_| bad("no readable object"))?;
+    let tokens = fallible::list(&tokens, want.saturating_mul(4).max(64))
+        .map_err(|_| bad("an unreadable `tokens`, or far more tokens than asked for"))?
+        .ok_or_else(|| bad("without a `tokens` array"))?;
     let tokens = tokens
         .iter()
         .map(|t| {
@@ -237,15 +236,15 @@ fn read_reply(v: &JsValue, want: usize) -> Result<Reply, JsValue> {
         })
         .collect::<Option<Vec<String>>>()
         .ok_or_else(|| bad("tokens that are not short strings"))?;
-    let retry_in_ms = Reflect::get(v, &JsValue::from_str("retryInMs"))
+    let retry_in_ms = fallible::get(v, "retryInMs")
         .ok()
         .and_then(|r| r.as_f64())
         .filter(|r| r.is_finite() && *r >= 0.0);
-    let epoch = Reflect::get(v, &JsValue::from_str("epoch"))
+    let epoch = fallible::get(v, "epoch")
         .ok()
         .and_then(|e| e.as_string())
         .filter(|e| !e.is_empty() && e.len() <= MAX_TOKEN_LEN);
-    let occupied = Reflect::get(v, &JsValue::from_str("occupied"))
+    let occupied = fallible::get(v, "occupied")
         .ok()
         .and_then(|o| o.as_f64())
         .filter(|o| o.is_finite() && *o >= 0.0)
@@ -261,7 +260,7 @@ fn read_reply(v: &JsValue, want: usize) -> Result<Reply, JsValue> {
 /// `Some(output)` if `fut` finishes within `ms`, `None` otherwise.
 async fn with_timeout<F: Future>(fut: F, ms: f64) -> Option<F::Output> {
     let mut fut = std::pin::pin!(fut);
-    let mut timer = TimeoutFuture::new(ms.max(0.0).min(f64::from(u32::MAX)) as u32);
+    let mut timer = TimeoutFuture::new(timer_ms(ms));
     std::future::poll_fn(|cx| {
         if let Poll::Ready(v) = fut.as_mut().poll(cx) {
             return Poll::Ready(Some(v));

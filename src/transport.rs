@@ -2,20 +2,21 @@
 //!
 //! One attempt = one call of `fetch` with `redirect: "manual"` (redirects are followed by
 //! the pipeline, so the key can be kept from other origins). Everything else here is glue:
-//! building the init object, racing the caller's signal and the attempt timeout, and
-//! turning a JS rejection into a classified failure.
+//! building the init object, turning a JS rejection into a classified failure, and
+//! reading what came back through catching bindings, since a custom `fetch` may hand back
+//! a `Response` subclass whose getters throw, a fake, or a `Proxy`.
 
-use js_sys::{Function, Object, Promise, Reflect};
+use crate::fallible;
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, Headers, Response};
 
 #[wasm_bindgen]
 extern "C" {
     // Bound to the global scope on purpose: a detached `fetch` reference throws
     // "Illegal invocation" in browsers and Workers.
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(input: &str, init: &JsValue) -> Promise;
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn global_fetch(input: &str, init: &JsValue) -> Result<Promise, JsValue>;
 }
 
 /// Which `fetch` to call.
@@ -42,6 +43,49 @@ pub(crate) enum SendError {
     Aborted(JsValue),
     /// `fetch` rejected for any other reason (DNS, reset, CORS...).
     Network(JsValue),
+    /// `fetch` resolved with something that is not a `Response`.
+    NotAResponse,
+}
+
+/// The parts of a response the pipeline decides on, read once.
+pub(crate) struct Head {
+    pub status: u16,
+    /// `type`: `basic`, `cors`, `default`, `opaque`, `opaqueredirect`, `error`.
+    pub kind: String,
+    /// The response's final URL (`""` when the runtime or a custom `fetch` left it out).
+    pub url: String,
+    pub redirected: bool,
+    headers: JsValue,
+}
+
+impl Head {
+    /// Reads `res`'s status, type, URL and headers; an `Err` when any read throws or the
+    /// status is not an HTTP status.
+    pub(crate) fn read(res: &Response) -> Result<Head, JsValue> {
+        let status = fallible::get(res, "status")?
+            .as_f64()
+            .filter(|s| s.fract() == 0.0 && (100.0..=599.0).contains(s))
+            .ok_or_else(|| JsValue::from(js_sys::TypeError::new("not an HTTP status")))?;
+        Ok(Head {
+            status: status as u16,
+            kind: fallible::get(res, "type")?.as_string().unwrap_or_default(),
+            url: fallible::get(res, "url")?.as_string().unwrap_or_default(),
+            redirected: fallible::get(res, "redirected")?.as_bool() == Some(true),
+            headers: fallible::get(res, "headers")?,
+        })
+    }
+
+    /// A header's value, `None` when absent or unreadable.
+    pub(crate) fn header(&self, name: &str) -> Option<String> {
+        fallible::call(&self.headers, "get", &Array::of1(&JsValue::from_str(name)))
+            .ok()?
+            .as_string()
+    }
+
+    /// Whether the status is 2xx.
+    pub(crate) fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
 }
 
 impl FetchFn {
@@ -58,24 +102,20 @@ impl FetchFn {
         if let Some(body) = out.body {
             set("body", body);
         }
-        let promise = match self {
-            FetchFn::Global => global_fetch(out.url, &init),
-            FetchFn::Custom(f) => {
-                match f.call2(&JsValue::UNDEFINED, &JsValue::from_str(out.url), &init) {
-                    Ok(v) => Promise::resolve(&v),
-                    Err(e) => return Err(SendError::Network(e)),
-                }
-            }
+        let sent = match self {
+            FetchFn::Global => global_fetch(out.url, &init).map(JsValue::from),
+            FetchFn::Custom(f) => f.call2(&JsValue::UNDEFINED, &JsValue::from_str(out.url), &init),
         };
-        match JsFuture::from(promise).await {
-            Ok(v) => v.dyn_into::<Response>().map_err(SendError::Network),
-            Err(e) => {
-                if out.signal.aborted() {
-                    Err(SendError::Aborted(e))
-                } else {
-                    Err(SendError::Network(e))
-                }
-            }
+        let reply = match sent {
+            Ok(v) => fallible::future(&v).await,
+            Err(e) => Err(e),
+        };
+        match reply {
+            Ok(v) => v
+                .dyn_into::<Response>()
+                .map_err(|_| SendError::NotAResponse),
+            Err(e) if out.signal.aborted() => Err(SendError::Aborted(e)),
+            Err(e) => Err(SendError::Network(e)),
         }
     }
 }

@@ -356,6 +356,61 @@ pub fn same_origin(a: &Origin, b: &Origin) -> bool {
         && a.port.or(default_port(&sa)) == b.port.or(default_port(&sb))
 }
 
+/// Where a response says it came from: its `url`, as the shell could read it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseUrl<'a> {
+    /// `url` is empty: a `Response` built by hand, or a runtime that leaves it out.
+    Missing,
+    /// `url` is set but is not a URL.
+    Unparsable,
+    /// The serialised origin of `url` (`URL.origin`).
+    Origin(&'a str),
+}
+
+/// Whether the client may read a response a `fetch` handed back for a request to the
+/// origin `ours`: not an opaque one, not one from another origin, and not the end of a
+/// redirect some `fetch` followed on its own (the client asks for `redirect: "manual"`; a
+/// custom `fetch` may drop it). `kind` is the response's `type`. The `Err` says why, for
+/// the error message; the response is then refused unread.
+///
+/// ```
+/// use conveyor_client::url::{check_response_source, ResponseUrl};
+///
+/// let ours = "https://api.example.com";
+/// assert!(check_response_source("basic", ResponseUrl::Origin(ours), false, ours).is_ok());
+/// assert!(check_response_source("default", ResponseUrl::Missing, false, ours).is_ok());
+/// assert!(check_response_source("basic", ResponseUrl::Origin("https://evil.example"), true, ours).is_err());
+/// assert!(check_response_source("default", ResponseUrl::Missing, true, ours).is_err());
+/// assert!(check_response_source("opaque", ResponseUrl::Missing, false, ours).is_err());
+/// ```
+pub fn check_response_source(
+    kind: &str,
+    url: ResponseUrl<'_>,
+    redirected: bool,
+    ours: &str,
+) -> Result<(), String> {
+    const KEEP: &str =
+        "a custom fetch must keep `redirect: \"manual\"` and fetch the URL it is given";
+    match kind {
+        "opaqueredirect" => return Err("the server answered with a redirect this runtime does not let the client inspect; it was not followed, so the API key went nowhere else".to_owned()),
+        "opaque" | "error" => return Err(format!("`fetch` answered with an unreadable `{kind}` response; refused")),
+        _ => {}
+    }
+    match url {
+        ResponseUrl::Origin(o) if o == ours => Ok(()),
+        ResponseUrl::Origin(o) => Err(format!(
+            "`fetch` answered with a response from another origin ({o}); refused unread ({KEEP})"
+        )),
+        ResponseUrl::Missing if !redirected => Ok(()),
+        ResponseUrl::Missing => Err(format!(
+            "`fetch` followed a redirect to an unknown URL; refused unread ({KEEP})"
+        )),
+        ResponseUrl::Unparsable => {
+            Err("`fetch` answered from a URL that cannot be parsed; refused unread".to_owned())
+        }
+    }
+}
+
 /// Whether a host is this machine: `localhost`, `*.localhost`, `127.0.0.0/8`, `::1`, or
 /// `::1`/`127.x` written as an IPv4-mapped IPv6 address.
 ///
@@ -485,6 +540,34 @@ fn truncate(s: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A response is read only when it is not opaque and either says it comes from
+        /// our origin, or says nothing and was not redirected.
+        #[test]
+        fn only_our_origin_is_read(
+            kind in prop_oneof![Just("basic"), Just("cors"), Just("default"), Just("opaque"), Just("opaqueredirect"), Just("error")],
+            which in 0u8..3,
+            origin in prop_oneof![Just("https://api.example.com"), Just("https://evil.example"), Just("http://api.example.com")],
+            redirected: bool,
+        ) {
+            let ours = "https://api.example.com";
+            let url = match which {
+                0 => ResponseUrl::Missing,
+                1 => ResponseUrl::Unparsable,
+                _ => ResponseUrl::Origin(origin),
+            };
+            let readable = !matches!(kind, "opaque" | "opaqueredirect" | "error")
+                && match url {
+                    ResponseUrl::Origin(o) => o == ours,
+                    ResponseUrl::Missing => !redirected,
+                    ResponseUrl::Unparsable => false,
+                };
+            prop_assert_eq!(check_response_source(kind, url, redirected, ours).is_ok(), readable);
+        }
+    }
+
     use super::*;
 
     fn decode(s: &str) -> String {

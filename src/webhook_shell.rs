@@ -7,6 +7,7 @@
 //! the wasm heap.
 
 use crate::errors::Error;
+use crate::fallible;
 use crate::options::{get, get_number};
 use crate::webhook::{self, Delivery, HeaderSource, HeaderValue, HEADER_SETS, MAC_LEN};
 use js_sys::{Array, ArrayBuffer, Date, JsString, Object, Promise, Reflect, Uint8Array};
@@ -59,17 +60,19 @@ enum JsHeaders {
 }
 
 impl JsHeaders {
-    fn new(headers: &JsValue) -> JsHeaders {
-        if let Some(f) = get(headers, "get").and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
-            return JsHeaders::Getter(headers.clone(), f);
+    fn new(headers: &JsValue) -> Result<JsHeaders, Error> {
+        if let Some(f) = get(headers, "get")?.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+            return Ok(JsHeaders::Getter(headers.clone(), f));
         }
         let wanted: Vec<&'static str> = HEADER_SETS
             .iter()
             .flat_map(|n| [n.id, n.timestamp, n.signature])
             .collect();
         let mut found = Vec::new();
-        if let Some(obj) = headers.dyn_ref::<Object>() {
-            for key in Object::keys(obj).iter() {
+        if headers.is_object() {
+            // A `Proxy` whose `ownKeys` trap throws is a bad option, not a trap of the wasm.
+            let keys = fallible::keys(headers).map_err(|_| config("reading `headers` threw"))?;
+            for key in keys.iter() {
                 // Only a short key can be one of ours: a hostile long one is never copied.
                 let Some(k) = key.dyn_ref::<JsString>() else {
                     continue;
@@ -79,13 +82,13 @@ impl JsHeaders {
                 }
                 let name = String::from(k).to_ascii_lowercase();
                 if let Some(w) = wanted.iter().find(|w| **w == name) {
-                    if let Ok(v) = Reflect::get(obj, &key) {
+                    if let Ok(v) = Reflect::get(headers, &key) {
                         found.push((*w, v));
                     }
                 }
             }
         }
-        JsHeaders::Plain(found)
+        Ok(JsHeaders::Plain(found))
     }
 
     fn raw(&self, name: &str) -> Option<JsValue> {
@@ -141,8 +144,8 @@ fn body_bytes(body: Option<JsValue>, max: f64) -> Result<Uint8Array, Error> {
         Some(b) if b.is_instance_of::<ArrayBuffer>() => Uint8Array::new(&b),
         Some(b) if ArrayBuffer::is_view(&b) => {
             let view: Uint8Array = b.unchecked_into();
-            let off = get(&view, "byteOffset").and_then(|v| v.as_f64()).unwrap_or(0.0);
-            let len = get(&view, "byteLength").and_then(|v| v.as_f64()).unwrap_or(0.0);
+            let off = get(&view, "byteOffset")?.and_then(|v| v.as_f64()).unwrap_or(0.0);
+            let len = get(&view, "byteLength")?.and_then(|v| v.as_f64()).unwrap_or(0.0);
             Uint8Array::new_with_byte_offset_and_length(&view.buffer(), off as u32, len as u32)
         }
         _ => {
@@ -168,7 +171,7 @@ pub(crate) async fn verify(options: JsValue) -> Result<JsValue, Error> {
         .unwrap_or(webhook::DEFAULT_TOLERANCE_SEC as f64);
     let max_body =
         get_number(&options, "maxBodyBytes", 0.0, true)?.unwrap_or(DEFAULT_MAX_BODY_BYTES);
-    let now_ms = match get(&options, "now") {
+    let now_ms = match get(&options, "now")? {
         None => Date::now(),
         Some(d) if d.is_instance_of::<Date>() => d.unchecked_into::<Date>().get_time(),
         Some(n) => n.as_f64().unwrap_or(f64::NAN),
@@ -179,7 +182,7 @@ pub(crate) async fn verify(options: JsValue) -> Result<JsValue, Error> {
         ));
     }
 
-    let secret = match get(&options, "secret") {
+    let secret = match get(&options, "secret")? {
         Some(s) if s.is_string() => s.unchecked_into::<JsString>(),
         _ => {
             return Err(webhook::bad_secret(
@@ -197,14 +200,14 @@ pub(crate) async fn verify(options: JsValue) -> Result<JsValue, Error> {
         decode_secret(&String::from(secret))
     }?;
 
-    let headers = get(&options, "headers").unwrap_or(JsValue::UNDEFINED);
-    let delivery = Delivery::read(&mut JsHeaders::new(&headers))?;
+    let headers = get(&options, "headers")?.unwrap_or(JsValue::UNDEFINED);
+    let delivery = Delivery::read(&mut JsHeaders::new(&headers)?)?;
     webhook::check_timestamp(
         delivery.timestamp,
         (now_ms / 1000.0).floor() as i64,
         tolerance as u64,
     )?;
-    let body = body_bytes(get(&options, "body"), max_body)?;
+    let body = body_bytes(get(&options, "body")?, max_body)?;
 
     let prefix = delivery.signed_prefix();
     let signed = Uint8Array::new_with_length(prefix.len() as u32 + body.length());

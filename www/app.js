@@ -16,9 +16,28 @@ const $ = (id) => document.getElementById(id);
 const params = new URLSearchParams(location.search);
 const num = (k) => (params.has(k) && Number.isFinite(Number(params.get(k))) ? Number(params.get(k)) : undefined);
 
+const LOCAL_SANDBOX = "http://127.0.0.1:4010/api/v2";
+
+/** Whether `url` is an http(s) URL on this machine (127.0.0.0/8 or localhost, as the CSP allows). */
+function isLoopback(url) {
+  try {
+    const u = new URL(url);
+    const host = u.hostname;
+    return (u.protocol === "http:" || u.protocol === "https:") && !u.username && !u.password &&
+      (host === "localhost" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The base URL the connect form starts with. A link's `?sandbox=` may prefill a loopback
+ * sandbox only: anything else is ignored, so a crafted link cannot point the form (and
+ * the key typed into it) at another server. Any other URL must be typed by the user.
+ */
 function defaultBaseUrl() {
   const sb = params.get("sandbox");
-  if (!sb) return "http://127.0.0.1:4010/api/v2";
+  if (!sb || !isLoopback(sb)) return LOCAL_SANDBOX;
   return /\/api\/v2\/?$/.test(sb) ? sb.replace(/\/$/, "") : `${sb.replace(/\/$/, "")}/api/v2`;
 }
 

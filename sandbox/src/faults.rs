@@ -23,6 +23,9 @@ pub enum Mode {
     WrongShape,
     /// The real response, its body dripped out over this many milliseconds.
     Drip(u64),
+    /// The real response's headers and the first half of its body at once, then nothing
+    /// for this many milliseconds, then the rest: a body-phase stall.
+    StallBody(u64),
     /// 302 to this URL.
     Redirect(String),
 }
@@ -85,6 +88,7 @@ impl FaultSpec {
                 "malformed" => Some(Mode::Malformed),
                 "wrong_shape" => Some(Mode::WrongShape),
                 "drip" => Some(Mode::Drip(num("drip")?.min(MAX_LATENCY_MS))),
+                "stall_body" => Some(Mode::StallBody(num("stall_body")?.min(MAX_LATENCY_MS))),
                 "redirect" => match value {
                     Some(url) if !url.is_empty() && !url.contains(['\r', '\n']) => {
                         Some(Mode::Redirect(url.to_owned()))
@@ -142,6 +146,10 @@ mod tests {
         assert_eq!(s.mode, Some(Mode::Status(503)));
         assert_eq!(s.times, Some(2));
         assert_eq!(
+            FaultSpec::parse("stall_body=5000").map(|s| s.mode),
+            Ok(Some(Mode::StallBody(5000)))
+        );
+        assert_eq!(
             FaultSpec::parse("rate_limit").map(|s| s.mode),
             Ok(Some(Mode::RateLimit(None)))
         );
@@ -154,6 +162,7 @@ mod tests {
             "status=99",
             "bogus",
             "drip",
+            "stall_body",
             "reset;malformed",
             "redirect=",
         ] {

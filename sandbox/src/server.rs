@@ -279,6 +279,14 @@ async fn after_auth(app: &Arc<App>, req: Request, resolved: Option<Resolved>) ->
             parts.headers.remove(header::CONTENT_LENGTH);
             Response::from_parts(parts, drip(bytes, Duration::from_millis(ms)))
         }
+        Some(Mode::StallBody(ms)) => {
+            let (mut parts, body) = resp.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
+            parts.headers.remove(header::CONTENT_LENGTH);
+            Response::from_parts(parts, stall_body(bytes, Duration::from_millis(ms)))
+        }
         _ => resp,
     }
 }
@@ -307,6 +315,17 @@ fn drip(bytes: Bytes, total: Duration) -> Body {
         let mut rest = b;
         let head = rest.split_to(size.min(rest.len()));
         Some((Ok::<Bytes, std::io::Error>(head), (rest, i + 1)))
+    });
+    Body::from_stream(stream)
+}
+
+/// The first half of the body at once, then the rest after `pause`.
+fn stall_body(mut bytes: Bytes, pause: Duration) -> Body {
+    let head = bytes.split_to(bytes.len() / 2);
+    let parts = [(head, Duration::ZERO), (bytes, pause)];
+    let stream = futures_util::stream::iter(parts).then(|(b, wait)| async move {
+        tokio::time::sleep(wait).await;
+        Ok::<Bytes, std::io::Error>(b)
     });
     Body::from_stream(stream)
 }

@@ -60,17 +60,21 @@ export class ListResult {
     this.#args = args;
   }
 
-  #params() {
+  // A paging parameter as the caller gave it, or undefined. The params are the caller's
+  // object: a getter that throws is caught here, and the call itself (which reads them
+  // again in Rust) rejects with a ConveyorValidationError naming it.
+  #param(name) {
     const p = this.#args[this.#pathArgs];
-    return p !== null && typeof p === "object" ? p : {};
+    try {
+      return p !== null && typeof p === "object" ? p[name] : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
+  // The call's own params with `page` replaced (by Rust, which reads the params safely).
   #fetch(page) {
-    if (page === undefined) return this.#client.__call(this.#name, this.#args);
-    const args = this.#args.slice();
-    while (args.length < this.#pathArgs) args.push(undefined);
-    args[this.#pathArgs] = { ...this.#params(), page };
-    return this.#client.__call(this.#name, args);
+    return this.#client.__call(this.#name, this.#args, page);
   }
 
   #firstPage() {
@@ -93,12 +97,12 @@ export class ListResult {
 
   /** Every page in turn, fetched lazily; breaking out stops fetching. */
   async *pages() {
-    const start = this.#params().page;
+    const start = this.#param("page");
     let number = Number.isInteger(start) ? start : 1;
     let page = await this.#firstPage();
     for (;;) {
       yield page;
-      if (!hasNextPage(page, number, this.#params().per_page)) return;
+      if (!hasNextPage(page, number, this.#param("per_page"))) return;
       number += 1;
       page = await this.#fetch(number);
     }
@@ -111,9 +115,14 @@ export class ListResult {
 
   /** Collects records across pages, at most `limit` of them (fetching no page beyond it). */
   async toArray(options) {
-    const limit = options?.limit ?? Infinity;
+    let limit;
+    try {
+      limit = options?.limit ?? Infinity;
+    } catch {
+      limit = undefined;
+    }
     if (typeof limit !== "number" || Number.isNaN(limit) || limit < 0) {
-      throw new TypeError("toArray: `limit` must be a non-negative number");
+      throw this.#client.__invalid("toArray: `limit` must be a non-negative number");
     }
     const out = [];
     if (limit === 0) return out;

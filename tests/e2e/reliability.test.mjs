@@ -46,6 +46,7 @@ const CLASS = {
   aborted: "ConveyorAbortError",
   network: "ConveyorNetworkError",
   bad_response: "ConveyorResponseError",
+  too_large: "ConveyorResponseError",
   config: "ConveyorConfigError",
 };
 
@@ -71,6 +72,10 @@ const MODES = [
   ["wrong_shape through request() (no shape expected)", { spec: "wrong_shape" }, "ok"],
   ["wrong_shape through a typed list", { spec: "wrong_shape", typed: true }, "bad_response"],
   ["drip=300", { spec: "drip=300" }, "ok"],
+  // The deadline covers the body: a body still coming at timeoutMs ends the attempt.
+  ["drip past timeoutMs", { spec: "drip=3000", opts: { timeoutMs: 300, maxRetries: 0 } }, "timeout"],
+  ["stall_body=200 (within timeoutMs)", { spec: "stall_body=200" }, "ok"],
+  ["stall_body past timeoutMs", { spec: "stall_body=5000", opts: { timeoutMs: 300, maxRetries: 0 } }, "timeout"],
   ["redirect to the same origin once", { spec: () => `redirect=${sb.api}${GET};times=1` }, "ok"],
   ["redirect to another origin", { spec: () => `redirect=${other.api}${GET}` }, "network"],
 ];

@@ -47,6 +47,28 @@ test("the CSP is strict: no unsafe-eval or unsafe-inline, and the import map's h
   assert.equal((html.match(/<script(?![^>]*\bsrc=)(?![^>]*type="importmap")[^>]*>/g) ?? []).length, 0, "no other inline scripts");
 });
 
+test("connect-src names the Conveyor API and loopback only, not any https origin", async () => {
+  const html = await readFile(resolve(repoRoot, "www/index.html"), "utf8");
+  const csp = /http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)[1];
+  const sources = csp.split(";").map((d) => d.trim()).find((d) => d.startsWith("connect-src")).split(/\s+/).slice(1);
+  assert.deepEqual(sources, ["'self'", "https://api.conveyor.com", "http://127.0.0.1:*", "http://localhost:*"]);
+});
+
+test("a ?sandbox= link prefills loopback URLs only; another origin is ignored and gets no request", async () => {
+  for (const evil of ["https://attacker.example", "http://attacker.example:4010", "http://127.0.0.1.attacker.example", "http://u:p@127.0.0.1:9"]) {
+    const t = await open({ sandbox: evil });
+    const requested = [];
+    t.page.on("request", (r) => requested.push(r.url()));
+    assert.equal(await t.page.inputValue("#base-url"), "http://127.0.0.1:4010/api/v2", `?sandbox=${evil} is ignored`);
+    if (evil === "https://attacker.example") {
+      // Connecting as the link suggests sends the key nowhere but the prefilled loopback URL.
+      await connect(t.page, KEYS.full, { expectOk: false });
+      assert.ok(requested.length > 0 && requested.every((u) => !u.includes("attacker")), requested.join(" "));
+    }
+    await t.context.close();
+  }
+});
+
 test("connect with a good key shows the access-request queue", async () => {
   const t = await open();
   assert.equal(await t.page.inputValue("#base-url"), sb.api, "the base URL defaults to the ?sandbox= URL");

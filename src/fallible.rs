@@ -1,0 +1,122 @@
+//! Reading outside JS objects without letting them throw through the wasm.
+//!
+//! Anything the caller, a custom `fetch` or a store hands over may be a `Proxy`, carry
+//! throwing getters or a hostile iterator. A JS exception that unwinds through wasm frames
+//! skips their cleanup (borrows stay taken, the shadow stack is left moved), so every read
+//! of such a value goes through a binding that catches: the exception comes back as an
+//! `Err` for the caller to turn into a typed error. js-sys/web-sys getters such as
+//! `Response::status` or `Array::from` do not catch; use these instead.
+
+use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn object_keys(v: &JsValue) -> Result<Array, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
+    fn object_entries(v: &JsValue) -> Result<Array, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
+    fn array_from(v: &JsValue) -> Result<Array, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn array_is_array(v: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Promise, js_name = race)]
+    fn promise_race(v: &Array) -> Result<Promise, JsValue>;
+}
+
+/// `obj[key]`; a throwing getter or trap, or a non-object, is an `Err`.
+pub(crate) fn get(obj: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    Reflect::get(obj, &JsValue::from_str(key))
+}
+
+/// `Object.keys(obj)`; a `Proxy` whose `ownKeys` trap throws is an `Err`.
+pub(crate) fn keys(obj: &JsValue) -> Result<Array, JsValue> {
+    object_keys(obj)
+}
+
+/// `Object.entries(obj)` as pairs; keys that are not strings cannot occur.
+pub(crate) fn entries(obj: &JsValue) -> Result<Vec<(String, JsValue)>, JsValue> {
+    // The array and its pairs are fresh plain arrays: reading them cannot throw.
+    Ok(object_entries(obj)?
+        .iter()
+        .map(|pair| {
+            let pair: Array = pair.unchecked_into();
+            (pair.get(0).as_string().unwrap_or_default(), pair.get(1))
+        })
+        .collect())
+}
+
+/// Whether `v` is an array; a revoked `Proxy` (which makes `Array.isArray` throw) counts
+/// as one, so it is refused wherever an object is expected.
+pub(crate) fn is_array(v: &JsValue) -> bool {
+    array_is_array(v).unwrap_or(true)
+}
+
+/// The most items [`list`] reads from an array the caller's code built.
+pub(crate) const MAX_ITEMS: usize = 100_000;
+
+/// The items of `v` when it is an array (through its iterator, as `Array.from` reads it),
+/// `None` when it is not one; more than `max` items is an `Err` (an array of length 2^32 - 1
+/// would otherwise be walked for minutes).
+pub(crate) fn list(v: &JsValue, max: usize) -> Result<Option<Vec<JsValue>>, JsValue> {
+    if !array_is_array(v)? {
+        return Ok(None);
+    }
+    let len = get(v, "length")?.as_f64().unwrap_or(f64::INFINITY);
+    if len > max as f64 {
+        return Err(js_sys::RangeError::new("too many items").into());
+    }
+    let items = array_from(v)?;
+    if items.length() as usize > max {
+        return Err(js_sys::RangeError::new("too many items").into());
+    }
+    Ok(Some(items.iter().collect()))
+}
+
+/// Calls `obj[name](...args)`.
+pub(crate) fn call(obj: &JsValue, name: &str, args: &Array) -> Result<JsValue, JsValue> {
+    let f = get(obj, name)?
+        .dyn_into::<Function>()
+        .map_err(|_| JsValue::from(js_sys::TypeError::new("not a function")))?;
+    Reflect::apply(&f, obj, args)
+}
+
+/// `v` as a future, as `await v` would see it; a thenable or promise whose `then` or
+/// `constructor` throws becomes a rejection.
+pub(crate) fn future(v: &JsValue) -> JsFuture {
+    // Not `Promise.resolve(v)`: it hands a real promise back as is, and awaiting it then
+    // calls its own `then` outside any catch. `Promise.race([v])` always makes a fresh
+    // promise and turns a throwing `then` into its rejection.
+    JsFuture::from(promise_race(&Array::of1(v)).unwrap_or_else(|e| Promise::reject(&e)))
+}
+
+/// Marks a promise we drop as handled, so its rejection is not reported as unhandled.
+pub(crate) fn quiet(promise: &JsValue) {
+    // `Object` is a built-in that accepts any rejection reason without throwing.
+    let handler = Object::new().constructor();
+    let _ = call(promise, "catch", &Array::of1(&handler));
+}
+
+/// Cancels a response's body (`res.body.cancel()`) so its connection can be released,
+/// ignoring whatever the body or the response does instead.
+pub(crate) fn cancel_body(res: &JsValue) {
+    if let Ok(body) = get(res, "body") {
+        if body.is_object() {
+            if let Ok(p) = call(&body, "cancel", &Array::new()) {
+                quiet(&p);
+            }
+        }
+    }
+}
+
+/// A copy of `v` when it is a real `Uint8Array` (a body chunk), else an `Err`.
+pub(crate) fn bytes(v: &JsValue) -> Result<Uint8Array, JsValue> {
+    // `isView` looks at internal slots (a Proxy fails it) and `instanceof` is caught by
+    // the glue; the copy goes through `Reflect.construct`, which catches what is left.
+    if !ArrayBuffer::is_view(v) || !v.is_instance_of::<Uint8Array>() {
+        return Err(js_sys::TypeError::new("a response body chunk that is not bytes").into());
+    }
+    let ctor = Uint8Array::new_with_length(0).constructor();
+    Ok(Reflect::construct(&ctor, &Array::of1(v))?.unchecked_into())
+}
