@@ -1,16 +1,7 @@
 // Type declarations for conveyor-client. One file for every entry: the runtime entries
 // differ only in how they load the .wasm.
 
-import type {
-  ExchangeResource,
-  QuestionnairesResource,
-  QuestionnaireRequestsResource,
-  KnowledgeBaseResource,
-  InteractionsResource,
-  ProductLinesResource,
-  SingleQuestionResource,
-  ReviewsResource,
-} from "./resources.js";
+import type { ConveyorResources } from "./resources.js";
 export * from "./resources.js";
 
 /** Options for {@link ConveyorClient}. */
@@ -188,6 +179,11 @@ export interface ConveyorRequestInit extends RequestInit {
   timeoutMs?: number;
 }
 
+/**
+ * A client for the Conveyor API. Its namespace getters (`exchange`, `knowledgeBase`...) are
+ * declared in {@link ConveyorResources}, generated from the endpoint table.
+ */
+export interface ConveyorClient extends ConveyorResources {}
 /** A client for the Conveyor API. */
 export declare class ConveyorClient {
   constructor(options: ConveyorClientOptions);
@@ -202,20 +198,6 @@ export declare class ConveyorClient {
    * Sends `method` to `path` and resolves with the parsed JSON body (`undefined` when empty).
    */
   request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<T>;
-  /** The Trust Center: connections, access requests, authorizations, access groups, folders, documents. */
-  readonly exchange: ExchangeResource;
-  /** Security questionnaires. */
-  readonly questionnaires: QuestionnairesResource;
-  /** Questionnaire requests from external systems. */
-  readonly questionnaireRequests: QuestionnaireRequestsResource;
-  /** The knowledge base of approved answers. */
-  readonly knowledgeBase: KnowledgeBaseResource;
-  /** What visitors did with documents and answers. */
-  readonly interactions: InteractionsResource;
-  readonly productLines: ProductLinesResource;
-  /** One question answered from the knowledge base. */
-  readonly singleQuestion: SingleQuestionResource;
-  readonly reviews: ReviewsResource;
   /** The limiter's state, or `null` when rate limiting is off. */
   rateLimitState(): RateLimitState | null;
   /** A summary that never contains the key. */
