@@ -28,6 +28,7 @@
 import { DurableObject } from "cloudflare:workers";
 import "../entries/load-workerd.mjs";
 import { MemoryStore } from "../dist/web/conveyor_client.js";
+import limits from "./limits.cjs";
 
 /** Storage key of the index record: format version, chunk count, each bucket's layout. */
 const META = "meta";
@@ -41,8 +42,6 @@ const CHUNK_PREFIX = "c";
 const CHUNK = 8192;
 /** `put` and `delete` take at most 128 keys per call. */
 const MAX_KEYS = 128;
-/** The store's own bound on a bucket name: longer names are refused by MemoryStore. */
-const MAX_BUCKET = 256;
 
 /**
  * The Durable Object that keeps a rate-limit ledger: bind it in `wrangler.toml` and
@@ -199,8 +198,9 @@ export function durableObjectStore(namespace) {
   });
 }
 
+/** The protocol's bound on a bucket name (MemoryStore refuses longer ones too). */
 function validBucket(req) {
-  return typeof req?.bucket === "string" && req.bucket.length > 0 && req.bucket.length <= MAX_BUCKET;
+  return limits.isId(req?.bucket);
 }
 
 /**
