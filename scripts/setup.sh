@@ -14,7 +14,7 @@ have_wasm_std() {
 }
 
 # 1. The wasm32 standard library: rustup when it can download, else Debian's packages
-#    (rustc-web + rust-web-src, std built once for wasm32; see ../shared/toolchain.md).
+#    (rustc-web + rust-web-src, std built once for wasm32, as the steps below do).
 if ! have_wasm_std; then
   log "adding the wasm32-unknown-unknown target"
   if ! timeout 180 rustup target add wasm32-unknown-unknown; then
