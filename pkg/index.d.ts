@@ -118,6 +118,11 @@ export type RateLimitStoreEvent =
   /** The store answered from a new epoch (it lost its data): it was told this client's usage, and for one window gives it no more than its share. */
   | { type: "forgotten"; localLimit: number };
 
+/** A {@link MemoryStore}'s state, bucket by bucket: its epoch, next token id, granted tokens as `[id, freeAt]` and carried entries' `freeAt` (ms since 1970). */
+export interface MemoryStoreSnapshot {
+  [bucket: string]: { epoch: string; next: number; tokens: [number, number][]; carried: number[] };
+}
+
 /**
  * The store protocol over in-memory ledgers (one realm). The Durable Object keeps one, and
  * it lets clients of one realm with `shared: false` share a budget through a store.
@@ -130,7 +135,7 @@ export declare class MemoryStore implements RateLimitStore {
   /** Entries occupying `bucket`'s window now. */
   occupied(bucket: string): number;
   /** The state as a JSON-able value, to persist. */
-  snapshot(): unknown;
+  snapshot(): MemoryStoreSnapshot;
   /** A store from a {@link MemoryStore.snapshot}; malformed entries are skipped. */
   static restore(snapshot: unknown): MemoryStore;
   free(): void;

@@ -152,7 +152,7 @@ function createRedisStore(client, { prefix = "conveyor:rl:" } = {}) {
     try {
       return await redis.evalSha(s, keys, strings);
     } catch (e) {
-      if (!/NOSCRIPT/.test(String(e && e.message))) throw e;
+      if (!/NOSCRIPT/.test(String(e instanceof Error ? e.message : e))) throw e;
       return redis.eval(s, keys, strings); // EVAL also caches it for the next EVALSHA
     }
   }
