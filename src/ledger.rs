@@ -274,8 +274,14 @@ mod tests {
     #[test]
     fn the_js_stores_use_the_same_limits() {
         let js = include_str!("../pkg/stores/limits.cjs");
-        assert!(js.contains(&format!("const MAX_ENTRIES = {MAX_CARRY};")), "MAX_ENTRIES");
-        assert!(js.contains(&format!("const MAX_ID_LEN = {MAX_ID_LEN};")), "MAX_ID_LEN");
+        assert!(
+            js.contains(&format!("const MAX_ENTRIES = {MAX_CARRY};")),
+            "MAX_ENTRIES"
+        );
+        assert!(
+            js.contains(&format!("const MAX_ID_LEN = {MAX_ID_LEN};")),
+            "MAX_ID_LEN"
+        );
     }
 
     const W: f64 = 1000.0;
