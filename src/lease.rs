@@ -32,7 +32,7 @@
 //!   what the forgetful store just granted, then hands over as above.
 
 use crate::limiter::{Acquire, Limiter, LimiterConfig, LimiterState, WaiterId};
-use std::collections::VecDeque;
+use crate::window::Window;
 
 /// `ms` limited to `[lo, hi]` (for intervals derived from the window).
 // Not `f64::clamp`: its NaN assertion formats floats, which would pull ~10 KB into the .wasm.
@@ -180,7 +180,7 @@ pub struct Fleet {
     /// The store's epoch when it last answered.
     epoch: Option<String>,
     /// Free instants of store tokens settled through the store (what it would forget).
-    store_returns: VecDeque<f64>,
+    store_returns: Window,
     /// Store tokens in flight.
     store_in_flight: u32,
     /// Until this instant (a window after a hand-over) store grants are also held to the
@@ -213,7 +213,7 @@ impl Fleet {
             generation: 0,
             uncarried_in_flight: 0,
             epoch: None,
-            store_returns: VecDeque::new(),
+            store_returns: Window::default(),
             store_in_flight: 0,
             share_until: f64::NEG_INFINITY,
             last_contact: None,
@@ -362,8 +362,7 @@ impl Fleet {
     /// from it under the old epoch, ask again at once, and hand over for a window.
     fn on_forgotten(&mut self, now: f64) {
         let unsettled = now + self.cfg.hold_ms + self.cfg.window_ms;
-        self.carry
-            .extend(self.store_returns.drain(..).filter(|&at| at > now));
+        self.carry.extend(self.store_returns.take_after(now));
         self.carry
             .extend(std::iter::repeat(unsettled).take(self.store_in_flight as usize));
         self.retry_at = now;
@@ -413,9 +412,7 @@ impl Fleet {
         let free_at = now + self.cfg.window_ms;
         self.carry.extend(std::iter::repeat(free_at).take(count));
         // They are carry now, not something the store would forget.
-        for _ in 0..count {
-            self.store_returns.pop_back();
-        }
+        self.store_returns.forget_latest(count);
         let event = self.enter_fallback(now);
         Outcome {
             granted: self.grant_ready(now),
@@ -442,10 +439,8 @@ impl Fleet {
         match source {
             Source::Store(token) => {
                 self.store_in_flight = self.store_in_flight.saturating_sub(1);
-                while self.store_returns.front().is_some_and(|&at| at <= now) {
-                    self.store_returns.pop_front();
-                }
-                self.store_returns.push_back(now + self.cfg.window_ms);
+                self.store_returns.expire(now);
+                self.store_returns.push(now + self.cfg.window_ms);
                 Some(token)
             }
             Source::Local(generation) => {
