@@ -29,6 +29,8 @@ lint: setup
 	@$(ENV) cargo fmt --all --check
 	@$(ENV) cargo clippy -q --workspace --all-targets -- -D warnings
 	@$(ENV) cargo clippy -q --lib --target wasm32-unknown-unknown -p conveyor-client -- -D warnings
+	@$(ENV) cargo machete
+	@bash scripts/checkjs.sh
 
 test-native: setup
 	@$(ENV) cargo test -q --workspace

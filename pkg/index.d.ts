@@ -1,17 +1,7 @@
 // Type declarations for conveyor-client. One file for every entry: the runtime entries
 // differ only in how they load the .wasm.
 
-import type {
-  ExchangeResource,
-  QuestionnairesResource,
-  QuestionnaireRequestsResource,
-  KnowledgeBaseResource,
-  InteractionsResource,
-  ProductLinesResource,
-  SingleQuestionResource,
-  ReviewsResource,
-  AuthorizationRequest,
-} from "./resources.js";
+import type { ConveyorResources, AuthorizationRequest } from "./resources.js";
 export * from "./resources.js";
 
 /** Options for {@link ConveyorClient}. */
@@ -134,6 +124,11 @@ export type RateLimitStoreEvent =
   /** The store answered from a new epoch (it lost its data): it was told this client's usage, and for one window gives it no more than its share. */
   | { type: "forgotten"; localLimit: number };
 
+/** A {@link MemoryStore}'s state, bucket by bucket: its epoch, next token id, granted tokens as `[id, freeAt]` and carried entries' `freeAt` (ms since 1970). */
+export interface MemoryStoreSnapshot {
+  [bucket: string]: { epoch: string; next: number; tokens: [number, number][]; carried: number[] };
+}
+
 /**
  * The store protocol over in-memory ledgers (one realm). The Durable Object keeps one, and
  * it lets clients of one realm with `shared: false` share a budget through a store.
@@ -146,7 +141,7 @@ export declare class MemoryStore implements RateLimitStore {
   /** Entries occupying `bucket`'s window now. */
   occupied(bucket: string): number;
   /** The state as a JSON-able value, to persist. */
-  snapshot(): unknown;
+  snapshot(): MemoryStoreSnapshot;
   /** A store from a {@link MemoryStore.snapshot}; malformed entries are skipped. */
   static restore(snapshot: unknown): MemoryStore;
   free(): void;
@@ -195,6 +190,11 @@ export interface ConveyorRequestInit extends RequestInit {
   timeoutMs?: number;
 }
 
+/**
+ * A client for the Conveyor API. Its namespace getters (`exchange`, `knowledgeBase`...) are
+ * declared in {@link ConveyorResources}, generated from the endpoint table.
+ */
+export interface ConveyorClient extends ConveyorResources {}
 /** A client for the Conveyor API. */
 export declare class ConveyorClient {
   constructor(options: ConveyorClientOptions);
@@ -209,20 +209,6 @@ export declare class ConveyorClient {
    * Sends `method` to `path` and resolves with the parsed JSON body (`undefined` when empty).
    */
   request<T = unknown>(method: string, path: string, options?: RequestOptions): Promise<T>;
-  /** The Trust Center: connections, access requests, authorizations, access groups, folders, documents. */
-  readonly exchange: ExchangeResource;
-  /** Security questionnaires. */
-  readonly questionnaires: QuestionnairesResource;
-  /** Questionnaire requests from external systems. */
-  readonly questionnaireRequests: QuestionnaireRequestsResource;
-  /** The knowledge base of approved answers. */
-  readonly knowledgeBase: KnowledgeBaseResource;
-  /** What visitors did with documents and answers. */
-  readonly interactions: InteractionsResource;
-  readonly productLines: ProductLinesResource;
-  /** One question answered from the knowledge base. */
-  readonly singleQuestion: SingleQuestionResource;
-  readonly reviews: ReviewsResource;
   /** The limiter's state, or `null` when rate limiting is off. */
   rateLimitState(): RateLimitState | null;
   /**

@@ -1,19 +1,37 @@
-// Types for the typed endpoint methods of conveyor-client: every params object, record,
-// page and namespace. Parameter and record fields keep the API's own snake_case names.
+// Types for the typed endpoint methods of conveyor-client: every enum, params object, page
+// and namespace. Parameter fields keep the API's own snake_case names; the records are in
+// records.d.ts.
 //
-// Kept in step with the Rust endpoint table (src/resources/) by a test that reads this
-// file: every endpoint's params interface lists exactly the parameters Rust accepts, with
-// the same required ones, and every enum value appears here.
+// Generated from the endpoint table (src/resources/) by src/resources/surface.rs:
+// edit the table, then run `UPDATE=1 cargo test -q --lib surface`.
 
-/** A record id: the API's ids are numbers or strings; both are accepted everywhere. */
-export type Id = number | string;
-/** An ISO-8601 date or date-time string, or a `Date` (sent as its ISO string). */
-export type DateInput = string | Date;
-/** A known value, or any other string: the API may add values, and they are kept as sent. */
-export type Open<Known extends string> = Known | (string & {});
-/** An upload: a `Blob`/`File`, or bytes as a `Uint8Array` or `ArrayBuffer`. */
-export type Upload = Blob | Uint8Array | ArrayBuffer;
+import type {
+  CallOptions,
+  DateInput,
+  FlatPage,
+  HalPage,
+  Id,
+  ListResult,
+  Open,
+  PageParams,
+  Upload,
+  AccessGroup,
+  Authorization,
+  AuthorizationRequest,
+  Connection,
+  Document,
+  Folder,
+  Interaction,
+  KnowledgeBaseQuestion,
+  ProductLine,
+  Questionnaire,
+  QuestionnaireRequest,
+  Review,
+  SingleQuestionAnswer,
+} from "./records.js";
+export * from "./records.js";
 
+// Known values; other strings are accepted and kept as sent.
 export type AuthorizationRequestStatus = Open<"initial" | "requested" | "approved" | "ignored">;
 export type AuthorizationStatus = Open<"gated" | "authorized" | "revoked">;
 export type QuestionnaireStatus = Open<"processing" | "started" | "ready_for_review" | "approved" | "completed">;
@@ -24,273 +42,7 @@ export type QuestionnaireType = Open<"security_questionnaire" | "rfp">;
 export type AccessLevel = Open<"public" | "protected" | "need_to_know" | "internal">;
 export type Certification = Open<"soc2-type-2" | "iso-27001" | "hipaa" | "gdpr" | "pci">;
 
-/** The optional last argument of every method. */
-export interface CallOptions {
-  /** Aborts the call (and, for lists, the page being fetched). */
-  signal?: AbortSignal;
-  /** Per-attempt timeout in ms for this call, instead of the client's. */
-  timeoutMs?: number;
-}
-
-/** Accepted by every list method. */
-export interface PageParams {
-  /** The first page to fetch (from 1); iteration continues from it. */
-  page?: number;
-  /** Records per page, 1..100 (the API's default is 100). */
-  per_page?: number;
-}
-
-// ---------------------------------------------------------------------------------------
-// Records. Unknown fields pass through untouched (hence the index signatures).
-
-export interface Links {
-  self?: { href: string };
-  [rel: string]: { href: string } | undefined;
-}
-
-export interface Connection {
-  id: Id;
-  _type?: string;
-  domain?: string;
-  crm_id?: string | null;
-  crm_link?: string | null;
-  authorizations_count?: number;
-  authorizations_with_access_count?: number;
-  authorizations_removed_count?: number;
-  latest_activity_at?: string | null;
-  created_at?: string;
-  updated_at?: string;
-  [field: string]: unknown;
-}
-
-export interface AuthorizationRequest {
-  id: Id;
-  _type?: string;
-  email?: string;
-  status?: AuthorizationRequestStatus;
-  message?: string | null;
-  dataroom_id?: Id;
-  requested_at?: string | null;
-  crm_link?: string | null;
-  created_at?: string;
-  updated_at?: string;
-  _links?: Links;
-  [field: string]: unknown;
-}
-
-export interface AccessGroupRef {
-  id: Id;
-  name?: string;
-  [field: string]: unknown;
-}
-
-export interface Authorization {
-  id: Id;
-  _type?: string;
-  email?: string;
-  status?: AuthorizationStatus;
-  dataroom_id?: Id;
-  connection_id?: Id | null;
-  is_owner?: boolean;
-  subscribed?: boolean;
-  gate_document_signature_id?: Id | null;
-  _embedded?: { access_groups?: AccessGroupRef[]; [key: string]: unknown };
-  created_at?: string;
-  updated_at?: string;
-  [field: string]: unknown;
-}
-
-export interface AccessGroup {
-  id: Id;
-  name?: string;
-  dataroom_id?: Id;
-  created_at?: string;
-  updated_at?: string;
-  [field: string]: unknown;
-}
-
-export interface Folder {
-  id: Id;
-  name?: string;
-  dataroom_id?: Id;
-  document_ids?: Id[];
-  created_at?: string;
-  updated_at?: string;
-  _type?: string;
-  _links?: Links;
-  [field: string]: unknown;
-}
-
-export interface DocumentVersion {
-  id: Id;
-  version_number?: number;
-  content_type?: string;
-  filename?: string;
-  created_at?: string;
-  [field: string]: unknown;
-}
-
-export interface Document {
-  id: Id;
-  name?: string;
-  description?: string | null;
-  display_certification?: Certification | null;
-  publicly_accessible?: boolean;
-  featured?: boolean;
-  folder?: unknown;
-  access_level?: AccessLevel;
-  use_for_question_answering?: boolean;
-  disable_downloads?: boolean;
-  access_groups?: AccessGroupRef[];
-  product_lines?: unknown[];
-  versions?: DocumentVersion[];
-  file_updated_at?: string | null;
-  created_at?: string;
-  updated_at?: string;
-  _type?: string;
-  _links?: Links;
-  [field: string]: unknown;
-}
-
-export interface ConnectionRef {
-  id: Id;
-  domain?: string;
-  crm_link?: string | null;
-  crm_id?: string | null;
-  [field: string]: unknown;
-}
-
-export interface Questionnaire {
-  id: Id;
-  name?: string;
-  status?: QuestionnaireStatus;
-  assignee?: { id: Id; name?: string; email?: string; [field: string]: unknown } | null;
-  connection?: ConnectionRef | null;
-  question_count?: number;
-  original_format?: OriginalFormat;
-  crm_link?: string | null;
-  is_test?: boolean;
-  due_at?: string | null;
-  completed_at?: string | null;
-  domain?: string;
-  created_at?: string;
-  updated_at?: string;
-  _type?: string;
-  _links?: Links;
-  [field: string]: unknown;
-}
-
-export interface KnowledgeBaseQuestion {
-  id: Id;
-  question?: string;
-  answer?: string | null;
-  status?: KnowledgeBaseQuestionStatus;
-  curator?: unknown;
-  max_verification_age?: number | null;
-  popularity?: { value?: number; meta?: unknown; count?: number; [field: string]: unknown };
-  question_domains?: unknown[];
-  created_at?: string;
-  updated_at?: string;
-  [field: string]: unknown;
-}
-
-export interface Interaction {
-  id: Id;
-  type?: InteractionType;
-  email?: string | null;
-  content?: unknown;
-  connection?: ConnectionRef | null;
-  created_at?: string;
-  [field: string]: unknown;
-}
-
-export interface ProductLine {
-  id: Id;
-  name?: string;
-  program_id?: Id;
-  publicly_accessible?: boolean;
-  in_use?: boolean;
-  created_at?: string;
-  updated_at?: string;
-  _type?: string;
-  _links?: Links;
-  [field: string]: unknown;
-}
-
-export interface SingleQuestionAnswer {
-  id?: Id;
-  question?: string;
-  answer?: string | null;
-  answer_confidence?: number | string | null;
-  structured_answer?: unknown;
-  structured_answers?: unknown;
-  [field: string]: unknown;
-}
-
-export interface QuestionnaireRequest {
-  id?: Id;
-  [field: string]: unknown;
-}
-
-export interface Review {
-  id?: Id;
-  [field: string]: unknown;
-}
-
-// ---------------------------------------------------------------------------------------
-// Pages and lists.
-
-/** The paging fields a page carries (HAL pages carry them at the top level too, when paged). */
-export interface PageInfo {
-  page?: number;
-  per_page?: number;
-  total_pages?: number;
-}
-
-/**
- * A page as the API sent it, plus `items`: a non-enumerable property holding its records
- * (the `<plural>` array, or `_embedded.<plural>` for HAL envelopes), so `JSON.stringify`
- * of a page is exactly the response.
- */
-export type FlatPage<Plural extends string, T> = PageInfo & { [P in Plural]: T[] } & {
-  readonly items: T[];
-  [field: string]: unknown;
-};
-/** A HAL page: `{ _embedded: { <plural>: [...] } }`, with the same non-enumerable `items`. */
-export type HalPage<Plural extends string, T> = PageInfo & {
-  _embedded: { [P in Plural]: T[] };
-  readonly items: T[];
-  [field: string]: unknown;
-};
-
-/**
- * What every list method returns. Nothing is sent until it is awaited or iterated.
- *
- * - `await list` resolves with the first page (the response object, plus `items`);
- * - `for await (const record of list)` yields every record across pages, fetching each
- *   page only when the loop reaches it (through the rate limiter); `break` stops fetching;
- * - `list.pages()` yields page after page;
- * - `list.toArray({ limit })` collects up to `limit` records.
- *
- * Paging stops after `total_pages`, on an empty page, or, when the server sends no
- * `total_pages`, on a page shorter than `per_page`.
- */
-export interface ListResult<T, Page> extends PromiseLike<Page>, AsyncIterable<T> {
-  then<A = Page, B = never>(
-    onfulfilled?: ((page: Page) => A | PromiseLike<A>) | null,
-    onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
-  ): Promise<A | B>;
-  catch<B = never>(onrejected?: ((reason: unknown) => B | PromiseLike<B>) | null): Promise<Page | B>;
-  finally(onfinally?: (() => void) | null): Promise<Page>;
-  /** Every page in turn, starting with the first. */
-  pages(): AsyncIterableIterator<Page>;
-  /** Records across pages, at most `limit` (default: all). */
-  toArray(options?: { limit?: number }): Promise<T[]>;
-  [Symbol.asyncIterator](): AsyncIterator<T>;
-}
-
-// ---------------------------------------------------------------------------------------
-// Params, one interface per endpoint that takes any (named after the endpoint).
+// Params: one interface per endpoint that takes any, named after the endpoint.
 
 export interface ExchangeConnectionsListParams extends PageParams {
   domain?: string;
@@ -312,7 +64,7 @@ interface ExchangeAuthorizationsCreateCommon {
   nda_bypass?: boolean;
   expires_at?: DateInput;
 }
-/** Approve a request (`request_id`) or invite someone (`email`): at least one is required. */
+/** At least one of `request_id`, `email` is required. */
 export type ExchangeAuthorizationsCreateParams =
   | (ExchangeAuthorizationsCreateCommon & { request_id: Id; email?: string })
   | (ExchangeAuthorizationsCreateCommon & { request_id?: Id; email: string });
@@ -327,12 +79,9 @@ export interface ExchangeFoldersCreateParams {
   name: string;
 }
 export interface ExchangeDocumentsListParams extends PageParams {}
-export interface ExchangeDocumentsUpdateParams {
-  name?: string;
-  /** A new version of the file. */
-  file?: Upload;
-  /** The upload's file name (default: the `File`'s own name, else "upload"). */
-  filename?: string;
+export interface ExchangeDocumentsCreateParams {
+  name: string;
+  file: Upload;
   description?: string;
   certification?: Certification;
   featured?: boolean;
@@ -342,10 +91,24 @@ export interface ExchangeDocumentsUpdateParams {
   access_group_ids?: Id[];
   disable_downloads?: boolean;
   use_for_question_answering?: boolean;
+  /** The upload's file name (default: the `File`'s own name, else "upload"). */
+  filename?: string;
 }
-export interface ExchangeDocumentsCreateParams extends ExchangeDocumentsUpdateParams {
-  name: string;
-  file: Upload;
+export interface ExchangeDocumentsUpdateParams {
+  name?: string;
+  /** A new version of the file. */
+  file?: Upload;
+  description?: string;
+  certification?: Certification;
+  featured?: boolean;
+  folder_id?: Id;
+  access_level?: AccessLevel;
+  product_line_ids?: Id[];
+  access_group_ids?: Id[];
+  disable_downloads?: boolean;
+  use_for_question_answering?: boolean;
+  /** The upload's file name (default: the `File`'s own name, else "upload"). */
+  filename?: string;
 }
 export interface QuestionnairesListParams extends PageParams {
   status?: QuestionnaireStatus;
@@ -375,18 +138,6 @@ export interface QuestionnairesCreateParams {
   crm_id?: string;
   crm_amount?: number;
 }
-export interface QuestionnaireRequestsCreateParams {
-  external_id?: string;
-  source?: string;
-  submitter_email?: string;
-  submitter_external_id?: string;
-  submitter_external_name?: string;
-  case_ids?: Id[];
-  raw_data?: string;
-  file?: Upload;
-  /** The upload's file name (default: the `File`'s own name, else "upload"). */
-  filename?: string;
-}
 export interface KnowledgeBaseQuestionsListParams extends PageParams {
   status?: KnowledgeBaseQuestionStatus;
 }
@@ -395,9 +146,21 @@ export interface InteractionsListParams extends PageParams {
   created_at_start?: DateInput;
   created_at_end?: DateInput;
 }
-export interface InteractionsByConnectionParams extends InteractionsListParams {}
-export interface InteractionsByDocumentParams extends InteractionsListParams {}
-export interface InteractionsByQuestionParams extends InteractionsListParams {}
+export interface InteractionsByConnectionParams extends PageParams {
+  type?: InteractionType;
+  created_at_start?: DateInput;
+  created_at_end?: DateInput;
+}
+export interface InteractionsByDocumentParams extends PageParams {
+  type?: InteractionType;
+  created_at_start?: DateInput;
+  created_at_end?: DateInput;
+}
+export interface InteractionsByQuestionParams extends PageParams {
+  type?: InteractionType;
+  created_at_start?: DateInput;
+  created_at_end?: DateInput;
+}
 export interface ProductLinesListParams extends PageParams {}
 export interface SingleQuestionAskParams {
   question: string;
@@ -414,10 +177,20 @@ export interface ReviewsCreateParams {
   question_group_id?: Id;
   vendor_vm_id?: Id;
 }
+export interface QuestionnaireRequestsCreateParams {
+  external_id?: string;
+  source?: string;
+  submitter_email?: string;
+  submitter_external_id?: string;
+  submitter_external_name?: string;
+  case_ids?: Id[];
+  raw_data?: string;
+  file?: Upload;
+  /** The upload's file name (default: the `File`'s own name, else "upload"). */
+  filename?: string;
+}
 
-// ---------------------------------------------------------------------------------------
-// Namespaces. Every method also takes an optional last `CallOptions`; a missing required
-// parameter or a wrong type rejects with `ConveyorValidationError` before anything is sent.
+// Pages: what awaiting a list method resolves with.
 
 export type ConnectionsPage = FlatPage<"connections", Connection>;
 export type AuthorizationRequestsPage = FlatPage<"authorization_requests", AuthorizationRequest>;
@@ -430,78 +203,127 @@ export type KnowledgeBaseQuestionsPage = FlatPage<"questions", KnowledgeBaseQues
 export type InteractionsPage = FlatPage<"interactions", Interaction>;
 export type ProductLinesPage = HalPage<"product_lines", ProductLine>;
 
+// Namespaces. Every method also takes an optional last `CallOptions`; a missing required
+// parameter or a wrong type rejects with `ConveyorValidationError` before anything is sent.
+
+/** The Trust Center: connections, access requests, authorizations, access groups, folders, documents. */
 export interface ExchangeResource {
   connections: {
+    /** Companies that connected to your Trust Center, optionally filtered by domain. */
     list(params?: ExchangeConnectionsListParams, options?: CallOptions): ListResult<Connection, ConnectionsPage>;
   };
   authorizationRequests: {
-    list(
-      params?: ExchangeAuthorizationRequestsListParams,
-      options?: CallOptions,
-    ): ListResult<AuthorizationRequest, AuthorizationRequestsPage>;
+    /** Access requests, optionally filtered by requester email and status. */
+    list(params?: ExchangeAuthorizationRequestsListParams, options?: CallOptions): ListResult<AuthorizationRequest, AuthorizationRequestsPage>;
+    /** One access request. */
     get(id: Id, options?: CallOptions): Promise<AuthorizationRequest>;
+    /** Ignores an access request on behalf of `reviewer_email`. */
     ignore(id: Id, params: ExchangeAuthorizationRequestsIgnoreParams, options?: CallOptions): Promise<AuthorizationRequest>;
-    /** The open requests waiting for a review. */
-    queue(
-      params?: ExchangeAuthorizationRequestsQueueParams,
-      options?: CallOptions,
-    ): ListResult<AuthorizationRequest, AuthorizationRequestsPage>;
+    /** The open access requests waiting for a review. */
+    queue(params?: ExchangeAuthorizationRequestsQueueParams, options?: CallOptions): ListResult<AuthorizationRequest, AuthorizationRequestsPage>;
   };
   authorizations: {
+    /** Authorizations (granted or gated access), optionally filtered by email and status. */
     list(params?: ExchangeAuthorizationsListParams, options?: CallOptions): ListResult<Authorization, AuthorizationsPage>;
+    /** Grants access, approving a request (`request_id`) or inviting someone (`email`). */
     create(params: ExchangeAuthorizationsCreateParams, options?: CallOptions): Promise<Authorization>;
+    /** Changes an authorization's status or replaces its access groups. */
     update(id: Id, params?: ExchangeAuthorizationsUpdateParams, options?: CallOptions): Promise<Authorization>;
+    /** Revokes an authorization. */
     revoke(id: Id, options?: CallOptions): Promise<Authorization>;
   };
   accessGroups: {
+    /** Access groups (sets of documents granted together). */
     list(params?: ExchangeAccessGroupsListParams, options?: CallOptions): ListResult<AccessGroup, AccessGroupsPage>;
   };
   folders: {
+    /** Document folders. */
     list(params?: ExchangeFoldersListParams, options?: CallOptions): ListResult<Folder, FoldersPage>;
+    /** Creates a folder. */
     create(params: ExchangeFoldersCreateParams, options?: CallOptions): Promise<Folder>;
+    /** Deletes a folder. */
     delete(id: Id, options?: CallOptions): Promise<void>;
   };
   documents: {
+    /** Trust Center documents. */
     list(params?: ExchangeDocumentsListParams, options?: CallOptions): ListResult<Document, DocumentsPage>;
+    /** Uploads a document (multipart). */
     create(params: ExchangeDocumentsCreateParams, options?: CallOptions): Promise<Document>;
+    /** Changes a document's fields, or uploads a new version with `file` (multipart). */
     update(id: Id, params?: ExchangeDocumentsUpdateParams, options?: CallOptions): Promise<Document>;
+    /** Deletes a document. */
     delete(id: Id, options?: CallOptions): Promise<void>;
   };
 }
 
+/** Security questionnaires. */
 export interface QuestionnairesResource {
+  /** Questionnaires, filtered by status, product lines and date ranges. */
   list(params?: QuestionnairesListParams, options?: CallOptions): ListResult<Questionnaire, QuestionnairesPage>;
+  /** Submits a questionnaire (a spreadsheet or file upload, or a portal URL). */
   create(params: QuestionnairesCreateParams, options?: CallOptions): Promise<Questionnaire>;
 }
 
-export interface QuestionnaireRequestsResource {
-  create(params?: QuestionnaireRequestsCreateParams, options?: CallOptions): Promise<QuestionnaireRequest>;
-}
-
+/** The knowledge base of approved answers. */
 export interface KnowledgeBaseResource {
   questions: {
-    list(
-      params?: KnowledgeBaseQuestionsListParams,
-      options?: CallOptions,
-    ): ListResult<KnowledgeBaseQuestion, KnowledgeBaseQuestionsPage>;
+    /** Knowledge-base questions and their approved answers, optionally by status. */
+    list(params?: KnowledgeBaseQuestionsListParams, options?: CallOptions): ListResult<KnowledgeBaseQuestion, KnowledgeBaseQuestionsPage>;
   };
 }
 
+/** What visitors did with documents and answers. */
 export interface InteractionsResource {
+  /** Every interaction, filtered by type and creation time. */
   list(params?: InteractionsListParams, options?: CallOptions): ListResult<Interaction, InteractionsPage>;
+  /** The interactions of one connection. */
   byConnection(id: Id, params?: InteractionsByConnectionParams, options?: CallOptions): ListResult<Interaction, InteractionsPage>;
+  /** The interactions with one document. */
   byDocument(id: Id, params?: InteractionsByDocumentParams, options?: CallOptions): ListResult<Interaction, InteractionsPage>;
+  /** The interactions with one knowledge-base question. */
   byQuestion(id: Id, params?: InteractionsByQuestionParams, options?: CallOptions): ListResult<Interaction, InteractionsPage>;
 }
 
+/** Product lines (used to scope documents, answers and questionnaires). */
 export interface ProductLinesResource {
+  /** Product lines (used to scope documents, answers and questionnaires). */
   list(params?: ProductLinesListParams, options?: CallOptions): ListResult<ProductLine, ProductLinesPage>;
 }
 
+/** One question answered from the knowledge base. */
 export interface SingleQuestionResource {
+  /** Answers one question from the knowledge base. */
   ask(params: SingleQuestionAskParams, options?: CallOptions): Promise<SingleQuestionAnswer>;
 }
 
+/** Vendor reviews. */
 export interface ReviewsResource {
+  /** Requests a vendor review. */
   create(params: ReviewsCreateParams, options?: CallOptions): Promise<Review>;
+}
+
+/** Questionnaire requests from external systems. */
+export interface QuestionnaireRequestsResource {
+  /** Files a questionnaire request from an external system (multipart). */
+  create(params?: QuestionnaireRequestsCreateParams, options?: CallOptions): Promise<QuestionnaireRequest>;
+}
+
+/** The namespace getters of `ConveyorClient`. */
+export interface ConveyorResources {
+  /** The Trust Center: connections, access requests, authorizations, access groups, folders, documents. */
+  readonly exchange: ExchangeResource;
+  /** Security questionnaires. */
+  readonly questionnaires: QuestionnairesResource;
+  /** The knowledge base of approved answers. */
+  readonly knowledgeBase: KnowledgeBaseResource;
+  /** What visitors did with documents and answers. */
+  readonly interactions: InteractionsResource;
+  /** Product lines (used to scope documents, answers and questionnaires). */
+  readonly productLines: ProductLinesResource;
+  /** One question answered from the knowledge base. */
+  readonly singleQuestion: SingleQuestionResource;
+  /** Vendor reviews. */
+  readonly reviews: ReviewsResource;
+  /** Questionnaire requests from external systems. */
+  readonly questionnaireRequests: QuestionnaireRequestsResource;
 }

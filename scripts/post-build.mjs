@@ -109,7 +109,7 @@ writeFileSync(join(dist, "inline", "wasm.js"), `export default "${bytes.toString
 
 // 5. Declarations for `require`: the same text, as CommonJS declaration files whose
 // relative imports name the .cjs siblings.
-const declarations = [join(pkg, "index.d.ts"), join(pkg, "resources.d.ts"), ...files(join(pkg, "stores"), ".d.ts")];
+const declarations = [join(pkg, "index.d.ts"), join(pkg, "resources.d.ts"), join(pkg, "records.d.ts"), ...files(join(pkg, "stores"), ".d.ts")];
 for (const file of declarations) {
   const out = join(dist, "types", relative(pkg, file)).replace(/\.d\.ts$/, ".d.cts");
   mkdirSync(dirname(out), { recursive: true });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, idempotently; quick when all is there.
-# Steps: wasm32 std, the exact wasm-bindgen-cli, npm dev tools, Chromium + ChromeDriver.
+# Steps: wasm32 std, the exact wasm-bindgen-cli, cargo-machete, npm dev tools, Chromium +
+# ChromeDriver, redis-server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .tools
@@ -14,7 +15,7 @@ have_wasm_std() {
 }
 
 # 1. The wasm32 standard library: rustup when it can download, else Debian's packages
-#    (rustc-web + rust-web-src, std built once for wasm32; see ../shared/toolchain.md).
+#    (rustc-web + rust-web-src, std built once for wasm32, as the steps below do).
 if ! have_wasm_std; then
   log "adding the wasm32-unknown-unknown target"
   if ! timeout 180 rustup target add wasm32-unknown-unknown; then
@@ -43,6 +44,13 @@ have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$want" ]; then
   log "installing wasm-bindgen-cli $want (found '${have:-none}')"
   cargo install -q --force wasm-bindgen-cli --version "$want"
+fi
+
+# 2b. cargo-machete, pinned: `make lint` fails on a dependency no code uses.
+machete=0.9.2
+if [ "$(cargo-machete --version 2>/dev/null | awk '{print $NF}')" != "$machete" ]; then
+  log "installing cargo-machete $machete"
+  cargo install -q --locked --force cargo-machete --version "$machete"
 fi
 
 # 3. npm dev tools (binaryen's wasm-opt, TypeScript, workerd/miniflare, Deno, Playwright).

@@ -30,9 +30,37 @@
 //!   (a restarted Redis, a new object), the store forgot the window: a client with usage
 //!   in the window carries what it got from the store under the old epoch and hands back
 //!   what the forgetful store just granted, then hands over as above.
+//!
+//! # States
+//!
+//! The fleet's `Mode` carries each state's own fields (`HAND-OVER` is `Store` before its
+//! `hand_over_until`):
+//!
+//! ```text
+//!                  ┌─── answer, same epoch ───┐
+//!                  v                          │
+//!    new ───────> STORE ──────────────────────┘
+//!                 │  ^  │
+//!                 │  │  │ answer from a new epoch while this client
+//!                 │  │  │ has usage in the window [forgotten]
+//!                 │  │  v
+//!                 │  └─ HAND-OVER <──────────────────────┐
+//!                 │  (a window passes)                   │
+//!                 │       │                              │
+//!                 │       │ store call fails             │ probe answered
+//!                 │       │ [fallback]                   │ [recovered]
+//!                 │       v                              │
+//!                 └──> FALLBACK ─────────────────────────┘
+//!    store call fails,   │   ^      (since, probe_at, recycle)
+//!    times out or        └───┘ probe fails
+//!    answers nonsense
+//!    [fallback]
+//! ```
+//!
+//! `[...]` are the [`Event`]s the shell reports through `onRateLimitStore`.
 
 use crate::limiter::{Acquire, Limiter, LimiterConfig, LimiterState, WaiterId};
-use std::collections::VecDeque;
+use crate::window::Window;
 
 /// `ms` limited to `[lo, hi]` (for intervals derived from the window).
 // Not `f64::clamp`: its NaN assertion formats floats, which would pull ~10 KB into the .wasm.
@@ -147,13 +175,21 @@ pub struct Outcome {
     pub event: Option<Event>,
 }
 
+/// Where tokens come from; each state carries what only it needs (see the module docs'
+/// state diagram).
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Mode {
-    Store,
-    /// On the local share since `since`; ask the store again at `probe_at`.
+    /// From the store. Until `hand_over_until` (a window after a recovery, or after the
+    /// store forgot), no more than the local share's room: the others' fallback usage
+    /// reaches the store only as each of them recovers. Before it, a plain STORE state.
+    Store { hand_over_until: f64 },
+    /// From the local share since `since`; ask the store again at `probe_at`. With
+    /// `recycle`, until that instant the share is cut to that many tokens: what the fleet
+    /// had in the window at the store's last answer is still in the server's window.
     Fallback {
         since: f64,
         probe_at: f64,
+        recycle: Option<(f64, u32)>,
     },
 }
 
@@ -180,18 +216,12 @@ pub struct Fleet {
     /// The store's epoch when it last answered.
     epoch: Option<String>,
     /// Free instants of store tokens settled through the store (what it would forget).
-    store_returns: VecDeque<f64>,
+    store_returns: Window,
     /// Store tokens in flight.
     store_in_flight: u32,
-    /// Until this instant (a window after a hand-over) store grants are also held to the
-    /// local share.
-    share_until: f64,
     /// When the store last answered, how full it said the window was, and this client's
     /// own occupancy then.
     last_contact: Option<(f64, u32, u32)>,
-    /// In fallback, until this instant, the share is cut to this many tokens (see the
-    /// module docs).
-    recycle: Option<(f64, u32)>,
 }
 
 impl Fleet {
@@ -204,7 +234,9 @@ impl Fleet {
                 max_queue: cfg.max_queue,
             }),
             cfg,
-            mode: Mode::Store,
+            mode: Mode::Store {
+                hand_over_until: f64::NEG_INFINITY,
+            },
             asking: None,
             retry_at: f64::NEG_INFINITY,
             paused_until: f64::NEG_INFINITY,
@@ -213,11 +245,9 @@ impl Fleet {
             generation: 0,
             uncarried_in_flight: 0,
             epoch: None,
-            store_returns: VecDeque::new(),
+            store_returns: Window::default(),
             store_in_flight: 0,
-            share_until: f64::NEG_INFINITY,
             last_contact: None,
-            recycle: None,
         }
     }
 
@@ -236,7 +266,7 @@ impl Fleet {
     pub fn acquire(&mut self, now: f64) -> Admit {
         self.apply_recycle(now);
         let admitted = match self.mode {
-            Mode::Store => self.local.enqueue(now),
+            Mode::Store { .. } => self.local.enqueue(now),
             Mode::Fallback { .. } => self.local.acquire(now),
         };
         match admitted {
@@ -259,7 +289,7 @@ impl Fleet {
         }
         let queued = u32::try_from(self.local.queued()).unwrap_or(u32::MAX);
         let want = match self.mode {
-            Mode::Store if queued > 0 && now >= self.retry_at => queued.min(self.room(now)),
+            Mode::Store { .. } if queued > 0 && now >= self.retry_at => queued.min(self.room(now)),
             Mode::Fallback { probe_at, .. } if now >= probe_at => queued.max(1),
             _ => return None,
         }
@@ -300,14 +330,14 @@ impl Fleet {
             self.epoch = epoch;
         }
         let mut out = Outcome::default();
-        self.recycle = None;
         self.local.set_limit(self.cfg.local_limit());
         if let Mode::Fallback { since, .. } = self.mode {
             out.event = Some(Event::Recovered {
                 down_ms: (now - since).max(0.0),
             });
-            self.mode = Mode::Store;
-            self.share_until = now + self.cfg.window_ms;
+            self.mode = Mode::Store {
+                hand_over_until: now + self.cfg.window_ms,
+            };
         }
         // A client with nothing in the window has nothing to tell a forgetful store (and a
         // store whose data simply expired has forgotten nothing that mattered).
@@ -362,12 +392,13 @@ impl Fleet {
     /// from it under the old epoch, ask again at once, and hand over for a window.
     fn on_forgotten(&mut self, now: f64) {
         let unsettled = now + self.cfg.hold_ms + self.cfg.window_ms;
-        self.carry
-            .extend(self.store_returns.drain(..).filter(|&at| at > now));
+        self.carry.extend(self.store_returns.take_after(now));
         self.carry
             .extend(std::iter::repeat(unsettled).take(self.store_in_flight as usize));
         self.retry_at = now;
-        self.share_until = now + self.cfg.window_ms;
+        self.mode = Mode::Store {
+            hand_over_until: now + self.cfg.window_ms,
+        };
     }
 
     /// Whether usage the store has not seen waits to be carried.
@@ -378,10 +409,9 @@ impl Fleet {
     /// How many tokens the client may take from the store now: any number, except during a
     /// hand-over, when the local share's room.
     fn room(&self, now: f64) -> u32 {
-        if now < self.share_until {
-            self.local.room(now)
-        } else {
-            u32::MAX
+        match self.mode {
+            Mode::Store { hand_over_until } if now < hand_over_until => self.local.room(now),
+            _ => u32::MAX,
         }
     }
 
@@ -413,9 +443,7 @@ impl Fleet {
         let free_at = now + self.cfg.window_ms;
         self.carry.extend(std::iter::repeat(free_at).take(count));
         // They are carry now, not something the store would forget.
-        for _ in 0..count {
-            self.store_returns.pop_back();
-        }
+        self.store_returns.forget_latest(count);
         let event = self.enter_fallback(now);
         Outcome {
             granted: self.grant_ready(now),
@@ -442,10 +470,8 @@ impl Fleet {
         match source {
             Source::Store(token) => {
                 self.store_in_flight = self.store_in_flight.saturating_sub(1);
-                while self.store_returns.front().is_some_and(|&at| at <= now) {
-                    self.store_returns.pop_front();
-                }
-                self.store_returns.push_back(now + self.cfg.window_ms);
+                self.store_returns.expire(now);
+                self.store_returns.push(now + self.cfg.window_ms);
                 Some(token)
             }
             Source::Local(generation) => {
@@ -493,17 +519,17 @@ impl Fleet {
             _ if self.asking.is_some() => self.asking.map(|(_, deadline)| deadline),
             // During a hand-over, when the share has room again or the hand-over ends,
             // whichever comes first (a settle also pumps).
-            Mode::Store if now < self.share_until => {
-                let room_at = self.local.next_room_at(now).unwrap_or(self.share_until);
-                Some(room_at.min(self.share_until).max(self.retry_at))
+            Mode::Store { hand_over_until } if now < hand_over_until => {
+                let room_at = self.local.next_room_at(now).unwrap_or(hand_over_until);
+                Some(room_at.min(hand_over_until).max(self.retry_at))
             }
-            Mode::Store => Some(self.retry_at),
+            Mode::Store { .. } => Some(self.retry_at),
             Mode::Fallback { probe_at, .. } => Some(probe_at),
         }
         .map(|at| at.max(self.paused_until).max(now));
-        let local_at = if self.in_fallback() {
+        let local_at = if let Mode::Fallback { recycle, .. } = self.mode {
             // The share grows back when the recycling window ends.
-            let recycle_end = self.recycle.map(|(until, _)| until.max(now));
+            let recycle_end = recycle.map(|(until, _)| until.max(now));
             match (self.local.next_wakeup(now), recycle_end) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
@@ -533,8 +559,11 @@ impl Fleet {
     /// Sets the share's size for `now`: cut while recycling, the full share after.
     fn apply_recycle(&mut self, now: f64) {
         let share = self.cfg.local_limit();
-        let limit = match self.recycle {
-            Some((until, cap)) if now < until => cap.min(share),
+        let limit = match self.mode {
+            Mode::Fallback {
+                recycle: Some((until, cap)),
+                ..
+            } if now < until => cap.min(share),
             _ => share,
         };
         self.local.set_limit(limit);
@@ -548,25 +577,30 @@ impl Fleet {
     fn enter_fallback(&mut self, now: f64) -> Option<Event> {
         let probe_at = now + self.cfg.probe_ms;
         match self.mode {
-            Mode::Store => {
-                self.mode = Mode::Fallback {
-                    since: now,
-                    probe_at,
-                };
+            Mode::Store { .. } => {
                 // What the fleet had in the window at the last answer is still there until
                 // a window after it: recycle own tokens plus an equal part of what was free.
-                self.recycle = self.last_contact.map(|(at, occupied, own)| {
+                let recycle = self.last_contact.map(|(at, occupied, own)| {
                     let free = self.cfg.limit.saturating_sub(occupied);
                     let part = free / self.cfg.fleet_size.max(1);
                     (at + self.cfg.window_ms, own.saturating_add(part))
                 });
+                self.mode = Mode::Fallback {
+                    since: now,
+                    probe_at,
+                    recycle,
+                };
                 self.apply_recycle(now);
                 Some(Event::Fallback {
                     local_limit: self.cfg.local_limit(),
                 })
             }
-            Mode::Fallback { since, .. } => {
-                self.mode = Mode::Fallback { since, probe_at };
+            Mode::Fallback { since, recycle, .. } => {
+                self.mode = Mode::Fallback {
+                    since,
+                    probe_at,
+                    recycle,
+                };
                 None
             }
         }

@@ -21,7 +21,12 @@
 
 /// The most entries `carry` may add in one call: a client never carries more than its
 /// own window's worth, and a bound keeps a broken caller from growing a store at will.
+/// The JS stores' `MAX_ENTRIES` (`pkg/stores/limits.cjs`) is the same number.
 pub const MAX_CARRY: usize = 100_000;
+
+/// The longest bucket name or token id a store accepts: ours are short, and a bound keeps a
+/// broken caller from filling memory. The JS stores' `MAX_ID_LEN` is the same number.
+pub const MAX_ID_LEN: usize = 256;
 
 /// One `acquire` call, as the protocol defines it.
 #[derive(Debug, Clone, PartialEq)]
@@ -264,6 +269,20 @@ impl Ledger {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The JS stores import their limits from one module; it states the same numbers.
+    #[test]
+    fn the_js_stores_use_the_same_limits() {
+        let js = include_str!("../pkg/stores/limits.cjs");
+        assert!(
+            js.contains(&format!("const MAX_ENTRIES = {MAX_CARRY};")),
+            "MAX_ENTRIES"
+        );
+        assert!(
+            js.contains(&format!("const MAX_ID_LEN = {MAX_ID_LEN};")),
+            "MAX_ID_LEN"
+        );
+    }
 
     const W: f64 = 1000.0;
     const H: f64 = 500.0;

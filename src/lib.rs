@@ -7,6 +7,8 @@
 //! | [`errors`] | the typed error model | no |
 //! | [`access`] | what a key may read: one probe per resource group, and the verdict | no |
 //! | [`limiter`] | the exact rolling-window token bucket | no |
+//! | [`window`] | when tokens come back: a rolling window's return instants | no |
+//! | [`wait_queue`] | requests waiting for a token, in arrival order, with tombstones | no |
 //! | [`lease`] | the client side of a shared budget: leasing, fallback share, carry | no |
 //! | [`ledger`] | the store side of a budget shared across processes (the store protocol) | no |
 //! | [`retry`] | retry policy, backoff, `Retry-After` | no |
@@ -58,8 +60,10 @@ mod scheduler;
 mod store;
 mod transport;
 pub mod url;
+pub mod wait_queue;
 pub mod webhook;
 mod webhook_shell;
+pub mod window;
 
 pub use client::ConveyorClient;
 pub use memory_store::MemoryStore;

@@ -28,7 +28,9 @@
 //! No timers, no JS: the caller passes the time (`now_ms`, in milliseconds) into every
 //! call. The JS shell (`scheduler`) owns the one timer and the waiters' wake-ups.
 
-use std::collections::VecDeque;
+use crate::wait_queue::WaitQueue;
+pub use crate::wait_queue::WaiterId;
+use crate::window::Window;
 
 /// The limiter's configuration: `limit` requests per rolling `window_ms`, and at most
 /// `max_queue` requests waiting for a token.
@@ -64,12 +66,6 @@ impl LimiterConfig {
         Ok(())
     }
 }
-
-/// Identifies one waiting request, to cancel it or to recognise it among the grants.
-///
-/// Ids are handed out in increasing order and never reused by one limiter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct WaiterId(pub u64);
 
 /// What [`Limiter::acquire`] decided for a new request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,17 +139,11 @@ pub struct Limiter {
     now: f64,
     /// Granted and not yet settled (or released).
     in_flight: u32,
-    /// When settled tokens come back, oldest first. Entries `<= now` are back in the bucket
-    /// and are dropped lazily. At most `limit` entries (with `in_flight`, never more).
-    returns: VecDeque<f64>,
-    /// Waiters in arrival order, so by ascending id, each with whether it still waits:
-    /// cancelled ones (tombstones) are skipped lazily and compacted away when they
-    /// outnumber the living. Cancel finds an id by binary search; a hash set beside the
-    /// queue would cost the .wasm more.
-    queue: VecDeque<(u64, bool)>,
-    /// How many entries of `queue` still wait.
-    waiting: usize,
-    next_id: u64,
+    /// When settled tokens come back. Entries `<= now` are back in the bucket and are
+    /// dropped lazily. At most `limit` entries (with `in_flight`, never more).
+    returns: Window,
+    /// Requests waiting for a token, in arrival order.
+    queue: WaitQueue,
     /// No grants before this instant (server pushback).
     paused_until: f64,
 }
@@ -167,10 +157,8 @@ impl Limiter {
             now: f64::NEG_INFINITY,
             in_flight: 0,
             // The ring never exceeds `limit`; reserve a little, grow on demand.
-            returns: VecDeque::with_capacity(config.limit.min(64) as usize),
-            queue: VecDeque::new(),
-            waiting: 0,
-            next_id: 0,
+            returns: Window::with_capacity(config.limit.min(64) as usize),
+            queue: WaitQueue::default(),
             paused_until: f64::NEG_INFINITY,
         }
     }
@@ -189,7 +177,7 @@ impl Limiter {
     pub fn acquire(&mut self, now_ms: f64) -> Acquire {
         let now = self.advance(now_ms);
         self.expire_returns(now);
-        if self.waiting == 0 && !self.is_paused(now) && self.available() > 0 {
+        if self.queue.is_empty() && !self.is_paused(now) && self.available() > 0 {
             self.in_flight = self.in_flight.saturating_add(1);
             return Acquire::Granted;
         }
@@ -207,15 +195,9 @@ impl Limiter {
     /// flight even beyond `limit`: the bucket then records all of this client's usage, so
     /// it can take over as a conservative local share when the store is unreachable.
     pub fn grant_next(&mut self) -> Option<WaiterId> {
-        while let Some((id, alive)) = self.queue.pop_front() {
-            if alive {
-                self.waiting = self.waiting.saturating_sub(1);
-                self.in_flight = self.in_flight.saturating_add(1);
-                self.trim_tombstones();
-                return Some(WaiterId(id));
-            }
-        }
-        None
+        let id = self.queue.pop()?;
+        self.in_flight = self.in_flight.saturating_add(1);
+        Some(id)
     }
 
     /// Tokens in the bucket at `now_ms`, without moving the clock (a pause aside).
@@ -230,16 +212,14 @@ impl Limiter {
         if self.room(now) > 0 {
             return Some(now);
         }
-        let back = self.returns.partition_point(|&at| at <= now);
-        self.returns.get(back).copied()
+        self.returns.next_after(now)
     }
 
     /// Tokens out at `now_ms` (in flight, or settled and not yet back), even beyond
     /// `limit` when [`Limiter::grant_next`] counted tokens granted elsewhere.
     pub fn occupancy(&self, now_ms: f64) -> u32 {
         let now = self.clamped(now_ms);
-        let back = self.returns.partition_point(|&at| at <= now);
-        let returning = u32::try_from(self.returns.len() - back).unwrap_or(u32::MAX);
+        let returning = u32::try_from(self.returns.out_at(now)).unwrap_or(u32::MAX);
         self.in_flight.saturating_add(returning)
     }
 
@@ -250,7 +230,7 @@ impl Limiter {
 
     /// How many requests wait for a token.
     pub fn queued(&self) -> usize {
-        self.waiting
+        self.queue.len()
     }
 
     /// A granted request finished at `now_ms`: its response (headers) arrived, or it failed
@@ -264,7 +244,7 @@ impl Limiter {
         }
         self.in_flight = self.in_flight.saturating_sub(1);
         // `now` never decreases and the window is constant, so the ring stays sorted.
-        self.returns.push_back(now + self.config.window_ms);
+        self.returns.push(now + self.config.window_ms);
     }
 
     /// A granted request was never sent (dropped between grant and send): the server never
@@ -276,22 +256,7 @@ impl Limiter {
     /// Removes a waiter (its request was aborted). Returns whether it was still waiting;
     /// `false` means it was already granted (or cancelled, or never existed).
     pub fn cancel(&mut self, id: WaiterId) -> bool {
-        let Ok(i) = self.queue.binary_search_by_key(&id.0, |&(w, _)| w) else {
-            return false;
-        };
-        match self.queue.get_mut(i) {
-            Some((_, alive)) if *alive => *alive = false,
-            _ => return false,
-        }
-        self.waiting = self.waiting.saturating_sub(1);
-        self.trim_tombstones();
-        // Each compaction removes at least half the entries, each paid for by one cancel:
-        // O(1) amortised on top of the search, and the queue's memory stays proportional to
-        // the living waiters.
-        if self.queue.len() > 64 && self.queue.len() > self.waiting.saturating_mul(2) {
-            self.queue.retain(|&(_, alive)| alive);
-        }
-        true
+        self.queue.cancel(id)
     }
 
     /// Hands tokens to waiters in FIFO order as far as tokens are available at `now_ms`
@@ -305,17 +270,13 @@ impl Limiter {
         }
         let mut available = self.available();
         while available > 0 {
-            let Some((id, alive)) = self.queue.pop_front() else {
+            let Some(id) = self.queue.pop() else {
                 break;
             };
-            if alive {
-                self.waiting = self.waiting.saturating_sub(1);
-                granted.push(WaiterId(id));
-                self.in_flight = self.in_flight.saturating_add(1);
-                available = available.saturating_sub(1);
-            }
+            granted.push(id);
+            self.in_flight = self.in_flight.saturating_add(1);
+            available = available.saturating_sub(1);
         }
-        self.trim_tombstones();
         granted
     }
 
@@ -326,7 +287,7 @@ impl Limiter {
     /// calls `grant_ready` after each). Otherwise the instant the next token returns, or the
     /// end of a pause if that is later; an instant `<= now_ms` means "grant right away".
     pub fn next_wakeup(&self, now_ms: f64) -> Option<f64> {
-        if self.waiting == 0 {
+        if self.queue.is_empty() {
             return None;
         }
         let now = self.clamped(now_ms);
@@ -360,7 +321,7 @@ impl Limiter {
             window_ms: self.config.window_ms,
             available,
             in_flight: self.in_flight,
-            queued: self.waiting,
+            queued: self.queue.len(),
             next_token_in_ms,
             paused_for_ms: paused.then_some(self.paused_until - now),
         }
@@ -368,18 +329,10 @@ impl Limiter {
 
     /// Queues a new waiter, or refuses it when the queue is full.
     fn push_waiter(&mut self) -> Acquire {
-        if self.waiting >= self.config.max_queue {
-            return Acquire::QueueFull;
+        match self.queue.push(self.config.max_queue) {
+            Some(id) => Acquire::Queued(id),
+            None => Acquire::QueueFull,
         }
-        if self.waiting == 0 {
-            // Only tombstones left: drop them so the queue cannot grow without bound.
-            self.queue.clear();
-        }
-        let id = self.next_id;
-        self.next_id = self.next_id.saturating_add(1);
-        self.queue.push_back((id, true));
-        self.waiting += 1;
-        Acquire::Queued(WaiterId(id))
     }
 
     /// Moves the limiter's clock forward to `now_ms` if that is later, and returns it.
@@ -402,9 +355,7 @@ impl Limiter {
 
     /// Tokens whose return instant has come are back in the bucket.
     fn expire_returns(&mut self, now: f64) {
-        while self.returns.front().is_some_and(|&at| at <= now) {
-            self.returns.pop_front();
-        }
+        self.returns.expire(now);
     }
 
     /// Tokens in the bucket, counting every entry of `returns` as still out (exact right
@@ -424,17 +375,7 @@ impl Limiter {
         if self.available() > 0 {
             return Some(now);
         }
-        self.returns.front().copied()
-    }
-
-    /// Drops cancelled ids at both ends so the front is a living waiter when there is one.
-    fn trim_tombstones(&mut self) {
-        while self.queue.front().is_some_and(|&(_, alive)| !alive) {
-            self.queue.pop_front();
-        }
-        while self.queue.back().is_some_and(|&(_, alive)| !alive) {
-            self.queue.pop_back();
-        }
+        self.returns.front()
     }
 }
 
@@ -590,14 +531,14 @@ mod tests {
             let a = queued(l.acquire(0.0));
             living.push(queued(l.acquire(0.0)));
             assert!(l.cancel(a));
-            assert!(l.queue.len() <= 2 * l.waiting + 65);
+            assert!(l.queue.held() <= 2 * l.queue.len() + 65);
         }
         // 10,000 living waiters plus `stuck`: cancel them in arrival order.
         for id in living {
             assert!(l.cancel(id));
-            assert!(l.queue.len() <= 2 * l.waiting + 65);
+            assert!(l.queue.held() <= 2 * l.queue.len() + 65);
         }
-        assert_eq!(l.waiting, 1);
+        assert_eq!(l.queue.len(), 1);
         assert!(l.queue.len() <= 65);
         l.settle(0.0);
         assert_eq!(l.grant_ready(W), vec![stuck]);
@@ -700,7 +641,7 @@ mod tests {
         let s = l.state(f64::NEG_INFINITY);
         assert_eq!(s.in_flight, 0);
         assert_eq!(s.next_token_in_ms, Some(W));
-        assert_eq!(l.returns.front(), Some(&(10_000.0 + 2.0 * W)));
+        assert_eq!(l.returns.front(), Some(10_000.0 + 2.0 * W));
     }
 
     #[test]

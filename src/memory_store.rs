@@ -6,16 +6,12 @@
 //! snapshot restored in a later process still means the same instants.
 
 use crate::fallible;
-use crate::ledger::{AcquireRequest, Ledger, MAX_CARRY};
+use crate::ledger::{AcquireRequest, Ledger, MAX_CARRY, MAX_ID_LEN};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-/// The longest token id or bucket name accepted: ours are short; a bound keeps a broken
-/// caller from filling memory.
-const MAX_ID_LEN: usize = 256;
-
 /// An in-memory rate-limit store: `acquire`, `settle` and `release` as the store protocol
-/// defines them (see the README's "Sharing one budget"), synchronous, for one realm.
+/// defines them (`docs/store-protocol.md`), synchronous, for one realm.
 ///
 /// ```js
 /// const store = new MemoryStore();

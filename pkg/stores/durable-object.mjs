@@ -28,6 +28,7 @@
 import { DurableObject } from "cloudflare:workers";
 import "../entries/load-workerd.mjs";
 import { MemoryStore } from "../dist/web/conveyor_client.js";
+import limits from "./limits.cjs";
 
 /** Storage key of the index record: format version, chunk count, each bucket's layout. */
 const META = "meta";
@@ -41,8 +42,6 @@ const CHUNK_PREFIX = "c";
 const CHUNK = 8192;
 /** `put` and `delete` take at most 128 keys per call. */
 const MAX_KEYS = 128;
-/** The store's own bound on a bucket name: longer names are refused by MemoryStore. */
-const MAX_BUCKET = 256;
 
 /**
  * The Durable Object that keeps a rate-limit ledger: bind it in `wrangler.toml` and
@@ -71,7 +70,7 @@ export class ConveyorRateLimiter extends DurableObject {
   #store = new MemoryStore();
   /** Chunks the storage holds now, so a shrinking ledger deletes the rest. */
   #chunks = 0;
-  /** The scheduled cleanup alarm (ms since the epoch), or null. */
+  /** The scheduled cleanup alarm (ms since the epoch), or null. @type {number | null} */
   #alarmAt = null;
 
   constructor(ctx, env) {
@@ -96,7 +95,7 @@ export class ConveyorRateLimiter extends DurableObject {
 
   /**
    * Grants up to `req.want` tokens: `{ tokens, retryInMs, epoch, occupied }` (see the store protocol).
-   * @param {AcquireRequest} req (see durable-object.d.ts)
+   * @param {import("./durable-object.js").AcquireRequest} req
    */
   acquire(req) {
     const grant = this.#store.acquire(req);
@@ -106,7 +105,7 @@ export class ConveyorRateLimiter extends DurableObject {
 
   /**
    * The responses to `req.tokens` arrived: each frees one `req.windowMs` from now.
-   * @param {SettleRequest} req (see durable-object.d.ts)
+   * @param {import("./durable-object.js").SettleRequest} req
    */
   settle(req) {
     const bucket = validBucket(req) ? req.bucket : null;
@@ -118,7 +117,7 @@ export class ConveyorRateLimiter extends DurableObject {
 
   /**
    * `req.tokens` were never sent: they free now. Not written (see the class comment).
-   * @param {ReleaseRequest} req (see durable-object.d.ts)
+   * @param {import("./durable-object.js").ReleaseRequest} req
    */
   release(req) {
     this.#store.release(req);
@@ -148,6 +147,7 @@ export class ConveyorRateLimiter extends DurableObject {
     const storage = this.ctx.storage;
     if (buckets.length === 0) return;
     const chunks = Math.ceil(data.length / CHUNK);
+    /** @type {[string, unknown][]} */
     const entries = [[META, { v: 1, chunks, buckets }]];
     for (let i = 0; i < chunks; i++) entries.push([CHUNK_PREFIX + i, data.slice(i * CHUNK, (i + 1) * CHUNK)]);
     // `slice`, not `subarray`: a view would be stored with its whole buffer.
@@ -173,7 +173,7 @@ export class ConveyorRateLimiter extends DurableObject {
  * carried from one request's context into another's).
  *
  * @param {{ idFromName(name: string): unknown, get(id: unknown): any }} namespace
- * @returns {DurableObjectRateLimitStore} (see durable-object.d.ts)
+ * @returns {import("./durable-object.js").DurableObjectRateLimitStore}
  */
 export function durableObjectStore(namespace) {
   if (!namespace || typeof namespace.idFromName !== "function" || typeof namespace.get !== "function") {
@@ -199,8 +199,9 @@ export function durableObjectStore(namespace) {
   });
 }
 
+/** The protocol's bound on a bucket name (MemoryStore refuses longer ones too). */
 function validBucket(req) {
-  return typeof req?.bucket === "string" && req.bucket.length > 0 && req.bucket.length <= MAX_BUCKET;
+  return limits.isId(req?.bucket);
 }
 
 /**

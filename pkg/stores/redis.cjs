@@ -12,6 +12,7 @@
 // write sets PEXPIRE on both keys to the last entry's free instant, so an idle bucket
 // vanishes on its own. The store only ever sees `bucket`, a hash, never the API key.
 const { createHash, randomBytes } = require("node:crypto");
+const { MAX_ENTRIES, MAX_ID_LEN, isId } = require("./limits.cjs");
 
 // Shared prologue: the time in ms from Redis (Lua numbers are doubles, so ms since 1970
 // are exact), expired entries pruned, and `touch`, which makes the three keys live exactly
@@ -88,16 +89,11 @@ touch()
 return 0
 `;
 
-/** Most ids or carry entries one call may carry (as MemoryStore): bounds a broken caller. */
-const MAX_ENTRIES = 100000;
-/** Longest bucket or token id accepted (as MemoryStore). */
-const MAX_ID_LEN = 256;
 
 const script = (source) => ({ source, sha: createHash("sha1").update(source).digest("hex") });
 const SCRIPTS = { acquire: script(ACQUIRE), settle: script(SETTLE), release: script(RELEASE) };
 
 const isRecord = (v) => typeof v === "object" && v !== null;
-const isId = (v) => typeof v === "string" && v.length > 0 && v.length <= MAX_ID_LEN;
 
 /** Throws a TypeError naming `field` unless `ok`. */
 function check(ok, field, rule) {
@@ -156,7 +152,7 @@ function createRedisStore(client, { prefix = "conveyor:rl:" } = {}) {
     try {
       return await redis.evalSha(s, keys, strings);
     } catch (e) {
-      if (!/NOSCRIPT/.test(String(e && e.message))) throw e;
+      if (!/NOSCRIPT/.test(String(e instanceof Error ? e.message : e))) throw e;
       return redis.eval(s, keys, strings); // EVAL also caches it for the next EVALSHA
     }
   }

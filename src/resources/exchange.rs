@@ -1,7 +1,7 @@
 //! The Trust Center ("Exchange"): connections, access requests and authorizations, access
 //! groups, folders and documents.
 
-use super::{BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind};
+use super::{text, BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind};
 
 /// Authorization request `status` values.
 pub const AUTHORIZATION_REQUEST_STATUS: &[&str] = &["initial", "requested", "approved", "ignored"];
@@ -28,7 +28,7 @@ const fn hal(plural: &'static str) -> ResponseKind {
 
 const DOCUMENT_FIELDS: [Param; 11] = [
     Param::opt("name", Kind::Str),
-    Param::opt("file", Kind::File),
+    Param::opt("file", Kind::File).doc("A new version of the file."),
     Param::opt("description", Kind::Str),
     Param::opt("certification", Kind::Enum(CERTIFICATION)),
     Param::opt("featured", Kind::Bool),
@@ -60,7 +60,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::Query,
         response: flat("connections"),
-        doc: "Companies that connected to your Trust Center, optionally filtered by domain.",
+        record: text("Connection"),
+        doc: text("Companies that connected to your Trust Center, optionally filtered by domain."),
     },
     Endpoint {
         name: "exchange.authorizationRequests.list",
@@ -75,7 +76,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::Query,
         response: flat("authorization_requests"),
-        doc: "Access requests, optionally filtered by requester email and status.",
+        record: text("AuthorizationRequest"),
+        doc: text("Access requests, optionally filtered by requester email and status."),
     },
     Endpoint {
         name: "exchange.authorizationRequests.get",
@@ -87,7 +89,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::None,
         response: ResponseKind::Record,
-        doc: "One access request.",
+        record: text("AuthorizationRequest"),
+        doc: text("One access request."),
     },
     Endpoint {
         name: "exchange.authorizationRequests.ignore",
@@ -99,7 +102,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[("status", "ignored")],
         body: BodyKind::Json,
         response: ResponseKind::Record,
-        doc: "Ignores an access request on behalf of `reviewer_email`.",
+        record: text("AuthorizationRequest"),
+        doc: text("Ignores an access request on behalf of `reviewer_email`."),
     },
     Endpoint {
         name: "exchange.authorizationRequests.queue",
@@ -111,7 +115,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::Query,
         response: flat("authorization_requests"),
-        doc: "The open access requests waiting for a review.",
+        record: text("AuthorizationRequest"),
+        doc: text("The open access requests waiting for a review."),
     },
     Endpoint {
         name: "exchange.authorizations.list",
@@ -126,7 +131,10 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::Query,
         response: flat("authorizations"),
-        doc: "Authorizations (granted or gated access), optionally filtered by email and status.",
+        record: text("Authorization"),
+        doc: text(
+            "Authorizations (granted or gated access), optionally filtered by email and status.",
+        ),
     },
     Endpoint {
         name: "exchange.authorizations.create",
@@ -144,7 +152,10 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::Json,
         response: ResponseKind::Record,
-        doc: "Grants access, approving a request (`request_id`) or inviting someone (`email`).",
+        record: text("Authorization"),
+        doc: text(
+            "Grants access, approving a request (`request_id`) or inviting someone (`email`).",
+        ),
     },
     Endpoint {
         name: "exchange.authorizations.update",
@@ -153,13 +164,15 @@ pub const ENDPOINTS: &[Endpoint] = &[
         path_args: &["id"],
         params: &[
             Param::opt("status", Kind::Enum(AUTHORIZATION_STATUS)),
-            Param::opt("access_group_ids", Kind::IdList),
+            Param::opt("access_group_ids", Kind::IdList)
+                .doc("Replaces the authorization's access groups."),
         ],
         any_of: &[],
         fixed: &[],
         body: BodyKind::Json,
         response: ResponseKind::Record,
-        doc: "Changes an authorization's status or replaces its access groups.",
+        record: text("Authorization"),
+        doc: text("Changes an authorization's status or replaces its access groups."),
     },
     Endpoint {
         name: "exchange.authorizations.revoke",
@@ -171,7 +184,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[("status", "revoked")],
         body: BodyKind::Json,
         response: ResponseKind::Record,
-        doc: "Revokes an authorization.",
+        record: text("Authorization"),
+        doc: text("Revokes an authorization."),
     },
     Endpoint {
         name: "exchange.accessGroups.list",
@@ -183,7 +197,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::Query,
         response: flat("access_groups"),
-        doc: "Access groups (sets of documents granted together).",
+        record: text("AccessGroup"),
+        doc: text("Access groups (sets of documents granted together)."),
     },
     Endpoint {
         name: "exchange.folders.list",
@@ -195,7 +210,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::Query,
         response: hal("folders"),
-        doc: "Document folders.",
+        record: text("Folder"),
+        doc: text("Document folders."),
     },
     Endpoint {
         name: "exchange.folders.create",
@@ -207,7 +223,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::Json,
         response: ResponseKind::Record,
-        doc: "Creates a folder.",
+        record: text("Folder"),
+        doc: text("Creates a folder."),
     },
     Endpoint {
         name: "exchange.folders.delete",
@@ -219,7 +236,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::None,
         response: ResponseKind::Empty,
-        doc: "Deletes a folder.",
+        record: text(""),
+        doc: text("Deletes a folder."),
     },
     Endpoint {
         name: "exchange.documents.list",
@@ -231,7 +249,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::Query,
         response: hal("documents"),
-        doc: "Trust Center documents.",
+        record: text("Document"),
+        doc: text("Trust Center documents."),
     },
     Endpoint {
         name: "exchange.documents.create",
@@ -243,7 +262,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::Multipart,
         response: ResponseKind::Record,
-        doc: "Uploads a document (multipart).",
+        record: text("Document"),
+        doc: text("Uploads a document (multipart)."),
     },
     Endpoint {
         name: "exchange.documents.update",
@@ -255,7 +275,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::Multipart,
         response: ResponseKind::Record,
-        doc: "Changes a document's fields, or uploads a new version with `file` (multipart).",
+        record: text("Document"),
+        doc: text("Changes a document's fields, or uploads a new version with `file` (multipart)."),
     },
     Endpoint {
         name: "exchange.documents.delete",
@@ -267,6 +288,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::None,
         response: ResponseKind::Empty,
-        doc: "Deletes a document.",
+        record: text(""),
+        doc: text("Deletes a document."),
     },
 ];

@@ -1,6 +1,6 @@
 //! Interactions: what visitors did with documents and answers.
 
-use super::{BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind};
+use super::{text, BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind};
 
 /// Interaction `type` values.
 pub const INTERACTION_TYPE: &[&str] = &["Document", "Q & A"];
@@ -28,7 +28,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::Query,
         response: LIST,
-        doc: "Every interaction, filtered by type and creation time.",
+        record: text("Interaction"),
+        doc: text("Every interaction, filtered by type and creation time."),
     },
     Endpoint {
         name: "interactions.byConnection",
@@ -40,7 +41,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::Query,
         response: LIST,
-        doc: "The interactions of one connection.",
+        record: text("Interaction"),
+        doc: text("The interactions of one connection."),
     },
     Endpoint {
         name: "interactions.byDocument",
@@ -52,7 +54,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::Query,
         response: LIST,
-        doc: "The interactions with one document.",
+        record: text("Interaction"),
+        doc: text("The interactions with one document."),
     },
     Endpoint {
         name: "interactions.byQuestion",
@@ -64,6 +67,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::Query,
         response: LIST,
-        doc: "The interactions with one knowledge-base question.",
+        record: text("Interaction"),
+        doc: text("The interactions with one knowledge-base question."),
     },
 ];

@@ -1,6 +1,6 @@
 //! The knowledge base of approved answers.
 
-use super::{BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind};
+use super::{text, BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind};
 
 /// Knowledge-base question `status` values.
 pub const QUESTION_STATUS: &[&str] = &["verified", "unverified"];
@@ -19,5 +19,6 @@ pub const ENDPOINTS: &[Endpoint] = &[Endpoint {
         plural: "questions",
         envelope: Envelope::Flat,
     },
-    doc: "Knowledge-base questions and their approved answers, optionally by status.",
+    record: text("KnowledgeBaseQuestion"),
+    doc: text("Knowledge-base questions and their approved answers, optionally by status."),
 }];

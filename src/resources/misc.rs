@@ -1,6 +1,6 @@
 //! The smaller areas: product lines, single questions, reviews and questionnaire requests.
 
-use super::{BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind};
+use super::{text, BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind};
 
 /// Product lines, single questions, reviews and questionnaire requests.
 pub const ENDPOINTS: &[Endpoint] = &[
@@ -17,7 +17,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
             plural: "product_lines",
             envelope: Envelope::Hal,
         },
-        doc: "Product lines (used to scope documents, answers and questionnaires).",
+        record: text("ProductLine"),
+        doc: text("Product lines (used to scope documents, answers and questionnaires)."),
     },
     Endpoint {
         name: "singleQuestion.ask",
@@ -36,7 +37,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::Json,
         response: ResponseKind::Record,
-        doc: "Answers one question from the knowledge base.",
+        record: text("SingleQuestionAnswer"),
+        doc: text("Answers one question from the knowledge base."),
     },
     Endpoint {
         name: "reviews.create",
@@ -54,7 +56,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::Json,
         response: ResponseKind::Record,
-        doc: "Requests a vendor review.",
+        record: text("Review"),
+        doc: text("Requests a vendor review."),
     },
     Endpoint {
         name: "questionnaireRequests.create",
@@ -75,6 +78,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::Multipart,
         response: ResponseKind::Record,
-        doc: "Files a questionnaire request from an external system (multipart).",
+        record: text("QuestionnaireRequest"),
+        doc: text("Files a questionnaire request from an external system (multipart)."),
     },
 ];

@@ -9,7 +9,9 @@
 //! Adding an endpoint is adding one description to the table of its area:
 //! [`crate::params::prepare`] validates and encodes the call from it, the JS shell
 //! (`src/resources_shell.rs` and `src/js/resources.js`) turns it into a camelCase method on
-//! a namespace object, and a test checks it against `pkg/resources.d.ts`.
+//! a namespace object, and the generator in `surface.rs` writes its declarations
+//! (`pkg/resources.d.ts`) and the end-to-end tests' method list from it
+//! (`UPDATE=1 cargo test -q --lib surface`; without `UPDATE` the same test fails on drift).
 //!
 //! ```
 //! use conveyor_client::resources;
@@ -51,6 +53,34 @@ pub enum Kind {
     File,
 }
 
+/// Text that only the generated declarations read: a doc line or a record type's name.
+///
+/// Native builds (the generator, the tests) keep it; in the .wasm it is empty, so describing
+/// the surface costs the binary nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Text {
+    #[cfg(not(target_arch = "wasm32"))]
+    text: &'static str,
+}
+
+/// Wraps `text` as a [`Text`] (dropped from the .wasm).
+pub const fn text(text: &'static str) -> Text {
+    #[cfg(target_arch = "wasm32")]
+    let _ = text;
+    Text {
+        #[cfg(not(target_arch = "wasm32"))]
+        text,
+    }
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+impl Text {
+    /// The text (native builds only).
+    pub const fn get(self) -> &'static str {
+        self.text
+    }
+}
+
 /// One parameter an endpoint accepts, named as on the wire (snake_case).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Param {
@@ -60,6 +90,8 @@ pub struct Param {
     pub kind: Kind,
     /// Whether a call without it is rejected before sending.
     pub required: bool,
+    /// A doc line for the declarations, when the name and type do not say enough.
+    pub doc: Text,
 }
 
 impl Param {
@@ -69,6 +101,7 @@ impl Param {
             name,
             kind,
             required: false,
+            doc: text(""),
         }
     }
 
@@ -78,6 +111,15 @@ impl Param {
             name,
             kind,
             required: true,
+            doc: text(""),
+        }
+    }
+
+    /// The same parameter with a doc line for the declarations.
+    pub const fn doc(self, doc: &'static str) -> Param {
+        Param {
+            doc: text(doc),
+            ..self
         }
     }
 }
@@ -142,14 +184,20 @@ pub struct Endpoint {
     pub body: BodyKind,
     /// What comes back.
     pub response: ResponseKind,
-    /// One line for the docs.
-    pub doc: &'static str,
+    /// The TypeScript type of one record in the response (`Connection`), declared by hand in
+    /// `pkg/records.d.ts`; empty for [`ResponseKind::Empty`].
+    pub record: Text,
+    /// One line for the docs (the method's JSDoc).
+    pub doc: Text,
 }
 
 /// The `page` parameter every list endpoint accepts (from 1).
 pub const PAGE: Param = Param::opt("page", Kind::Int);
 /// The `per_page` parameter every list endpoint accepts (1..=100).
 pub const PER_PAGE: Param = Param::opt("per_page", Kind::Int);
+/// The upload's file name, accepted by every endpoint with a file.
+pub const FILENAME: Param = Param::opt("filename", Kind::Str)
+    .doc("The upload's file name (default: the `File`'s own name, else \"upload\").");
 /// The largest `per_page` the API accepts.
 pub const MAX_PER_PAGE: f64 = 100.0;
 
@@ -178,7 +226,7 @@ impl Endpoint {
         match name {
             "page" if self.is_list() => Some(PAGE),
             "per_page" if self.is_list() => Some(PER_PAGE),
-            "filename" if self.has_file() => Some(Param::opt("filename", Kind::Str)),
+            "filename" if self.has_file() => Some(FILENAME),
             _ => None,
         }
     }
@@ -201,16 +249,63 @@ impl Endpoint {
     }
 }
 
-/// The namespace getters on `ConveyorClient`, in the order of the API's areas.
-pub const NAMESPACES: [&str; 8] = [
-    "exchange",
-    "questionnaires",
-    "questionnaireRequests",
-    "knowledgeBase",
-    "interactions",
-    "productLines",
-    "singleQuestion",
-    "reviews",
+/// The namespace getters on `ConveyorClient` (`exchange`, `knowledgeBase`...), in the
+/// table's order.
+pub fn namespaces() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for e in all() {
+        if !out.contains(&e.namespace()) {
+            out.push(e.namespace());
+        }
+    }
+    out
+}
+
+/// One line about each namespace, for the declarations and the getters' docs.
+pub const NAMESPACE_DOCS: &[(&str, &str)] = &[
+    (
+        "exchange",
+        "The Trust Center: connections, access requests, authorizations, access groups, folders, documents.",
+    ),
+    ("questionnaires", "Security questionnaires."),
+    (
+        "questionnaireRequests",
+        "Questionnaire requests from external systems.",
+    ),
+    ("knowledgeBase", "The knowledge base of approved answers."),
+    (
+        "interactions",
+        "What visitors did with documents and answers.",
+    ),
+    (
+        "productLines",
+        "Product lines (used to scope documents, answers and questionnaires).",
+    ),
+    (
+        "singleQuestion",
+        "One question answered from the knowledge base.",
+    ),
+    ("reviews", "Vendor reviews."),
+];
+
+/// The TypeScript name of every [`Kind::Enum`]'s values (a string-literal union that
+/// still accepts other strings).
+pub const ENUMS: &[(&str, &[&str])] = &[
+    (
+        "AuthorizationRequestStatus",
+        exchange::AUTHORIZATION_REQUEST_STATUS,
+    ),
+    ("AuthorizationStatus", exchange::AUTHORIZATION_STATUS),
+    ("QuestionnaireStatus", questionnaires::QUESTIONNAIRE_STATUS),
+    (
+        "KnowledgeBaseQuestionStatus",
+        knowledge_base::QUESTION_STATUS,
+    ),
+    ("InteractionType", interactions::INTERACTION_TYPE),
+    ("OriginalFormat", questionnaires::ORIGINAL_FORMAT),
+    ("QuestionnaireType", questionnaires::QUESTIONNAIRE_TYPE),
+    ("AccessLevel", exchange::ACCESS_LEVEL),
+    ("Certification", exchange::CERTIFICATION),
 ];
 
 /// Every endpoint, area by area.
@@ -233,5 +328,7 @@ pub fn in_namespace(namespace: &'static str) -> impl Iterator<Item = &'static En
     all().filter(move |e| e.namespace() == namespace)
 }
 
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod surface;
 #[cfg(test)]
 mod tests;

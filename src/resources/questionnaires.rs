@@ -1,6 +1,6 @@
 //! Security questionnaires.
 
-use super::{BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind};
+use super::{text, BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind};
 
 /// Questionnaire `status` values.
 pub const QUESTIONNAIRE_STATUS: &[&str] = &[
@@ -39,7 +39,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
             plural: "questionnaires",
             envelope: Envelope::Hal,
         },
-        doc: "Questionnaires, filtered by status, product lines and date ranges.",
+        record: text("Questionnaire"),
+        doc: text("Questionnaires, filtered by status, product lines and date ranges."),
     },
     Endpoint {
         name: "questionnaires.create",
@@ -56,7 +57,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
             Param::opt("portal_url", Kind::Str),
             Param::opt("notes", Kind::Str),
             Param::opt("file", Kind::File),
-            Param::opt("filename", Kind::Str),
+            Param::opt("filename", Kind::Str)
+                .doc("Sent as a field, and used as the upload's file name."),
             Param::opt("content_type", Kind::Str),
             Param::opt("content_version_id", Kind::Id),
             Param::opt("customer_name", Kind::Str),
@@ -67,6 +69,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         fixed: &[],
         body: BodyKind::Multipart,
         response: ResponseKind::Record,
-        doc: "Submits a questionnaire (a spreadsheet or file upload, or a portal URL).",
+        record: text("Questionnaire"),
+        doc: text("Submits a questionnaire (a spreadsheet or file upload, or a portal URL)."),
     },
 ];

@@ -1,6 +1,8 @@
 //! The /api/v2 surface: which endpoint a method and path name, the permission it needs, and
 //! the handlers (one file per area).
 
+#[cfg(test)]
+mod coverage;
 pub mod documents;
 pub mod exchange;
 pub mod interactions;

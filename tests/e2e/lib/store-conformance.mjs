@@ -1,4 +1,4 @@
-// The rate-limit store protocol (issue 9) as checks any store must pass: MemoryStore, the
+// The rate-limit store protocol (docs/store-protocol.md) as checks any store must pass: MemoryStore, the
 // Durable Object store, the Redis store. Each check uses buckets of its own, so one store
 // may serve them all, concurrently or one after another.
 //

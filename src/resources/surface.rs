@@ -1,0 +1,475 @@
+//! The generator: everything outside the crate that must agree with the endpoint table is
+//! written from it here, and checked against it on every `cargo test`.
+//!
+//! | file | what |
+//! | --- | --- |
+//! | `pkg/resources.d.ts` | enums, params interfaces, pages, namespace interfaces with each endpoint's doc as JSDoc, `ConveyorResources` (the client's getters) |
+//! | `tests/e2e/lib/endpoints.mjs` | the method list the end-to-end tests call |
+//! | `src/resources/namespace_getters.rs` | the `#[wasm_bindgen]` namespace getters, for `include!` in `resources_shell.rs` |
+//!
+//! Record types (`Connection`, `Document`...) stay hand-written in `pkg/records.d.ts`: the
+//! table names them, it does not describe their fields.
+//!
+//! `UPDATE=1 cargo test -q --lib surface` rewrites the files; without `UPDATE` the test
+//! fails when one of them differs from what the table says.
+
+use super::*;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// The first comment of every generated file (each writes it after `// `).
+const EDIT_HINT: &str =
+    "Generated from the endpoint table (src/resources/) by src/resources/surface.rs:\n\
+// edit the table, then run `UPDATE=1 cargo test -q --lib surface`.";
+
+/// `knowledgeBase` → `KnowledgeBase`.
+fn pascal(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_ascii_uppercase().to_string() + chars.as_str(),
+        None => String::new(),
+    }
+}
+
+/// `knowledgeBase` → `knowledge_base`.
+fn snake(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `exchange.authorizationRequests.ignore` → `ExchangeAuthorizationRequestsIgnoreParams`.
+fn params_type(ep: &Endpoint) -> String {
+    ep.name.split('.').map(pascal).collect::<String>() + "Params"
+}
+
+fn enum_name(values: &[&str]) -> &'static str {
+    match ENUMS.iter().find(|(_, v)| *v == values) {
+        Some((name, _)) => name,
+        None => panic!("the enum {values:?} has no TypeScript name: add it to resources::ENUMS"),
+    }
+}
+
+fn ts_type(kind: Kind) -> String {
+    match kind {
+        Kind::Str => "string".into(),
+        Kind::Int | Kind::Num => "number".into(),
+        Kind::Bool => "boolean".into(),
+        Kind::Date => "DateInput".into(),
+        Kind::Id => "Id".into(),
+        Kind::Enum(values) => enum_name(values).into(),
+        Kind::IdList => "Id[]".into(),
+        Kind::StrList => "string[]".into(),
+        Kind::File => "Upload".into(),
+    }
+}
+
+fn jsdoc(out: &mut String, indent: &str, doc: &str) {
+    assert!(!doc.contains("*/"), "a doc cannot contain `*/`: {doc}");
+    if !doc.is_empty() {
+        let _ = writeln!(out, "{indent}/** {doc} */");
+    }
+}
+
+/// The parameters of the params object (not `page`/`per_page`: those come from `PageParams`).
+fn fields(ep: &Endpoint) -> Vec<Param> {
+    ep.accepted_names()
+        .into_iter()
+        .filter(|n| !(ep.is_list() && matches!(*n, "page" | "per_page")))
+        .filter_map(|n| ep.param(n))
+        .collect()
+}
+
+fn field_line(out: &mut String, p: &Param, required: bool) {
+    jsdoc(out, "  ", p.doc.get());
+    let q = if required { "" } else { "?" };
+    let _ = writeln!(out, "  {}{q}: {};", p.name, ts_type(p.kind));
+}
+
+/// Whether a call must pass the params object.
+fn params_required(ep: &Endpoint) -> bool {
+    !ep.any_of.is_empty() || ep.params.iter().any(|p| p.required)
+}
+
+fn page_type(ep: &Endpoint) -> Option<String> {
+    match ep.response {
+        ResponseKind::List { plural, envelope } => {
+            let wrapper = match envelope {
+                Envelope::Flat => "FlatPage",
+                Envelope::Hal => "HalPage",
+            };
+            let record = ep.record.get();
+            Some(format!("{wrapper}<\"{plural}\", {record}>"))
+        }
+        _ => None,
+    }
+}
+
+fn page_name(ep: &Endpoint) -> String {
+    format!("{}sPage", ep.record.get())
+}
+
+fn returns(ep: &Endpoint) -> String {
+    let record = ep.record.get();
+    match ep.response {
+        ResponseKind::List { .. } => format!("ListResult<{record}, {}>", page_name(ep)),
+        ResponseKind::Record => format!("Promise<{record}>"),
+        ResponseKind::Empty => "Promise<void>".into(),
+    }
+}
+
+fn signature(ep: &Endpoint) -> String {
+    let method = ep.name.rsplit('.').next().unwrap_or(ep.name);
+    let mut args: Vec<String> = ep.path_args.iter().map(|a| format!("{a}: Id")).collect();
+    if ep.takes_params() {
+        let q = if params_required(ep) { "" } else { "?" };
+        args.push(format!("params{q}: {}", params_type(ep)));
+    }
+    args.push("options?: CallOptions".into());
+    format!("{method}({}): {};", args.join(", "), returns(ep))
+}
+
+/// The namespace tree: `exchange` → `connections` → `list`, in the table's order.
+struct Node {
+    key: &'static str,
+    endpoint: Option<&'static Endpoint>,
+    children: Vec<Node>,
+}
+
+fn insert(nodes: &mut Vec<Node>, path: &[&'static str], ep: &'static Endpoint) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    let i = match nodes.iter().position(|n| n.key == *first) {
+        Some(i) => i,
+        None => {
+            nodes.push(Node {
+                key: first,
+                endpoint: None,
+                children: Vec::new(),
+            });
+            nodes.len() - 1
+        }
+    };
+    if rest.is_empty() {
+        assert!(nodes[i].endpoint.is_none(), "{} twice", ep.name);
+        nodes[i].endpoint = Some(ep);
+    } else {
+        insert(&mut nodes[i].children, rest, ep);
+    }
+}
+
+fn tree() -> Vec<Node> {
+    let mut roots = Vec::new();
+    for ep in all() {
+        let path: Vec<&'static str> = ep.name.split('.').collect();
+        insert(&mut roots, &path, ep);
+    }
+    roots
+}
+
+fn emit_members(out: &mut String, nodes: &[Node], depth: usize) {
+    let indent = "  ".repeat(depth);
+    for n in nodes {
+        if let Some(ep) = n.endpoint {
+            jsdoc(out, &indent, ep.doc.get());
+            let _ = writeln!(out, "{indent}{}", signature(ep));
+        } else {
+            let _ = writeln!(out, "{indent}{}: {{", n.key);
+            emit_members(out, &n.children, depth + 1);
+            let _ = writeln!(out, "{indent}}};");
+        }
+    }
+}
+
+fn namespace_doc(ns: &str) -> &'static str {
+    match NAMESPACE_DOCS.iter().find(|(n, _)| *n == ns) {
+        Some((_, doc)) => doc,
+        None => panic!("the namespace {ns} has no line in resources::NAMESPACE_DOCS"),
+    }
+}
+
+/// `pkg/resources.d.ts`.
+fn declarations() -> String {
+    let mut out = String::new();
+    out.push_str(
+        "// Types for the typed endpoint methods of conveyor-client: every enum, params object, page\n\
+         // and namespace. Parameter fields keep the API's own snake_case names; the records are in\n\
+         // records.d.ts.\n//\n",
+    );
+    let _ = writeln!(out, "// {EDIT_HINT}\n");
+
+    let mut records: Vec<&str> = all()
+        .map(|e| e.record.get())
+        .filter(|r| !r.is_empty())
+        .collect();
+    records.sort_unstable();
+    records.dedup();
+    let base = [
+        "CallOptions",
+        "DateInput",
+        "FlatPage",
+        "HalPage",
+        "Id",
+        "ListResult",
+        "Open",
+        "PageParams",
+        "Upload",
+    ];
+    out.push_str("import type {\n");
+    for name in base.iter().chain(records.iter()) {
+        let _ = writeln!(out, "  {name},");
+    }
+    out.push_str("} from \"./records.js\";\nexport * from \"./records.js\";\n\n");
+
+    out.push_str("// Known values; other strings are accepted and kept as sent.\n");
+    for (name, values) in ENUMS {
+        let union: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+        let _ = writeln!(out, "export type {name} = Open<{}>;", union.join(" | "));
+    }
+
+    out.push_str(
+        "\n// Params: one interface per endpoint that takes any, named after the endpoint.\n\n",
+    );
+    for ep in all().filter(|e| e.takes_params()) {
+        let ty = params_type(ep);
+        let extends = if ep.is_list() {
+            " extends PageParams"
+        } else {
+            ""
+        };
+        let fields = fields(ep);
+        if ep.any_of.is_empty() {
+            let _ = write!(out, "export interface {ty}{extends} {{");
+            if fields.is_empty() {
+                out.push_str("}\n");
+                continue;
+            }
+            out.push('\n');
+            for p in &fields {
+                field_line(&mut out, p, p.required);
+            }
+            out.push_str("}\n");
+            continue;
+        }
+        // At least one of `any_of`: a union with one member per name that makes it required.
+        let common = ty.replace("Params", "Common");
+        let _ = writeln!(out, "interface {common}{extends} {{");
+        for p in fields.iter().filter(|p| !ep.any_of.contains(&p.name)) {
+            field_line(&mut out, p, p.required);
+        }
+        out.push_str("}\n");
+        let names: Vec<String> = ep.any_of.iter().map(|n| format!("`{n}`")).collect();
+        jsdoc(
+            &mut out,
+            "",
+            &format!("At least one of {} is required.", names.join(", ")),
+        );
+        let _ = writeln!(out, "export type {ty} =");
+        for must in ep.any_of {
+            let members: Vec<String> = ep
+                .any_of
+                .iter()
+                .filter_map(|n| ep.param(n))
+                .map(|p| {
+                    let q = if p.name == *must { "" } else { "?" };
+                    format!("{}{q}: {}", p.name, ts_type(p.kind))
+                })
+                .collect();
+            let end = if Some(must) == ep.any_of.last() {
+                ";"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "  | ({common} & {{ {} }}){end}", members.join("; "));
+        }
+    }
+
+    out.push_str("\n// Pages: what awaiting a list method resolves with.\n\n");
+    let mut pages: Vec<(String, String)> = Vec::new();
+    for ep in all() {
+        let Some(ty) = page_type(ep) else { continue };
+        match pages.iter().find(|(n, _)| *n == page_name(ep)) {
+            Some((_, seen)) => assert_eq!(*seen, ty, "{}: one record, two envelopes", ep.name),
+            None => pages.push((page_name(ep), ty)),
+        }
+    }
+    for (name, ty) in &pages {
+        let _ = writeln!(out, "export type {name} = {ty};");
+    }
+
+    out.push_str(
+        "\n// Namespaces. Every method also takes an optional last `CallOptions`; a missing required\n\
+         // parameter or a wrong type rejects with `ConveyorValidationError` before anything is sent.\n",
+    );
+    let roots = tree();
+    for ns in &roots {
+        out.push('\n');
+        jsdoc(&mut out, "", namespace_doc(ns.key));
+        let _ = writeln!(out, "export interface {}Resource {{", pascal(ns.key));
+        emit_members(&mut out, &ns.children, 1);
+        out.push_str("}\n");
+    }
+    out.push_str("\n/** The namespace getters of `ConveyorClient`. */\nexport interface ConveyorResources {\n");
+    for ns in &roots {
+        jsdoc(&mut out, "  ", namespace_doc(ns.key));
+        let _ = writeln!(out, "  readonly {}: {}Resource;", ns.key, pascal(ns.key));
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// `tests/e2e/lib/endpoints.mjs`.
+fn e2e_methods() -> String {
+    let mut out = format!("// {EDIT_HINT}\n\n");
+    out.push_str(
+        "/** Every typed method: its dotted name, HTTP method, path template and whether it pages. */\n\
+         export const ENDPOINTS = [\n",
+    );
+    for ep in all() {
+        let _ = writeln!(
+            out,
+            "  {{ name: \"{}\", method: \"{}\", path: \"{}\", list: {} }},",
+            ep.name,
+            ep.method,
+            ep.path,
+            ep.is_list()
+        );
+    }
+    out.push_str("];\n\n/** The dotted names alone. */\nexport const METHODS = ENDPOINTS.map((e) => e.name);\n");
+    out
+}
+
+/// `src/resources/namespace_getters.rs`.
+fn getters() -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "// {EDIT_HINT}");
+    out.push_str(
+        "//\n// The namespace getters of `ConveyorClient` (`client.exchange`...), for `include!` in\n\
+         // `src/resources_shell.rs`, where `ConveyorClient::namespace` builds each one from the table.\n\n\
+         #[wasm_bindgen]\nimpl ConveyorClient {\n",
+    );
+    for (i, ns) in namespaces().into_iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let _ = writeln!(out, "    /// {}", namespace_doc(ns));
+        let rust = snake(ns);
+        if rust == ns {
+            out.push_str("    #[wasm_bindgen(getter)]\n");
+        } else {
+            let _ = writeln!(out, "    #[wasm_bindgen(getter, js_name = {ns})]");
+        }
+        let _ = writeln!(
+            out,
+            "    pub fn {rust}(&self) -> JsValue {{\n        self.namespace(\"{ns}\")\n    }}"
+        );
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn outputs() -> Vec<(&'static str, String)> {
+    vec![
+        ("pkg/resources.d.ts", declarations()),
+        ("tests/e2e/lib/endpoints.mjs", e2e_methods()),
+        ("src/resources/namespace_getters.rs", getters()),
+    ]
+}
+
+#[test]
+fn generated_files_match_the_table() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let update = std::env::var_os("UPDATE").is_some_and(|v| !v.is_empty() && v != "0");
+    let mut drifted = Vec::new();
+    for (path, text) in outputs() {
+        let file = root.join(path);
+        let current = std::fs::read_to_string(&file).unwrap_or_default();
+        if current == text {
+            continue;
+        }
+        if update {
+            std::fs::write(&file, &text).unwrap_or_else(|e| panic!("writing {path}: {e}"));
+        } else {
+            drifted.push(path);
+        }
+    }
+    assert!(
+        drifted.is_empty(),
+        "{} differ from the endpoint table: run `UPDATE=1 cargo test -q --lib surface` and commit them",
+        drifted.join(", ")
+    );
+}
+
+#[test]
+fn every_record_and_doc_is_given() {
+    for ep in all() {
+        assert!(!ep.doc.get().is_empty(), "{} has no doc", ep.name);
+        let record = ep.record.get();
+        match ep.response {
+            ResponseKind::Empty => assert!(record.is_empty(), "{}: nothing comes back", ep.name),
+            _ => assert!(
+                !record.is_empty() && record.chars().all(|c| c.is_ascii_alphanumeric()),
+                "{}: name the record's TypeScript type",
+                ep.name
+            ),
+        }
+    }
+}
+
+#[test]
+fn every_enum_is_named_once() {
+    for ep in all() {
+        for p in ep.params {
+            if let Kind::Enum(values) = p.kind {
+                assert_eq!(
+                    ENUMS.iter().filter(|(_, v)| *v == values).count(),
+                    1,
+                    "{}.{}",
+                    ep.name,
+                    p.name
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_declarations_say_what_the_table_says() {
+    let d = declarations();
+    // A required parameter is required in its interface, and its method needs the object.
+    assert!(d.contains("export interface ExchangeAuthorizationRequestsIgnoreParams {\n  reviewer_email: string;\n}"));
+    assert!(d.contains("ignore(id: Id, params: ExchangeAuthorizationRequestsIgnoreParams, options?: CallOptions): Promise<AuthorizationRequest>;"));
+    // Lists extend `PageParams` and return a paging `ListResult`.
+    assert!(d.contains("export interface ExchangeConnectionsListParams extends PageParams {\n  domain?: string;\n}"));
+    assert!(d.contains("list(params?: ExchangeConnectionsListParams, options?: CallOptions): ListResult<Connection, ConnectionsPage>;"));
+    assert!(d.contains("export type FoldersPage = HalPage<\"folders\", Folder>;"));
+    // No params: no params argument; nothing back: `void`.
+    assert!(d.contains("delete(id: Id, options?: CallOptions): Promise<void>;"));
+    // `any_of` is a union that requires one of them.
+    assert!(
+        d.contains("| (ExchangeAuthorizationsCreateCommon & { request_id: Id; email?: string })")
+    );
+    assert!(
+        d.contains("| (ExchangeAuthorizationsCreateCommon & { request_id?: Id; email: string });")
+    );
+    // Uploads accept a file name; docs become JSDoc.
+    assert!(d.contains("  /** A new version of the file. */\n  file?: Upload;"));
+    assert!(d.contains("  filename?: string;"));
+    assert!(d.contains("    /** Deletes a folder. */\n    delete(id: Id"));
+    assert!(d.contains("readonly knowledgeBase: KnowledgeBaseResource;"));
+}
+
+#[test]
+fn pascal_and_snake_case() {
+    assert_eq!(pascal("knowledgeBase"), "KnowledgeBase");
+    assert_eq!(snake("questionnaireRequests"), "questionnaire_requests");
+    assert_eq!(snake("reviews"), "reviews");
+}
