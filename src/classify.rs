@@ -35,8 +35,8 @@ use crate::url::redact_path;
 /// 408 is the server saying the request took too long, so it joins the other timeouts: a
 /// caller catching `ConveyorTimeoutError` for "too slow, try again" gets it too, and
 /// `status: 408` tells it apart from a local timeout (which has no status). The Conveyor
-/// API answers a bad key with 403, so 401 stays a plain HTTP error, as issue 5's table
-/// lists it.
+/// API answers a bad key with 403, so 401 stays a plain HTTP error: the error model gives
+/// only 403 its own class.
 ///
 /// Total: every `u16` has an answer.
 ///

@@ -26,57 +26,11 @@ extern "C" {
     fn make_namespace(client: JsValue, table: &Array) -> JsValue;
 }
 
+// The namespace getters (`client.exchange`...) are generated from the endpoint table.
+include!("resources/namespace_getters.rs");
+
 #[wasm_bindgen]
 impl ConveyorClient {
-    /// The Trust Center: `connections`, `authorizationRequests`, `authorizations`,
-    /// `accessGroups`, `folders`, `documents`.
-    #[wasm_bindgen(getter)]
-    pub fn exchange(&self) -> JsValue {
-        self.namespace("exchange")
-    }
-
-    /// Questionnaires: `list`, `create`.
-    #[wasm_bindgen(getter)]
-    pub fn questionnaires(&self) -> JsValue {
-        self.namespace("questionnaires")
-    }
-
-    /// Questionnaire requests from external systems: `create`.
-    #[wasm_bindgen(getter, js_name = questionnaireRequests)]
-    pub fn questionnaire_requests(&self) -> JsValue {
-        self.namespace("questionnaireRequests")
-    }
-
-    /// The knowledge base: `questions.list`.
-    #[wasm_bindgen(getter, js_name = knowledgeBase)]
-    pub fn knowledge_base(&self) -> JsValue {
-        self.namespace("knowledgeBase")
-    }
-
-    /// Interactions: `list`, `byConnection`, `byDocument`, `byQuestion`.
-    #[wasm_bindgen(getter)]
-    pub fn interactions(&self) -> JsValue {
-        self.namespace("interactions")
-    }
-
-    /// Product lines: `list`.
-    #[wasm_bindgen(getter, js_name = productLines)]
-    pub fn product_lines(&self) -> JsValue {
-        self.namespace("productLines")
-    }
-
-    /// One question answered from the knowledge base: `ask`.
-    #[wasm_bindgen(getter, js_name = singleQuestion)]
-    pub fn single_question(&self) -> JsValue {
-        self.namespace("singleQuestion")
-    }
-
-    /// Vendor reviews: `create`.
-    #[wasm_bindgen(getter)]
-    pub fn reviews(&self) -> JsValue {
-        self.namespace("reviews")
-    }
-
     /// Internal: calls the endpoint `name` with the method's arguments
     /// (`...pathArgs, params?, options?`), asking for page `page` when it is a number. Use
     /// the namespace methods instead.
@@ -104,7 +58,6 @@ impl ConveyorClient {
             row.push(&JsValue::from_str(ep.name));
             row.push(&JsValue::from_bool(ep.is_list()));
             row.push(&JsValue::from_f64(ep.path_args.len() as f64));
-            row.push(&JsValue::from_bool(ep.takes_params()));
             table.push(&row);
         }
         make_namespace(JsValue::from(self.handle()), &table)

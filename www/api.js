@@ -1,6 +1,6 @@
-// The one place the tool talks to the package. It uses the typed namespaces (issue 6)
-// when the client has them, and otherwise the generic client.request / client.fetch with
-// the raw paths from conveyor-api.md, so the tool runs on every version of the package.
+// The one place the tool talks to the package. It uses the typed namespaces when the
+// client has them, and otherwise the generic client.request / client.fetch with the raw
+// paths of docs/api.md, so the tool runs on every version of the package.
 
 /** Items of a flat (`{ plural: [...] }`) or HAL (`{ _embedded: { plural: [...] } }`) page. */
 export function itemsOf(page, plural) {

@@ -11,7 +11,7 @@
 
 /**
  * Builds one namespace object from `table`, a list of
- * `[name, isList, pathArgCount, takesParams]` rows whose names all start with the same
+ * `[name, isList, pathArgCount]` rows whose names all start with the same
  * first segment (`exchange.folders.list`, `exchange.folders.create`...).
  */
 export function makeNamespace(client, table) {

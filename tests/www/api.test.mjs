@@ -1,5 +1,5 @@
 // Unit tests of www/api.js, the adapter between the tool and the package: the raw-path
-// fallback sends what conveyor-api.md describes, and the typed namespaces (issue 6) are
+// fallback sends what docs/api.md describes, and the typed namespaces are
 // used, page by page, when the client has them.
 import { test } from "node:test";
 import assert from "node:assert/strict";
