@@ -31,7 +31,7 @@ export async function bundledSize({ resolveDir, contents = CLIENT_IMPORT, platfo
     write: false,
     metafile: true,
     logLevel: "silent",
-    external: ["*.wasm", "node:*"],
+    external: ["*.wasm", "node:*", "cloudflare:*"],
   });
   const js = out.outputFiles[0].contents;
   const wasmPaths = new Set();
