@@ -1,7 +1,11 @@
-// Benchmark 1: the client's overhead over a plain `fetch` carrying the same headers.
+// Benchmark 1: the client's overhead over a plain `fetch` carrying the same headers, side by
+// side with what a user could use instead: ky, ofetch and a hand wrapper (hand-wrapper.mjs).
 // N GETs per variant against the sandbox, concurrency 1 and 32, variants interleaved in
 // rounds (the starting variant rotates every round), in Node and in workerd.
 import { ConveyorClient } from "conveyor-client";
+import ky from "ky";
+import { ofetch } from "ofetch";
+import { handWrapper } from "./hand-wrapper.mjs";
 import { startSandbox, KEYS, envInt, cpuMicros, pool, report } from "./lib.mjs";
 import { startWorker } from "../tests/e2e/lib/workerd.mjs";
 
@@ -22,6 +26,10 @@ const high = new ConveyorClient({
   baseUrl: sb.api,
   rateLimit: { limit: 1_000_000_000, windowMs: 1000, maxQueue: 1_000_000, shared: false },
 });
+// The others with their retries off (nothing fails here) and the same limit out of the way.
+const kyApi = ky.create({ prefix: sb.api, headers, retry: 0 });
+const ofetchApi = ofetch.create({ baseURL: sb.api, headers, retry: 0, responseType: "arrayBuffer" });
+const hand = handWrapper({ apiKey: KEYS.bench, baseUrl: sb.api, limit: 1_000_000_000, windowMs: 1000 });
 const variants = {
   plain: async () => {
     const res = await fetch(url, { headers });
@@ -33,6 +41,18 @@ const variants = {
   },
   "client (limit 1e9/s)": async () => {
     await (await high.fetch(PATH)).arrayBuffer();
+  },
+  "client request() (limit 1e9/s)": async () => {
+    await high.request("GET", PATH);
+  },
+  ky: async () => {
+    await kyApi.get(PATH.slice(1)).arrayBuffer();
+  },
+  ofetch: async () => {
+    await ofetchApi(PATH);
+  },
+  "hand wrapper": async () => {
+    await (await hand(PATH)).arrayBuffer();
   },
 };
 const names = Object.keys(variants);
@@ -82,7 +102,7 @@ try {
       worker.mf
         .dispatchFetch(`http://bench.test/?${new URLSearchParams({ api: sb.api, key: KEYS.bench, mode, n, conc })}`)
         .then((r) => r.json());
-    const modes = ["plain", "client-off", "client-high"];
+    const modes = ["plain", "client-off", "client-high", "ky", "ofetch", "hand"];
     workerd = {};
     log("workerd started");
     for (const conc of CONCURRENCY) {

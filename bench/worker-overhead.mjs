@@ -1,5 +1,8 @@
-// The overhead loop inside workerd: ?mode=plain|client-off|client-high&n=&conc=&api=&key=
+// The overhead loop inside workerd: ?mode=plain|client-off|client-high|ky|ofetch|hand&n=&conc=&api=&key=
 import { ConveyorClient } from "conveyor-client";
+import ky from "ky";
+import { ofetch } from "ofetch";
+import { handWrapper } from "./hand-wrapper.mjs";
 
 const PATH = "/exchange/access_groups";
 const clients = new Map();
@@ -29,6 +32,21 @@ export default {
           const res = await fetch(api + PATH, { headers });
           if (res.status !== 200) throw new Error(`plain fetch got ${res.status}`);
           await res.arrayBuffer();
+        };
+      } else if (mode === "ky") {
+        const api2 = ky.create({ prefix: api, headers: { "X-API-KEY": key, Accept: "application/json" }, retry: 0 });
+        one = async () => {
+          await api2.get(PATH.slice(1)).arrayBuffer();
+        };
+      } else if (mode === "ofetch") {
+        const api2 = ofetch.create({ baseURL: api, headers: { "X-API-KEY": key, Accept: "application/json" }, retry: 0, responseType: "arrayBuffer" });
+        one = async () => {
+          await api2(PATH);
+        };
+      } else if (mode === "hand") {
+        const hand = handWrapper({ apiKey: key, baseUrl: api, limit: 1_000_000_000, windowMs: 1000 });
+        one = async () => {
+          await (await hand(PATH)).arrayBuffer();
         };
       } else {
         const c = client(mode, api, key);

@@ -1,0 +1,80 @@
+// Benchmark 1b: the client's own CPU per call, with `fetch` stubbed out (no network, no
+// server): the precise A/B measure on a noisy machine. Each variant makes one call at a
+// time; variants are interleaved in rounds (the starting one rotates) and each round's CPU
+// time (process.cpuUsage, so other processes' load does not count) is taken minus the stub
+// alone in the same round; the medians over rounds are reported.
+import { ConveyorClient } from "conveyor-client";
+import ky from "ky";
+import { ofetch } from "ofetch";
+import { handWrapper } from "./hand-wrapper.mjs";
+import { envInt, cpuMicros, median, report } from "./lib.mjs";
+
+const N = envInt("BENCH_STUB_N", 2000); // calls per variant per round
+const ROUNDS = envInt("BENCH_STUB_ROUNDS", 20);
+const BASE = "https://api.conveyor.test/api/v2";
+const PATH = "/exchange/access_groups";
+const KEY = "bench_0123456789abcdef";
+const BODY = '{"access_groups":[]}';
+const RESPONSE_INIT = { status: 200, headers: { "content-type": "application/json" } };
+const stub = (_input, _init) => Promise.resolve(new Response(BODY, RESPONSE_INIT));
+const headers = { "X-API-KEY": KEY, Accept: "application/json" };
+
+const off = new ConveyorClient({ apiKey: KEY, baseUrl: BASE, rateLimit: false, fetch: stub });
+const high = new ConveyorClient({
+  apiKey: KEY,
+  baseUrl: BASE,
+  fetch: stub,
+  rateLimit: { limit: 1_000_000_000, windowMs: 1000, maxQueue: 1_000_000, shared: false },
+});
+const accessGroups = off.exchange.accessGroups;
+const kyApi = ky.create({ prefix: BASE, headers, retry: 0, fetch: stub });
+const ofetchApi = ofetch.create({ baseURL: BASE, headers, retry: 0, responseType: "arrayBuffer" }, { fetch: stub });
+const hand = handWrapper({ apiKey: KEY, baseUrl: BASE, limit: 1_000_000_000, windowMs: 1000, fetch: stub });
+
+// Each variant names the baseline it is measured against: the stub with its body read as
+// bytes (what `fetch` callers do) or parsed as JSON (what `request` and typed calls do).
+const variants = {
+  "stub fetch alone": [null, async () => (await stub(BASE + PATH, { headers })).arrayBuffer()],
+  "stub fetch alone, JSON": [null, async () => (await stub(BASE + PATH, { headers })).json()],
+  "client fetch (rateLimit: false)": ["stub fetch alone", async () => (await off.fetch(PATH)).arrayBuffer()],
+  "client fetch (limit 1e9/s)": ["stub fetch alone", async () => (await high.fetch(PATH)).arrayBuffer()],
+  "client request() (rateLimit: false)": ["stub fetch alone, JSON", () => off.request("GET", PATH)],
+  "client typed call, namespace held": ["stub fetch alone, JSON", async () => await accessGroups.list()],
+  "client typed call through client.exchange…": ["stub fetch alone, JSON", async () => await off.exchange.accessGroups.list()],
+  ky: ["stub fetch alone", () => kyApi.get(PATH.slice(1)).arrayBuffer()],
+  ofetch: ["stub fetch alone", () => ofetchApi(PATH)],
+  "hand wrapper": ["stub fetch alone", async () => (await hand(PATH)).arrayBuffer()],
+};
+const names = Object.keys(variants);
+
+async function loop(one, n) {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await one();
+  return { cpuUs: cpuMicros(process.cpuUsage(cpu0)) / n, wallUs: ((performance.now() - t0) * 1000) / n };
+}
+
+const log = (...a) => process.stderr.write(`[stub] ${a.join(" ")}\n`);
+for (const n of names) await loop(variants[n][1], N); // warm-up
+log("warmed up");
+const perRound = Object.fromEntries(names.map((n) => [n, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (let k = 0; k < names.length; k++) {
+    const name = names[(round + k) % names.length];
+    perRound[name].push(await loop(variants[name][1], N));
+  }
+}
+const out = {};
+for (const name of names) {
+  const [base] = variants[name];
+  const xs = perRound[name];
+  out[name] = {
+    baseline: base,
+    cpuUsPerCall: median(xs.map((x) => x.cpuUs)),
+    wallUsPerCall: median(xs.map((x) => x.wallUs)),
+    ownUs: base ? median(xs.map((x, i) => x.cpuUs - perRound[base][i].cpuUs)) : null,
+    ownWallUs: base ? median(xs.map((x, i) => x.wallUs - perRound[base][i].wallUs)) : null,
+  };
+}
+log(JSON.stringify(out));
+report({ n: N, rounds: ROUNDS, variants: out });
