@@ -25,8 +25,8 @@ const wasmGzip = gz(readFileSync(join(ROOT, "pkg/dist/web/conveyor_client_bg.was
 // -9: what a user ships. The first row is the figure the size budget test gates on.
 const entries = {};
 for (const [name, contents, platform, conditions] of [
-  ["browser: import { ConveyorClient }", CLIENT_IMPORT, "browser", ["browser"]],
-  ["browser: everything", 'export * from "conveyor-client";', "browser", ["browser"]],
+  ["browser: import { ConveyorClient }", CLIENT_IMPORT, "browser", ["browser", "production"]],
+  ["browser: everything", 'export * from "conveyor-client";', "browser", ["browser", "production"]],
   ["workerd: everything", 'export * from "conveyor-client";', "neutral", ["workerd", "worker", "browser"]],
   ["node ESM: everything", 'export * from "conveyor-client";', "node", ["node", "import"]],
   ["deno: everything", 'export * from "conveyor-client";', "neutral", ["deno"]],

@@ -1,5 +1,6 @@
 // The size budget: what a browser app pays for `import { ConveyorClient } from
-// "conveyor-client"` — the JS esbuild emits (--bundle --minify, `browser` condition) from the
+// "conveyor-client"` — the JS esbuild emits (--bundle --minify, the `browser` and `production`
+// conditions a Vite or webpack production build resolves) from the
 // packed package plus the .wasm it loads, gzip -9. Size is deterministic, so this can gate.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,7 +11,7 @@ import { bundledSize } from "./lib/size.mjs";
  * THE BUDGET, in gzip -9 bytes. Lower it whenever the build shrinks (the size reached plus
  * 1 KB); never raise it to make a change pass.
  */
-export const BROWSER_IMPORT_BUDGET = 91_386 + 1024;
+export const BROWSER_IMPORT_BUDGET = 108_969 + 1024;
 
 const kb = (b) => `${(b / 1024).toFixed(1)} KB (${b} B)`;
 

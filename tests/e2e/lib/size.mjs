@@ -20,7 +20,9 @@ export const CLIENT_IMPORT = 'export { ConveyorClient } from "conveyor-client";'
  *
  * Returns `{ jsGzip, wasmGzip, totalGzip, jsBytes, wasm: [{ path, bytes, gzip }] }`.
  */
-export async function bundledSize({ resolveDir, contents = CLIENT_IMPORT, platform = "browser", conditions = ["browser"], minify = true }) {
+// `production` with `browser` is what Vite and webpack resolve for a production build: the
+// entry that loads the .wasm as an asset (plain `browser` gets the entry with the bytes inlined).
+export async function bundledSize({ resolveDir, contents = CLIENT_IMPORT, platform = "browser", conditions = ["browser", "production"], minify = true }) {
   const out = await build({
     stdin: { contents, resolveDir },
     bundle: true,
