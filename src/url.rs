@@ -149,7 +149,7 @@ pub fn encode_query(pairs: &[(String, String)]) -> String {
 /// another host), and may contain no backslash (WHATWG URL parsing reads `\` as `/`, so
 /// `/\evil.example` is `//evil.example`) and no control character (the parser drops tab
 /// and newline, so `/\t/evil.example` would become `//evil.example`). Absolute URLs are
-/// the shell's to check with `URL` and [`same_origin`].
+/// the shell's to check with `URL` against `baseUrl`'s origin.
 ///
 /// ```
 /// use conveyor_client::url::check_relative_path;
@@ -301,18 +301,6 @@ pub fn redact_path(path_and_query: &str) -> String {
     out
 }
 
-/// The origin of a URL, as the shell reads it from `URL`: `protocol` (with or without the
-/// trailing `:`), `hostname` and `port` (`None` when the URL has none).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
-    /// `https`, `http`, ... in any case.
-    pub scheme: String,
-    /// The host name or IP literal (IPv6 with or without brackets), in any case.
-    pub host: String,
-    /// The explicit port, if any.
-    pub port: Option<u16>,
-}
-
 fn normal_scheme(scheme: &str) -> String {
     scheme
         .strip_suffix(':')
@@ -326,34 +314,6 @@ fn normal_host(host: &str) -> String {
         .and_then(|h| h.strip_suffix(']'))
         .unwrap_or(host);
     host.to_ascii_lowercase()
-}
-
-fn default_port(scheme: &str) -> Option<u16> {
-    match scheme {
-        "http" | "ws" => Some(80),
-        "https" | "wss" => Some(443),
-        _ => None,
-    }
-}
-
-/// Whether two origins are the same: equal scheme, host and port, with scheme and host
-/// compared case-insensitively and a missing port read as the scheme's default
-/// (`https://a` and `https://a:443` are one origin). The key may only be sent to
-/// `baseUrl`'s origin, so redirects and absolute URLs are checked with this.
-///
-/// ```
-/// use conveyor_client::url::{same_origin, Origin};
-///
-/// let o = |scheme: &str, host: &str, port| Origin { scheme: scheme.into(), host: host.into(), port };
-/// assert!(same_origin(&o("https:", "API.example.com", None), &o("https", "api.example.com", Some(443))));
-/// assert!(!same_origin(&o("https", "api.example.com", None), &o("http", "api.example.com", None)));
-/// assert!(!same_origin(&o("https", "api.example.com", None), &o("https", "evil.example", None)));
-/// ```
-pub fn same_origin(a: &Origin, b: &Origin) -> bool {
-    let (sa, sb) = (normal_scheme(&a.scheme), normal_scheme(&b.scheme));
-    sa == sb
-        && normal_host(&a.host) == normal_host(&b.host)
-        && a.port.or(default_port(&sa)) == b.port.or(default_port(&sb))
 }
 
 /// Where a response says it came from: its `url`, as the shell could read it.
@@ -733,43 +693,6 @@ mod tests {
         assert_eq!(redact_path("/x?token=&a=1"), "/x?token=[redacted]&a=1");
         let once = redact_path("/x?token=abc&q=1");
         assert_eq!(redact_path(&once), once);
-    }
-
-    #[test]
-    fn origins() {
-        let o = |s: &str, h: &str, p: Option<u16>| Origin {
-            scheme: s.to_owned(),
-            host: h.to_owned(),
-            port: p,
-        };
-        assert!(same_origin(
-            &o("https", "a.example", None),
-            &o("HTTPS:", "A.Example", None)
-        ));
-        assert!(same_origin(
-            &o("http", "a", Some(80)),
-            &o("http:", "a", None)
-        ));
-        assert!(same_origin(
-            &o("https", "[::1]", Some(8443)),
-            &o("https", "::1", Some(8443))
-        ));
-        assert!(!same_origin(
-            &o("https", "a", Some(8443)),
-            &o("https", "a", None)
-        ));
-        assert!(!same_origin(
-            &o("https", "a", Some(80)),
-            &o("http", "a", Some(80))
-        ));
-        assert!(!same_origin(
-            &o("https", "a", None),
-            &o("https", "a.", None)
-        ));
-        assert!(!same_origin(&o("https", "a", None), &o("https", "b", None)));
-        // Unknown schemes have no default port: an explicit one differs from none.
-        assert!(same_origin(&o("foo", "a", None), &o("FOO", "a", None)));
-        assert!(!same_origin(&o("foo", "a", Some(1)), &o("foo", "a", None)));
     }
 
     #[test]

@@ -3,9 +3,7 @@
 //! arbitrary input rather than the handful of cases the unit tests name.
 #![cfg(not(target_arch = "wasm32"))]
 
-use conveyor_client::classify::{
-    classify_status, error_for_status, has_next_page, page_info, PageInfo,
-};
+use conveyor_client::classify::{classify_status, error_for_status};
 use conveyor_client::errors::ErrorKind;
 use conveyor_client::retry::{is_idempotent, parse_retry_after, Attempt, Decision, RetryPolicy};
 use conveyor_client::url::{
@@ -292,26 +290,6 @@ proptest! {
             prop_assert_eq!(e.retryable, matches!(e.kind, ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Timeout));
             prop_assert_eq!(e.request_id, rid);
         }
-    }
-
-    #[test]
-    fn page_info_never_panics_and_bounds_pages(
-        page in prop::option::of(any::<f64>()),
-        per_page in prop::option::of(any::<f64>()),
-        total in prop::option::of(any::<f64>()),
-    ) {
-        if let Ok(Some(info)) = page_info(page, per_page, total) {
-            prop_assert!(info.page >= 1 && info.per_page >= 1);
-            prop_assert_eq!(has_next_page(&info), info.page < info.total_pages);
-        }
-    }
-
-    #[test]
-    fn page_info_reads_whole_numbers_back(page in 1u32..1000, per_page in 1u32..1000, total in 0u32..1000) {
-        prop_assert_eq!(
-            page_info(Some(f64::from(page)), Some(f64::from(per_page)), Some(f64::from(total))),
-            Ok(Some(PageInfo { page, per_page, total_pages: total }))
-        );
     }
 
     #[test]
