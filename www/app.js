@@ -128,6 +128,7 @@ async function connect(baseUrl, apiKey, remember) {
 
 function disconnect() {
   stopView();
+  stopGauge();
   try {
     ctx.client?.free?.();
   } catch {}
@@ -145,6 +146,7 @@ function showApp(baseUrl) {
   $("connect").hidden = true;
   for (const id of ["tabs", "view", "gauge", "session"]) $(id).hidden = false;
   document.body.classList.add("connected");
+  startGauge();
   $("session-url").textContent = new URL(baseUrl).host;
   $("session-url").title = baseUrl;
   if (!location.hash || !VIEWS[location.hash.slice(1)]) history.replaceState(null, "", "#requests");
@@ -173,12 +175,14 @@ function route(initial = false) {
   else container.querySelector("h1")?.focus({ preventScroll: true });
 }
 
-// The gauge: redrawn every 250 ms from client.rateLimitState().
+// The gauge: redrawn every 250 ms from client.rateLimitState() while connected.
+let gaugeTimer = null;
 function startGauge() {
+  stopGauge();
   const meter = $("gauge-meter");
   const out = $("gauge-available");
   const gauge = $("gauge");
-  setInterval(() => {
+  gaugeTimer = setInterval(() => {
     if (!ctx.client) return;
     const s = ctx.limiter();
     if (!s) {
@@ -202,6 +206,11 @@ function startGauge() {
   }, 250);
 }
 
+function stopGauge() {
+  clearInterval(gaugeTimer);
+  gaugeTimer = null;
+}
+
 function init() {
   $("base-url").value = defaultBaseUrl();
   $("connect-form").addEventListener("submit", (ev) => {
@@ -223,7 +232,6 @@ function init() {
   });
   $("disconnect").addEventListener("click", disconnect);
   window.addEventListener("hashchange", () => route());
-  startGauge();
   const saved = sessionStorage.getItem(STORAGE_KEY);
   if (saved) {
     try {
