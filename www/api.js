@@ -38,7 +38,11 @@ export function createApi(client) {
 
     ignoreRequest: (id, reviewer_email) => ex.authorizationRequests.ignore(id, { reviewer_email }),
 
-    /** Approve a request: create an authorization for it. */
+    /**
+     * Approve a request: create an authorization for it.
+     * @param {number | string} request_id
+     * @param {{ access_group_ids?: (number | string)[], nda_bypass?: boolean, expires_at?: string }} [grant]
+     */
     approveRequest: (request_id, { access_group_ids = [], nda_bypass = false, expires_at } = {}) =>
       ex.authorizations.create(compact({ request_id, access_group_ids, nda_bypass, expires_at })),
 

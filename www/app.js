@@ -11,6 +11,8 @@ import { checkAccess, mayReadGroups, showAccess, clearAccess } from "./access.js
 
 const VIEWS = { requests, authorizations, documents, questionnaires, knowledge };
 const STORAGE_KEY = "conveyor-admin:session";
+/** The element with `id`: index.html has every id used here, each of the kind used.
+ * @type {(id: string) => any} */
 const $ = (id) => document.getElementById(id);
 
 const params = new URLSearchParams(location.search);
@@ -43,9 +45,9 @@ function defaultBaseUrl() {
 
 /** Everything a view needs; rebuilt on each connect. */
 const ctx = {
-  client: null,
-  api: null,
-  lastWait: null,
+  client: /** @type {import("conveyor-client").ConveyorClient | null} */ (null),
+  api: /** @type {ReturnType<typeof createApi> | null} */ (null),
+  lastWait: /** @type {{ at: number, info: unknown } | null} */ (null),
   /** The limiter snapshot, or null when this package version has no rateLimitState(). */
   limiter() {
     try {
@@ -54,10 +56,12 @@ const ctx = {
       return null;
     }
   },
-  _groups: null,
+  _groups: /** @type {Promise<any[]> | null} */ (null),
   /** Access groups, fetched once per session. */
   accessGroups() {
-    this._groups ??= this.api.accessGroups().catch((e) => {
+    const api = this.api;
+    if (!api) return Promise.reject(new Error("not connected"));
+    this._groups ??= api.accessGroups().catch((e) => {
       this._groups = null;
       throw e;
     });
