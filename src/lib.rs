@@ -49,7 +49,7 @@ pub mod lease;
 pub mod ledger;
 pub mod limiter;
 mod memory_store;
-pub mod options;
+pub(crate) mod options;
 pub mod params;
 mod pipeline;
 pub mod redact;
@@ -60,10 +60,10 @@ mod scheduler;
 mod store;
 mod transport;
 pub mod url;
-pub mod wait_queue;
-pub mod webhook;
+pub(crate) mod wait_queue;
+pub(crate) mod webhook;
 mod webhook_shell;
-pub mod window;
+pub(crate) mod window;
 
 /// A smaller allocator than the standard library's dlmalloc (−2.2 KB gzipped), as fast here.
 /// `unsafe` because it must be the only user of the wasm memory from a single thread, which

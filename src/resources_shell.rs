@@ -22,8 +22,10 @@ use web_sys::{AbortSignal, Blob, FormData};
 
 #[wasm_bindgen(module = "/src/js/resources.js")]
 extern "C" {
+    #[wasm_bindgen(js_name = cachedNamespace)]
+    fn cached_namespace(namespace: &str, client_id: f64) -> JsValue;
     #[wasm_bindgen(js_name = makeNamespace)]
-    fn make_namespace(client: JsValue, table: &Array) -> JsValue;
+    fn make_namespace(client: JsValue, table: &Array, namespace: &str, client_id: f64) -> JsValue;
 }
 
 // The namespace getters (`client.exchange`...) are generated from the endpoint table.
@@ -51,7 +53,17 @@ impl ConveyorClient {
 }
 
 impl ConveyorClient {
+    /// The namespace object, built once per client (and again only if it was collected):
+    /// the cache is in `src/js/resources.js`, weak, because the namespace holds the client.
     fn namespace(&self, namespace: &'static str) -> JsValue {
+        // The client's identity: the address of its key, a non-empty string owned by the
+        // state every handle on this client shares. A namespace holds a handle, so while a
+        // cached namespace lives, no other client's key can be at that address.
+        let id = self.api_key().as_ptr() as usize as f64;
+        let cached = cached_namespace(namespace, id);
+        if !cached.is_undefined() {
+            return cached;
+        }
         let table = Array::new();
         for ep in resources::in_namespace(namespace) {
             let row = Array::new();
@@ -60,7 +72,7 @@ impl ConveyorClient {
             row.push(&JsValue::from_f64(ep.path_args.len() as f64));
             table.push(&row);
         }
-        make_namespace(JsValue::from(self.handle()), &table)
+        make_namespace(JsValue::from(self.handle()), &table, namespace, id)
     }
 }
 

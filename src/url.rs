@@ -15,7 +15,6 @@
 //! ```
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`) is encoded.
 ///
@@ -149,7 +148,7 @@ pub fn encode_query(pairs: &[(String, String)]) -> String {
 /// another host), and may contain no backslash (WHATWG URL parsing reads `\` as `/`, so
 /// `/\evil.example` is `//evil.example`) and no control character (the parser drops tab
 /// and newline, so `/\t/evil.example` would become `//evil.example`). Absolute URLs are
-/// the shell's to check with `URL` and [`same_origin`].
+/// the shell's to check with `URL` against `baseUrl`'s origin.
 ///
 /// ```
 /// use conveyor_client::url::check_relative_path;
@@ -301,18 +300,6 @@ pub fn redact_path(path_and_query: &str) -> String {
     out
 }
 
-/// The origin of a URL, as the shell reads it from `URL`: `protocol` (with or without the
-/// trailing `:`), `hostname` and `port` (`None` when the URL has none).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
-    /// `https`, `http`, ... in any case.
-    pub scheme: String,
-    /// The host name or IP literal (IPv6 with or without brackets), in any case.
-    pub host: String,
-    /// The explicit port, if any.
-    pub port: Option<u16>,
-}
-
 fn normal_scheme(scheme: &str) -> String {
     scheme
         .strip_suffix(':')
@@ -326,34 +313,6 @@ fn normal_host(host: &str) -> String {
         .and_then(|h| h.strip_suffix(']'))
         .unwrap_or(host);
     host.to_ascii_lowercase()
-}
-
-fn default_port(scheme: &str) -> Option<u16> {
-    match scheme {
-        "http" | "ws" => Some(80),
-        "https" | "wss" => Some(443),
-        _ => None,
-    }
-}
-
-/// Whether two origins are the same: equal scheme, host and port, with scheme and host
-/// compared case-insensitively and a missing port read as the scheme's default
-/// (`https://a` and `https://a:443` are one origin). The key may only be sent to
-/// `baseUrl`'s origin, so redirects and absolute URLs are checked with this.
-///
-/// ```
-/// use conveyor_client::url::{same_origin, Origin};
-///
-/// let o = |scheme: &str, host: &str, port| Origin { scheme: scheme.into(), host: host.into(), port };
-/// assert!(same_origin(&o("https:", "API.example.com", None), &o("https", "api.example.com", Some(443))));
-/// assert!(!same_origin(&o("https", "api.example.com", None), &o("http", "api.example.com", None)));
-/// assert!(!same_origin(&o("https", "api.example.com", None), &o("https", "evil.example", None)));
-/// ```
-pub fn same_origin(a: &Origin, b: &Origin) -> bool {
-    let (sa, sb) = (normal_scheme(&a.scheme), normal_scheme(&b.scheme));
-    sa == sb
-        && normal_host(&a.host) == normal_host(&b.host)
-        && a.port.or(default_port(&sa)) == b.port.or(default_port(&sb))
 }
 
 /// Where a response says it came from: its `url`, as the shell could read it.
@@ -431,13 +390,87 @@ pub fn is_loopback_host(host: &str) -> bool {
     if name == "localhost" || name.ends_with(".localhost") {
         return true;
     }
-    if let Ok(v4) = host.parse::<Ipv4Addr>() {
-        return v4.is_loopback();
+    if let Some(v4) = ipv4_octets(&host) {
+        return v4[0] == 127;
     }
-    if let Ok(v6) = host.parse::<Ipv6Addr>() {
-        return v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback());
+    match ipv6_groups(&host) {
+        Some([0, 0, 0, 0, 0, 0, 0, 1]) => true,
+        // IPv4-mapped: `::ffff:127.x.y.z`.
+        Some([0, 0, 0, 0, 0, 0xffff, hi, _]) => hi >> 8 == 127,
+        _ => false,
     }
-    false
+}
+
+// The two address readers below accept exactly what `Ipv4Addr` and `Ipv6Addr`'s `FromStr`
+// accept (a property test checks it against them): the standard library's parser costs
+// ~2.4 KB of .wasm for the one check above.
+
+/// The octets of a dotted-decimal IPv4 address: four numbers 0..=255 without leading zeros.
+fn ipv4_octets(s: &str) -> Option<[u8; 4]> {
+    let mut out = [0u8; 4];
+    let mut parts = s.split('.');
+    for octet in &mut out {
+        let p = parts.next()?;
+        if p.is_empty()
+            || p.len() > 3
+            || (p.len() > 1 && p.starts_with('0'))
+            || !p.bytes().all(|b| b.is_ascii_digit())
+        {
+            return None;
+        }
+        let n = p.bytes().fold(0u16, |n, b| n * 10 + u16::from(b - b'0'));
+        *octet = u8::try_from(n).ok()?;
+    }
+    parts.next().is_none().then_some(out)
+}
+
+/// The eight groups of an IPv6 address (no brackets): 1 to 4 hex digits a group, at most
+/// one `::` standing for at least one zero group, and an IPv4 address for the last two.
+fn ipv6_groups(s: &str) -> Option<[u16; 8]> {
+    let mut out = [0u16; 8];
+    let Some((head, tail)) = s.split_once("::") else {
+        return (groups(s, &mut out)?.0 == 8).then_some(out);
+    };
+    let mut back = [0u16; 7];
+    let (h, v4) = if head.is_empty() {
+        (0, false)
+    } else {
+        groups(head, &mut out)?
+    };
+    let (t, _) = if tail.is_empty() {
+        (0, false)
+    } else {
+        groups(tail, &mut back)?
+    };
+    if v4 || h + t > 7 {
+        return None;
+    }
+    out[8 - t..].copy_from_slice(&back[..t]);
+    Some(out)
+}
+
+/// Reads `:`-separated groups into `out`: how many, and whether the last was an IPv4
+/// address. `None` for an empty or malformed group, or more groups than `out` holds.
+fn groups(s: &str, out: &mut [u16]) -> Option<(usize, bool)> {
+    let mut n = 0;
+    let mut parts = s.split(':').peekable();
+    while let Some(p) = parts.next() {
+        if parts.peek().is_none() && p.contains('.') {
+            let [a, b, c, d] = ipv4_octets(p)?;
+            *out.get_mut(n)? = u16::from_be_bytes([a, b]);
+            *out.get_mut(n + 1)? = u16::from_be_bytes([c, d]);
+            return Some((n + 2, true));
+        }
+        if p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let group = p.bytes().fold(0u16, |g, b| {
+            g << 4 | (b as char).to_digit(16).unwrap_or(0) as u16
+        });
+        *out.get_mut(n)? = group;
+        n += 1;
+    }
+    Some((n, false))
 }
 
 /// The `baseUrl` policy: `https:` always; `http:` only for a loopback host (local
@@ -733,43 +766,6 @@ mod tests {
         assert_eq!(redact_path("/x?token=&a=1"), "/x?token=[redacted]&a=1");
         let once = redact_path("/x?token=abc&q=1");
         assert_eq!(redact_path(&once), once);
-    }
-
-    #[test]
-    fn origins() {
-        let o = |s: &str, h: &str, p: Option<u16>| Origin {
-            scheme: s.to_owned(),
-            host: h.to_owned(),
-            port: p,
-        };
-        assert!(same_origin(
-            &o("https", "a.example", None),
-            &o("HTTPS:", "A.Example", None)
-        ));
-        assert!(same_origin(
-            &o("http", "a", Some(80)),
-            &o("http:", "a", None)
-        ));
-        assert!(same_origin(
-            &o("https", "[::1]", Some(8443)),
-            &o("https", "::1", Some(8443))
-        ));
-        assert!(!same_origin(
-            &o("https", "a", Some(8443)),
-            &o("https", "a", None)
-        ));
-        assert!(!same_origin(
-            &o("https", "a", Some(80)),
-            &o("http", "a", Some(80))
-        ));
-        assert!(!same_origin(
-            &o("https", "a", None),
-            &o("https", "a.", None)
-        ));
-        assert!(!same_origin(&o("https", "a", None), &o("https", "b", None)));
-        // Unknown schemes have no default port: an explicit one differs from none.
-        assert!(same_origin(&o("foo", "a", None), &o("FOO", "a", None)));
-        assert!(!same_origin(&o("foo", "a", Some(1)), &o("foo", "a", None)));
     }
 
     #[test]

@@ -41,11 +41,6 @@ impl Window {
         self.returns.len()
     }
 
-    /// Whether no instant is recorded.
-    pub fn is_empty(&self) -> bool {
-        self.returns.is_empty()
-    }
-
     /// Tokens still out at `now` (instants after it), without expiring anything.
     pub fn out_at(&self, now: f64) -> usize {
         self.returns.len() - self.back_at(now)
@@ -109,7 +104,7 @@ mod tests {
         w.expire(19.0);
         assert_eq!((w.len(), w.front()), (2, Some(20.0)));
         w.expire(30.0);
-        assert!(w.is_empty());
+        assert_eq!(w.len(), 0);
     }
 
     #[test]
@@ -119,8 +114,8 @@ mod tests {
         assert_eq!(w.next_after(30.0), None);
         let left: Vec<f64> = w.take_after(10.0).collect();
         assert_eq!(left, [20.0, 30.0]);
-        assert!(w.is_empty());
+        assert_eq!(w.len(), 0);
         w.forget_latest(3);
-        assert!(w.is_empty(), "forgetting more than there is is harmless");
+        assert_eq!(w.len(), 0, "forgetting more than there is is harmless");
     }
 }

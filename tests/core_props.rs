@@ -3,14 +3,12 @@
 //! arbitrary input rather than the handful of cases the unit tests name.
 #![cfg(not(target_arch = "wasm32"))]
 
-use conveyor_client::classify::{
-    classify_status, error_for_status, has_next_page, page_info, PageInfo,
-};
+use conveyor_client::classify::{classify_status, error_for_status};
 use conveyor_client::errors::ErrorKind;
 use conveyor_client::retry::{is_idempotent, parse_retry_after, Attempt, Decision, RetryPolicy};
 use conveyor_client::url::{
-    check_api_key, encode_query, encode_segment, fill_path, is_secret_param, join, key_hint,
-    redact_path, REDACTED,
+    check_api_key, encode_query, encode_segment, fill_path, is_loopback_host, is_secret_param,
+    join, key_hint, redact_path, REDACTED,
 };
 use percent_encoding::percent_decode_str;
 use proptest::prelude::*;
@@ -295,26 +293,6 @@ proptest! {
     }
 
     #[test]
-    fn page_info_never_panics_and_bounds_pages(
-        page in prop::option::of(any::<f64>()),
-        per_page in prop::option::of(any::<f64>()),
-        total in prop::option::of(any::<f64>()),
-    ) {
-        if let Ok(Some(info)) = page_info(page, per_page, total) {
-            prop_assert!(info.page >= 1 && info.per_page >= 1);
-            prop_assert_eq!(has_next_page(&info), info.page < info.total_pages);
-        }
-    }
-
-    #[test]
-    fn page_info_reads_whole_numbers_back(page in 1u32..1000, per_page in 1u32..1000, total in 0u32..1000) {
-        prop_assert_eq!(
-            page_info(Some(f64::from(page)), Some(f64::from(per_page)), Some(f64::from(total))),
-            Ok(Some(PageInfo { page, per_page, total_pages: total }))
-        );
-    }
-
-    #[test]
     fn api_key_errors_never_contain_the_key(
         key in prop_oneof![
             "\\PC{6,40}",
@@ -412,5 +390,167 @@ proptest! {
         for form in [&imf, &rfc850, &asctime] {
             prop_assert_eq!(parse_retry_after(form, now), Some(ahead as f64), "{}", form);
         }
+    }
+}
+
+/// `is_loopback_host` as it was written over the standard library's address parsers: the
+/// reference the crate's own small readers are checked against.
+fn loopback_by_std(host: &str) -> bool {
+    use std::net::{Ipv4Addr, Ipv6Addr};
+    let host = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    let host = host.to_ascii_lowercase();
+    let name = host.strip_suffix('.').unwrap_or(&host);
+    if name == "localhost" || name.ends_with(".localhost") {
+        return true;
+    }
+    if let Ok(v4) = host.parse::<Ipv4Addr>() {
+        return v4.is_loopback();
+    }
+    if let Ok(v6) = host.parse::<Ipv6Addr>() {
+        return v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback());
+    }
+    false
+}
+
+/// Eight groups biased towards the loopback and IPv4-mapped loopback addresses.
+fn v6_groups() -> impl Strategy<Value = [u16; 8]> {
+    let group = prop_oneof![3 => Just(0u16), 1 => Just(1u16), 1 => Just(0xffffu16), 1 => 0x7f00u16..0x7fff, 2 => any::<u16>()];
+    prop_oneof![
+        Just([0, 0, 0, 0, 0, 0, 0, 1]),
+        (any::<u16>(), any::<u16>()).prop_map(|(a, b)| [
+            0,
+            0,
+            0,
+            0,
+            0,
+            0xffff,
+            0x7f00 | (a & 0xff),
+            b
+        ]),
+        (any::<u16>(), any::<u16>()).prop_map(|(a, b)| [0, 0, 0, 0, 0, 0xffff, a, b]),
+        prop::array::uniform8(group),
+    ]
+}
+
+/// An IPv6 address written any way a person or a parser might: padded or not, any case,
+/// a run of groups shortened to `::` (or a wrong `::`), two groups as dotted IPv4 (the
+/// last two, as allowed, or others, as not).
+fn v6_text() -> impl Strategy<Value = String> {
+    let dotted =
+        prop_oneof![2 => Just(None), 2 => Just(Some(6usize)), 1 => (0usize..6).prop_map(Some)];
+    (
+        v6_groups(),
+        prop::array::uniform8(0usize..5),
+        any::<bool>(),
+        dotted,
+        0usize..9,
+        0usize..9,
+    )
+        .prop_map(|(g, pad, upper, dotted, from, len)| {
+            let mut parts: Vec<String> = g
+                .iter()
+                .zip(pad)
+                .map(|(v, p)| {
+                    let t = format!("{v:0p$x}");
+                    if upper {
+                        t.to_uppercase()
+                    } else {
+                        t
+                    }
+                })
+                .collect();
+            if let Some(i) = dotted {
+                let [a, b] = g[i].to_be_bytes();
+                let [c, d] = g[i + 1].to_be_bytes();
+                parts.splice(i..i + 2, [format!("{a}.{b}.{c}.{d}")]);
+            }
+            let from = from.min(parts.len());
+            let to = (from + len).min(parts.len());
+            if len > 0 {
+                let at_end = to == parts.len();
+                parts.splice(from..to, [String::new()]);
+                if from == 0 {
+                    parts.insert(0, String::new());
+                }
+                if at_end {
+                    parts.push(String::new());
+                }
+            }
+            parts.join(":")
+        })
+}
+
+/// Host-like text: real addresses as the standard library prints them, hand-written
+/// variants, IPv4 with leading zeros or out-of-range octets, noise from the address
+/// alphabet, and any of those with a few characters edited.
+fn host_text() -> impl Strategy<Value = String> {
+    let base = prop_oneof![
+        any::<u128>().prop_map(|n| std::net::Ipv6Addr::from(n).to_string()),
+        v6_groups().prop_map(|g| std::net::Ipv6Addr::from(g).to_string()),
+        v6_text(),
+        any::<[u8; 4]>().prop_map(|o| std::net::Ipv4Addr::from(o).to_string()),
+        (
+            prop_oneof![Just(127u16), 0u16..300],
+            0u16..300,
+            0u16..1000,
+            0u16..300
+        )
+            .prop_map(|(a, b, c, d)| format!("{a}.{b}.{c:02}.{d}")),
+        "[0-9a-fA-F:.]{0,45}",
+        "[0-9:.fFx\\[\\]]{0,12}",
+        Just("localhost".to_owned()),
+    ];
+    (
+        base,
+        prop::collection::vec(
+            (
+                0usize..64,
+                prop::sample::select(vec![
+                    "",
+                    ":",
+                    "::",
+                    ".",
+                    "0",
+                    "1",
+                    "f",
+                    "[",
+                    "]",
+                    "7f",
+                    "127.0.0.1",
+                ]),
+            ),
+            0..3,
+        ),
+        any::<bool>(),
+    )
+        .prop_map(|(mut s, edits, bracket)| {
+            for (at, text) in edits {
+                let at = at.min(s.len());
+                if text.is_empty() {
+                    if at < s.len() {
+                        s.remove(at);
+                    }
+                } else {
+                    s.insert_str(at, text);
+                }
+            }
+            if bracket {
+                format!("[{s}]")
+            } else {
+                s
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+    /// The crate's own address readers answer exactly as the standard library's parsers do.
+    #[test]
+    fn loopback_matches_the_standard_parsers(host in host_text()) {
+        prop_assert_eq!(is_loopback_host(&host), loopback_by_std(&host), "{:?}", host);
     }
 }

@@ -11,6 +11,8 @@ import { checkAccess, mayReadGroups, showAccess, clearAccess } from "./access.js
 
 const VIEWS = { requests, authorizations, documents, questionnaires, knowledge };
 const STORAGE_KEY = "conveyor-admin:session";
+/** The element with `id`: index.html has every id used here, each of the kind used.
+ * @type {(id: string) => any} */
 const $ = (id) => document.getElementById(id);
 
 const params = new URLSearchParams(location.search);
@@ -43,9 +45,9 @@ function defaultBaseUrl() {
 
 /** Everything a view needs; rebuilt on each connect. */
 const ctx = {
-  client: null,
-  api: null,
-  lastWait: null,
+  client: /** @type {import("conveyor-client").ConveyorClient | null} */ (null),
+  api: /** @type {ReturnType<typeof createApi> | null} */ (null),
+  lastWait: /** @type {{ at: number, info: unknown } | null} */ (null),
   /** The limiter snapshot, or null when this package version has no rateLimitState(). */
   limiter() {
     try {
@@ -54,10 +56,12 @@ const ctx = {
       return null;
     }
   },
-  _groups: null,
+  _groups: /** @type {Promise<any[]> | null} */ (null),
   /** Access groups, fetched once per session. */
   accessGroups() {
-    this._groups ??= this.api.accessGroups().catch((e) => {
+    const api = this.api;
+    if (!api) return Promise.reject(new Error("not connected"));
+    this._groups ??= api.accessGroups().catch((e) => {
       this._groups = null;
       throw e;
     });
@@ -128,6 +132,7 @@ async function connect(baseUrl, apiKey, remember) {
 
 function disconnect() {
   stopView();
+  stopGauge();
   try {
     ctx.client?.free?.();
   } catch {}
@@ -145,6 +150,7 @@ function showApp(baseUrl) {
   $("connect").hidden = true;
   for (const id of ["tabs", "view", "gauge", "session"]) $(id).hidden = false;
   document.body.classList.add("connected");
+  startGauge();
   $("session-url").textContent = new URL(baseUrl).host;
   $("session-url").title = baseUrl;
   if (!location.hash || !VIEWS[location.hash.slice(1)]) history.replaceState(null, "", "#requests");
@@ -173,12 +179,14 @@ function route(initial = false) {
   else container.querySelector("h1")?.focus({ preventScroll: true });
 }
 
-// The gauge: redrawn every 250 ms from client.rateLimitState().
+// The gauge: redrawn every 250 ms from client.rateLimitState() while connected.
+let gaugeTimer = null;
 function startGauge() {
+  stopGauge();
   const meter = $("gauge-meter");
   const out = $("gauge-available");
   const gauge = $("gauge");
-  setInterval(() => {
+  gaugeTimer = setInterval(() => {
     if (!ctx.client) return;
     const s = ctx.limiter();
     if (!s) {
@@ -202,6 +210,11 @@ function startGauge() {
   }, 250);
 }
 
+function stopGauge() {
+  clearInterval(gaugeTimer);
+  gaugeTimer = null;
+}
+
 function init() {
   $("base-url").value = defaultBaseUrl();
   $("connect-form").addEventListener("submit", (ev) => {
@@ -223,7 +236,6 @@ function init() {
   });
   $("disconnect").addEventListener("click", disconnect);
   window.addEventListener("hashchange", () => route());
-  startGauge();
   const saved = sessionStorage.getItem(STORAGE_KEY);
   if (saved) {
     try {

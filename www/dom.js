@@ -116,7 +116,7 @@ export function errorBox(err, retry) {
 export function toast(text, kind = "ok") {
   const el = document.getElementById("toast");
   const item = h("div", { class: `toast-item toast-${kind}` }, text);
-  el.append(item);
+  el?.append(item);
   setTimeout(() => item.remove(), 5000);
 }
 

@@ -27,7 +27,7 @@ export async function serve({ root = repoRoot, port = 0, host = "127.0.0.1" } = 
   const server = createServer(async (req, res) => {
     let path;
     try {
-      path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
+      path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
     } catch {
       res.writeHead(400).end();
       return;
@@ -56,8 +56,9 @@ export async function serve({ root = repoRoot, port = 0, host = "127.0.0.1" } = 
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");
     }
   });
-  await new Promise((r, j) => server.once("error", j).listen(port, host, r));
-  const url = `http://${host}:${server.address().port}`;
+  await new Promise((r, j) => server.once("error", j).listen(port, host, () => r(undefined)));
+  const { port: bound } = /** @type {import("node:net").AddressInfo} */ (server.address());
+  const url = `http://${host}:${bound}`;
   return { url, close: () => new Promise((r) => server.close(r)), server };
 }
 

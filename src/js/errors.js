@@ -3,7 +3,7 @@
 // They live in JS, not Rust, because only a real `class ... extends Error` gives callers
 // `instanceof`, a stack and `cause` in every runtime. Rust builds them in one place
 // (`src/js_error.rs`) through `makeError`, and the package entries re-export them from
-// `errorClasses()` so there is exactly one copy of each class per loaded module.
+// the build's one copy of this file (scripts/post-build.mjs), so each class exists once.
 
 export class ConveyorError extends Error {
   constructor(message, fields) {

@@ -9,12 +9,41 @@
 // Only `export class` / `export function` at the start of a line, and no imports: the
 // build rewrites this file to CommonJS for the Node `require` entry.
 
+// The namespaces already built, so `client.exchange === client.exchange` and a typed call
+// does not rebuild a tree of closures. Keyed on `"<namespace>@<client id>"` (the id names
+// the client's shared state and is not reused while a namespace of it is alive, since the
+// namespace holds that state), holding each namespace only weakly: the namespace holds the
+// client, so a strong cache here or in Rust would keep every client alive forever. A
+// namespace nobody holds may be collected and built again; nobody can tell it is another.
+const namespaces = typeof WeakRef === "function" ? new Map() : undefined;
+const forget =
+  namespaces && typeof FinalizationRegistry === "function"
+    ? new FinalizationRegistry((key) => {
+        if (namespaces.get(key)?.deref() === undefined) namespaces.delete(key);
+      })
+    : undefined;
+
+/** The namespace `name` cached for the client `clientId`, or undefined. */
+export function cachedNamespace(name, clientId) {
+  return namespaces?.get(`${name}@${clientId}`)?.deref();
+}
+
 /**
  * Builds one namespace object from `table`, a list of
  * `[name, isList, pathArgCount]` rows whose names all start with the same
- * first segment (`exchange.folders.list`, `exchange.folders.create`...).
+ * first segment (`exchange.folders.list`, `exchange.folders.create`...), and caches it.
  */
-export function makeNamespace(client, table) {
+export function makeNamespace(client, table, name, clientId) {
+  const ns = buildNamespace(client, table);
+  if (namespaces) {
+    const key = `${name}@${clientId}`;
+    namespaces.set(key, new WeakRef(ns));
+    forget?.register(ns, key);
+  }
+  return ns;
+}
+
+function buildNamespace(client, table) {
   const root = {};
   for (const [name, isList, pathArgs] of table) {
     const parts = name.split(".").slice(1);

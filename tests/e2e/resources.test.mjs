@@ -3,6 +3,8 @@
 // validation before sending, 403 for a read-only key, auto-pagination, uploads, types.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import v8 from "node:v8";
+import vm from "node:vm";
 import * as pkg from "conveyor-client";
 import { startSandbox, KEYS } from "./lib/sandbox.mjs";
 import { rejection, typecheck } from "./lib/check.mjs";
@@ -54,6 +56,53 @@ test("every endpoint has a method on its namespace", () => {
   }
   assert.ok(Object.isFrozen(c.exchange), "namespaces are frozen");
   assert.equal(c.__call === undefined, false, "the internal entry point exists");
+});
+
+test("a namespace is built once per client, and each client's calls go through it", async () => {
+  const a = client();
+  assert.equal(a.exchange, a.exchange, "the same object on every access");
+  assert.equal(a.knowledgeBase, a.knowledgeBase);
+  assert.equal(a.exchange.folders, a.exchange.folders);
+  assert.notEqual(a.exchange, a.questionnaires);
+  // Same key, another client pointing nowhere: its own namespaces, its own calls.
+  const b = new ConveyorClient({ apiKey: KEYS.full, baseUrl: "http://127.0.0.1:9/api/v2", rateLimit: false, maxRetries: 0 });
+  assert.notEqual(a.exchange, b.exchange);
+  assert.notEqual(a.exchange.folders.list, b.exchange.folders.list);
+  const folders = await a.exchange.folders.list();
+  assert.ok(Array.isArray(folders.items));
+  const e = await rejection(b.exchange.folders.list());
+  assert.equal(e.name, "ConveyorNetworkError", e.message);
+});
+
+test("the namespace cache keeps neither a client nor its namespaces alive", async () => {
+  v8.setFlagsFromString("--expose-gc");
+  const gc = vm.runInNewContext("gc");
+  const make = () => {
+    const c = client();
+    const ns = c.exchange;
+    assert.equal(c.exchange, ns);
+    return [new WeakRef(c), new WeakRef(ns)];
+  };
+  const refs = Array.from({ length: 5 }, make);
+  for (let i = 0; i < 20 && refs.some(([c, ns]) => c.deref() || ns.deref()); i++) {
+    await new Promise((r) => setImmediate(r));
+    gc();
+  }
+  for (const [c, ns] of refs) {
+    assert.equal(c.deref(), undefined, "the client was collected");
+    assert.equal(ns.deref(), undefined, "its namespace was collected");
+  }
+  // A namespace outlives the client object it came from, and still calls through it.
+  let owner = client();
+  const kb = owner.exchange;
+  const ownerRef = new WeakRef(owner);
+  owner = undefined;
+  for (let i = 0; i < 20 && ownerRef.deref(); i++) {
+    await new Promise((r) => setImmediate(r));
+    gc();
+  }
+  assert.equal(ownerRef.deref(), undefined);
+  assert.ok(Array.isArray((await kb.folders.list()).items));
 });
 
 test("exchange: connections, access requests and the queue", async () => {

@@ -129,6 +129,35 @@ test("'remember for this tab' uses sessionStorage only and survives a reload", a
   await done(t);
 });
 
+test("the gauge's timer runs only while connected: disconnecting stops it, reconnecting starts one", async () => {
+  const t = await open();
+  // Count the page's live intervals from here on (the app looks setInterval up when it calls it).
+  await t.page.evaluate(() => {
+    const live = new Set();
+    const set = window.setInterval.bind(window);
+    const clear = window.clearInterval.bind(window);
+    window.setInterval = (...args) => {
+      const id = set(...args);
+      live.add(id);
+      return id;
+    };
+    window.clearInterval = (id) => {
+      live.delete(id);
+      clear(id);
+    };
+    window.__liveIntervals = () => live.size;
+  });
+  const live = () => t.page.evaluate(() => window.__liveIntervals());
+  await connect(t.page, KEYS.full);
+  assert.equal(await live(), 1, "the gauge ticks while connected");
+  await t.page.click("#disconnect");
+  assert.equal(await live(), 0, "disconnecting stops the gauge");
+  await connect(t.page, KEYS.full);
+  assert.equal(await live(), 1, "reconnecting starts one timer, not a second");
+  await t.page.waitForFunction(() => document.querySelector("#gauge-available")?.textContent.includes("/"), null, { timeout: 5_000 });
+  await done(t);
+});
+
 test("a read-only key can list but approving shows the 403 in the dialog", async () => {
   const t = await open();
   await connect(t.page, KEYS.readonly);
