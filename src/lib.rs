@@ -7,19 +7,19 @@
 //! | [`errors`] | the typed error model | no |
 //! | [`access`] | what a key may read: one probe per resource group, and the verdict | no |
 //! | [`limiter`] | the exact rolling-window token bucket | no |
-//! | [`window`] | when tokens come back: a rolling window's return instants | no |
-//! | [`wait_queue`] | requests waiting for a token, in arrival order, with tombstones | no |
+//! | `window` | when tokens come back: a rolling window's return instants | no |
+//! | `wait_queue` | requests waiting for a token, in arrival order, with tombstones | no |
 //! | [`lease`] | the client side of a shared budget: leasing, fallback share, carry | no |
 //! | [`ledger`] | the store side of a budget shared across processes (the store protocol) | no |
 //! | [`retry`] | retry policy, backoff, `Retry-After` | no |
-//! | [`classify`] | what a response status means, paging envelopes | no |
+//! | [`classify`] | what a response status means | no |
 //! | [`url`] | paths, query strings, origins, key checks | no |
 //! | [`http_checks`] | methods and the key's header name, checked before sending | no |
 //! | [`redact`] | masking the key out of what servers send back, bounding `details` | no |
 //! | [`resources`] | every endpoint as a description (method, path, params, envelope) | no |
 //! | [`params`] | checking and encoding a call's parameters against its description | no |
 //! | `resources_shell` | the namespace getters (`client.exchange`...) and the typed methods' `__call` | yes |
-//! | [`options`] | reading and validating the constructor's options | reads them |
+//! | `options` | reading and validating the constructor's options | reads them |
 //! | `fallible` | reading outside JS objects through bindings that catch | yes |
 //! | `abort` | racing work against the caller's `AbortSignal` and the attempt's deadline | yes |
 //! | `store` | calling a user's rate-limit store: requests, timeouts, replies, bucket hash | yes |
@@ -31,7 +31,7 @@
 //! | `memory_store` | `MemoryStore`: the store protocol over in-memory ledgers, for JS | yes |
 //! | `client` | the exported `ConveyorClient`: options, preparing calls | yes |
 //! | `access_shell` | `client.checkAccess()`: the probes sent through the client | yes |
-//! | [`webhook`] | verifying a webhook delivery: headers, timestamp window, secret, signatures | no |
+//! | `webhook` | verifying a webhook delivery: headers, timestamp window, secret, signatures | no |
 //! | `webhook_shell` | `verifyWebhook`: the caller's options, WebCrypto's HMAC, `JSON.parse` | yes |
 #![deny(unsafe_code)]
 
