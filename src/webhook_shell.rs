@@ -11,7 +11,7 @@ use crate::errors::Error;
 use crate::fallible;
 use crate::options::{get, get_number};
 use crate::webhook::{self, Delivery, HeaderSource, HeaderValue, HEADER_SETS, MAC_LEN};
-use js_sys::{Array, ArrayBuffer, Date, JsString, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Date, JsString, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -22,6 +22,8 @@ extern "C" {
     fn hmac_base64(key: &[u8], prefix: &[u8], body: &Uint8Array) -> Result<Promise, JsValue>;
     #[wasm_bindgen(catch)]
     fn utf8(bytes: &Uint8Array) -> Result<JsString, JsValue>;
+    #[wasm_bindgen(catch, js_name = bodyBytes)]
+    fn body_view(body: &JsValue, max: f64) -> Result<JsValue, JsValue>;
 }
 
 #[wasm_bindgen]
@@ -30,12 +32,7 @@ extern "C" {
     #[wasm_bindgen(catch)]
     fn atob(data: &str) -> Result<String, JsValue>;
 
-    // Text and JSON bound to JS strings, so the body is never copied into wasm memory.
-    type TextEncoder;
-    #[wasm_bindgen(constructor, catch)]
-    fn new() -> Result<TextEncoder, JsValue>;
-    #[wasm_bindgen(method)]
-    fn encode(this: &TextEncoder, input: &JsString) -> Uint8Array;
+    // JSON bound to JS strings, so the body is never copied into wasm memory.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
 }
@@ -116,37 +113,23 @@ fn config(message: &str) -> Error {
 }
 
 /// The body as bytes, without copying it into wasm memory.
-fn body_bytes(body: Option<JsValue>, max: f64) -> Result<Uint8Array, Error> {
+fn body_bytes(body: &JsValue, max: f64) -> Result<Uint8Array, Error> {
     // `max` is whole: formatting it as an integer keeps float formatting out of the .wasm.
     let too_big = || {
         let max = max as u64;
         webhook::bad_payload(&format!("is larger than {max} bytes (`maxBodyBytes`)"))
     };
-    let bytes = match body {
-        Some(b) if b.is_string() => {
-            let s: JsString = b.unchecked_into();
-            // UTF-8 never has fewer bytes than UTF-16 units: a long string is rejected
-            // before it is encoded.
-            if f64::from(s.length()) > max {
-                return Err(too_big());
-            }
-            TextEncoder::new()
-                .map_err(|_| config("this runtime has no `TextEncoder`"))?
-                .encode(&s)
-        }
-        Some(b) if b.is_instance_of::<ArrayBuffer>() => Uint8Array::new(&b),
-        Some(b) if ArrayBuffer::is_view(&b) => {
-            let view: Uint8Array = b.unchecked_into();
-            let off = get(&view, "byteOffset")?.and_then(|v| v.as_f64()).unwrap_or(0.0);
-            let len = get(&view, "byteLength")?.and_then(|v| v.as_f64()).unwrap_or(0.0);
-            Uint8Array::new_with_byte_offset_and_length(&view.buffer(), off as u32, len as u32)
-        }
-        _ => {
-            return Err(config(
-                "`body` must be the raw request body as received: a string, a Uint8Array (or Buffer) or an ArrayBuffer; a parsed and re-serialised body cannot be verified",
-            ))
-        }
-    };
+    // A subclassed view whose getters throw is a bad option, not a trap of the wasm.
+    let bytes = body_view(body, max).map_err(|_| config("reading `body` threw"))?;
+    if bytes.is_null() {
+        return Err(too_big());
+    }
+    if bytes.is_undefined() {
+        return Err(config(
+            "`body` must be the raw request body as received: a string, a Uint8Array (or Buffer) or an ArrayBuffer; a parsed and re-serialised body cannot be verified",
+        ));
+    }
+    let bytes: Uint8Array = bytes.unchecked_into();
     if f64::from(bytes.length()) > max {
         return Err(too_big());
     }
@@ -200,7 +183,10 @@ pub(crate) async fn verify(options: JsValue) -> Result<JsValue, Error> {
         (now_ms / 1000.0).floor() as i64,
         tolerance as u64,
     )?;
-    let body = body_bytes(get(&options, "body")?, max_body)?;
+    let body = body_bytes(
+        &get(&options, "body")?.unwrap_or(JsValue::UNDEFINED),
+        max_body,
+    )?;
 
     let no_crypto =
         || config("verifyWebhook needs WebCrypto (`crypto.subtle`), which this runtime lacks");

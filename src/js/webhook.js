@@ -20,3 +20,12 @@ export function hmacBase64(key, prefix, body) {
 export function utf8(bytes) {
   return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
 }
+
+/** The raw body as bytes, a view rather than a copy: `null` for a string of more than `max`
+ * UTF-16 units (UTF-8 never has fewer bytes, so it is refused before it is encoded),
+ * `undefined` for anything but a string, an ArrayBuffer or a view (a Buffer is one). */
+export function bodyBytes(body, max) {
+  if (typeof body === "string") return body.length > max ? null : new TextEncoder().encode(body);
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+}

@@ -76,3 +76,28 @@ test("verifyWebhook without a working WebCrypto rejects with a ConveyorConfigErr
     assert.ok(!JSON.stringify({ ...e, message: e.message }).includes(secret.slice(6)), what);
   }
 });
+
+// A throw inside the wasm's await chain used to leave the promise pending: the timeout fails
+// the test instead of hanging it.
+test("verifyWebhook: a body view whose getters throw or lie is a ConveyorConfigError, and the instance still verifies", { timeout: 10_000 }, async () => {
+  const secret = "whsec_" + Buffer.from("a webhook secret of 24 b").toString("base64");
+  const { Webhook } = await import("./lib/vendor/svix.mjs");
+  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const body = '{"type":"access.requested"}';
+  const headers = { "svix-id": "msg_1", "svix-timestamp": String(now.getTime() / 1000), "svix-signature": new Webhook(secret).sign("msg_1", now, body) };
+  class Throwing extends Uint8Array {
+    get byteOffset() {
+      throw new Error("hostile getter");
+    }
+  }
+  class Lying extends Uint8Array {
+    get byteLength() {
+      return 1e9;
+    }
+  }
+  for (const [what, view] of [["a throwing byteOffset", new Throwing(4)], ["a byteLength past the buffer", new Lying(4)]]) {
+    const e = await pkg.verifyWebhook({ secret, now, headers, body: view }).then(() => null, (e) => e);
+    assert.ok(e instanceof pkg.ConveyorConfigError, `${what}: ${e}`);
+  }
+  assert.equal((await pkg.verifyWebhook({ secret, now, headers, body: Buffer.from(body) })).type, "access.requested");
+});
