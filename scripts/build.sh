@@ -13,7 +13,11 @@ wasm=target/wasm32-unknown-unknown/release/conveyor_client.wasm
 rm -rf pkg/dist
 out=pkg/dist/web
 wasm-bindgen --target web --out-dir "$out" --no-typescript "$wasm"
-wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+# --converge repeats -Oz until it stops shrinking; --low-memory-unused lets it fold constant
+# offsets into loads and stores, which is sound because rustc puts the 1 MB stack first
+# (it grows down towards 0, the data and the heap sit above it), so nothing lives in the
+# low 1 KB; --strip-producers drops the toolchain names section.
+wasm-opt -Oz --converge --low-memory-unused --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$out/conveyor_client_bg.wasm" -o "$out/conveyor_client_bg.wasm"
 node scripts/post-build.mjs

@@ -1,7 +1,8 @@
 //! `verifyWebhook`: the JS half of [`crate::webhook`].
 //!
 //! Reads the caller's options, looks headers up case-insensitively in a `Headers` or a
-//! plain object, computes the HMAC with the platform's WebCrypto and parses the body with
+//! plain object, computes the HMAC with the platform's WebCrypto (`src/js/webhook.js`: import and sign
+//! behind one promise, so the wasm awaits once) and parses the body with
 //! the platform's `JSON.parse`. The body never enters wasm memory: it goes from the caller's
 //! string or bytes to WebCrypto and `JSON.parse` on the JS side, so its size does not grow
 //! the wasm heap.
@@ -10,39 +11,28 @@ use crate::errors::Error;
 use crate::fallible;
 use crate::options::{get, get_number};
 use crate::webhook::{self, Delivery, HeaderSource, HeaderValue, HEADER_SETS, MAC_LEN};
-use js_sys::{Array, ArrayBuffer, Date, JsString, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Date, JsString, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+#[wasm_bindgen(module = "/src/js/webhook.js")]
+extern "C" {
+    // WebCrypto's import and sign in one JS call: one await in the wasm, not two.
+    #[wasm_bindgen(catch, js_name = hmacBase64)]
+    fn hmac_base64(key: &[u8], prefix: &[u8], body: &Uint8Array) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(catch)]
+    fn utf8(bytes: &Uint8Array) -> Result<JsString, JsValue>;
+    #[wasm_bindgen(catch, js_name = bodyBytes)]
+    fn body_view(body: &JsValue, max: f64) -> Result<JsValue, JsValue>;
+}
+
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = importKey)]
-    fn import_key(
-        format: &str,
-        key: &Uint8Array,
-        algorithm: &Object,
-        extractable: bool,
-        usages: &Array,
-    ) -> Result<Promise, JsValue>;
-    #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = sign)]
-    fn subtle_sign(algorithm: &str, key: &JsValue, data: &Uint8Array) -> Result<Promise, JsValue>;
-    // Base64 is the platform's: `atob`/`btoa` are global in every supported runtime.
+    // Base64 is the platform's: `atob` is global in every supported runtime.
     #[wasm_bindgen(catch)]
     fn atob(data: &str) -> Result<String, JsValue>;
-    #[wasm_bindgen(catch)]
-    fn btoa(data: &JsString) -> Result<String, JsValue>;
 
-    // Text and JSON bound to JS strings, so the body is never copied into wasm memory.
-    type TextEncoder;
-    #[wasm_bindgen(constructor, catch)]
-    fn new() -> Result<TextEncoder, JsValue>;
-    #[wasm_bindgen(method)]
-    fn encode(this: &TextEncoder, input: &JsString) -> Uint8Array;
-    type TextDecoder;
-    #[wasm_bindgen(constructor, catch)]
-    fn new(label: &str, options: &Object) -> Result<TextDecoder, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn decode(this: &TextDecoder, input: &Uint8Array) -> Result<JsString, JsValue>;
+    // JSON bound to JS strings, so the body is never copied into wasm memory.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
 }
@@ -123,37 +113,23 @@ fn config(message: &str) -> Error {
 }
 
 /// The body as bytes, without copying it into wasm memory.
-fn body_bytes(body: Option<JsValue>, max: f64) -> Result<Uint8Array, Error> {
+fn body_bytes(body: &JsValue, max: f64) -> Result<Uint8Array, Error> {
     // `max` is whole: formatting it as an integer keeps float formatting out of the .wasm.
     let too_big = || {
         let max = max as u64;
         webhook::bad_payload(&format!("is larger than {max} bytes (`maxBodyBytes`)"))
     };
-    let bytes = match body {
-        Some(b) if b.is_string() => {
-            let s: JsString = b.unchecked_into();
-            // UTF-8 never has fewer bytes than UTF-16 units: a long string is rejected
-            // before it is encoded.
-            if f64::from(s.length()) > max {
-                return Err(too_big());
-            }
-            TextEncoder::new()
-                .map_err(|_| config("this runtime has no `TextEncoder`"))?
-                .encode(&s)
-        }
-        Some(b) if b.is_instance_of::<ArrayBuffer>() => Uint8Array::new(&b),
-        Some(b) if ArrayBuffer::is_view(&b) => {
-            let view: Uint8Array = b.unchecked_into();
-            let off = get(&view, "byteOffset")?.and_then(|v| v.as_f64()).unwrap_or(0.0);
-            let len = get(&view, "byteLength")?.and_then(|v| v.as_f64()).unwrap_or(0.0);
-            Uint8Array::new_with_byte_offset_and_length(&view.buffer(), off as u32, len as u32)
-        }
-        _ => {
-            return Err(config(
-                "`body` must be the raw request body as received: a string, a Uint8Array (or Buffer) or an ArrayBuffer; a parsed and re-serialised body cannot be verified",
-            ))
-        }
-    };
+    // A subclassed view whose getters throw is a bad option, not a trap of the wasm.
+    let bytes = body_view(body, max).map_err(|_| config("reading `body` threw"))?;
+    if bytes.is_null() {
+        return Err(too_big());
+    }
+    if bytes.is_undefined() {
+        return Err(config(
+            "`body` must be the raw request body as received: a string, a Uint8Array (or Buffer) or an ArrayBuffer; a parsed and re-serialised body cannot be verified",
+        ));
+    }
+    let bytes: Uint8Array = bytes.unchecked_into();
     if f64::from(bytes.length()) > max {
         return Err(too_big());
     }
@@ -207,24 +183,26 @@ pub(crate) async fn verify(options: JsValue) -> Result<JsValue, Error> {
         (now_ms / 1000.0).floor() as i64,
         tolerance as u64,
     )?;
-    let body = body_bytes(get(&options, "body")?, max_body)?;
+    let body = body_bytes(
+        &get(&options, "body")?.unwrap_or(JsValue::UNDEFINED),
+        max_body,
+    )?;
 
-    let prefix = delivery.signed_prefix();
-    let signed = Uint8Array::new_with_length(prefix.len() as u32 + body.length());
-    signed.set(&Uint8Array::from(prefix.as_bytes()), 0);
-    signed.set(&body, prefix.len() as u32);
-    let mac = hmac_sha256(&key, &signed).await?;
-    let binary: Vec<u16> = mac.iter().map(|b| u16::from(*b)).collect();
-    let expected = btoa(&JsString::from_char_code(&binary)).map_err(|_| config("`btoa` failed"))?;
+    let no_crypto =
+        || config("verifyWebhook needs WebCrypto (`crypto.subtle`), which this runtime lacks");
+    let mac =
+        hmac_base64(&key, delivery.signed_prefix().as_bytes(), &body).map_err(|_| no_crypto())?;
+    let mac = JsFuture::from(mac).await.map_err(|_| no_crypto())?;
+    // Base64 of a SHA-256 MAC: 44 characters; anything else is not WebCrypto's answer.
+    let expected = mac
+        .as_string()
+        .filter(|m| m.len() == MAC_LEN.div_ceil(3) * 4)
+        .ok_or_else(no_crypto)?;
     if !delivery.is_signed_by(&expected) {
         return Err(webhook::no_match(&delivery));
     }
 
-    let fatal = Object::new();
-    let _ = Reflect::set(&fatal, &"fatal".into(), &JsValue::TRUE);
-    let text = TextDecoder::new("utf-8", &fatal)
-        .and_then(|d| d.decode(&body))
-        .map_err(|_| webhook::bad_payload("is not UTF-8 text"))?;
+    let text = utf8(&body).map_err(|_| webhook::bad_payload("is not UTF-8 text"))?;
     let event = json_parse(&text).map_err(|_| webhook::bad_payload("is not JSON"))?;
     if !event.is_object() || Array::is_array(&event) {
         return Err(webhook::bad_payload("is not a JSON object"));
@@ -241,26 +219,4 @@ fn decode_secret(secret: &str) -> Result<Vec<u8>, Error> {
         return Err(webhook::bad_secret("decodes to no bytes"));
     }
     Ok(key)
-}
-
-/// HMAC-SHA256 of `data` with `key`, by WebCrypto.
-async fn hmac_sha256(key: &[u8], data: &Uint8Array) -> Result<[u8; MAC_LEN], Error> {
-    let no_crypto =
-        || config("verifyWebhook needs WebCrypto (`crypto.subtle`), which this runtime lacks");
-    let algorithm = Object::new();
-    let _ = Reflect::set(&algorithm, &"name".into(), &"HMAC".into());
-    let _ = Reflect::set(&algorithm, &"hash".into(), &"SHA-256".into());
-    let usages = Array::of1(&"sign".into());
-    let crypto_key = import_key("raw", &Uint8Array::from(key), &algorithm, false, &usages)
-        .map_err(|_| no_crypto())?;
-    let crypto_key = JsFuture::from(crypto_key).await.map_err(|_| no_crypto())?;
-    let mac = subtle_sign("HMAC", &crypto_key, data).map_err(|_| no_crypto())?;
-    let mac = JsFuture::from(mac).await.map_err(|_| no_crypto())?;
-    let mut out = [0u8; MAC_LEN];
-    let mac = Uint8Array::new(&mac);
-    if mac.length() as usize != MAC_LEN {
-        return Err(no_crypto());
-    }
-    mac.copy_to(&mut out);
-    Ok(out)
 }

@@ -44,3 +44,60 @@ test("a fetch passed in the options is used instead of the global one", async ()
   assert.equal(res.status, 200);
   assert.deepEqual(seen, [`${sb.api}/exchange/connections`]);
 });
+
+test("verifyWebhook without a working WebCrypto rejects with a ConveyorConfigError, the secret nowhere in it", async () => {
+  const secret = "whsec_" + Buffer.from("a webhook secret of 24 b").toString("base64");
+  const { Webhook } = await import("./lib/vendor/svix.mjs");
+  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const body = '{"type":"access.requested"}';
+  const headers = { "svix-id": "msg_1", "svix-timestamp": String(now.getTime() / 1000), "svix-signature": new Webhook(secret).sign("msg_1", now, body) };
+  const verify = () => pkg.verifyWebhook({ secret, now, headers, body });
+  assert.equal((await verify()).type, "access.requested", "verifies with the platform's WebCrypto");
+  const real = Object.getOwnPropertyDescriptor(globalThis, "crypto");
+  const withCrypto = async (fake) => {
+    Object.defineProperty(globalThis, "crypto", { value: fake, configurable: true, writable: true });
+    try {
+      return await verify().then(() => null, (e) => e);
+    } finally {
+      Object.defineProperty(globalThis, "crypto", real);
+    }
+  };
+  const subtle = globalThis.crypto.subtle;
+  const fakes = {
+    "no crypto": undefined,
+    "no crypto.subtle": {},
+    "a sign that rejects": { subtle: { importKey: (...a) => subtle.importKey(...a), sign: () => Promise.reject(new Error("no")) } },
+    "a sign that answers a short MAC": { subtle: { importKey: (...a) => subtle.importKey(...a), sign: async () => new ArrayBuffer(8) } },
+  };
+  for (const [what, fake] of Object.entries(fakes)) {
+    const e = await withCrypto(fake);
+    assert.ok(e instanceof pkg.ConveyorConfigError, `${what}: ${e}`);
+    assert.match(e.message, /needs WebCrypto/, what);
+    assert.ok(!JSON.stringify({ ...e, message: e.message }).includes(secret.slice(6)), what);
+  }
+});
+
+// A throw inside the wasm's await chain used to leave the promise pending: the timeout fails
+// the test instead of hanging it.
+test("verifyWebhook: a body view whose getters throw or lie is a ConveyorConfigError, and the instance still verifies", { timeout: 10_000 }, async () => {
+  const secret = "whsec_" + Buffer.from("a webhook secret of 24 b").toString("base64");
+  const { Webhook } = await import("./lib/vendor/svix.mjs");
+  const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const body = '{"type":"access.requested"}';
+  const headers = { "svix-id": "msg_1", "svix-timestamp": String(now.getTime() / 1000), "svix-signature": new Webhook(secret).sign("msg_1", now, body) };
+  class Throwing extends Uint8Array {
+    get byteOffset() {
+      throw new Error("hostile getter");
+    }
+  }
+  class Lying extends Uint8Array {
+    get byteLength() {
+      return 1e9;
+    }
+  }
+  for (const [what, view] of [["a throwing byteOffset", new Throwing(4)], ["a byteLength past the buffer", new Lying(4)]]) {
+    const e = await pkg.verifyWebhook({ secret, now, headers, body: view }).then(() => null, (e) => e);
+    assert.ok(e instanceof pkg.ConveyorConfigError, `${what}: ${e}`);
+  }
+  assert.equal((await pkg.verifyWebhook({ secret, now, headers, body: Buffer.from(body) })).type, "access.requested");
+});
