@@ -22,10 +22,7 @@ use gloo_timers::callback::Timeout;
 use gloo_timers::future::TimeoutFuture;
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::{Rc, Weak};
-use std::task::Poll;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
@@ -581,10 +578,17 @@ fn timers_are_request_scoped() -> bool {
     SCOPED.with(|s| *s)
 }
 
-/// Waits for this waiter's grant. Where timers are request-scoped, the waiter also keeps a
-/// timer of its own for the scheduler's next decision and runs it when that fires, so its
-/// wake-up never depends on a timer of a request that may already have ended. Elsewhere
-/// the scheduler's one timer serves every waiter.
+/// Waits for this waiter's grant. Elsewhere the scheduler's one timer serves every waiter
+/// and a grant wakes its waiter at once.
+///
+/// Where timers are request-scoped (workerd), a waiter is only ever resumed by a timer of
+/// its own. A grant is often made while serving another request (its timer fired first, or
+/// its response came in), and waking the waiter from there would have wasm-bindgen-futures
+/// poll it from a microtask of that other request: its deadline timer and its `fetch`
+/// would then belong to that request, and the waiter, left with nothing of its own
+/// pending, is cancelled as hung. So the grant channel is only looked at (never handed a
+/// waker), and the waiter's own timer, armed for the scheduler's next decision, picks the
+/// grant up; when that timer fires the waiter runs the decision itself.
 async fn wait_for_grant(
     shared: &SharedScheduler,
     rx: &mut oneshot::Receiver<Grant>,
@@ -593,10 +597,14 @@ async fn wait_for_grant(
         return rx.await;
     }
     loop {
+        if let Some(grant) = rx.try_recv()? {
+            return Ok(grant);
+        }
         let now = now_ms();
-        // With no decision due (every token is out with a request in flight), only another
-        // request's response frees one; the waiter still keeps a timer of its own, or workerd
-        // would see it waiting on nothing of its own and cancel it as hung.
+        // With no decision due (every token is out with a request in flight, or a token
+        // may come back unsent), the waiter still looks again soon: it is not woken by the
+        // response that frees a token, and workerd would see it waiting on nothing of its
+        // own and cancel it as hung.
         // Polled from a task, never while the scheduler is borrowed; if it were, look again
         // a second later rather than trap.
         let (due, window_ms) = shared
@@ -605,26 +613,9 @@ async fn wait_for_grant(
         // A tenth of a window late at most, a second at most, and not busier than 100 Hz.
         let idle = crate::lease::clamp_ms(window_ms / 10.0, 10.0, 1000.0);
         let due = due.map_or(now + idle, |at| at.min(now + idle));
-        let mut sleep = Some(TimeoutFuture::new(crate::options::timer_ms(
-            (due - now).max(0.0).ceil() + 1.0,
-        )));
-        let woke = std::future::poll_fn(|cx| {
-            if let Poll::Ready(grant) = Pin::new(&mut *rx).poll(cx) {
-                return Poll::Ready(Some(grant));
-            }
-            match sleep.as_mut().map(|t| Pin::new(t).poll(cx)) {
-                Some(Poll::Ready(())) => Poll::Ready(None),
-                _ => Poll::Pending,
-            }
-        })
-        .await;
-        match woke {
-            Some(grant) => return grant,
-            None => {
-                if let Ok(mut s) = shared.try_borrow_mut() {
-                    s.pump();
-                }
-            }
+        TimeoutFuture::new(crate::options::timer_ms((due - now).max(0.0).ceil() + 1.0)).await;
+        if let Ok(mut s) = shared.try_borrow_mut() {
+            s.pump();
         }
     }
 }
