@@ -1,4 +1,4 @@
-// Benchmark 5: what a shared rate-limit store costs (issue 9).
+// Benchmark 5: what a shared rate-limit store costs.
 //
 // Latency: each request's time from call to resolved body, against the sandbox with its
 // limiter out of the way and the client's limit far above what is sent (nobody waits for
