@@ -38,6 +38,8 @@ export function project(name, { as = name, app = {}, specifier } = {}) {
     writeFileSync(join(dir, "src", dest), text);
   }
   cpSync(join(REPO, "tests/e2e/lib/scenario.mjs"), join(dir, "src", "scenario.mjs"));
+  cpSync(join(REPO, "tests/e2e/lib/webhook-scenario.mjs"), join(dir, "src", "webhook-scenario.mjs"));
+  cpSync(join(WORK, "vendor", "svix.mjs"), join(dir, "src", "vendor", "svix.mjs"));
   // deps/: local packages of the case (e.g. a CommonJS dependency), installed beside it.
   if (existsSync(join(dir, "deps"))) {
     for (const dep of readdirSync(join(dir, "deps"))) cpSync(join(dir, "deps", dep), join(dir, "node_modules", dep), { recursive: true });
