@@ -19,11 +19,8 @@ mkdir -p tests && cp -r "$root/tests/e2e" tests/
 # The runtimes' tools come from the repo's dev dependencies, not the scratch project.
 ln -s "$root/node_modules/miniflare" "$root/node_modules/esbuild" "$root/node_modules/playwright-core" \
   "$root/node_modules/redis" "$root/node_modules/ioredis" node_modules/
-# svix's own verifier and signer, bundled once into one ESM file every runtime can load
-# (Node, Deno, workerd through the worker bundle, Chromium through the static server).
-node -e 'require(process.argv[1]).build({ stdin: { contents: "export { Webhook } from \"svix\";", resolveDir: process.argv[2] },
-  bundle: true, format: "esm", platform: "neutral", mainFields: ["module", "main"], outfile: "tests/e2e/lib/vendor/svix.mjs", logLevel: "error" })' \
-  "$root/node_modules/esbuild" "$root"
+# svix's own verifier and signer, bundled once into one ESM file every runtime can load.
+node "$root/scripts/bundle-svix.mjs" tests/e2e/lib/vendor/svix.mjs
 export SANDBOX_BIN="${SANDBOX_BIN:-$root/target/debug/conveyor-sandbox}"
 export TSC="$root/node_modules/.bin/tsc"
 if [ $# -gt 0 ]; then

@@ -9,11 +9,9 @@ work=$PWD/target/packaging
 rm -rf "$work" && mkdir -p "$work"
 tarball=$(cd pkg && npm pack --silent --pack-destination "$work")
 export PACKAGING_TARBALL="$work/$tarball"
-# The shared scenario's webhook half checks against svix's own signer: bundled once into one
-# ESM file the cases copy beside the scenario (as scripts/e2e.sh does for the runtimes).
-node -e 'require(process.argv[1]).build({ stdin: { contents: "export { Webhook } from \"svix\";", resolveDir: process.argv[2] },
-  bundle: true, format: "esm", platform: "neutral", mainFields: ["module", "main"], outfile: process.argv[3], logLevel: "error" })' \
-  "$PWD/node_modules/esbuild" "$PWD" "$work/vendor/svix.mjs"
+# The shared scenario's webhook half checks against svix's own signer, bundled once; the
+# cases copy it beside the scenario.
+node scripts/bundle-svix.mjs "$work/vendor/svix.mjs"
 export SANDBOX_BIN="${SANDBOX_BIN:-$PWD/target/debug/conveyor-sandbox}"
 if [ $# -eq 0 ]; then set -- tests/packaging/*.test.mjs; fi
 node --test --test-concurrency=2 "$@"
