@@ -44,20 +44,36 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
 /// assert!(encode_segment("").is_err());
 /// ```
 pub fn encode_segment(raw: &str) -> Result<String, String> {
-    match raw {
-        "" => Err("a path argument is empty; pass the id of the resource".to_owned()),
-        "." | ".." => Err(format!(
-            "a path argument is `{raw}`, which would change the route; pass the id of the resource"
-        )),
-        _ if raw.len() > MAX_SEGMENT_LEN => Err(format!(
-            "a path argument is {} bytes long, more than the {MAX_SEGMENT_LEN} an id can be",
-            raw.len()
-        )),
-        _ if raw.chars().any(char::is_control) => Err(
-            "a path argument contains a control character; pass the id of the resource".to_owned(),
-        ),
-        _ => Ok(utf8_percent_encode(raw, COMPONENT).to_string()),
-    }
+    check_segment(raw)?;
+    let mut out = String::with_capacity(raw.len());
+    push_encoded(&mut out, raw);
+    Ok(out)
+}
+
+/// Why `raw` cannot be a path segment (see [`encode_segment`]).
+fn check_segment(raw: &str) -> Result<(), String> {
+    let problem = match raw {
+        "" => "is empty",
+        "." => "is `.`, which would change the route",
+        ".." => "is `..`, which would change the route",
+        _ if raw.len() > MAX_SEGMENT_LEN => {
+            return Err(format!(
+                "a path argument is {} bytes long, more than the {MAX_SEGMENT_LEN} an id can be",
+                raw.len()
+            ))
+        }
+        _ if raw.chars().any(char::is_control) => "contains a control character",
+        _ => return Ok(()),
+    };
+    Err(format!(
+        "a path argument {problem}; pass the id of the resource"
+    ))
+}
+
+/// Appends `raw` percent-encoded with [`COMPONENT`]: the one encoder behind path segments
+/// and query strings.
+fn push_encoded(out: &mut String, raw: &str) {
+    out.extend(utf8_percent_encode(raw, COMPONENT));
 }
 
 /// The longest path argument accepted: ids are short, and a huge one would only earn a 431
@@ -86,26 +102,22 @@ pub fn fill_path(template: &str, args: &[(&str, &str)]) -> Result<String, String
     let mut rest = template;
     while let Some((before, after)) = rest.split_once(['{', '}']) {
         out.push_str(before);
-        if rest.as_bytes().get(before.len()) == Some(&b'}') {
-            return Err(format!(
-                "path template `{template}` has a `}}` without `{{`"
-            ));
-        }
-        let (name, tail) = after
+        let placeholder = after
             .split_once('}')
-            .ok_or_else(|| format!("path template `{template}` has a `{{` without `}}`"))?;
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            .filter(|_| rest.as_bytes().get(before.len()) == Some(&b'{'))
+            .filter(|(name, _)| {
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            });
+        let Some((name, tail)) = placeholder else {
             return Err(format!(
-                "path template `{template}` has a malformed placeholder `{{{name}}}`"
+                "path template `{template}` has a malformed placeholder"
             ));
-        }
-        let value = args
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| *v)
-            .ok_or_else(|| format!("missing path argument `{name}`"))?;
-        let encoded = encode_segment(value).map_err(|e| format!("`{name}`: {e}"))?;
-        out.push_str(&encoded);
+        };
+        let Some((_, value)) = args.iter().find(|(n, _)| *n == name) else {
+            return Err(format!("missing path argument `{name}`"));
+        };
+        check_segment(value).map_err(|e| format!("`{name}`: {e}"))?;
+        push_encoded(&mut out, value);
         rest = tail;
     }
     out.push_str(rest);
@@ -135,9 +147,9 @@ pub fn encode_query(pairs: &[(String, String)]) -> String {
     let mut out = String::new();
     for (i, (name, value)) in pairs.iter().enumerate() {
         out.push(if i == 0 { '?' } else { '&' });
-        out.extend(utf8_percent_encode(name, COMPONENT));
+        push_encoded(&mut out, name);
         out.push('=');
-        out.extend(utf8_percent_encode(value, COMPONENT));
+        push_encoded(&mut out, value);
     }
     out
 }
