@@ -465,10 +465,12 @@ fn month(name: &str) -> Option<i64> {
 
 /// ASCII digits only (at most 4, so the value fits easily), as a number.
 fn number(s: &str) -> Option<i64> {
-    if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() || s.len() > 4 {
         return None;
     }
-    s.parse().ok()
+    s.bytes().try_fold(0i64, |v, b| {
+        b.is_ascii_digit().then(|| v * 10 + i64::from(b - b'0'))
+    })
 }
 
 fn two_digits(s: &str) -> Option<i64> {
