@@ -12,6 +12,7 @@
 //! | [`lease`] | the client side of a shared budget: leasing, fallback share, carry | no |
 //! | [`ledger`] | the store side of a budget shared across processes (the store protocol) | no |
 //! | [`retry`] | retry policy, backoff, `Retry-After` | no |
+//! | [`calendar`] | dates as day counts (for `Retry-After` dates and the sandbox) | no |
 //! | [`classify`] | what a response status means | no |
 //! | [`url`] | paths, query strings, origins, key checks | no |
 //! | [`http_checks`] | methods and the key's header name, checked before sending | no |
@@ -39,6 +40,7 @@ mod abort;
 pub mod access;
 mod access_shell;
 mod body;
+pub mod calendar;
 pub mod classify;
 mod client;
 pub mod errors;
