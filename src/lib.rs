@@ -16,6 +16,7 @@
 //! | [`classify`] | what a response status means | no |
 //! | [`url`] | paths, query strings, origins, key checks | no |
 //! | [`http_checks`] | methods and the key's header name, checked before sending | no |
+//! | `json` | JSON string literals: typed calls' bodies, the key inside canonical JSON | no |
 //! | [`redact`] | masking the key out of what servers send back, bounding `details` | no |
 //! | [`resources`] | every endpoint as a description (method, path, params, envelope) | no |
 //! | [`params`] | checking and encoding a call's parameters against its description | no |
@@ -47,6 +48,7 @@ pub mod errors;
 mod fallible;
 pub mod http_checks;
 mod js_error;
+pub(crate) mod json;
 pub mod lease;
 pub mod ledger;
 pub mod limiter;

@@ -17,6 +17,7 @@
 //! ```
 
 use crate::errors::{Error, ErrorKind};
+use crate::json;
 use crate::resources::{BodyKind, Endpoint, Kind, Param, MAX_PER_PAGE};
 use crate::url::{encode_query, fill_path};
 
@@ -220,7 +221,7 @@ pub fn prepare_with(
             if json.len() > 1 {
                 json.push(',');
             }
-            push_json_string(&mut json, name);
+            json::push_string(&mut json, name);
             json.push(':');
             push_json_value(&mut json, value, num);
         }
@@ -442,7 +443,7 @@ fn scalar_text(v: &Value, num: NumberText) -> String {
 /// A checked value as JSON; ids keep numbers as numbers.
 fn push_json_value(out: &mut String, v: &Value, num: NumberText) {
     match v {
-        Value::Str(s) => push_json_string(out, s),
+        Value::Str(s) => json::push_string(out, s),
         Value::List(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -457,32 +458,6 @@ fn push_json_value(out: &mut String, v: &Value, num: NumberText) {
         Value::File(_) | Value::Null | Value::Other(_) => out.push_str("null"),
         scalar => out.push_str(&scalar_text(scalar, num)),
     }
-}
-
-/// A JSON string literal.
-fn push_json_string(out: &mut String, s: &str) {
-    out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c if (c as u32) < 0x20 => {
-                // No `{:04x}`: hand-written so the wasm links no integer formatting for it.
-                const HEX: &[u8; 16] = b"0123456789abcdef";
-                let n = c as usize;
-                out.push_str("\\u00");
-                out.push(char::from(HEX[(n >> 4) & 0xf]));
-                out.push(char::from(HEX[n & 0xf]));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]
@@ -935,10 +910,7 @@ mod tests {
     }
 
     #[test]
-    fn json_strings_escape_control_characters() {
-        let mut json = String::new();
-        push_json_string(&mut json, "a\"\\\n\u{1}\u{2028}é");
-        assert_eq!(json, r#""a\"\\\n\u0001\u2028é""#);
+    fn numbers_print_as_javascript_does() {
         assert_eq!(format_num(3.0, rust_number_text), "3");
         assert_eq!(format_num(0.25, rust_number_text), "0.25");
         assert_eq!(format_num(-0.0, rust_number_text), "0");
