@@ -174,8 +174,7 @@ pub fn prepare_with(
         }
         ids.push((name, id));
     }
-    let pairs: Vec<(&str, &str)> = ids.iter().map(|(n, v)| (*n, v.as_str())).collect();
-    let path = fill_path(ep.path, &pairs).map_err(|m| ParamError::new("path", m))?;
+    let path = fill_path(ep.path, &ids).map_err(|m| ParamError::new("path", m))?;
 
     // Check: unknown names and each value, in the caller's order.
     let mut filename: Option<String> = None;

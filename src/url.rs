@@ -81,7 +81,8 @@ fn push_encoded(out: &mut String, raw: &str) {
 pub const MAX_SEGMENT_LEN: usize = 1024;
 
 /// Builds a path from a template such as `/exchange/authorizations/{id}`, replacing each
-/// `{name}` with the matching argument encoded by [`encode_segment`].
+/// `{name}` with the matching argument encoded by [`encode_segment`]. The arguments may be
+/// owned or borrowed strings, so callers need not build a second list of borrows.
 ///
 /// A placeholder without an argument is an `Err` naming it; an argument without a
 /// placeholder is ignored (the first of duplicate names wins). Braces that do not form a
@@ -95,9 +96,9 @@ pub const MAX_SEGMENT_LEN: usize = 1024;
 ///     fill_path("/a/{id}/b/{sub_id}", &[("id", "1"), ("sub_id", "x y")]).unwrap(),
 ///     "/a/1/b/x%20y",
 /// );
-/// assert!(fill_path("/a/{id}", &[]).unwrap_err().contains("`id`"));
+/// assert!(fill_path::<&str>("/a/{id}", &[]).unwrap_err().contains("`id`"));
 /// ```
-pub fn fill_path(template: &str, args: &[(&str, &str)]) -> Result<String, String> {
+pub fn fill_path<S: AsRef<str>>(template: &str, args: &[(&str, S)]) -> Result<String, String> {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some((before, after)) = rest.split_once(['{', '}']) {
@@ -116,6 +117,7 @@ pub fn fill_path(template: &str, args: &[(&str, &str)]) -> Result<String, String
         let Some((_, value)) = args.iter().find(|(n, _)| *n == name) else {
             return Err(format!("missing path argument `{name}`"));
         };
+        let value = value.as_ref();
         check_segment(value).map_err(|e| format!("`{name}`: {e}"))?;
         push_encoded(&mut out, value);
         rest = tail;
@@ -679,12 +681,12 @@ mod tests {
             .unwrap(),
             "/a/1/2"
         );
-        assert_eq!(fill_path("/plain", &[]).unwrap(), "/plain");
+        assert_eq!(fill_path::<&str>("/plain", &[]).unwrap(), "/plain");
         assert_eq!(
             fill_path("/v/{id}.json", &[("id", "a/b")]).unwrap(),
             "/v/a%2Fb.json"
         );
-        assert_eq!(fill_path("", &[]).unwrap(), "");
+        assert_eq!(fill_path::<&str>("", &[]).unwrap(), "");
     }
 
     #[test]
