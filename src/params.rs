@@ -914,4 +914,138 @@ mod tests {
         assert_eq!(format_num(0.25, rust_number_text), "0.25");
         assert_eq!(format_num(-0.0, rust_number_text), "0");
     }
+
+    use percent_encoding::percent_decode_str;
+    use proptest::prelude::*;
+
+    /// Any scalar, list or upload a caller could pass.
+    fn any_value() -> impl Strategy<Value = Value> {
+        let scalar = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            prop_oneof![
+                any::<f64>(),
+                (-3i64..200).prop_map(|n| n as f64),
+                Just(f64::NAN),
+                Just(f64::INFINITY),
+                Just(0.5),
+            ]
+            .prop_map(Value::Num),
+            prop_oneof![
+                "[a-z]{0,3}",
+                "\\PC{0,12}",
+                Just("2024-05-01".to_owned()),
+                Just("..".to_owned())
+            ]
+            .prop_map(Value::Str),
+            (0usize..3).prop_map(Value::File),
+            Just(Value::Other("object".to_owned())),
+        ];
+        prop_oneof![
+            4 => scalar.clone(),
+            1 => prop::collection::vec(scalar, 0..4).prop_map(Value::List),
+        ]
+    }
+
+    /// The text of one query pair's value, decoded.
+    fn decoded_query_value(path_and_query: &str, name: &str) -> Option<String> {
+        let (_, query) = path_and_query.split_once('?')?;
+        query.split('&').find_map(|pair| {
+            let (k, v) = pair.split_once('=')?;
+            (percent_decode_str(k).decode_utf8().ok()? == name)
+                .then(|| {
+                    percent_decode_str(v)
+                        .decode_utf8()
+                        .ok()
+                        .map(|v| v.into_owned())
+                })
+                .flatten()
+        })
+    }
+
+    proptest! {
+        /// Whatever string a caller passes arrives intact: a JSON body parses back to it
+        /// (with the fixed values beside it), a query decodes back to it.
+        #[test]
+        fn strings_arrive_intact(text in "\\PC{0,40}|[\\x00-\\x1f\"\\\\\u{2028}\u{2029}]{0,8}") {
+            let p = prepare_inner(
+                ep("exchange.authorizationRequests.ignore").map_err(TestCaseError::fail)?,
+                &[s("1")],
+                &[kv("reviewer_email", Value::Str(text.clone()))],
+            ).map_err(|e| TestCaseError::fail(e.message))?;
+            let Body::Json(json) = p.body else {
+                return Err(TestCaseError::fail("not a JSON body"));
+            };
+            let parsed: serde_json::Value = serde_json::from_str(&json)
+                .map_err(|e| TestCaseError::fail(format!("{json}: {e}")))?;
+            prop_assert_eq!(parsed["reviewer_email"].as_str(), Some(text.as_str()));
+            prop_assert_eq!(parsed["status"].as_str(), Some("ignored"));
+            prop_assert_eq!(parsed.as_object().map(|o| o.len()), Some(2));
+
+            let p = prepare_inner(
+                ep("exchange.connections.list").map_err(TestCaseError::fail)?,
+                &[],
+                &[kv("domain", Value::Str(text.clone()))],
+            ).map_err(|e| TestCaseError::fail(e.message))?;
+            let pq = p.path_and_query();
+            prop_assert_eq!(decoded_query_value(&pq, "domain"), Some(text));
+        }
+
+        /// Any values for any endpoint: the call is either prepared, with a body that
+        /// carries only what the endpoint accepts, or rejected naming one of the fields the
+        /// call had. Nothing panics.
+        #[test]
+        fn any_call_is_prepared_or_rejected_by_name(
+            index in 0usize..64,
+            path in prop::collection::vec(any_value(), 0..3),
+            picks in prop::collection::vec((0usize..16, any_value()), 0..6),
+            unknown in prop::option::weighted(0.1, "[a-z_]{1,8}"),
+        ) {
+            let endpoints: Vec<&Endpoint> = resources::all().collect();
+            let ep = endpoints[index % endpoints.len()];
+            let accepted = ep.accepted_names();
+            let mut params: Vec<(String, Value)> = Vec::new();
+            for (i, v) in picks {
+                if let Some(name) = accepted.get(i % accepted.len().max(1)) {
+                    if params.iter().all(|(k, _)| k != name) {
+                        params.push(((*name).to_owned(), v));
+                    }
+                }
+            }
+            if let Some(name) = unknown {
+                if params.iter().all(|(k, _)| *k != name) {
+                    params.push((name, Value::Bool(true)));
+                }
+            }
+            match prepare_inner(ep, &path, &params) {
+                Ok(p) => {
+                    for name in &accepted {
+                        prop_assert!(params.iter().any(|(k, _)| k == name) || !ep.param(name).is_some_and(|p| p.required));
+                    }
+                    if let Body::Json(json) = &p.body {
+                        let parsed: serde_json::Value = serde_json::from_str(json)
+                            .map_err(|e| TestCaseError::fail(format!("{json}: {e}")))?;
+                        let object = parsed.as_object().ok_or_else(|| TestCaseError::fail("not an object"))?;
+                        for key in object.keys() {
+                            prop_assert!(
+                                accepted.contains(&key.as_str()) || ep.fixed.iter().any(|(k, _)| k == key),
+                                "{} sent `{}`", ep.name, key
+                            );
+                        }
+                    }
+                    prop_assert!(!p.path.contains('{'), "{}", p.path);
+                }
+                Err(e) => {
+                    let base = e.field.split('[').next().unwrap_or_default();
+                    let named = params.iter().any(|(k, _)| k == base)
+                        || ep.path_args.contains(&base)
+                        || ep.params.iter().any(|p| p.name == base)
+                        || e.field == ep.any_of.join("|");
+                    prop_assert!(named, "{}: field `{}` ({})", ep.name, e.field, e.message);
+                    let first = base.split('|').next().unwrap_or_default();
+                    prop_assert!(e.message.contains(&format!("`{first}")), "{}", e.message);
+                }
+            }
+        }
+    }
 }
