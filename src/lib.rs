@@ -12,9 +12,11 @@
 //! | [`lease`] | the client side of a shared budget: leasing, fallback share, carry | no |
 //! | [`ledger`] | the store side of a budget shared across processes (the store protocol) | no |
 //! | [`retry`] | retry policy, backoff, `Retry-After` | no |
+//! | [`calendar`] | dates as day counts (for `Retry-After` dates and the sandbox) | no |
 //! | [`classify`] | what a response status means | no |
 //! | [`url`] | paths, query strings, origins, key checks | no |
 //! | [`http_checks`] | methods and the key's header name, checked before sending | no |
+//! | `json` | JSON string literals: typed calls' bodies, the key inside canonical JSON | no |
 //! | [`redact`] | masking the key out of what servers send back, bounding `details` | no |
 //! | [`resources`] | every endpoint as a description (method, path, params, envelope) | no |
 //! | [`params`] | checking and encoding a call's parameters against its description | no |
@@ -39,12 +41,14 @@ mod abort;
 pub mod access;
 mod access_shell;
 mod body;
+pub mod calendar;
 pub mod classify;
 mod client;
 pub mod errors;
 mod fallible;
 pub mod http_checks;
 mod js_error;
+pub(crate) mod json;
 pub mod lease;
 pub mod ledger;
 pub mod limiter;

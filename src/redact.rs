@@ -106,16 +106,11 @@ pub fn json_depth(text: &str) -> usize {
     max
 }
 
-/// The key as it appears inside canonical JSON text (`JSON.stringify` escapes only `"`,
-/// `\` and control characters, which a key cannot hold).
+/// The key as it appears inside canonical JSON text. A key is printable ASCII, so of what
+/// the escaper changes only `"` and `\` can occur, exactly as `JSON.stringify` writes them.
 pub fn json_escaped(secret: &str) -> String {
     let mut out = String::with_capacity(secret.len() + 2);
-    for c in secret.chars() {
-        if c == '"' || c == '\\' {
-            out.push('\\');
-        }
-        out.push(c);
-    }
+    crate::json::push_escaped(&mut out, secret);
     out
 }
 
@@ -175,8 +170,10 @@ mod tests {
     #[test]
     fn keys_with_quotes_are_masked_in_their_escaped_form() {
         let key = "ab\"cdefgh\\ijklmn";
-        let text = format!("{{\"k\":\"{}\"}}", json_escaped(key));
-        let out = bounded_details(&text, key).unwrap();
+        // As JSON.stringify writes it.
+        let text = r#"{"k":"ab\"cdefgh\\ijklmn"}"#;
+        assert_eq!(json_escaped(key), r#"ab\"cdefgh\\ijklmn"#);
+        let out = bounded_details(text, key).unwrap();
         assert!(!out.contains("cdefgh"), "{out}");
     }
 

@@ -37,6 +37,8 @@
 //! );
 //! ```
 
+use crate::calendar::{civil_from_days, days_from_civil, days_in_month};
+
 /// How many times, and how long apart, a failed call is tried again.
 ///
 /// All durations are milliseconds. Check a policy built from user input with
@@ -381,8 +383,7 @@ fn parse_decimal(s: &str) -> Option<f64> {
     Some(saturate(value))
 }
 
-const SHORT_DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const LONG_DAYS: [&str; 7] = [
+const DAYS: [&str; 7] = [
     "Monday",
     "Tuesday",
     "Wednesday",
@@ -397,24 +398,34 @@ const MONTHS: [&str; 12] = [
 
 /// An HTTP date as ms since the Unix epoch. The weekday must be a real day name but is
 /// not checked against the date (RFC 9110 lets recipients ignore it).
+///
+/// Parsed here rather than by JavaScript's `Date.parse`, which would save about 1 KB of
+/// .wasm: that parser's grammar is implementation-defined, V8 reads the asctime form as
+/// local time (RFC 9110 means GMT), and two-digit years follow each engine's own rule
+/// instead of RFC 9110's fifty years.
 fn parse_http_date(s: &str, now_ms: f64) -> Option<f64> {
-    let tokens: Vec<&str> = s.split_ascii_whitespace().collect();
-    let (year, month, day, time) = match tokens.as_slice() {
+    // Up to six whitespace-separated tokens, without allocating.
+    let mut t = [""; 6];
+    let mut n = 0;
+    for token in s.split_ascii_whitespace() {
+        *t.get_mut(n)? = token;
+        n += 1;
+    }
+    let [wkday, a, b, c, d, e] = t;
+    let (year, month, day, time) = match n {
         // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-        [wkday, day, mon, year, time, zone] => {
-            let wkday = wkday.strip_suffix(',')?;
-            if !SHORT_DAYS.contains(&wkday) || !is_gmt(zone) || year.len() != 4 {
+        6 => {
+            if !is_day(wkday.strip_suffix(',')?, 3) || !is_gmt(e) || c.len() != 4 {
                 return None;
             }
-            (number(year)?, month(mon)?, two_digits(day)?, *time)
+            (number(c)?, month(b)?, two_digits(a)?, d)
         }
         // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
-        [wkday, date, time, zone] => {
-            let wkday = wkday.strip_suffix(',')?;
-            if !LONG_DAYS.contains(&wkday) || !is_gmt(zone) {
+        4 => {
+            if !is_day(wkday.strip_suffix(',')?, 6) || !is_gmt(c) {
                 return None;
             }
-            let mut parts = date.split('-');
+            let mut parts = a.split('-');
             let (day, mon, yy) = (parts.next()?, parts.next()?, parts.next()?);
             if parts.next().is_some() || yy.len() != 2 {
                 return None;
@@ -423,15 +434,15 @@ fn parse_http_date(s: &str, now_ms: f64) -> Option<f64> {
                 two_digit_year(number(yy)?, now_ms),
                 month(mon)?,
                 two_digits(day)?,
-                *time,
+                b,
             )
         }
         // asctime: Sun Nov  6 08:49:37 1994
-        [wkday, mon, day, time, year] => {
-            if !SHORT_DAYS.contains(wkday) || year.len() != 4 || day.is_empty() || day.len() > 2 {
+        5 => {
+            if !is_day(wkday, 3) || d.len() != 4 || b.len() > 2 {
                 return None;
             }
-            (number(year)?, month(mon)?, number(day)?, *time)
+            (number(d)?, month(a)?, number(b)?, c)
         }
         _ => return None,
     };
@@ -453,6 +464,15 @@ fn parse_http_date(s: &str, now_ms: f64) -> Option<f64> {
     Some(secs as f64 * 1000.0)
 }
 
+/// Whether `name` is a weekday: its first three letters (`Sun`) when `len` is 3, the
+/// whole name (`Sunday`) otherwise.
+fn is_day(name: &str, len: usize) -> bool {
+    DAYS.iter().any(|d| match len {
+        3 => d.get(..3) == Some(name),
+        _ => *d == name,
+    })
+}
+
 /// RFC 9110 names the zone GMT; UTC is the same instant, so it is accepted too.
 fn is_gmt(zone: &str) -> bool {
     zone == "GMT" || zone == "UTC"
@@ -465,10 +485,12 @@ fn month(name: &str) -> Option<i64> {
 
 /// ASCII digits only (at most 4, so the value fits easily), as a number.
 fn number(s: &str) -> Option<i64> {
-    if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() || s.len() > 4 {
         return None;
     }
-    s.parse().ok()
+    s.bytes().try_fold(0i64, |v, b| {
+        b.is_ascii_digit().then(|| v * 10 + i64::from(b - b'0'))
+    })
 }
 
 fn two_digits(s: &str) -> Option<i64> {
@@ -489,45 +511,6 @@ fn two_digit_year(yy: i64, now_ms: f64) -> i64 {
         year -= 100;
     }
     year
-}
-
-fn is_leap(year: i64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(year) => 29,
-        2 => 28,
-        _ => 0,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The inverse of [`days_from_civil`]: (year, month, day).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
@@ -914,15 +897,5 @@ mod tests {
             parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", f64::NAN),
             None
         );
-    }
-
-    #[test]
-    fn civil_round_trip() {
-        for days in [-800_000, -1, 0, 1, 59, 365, 10_957, 19_782, 2_932_896] {
-            let (y, m, d) = civil_from_days(days);
-            assert_eq!(days_from_civil(y, m, d), days);
-        }
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
     }
 }

@@ -14,17 +14,7 @@
 //!            "/api/v2/exchange/authorizations/..%2Fadmin?q=a%20b%26c");
 //! ```
 
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-
-/// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`) is encoded.
-///
-/// The narrowest safe set: no character with a meaning anywhere in a URL (`/ ? # % & = +`
-/// and the rest) survives, so one set serves path segments, query names and values.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
+use percent_encoding::percent_decode_str;
 
 /// Percent-encodes one path segment taken from a caller argument (an id, a slug).
 ///
@@ -44,19 +34,49 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
 /// assert!(encode_segment("").is_err());
 /// ```
 pub fn encode_segment(raw: &str) -> Result<String, String> {
-    match raw {
-        "" => Err("a path argument is empty; pass the id of the resource".to_owned()),
-        "." | ".." => Err(format!(
-            "a path argument is `{raw}`, which would change the route; pass the id of the resource"
-        )),
-        _ if raw.len() > MAX_SEGMENT_LEN => Err(format!(
-            "a path argument is {} bytes long, more than the {MAX_SEGMENT_LEN} an id can be",
-            raw.len()
-        )),
-        _ if raw.chars().any(char::is_control) => Err(
-            "a path argument contains a control character; pass the id of the resource".to_owned(),
-        ),
-        _ => Ok(utf8_percent_encode(raw, COMPONENT).to_string()),
+    check_segment(raw)?;
+    let mut out = String::with_capacity(raw.len());
+    push_encoded(&mut out, raw);
+    Ok(out)
+}
+
+/// Why `raw` cannot be a path segment (see [`encode_segment`]).
+fn check_segment(raw: &str) -> Result<(), String> {
+    let problem = match raw {
+        "" => "is empty",
+        "." => "is `.`, which would change the route",
+        ".." => "is `..`, which would change the route",
+        _ if raw.len() > MAX_SEGMENT_LEN => {
+            return Err(format!(
+                "a path argument is {} bytes long, more than the {MAX_SEGMENT_LEN} an id can be",
+                raw.len()
+            ))
+        }
+        _ if raw.chars().any(char::is_control) => "contains a control character",
+        _ => return Ok(()),
+    };
+    Err(format!(
+        "a path argument {problem}; pass the id of the resource"
+    ))
+}
+
+/// Appends `raw` percent-encoded: the one encoder behind path segments and query strings.
+///
+/// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`) is encoded, each
+/// UTF-8 byte as `%XX`. The narrowest safe set: no character with a meaning anywhere in a
+/// URL (`/ ? # % & = +` and the rest) survives, so one set serves path segments, query names
+/// and values. Written out rather than `percent_encoding::utf8_percent_encode`, whose
+/// 768-byte table of `%XX` strings and iterator cost the .wasm more than these lines.
+fn push_encoded(out: &mut String, raw: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &b in raw.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
     }
 }
 
@@ -65,7 +85,8 @@ pub fn encode_segment(raw: &str) -> Result<String, String> {
 pub const MAX_SEGMENT_LEN: usize = 1024;
 
 /// Builds a path from a template such as `/exchange/authorizations/{id}`, replacing each
-/// `{name}` with the matching argument encoded by [`encode_segment`].
+/// `{name}` with the matching argument encoded by [`encode_segment`]. The arguments may be
+/// owned or borrowed strings, so callers need not build a second list of borrows.
 ///
 /// A placeholder without an argument is an `Err` naming it; an argument without a
 /// placeholder is ignored (the first of duplicate names wins). Braces that do not form a
@@ -79,33 +100,30 @@ pub const MAX_SEGMENT_LEN: usize = 1024;
 ///     fill_path("/a/{id}/b/{sub_id}", &[("id", "1"), ("sub_id", "x y")]).unwrap(),
 ///     "/a/1/b/x%20y",
 /// );
-/// assert!(fill_path("/a/{id}", &[]).unwrap_err().contains("`id`"));
+/// assert!(fill_path::<&str>("/a/{id}", &[]).unwrap_err().contains("`id`"));
 /// ```
-pub fn fill_path(template: &str, args: &[(&str, &str)]) -> Result<String, String> {
+pub fn fill_path<S: AsRef<str>>(template: &str, args: &[(&str, S)]) -> Result<String, String> {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some((before, after)) = rest.split_once(['{', '}']) {
         out.push_str(before);
-        if rest.as_bytes().get(before.len()) == Some(&b'}') {
-            return Err(format!(
-                "path template `{template}` has a `}}` without `{{`"
-            ));
-        }
-        let (name, tail) = after
+        let placeholder = after
             .split_once('}')
-            .ok_or_else(|| format!("path template `{template}` has a `{{` without `}}`"))?;
-        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            .filter(|_| rest.as_bytes().get(before.len()) == Some(&b'{'))
+            .filter(|(name, _)| {
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            });
+        let Some((name, tail)) = placeholder else {
             return Err(format!(
-                "path template `{template}` has a malformed placeholder `{{{name}}}`"
+                "path template `{template}` has a malformed placeholder"
             ));
-        }
-        let value = args
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, v)| *v)
-            .ok_or_else(|| format!("missing path argument `{name}`"))?;
-        let encoded = encode_segment(value).map_err(|e| format!("`{name}`: {e}"))?;
-        out.push_str(&encoded);
+        };
+        let Some((_, value)) = args.iter().find(|(n, _)| *n == name) else {
+            return Err(format!("missing path argument `{name}`"));
+        };
+        let value = value.as_ref();
+        check_segment(value).map_err(|e| format!("`{name}`: {e}"))?;
+        push_encoded(&mut out, value);
         rest = tail;
     }
     out.push_str(rest);
@@ -135,9 +153,9 @@ pub fn encode_query(pairs: &[(String, String)]) -> String {
     let mut out = String::new();
     for (i, (name, value)) in pairs.iter().enumerate() {
         out.push(if i == 0 { '?' } else { '&' });
-        out.extend(utf8_percent_encode(name, COMPONENT));
+        push_encoded(&mut out, name);
         out.push('=');
-        out.extend(utf8_percent_encode(value, COMPONENT));
+        push_encoded(&mut out, value);
     }
     out
 }
@@ -251,12 +269,24 @@ pub const REDACTED: &str = "[redacted]";
 /// assert!(!is_secret_param("page"));
 /// ```
 pub fn is_secret_param(name: &str) -> bool {
-    // ASCII folding is enough (the secret names are ASCII) and keeps Unicode case tables
-    // out of the .wasm.
-    let decoded = percent_decode_str(name)
-        .decode_utf8_lossy()
-        .to_ascii_lowercase();
-    SECRET_NAME_PARTS.iter().any(|part| decoded.contains(part))
+    // Bytes with ASCII folding are enough (the secret names are ASCII) and keep Unicode
+    // case tables and UTF-8 decoding out of the .wasm.
+    let decoded: Vec<u8> = percent_decode_str(name)
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    SECRET_NAME_PARTS
+        .iter()
+        .any(|part| find(&decoded, part.as_bytes()).is_some())
+}
+
+/// Where `needle` first starts in `s`. Byte windows rather than `str::find`/`contains`
+/// with a `&str`: those link the two-way substring searcher and its panic messages
+/// (4.7 KB gzipped of .wasm, measured) for needles of a few bytes.
+fn find(s: &[u8], needle: &[u8]) -> Option<usize> {
+    if needle.is_empty() {
+        return Some(0);
+    }
+    s.windows(needle.len()).position(|w| w == needle)
 }
 
 /// Redacts a path for error messages and fields: the value of every query parameter whose
@@ -428,9 +458,10 @@ fn ipv4_octets(s: &str) -> Option<[u8; 4]> {
 /// one `::` standing for at least one zero group, and an IPv4 address for the last two.
 fn ipv6_groups(s: &str) -> Option<[u16; 8]> {
     let mut out = [0u16; 8];
-    let Some((head, tail)) = s.split_once("::") else {
+    let Some(at) = find(s.as_bytes(), b"::") else {
         return (groups(s, &mut out)?.0 == 8).then_some(out);
     };
+    let (head, tail) = (s.get(..at)?, s.get(at + 2..)?);
     let mut back = [0u16; 7];
     let (h, v4) = if head.is_empty() {
         (0, false)
@@ -654,12 +685,12 @@ mod tests {
             .unwrap(),
             "/a/1/2"
         );
-        assert_eq!(fill_path("/plain", &[]).unwrap(), "/plain");
+        assert_eq!(fill_path::<&str>("/plain", &[]).unwrap(), "/plain");
         assert_eq!(
             fill_path("/v/{id}.json", &[("id", "a/b")]).unwrap(),
             "/v/a%2Fb.json"
         );
-        assert_eq!(fill_path("", &[]).unwrap(), "");
+        assert_eq!(fill_path::<&str>("", &[]).unwrap(), "");
     }
 
     #[test]

@@ -48,13 +48,9 @@ const ctx = {
   client: /** @type {import("conveyor-client").ConveyorClient | null} */ (null),
   api: /** @type {ReturnType<typeof createApi> | null} */ (null),
   lastWait: /** @type {{ at: number, info: unknown } | null} */ (null),
-  /** The limiter snapshot, or null when this package version has no rateLimitState(). */
+  /** The limiter snapshot, or null while disconnected (the page's clients always rate-limit). */
   limiter() {
-    try {
-      return typeof this.client?.rateLimitState === "function" ? this.client.rateLimitState() : null;
-    } catch {
-      return null;
-    }
+    return this.client?.rateLimitState() ?? null;
   },
   _groups: /** @type {Promise<any[]> | null} */ (null),
   /** Access groups, fetched once per session. */
@@ -187,15 +183,8 @@ function startGauge() {
   const out = $("gauge-available");
   const gauge = $("gauge");
   gaugeTimer = setInterval(() => {
-    if (!ctx.client) return;
     const s = ctx.limiter();
-    if (!s) {
-      gauge.dataset.state = "unknown";
-      out.textContent = "n/a";
-      $("gauge-next").textContent = "–";
-      gauge.title = "This version of conveyor-client does not report its limiter state";
-      return;
-    }
+    if (!s) return;
     meter.max = s.limit;
     meter.low = Math.max(1, Math.floor(s.limit * 0.1));
     meter.high = Math.floor(s.limit * 0.3);
