@@ -20,6 +20,7 @@
 //! | [`params`] | checking and encoding a call's parameters against its description | no |
 //! | `resources_shell` | the namespace getters (`client.exchange`...) and the typed methods' `__call` | yes |
 //! | `options` | reading and validating the constructor's options | reads them |
+//! | `heap` | the wasm allocator, growing the memory geometrically | no |
 //! | `fallible` | reading outside JS objects through bindings that catch | yes |
 //! | `abort` | racing work against the caller's `AbortSignal` and the attempt's deadline | yes |
 //! | `store` | calling a user's rate-limit store: requests, timeouts, replies, bucket hash | yes |
@@ -43,6 +44,7 @@ pub mod classify;
 mod client;
 pub mod errors;
 mod fallible;
+mod heap;
 pub mod http_checks;
 mod js_error;
 pub mod lease;
@@ -65,13 +67,15 @@ pub(crate) mod webhook;
 mod webhook_shell;
 pub(crate) mod window;
 
-/// A smaller allocator than the standard library's dlmalloc (−2.2 KB gzipped), as fast here.
+/// A smaller allocator than the standard library's dlmalloc (−2.2 KB gzipped), growing the
+/// memory geometrically (`heap`).
 /// `unsafe` because it must be the only user of the wasm memory from a single thread, which
 /// wasm32-unknown-unknown without threads guarantees.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
 #[allow(unsafe_code)]
-static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
+static ALLOCATOR: talc::Talck<talc::locking::AssumeUnlockable, heap::Growing> =
+    talc::Talc::new(heap::Growing::new()).lock();
 
 pub use client::ConveyorClient;
 pub use memory_store::MemoryStore;
