@@ -24,7 +24,11 @@
 //! | `fallible` | reading outside JS objects through bindings that catch | yes |
 //! | `abort` | racing work against the caller's `AbortSignal` and the attempt's deadline | yes |
 //! | `store` | calling a user's rate-limit store: requests, timeouts, replies, bucket hash | yes |
-//! | `scheduler` | the limiter's timer, waiters and per-key sharing | yes |
+//! | `bucket` | a key's bucket: in memory, or shared through a store; where a token came from | no |
+//! | `waiters` | the queued requests' records: a waker until the grant, then the grant | no |
+//! | `realms` | one bucket per key and base URL in a realm | no |
+//! | `store_tasks` | a shared bucket's asks, settles and releases, and `onRateLimitStore` | yes |
+//! | `scheduler` | waking the bucket: the one timer, the queued requests' futures, `Permit` | yes |
 //! | `transport` | one `fetch` attempt, and reading what came back | yes |
 //! | `body` | reading a body under the deadline, the signal and `maxResponseBytes` | yes |
 //! | `pipeline` | a call end to end: token, attempt, redirects, retries | yes |
@@ -40,6 +44,7 @@ mod abort;
 pub mod access;
 mod access_shell;
 mod body;
+mod bucket;
 pub mod classify;
 mod client;
 pub mod errors;
@@ -54,15 +59,18 @@ mod memory_store;
 pub(crate) mod options;
 pub mod params;
 mod pipeline;
+mod realms;
 pub mod redact;
 pub mod resources;
 mod resources_shell;
 pub mod retry;
 mod scheduler;
 mod store;
+mod store_tasks;
 mod transport;
 pub mod url;
 pub(crate) mod wait_queue;
+mod waiters;
 pub(crate) mod webhook;
 mod webhook_shell;
 pub(crate) mod window;

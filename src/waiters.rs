@@ -1,0 +1,224 @@
+//! The queued requests on the shell's side: for each waiter, the waker of its task until
+//! its grant arrives, then the grant until the task picks it up.
+//!
+//! One record per waiter in a ring sorted by id, and nothing else: no channel, no closure,
+//! no allocation of its own. The bucket hands ids out in increasing order, so a newcomer
+//! goes at the back and a waiter is found by binary search. A waiter that leaves (its task
+//! took its grant, or it was cancelled) leaves a tombstone, trimmed at the ends and
+//! compacted away when tombstones outnumber the living, as in
+//! [`WaitQueue`](crate::wait_queue::WaitQueue): memory follows who still waits, and every
+//! operation is O(1) amortised but the search. Not a `HashMap`: a binary search in a ring
+//! costs the .wasm less than a hash table.
+
+use crate::bucket::Grant;
+use crate::limiter::WaiterId;
+use std::collections::VecDeque;
+use std::task::Waker;
+
+/// One waiter's record.
+enum Slot {
+    /// Waiting, with the waker of its task once it has been polled (never in workerd,
+    /// where a waiter is resumed only by its own timer).
+    Waiting(Option<Waker>),
+    /// Granted, and not yet picked up by its task.
+    Granted(Grant),
+    /// Gone: a tombstone.
+    Left,
+}
+
+/// What a waiter finds when it looks at its record.
+pub(crate) enum Look {
+    /// Its token: it leaves the queue with it.
+    Granted(Grant),
+    /// Still waiting.
+    Waiting,
+    /// It has no record (never joined, or already left).
+    Gone,
+}
+
+/// The waiters' records, by ascending id.
+#[derive(Default)]
+pub(crate) struct Waiters {
+    ring: VecDeque<(WaiterId, Slot)>,
+    /// Records that are not tombstones.
+    live: usize,
+}
+
+impl Waiters {
+    /// Whether nobody waits (or holds a grant not yet picked up).
+    pub(crate) fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// A waiter joins, with an id greater than every id before it.
+    pub(crate) fn join(&mut self, id: WaiterId) {
+        self.ring.push_back((id, Slot::Waiting(None)));
+        self.live += 1;
+    }
+
+    /// Hands `grant` to waiter `id` and wakes its task; gives the grant back when the
+    /// waiter has no record (it left first).
+    pub(crate) fn grant(&mut self, id: WaiterId, grant: Grant) -> Result<(), Grant> {
+        match self.slot(id) {
+            Some(slot @ Slot::Waiting(_)) => {
+                if let Slot::Waiting(Some(waker)) = std::mem::replace(slot, Slot::Granted(grant)) {
+                    waker.wake();
+                }
+                Ok(())
+            }
+            // Gone, or granted already: the token goes back.
+            _ => Err(grant),
+        }
+    }
+
+    /// Waiter `id` looks for its grant, leaving `waker` to be woken by it if it has none.
+    pub(crate) fn look(&mut self, id: WaiterId, waker: Option<&Waker>) -> Look {
+        let Some(slot) = self.slot(id) else {
+            return Look::Gone;
+        };
+        match slot {
+            Slot::Waiting(held) => {
+                if let Some(waker) = waker {
+                    if !held.as_ref().is_some_and(|h| h.will_wake(waker)) {
+                        *held = Some(waker.clone());
+                    }
+                }
+                Look::Waiting
+            }
+            Slot::Granted(_) => match self.leave(id) {
+                Some(grant) => Look::Granted(grant),
+                None => Look::Gone,
+            },
+            Slot::Left => Look::Gone,
+        }
+    }
+
+    /// Waiter `id` leaves; returns its grant if it had one.
+    pub(crate) fn leave(&mut self, id: WaiterId) -> Option<Grant> {
+        let slot = self.slot(id)?;
+        let grant = match std::mem::replace(slot, Slot::Left) {
+            Slot::Granted(grant) => Some(grant),
+            Slot::Waiting(_) => None,
+            Slot::Left => return None,
+        };
+        self.live = self.live.saturating_sub(1);
+        self.tidy();
+        grant
+    }
+
+    /// Records held, tombstones included (for tests of the ring's memory).
+    #[cfg(test)]
+    fn held(&self) -> usize {
+        self.ring.len()
+    }
+
+    fn slot(&mut self, id: WaiterId) -> Option<&mut Slot> {
+        let i = self.ring.binary_search_by_key(&id, |(w, _)| *w).ok()?;
+        self.ring.get_mut(i).map(|(_, slot)| slot)
+    }
+
+    /// Trims tombstones at both ends, and compacts them away once they outnumber the
+    /// living: each compaction is paid for by the departures that made it due.
+    fn tidy(&mut self) {
+        let left = |(_, slot): &(WaiterId, Slot)| matches!(slot, Slot::Left);
+        while self.ring.front().is_some_and(left) {
+            self.ring.pop_front();
+        }
+        while self.ring.back().is_some_and(left) {
+            self.ring.pop_back();
+        }
+        if self.ring.len() > 64 && self.ring.len() > self.live.saturating_mul(2) {
+            self.ring.retain(|(_, slot)| !matches!(slot, Slot::Left));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lease::Source;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::task::Wake;
+
+    struct Count(AtomicUsize);
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    fn counting() -> (Arc<Count>, Waker) {
+        let c = Arc::new(Count(AtomicUsize::new(0)));
+        (Arc::clone(&c), Waker::from(c))
+    }
+
+    #[test]
+    fn a_grant_wakes_its_waiter_once_and_waits_to_be_picked_up() {
+        let mut w = Waiters::default();
+        w.join(WaiterId(1));
+        w.join(WaiterId(2));
+        let (count, waker) = counting();
+        assert!(matches!(w.look(WaiterId(2), Some(&waker)), Look::Waiting));
+        assert!(matches!(w.look(WaiterId(2), Some(&waker)), Look::Waiting));
+        let grant = Grant::Shared(Source::Store("t-1".into()));
+        assert!(w.grant(WaiterId(2), grant.clone()).is_ok());
+        assert_eq!(count.0.load(Ordering::SeqCst), 1);
+        assert_eq!(w.grant(WaiterId(2), Grant::InMemory), Err(Grant::InMemory));
+        assert!(matches!(w.look(WaiterId(2), None), Look::Granted(g) if g == grant));
+        assert!(
+            matches!(w.look(WaiterId(2), None), Look::Gone),
+            "picked up once"
+        );
+        assert!(!w.is_empty(), "1 still waits");
+    }
+
+    #[test]
+    fn a_waiter_seen_without_a_waker_is_not_woken() {
+        // workerd: the waiter only looks; its own timer resumes it.
+        let mut w = Waiters::default();
+        w.join(WaiterId(7));
+        assert!(matches!(w.look(WaiterId(7), None), Look::Waiting));
+        assert!(w.grant(WaiterId(7), Grant::InMemory).is_ok());
+        assert!(matches!(
+            w.look(WaiterId(7), None),
+            Look::Granted(Grant::InMemory)
+        ));
+        assert!(w.is_empty());
+    }
+
+    #[test]
+    fn leaving_hands_back_a_grant_not_picked_up() {
+        let mut w = Waiters::default();
+        w.join(WaiterId(1));
+        w.join(WaiterId(2));
+        assert!(w.grant(WaiterId(1), Grant::InMemory).is_ok());
+        assert_eq!(w.leave(WaiterId(1)), Some(Grant::InMemory));
+        assert_eq!(w.leave(WaiterId(2)), None);
+        assert_eq!(w.leave(WaiterId(2)), None, "twice");
+        assert_eq!(w.grant(WaiterId(2), Grant::InMemory), Err(Grant::InMemory));
+        assert!(w.is_empty());
+        assert_eq!(w.held(), 0);
+    }
+
+    #[test]
+    fn memory_follows_the_living() {
+        let mut w = Waiters::default();
+        for i in 0..10_000 {
+            w.join(WaiterId(i));
+        }
+        // Everyone but the first and the last leaves, in an order that never trims.
+        for i in (1..9_999).rev() {
+            assert_eq!(w.leave(WaiterId(i)), None);
+            assert!(
+                w.held() <= 2 * (w.live) + 65,
+                "{} held for {}",
+                w.held(),
+                w.live
+            );
+        }
+        assert!(w.held() <= 66);
+        assert!(w.grant(WaiterId(9_999), Grant::InMemory).is_ok());
+        assert!(matches!(w.look(WaiterId(0), None), Look::Waiting));
+    }
+}
