@@ -221,4 +221,90 @@ mod tests {
         assert!(w.grant(WaiterId(9_999), Grant::InMemory).is_ok());
         assert!(matches!(w.look(WaiterId(0), None), Look::Waiting));
     }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Join,
+        Grant(u64),
+        Look(u64, bool),
+        Leave(u64),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            3 => Just(Op::Join),
+            2 => (0u64..80).prop_map(Op::Grant),
+            2 => (0u64..80, any::<bool>()).prop_map(|(i, w)| Op::Look(i, w)),
+            1 => (0u64..80).prop_map(Op::Leave),
+        ]
+    }
+
+    /// A waiter's record in the model: waiting (whether it left a waker), or granted.
+    #[derive(Debug, Clone, PartialEq)]
+    enum Model {
+        Waiting { registered: bool },
+        Granted,
+    }
+
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    proptest! {
+        /// Every grant ends exactly once: picked up by its waiter, handed back by `leave`,
+        /// or refused by `grant` (no waiter); a waiter is woken only when it left a waker,
+        /// and the ring's memory follows the living.
+        #[test]
+        fn every_grant_ends_exactly_once(ops in proptest::collection::vec(op(), 0..400)) {
+            let mut w = Waiters::default();
+            let mut model: BTreeMap<u64, Model> = BTreeMap::new();
+            let mut next = 0u64;
+            let (count, waker) = counting();
+            let mut wakes_expected = 0;
+            for op in ops {
+                match op {
+                    Op::Join => {
+                        w.join(WaiterId(next));
+                        model.insert(next, Model::Waiting { registered: false });
+                        next += 1;
+                    }
+                    Op::Grant(i) => {
+                        let got = w.grant(WaiterId(i), Grant::InMemory);
+                        match model.get(&i).cloned() {
+                            Some(Model::Waiting { registered }) => {
+                                prop_assert!(got.is_ok());
+                                if registered {
+                                    wakes_expected += 1;
+                                }
+                                model.insert(i, Model::Granted);
+                            }
+                            _ => prop_assert_eq!(got, Err(Grant::InMemory)),
+                        }
+                    }
+                    Op::Look(i, with_waker) => {
+                        let got = w.look(WaiterId(i), with_waker.then_some(&waker));
+                        match model.get(&i).cloned() {
+                            Some(Model::Waiting { registered }) => {
+                                prop_assert!(matches!(got, Look::Waiting));
+                                model.insert(i, Model::Waiting { registered: registered || with_waker });
+                            }
+                            Some(Model::Granted) => {
+                                prop_assert!(matches!(got, Look::Granted(Grant::InMemory)));
+                                model.remove(&i);
+                            }
+                            None => prop_assert!(matches!(got, Look::Gone)),
+                        }
+                    }
+                    Op::Leave(i) => {
+                        let got = w.leave(WaiterId(i));
+                        let had = model.remove(&i);
+                        prop_assert_eq!(got.is_some(), had == Some(Model::Granted));
+                    }
+                }
+                prop_assert_eq!(count.0.load(Ordering::SeqCst), wakes_expected);
+                prop_assert_eq!(w.live, model.len());
+                prop_assert_eq!(w.is_empty(), model.is_empty());
+                prop_assert!(w.held() <= 2 * model.len() + 65, "{} held for {}", w.held(), model.len());
+            }
+        }
+    }
 }
