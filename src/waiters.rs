@@ -1,18 +1,13 @@
 //! The queued requests on the shell's side: for each waiter, the waker of its task until
 //! its grant arrives, then the grant until the task picks it up.
 //!
-//! One record per waiter in a ring sorted by id, and nothing else: no channel, no closure,
-//! no allocation of its own. The bucket hands ids out in increasing order, so a newcomer
-//! goes at the back and a waiter is found by binary search. A waiter that leaves (its task
-//! took its grant, or it was cancelled) leaves a tombstone, trimmed at the ends and
-//! compacted away when tombstones outnumber the living, as in
-//! [`WaitQueue`](crate::wait_queue::WaitQueue): memory follows who still waits, and every
-//! operation is O(1) amortised but the search. Not a `HashMap`: a binary search in a ring
-//! costs the .wasm less than a hash table.
+//! One record per waiter in a [`Ring`] by id (the same tombstone ring as the limiter's
+//! queue: found by binary search, memory proportional to who still waits), and nothing
+//! else: no channel, no closure, no allocation of its own.
 
 use crate::bucket::Grant;
 use crate::limiter::WaiterId;
-use std::collections::VecDeque;
+use crate::wait_queue::Ring;
 use std::task::Waker;
 
 /// One waiter's record.
@@ -22,8 +17,6 @@ enum Slot {
     Waiting(Option<Waker>),
     /// Granted, and not yet picked up by its task.
     Granted(Grant),
-    /// Gone: a tombstone.
-    Left,
 }
 
 /// What a waiter finds when it looks at its record.
@@ -39,27 +32,24 @@ pub(crate) enum Look {
 /// The waiters' records, by ascending id.
 #[derive(Default)]
 pub(crate) struct Waiters {
-    ring: VecDeque<(WaiterId, Slot)>,
-    /// Records that are not tombstones.
-    live: usize,
+    ring: Ring<Slot>,
 }
 
 impl Waiters {
     /// Whether nobody waits (or holds a grant not yet picked up).
     pub(crate) fn is_empty(&self) -> bool {
-        self.live == 0
+        self.ring.is_empty()
     }
 
     /// A waiter joins, with an id greater than every id before it.
     pub(crate) fn join(&mut self, id: WaiterId) {
-        self.ring.push_back((id, Slot::Waiting(None)));
-        self.live += 1;
+        self.ring.push(id, Slot::Waiting(None));
     }
 
     /// Hands `grant` to waiter `id` and wakes its task; gives the grant back when the
     /// waiter has no record (it left first).
     pub(crate) fn grant(&mut self, id: WaiterId, grant: Grant) -> Result<(), Grant> {
-        match self.slot(id) {
+        match self.ring.get_mut(id) {
             Some(slot @ Slot::Waiting(_)) => {
                 if let Slot::Waiting(Some(waker)) = std::mem::replace(slot, Slot::Granted(grant)) {
                     waker.wake();
@@ -73,11 +63,9 @@ impl Waiters {
 
     /// Waiter `id` looks for its grant, leaving `waker` to be woken by it if it has none.
     pub(crate) fn look(&mut self, id: WaiterId, waker: Option<&Waker>) -> Look {
-        let Some(slot) = self.slot(id) else {
-            return Look::Gone;
-        };
-        match slot {
-            Slot::Waiting(held) => {
+        match self.ring.get_mut(id) {
+            None => Look::Gone,
+            Some(Slot::Waiting(held)) => {
                 if let Some(waker) = waker {
                     if !held.as_ref().is_some_and(|h| h.will_wake(waker)) {
                         *held = Some(waker.clone());
@@ -85,51 +73,31 @@ impl Waiters {
                 }
                 Look::Waiting
             }
-            Slot::Granted(_) => match self.leave(id) {
+            Some(Slot::Granted(_)) => match self.leave(id) {
                 Some(grant) => Look::Granted(grant),
                 None => Look::Gone,
             },
-            Slot::Left => Look::Gone,
         }
     }
 
     /// Waiter `id` leaves; returns its grant if it had one.
     pub(crate) fn leave(&mut self, id: WaiterId) -> Option<Grant> {
-        let slot = self.slot(id)?;
-        let grant = match std::mem::replace(slot, Slot::Left) {
+        match self.ring.remove(id)? {
             Slot::Granted(grant) => Some(grant),
             Slot::Waiting(_) => None,
-            Slot::Left => return None,
-        };
-        self.live = self.live.saturating_sub(1);
-        self.tidy();
-        grant
+        }
     }
 
     /// Records held, tombstones included (for tests of the ring's memory).
     #[cfg(test)]
     fn held(&self) -> usize {
+        self.ring.held()
+    }
+
+    /// Records that are not tombstones.
+    #[cfg(test)]
+    fn live(&self) -> usize {
         self.ring.len()
-    }
-
-    fn slot(&mut self, id: WaiterId) -> Option<&mut Slot> {
-        let i = self.ring.binary_search_by_key(&id, |(w, _)| *w).ok()?;
-        self.ring.get_mut(i).map(|(_, slot)| slot)
-    }
-
-    /// Trims tombstones at both ends, and compacts them away once they outnumber the
-    /// living: each compaction is paid for by the departures that made it due.
-    fn tidy(&mut self) {
-        let left = |(_, slot): &(WaiterId, Slot)| matches!(slot, Slot::Left);
-        while self.ring.front().is_some_and(left) {
-            self.ring.pop_front();
-        }
-        while self.ring.back().is_some_and(left) {
-            self.ring.pop_back();
-        }
-        if self.ring.len() > 64 && self.ring.len() > self.live.saturating_mul(2) {
-            self.ring.retain(|(_, slot)| !matches!(slot, Slot::Left));
-        }
     }
 }
 
@@ -211,10 +179,10 @@ mod tests {
         for i in (1..9_999).rev() {
             assert_eq!(w.leave(WaiterId(i)), None);
             assert!(
-                w.held() <= 2 * (w.live) + 65,
+                w.held() <= 2 * w.live() + 65,
                 "{} held for {}",
                 w.held(),
-                w.live
+                w.live()
             );
         }
         assert!(w.held() <= 66);
@@ -301,7 +269,7 @@ mod tests {
                     }
                 }
                 prop_assert_eq!(count.0.load(Ordering::SeqCst), wakes_expected);
-                prop_assert_eq!(w.live, model.len());
+                prop_assert_eq!(w.live(), model.len());
                 prop_assert_eq!(w.is_empty(), model.is_empty());
                 prop_assert!(w.held() <= 2 * model.len() + 65, "{} held for {}", w.held(), model.len());
             }
