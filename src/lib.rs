@@ -20,11 +20,10 @@
 //! | [`params`] | checking and encoding a call's parameters against its description | no |
 //! | `resources_shell` | the namespace getters (`client.exchange`...) and the typed methods' `__call` | yes |
 //! | `options` | reading and validating the constructor's options | reads them |
-//! | `heap` | the wasm allocator, growing the memory geometrically | no |
 //! | `fallible` | reading outside JS objects through bindings that catch | yes |
 //! | `abort` | racing work against the caller's `AbortSignal` and the attempt's deadline | yes |
 //! | `store` | calling a user's rate-limit store: requests, timeouts, replies, bucket hash | yes |
-//! | `bucket` | a key's bucket: in memory, or shared through a store; where a token came from | no |
+//! | `bucket` | a key's bucket: in memory, or shared through a store; where a token came from | through `store` |
 //! | `waiters` | the queued requests' records: a waker until the grant, then the grant | no |
 //! | `realms` | one bucket per key and base URL in a realm | no |
 //! | `store_tasks` | a shared bucket's asks, settles and releases, and `onRateLimitStore` | yes |
@@ -37,6 +36,7 @@
 //! | `client` | the exported `ConveyorClient`: options, preparing calls | yes |
 //! | `access_shell` | `client.checkAccess()`: the probes sent through the client | yes |
 //! | `webhook` | verifying a webhook delivery: headers, timestamp window, secret, signatures | no |
+//! | `heap` | the wasm allocator, growing the memory by an eighth at a time | no (wasm only) |
 //! | `webhook_shell` | `verifyWebhook`: the caller's options, WebCrypto's HMAC, `JSON.parse` | yes |
 #![deny(unsafe_code)]
 
