@@ -7,6 +7,7 @@ use crate::lease::{Admit, Ask, Fleet, Source};
 use crate::limiter::{Acquire, Limiter, LimiterState, WaiterId};
 use crate::scheduler::Plan;
 use crate::store::StoreLink;
+use crate::waiters::Waiters;
 
 /// Where the tokens of one key and base URL come from.
 pub(crate) enum Bucket {
@@ -140,17 +141,23 @@ impl Bucket {
         }
     }
 
-    /// Hands `to` every waiter that can have a token at `now`, in FIFO order.
-    pub(crate) fn grant_ready(&mut self, now: f64, mut to: impl FnMut(WaiterId, Grant)) {
+    /// Hands a token to every waiter that can have one at `now`, in FIFO order. A token
+    /// for a waiter that already left (never in practice: leaving cancels) comes straight
+    /// back; a store token goes to the release list, sent with the next flush.
+    pub(crate) fn grant_ready(&mut self, now: f64, waiters: &mut Waiters) {
         match self {
             Bucket::InMemory(l) => {
                 for id in l.grant_ready(now) {
-                    to(id, Grant::InMemory);
+                    if waiters.grant(id, Grant::InMemory).is_err() {
+                        l.release_unsent();
+                    }
                 }
             }
             Bucket::Shared(s) => {
                 for (id, source) in s.fleet.grant_ready(now) {
-                    to(id, Grant::Shared(source));
+                    if let Err(Grant::Shared(source)) = waiters.grant(id, Grant::Shared(source)) {
+                        s.to_release.extend(s.fleet.release(source));
+                    }
                 }
             }
         }

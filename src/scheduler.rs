@@ -134,17 +134,7 @@ impl Scheduler {
     pub(crate) fn pump(&mut self) {
         let now = now_ms();
         store_tasks::expire_ask(self, now);
-        let mut orphans = Vec::new();
-        let waiters = &mut self.waiters;
-        self.bucket.grant_ready(now, |id, grant| {
-            if let Err(grant) = waiters.grant(id, grant) {
-                orphans.push(grant);
-            }
-        });
-        // A grant for a waiter that already left (never in practice: leaving cancels).
-        for grant in orphans {
-            self.give_back_unsent(grant);
-        }
+        self.bucket.grant_ready(now, &mut self.waiters);
         if let Some(ask) = self.bucket.ask(now) {
             store_tasks::spawn_ask(self, ask);
         }
