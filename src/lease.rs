@@ -104,9 +104,10 @@ impl FleetConfig {
 pub enum Source {
     /// Granted by the store under this id.
     Store(String),
-    /// Granted from the local share while the store was unreachable; the number says which
-    /// carry generation it belongs to (whether the store has been told about it yet).
-    Local(u64),
+    /// Granted from this client's fallback share while the store was unreachable; the
+    /// number says which carry generation it belongs to (whether the store has been told
+    /// about it yet).
+    Share(u64),
 }
 
 /// A change of mode the user is told about (`onRateLimitStore`).
@@ -474,7 +475,7 @@ impl Fleet {
                 self.store_returns.push(now + self.cfg.window_ms);
                 Some(token)
             }
-            Source::Local(generation) => {
+            Source::Share(generation) => {
                 if generation == self.generation {
                     self.uncarried_in_flight = self.uncarried_in_flight.saturating_sub(1);
                     self.carry.push(now + self.cfg.window_ms);
@@ -492,7 +493,7 @@ impl Fleet {
                 self.store_in_flight = self.store_in_flight.saturating_sub(1);
                 Some(token)
             }
-            Source::Local(generation) => {
+            Source::Share(generation) => {
                 if generation == self.generation {
                     self.uncarried_in_flight = self.uncarried_in_flight.saturating_sub(1);
                 }
@@ -571,7 +572,7 @@ impl Fleet {
 
     fn local_token(&mut self) -> Source {
         self.uncarried_in_flight = self.uncarried_in_flight.saturating_add(1);
-        Source::Local(self.generation)
+        Source::Share(self.generation)
     }
 
     fn enter_fallback(&mut self, now: f64) -> Option<Event> {
@@ -705,7 +706,7 @@ mod tests {
         // 3 of the 5 are still in their window: 2 granted locally, 2 wait.
         assert_eq!(out.granted.len(), 2);
         assert_eq!(out.granted[0].0, w[0]);
-        assert!(matches!(out.granted[0].1, Source::Local(_)));
+        assert!(matches!(out.granted[0].1, Source::Share(_)));
         assert!(f.in_fallback());
         // The own store tokens return at 1010: the waiters are served then, or at the
         // probe, whichever comes first.
@@ -780,7 +781,7 @@ mod tests {
         let out = f.on_settle_failure(12.0, 1);
         assert_eq!(out.event, Some(Event::Fallback { local_limit: 2 }));
         // The share has room: granted at once, and in flight when the probe goes out.
-        assert!(matches!(f.acquire(300.0), Admit::Granted(Source::Local(_))));
+        assert!(matches!(f.acquire(300.0), Admit::Granted(Source::Share(_))));
         assert_eq!(f.ask(300.0).map(|a| a.carry), Some(vec![712.0, W + 500.0]));
     }
 

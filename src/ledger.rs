@@ -28,6 +28,12 @@ pub const MAX_CARRY: usize = 100_000;
 /// broken caller from filling memory. The JS stores' `MAX_ID_LEN` is the same number.
 pub const MAX_ID_LEN: usize = 256;
 
+/// Whether `s` may be a bucket name, a token id or an epoch: 1 to [`MAX_ID_LEN`] bytes
+/// (the JS stores' `isId`).
+pub fn is_id(s: &str) -> bool {
+    !s.is_empty() && s.len() <= MAX_ID_LEN
+}
+
 /// One `acquire` call, as the protocol defines it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct AcquireRequest {

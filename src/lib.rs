@@ -25,7 +25,11 @@
 //! | `fallible` | reading outside JS objects through bindings that catch | yes |
 //! | `abort` | racing work against the caller's `AbortSignal` and the attempt's deadline | yes |
 //! | `store` | calling a user's rate-limit store: requests, timeouts, replies, bucket hash | yes |
-//! | `scheduler` | the limiter's timer, waiters and per-key sharing | yes |
+//! | `bucket` | a key's bucket: in memory, or shared through a store; where a token came from | through `store` |
+//! | `waiters` | the queued requests' records: a waker until the grant, then the grant | no |
+//! | `realms` | one bucket per key and base URL in a realm | no |
+//! | `store_tasks` | a shared bucket's asks, settles and releases, and `onRateLimitStore` | yes |
+//! | `scheduler` | waking the bucket: the one timer, the queued requests' futures, `Permit` | yes |
 //! | `transport` | one `fetch` attempt, and reading what came back | yes |
 //! | `body` | reading a body under the deadline, the signal and `maxResponseBytes` | yes |
 //! | `pipeline` | a call end to end: token, attempt, redirects, retries | yes |
@@ -34,6 +38,7 @@
 //! | `client` | the exported `ConveyorClient`: options, preparing calls | yes |
 //! | `access_shell` | `client.checkAccess()`: the probes sent through the client | yes |
 //! | `webhook` | verifying a webhook delivery: headers, timestamp window, secret, signatures | no |
+//! | `heap` | the wasm allocator, growing the memory by an eighth at a time | no (wasm only) |
 //! | `webhook_shell` | `verifyWebhook`: the caller's options, WebCrypto's HMAC, `JSON.parse` | yes |
 #![deny(unsafe_code)]
 
@@ -41,11 +46,13 @@ mod abort;
 pub mod access;
 mod access_shell;
 mod body;
+mod bucket;
 pub mod calendar;
 pub mod classify;
 mod client;
 pub mod errors;
 mod fallible;
+mod heap;
 pub mod http_checks;
 mod js_error;
 pub(crate) mod json;
@@ -56,26 +63,31 @@ mod memory_store;
 pub(crate) mod options;
 pub mod params;
 mod pipeline;
+mod realms;
 pub mod redact;
 pub mod resources;
 mod resources_shell;
 pub mod retry;
 mod scheduler;
 mod store;
+mod store_tasks;
 mod transport;
 pub mod url;
 pub(crate) mod wait_queue;
+mod waiters;
 pub(crate) mod webhook;
 mod webhook_shell;
 pub(crate) mod window;
 
-/// A smaller allocator than the standard library's dlmalloc (−2.2 KB gzipped), as fast here.
+/// A smaller allocator than the standard library's dlmalloc (−2.2 KB gzipped), growing the
+/// memory geometrically (`heap`).
 /// `unsafe` because it must be the only user of the wasm memory from a single thread, which
 /// wasm32-unknown-unknown without threads guarantees.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
 #[allow(unsafe_code)]
-static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
+static ALLOCATOR: talc::Talck<talc::locking::AssumeUnlockable, heap::Growing> =
+    talc::Talc::new(heap::Growing::new()).lock();
 
 pub use client::ConveyorClient;
 pub use memory_store::MemoryStore;

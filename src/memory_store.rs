@@ -6,7 +6,7 @@
 //! snapshot restored in a later process still means the same instants.
 
 use crate::fallible;
-use crate::ledger::{AcquireRequest, Ledger, MAX_CARRY, MAX_ID_LEN};
+use crate::ledger::{is_id, AcquireRequest, Ledger, MAX_CARRY, MAX_ID_LEN};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -165,7 +165,7 @@ impl MemoryStore {
             // Without its epoch a bucket is a new memory: clients will re-carry.
             let epoch = read("epoch")
                 .and_then(|e| e.as_string())
-                .filter(|e| !e.is_empty() && e.len() <= MAX_ID_LEN)
+                .filter(|e| is_id(e))
                 .unwrap_or_else(|| store.epoch.clone());
             let next = read("next")
                 .and_then(|n| n.as_f64())
@@ -246,7 +246,7 @@ fn get(req: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
 
 fn bucket_of(req: &JsValue) -> Result<String, JsValue> {
     match get(req, "bucket")?.and_then(|b| b.as_string()) {
-        Some(b) if !b.is_empty() && b.len() <= MAX_ID_LEN => Ok(b),
+        Some(b) if is_id(&b) => Ok(b),
         _ => Err(type_error("`bucket` must be a non-empty string")),
     }
 }

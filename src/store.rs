@@ -9,6 +9,7 @@
 
 use crate::fallible;
 use crate::lease::{Ask, Event, FleetConfig, StoreReply as Reply};
+use crate::ledger::is_id;
 use crate::options::timer_ms;
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
@@ -24,10 +25,6 @@ extern "C" {
     #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = digest)]
     fn subtle_digest(algorithm: &str, data: &Uint8Array) -> Result<Promise, JsValue>;
 }
-
-/// The longest token id a store may hand out: ours are short, and a bound keeps a broken
-/// store from filling memory.
-const MAX_TOKEN_LEN: usize = 256;
 
 /// A user's store, checked at construction, and who to tell when its mode changes.
 pub(crate) struct StoreLink {
@@ -230,10 +227,7 @@ fn read_reply(v: &JsValue, want: usize) -> Result<Reply, JsValue> {
         .ok_or_else(|| bad("without a `tokens` array"))?;
     let tokens = tokens
         .iter()
-        .map(|t| {
-            t.as_string()
-                .filter(|s| !s.is_empty() && s.len() <= MAX_TOKEN_LEN)
-        })
+        .map(|t| t.as_string().filter(|s| is_id(s)))
         .collect::<Option<Vec<String>>>()
         .ok_or_else(|| bad("tokens that are not short strings"))?;
     let retry_in_ms = fallible::get(v, "retryInMs")
@@ -243,7 +237,7 @@ fn read_reply(v: &JsValue, want: usize) -> Result<Reply, JsValue> {
     let epoch = fallible::get(v, "epoch")
         .ok()
         .and_then(|e| e.as_string())
-        .filter(|e| !e.is_empty() && e.len() <= MAX_TOKEN_LEN);
+        .filter(|e| is_id(e));
     let occupied = fallible::get(v, "occupied")
         .ok()
         .and_then(|o| o.as_f64())

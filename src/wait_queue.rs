@@ -6,6 +6,10 @@
 //! trimmed from both ends, and compacted away when they outnumber the living waiters, so
 //! the queue's memory stays proportional to who still waits and every operation is O(1)
 //! amortised but the search. (A hash set beside the queue would cost the .wasm more.)
+//!
+//! [`Ring`] is that structure with a value per waiter; the limiter's [`WaitQueue`] keeps
+//! none, the scheduler's [`Waiters`](crate::waiters::Waiters) keeps each waiter's waker or
+//! grant in one.
 
 use std::collections::VecDeque;
 
@@ -15,89 +19,137 @@ use std::collections::VecDeque;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct WaiterId(pub u64);
 
+/// Values by ascending id, with tombstones (`None`) for the ones removed.
+#[derive(Debug, Clone)]
+pub struct Ring<T> {
+    entries: VecDeque<(WaiterId, Option<T>)>,
+    /// How many entries are not tombstones.
+    live: usize,
+}
+
+impl<T> Default for Ring<T> {
+    fn default() -> Ring<T> {
+        Ring {
+            entries: VecDeque::new(),
+            live: 0,
+        }
+    }
+}
+
+impl<T> Ring<T> {
+    /// How many values are held.
+    pub fn len(&self) -> usize {
+        self.live
+    }
+
+    /// Whether no value is held.
+    pub fn is_empty(&self) -> bool {
+        self.live == 0
+    }
+
+    /// Adds `value` under `id`, which must be greater than every id added before.
+    pub fn push(&mut self, id: WaiterId, value: T) {
+        if self.live == 0 {
+            // Only tombstones left: drop them so the ring cannot grow without bound.
+            self.entries.clear();
+        }
+        self.entries.push_back((id, Some(value)));
+        self.live += 1;
+    }
+
+    /// The value under `id`, if it is held.
+    pub fn get_mut(&mut self, id: WaiterId) -> Option<&mut T> {
+        let i = self.entries.binary_search_by_key(&id, |(w, _)| *w).ok()?;
+        self.entries.get_mut(i)?.1.as_mut()
+    }
+
+    /// Removes and returns the value under `id`, if it is held.
+    pub fn remove(&mut self, id: WaiterId) -> Option<T> {
+        let i = self.entries.binary_search_by_key(&id, |(w, _)| *w).ok()?;
+        let value = self.entries.get_mut(i)?.1.take()?;
+        self.live = self.live.saturating_sub(1);
+        self.tidy();
+        // Each compaction removes at least half the entries, each paid for by one removal:
+        // O(1) amortised on top of the search.
+        if self.entries.len() > 64 && self.entries.len() > self.live.saturating_mul(2) {
+            self.entries.retain(|(_, v)| v.is_some());
+        }
+        Some(value)
+    }
+
+    /// Removes and returns the value with the lowest id, skipping tombstones.
+    pub fn pop_front(&mut self) -> Option<(WaiterId, T)> {
+        while let Some((id, value)) = self.entries.pop_front() {
+            if let Some(value) = value {
+                self.live = self.live.saturating_sub(1);
+                self.tidy();
+                return Some((id, value));
+            }
+        }
+        None
+    }
+
+    /// Entries held, tombstones included (for tests of the ring's memory).
+    #[cfg(test)]
+    pub(crate) fn held(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Drops tombstones at both ends, so the front is a living value when there is one.
+    fn tidy(&mut self) {
+        while self.entries.front().is_some_and(|(_, v)| v.is_none()) {
+            self.entries.pop_front();
+        }
+        while self.entries.back().is_some_and(|(_, v)| v.is_none()) {
+            self.entries.pop_back();
+        }
+    }
+}
+
 /// Waiters in arrival order, with tombstones for the cancelled ones.
 #[derive(Debug, Clone, Default)]
 pub struct WaitQueue {
-    /// `(id, still waiting)`, by ascending id.
-    queue: VecDeque<(u64, bool)>,
-    /// How many entries of `queue` still wait.
-    waiting: usize,
+    ring: Ring<()>,
     next_id: u64,
 }
 
 impl WaitQueue {
     /// How many requests wait.
     pub fn len(&self) -> usize {
-        self.waiting
+        self.ring.len()
     }
 
     /// Whether nobody waits.
     pub fn is_empty(&self) -> bool {
-        self.waiting == 0
+        self.ring.is_empty()
     }
 
     /// A new waiter joins at the back, unless `max` already wait.
     pub fn push(&mut self, max: usize) -> Option<WaiterId> {
-        if self.waiting >= max {
+        if self.ring.len() >= max {
             return None;
         }
-        if self.waiting == 0 {
-            // Only tombstones left: drop them so the queue cannot grow without bound.
-            self.queue.clear();
-        }
-        let id = self.next_id;
+        let id = WaiterId(self.next_id);
         self.next_id = self.next_id.saturating_add(1);
-        self.queue.push_back((id, true));
-        self.waiting += 1;
-        Some(WaiterId(id))
+        self.ring.push(id, ());
+        Some(id)
     }
 
     /// The front waiter leaves the queue (it gets a token), skipping tombstones.
     pub fn pop(&mut self) -> Option<WaiterId> {
-        while let Some((id, alive)) = self.queue.pop_front() {
-            if alive {
-                self.waiting = self.waiting.saturating_sub(1);
-                self.trim();
-                return Some(WaiterId(id));
-            }
-        }
-        None
+        self.ring.pop_front().map(|(id, ())| id)
     }
 
     /// Removes a waiter (its request was aborted). Returns whether it was still waiting;
     /// `false` means it already left (or was cancelled, or never existed).
     pub fn cancel(&mut self, id: WaiterId) -> bool {
-        let Ok(i) = self.queue.binary_search_by_key(&id.0, |&(w, _)| w) else {
-            return false;
-        };
-        match self.queue.get_mut(i) {
-            Some((_, alive)) if *alive => *alive = false,
-            _ => return false,
-        }
-        self.waiting = self.waiting.saturating_sub(1);
-        self.trim();
-        // Each compaction removes at least half the entries, each paid for by one cancel:
-        // O(1) amortised on top of the search.
-        if self.queue.len() > 64 && self.queue.len() > self.waiting.saturating_mul(2) {
-            self.queue.retain(|&(_, alive)| alive);
-        }
-        true
+        self.ring.remove(id).is_some()
     }
 
     /// Entries held, tombstones included (for tests of the queue's memory).
     #[cfg(test)]
     pub(crate) fn held(&self) -> usize {
-        self.queue.len()
-    }
-
-    /// Drops tombstones at both ends, so the front is a living waiter when there is one.
-    fn trim(&mut self) {
-        while self.queue.front().is_some_and(|&(_, alive)| !alive) {
-            self.queue.pop_front();
-        }
-        while self.queue.back().is_some_and(|&(_, alive)| !alive) {
-            self.queue.pop_back();
-        }
+        self.ring.held()
     }
 }
 

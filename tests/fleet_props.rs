@@ -325,7 +325,7 @@ impl Sim {
             return;
         }
         self.sent += 1;
-        let local = matches!(src, Source::Local(_));
+        let local = matches!(src, Source::Share(_));
         let server_at = now + r.latency * r.server_at_pct / 100;
         self.arrivals.push((r.client, server_at, local));
         self.push(now + r.latency, Ev::Respond(r.client, src));

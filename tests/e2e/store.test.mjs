@@ -171,6 +171,29 @@ test("clients of one key share a realm bucket only with the same store", async (
   assert.equal(asked(b), 1, "the client on store b asked its own store, not a's");
 });
 
+test("a store whose getter makes a client of the same key: both are made, nothing traps", async () => {
+  await sb.reset();
+  const inner = new MemoryStore();
+  let made;
+  const store = {
+    // Outside code runs while the outer client looks for its bucket: the realm's registry
+    // must not be held then.
+    get acquire() {
+      made ??= new ConveyorClient({ apiKey: KEYS.bench, baseUrl: sb.api, rateLimit: { limit: LIMIT, windowMs: WINDOW_MS } });
+      return (req) => inner.acquire(req);
+    },
+    settle: (req) => inner.settle(req),
+    release: (req) => inner.release(req),
+  };
+  const outer = new ConveyorClient({ apiKey: KEYS.bench, baseUrl: sb.api, rateLimit: { limit: LIMIT, windowMs: WINDOW_MS, store, fleetSize: 1 } });
+  assert.ok(made instanceof ConveyorClient, "the getter's client was made");
+  assert.deepEqual(await Promise.all([hit(outer), hit(made)]), [200, 200]);
+  // Both buckets are registered: a later client of each kind joins its own.
+  const again = new ConveyorClient({ apiKey: KEYS.bench, baseUrl: sb.api, rateLimit: { limit: LIMIT, windowMs: WINDOW_MS } });
+  await hit(again);
+  assert.equal(made.rateLimitState().inFlight + made.rateLimitState().available, LIMIT - 2, "the in-memory bucket is shared");
+});
+
 test("a grant that arrives after the timeout is released, not leaked", async () => {
   await sb.reset();
   const inner = new MemoryStore();

@@ -1,0 +1,66 @@
+//! The realm's registry of shared buckets: clients of the same key and base URL (and the
+//! same kind of bucket) in one JS realm share one scheduler, so they share one limit.
+
+use crate::scheduler::{Plan, SharedScheduler};
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+/// A bucket's identity: a hash of the key (never the key itself) and the base URL.
+type BucketId = (u64, String);
+
+thread_local! {
+    // Weak, so a bucket dies with its last client. A list, not a map: a realm holds a
+    // handful of buckets, and a hash table would cost the .wasm more than the scan.
+    static REGISTRY: RefCell<Vec<(BucketId, Weak<RefCell<crate::scheduler::Scheduler>>)>> =
+        const { RefCell::new(Vec::new()) };
+}
+
+/// The realm's shared bucket for `key` at `base_url` that serves `plan`, or a new one made
+/// by `create` and registered. A shared bucket keeps the configuration of the client that
+/// created it; a client asking for another limit or window is refused.
+pub(crate) fn shared_bucket(
+    plan: Plan,
+    key: &str,
+    base_url: &str,
+    create: impl FnOnce(Plan) -> Result<SharedScheduler, String>,
+) -> Result<SharedScheduler, String> {
+    let id = (key_hash(key), base_url.to_owned());
+    let existing = REGISTRY.with(|r| {
+        let mut r = r.borrow_mut();
+        r.retain(|(_, w)| w.strong_count() > 0);
+        // Only a client of the same kind joins a bucket: one with its own store must
+        // not be handed another's (or the in-memory one) without a word.
+        r.iter()
+            .filter(|(b, _)| *b == id)
+            .filter_map(|(_, w)| w.upgrade())
+            .find(|s| s.try_borrow().is_ok_and(|s| s.bucket.serves(&plan)))
+    });
+    if let Some(existing) = existing {
+        // Joining a bucket with another limit would silently be that limit.
+        let theirs = existing
+            .try_borrow()
+            .map(|s| s.bucket.limit_and_window())
+            .map_err(|_| "the realm's shared bucket is busy".to_owned())?;
+        if theirs != plan.limit_and_window() {
+            return Err(crate::limiter::shared_mismatch(
+                theirs,
+                plan.limit_and_window(),
+            ));
+        }
+        return Ok(existing);
+    }
+    // Made with the registry released: a store's getters are outside code, and may make
+    // a client of their own.
+    let fresh = create(plan)?;
+    REGISTRY.with(|r| r.borrow_mut().push((id, Rc::downgrade(&fresh))));
+    Ok(fresh)
+}
+
+/// A 64-bit hash of an API key, so the registry never keeps the key itself. A multiply
+/// and rotate per byte rather than SipHash: the id only tells this realm's buckets apart
+/// (it is never persisted or sent), and SipHash would be in the .wasm for this alone.
+fn key_hash(key: &str) -> u64 {
+    key.bytes().fold(0, |h, b| {
+        (h.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    })
+}
