@@ -1,31 +1,30 @@
 //! `ConveyorClient`: the exported class. It reads the options, prepares each call (URL,
-//! headers, body) and hands it to the [`crate::pipeline`].
+//! headers, body) synchronously and hands it to the [`crate::pipeline`]: `fetch()`,
+//! `request()` and the typed methods share one preparation path and one future
+//! ([`ConveyorClient::launch`]).
 
-use crate::abort;
-use crate::body;
 use crate::errors::{Error, ErrorKind};
 use crate::fallible;
 use crate::http_checks;
 use crate::js_error;
 use crate::lease::FleetConfig;
-use crate::limiter::{LimiterConfig, LimiterState};
-use crate::options::{self, DEFAULT_API_KEY_HEADER, DEFAULT_BASE_URL};
-use crate::pipeline::{Call, Failure, Pipeline, Success};
+use crate::limiter::LimiterConfig;
+use crate::options::{self, CallOptions, DEFAULT_API_KEY_HEADER, DEFAULT_BASE_URL};
+use crate::pipeline::{self, Call, Failure, Pipeline};
 use crate::retry::RetryPolicy;
 use crate::scheduler::{Plan, Scheduler};
-use crate::transport::FetchFn;
+use crate::transport;
 use crate::url as urls;
-use js_sys::{Object, Reflect};
+use js_sys::{Object, Promise, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
-use web_sys::{AbortSignal, Headers};
 
 /// The per-attempt timeout when none is given.
 const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
 /// The largest response body read when `maxResponseBytes` is not given: far above any
 /// page of the API, far below what would take a process down.
-const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
+const DEFAULT_MAX_RESPONSE_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
 /// Conveyor's documented allowance: 2000 requests per 5 minutes per key.
 const DEFAULT_LIMIT: u32 = 2000;
 const DEFAULT_WINDOW_MS: f64 = 300_000.0;
@@ -56,6 +55,10 @@ pub struct ConveyorClient {
 struct Inner {
     api_key: String,
     api_key_header: String,
+    /// The key header and `Accept` as a frozen record, made once (see `src/js/transport.js`).
+    headers: JsValue,
+    /// The same with `Content-Type: application/json`.
+    json_headers: JsValue,
     /// e.g. `https://api.conveyor.com`
     origin: String,
     /// e.g. `/api/v2`, no trailing slash
@@ -80,32 +83,20 @@ impl ConveyorClient {
     /// Rejects with a `ConveyorError` subclass on every failure, including every 4xx/5xx.
     // Arguments are taken as `JsValue` and checked here: a typed `String` parameter lets a
     // number through to wasm-bindgen's string copy, which traps the whole instance.
-    pub fn fetch(&self, path: JsValue, init: JsValue) -> js_sys::Promise {
-        let inner = Rc::clone(&self.inner);
-        future_to_promise(async move {
-            let path = string_arg(&path, "path", MAX_PATH_LEN).map_err(error_to_js)?;
-            check_init(&init, "init").map_err(error_to_js)?;
-            let call = inner.prepare_fetch(&path, &init)?;
-            inner
-                .pipeline
-                .run(call, false)
-                .await
-                .map(|s| JsValue::from(s.response))
-                .map_err(failure_to_js)
-        })
+    pub fn fetch(&self, path: JsValue, init: JsValue) -> Promise {
+        match self.inner.prepare_fetch(&path, &init) {
+            Ok(call) => self.launch(call, false, None),
+            Err(e) => Promise::reject(&e),
+        }
     }
 
     /// Sends `method` to `path` with `{ query, body, headers, signal, timeoutMs }` and
     /// resolves with the parsed JSON (`undefined` for an empty body).
-    pub fn request(&self, method: JsValue, path: JsValue, options: JsValue) -> js_sys::Promise {
-        let inner = Rc::clone(&self.inner);
-        future_to_promise(async move {
-            let method = string_arg(&method, "method", usize::MAX).map_err(error_to_js)?;
-            let path = string_arg(&path, "path", MAX_PATH_LEN).map_err(error_to_js)?;
-            check_init(&options, "options").map_err(error_to_js)?;
-            let call = inner.prepare_request(&method, &path, &options)?;
-            inner.run_json(call).await
-        })
+    pub fn request(&self, method: JsValue, path: JsValue, options: JsValue) -> Promise {
+        match self.inner.prepare_request(&method, &path, &options) {
+            Ok(call) => self.launch(call, true, None),
+            Err(e) => Promise::reject(&e),
+        }
     }
 
     /// `{ limit, windowMs, available, inFlight, queued, nextTokenInMs }`, or `null` when
@@ -115,7 +106,7 @@ impl ConveyorClient {
         match &self.inner.pipeline.scheduler {
             Some(s) => {
                 let (state, fallback) = s.borrow_mut().state();
-                state_to_js(&state, fallback)
+                pipeline::state_to_js(&state, fallback)
             }
             None => JsValue::NULL,
         }
@@ -156,13 +147,15 @@ pub(crate) struct RawCall {
     pub method: String,
     /// Relative to `baseUrl`, e.g. `/exchange/connections?page=2`.
     pub path_and_query: String,
-    /// JSON text or a `FormData`.
-    pub body: Option<JsValue>,
+    /// JSON text, a `FormData`, or `undefined`.
+    pub body: JsValue,
     /// Whether `body` is JSON (sets `Content-Type: application/json`).
     pub json: bool,
-    pub signal: Option<AbortSignal>,
-    pub timeout_ms: Option<f64>,
+    pub options: CallOptions,
 }
+
+/// What a typed call does with the parsed JSON before resolving (a list checks its envelope).
+pub(crate) type Finish = Box<dyn FnOnce(JsValue) -> Result<JsValue, JsValue>>;
 
 impl ConveyorClient {
     /// A second JS handle on the same client, for namespace objects to call back into.
@@ -177,38 +170,37 @@ impl ConveyorClient {
         &self.inner.api_key
     }
 
-    /// Runs a typed method's call through the pipeline: parsed JSON (`undefined` when
-    /// empty), or the typed error as a JS value.
-    pub(crate) async fn send_json(&self, call: RawCall) -> Result<JsValue, JsValue> {
-        let (url, display_path) = self
-            .inner
-            .resolve(&call.path_and_query)
-            .map_err(error_to_js)?;
-        let headers = self.inner.headers(None).map_err(error_to_js)?;
-        if call.json {
-            let _ = headers.set("Content-Type", "application/json");
-        }
-        let call = Call {
+    /// A typed method's call, ready for [`ConveyorClient::launch`].
+    pub(crate) fn prepare_raw(&self, call: RawCall) -> Result<Call, JsValue> {
+        let inner = &self.inner;
+        let (url, display_path) = inner.resolve(&call.path_and_query).map_err(error_to_js)?;
+        Ok(Call {
             method: call.method,
             url,
             display_path,
-            headers,
+            headers: inner.headers_for(call.json),
             body: call.body,
-            signal: call.signal,
-            timeout_ms: call.timeout_ms,
-        };
-        self.inner.run_json(call).await
+            signal: call.options.signal,
+            timeout_ms: call.options.timeout_ms,
+        })
     }
-}
 
-fn failure_to_js(f: Failure) -> JsValue {
-    js_error::to_js_with(
-        &f.error,
-        js_error::JsExtras {
-            cause: f.cause,
-            details: f.details,
-        },
-    )
+    /// Runs a prepared call: the one future every call of every kind goes through. Resolves
+    /// with the `Response`, or with `json` the parsed body (through `finish` when given).
+    pub(crate) fn launch(&self, call: Call, json: bool, finish: Option<Finish>) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let v = inner
+                .pipeline
+                .run(call, json)
+                .await
+                .map_err(Failure::into_js)?;
+            match finish {
+                Some(f) => f(v),
+                None => Ok(v),
+            }
+        })
+    }
 }
 
 /// The longest path (with its query) a call may have: far above any real one, and below
@@ -250,38 +242,7 @@ fn error_to_js(e: Error) -> JsValue {
     js_error::to_js(&e)
 }
 
-/// `LimiterState` as the plain object `rateLimitState()` returns; with a store, `store`
-/// says whether it answers (`"connected"`) or the client runs on its share (`"fallback"`).
-pub(crate) fn state_to_js(s: &LimiterState, fallback: Option<bool>) -> JsValue {
-    let o = Object::new();
-    let set = |k: &str, v: JsValue| {
-        let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
-    };
-    set("limit", JsValue::from_f64(f64::from(s.limit)));
-    set("windowMs", JsValue::from_f64(s.window_ms));
-    set("available", JsValue::from_f64(f64::from(s.available)));
-    set("inFlight", JsValue::from_f64(f64::from(s.in_flight)));
-    set("queued", JsValue::from_f64(s.queued as f64));
-    set(
-        "nextTokenInMs",
-        s.next_token_in_ms.map_or(JsValue::NULL, JsValue::from_f64),
-    );
-    if let Some(fallback) = fallback {
-        let mode = if fallback { "fallback" } else { "connected" };
-        set("store", JsValue::from_str(mode));
-    }
-    o.into()
-}
-
 impl Inner {
-    /// Runs `call` and parses the 2xx body as JSON.
-    async fn run_json(&self, call: Call) -> Result<JsValue, JsValue> {
-        let display = call.display_path.clone();
-        let method = call.method.clone();
-        let done = self.pipeline.run(call, true).await.map_err(failure_to_js)?;
-        parse_json(&done, &method, &display)
-    }
-
     fn from_options(opts: &JsValue) -> Result<Inner, Error> {
         if !opts.is_object() {
             return Err(Error::config(
@@ -315,10 +276,7 @@ impl Inner {
         let api_key_header = options::get_string(opts, "apiKeyHeader")?
             .unwrap_or_else(|| DEFAULT_API_KEY_HEADER.to_owned());
         http_checks::check_key_header(&api_key_header).map_err(Error::config)?;
-        let fetch = match options::get_function(opts, "fetch")? {
-            Some(f) => FetchFn::Custom(f),
-            None => FetchFn::Global,
-        };
+        let fetch = options::get_function(opts, "fetch")?.map_or(JsValue::UNDEFINED, JsValue::from);
 
         let mut retry = RetryPolicy::default();
         if let Some(n) = options::get_number(opts, "maxRetries", 0.0, true)? {
@@ -330,13 +288,13 @@ impl Inner {
         retry.validate().map_err(Error::config)?;
         let timeout_ms = options::get_delay(opts, "timeoutMs")?.unwrap_or(DEFAULT_TIMEOUT_MS);
         let max_response_bytes = match options::get(opts, "maxResponseBytes")? {
-            None => Some(DEFAULT_MAX_RESPONSE_BYTES),
-            Some(v) if v.as_f64() == Some(f64::INFINITY) => None,
+            None => DEFAULT_MAX_RESPONSE_BYTES,
+            Some(v) if v.as_f64() == Some(f64::INFINITY) => f64::INFINITY,
             Some(v) => {
                 let n = v
                     .as_f64()
                     .ok_or_else(|| Error::config("`maxResponseBytes` must be a number"))?;
-                body::cap_from(options::check_number("maxResponseBytes", n, 0.0, true)?)
+                options::check_number("maxResponseBytes", n, 0.0, true)?
             }
         };
 
@@ -349,7 +307,10 @@ impl Inner {
         };
         let on_rate_limit_wait = options::get_function(opts, "onRateLimitWait")?;
 
+        let parts = transport::client_headers(&api_key_header, &api_key);
         Ok(Inner {
+            headers: parts.get(0),
+            json_headers: parts.get(1),
             api_key: api_key.clone(),
             api_key_header,
             pipeline: Pipeline {
@@ -410,29 +371,31 @@ impl Inner {
         Ok((url.href(), urls::redact_path(&display)))
     }
 
-    fn headers(&self, extra: Option<&JsValue>) -> Result<Headers, Error> {
-        let bad = |_| {
-            Error::new(
-                ErrorKind::Validation,
-                "`headers` is not a valid HeadersInit",
-            )
-        };
-        let headers = match extra {
-            // `new Headers(init)` with the caller's value as is: JS accepts a Headers, an
-            // array of pairs or a record through this one binding.
-            Some(h) => Headers::new_with_str_sequence_sequence(h).map_err(bad)?,
-            None => Headers::new().map_err(bad)?,
-        };
-        if !headers.has("accept").unwrap_or(false) {
-            let _ = headers.set("Accept", "application/json");
+    /// The per-client header record, with the JSON content type or without.
+    fn headers_for(&self, json: bool) -> JsValue {
+        if json {
+            self.json_headers.clone()
+        } else {
+            self.headers.clone()
         }
-        headers
-            .set(&self.api_key_header, &self.api_key)
-            .map_err(|_| Error::config("the API key cannot be sent as a header"))?;
-        Ok(headers)
     }
 
-    fn prepare_fetch(&self, path: &str, init: &JsValue) -> Result<Call, JsValue> {
+    /// The call's own `headers` merged with the key, or the per-client record without them.
+    fn call_headers(&self, init: &JsValue, json: bool) -> Result<JsValue, JsValue> {
+        let per_call = |e: Error| error_to_js(options::per_call(e));
+        let Some(h) = options::get(init, "headers").map_err(per_call)? else {
+            return Ok(self.headers_for(json));
+        };
+        let merged = transport::call_headers(&h, &self.api_key_header, &self.api_key, json);
+        if merged.is_undefined() {
+            return Err(invalid("`headers` is not a valid HeadersInit"));
+        }
+        Ok(merged)
+    }
+
+    fn prepare_fetch(&self, path: &JsValue, init: &JsValue) -> Result<Call, JsValue> {
+        let path = string_arg(path, "path", MAX_PATH_LEN).map_err(error_to_js)?;
+        check_init(init, "init").map_err(error_to_js)?;
         let per_call = |e: Error| error_to_js(options::per_call(e));
         let method = match options::get_string(init, "method").map_err(per_call)? {
             Some(m) => checked_method(&m)?,
@@ -447,24 +410,31 @@ impl Inner {
             }
         }
         check_body_allowed(&method, body.is_some())?;
-        let (url, display_path) = self.resolve(path).map_err(error_to_js)?;
-        let headers = self
-            .headers(options::get(init, "headers").map_err(per_call)?.as_ref())
-            .map_err(error_to_js)?;
+        let (url, display_path) = self.resolve(&path).map_err(error_to_js)?;
+        let headers = self.call_headers(init, false)?;
+        let o = options::call_options(init).map_err(error_to_js)?;
         Ok(Call {
             method,
             url,
             display_path,
             headers,
-            body,
-            signal: read_signal(init).map_err(per_call)?,
-            timeout_ms: options::get_delay(init, "timeoutMs").map_err(per_call)?,
+            body: body.unwrap_or(JsValue::UNDEFINED),
+            signal: o.signal,
+            timeout_ms: o.timeout_ms,
         })
     }
 
-    fn prepare_request(&self, method: &str, path: &str, opts: &JsValue) -> Result<Call, JsValue> {
+    fn prepare_request(
+        &self,
+        method: &JsValue,
+        path: &JsValue,
+        opts: &JsValue,
+    ) -> Result<Call, JsValue> {
+        let method = string_arg(method, "method", usize::MAX).map_err(error_to_js)?;
+        let path = string_arg(path, "path", MAX_PATH_LEN).map_err(error_to_js)?;
+        check_init(opts, "options").map_err(error_to_js)?;
         let per_call = |e: Error| error_to_js(options::per_call(e));
-        let method = checked_method(method)?;
+        let method = checked_method(&method)?;
         let query = match options::get(opts, "query").map_err(per_call)? {
             None => String::new(),
             Some(q) => urls::encode_query(&query_pairs(&q).map_err(error_to_js)?),
@@ -474,12 +444,9 @@ impl Inner {
         let (url, display_path) = self
             .resolve(&format!("{path}{query}"))
             .map_err(error_to_js)?;
-        let headers = self
-            .headers(options::get(opts, "headers").map_err(per_call)?.as_ref())
-            .map_err(error_to_js)?;
-        let body = match raw_body {
-            None => None,
-            Some(b) if is_raw_body(&b) => Some(b),
+        let (body, json) = match raw_body {
+            None => (JsValue::UNDEFINED, false),
+            Some(b) if is_raw_body(&b) => (b, false),
             Some(b) => {
                 // `undefined` for a Symbol, a function or a `toJSON` that returns nothing:
                 // sending no body for those would be a silent lie.
@@ -487,18 +454,19 @@ impl Inner {
                     .ok()
                     .filter(|j| j.is_string())
                     .ok_or_else(|| invalid("`body` cannot be serialised as JSON"))?;
-                let _ = headers.set("Content-Type", "application/json");
-                Some(json.into())
+                (json.into(), true)
             }
         };
+        let headers = self.call_headers(opts, json)?;
+        let o = options::call_options(opts).map_err(error_to_js)?;
         Ok(Call {
             method,
             url,
             display_path,
             headers,
             body,
-            signal: read_signal(opts).map_err(per_call)?,
-            timeout_ms: options::get_delay(opts, "timeoutMs").map_err(per_call)?,
+            signal: o.signal,
+            timeout_ms: o.timeout_ms,
         })
     }
 }
@@ -530,18 +498,6 @@ fn is_raw_body(b: &JsValue) -> bool {
         || b.is_instance_of::<js_sys::ArrayBuffer>()
         || js_sys::ArrayBuffer::is_view(b)
         || b.is_instance_of::<web_sys::UrlSearchParams>()
-}
-
-fn read_signal(init: &JsValue) -> Result<Option<AbortSignal>, Error> {
-    let bad = || Error::new(ErrorKind::Validation, "`signal` must be an AbortSignal");
-    match options::get(init, "signal")? {
-        None => Ok(None),
-        Some(s) => {
-            let s = s.dyn_into::<AbortSignal>().map_err(|_| bad())?;
-            abort::check_signal(&s).map_err(|_| bad())?;
-            Ok(Some(s))
-        }
-    }
 }
 
 /// `{ a: 1, ids: [1, 2] }` → `[("a","1"), ("ids[]","1"), ("ids[]","2")]`; `undefined` and
@@ -680,23 +636,4 @@ fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool
 /// come back quickly, rarely enough not to hammer a sick store.
 fn probe_interval(window_ms: f64) -> f64 {
     crate::lease::clamp_ms(window_ms / 4.0, 50.0, 1000.0)
-}
-
-/// The parsed JSON of a 2xx body, `undefined` when empty; a typed error when it is not JSON.
-fn parse_json(done: &Success, method: &str, path: &str) -> Result<JsValue, JsValue> {
-    let text = done.text.as_deref().unwrap_or_default();
-    if text.trim().is_empty() {
-        return Ok(JsValue::UNDEFINED);
-    }
-    // No `cause`: the parser's message quotes the body, which may echo the key.
-    js_sys::JSON::parse(text).map_err(|_| {
-        error_to_js(
-            Error::new(
-                ErrorKind::BadResponse,
-                format!("{method} {path}: the response body is not valid JSON"),
-            )
-            .with_request(method, path)
-            .with_status(done.status),
-        )
-    })
 }

@@ -19,13 +19,12 @@
 //! | [`resources`] | every endpoint as a description (method, path, params, envelope) | no |
 //! | [`params`] | checking and encoding a call's parameters against its description | no |
 //! | `resources_shell` | the namespace getters (`client.exchange`...) and the typed methods' `__call` | yes |
-//! | `options` | reading and validating the constructor's options | reads them |
+//! | `options` | reading and validating the constructor's and each call's options | reads them |
 //! | `fallible` | reading outside JS objects through bindings that catch | yes |
-//! | `abort` | racing work against the caller's `AbortSignal` and the attempt's deadline | yes |
+//! | `abort` | racing a queued request's wait against the caller's `AbortSignal` | yes |
 //! | `store` | calling a user's rate-limit store: requests, timeouts, replies, bucket hash | yes |
 //! | `scheduler` | the limiter's timer, waiters and per-key sharing | yes |
-//! | `transport` | one `fetch` attempt, and reading what came back | yes |
-//! | `body` | reading a body under the deadline, the signal and `maxResponseBytes` | yes |
+//! | `transport` | one `fetch` attempt in one crossing (`src/js/transport.js`): deadline, signal, body | yes |
 //! | `pipeline` | a call end to end: token, attempt, redirects, retries | yes |
 //! | `js_error` | Rust errors become JS `Error` subclasses | yes |
 //! | `memory_store` | `MemoryStore`: the store protocol over in-memory ledgers, for JS | yes |
@@ -38,7 +37,6 @@
 mod abort;
 pub mod access;
 mod access_shell;
-mod body;
 pub mod classify;
 mod client;
 pub mod errors;

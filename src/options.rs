@@ -4,8 +4,10 @@
 //! later on a request: a typo in `baseUrl` should not cost a user their first call.
 
 use crate::errors::{Error, ErrorKind};
+use crate::fallible;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
+use web_sys::AbortSignal;
 
 /// The default base URL of the Conveyor API.
 pub const DEFAULT_BASE_URL: &str = "https://api.conveyor.com/api/v2";
@@ -112,6 +114,50 @@ pub(crate) fn get_function(obj: &JsValue, name: &str) -> Result<Option<Function>
             .map(Some)
             .map_err(|_| Error::config(format!("`{name}` must be a function"))),
     }
+}
+
+/// A call's own options, read and checked in one place for `fetch()`, `request()` and the
+/// typed methods: every problem is a `ConveyorValidationError` (the call's mistake, not
+/// the client's configuration).
+#[derive(Default)]
+pub(crate) struct CallOptions {
+    pub signal: Option<AbortSignal>,
+    pub timeout_ms: Option<f64>,
+}
+
+/// Reads `{ signal, timeoutMs }` from a call's `init`/`options` object (other members are
+/// the caller's method's own: `method`, `body`, `headers`, `query`).
+pub(crate) fn call_options(obj: &JsValue) -> Result<CallOptions, Error> {
+    let mut o = CallOptions::default();
+    if let Some(s) = get(obj, "signal").map_err(per_call)? {
+        o.signal = Some(call_signal(s)?);
+    }
+    if let Some(t) = get(obj, "timeoutMs").map_err(per_call)? {
+        o.timeout_ms = Some(call_timeout(&t)?);
+    }
+    Ok(o)
+}
+
+/// A call's `signal`: a real `AbortSignal` whose `aborted` and `reason` can be read (a fake,
+/// or one whose getters throw, is refused up front rather than ignored).
+pub(crate) fn call_signal(v: JsValue) -> Result<AbortSignal, Error> {
+    let bad = || Error::new(ErrorKind::Validation, "`signal` must be an AbortSignal");
+    let s = v.dyn_into::<AbortSignal>().map_err(|_| bad())?;
+    fallible::get(&s, "aborted").map_err(|_| bad())?;
+    fallible::get(&s, "reason").map_err(|_| bad())?;
+    Ok(s)
+}
+
+/// A call's `timeoutMs`: the constructor's rule (a number of ms from 1 to 2^31 - 1).
+pub(crate) fn call_timeout(v: &JsValue) -> Result<f64, Error> {
+    v.as_f64()
+        .filter(|ms| (1.0..=MAX_DELAY_MS).contains(ms))
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Validation,
+                "`timeoutMs` must be a number of ms from 1 to 2147483647 (2^31 - 1)",
+            )
+        })
 }
 
 #[cfg(test)]
