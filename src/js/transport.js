@@ -211,6 +211,7 @@ export class Attempt {
 
   async send(fetchFn, url, method, headers, body, read, cap) {
     if (this.signal && isAborted(this.signal)) return this.end(ABORTED);
+    /** @type {RequestInit} */
     const init = { method, headers, redirect: "manual" };
     if (body !== undefined) init.body = body;
     if (this.signal) init.signal = this.signal;
@@ -279,7 +280,7 @@ export class Attempt {
     this.used = true;
     let reader;
     try {
-      const b = this.res.body;
+      const b = /** @type {Response} */ (this.res).body;
       if (b === null || b === undefined) return this.parsed("", truncate);
       reader = b.getReader();
     } catch (e) {
