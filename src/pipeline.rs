@@ -21,7 +21,6 @@ use crate::transport::{self, Code, Live, Outgoing};
 use crate::url as urls;
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::AbortSignal;
 
 /// How many same-origin redirects one call follows.
@@ -204,12 +203,7 @@ impl Pipeline {
                         // The whole bucket waits; the next acquire waits with it.
                         (Some(s), true) => s.borrow_mut().pause_until(now_ms() + delay_ms),
                         _ => {
-                            let slept = JsFuture::from(transport::sleep(
-                                f64::from(timer_ms(delay_ms)),
-                                &signal,
-                            ))
-                            .await;
-                            if slept.ok().and_then(|a| a.as_bool()) == Some(true) {
+                            if transport::sleep(f64::from(timer_ms(delay_ms)), &signal).await {
                                 return Err(aborted(&call));
                             }
                         }

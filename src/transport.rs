@@ -6,18 +6,26 @@
 //! on, and reads and parses a 2xx body when asked, all inside `try`/`catch`: a custom
 //! `fetch` may hand back a `Response` whose getters throw, a fake, or a `Proxy`. It never
 //! rejects; how the attempt ended is a [`Code`] on the [`Attempt`].
+//!
+//! Awaiting the snippet goes through [`Wait`], not `JsFuture`: one callback per realm
+//! settles numbered waits, where a `JsFuture` makes and registers two callbacks per await.
 
-use js_sys::Promise;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen(module = "/src/js/transport.js")]
 extern "C" {
     /// One attempt's state and outcome (a JS object owned by the snippet).
     pub(crate) type Attempt;
 
+    #[wasm_bindgen(js_name = setDone)]
+    fn set_done(f: &Closure<dyn FnMut(u32, JsValue)>);
     #[wasm_bindgen(js_name = attempt)]
     fn start(
+        id: u32,
         fetch: &JsValue,
         url: &str,
         method: &str,
@@ -27,9 +35,9 @@ extern "C" {
         ms: f64,
         read: bool,
         cap: f64,
-    ) -> Promise;
+    ) -> Attempt;
     #[wasm_bindgen(js_name = readBody)]
-    fn read_body(a: &Attempt, cap: f64, truncate: bool) -> Promise;
+    fn read_body(id: u32, a: &Attempt, cap: f64, truncate: bool);
     #[wasm_bindgen(js_name = closeAttempt)]
     fn close_attempt(a: &Attempt, cancel: bool);
     /// `[plain, json]`: the per-client header records (see the snippet).
@@ -38,8 +46,8 @@ extern "C" {
     /// The caller's `headers` merged with the key; `undefined` when not a HeadersInit.
     #[wasm_bindgen(js_name = callHeaders)]
     pub(crate) fn call_headers(init: &JsValue, name: &str, key: &str, json: bool) -> JsValue;
-    /// Resolves with `true` when `signal` fires within `ms`, `false` when the time passes.
-    pub(crate) fn sleep(ms: f64, signal: &JsValue) -> Promise;
+    #[wasm_bindgen(js_name = sleep)]
+    fn sleep_js(id: u32, ms: f64, signal: &JsValue);
 
     #[wasm_bindgen(method, getter)]
     fn k(this: &Attempt) -> u8;
@@ -147,7 +155,9 @@ impl Live {
     /// Reads the body the attempt left unread, under the same deadline and signal: a 2xx's
     /// JSON (`truncate` false) or an error body's text cut at `cap` (`truncate` true).
     pub(crate) async fn read_body(&self, cap: f64, truncate: bool) {
-        let _ = JsFuture::from(read_body(&self.attempt, cap, truncate)).await;
+        let wait = Wait::new();
+        read_body(wait.id, &self.attempt, cap, truncate);
+        wait.await;
     }
 }
 
@@ -159,7 +169,9 @@ impl Drop for Live {
 
 /// Sends one attempt and waits for it (the snippet's promise never rejects).
 pub(crate) async fn send(out: &Outgoing<'_>) -> Live {
-    let p = start(
+    let wait = Wait::new();
+    let attempt = start(
+        wait.id,
         out.fetch,
         out.url,
         out.method,
@@ -170,9 +182,134 @@ pub(crate) async fn send(out: &Outgoing<'_>) -> Live {
         out.read_cap.is_some(),
         out.read_cap.unwrap_or(0.0),
     );
-    let done = JsFuture::from(p).await.unwrap_or_else(|e| e);
+    wait.await;
     Live {
-        attempt: done.unchecked_into(),
+        attempt,
         keep_body: false,
+    }
+}
+
+/// Waits `ms`; `true` when `signal` (an `AbortSignal` or `undefined`) fired first.
+pub(crate) async fn sleep(ms: f64, signal: &JsValue) -> bool {
+    let wait = Wait::new();
+    sleep_js(wait.id, ms, signal);
+    wait.await.as_bool() == Some(true)
+}
+
+/// One numbered wait for the snippet: settled by the realm's `done(id, value)` callback.
+struct Wait {
+    id: u32,
+}
+
+enum Slot {
+    Free,
+    Waiting(Option<Waker>),
+    Done(JsValue),
+    /// Its future was dropped first: the slot is freed when `done` comes.
+    Abandoned,
+}
+
+#[derive(Default)]
+struct Waits {
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+}
+
+thread_local! {
+    static WAITS: RefCell<Waits> = RefCell::default();
+    static HOOKED: Cell<bool> = const { Cell::new(false) };
+}
+
+impl Wait {
+    fn new() -> Wait {
+        if !HOOKED.with(Cell::get) {
+            HOOKED.with(|h| h.set(true));
+            // Lives as long as the realm: one callback for every wait.
+            let done = Closure::<dyn FnMut(u32, JsValue)>::new(settle);
+            set_done(&done);
+            done.forget();
+        }
+        let id = WAITS.with(|w| {
+            let mut w = w.borrow_mut();
+            match w.free.pop() {
+                Some(id) => {
+                    if let Some(slot) = w.slots.get_mut(id as usize) {
+                        *slot = Slot::Waiting(None);
+                    }
+                    id
+                }
+                None => {
+                    w.slots.push(Slot::Waiting(None));
+                    (w.slots.len() - 1) as u32
+                }
+            }
+        });
+        Wait { id }
+    }
+}
+
+/// `done(id, value)`: settles a wait and wakes its future.
+fn settle(id: u32, value: JsValue) {
+    let waker = WAITS.with(|w| {
+        let mut w = w.borrow_mut();
+        let slot = w.slots.get_mut(id as usize)?;
+        match std::mem::replace(slot, Slot::Free) {
+            Slot::Waiting(waker) => {
+                *slot = Slot::Done(value);
+                waker
+            }
+            Slot::Abandoned => {
+                w.free.push(id);
+                None
+            }
+            other => {
+                *slot = other;
+                None
+            }
+        }
+    });
+    if let Some(waker) = waker {
+        waker.wake();
+    }
+}
+
+impl Future for Wait {
+    type Output = JsValue;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<JsValue> {
+        let id = self.id;
+        WAITS.with(|w| {
+            let mut w = w.borrow_mut();
+            let Some(slot) = w.slots.get_mut(id as usize) else {
+                return Poll::Ready(JsValue::UNDEFINED);
+            };
+            match std::mem::replace(slot, Slot::Free) {
+                Slot::Done(v) => {
+                    w.free.push(id);
+                    Poll::Ready(v)
+                }
+                Slot::Waiting(_) => {
+                    *slot = Slot::Waiting(Some(cx.waker().clone()));
+                    Poll::Pending
+                }
+                other => {
+                    *slot = other;
+                    Poll::Pending
+                }
+            }
+        })
+    }
+}
+
+impl Drop for Wait {
+    fn drop(&mut self) {
+        WAITS.with(|w| {
+            let mut w = w.borrow_mut();
+            if let Some(slot) = w.slots.get_mut(self.id as usize) {
+                if let Slot::Waiting(_) = slot {
+                    *slot = Slot::Abandoned;
+                }
+            }
+        });
     }
 }

@@ -27,6 +27,15 @@ const BAD_JSON = 9; // the 2xx body is not JSON (no `cause`: the parser's messag
 // What the race resolves with when the deadline or the signal wins.
 const STOP = {};
 
+// Rust's one callback per realm, `done(id, value)`: how a finished attempt, body read or
+// sleep wakes the Rust future waiting on `id` (cheaper than a pair of callbacks per await).
+let done;
+
+/** Sets the callback that settles Rust's waits (once per realm). */
+export function setDone(f) {
+  done = f;
+}
+
 /**
  * The key header and `Accept`, built once per client as frozen plain objects: `fetch`
  * takes a record as it takes a `Headers`, without a `Headers` per request, and a custom
@@ -61,20 +70,22 @@ export function callHeaders(init, name, key, json) {
  * installed later is used) with `redirect: "manual"`. The caller's `signal` (or undefined)
  * is passed to `fetch` as it is: no AbortController per attempt; the deadline of `ms` is
  * raced here. With `read`, a 2xx plainly from the URL asked for has its body read (at most
- * `cap` bytes) and parsed as JSON within the same deadline. Resolves with the attempt.
+ * `cap` bytes) and parsed as JSON within the same deadline. Returns the attempt, and
+ * settles `id` with it when it ends.
  */
-export function attempt(fetchFn, url, method, headers, body, signal, ms, read, cap) {
+export function attempt(id, fetchFn, url, method, headers, body, signal, ms, read, cap) {
   const a = new Attempt(signal, ms);
-  return a.send(fetchFn, url, method, headers, body, read, cap);
+  a.send(fetchFn, url, method, headers, body, read, cap).then((r) => done(id, r));
+  return a;
 }
 
 /**
  * Reads a body the attempt left unread: the JSON of a 2xx (`truncate` false: over `cap`
  * is TOO_LARGE) or an error body's text for `details` (`truncate` true: cut at `cap`).
- * Resolves with the attempt.
+ * Settles `id` when done.
  */
-export function readBody(a, cap, truncate) {
-  return a.readBody(cap, truncate);
+export function readBody(id, a, cap, truncate) {
+  a.readBody(cap, truncate).then((r) => done(id, r));
 }
 
 /** Ends the attempt: the deadline and the signal listener go; `cancel` drops an unread body. */
@@ -82,9 +93,9 @@ export function closeAttempt(a, cancel) {
   a.close(cancel);
 }
 
-/** Resolves with true when `signal` fires within `ms`, with false when the time passes. */
-export function sleep(ms, signal) {
-  return new Promise((resolve) => {
+/** Settles `id` with true when `signal` fires within `ms`, with false when the time passes. */
+export function sleep(id, ms, signal) {
+  new Promise((resolve) => {
     let onAbort;
     const timer = setTimeout(() => {
       if (onAbort) signal.removeEventListener("abort", onAbort);
@@ -101,7 +112,7 @@ export function sleep(ms, signal) {
       };
       signal.addEventListener("abort", onAbort, { once: true });
     }
-  });
+  }).then((aborted) => done(id, aborted));
 }
 
 function isAborted(signal) {
