@@ -203,6 +203,9 @@ impl ConveyorClient {
     }
 }
 
+/// What `request()` takes in its options (the typed methods take `signal` and `timeoutMs`).
+const REQUEST_OPTIONS: &[&str] = &["query", "body", "headers", "signal", "timeoutMs"];
+
 /// The longest path (with its query) a call may have: far above any real one, and below
 /// what servers refuse with 431 after a token was spent on it.
 const MAX_PATH_LEN: usize = 8192;
@@ -433,6 +436,7 @@ impl Inner {
         let method = string_arg(method, "method", usize::MAX).map_err(error_to_js)?;
         let path = string_arg(path, "path", MAX_PATH_LEN).map_err(error_to_js)?;
         check_init(opts, "options").map_err(error_to_js)?;
+        options::check_call_keys(opts, "request()", REQUEST_OPTIONS).map_err(error_to_js)?;
         let per_call = |e: Error| error_to_js(options::per_call(e));
         let method = checked_method(&method)?;
         let query = match options::get(opts, "query").map_err(per_call)? {

@@ -138,6 +138,31 @@ pub(crate) fn call_options(obj: &JsValue) -> Result<CallOptions, Error> {
     Ok(o)
 }
 
+/// Refuses a member of a call's options object that is not in `accepted`: a misspelled
+/// `timeoutMS` would otherwise be ignored without a word.
+pub(crate) fn check_call_keys(obj: &JsValue, method: &str, accepted: &[&str]) -> Result<(), Error> {
+    if !obj.is_object() {
+        return Ok(());
+    }
+    let invalid = |m: String| Error::new(ErrorKind::Validation, m);
+    let keys = fallible::keys(obj).map_err(|_| invalid("reading `options` threw".to_owned()))?;
+    for key in keys.iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !accepted.contains(&key.as_str()) {
+            let list = accepted
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(invalid(format!(
+                "unknown option `{}`: {method} takes {list}",
+                key.chars().take(64).collect::<String>()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// A call's `signal`: a real `AbortSignal` whose `aborted` and `reason` can be read (a fake,
 /// or one whose getters throw, is refused up front rather than ignored).
 pub(crate) fn call_signal(v: JsValue) -> Result<AbortSignal, Error> {
