@@ -7,34 +7,15 @@ use crate::errors::{Error, ErrorKind};
 use crate::fallible;
 use crate::http_checks;
 use crate::js_error;
-use crate::lease::FleetConfig;
-use crate::limiter::LimiterConfig;
-use crate::options::{self, CallOptions, DEFAULT_API_KEY_HEADER, DEFAULT_BASE_URL};
+use crate::options::{self, CallOptions, ClientConfig};
 use crate::pipeline::{self, Call, Failure, Pipeline};
-use crate::retry::RetryPolicy;
-use crate::scheduler::{Plan, Scheduler};
+use crate::scheduler::Scheduler;
 use crate::transport;
 use crate::url as urls;
 use js_sys::{Object, Promise, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
-
-/// The per-attempt timeout when none is given.
-const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
-/// The largest response body read when `maxResponseBytes` is not given: far above any
-/// page of the API, far below what would take a process down.
-const DEFAULT_MAX_RESPONSE_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
-/// Conveyor's documented allowance: 2000 requests per 5 minutes per key.
-const DEFAULT_LIMIT: u32 = 2000;
-const DEFAULT_WINDOW_MS: f64 = 300_000.0;
-const DEFAULT_MAX_QUEUE: usize = 10_000;
-/// The most tokens one store `acquire` asks for.
-const DEFAULT_LEASE: f64 = 16.0;
-/// How long a store call may take before the client falls back to its share.
-const DEFAULT_STORE_TIMEOUT_MS: f64 = 1000.0;
-/// Added to `timeoutMs` for the store's hold on an unsettled token.
-const HOLD_SLACK_MS: f64 = 5000.0;
 
 /// A client for the Conveyor API.
 ///
@@ -247,87 +228,35 @@ fn error_to_js(e: Error) -> JsValue {
 
 impl Inner {
     fn from_options(opts: &JsValue) -> Result<Inner, Error> {
-        if !opts.is_object() {
-            return Err(Error::config(
-                "ConveyorClient needs an options object: new ConveyorClient({ apiKey })",
-            ));
-        }
-        let api_key = options::get_string(opts, "apiKey")?
-            .ok_or_else(|| Error::config("`apiKey` is required"))?;
-        urls::check_api_key(&api_key).map_err(Error::config)?;
-
-        let base_url =
-            options::get_string(opts, "baseUrl")?.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-        let parsed = web_sys::Url::new(&base_url).map_err(|_| {
-            Error::config("`baseUrl` is not an absolute URL (e.g. https://api.conveyor.com/api/v2)")
-        })?;
-        let scheme = parsed.protocol();
-        urls::check_base_scheme(scheme.trim_end_matches(':'), &parsed.hostname())
-            .map_err(Error::config)?;
-        if !parsed.search().is_empty()
-            || !parsed.hash().is_empty()
-            || !parsed.username().is_empty()
-            || !parsed.password().is_empty()
-        {
-            return Err(Error::config(
-                "`baseUrl` must not carry a query, a fragment or credentials",
-            ));
-        }
-        let origin = parsed.origin();
-        let base_path = parsed.pathname().trim_end_matches('/').to_owned();
-
-        let api_key_header = options::get_string(opts, "apiKeyHeader")?
-            .unwrap_or_else(|| DEFAULT_API_KEY_HEADER.to_owned());
-        http_checks::check_key_header(&api_key_header).map_err(Error::config)?;
-        let fetch = options::get_function(opts, "fetch")?.map_or(JsValue::UNDEFINED, JsValue::from);
-
-        let mut retry = RetryPolicy::default();
-        if let Some(n) = options::get_number(opts, "maxRetries", 0.0, true)? {
-            retry.max_retries = n.min(f64::from(u32::MAX)) as u32;
-        }
-        if let Some(n) = options::get_number(opts, "maxRetryAfterMs", 0.0, false)? {
-            retry.max_retry_after_ms = options::check_delay("maxRetryAfterMs", n)?;
-        }
-        retry.validate().map_err(Error::config)?;
-        let timeout_ms = options::get_delay(opts, "timeoutMs")?.unwrap_or(DEFAULT_TIMEOUT_MS);
-        let max_response_bytes = match options::get(opts, "maxResponseBytes")? {
-            None => DEFAULT_MAX_RESPONSE_BYTES,
-            Some(v) if v.as_f64() == Some(f64::INFINITY) => f64::INFINITY,
-            Some(v) => {
-                let n = v
-                    .as_f64()
-                    .ok_or_else(|| Error::config("`maxResponseBytes` must be a number"))?;
-                options::check_number("maxResponseBytes", n, 0.0, true)?
+        let c = ClientConfig::read(opts)?;
+        let scheduler = match c.rate_limit {
+            None => None,
+            Some((plan, shared)) => {
+                let base_url = format!("{}{}", c.origin, c.base_path);
+                Some(
+                    Scheduler::for_client(plan, shared, &c.api_key, &base_url)
+                        .map_err(Error::config)?,
+                )
             }
         };
-
-        let scheduler = match read_rate_limit(opts, timeout_ms)? {
-            None => None,
-            Some((plan, shared)) => Some(
-                Scheduler::for_client(plan, shared, &api_key, &format!("{origin}{base_path}"))
-                    .map_err(Error::config)?,
-            ),
-        };
-        let on_rate_limit_wait = options::get_function(opts, "onRateLimitWait")?;
-
-        let parts = transport::client_headers(&api_key_header, &api_key);
+        let parts = transport::client_headers(&c.api_key_header, &c.api_key);
         Ok(Inner {
             headers: parts.get(0),
             json_headers: parts.get(1),
-            api_key: api_key.clone(),
-            api_key_header,
+            api_key: c.api_key.clone(),
+            api_key_header: c.api_key_header,
             pipeline: Pipeline {
-                origin: origin.clone(),
-                fetch,
+                origin: c.origin.clone(),
+                fetch: c.fetch,
                 scheduler,
-                retry,
-                timeout_ms,
-                max_response_bytes,
-                api_key,
-                on_rate_limit_wait,
+                retry: c.retry,
+                timeout_ms: c.timeout_ms,
+                max_response_bytes: c.max_response_bytes,
+                api_key: c.api_key,
+                on_rate_limit_wait: c.on_rate_limit_wait,
             },
-            origin,
-            base_path,
+            origin: c.origin,
+            base_path: c.base_path,
         })
     }
 
@@ -436,7 +365,12 @@ impl Inner {
         let method = string_arg(method, "method", usize::MAX).map_err(error_to_js)?;
         let path = string_arg(path, "path", MAX_PATH_LEN).map_err(error_to_js)?;
         check_init(opts, "options").map_err(error_to_js)?;
-        options::check_call_keys(opts, "request()", REQUEST_OPTIONS).map_err(error_to_js)?;
+        options::check_call_keys(
+            opts,
+            REQUEST_OPTIONS,
+            "request() takes `query`, `body`, `headers`, `signal` and `timeoutMs`",
+        )
+        .map_err(error_to_js)?;
         let per_call = |e: Error| error_to_js(options::per_call(e));
         let method = checked_method(&method)?;
         let query = match options::get(opts, "query").map_err(per_call)? {
@@ -560,84 +494,4 @@ fn scalar(v: &JsValue) -> Option<String> {
                 .map(String::from)
         })
         .flatten()
-}
-
-/// Reads `rateLimit` (and `onRateLimitStore`): the in-memory bucket by default, a shared
-/// store when `rateLimit.store` is given, or nothing for `false`.
-fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool)>, Error> {
-    let raw = options::get(opts, "rateLimit")?;
-    if raw.as_ref().and_then(JsValue::as_bool) == Some(false) {
-        return Ok(None);
-    }
-    let mut config = LimiterConfig {
-        limit: DEFAULT_LIMIT,
-        window_ms: DEFAULT_WINDOW_MS,
-        max_queue: DEFAULT_MAX_QUEUE,
-    };
-    let mut shared = true;
-    let r = raw.unwrap_or(JsValue::UNDEFINED);
-    if !r.is_undefined() && !r.is_object() {
-        return Err(Error::config("`rateLimit` must be an object or false"));
-    }
-    if let Some(n) = options::get_number(&r, "limit", 1.0, true)? {
-        config.limit = n.min(f64::from(u32::MAX)) as u32;
-    }
-    if let Some(n) = options::get_delay(&r, "windowMs")? {
-        config.window_ms = n;
-    }
-    if let Some(n) = options::get_number(&r, "maxQueue", 0.0, true)? {
-        config.max_queue = n.min(1e9) as usize;
-    }
-    if let Some(s) = options::get(&r, "shared")? {
-        shared = s
-            .as_bool()
-            .ok_or_else(|| Error::config("`rateLimit.shared` must be a boolean"))?;
-    }
-    config
-        .validate()
-        .map_err(|m| Error::config(format!("`rateLimit`: {m}")))?;
-    let on_event = options::get_function(opts, "onRateLimitStore")?;
-    let Some(store) = options::get(&r, "store")? else {
-        if options::get(&r, "fleetSize")?.is_some() {
-            return Err(Error::config(
-                "`rateLimit.fleetSize` only makes sense with `rateLimit.store`",
-            ));
-        }
-        return Ok(Some((Plan::Local(config), shared)));
-    };
-    let fleet_size = options::get_number(&r, "fleetSize", 1.0, true)?.ok_or_else(|| {
-        Error::config(
-            "`rateLimit.fleetSize` is required with `rateLimit.store`: how many processes share the key (their share when the store is unreachable)",
-        )
-    })?;
-    let lease = options::get_number(&r, "lease", 1.0, true)?.unwrap_or(DEFAULT_LEASE);
-    let store_timeout_ms =
-        options::get_delay(&r, "storeTimeoutMs")?.unwrap_or(DEFAULT_STORE_TIMEOUT_MS);
-    let fleet = FleetConfig {
-        limit: config.limit,
-        window_ms: config.window_ms,
-        max_queue: config.max_queue,
-        fleet_size: fleet_size.min(f64::from(u32::MAX)) as u32,
-        lease: lease.min(f64::from(u32::MAX)) as u32,
-        // Past this a store may assume an unsettled token's request was sent (its client
-        // died): one attempt's timeout plus slack for a slow response callback.
-        hold_ms: timeout_ms + HOLD_SLACK_MS,
-        probe_ms: probe_interval(config.window_ms),
-        // The shell's own timeout normally fires at `store_timeout_ms`; this is the
-        // backstop for when it cannot (a workerd request that started the call ended).
-        ask_deadline_ms: 2.0 * store_timeout_ms,
-    };
-    let plan = Plan::Store {
-        config: fleet,
-        store,
-        timeout_ms: store_timeout_ms,
-        on_event,
-    };
-    Ok(Some((plan, shared)))
-}
-
-/// How often a client on its fallback share asks a failed store again: often enough to
-/// come back quickly, rarely enough not to hammer a sick store.
-fn probe_interval(window_ms: f64) -> f64 {
-    crate::lease::clamp_ms(window_ms / 4.0, 50.0, 1000.0)
 }

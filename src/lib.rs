@@ -19,7 +19,7 @@
 //! | [`resources`] | every endpoint as a description (method, path, params, envelope) | no |
 //! | [`params`] | checking and encoding a call's parameters against its description | no |
 //! | `resources_shell` | the namespace getters (`client.exchange`...) and the typed methods' `__call` | yes |
-//! | `options` | reading and validating the constructor's and each call's options | reads them |
+//! | `options` | the constructor's options (`ClientConfig`) and each call's `signal`/`timeoutMs`, read and validated | reads them |
 //! | `fallible` | reading outside JS objects through bindings that catch | yes |
 //! | `abort` | racing a queued request's wait against the caller's `AbortSignal` | yes |
 //! | `store` | calling a user's rate-limit store: requests, timeouts, replies, bucket hash | yes |
@@ -28,7 +28,7 @@
 //! | `pipeline` | a call end to end: token, attempt, redirects, retries | yes |
 //! | `js_error` | Rust errors become JS `Error` subclasses | yes |
 //! | `memory_store` | `MemoryStore`: the store protocol over in-memory ledgers, for JS | yes |
-//! | `client` | the exported `ConveyorClient`: options, preparing calls | yes |
+//! | `client` | the exported `ConveyorClient`: preparing calls, one future for every kind | yes |
 //! | `access_shell` | `client.checkAccess()`: the probes sent through the client | yes |
 //! | `webhook` | verifying a webhook delivery: headers, timestamp window, secret, signatures | no |
 //! | `webhook_shell` | `verifyWebhook`: the caller's options, WebCrypto's HMAC, `JSON.parse` | yes |
