@@ -95,24 +95,28 @@ export function closeAttempt(a, cancel) {
 
 /** Settles `id` with true when `signal` fires within `ms`, with false when the time passes. */
 export function sleep(id, ms, signal) {
-  new Promise((resolve) => {
-    let onAbort;
-    const timer = setTimeout(() => {
-      if (onAbort) signal.removeEventListener("abort", onAbort);
-      resolve(false);
-    }, ms);
-    if (signal) {
-      if (isAborted(signal)) {
-        clearTimeout(timer);
-        return resolve(true);
-      }
-      onAbort = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
+  let settled = false;
+  let onAbort;
+  const finish = (aborted) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    if (onAbort) {
+      try {
+        signal.removeEventListener("abort", onAbort);
+      } catch {}
     }
-  }).then((aborted) => done(id, aborted));
+    done(id, aborted);
+  };
+  const timer = setTimeout(() => finish(false), ms);
+  if (!signal) return;
+  // Never settled from inside the Rust call that started the sleep.
+  if (isAborted(signal)) return void Promise.resolve(true).then(finish);
+  onAbort = () => finish(true);
+  // A signal subclass may throw here: then only the time ends the sleep.
+  try {
+    signal.addEventListener("abort", onAbort);
+  } catch {}
 }
 
 function isAborted(signal) {
