@@ -174,28 +174,35 @@ export class Attempt {
     this.used = false;
     this.signal = signal;
     this.live = true;
+    // How the deadline or the signal stopped the attempt (HEAD: not stopped), and the
+    // wait they end.
     this.stopped = HEAD;
-    let wake;
-    this.stop = new Promise((resolve) => (wake = resolve));
-    this.timer = setTimeout(() => {
-      this.stopped = TIMEOUT;
-      wake(STOP);
-    }, ms);
+    this.resume = undefined;
+    this.timer = setTimeout(() => this.stop(TIMEOUT), ms);
     this.onAbort = undefined;
     if (signal) {
-      this.onAbort = () => {
-        this.stopped = ABORTED;
-        wake(STOP);
-      };
+      this.onAbort = () => this.stop(ABORTED);
       try {
         signal.addEventListener("abort", this.onAbort);
       } catch {}
     }
   }
 
-  // `p` against the deadline and the signal; a throwing `then` rejects, as a rejection would.
+  stop(code) {
+    if (this.stopped === HEAD) this.stopped = code;
+    const resume = this.resume;
+    this.resume = undefined;
+    if (resume) resume(STOP);
+  }
+
+  // `p` against the deadline and the signal: one promise per wait, and a throwing `then`
+  // or `constructor` rejects, as a rejection would.
   race(p) {
-    return Promise.race([p, this.stop]);
+    if (this.stopped !== HEAD) return Promise.resolve(STOP);
+    return new Promise((resolve, reject) => {
+      this.resume = resolve;
+      Promise.resolve(p).then(resolve, reject);
+    });
   }
 
   end(k, cause) {
