@@ -2,7 +2,11 @@
 // side with what a user could use instead: ky, ofetch and a hand wrapper (hand-wrapper.mjs).
 // N GETs per variant against the sandbox, concurrency 1 and 32, variants interleaved in
 // rounds (the starting variant rotates every round), in Node and in workerd.
+// BENCH_BASELINE=<a copy of an older pkg/> adds its client's Node rows ("before: ..."),
+// interleaved in the same rounds, for a side-by-side A/B of a change.
 import { ConveyorClient } from "conveyor-client";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import ky from "ky";
 import { ofetch } from "ofetch";
 import { handWrapper } from "./hand-wrapper.mjs";
@@ -30,6 +34,14 @@ const high = new ConveyorClient({
 const kyApi = ky.create({ prefix: sb.api, headers, retry: 0 });
 const ofetchApi = ofetch.create({ baseURL: sb.api, headers, retry: 0, responseType: "arrayBuffer" });
 const hand = handWrapper({ apiKey: KEYS.bench, baseUrl: sb.api, limit: 1_000_000_000, windowMs: 1000 });
+const Before = process.env.BENCH_BASELINE
+  ? (await import(pathToFileURL(join(resolve(process.env.BENCH_BASELINE), "entries/node.mjs")).href)).ConveyorClient
+  : undefined;
+const before = Before && new Before({
+  apiKey: KEYS.bench,
+  baseUrl: sb.api,
+  rateLimit: { limit: 1_000_000_000, windowMs: 1000, maxQueue: 1_000_000, shared: false },
+});
 const variants = {
   plain: async () => {
     const res = await fetch(url, { headers });
@@ -45,6 +57,16 @@ const variants = {
   "client request() (limit 1e9/s)": async () => {
     await high.request("GET", PATH);
   },
+  ...(before
+    ? {
+        "before: client (limit 1e9/s)": async () => {
+          await (await before.fetch(PATH)).arrayBuffer();
+        },
+        "before: client request() (limit 1e9/s)": async () => {
+          await before.request("GET", PATH);
+        },
+      }
+    : {}),
   ky: async () => {
     await kyApi.get(PATH.slice(1)).arrayBuffer();
   },

@@ -3,7 +3,11 @@
 // time; variants are interleaved in rounds (the starting one rotates) and each round's CPU
 // time (process.cpuUsage, so other processes' load does not count) is taken minus the stub
 // alone in the same round; the medians over rounds are reported.
+// BENCH_BASELINE=<a copy of an older pkg/> adds its client's rows ("before: ..."), measured
+// in the same rounds, for a side-by-side A/B of a change.
 import { ConveyorClient } from "conveyor-client";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import ky from "ky";
 import { ofetch } from "ofetch";
 import { handWrapper } from "./hand-wrapper.mjs";
@@ -31,6 +35,20 @@ const kyApi = ky.create({ prefix: BASE, headers, retry: 0, fetch: stub });
 const ofetchApi = ofetch.create({ baseURL: BASE, headers, retry: 0, responseType: "arrayBuffer" }, { fetch: stub });
 const hand = handWrapper({ apiKey: KEY, baseUrl: BASE, limit: 1_000_000_000, windowMs: 1000, fetch: stub });
 
+const baseline = process.env.BENCH_BASELINE
+  ? (await import(pathToFileURL(join(resolve(process.env.BENCH_BASELINE), "entries/node.mjs")).href)).ConveyorClient
+  : undefined;
+const before = baseline && {
+  off: new baseline({ apiKey: KEY, baseUrl: BASE, rateLimit: false, fetch: stub }),
+  high: new baseline({
+    apiKey: KEY,
+    baseUrl: BASE,
+    fetch: stub,
+    rateLimit: { limit: 1_000_000_000, windowMs: 1000, maxQueue: 1_000_000, shared: false },
+  }),
+};
+const beforeGroups = before?.off.exchange.accessGroups;
+
 // Each variant names the baseline it is measured against: the stub with its body read as
 // bytes (what `fetch` callers do) or parsed as JSON (what `request` and typed calls do).
 const variants = {
@@ -41,6 +59,14 @@ const variants = {
   "client request() (rateLimit: false)": ["stub fetch alone, JSON", () => off.request("GET", PATH)],
   "client typed call, namespace held": ["stub fetch alone, JSON", async () => await accessGroups.list()],
   "client typed call through client.exchange…": ["stub fetch alone, JSON", async () => await off.exchange.accessGroups.list()],
+  ...(before
+    ? {
+        "before: client fetch (rateLimit: false)": ["stub fetch alone", async () => (await before.off.fetch(PATH)).arrayBuffer()],
+        "before: client fetch (limit 1e9/s)": ["stub fetch alone", async () => (await before.high.fetch(PATH)).arrayBuffer()],
+        "before: client request() (rateLimit: false)": ["stub fetch alone, JSON", () => before.off.request("GET", PATH)],
+        "before: client typed call, namespace held": ["stub fetch alone, JSON", async () => await beforeGroups.list()],
+      }
+    : {}),
   ky: ["stub fetch alone", () => kyApi.get(PATH.slice(1)).arrayBuffer()],
   ofetch: ["stub fetch alone", () => ofetchApi(PATH)],
   "hand wrapper": ["stub fetch alone", async () => (await hand(PATH)).arrayBuffer()],

@@ -1,5 +1,6 @@
-//! Caller cancellation and deadlines: turning an `AbortSignal` and a timer into something
-//! Rust futures can race.
+//! Caller cancellation for a request queued for a token: turning an `AbortSignal` into
+//! something Rust futures can race. (An attempt races its deadline and the signal in
+//! `src/js/transport.js`.)
 //!
 //! The listener is the JS `resolve` function of a promise, not a Rust closure, so nothing
 //! leaks when the request finishes first; [`AbortWatch`] removes it on drop all the same,
@@ -7,13 +8,10 @@
 //! are read through catching bindings: a signal is the caller's object.
 
 use crate::fallible;
-use crate::options::timer_ms;
-use gloo_timers::future::TimeoutFuture;
 use js_sys::{Function, Promise};
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, AddEventListenerOptions};
 
@@ -60,62 +58,23 @@ impl AbortWatch {
                 .unwrap_or(false)
         })
     }
-
-    /// The signal's `reason`, for the error's `cause`.
-    pub(crate) fn reason(&self) -> Option<JsValue> {
-        self.signal
-            .as_ref()
-            .and_then(|s| fallible::get(s, "reason").ok())
-    }
 }
 
-/// Checks that a caller's signal can be read: a fake `AbortSignal` (or one whose getters
-/// throw) is refused up front rather than ignored.
-pub(crate) fn check_signal(signal: &AbortSignal) -> Result<(), JsValue> {
-    fallible::get(signal, "aborted")?;
-    fallible::get(signal, "reason").map(|_| ())
-}
-
-/// An attempt's deadline: ready once `ms` have passed, and ready from then on (a gloo
-/// timer must not be polled again after it fired).
-pub(crate) struct Deadline {
-    timer: Option<TimeoutFuture>,
-    passed: bool,
-}
+/// A deadline for [`race`]: the one left is a queued request's, which never passes (its
+/// wait ends with a token or the signal).
+pub(crate) struct Deadline(());
 
 impl Deadline {
-    /// A deadline `ms` from now.
-    pub(crate) fn after(ms: f64) -> Deadline {
-        Deadline {
-            timer: Some(TimeoutFuture::new(timer_ms(ms))),
-            passed: false,
-        }
-    }
-
     /// A deadline that never passes.
     pub(crate) fn never() -> Deadline {
-        Deadline {
-            timer: None,
-            passed: false,
-        }
+        Deadline(())
     }
 }
 
 impl Future for Deadline {
     type Output = ();
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.passed {
-            return Poll::Ready(());
-        }
-        let Some(timer) = self.timer.as_mut() else {
-            return Poll::Pending;
-        };
-        if Pin::new(timer).poll(cx).is_ready() {
-            self.timer = None;
-            self.passed = true;
-            return Poll::Ready(());
-        }
+    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
         Poll::Pending
     }
 }

@@ -1,41 +1,21 @@
 //! `ConveyorClient`: the exported class. It reads the options, prepares each call (URL,
-//! headers, body) and hands it to the [`crate::pipeline`].
+//! headers, body) synchronously and hands it to the [`crate::pipeline`]: `fetch()`,
+//! `request()` and the typed methods share one preparation path and one future
+//! ([`ConveyorClient::launch`]).
 
-use crate::abort;
-use crate::body;
 use crate::errors::{Error, ErrorKind};
 use crate::fallible;
 use crate::http_checks;
 use crate::js_error;
-use crate::lease::FleetConfig;
-use crate::limiter::{LimiterConfig, LimiterState};
-use crate::options::{self, DEFAULT_API_KEY_HEADER, DEFAULT_BASE_URL};
-use crate::pipeline::{Call, Failure, Pipeline, Success};
-use crate::retry::RetryPolicy;
-use crate::scheduler::{Plan, Scheduler};
-use crate::transport::FetchFn;
+use crate::options::{self, CallOptions, ClientConfig};
+use crate::pipeline::{self, Call, Failure, Pipeline};
+use crate::scheduler::Scheduler;
+use crate::transport;
 use crate::url as urls;
-use js_sys::{Object, Reflect};
+use js_sys::{Object, Promise, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
-use web_sys::{AbortSignal, Headers};
-
-/// The per-attempt timeout when none is given.
-const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
-/// The largest response body read when `maxResponseBytes` is not given: far above any
-/// page of the API, far below what would take a process down.
-const DEFAULT_MAX_RESPONSE_BYTES: usize = 32 * 1024 * 1024;
-/// Conveyor's documented allowance: 2000 requests per 5 minutes per key.
-const DEFAULT_LIMIT: u32 = 2000;
-const DEFAULT_WINDOW_MS: f64 = 300_000.0;
-const DEFAULT_MAX_QUEUE: usize = 10_000;
-/// The most tokens one store `acquire` asks for.
-const DEFAULT_LEASE: f64 = 16.0;
-/// How long a store call may take before the client falls back to its share.
-const DEFAULT_STORE_TIMEOUT_MS: f64 = 1000.0;
-/// Added to `timeoutMs` for the store's hold on an unsettled token.
-const HOLD_SLACK_MS: f64 = 5000.0;
 
 /// A client for the Conveyor API.
 ///
@@ -56,6 +36,10 @@ pub struct ConveyorClient {
 struct Inner {
     api_key: String,
     api_key_header: String,
+    /// The key header and `Accept` as a frozen record, made once (see `src/js/transport.js`).
+    headers: JsValue,
+    /// The same with `Content-Type: application/json`.
+    json_headers: JsValue,
     /// e.g. `https://api.conveyor.com`
     origin: String,
     /// e.g. `/api/v2`, no trailing slash
@@ -80,32 +64,20 @@ impl ConveyorClient {
     /// Rejects with a `ConveyorError` subclass on every failure, including every 4xx/5xx.
     // Arguments are taken as `JsValue` and checked here: a typed `String` parameter lets a
     // number through to wasm-bindgen's string copy, which traps the whole instance.
-    pub fn fetch(&self, path: JsValue, init: JsValue) -> js_sys::Promise {
-        let inner = Rc::clone(&self.inner);
-        future_to_promise(async move {
-            let path = string_arg(&path, "path", MAX_PATH_LEN).map_err(error_to_js)?;
-            check_init(&init, "init").map_err(error_to_js)?;
-            let call = inner.prepare_fetch(&path, &init)?;
-            inner
-                .pipeline
-                .run(call, false)
-                .await
-                .map(|s| JsValue::from(s.response))
-                .map_err(failure_to_js)
-        })
+    pub fn fetch(&self, path: JsValue, init: JsValue) -> Promise {
+        match self.inner.prepare_fetch(&path, &init) {
+            Ok(call) => self.launch(call, false, None),
+            Err(e) => Promise::reject(&e),
+        }
     }
 
     /// Sends `method` to `path` with `{ query, body, headers, signal, timeoutMs }` and
     /// resolves with the parsed JSON (`undefined` for an empty body).
-    pub fn request(&self, method: JsValue, path: JsValue, options: JsValue) -> js_sys::Promise {
-        let inner = Rc::clone(&self.inner);
-        future_to_promise(async move {
-            let method = string_arg(&method, "method", usize::MAX).map_err(error_to_js)?;
-            let path = string_arg(&path, "path", MAX_PATH_LEN).map_err(error_to_js)?;
-            check_init(&options, "options").map_err(error_to_js)?;
-            let call = inner.prepare_request(&method, &path, &options)?;
-            inner.run_json(call).await
-        })
+    pub fn request(&self, method: JsValue, path: JsValue, options: JsValue) -> Promise {
+        match self.inner.prepare_request(&method, &path, &options) {
+            Ok(call) => self.launch(call, true, None),
+            Err(e) => Promise::reject(&e),
+        }
     }
 
     /// `{ limit, windowMs, available, inFlight, queued, nextTokenInMs }`, or `null` when
@@ -115,7 +87,7 @@ impl ConveyorClient {
         match &self.inner.pipeline.scheduler {
             Some(s) => {
                 let (state, fallback) = s.borrow_mut().state();
-                state_to_js(&state, fallback)
+                pipeline::state_to_js(&state, fallback)
             }
             None => JsValue::NULL,
         }
@@ -156,13 +128,15 @@ pub(crate) struct RawCall {
     pub method: String,
     /// Relative to `baseUrl`, e.g. `/exchange/connections?page=2`.
     pub path_and_query: String,
-    /// JSON text or a `FormData`.
-    pub body: Option<JsValue>,
+    /// JSON text, a `FormData`, or `undefined`.
+    pub body: JsValue,
     /// Whether `body` is JSON (sets `Content-Type: application/json`).
     pub json: bool,
-    pub signal: Option<AbortSignal>,
-    pub timeout_ms: Option<f64>,
+    pub options: CallOptions,
 }
+
+/// What a typed call does with the parsed JSON before resolving (a list checks its envelope).
+pub(crate) type Finish = Box<dyn FnOnce(JsValue) -> Result<JsValue, JsValue>>;
 
 impl ConveyorClient {
     /// A second JS handle on the same client, for namespace objects to call back into.
@@ -177,39 +151,41 @@ impl ConveyorClient {
         &self.inner.api_key
     }
 
-    /// Runs a typed method's call through the pipeline: parsed JSON (`undefined` when
-    /// empty), or the typed error as a JS value.
-    pub(crate) async fn send_json(&self, call: RawCall) -> Result<JsValue, JsValue> {
-        let (url, display_path) = self
-            .inner
-            .resolve(&call.path_and_query)
-            .map_err(error_to_js)?;
-        let headers = self.inner.headers(None).map_err(error_to_js)?;
-        if call.json {
-            let _ = headers.set("Content-Type", "application/json");
-        }
-        let call = Call {
+    /// A typed method's call, ready for [`ConveyorClient::launch`].
+    pub(crate) fn prepare_raw(&self, call: RawCall) -> Result<Call, JsValue> {
+        let inner = &self.inner;
+        let (url, display_path) = inner.resolve(&call.path_and_query).map_err(error_to_js)?;
+        Ok(Call {
             method: call.method,
             url,
             display_path,
-            headers,
+            headers: inner.headers_for(call.json),
             body: call.body,
-            signal: call.signal,
-            timeout_ms: call.timeout_ms,
-        };
-        self.inner.run_json(call).await
+            signal: call.options.signal,
+            timeout_ms: call.options.timeout_ms,
+        })
+    }
+
+    /// Runs a prepared call: the one future every call of every kind goes through. Resolves
+    /// with the `Response`, or with `json` the parsed body (through `finish` when given).
+    pub(crate) fn launch(&self, call: Call, json: bool, finish: Option<Finish>) -> Promise {
+        let inner = Rc::clone(&self.inner);
+        future_to_promise(async move {
+            let v = inner
+                .pipeline
+                .run(call, json)
+                .await
+                .map_err(Failure::into_js)?;
+            match finish {
+                Some(f) => f(v),
+                None => Ok(v),
+            }
+        })
     }
 }
 
-fn failure_to_js(f: Failure) -> JsValue {
-    js_error::to_js_with(
-        &f.error,
-        js_error::JsExtras {
-            cause: f.cause,
-            details: f.details,
-        },
-    )
-}
+/// What `request()` takes in its options (the typed methods take `signal` and `timeoutMs`).
+const REQUEST_OPTIONS: &[&str] = &["query", "body", "headers", "signal", "timeoutMs"];
 
 /// The longest path (with its query) a call may have: far above any real one, and below
 /// what servers refuse with 431 after a token was spent on it.
@@ -250,120 +226,37 @@ fn error_to_js(e: Error) -> JsValue {
     js_error::to_js(&e)
 }
 
-/// `LimiterState` as the plain object `rateLimitState()` returns; with a store, `store`
-/// says whether it answers (`"connected"`) or the client runs on its share (`"fallback"`).
-pub(crate) fn state_to_js(s: &LimiterState, fallback: Option<bool>) -> JsValue {
-    let o = Object::new();
-    let set = |k: &str, v: JsValue| {
-        let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
-    };
-    set("limit", JsValue::from_f64(f64::from(s.limit)));
-    set("windowMs", JsValue::from_f64(s.window_ms));
-    set("available", JsValue::from_f64(f64::from(s.available)));
-    set("inFlight", JsValue::from_f64(f64::from(s.in_flight)));
-    set("queued", JsValue::from_f64(s.queued as f64));
-    set(
-        "nextTokenInMs",
-        s.next_token_in_ms.map_or(JsValue::NULL, JsValue::from_f64),
-    );
-    if let Some(fallback) = fallback {
-        let mode = if fallback { "fallback" } else { "connected" };
-        set("store", JsValue::from_str(mode));
-    }
-    o.into()
-}
-
 impl Inner {
-    /// Runs `call` and parses the 2xx body as JSON.
-    async fn run_json(&self, call: Call) -> Result<JsValue, JsValue> {
-        let display = call.display_path.clone();
-        let method = call.method.clone();
-        let done = self.pipeline.run(call, true).await.map_err(failure_to_js)?;
-        parse_json(&done, &method, &display)
-    }
-
     fn from_options(opts: &JsValue) -> Result<Inner, Error> {
-        if !opts.is_object() {
-            return Err(Error::config(
-                "ConveyorClient needs an options object: new ConveyorClient({ apiKey })",
-            ));
-        }
-        let api_key = options::get_string(opts, "apiKey")?
-            .ok_or_else(|| Error::config("`apiKey` is required"))?;
-        urls::check_api_key(&api_key).map_err(Error::config)?;
-
-        let base_url =
-            options::get_string(opts, "baseUrl")?.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-        let parsed = web_sys::Url::new(&base_url).map_err(|_| {
-            Error::config("`baseUrl` is not an absolute URL (e.g. https://api.conveyor.com/api/v2)")
-        })?;
-        let scheme = parsed.protocol();
-        urls::check_base_scheme(scheme.trim_end_matches(':'), &parsed.hostname())
-            .map_err(Error::config)?;
-        if !parsed.search().is_empty()
-            || !parsed.hash().is_empty()
-            || !parsed.username().is_empty()
-            || !parsed.password().is_empty()
-        {
-            return Err(Error::config(
-                "`baseUrl` must not carry a query, a fragment or credentials",
-            ));
-        }
-        let origin = parsed.origin();
-        let base_path = parsed.pathname().trim_end_matches('/').to_owned();
-
-        let api_key_header = options::get_string(opts, "apiKeyHeader")?
-            .unwrap_or_else(|| DEFAULT_API_KEY_HEADER.to_owned());
-        http_checks::check_key_header(&api_key_header).map_err(Error::config)?;
-        let fetch = match options::get_function(opts, "fetch")? {
-            Some(f) => FetchFn::Custom(f),
-            None => FetchFn::Global,
-        };
-
-        let mut retry = RetryPolicy::default();
-        if let Some(n) = options::get_number(opts, "maxRetries", 0.0, true)? {
-            retry.max_retries = n.min(f64::from(u32::MAX)) as u32;
-        }
-        if let Some(n) = options::get_number(opts, "maxRetryAfterMs", 0.0, false)? {
-            retry.max_retry_after_ms = options::check_delay("maxRetryAfterMs", n)?;
-        }
-        retry.validate().map_err(Error::config)?;
-        let timeout_ms = options::get_delay(opts, "timeoutMs")?.unwrap_or(DEFAULT_TIMEOUT_MS);
-        let max_response_bytes = match options::get(opts, "maxResponseBytes")? {
-            None => Some(DEFAULT_MAX_RESPONSE_BYTES),
-            Some(v) if v.as_f64() == Some(f64::INFINITY) => None,
-            Some(v) => {
-                let n = v
-                    .as_f64()
-                    .ok_or_else(|| Error::config("`maxResponseBytes` must be a number"))?;
-                body::cap_from(options::check_number("maxResponseBytes", n, 0.0, true)?)
+        let c = ClientConfig::read(opts)?;
+        let scheduler = match c.rate_limit {
+            None => None,
+            Some((plan, shared)) => {
+                let base_url = format!("{}{}", c.origin, c.base_path);
+                Some(
+                    Scheduler::for_client(plan, shared, &c.api_key, &base_url)
+                        .map_err(Error::config)?,
+                )
             }
         };
-
-        let scheduler = match read_rate_limit(opts, timeout_ms)? {
-            None => None,
-            Some((plan, shared)) => Some(
-                Scheduler::for_client(plan, shared, &api_key, &format!("{origin}{base_path}"))
-                    .map_err(Error::config)?,
-            ),
-        };
-        let on_rate_limit_wait = options::get_function(opts, "onRateLimitWait")?;
-
+        let parts = transport::client_headers(&c.api_key_header, &c.api_key);
         Ok(Inner {
-            api_key: api_key.clone(),
-            api_key_header,
+            headers: parts.get(0),
+            json_headers: parts.get(1),
+            api_key: c.api_key.clone(),
+            api_key_header: c.api_key_header,
             pipeline: Pipeline {
-                origin: origin.clone(),
-                fetch,
+                origin: c.origin.clone(),
+                fetch: c.fetch,
                 scheduler,
-                retry,
-                timeout_ms,
-                max_response_bytes,
-                api_key,
-                on_rate_limit_wait,
+                retry: c.retry,
+                timeout_ms: c.timeout_ms,
+                max_response_bytes: c.max_response_bytes,
+                api_key: c.api_key,
+                on_rate_limit_wait: c.on_rate_limit_wait,
             },
-            origin,
-            base_path,
+            origin: c.origin,
+            base_path: c.base_path,
         })
     }
 
@@ -410,29 +303,31 @@ impl Inner {
         Ok((url.href(), urls::redact_path(&display)))
     }
 
-    fn headers(&self, extra: Option<&JsValue>) -> Result<Headers, Error> {
-        let bad = |_| {
-            Error::new(
-                ErrorKind::Validation,
-                "`headers` is not a valid HeadersInit",
-            )
-        };
-        let headers = match extra {
-            // `new Headers(init)` with the caller's value as is: JS accepts a Headers, an
-            // array of pairs or a record through this one binding.
-            Some(h) => Headers::new_with_str_sequence_sequence(h).map_err(bad)?,
-            None => Headers::new().map_err(bad)?,
-        };
-        if !headers.has("accept").unwrap_or(false) {
-            let _ = headers.set("Accept", "application/json");
+    /// The per-client header record, with the JSON content type or without.
+    fn headers_for(&self, json: bool) -> JsValue {
+        if json {
+            self.json_headers.clone()
+        } else {
+            self.headers.clone()
         }
-        headers
-            .set(&self.api_key_header, &self.api_key)
-            .map_err(|_| Error::config("the API key cannot be sent as a header"))?;
-        Ok(headers)
     }
 
-    fn prepare_fetch(&self, path: &str, init: &JsValue) -> Result<Call, JsValue> {
+    /// The call's own `headers` merged with the key, or the per-client record without them.
+    fn call_headers(&self, init: &JsValue, json: bool) -> Result<JsValue, JsValue> {
+        let per_call = |e: Error| error_to_js(options::per_call(e));
+        let Some(h) = options::get(init, "headers").map_err(per_call)? else {
+            return Ok(self.headers_for(json));
+        };
+        let merged = transport::call_headers(&h, &self.api_key_header, &self.api_key, json);
+        if merged.is_undefined() {
+            return Err(invalid("`headers` is not a valid HeadersInit"));
+        }
+        Ok(merged)
+    }
+
+    fn prepare_fetch(&self, path: &JsValue, init: &JsValue) -> Result<Call, JsValue> {
+        let path = string_arg(path, "path", MAX_PATH_LEN).map_err(error_to_js)?;
+        check_init(init, "init").map_err(error_to_js)?;
         let per_call = |e: Error| error_to_js(options::per_call(e));
         let method = match options::get_string(init, "method").map_err(per_call)? {
             Some(m) => checked_method(&m)?,
@@ -447,24 +342,37 @@ impl Inner {
             }
         }
         check_body_allowed(&method, body.is_some())?;
-        let (url, display_path) = self.resolve(path).map_err(error_to_js)?;
-        let headers = self
-            .headers(options::get(init, "headers").map_err(per_call)?.as_ref())
-            .map_err(error_to_js)?;
+        let (url, display_path) = self.resolve(&path).map_err(error_to_js)?;
+        let headers = self.call_headers(init, false)?;
+        let o = options::call_options(init).map_err(error_to_js)?;
         Ok(Call {
             method,
             url,
             display_path,
             headers,
-            body,
-            signal: read_signal(init).map_err(per_call)?,
-            timeout_ms: options::get_delay(init, "timeoutMs").map_err(per_call)?,
+            body: body.unwrap_or(JsValue::UNDEFINED),
+            signal: o.signal,
+            timeout_ms: o.timeout_ms,
         })
     }
 
-    fn prepare_request(&self, method: &str, path: &str, opts: &JsValue) -> Result<Call, JsValue> {
+    fn prepare_request(
+        &self,
+        method: &JsValue,
+        path: &JsValue,
+        opts: &JsValue,
+    ) -> Result<Call, JsValue> {
+        let method = string_arg(method, "method", usize::MAX).map_err(error_to_js)?;
+        let path = string_arg(path, "path", MAX_PATH_LEN).map_err(error_to_js)?;
+        check_init(opts, "options").map_err(error_to_js)?;
+        options::check_call_keys(
+            opts,
+            REQUEST_OPTIONS,
+            "request() takes `query`, `body`, `headers`, `signal` and `timeoutMs`",
+        )
+        .map_err(error_to_js)?;
         let per_call = |e: Error| error_to_js(options::per_call(e));
-        let method = checked_method(method)?;
+        let method = checked_method(&method)?;
         let query = match options::get(opts, "query").map_err(per_call)? {
             None => String::new(),
             Some(q) => urls::encode_query(&query_pairs(&q).map_err(error_to_js)?),
@@ -474,12 +382,9 @@ impl Inner {
         let (url, display_path) = self
             .resolve(&format!("{path}{query}"))
             .map_err(error_to_js)?;
-        let headers = self
-            .headers(options::get(opts, "headers").map_err(per_call)?.as_ref())
-            .map_err(error_to_js)?;
-        let body = match raw_body {
-            None => None,
-            Some(b) if is_raw_body(&b) => Some(b),
+        let (body, json) = match raw_body {
+            None => (JsValue::UNDEFINED, false),
+            Some(b) if is_raw_body(&b) => (b, false),
             Some(b) => {
                 // `undefined` for a Symbol, a function or a `toJSON` that returns nothing:
                 // sending no body for those would be a silent lie.
@@ -487,18 +392,19 @@ impl Inner {
                     .ok()
                     .filter(|j| j.is_string())
                     .ok_or_else(|| invalid("`body` cannot be serialised as JSON"))?;
-                let _ = headers.set("Content-Type", "application/json");
-                Some(json.into())
+                (json.into(), true)
             }
         };
+        let headers = self.call_headers(opts, json)?;
+        let o = options::call_options(opts).map_err(error_to_js)?;
         Ok(Call {
             method,
             url,
             display_path,
             headers,
             body,
-            signal: read_signal(opts).map_err(per_call)?,
-            timeout_ms: options::get_delay(opts, "timeoutMs").map_err(per_call)?,
+            signal: o.signal,
+            timeout_ms: o.timeout_ms,
         })
     }
 }
@@ -530,18 +436,6 @@ fn is_raw_body(b: &JsValue) -> bool {
         || b.is_instance_of::<js_sys::ArrayBuffer>()
         || js_sys::ArrayBuffer::is_view(b)
         || b.is_instance_of::<web_sys::UrlSearchParams>()
-}
-
-fn read_signal(init: &JsValue) -> Result<Option<AbortSignal>, Error> {
-    let bad = || Error::new(ErrorKind::Validation, "`signal` must be an AbortSignal");
-    match options::get(init, "signal")? {
-        None => Ok(None),
-        Some(s) => {
-            let s = s.dyn_into::<AbortSignal>().map_err(|_| bad())?;
-            abort::check_signal(&s).map_err(|_| bad())?;
-            Ok(Some(s))
-        }
-    }
 }
 
 /// `{ a: 1, ids: [1, 2] }` → `[("a","1"), ("ids[]","1"), ("ids[]","2")]`; `undefined` and
@@ -600,103 +494,4 @@ fn scalar(v: &JsValue) -> Option<String> {
                 .map(String::from)
         })
         .flatten()
-}
-
-/// Reads `rateLimit` (and `onRateLimitStore`): the in-memory bucket by default, a shared
-/// store when `rateLimit.store` is given, or nothing for `false`.
-fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool)>, Error> {
-    let raw = options::get(opts, "rateLimit")?;
-    if raw.as_ref().and_then(JsValue::as_bool) == Some(false) {
-        return Ok(None);
-    }
-    let mut config = LimiterConfig {
-        limit: DEFAULT_LIMIT,
-        window_ms: DEFAULT_WINDOW_MS,
-        max_queue: DEFAULT_MAX_QUEUE,
-    };
-    let mut shared = true;
-    let r = raw.unwrap_or(JsValue::UNDEFINED);
-    if !r.is_undefined() && !r.is_object() {
-        return Err(Error::config("`rateLimit` must be an object or false"));
-    }
-    if let Some(n) = options::get_number(&r, "limit", 1.0, true)? {
-        config.limit = n.min(f64::from(u32::MAX)) as u32;
-    }
-    if let Some(n) = options::get_delay(&r, "windowMs")? {
-        config.window_ms = n;
-    }
-    if let Some(n) = options::get_number(&r, "maxQueue", 0.0, true)? {
-        config.max_queue = n.min(1e9) as usize;
-    }
-    if let Some(s) = options::get(&r, "shared")? {
-        shared = s
-            .as_bool()
-            .ok_or_else(|| Error::config("`rateLimit.shared` must be a boolean"))?;
-    }
-    config
-        .validate()
-        .map_err(|m| Error::config(format!("`rateLimit`: {m}")))?;
-    let on_event = options::get_function(opts, "onRateLimitStore")?;
-    let Some(store) = options::get(&r, "store")? else {
-        if options::get(&r, "fleetSize")?.is_some() {
-            return Err(Error::config(
-                "`rateLimit.fleetSize` only makes sense with `rateLimit.store`",
-            ));
-        }
-        return Ok(Some((Plan::Local(config), shared)));
-    };
-    let fleet_size = options::get_number(&r, "fleetSize", 1.0, true)?.ok_or_else(|| {
-        Error::config(
-            "`rateLimit.fleetSize` is required with `rateLimit.store`: how many processes share the key (their share when the store is unreachable)",
-        )
-    })?;
-    let lease = options::get_number(&r, "lease", 1.0, true)?.unwrap_or(DEFAULT_LEASE);
-    let store_timeout_ms =
-        options::get_delay(&r, "storeTimeoutMs")?.unwrap_or(DEFAULT_STORE_TIMEOUT_MS);
-    let fleet = FleetConfig {
-        limit: config.limit,
-        window_ms: config.window_ms,
-        max_queue: config.max_queue,
-        fleet_size: fleet_size.min(f64::from(u32::MAX)) as u32,
-        lease: lease.min(f64::from(u32::MAX)) as u32,
-        // Past this a store may assume an unsettled token's request was sent (its client
-        // died): one attempt's timeout plus slack for a slow response callback.
-        hold_ms: timeout_ms + HOLD_SLACK_MS,
-        probe_ms: probe_interval(config.window_ms),
-        // The shell's own timeout normally fires at `store_timeout_ms`; this is the
-        // backstop for when it cannot (a workerd request that started the call ended).
-        ask_deadline_ms: 2.0 * store_timeout_ms,
-    };
-    let plan = Plan::Store {
-        config: fleet,
-        store,
-        timeout_ms: store_timeout_ms,
-        on_event,
-    };
-    Ok(Some((plan, shared)))
-}
-
-/// How often a client on its fallback share asks a failed store again: often enough to
-/// come back quickly, rarely enough not to hammer a sick store.
-fn probe_interval(window_ms: f64) -> f64 {
-    crate::lease::clamp_ms(window_ms / 4.0, 50.0, 1000.0)
-}
-
-/// The parsed JSON of a 2xx body, `undefined` when empty; a typed error when it is not JSON.
-fn parse_json(done: &Success, method: &str, path: &str) -> Result<JsValue, JsValue> {
-    let text = done.text.as_deref().unwrap_or_default();
-    if text.trim().is_empty() {
-        return Ok(JsValue::UNDEFINED);
-    }
-    // No `cause`: the parser's message quotes the body, which may echo the key.
-    js_sys::JSON::parse(text).map_err(|_| {
-        error_to_js(
-            Error::new(
-                ErrorKind::BadResponse,
-                format!("{method} {path}: the response body is not valid JSON"),
-            )
-            .with_request(method, path)
-            .with_status(done.status),
-        )
-    })
 }

@@ -7,7 +7,7 @@
 //! `Err` for the caller to turn into a typed error. js-sys/web-sys getters such as
 //! `Response::status` or `Array::from` do not catch; use these instead.
 
-use js_sys::{Array, ArrayBuffer, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -89,34 +89,4 @@ pub(crate) fn future(v: &JsValue) -> JsFuture {
     // calls its own `then` outside any catch. `Promise.race([v])` always makes a fresh
     // promise and turns a throwing `then` into its rejection.
     JsFuture::from(promise_race(&Array::of1(v)).unwrap_or_else(|e| Promise::reject(&e)))
-}
-
-/// Marks a promise we drop as handled, so its rejection is not reported as unhandled.
-pub(crate) fn quiet(promise: &JsValue) {
-    // `Object` is a built-in that accepts any rejection reason without throwing.
-    let handler = Object::new().constructor();
-    let _ = call(promise, "catch", &Array::of1(&handler));
-}
-
-/// Cancels a response's body (`res.body.cancel()`) so its connection can be released,
-/// ignoring whatever the body or the response does instead.
-pub(crate) fn cancel_body(res: &JsValue) {
-    if let Ok(body) = get(res, "body") {
-        if body.is_object() {
-            if let Ok(p) = call(&body, "cancel", &Array::new()) {
-                quiet(&p);
-            }
-        }
-    }
-}
-
-/// A copy of `v` when it is a real `Uint8Array` (a body chunk), else an `Err`.
-pub(crate) fn bytes(v: &JsValue) -> Result<Uint8Array, JsValue> {
-    // `isView` looks at internal slots (a Proxy fails it) and `instanceof` is caught by
-    // the glue; the copy goes through `Reflect.construct`, which catches what is left.
-    if !ArrayBuffer::is_view(v) || !v.is_instance_of::<Uint8Array>() {
-        return Err(js_sys::TypeError::new("a response body chunk that is not bytes").into());
-    }
-    let ctor = Uint8Array::new_with_length(0).constructor();
-    Ok(Reflect::construct(&ctor, &Array::of1(v))?.unchecked_into())
 }

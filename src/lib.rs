@@ -21,21 +21,20 @@
 //! | [`resources`] | every endpoint as a description (method, path, params, envelope) | no |
 //! | [`params`] | checking and encoding a call's parameters against its description | no |
 //! | `resources_shell` | the namespace getters (`client.exchange`...) and the typed methods' `__call` | yes |
-//! | `options` | reading and validating the constructor's options | reads them |
+//! | `options` | the constructor's options (`ClientConfig`) and each call's `signal`/`timeoutMs`, read and validated | reads them |
 //! | `fallible` | reading outside JS objects through bindings that catch | yes |
-//! | `abort` | racing work against the caller's `AbortSignal` and the attempt's deadline | yes |
+//! | `abort` | racing a queued request's wait against the caller's `AbortSignal` | yes |
 //! | `store` | calling a user's rate-limit store: requests, timeouts, replies, bucket hash | yes |
 //! | `bucket` | a key's bucket: in memory, or shared through a store; where a token came from | through `store` |
 //! | `waiters` | the queued requests' records: a waker until the grant, then the grant | no |
 //! | `realms` | one bucket per key and base URL in a realm | no |
 //! | `store_tasks` | a shared bucket's asks, settles and releases, and `onRateLimitStore` | yes |
 //! | `scheduler` | waking the bucket: the one timer, the queued requests' futures, `Permit` | yes |
-//! | `transport` | one `fetch` attempt, and reading what came back | yes |
-//! | `body` | reading a body under the deadline, the signal and `maxResponseBytes` | yes |
+//! | `transport` | one `fetch` attempt in one crossing (`src/js/transport.js`): deadline, signal, body | yes |
 //! | `pipeline` | a call end to end: token, attempt, redirects, retries | yes |
 //! | `js_error` | Rust errors become JS `Error` subclasses | yes |
 //! | `memory_store` | `MemoryStore`: the store protocol over in-memory ledgers, for JS | yes |
-//! | `client` | the exported `ConveyorClient`: options, preparing calls | yes |
+//! | `client` | the exported `ConveyorClient`: preparing calls, one future for every kind | yes |
 //! | `access_shell` | `client.checkAccess()`: the probes sent through the client | yes |
 //! | `webhook` | verifying a webhook delivery: headers, timestamp window, secret, signatures | no |
 //! | `heap` | the wasm allocator, growing the memory by an eighth at a time | no (wasm only) |
@@ -45,7 +44,6 @@
 mod abort;
 pub mod access;
 mod access_shell;
-mod body;
 mod bucket;
 pub mod calendar;
 pub mod classify;

@@ -1,16 +1,43 @@
-//! Client options: read from the JS object once, validated at construction.
+//! Options: the constructor's ([`ClientConfig`]), read from the JS object once and
+//! validated at construction, and each call's own ([`call_options`]).
 //!
 //! Bad options throw a `ConveyorConfigError` from the constructor rather than failing
-//! later on a request: a typo in `baseUrl` should not cost a user their first call.
+//! later on a request: a typo in `baseUrl` should not cost a user their first call. A bad
+//! per-call option is the call's mistake: a `ConveyorValidationError`, whichever of
+//! `fetch()`, `request()` or a typed method it was given to.
 
 use crate::errors::{Error, ErrorKind};
+use crate::fallible;
+use crate::http_checks;
+use crate::lease::FleetConfig;
+use crate::limiter::LimiterConfig;
+use crate::retry::RetryPolicy;
+use crate::scheduler::Plan;
+use crate::url as urls;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
+use web_sys::AbortSignal;
 
 /// The default base URL of the Conveyor API.
 pub const DEFAULT_BASE_URL: &str = "https://api.conveyor.com/api/v2";
 /// The header the key travels in.
 pub const DEFAULT_API_KEY_HEADER: &str = "X-API-KEY";
+
+/// The per-attempt timeout when none is given.
+const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
+/// The largest response body read when `maxResponseBytes` is not given: far above any
+/// page of the API, far below what would take a process down.
+const DEFAULT_MAX_RESPONSE_BYTES: f64 = 32.0 * 1024.0 * 1024.0;
+/// Conveyor's documented allowance: 2000 requests per 5 minutes per key.
+const DEFAULT_LIMIT: u32 = 2000;
+const DEFAULT_WINDOW_MS: f64 = 300_000.0;
+const DEFAULT_MAX_QUEUE: usize = 10_000;
+/// The most tokens one store `acquire` asks for.
+const DEFAULT_LEASE: f64 = 16.0;
+/// How long a store call may take before the client falls back to its share.
+const DEFAULT_STORE_TIMEOUT_MS: f64 = 1000.0;
+/// Added to `timeoutMs` for the store's hold on an unsettled token.
+const HOLD_SLACK_MS: f64 = 5000.0;
 
 /// The longest delay any option may ask for: 2^31 - 1 ms (about 24.8 days), the most a JS
 /// timer can wait; a longer one fires at once. Options that set a timer are bounded by it
@@ -20,6 +47,180 @@ pub const MAX_DELAY_MS: f64 = 2_147_483_647.0;
 /// `ms` as a JS timer's delay, within `0..=MAX_DELAY_MS` whatever comes in.
 pub fn timer_ms(ms: f64) -> u32 {
     ms.clamp(0.0, MAX_DELAY_MS) as u32
+}
+
+/// The constructor's options, read and checked once (everything but the bucket, which the
+/// client looks up from `rate_limit`).
+pub(crate) struct ClientConfig {
+    pub api_key: String,
+    pub api_key_header: String,
+    /// e.g. `https://api.conveyor.com`
+    pub origin: String,
+    /// e.g. `/api/v2`, no trailing slash
+    pub base_path: String,
+    /// The `fetch` option, or `undefined` for the global `fetch`.
+    pub fetch: JsValue,
+    pub retry: RetryPolicy,
+    pub timeout_ms: f64,
+    /// `Infinity`: no cap.
+    pub max_response_bytes: f64,
+    /// How to rate-limit, and whether the realm's bucket for the key is shared; `None`
+    /// for `rateLimit: false`.
+    pub rate_limit: Option<(Plan, bool)>,
+    pub on_rate_limit_wait: Option<Function>,
+}
+
+impl ClientConfig {
+    /// Reads `new ConveyorClient(options)`; every problem is a `ConveyorConfigError`.
+    // Inlined into the constructor, its one caller: the result is moved, not copied (a
+    // call cost 0.6 KB of .wasm).
+    #[inline(always)]
+    pub(crate) fn read(opts: &JsValue) -> Result<ClientConfig, Error> {
+        if !opts.is_object() {
+            return Err(Error::config(
+                "ConveyorClient needs an options object: new ConveyorClient({ apiKey })",
+            ));
+        }
+        let api_key =
+            get_string(opts, "apiKey")?.ok_or_else(|| Error::config("`apiKey` is required"))?;
+        urls::check_api_key(&api_key).map_err(Error::config)?;
+
+        let base_url = get_string(opts, "baseUrl")?.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
+        let parsed = web_sys::Url::new(&base_url).map_err(|_| {
+            Error::config("`baseUrl` is not an absolute URL (e.g. https://api.conveyor.com/api/v2)")
+        })?;
+        let scheme = parsed.protocol();
+        urls::check_base_scheme(scheme.trim_end_matches(':'), &parsed.hostname())
+            .map_err(Error::config)?;
+        if !parsed.search().is_empty()
+            || !parsed.hash().is_empty()
+            || !parsed.username().is_empty()
+            || !parsed.password().is_empty()
+        {
+            return Err(Error::config(
+                "`baseUrl` must not carry a query, a fragment or credentials",
+            ));
+        }
+        let origin = parsed.origin();
+        let base_path = parsed.pathname().trim_end_matches('/').to_owned();
+
+        let api_key_header =
+            get_string(opts, "apiKeyHeader")?.unwrap_or_else(|| DEFAULT_API_KEY_HEADER.to_owned());
+        http_checks::check_key_header(&api_key_header).map_err(Error::config)?;
+        let fetch = get_function(opts, "fetch")?.map_or(JsValue::UNDEFINED, JsValue::from);
+
+        let mut retry = RetryPolicy::default();
+        if let Some(n) = get_number(opts, "maxRetries", 0.0, true)? {
+            retry.max_retries = n.min(f64::from(u32::MAX)) as u32;
+        }
+        if let Some(n) = get_number(opts, "maxRetryAfterMs", 0.0, false)? {
+            retry.max_retry_after_ms = check_delay("maxRetryAfterMs", n)?;
+        }
+        retry.validate().map_err(Error::config)?;
+        let timeout_ms = get_delay(opts, "timeoutMs")?.unwrap_or(DEFAULT_TIMEOUT_MS);
+        let max_response_bytes = match get(opts, "maxResponseBytes")? {
+            None => DEFAULT_MAX_RESPONSE_BYTES,
+            Some(v) if v.as_f64() == Some(f64::INFINITY) => f64::INFINITY,
+            Some(v) => {
+                let n = v
+                    .as_f64()
+                    .ok_or_else(|| Error::config("`maxResponseBytes` must be a number"))?;
+                check_number("maxResponseBytes", n, 0.0, true)?
+            }
+        };
+
+        Ok(ClientConfig {
+            rate_limit: read_rate_limit(opts, timeout_ms)?,
+            on_rate_limit_wait: get_function(opts, "onRateLimitWait")?,
+            api_key,
+            api_key_header,
+            origin,
+            base_path,
+            fetch,
+            retry,
+            timeout_ms,
+            max_response_bytes,
+        })
+    }
+}
+
+/// Reads `rateLimit` (and `onRateLimitStore`): the in-memory bucket by default, a shared
+/// store when `rateLimit.store` is given, or nothing for `false`.
+fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool)>, Error> {
+    let raw = get(opts, "rateLimit")?;
+    if raw.as_ref().and_then(JsValue::as_bool) == Some(false) {
+        return Ok(None);
+    }
+    let mut config = LimiterConfig {
+        limit: DEFAULT_LIMIT,
+        window_ms: DEFAULT_WINDOW_MS,
+        max_queue: DEFAULT_MAX_QUEUE,
+    };
+    let mut shared = true;
+    let r = raw.unwrap_or(JsValue::UNDEFINED);
+    if !r.is_undefined() && !r.is_object() {
+        return Err(Error::config("`rateLimit` must be an object or false"));
+    }
+    if let Some(n) = get_number(&r, "limit", 1.0, true)? {
+        config.limit = n.min(f64::from(u32::MAX)) as u32;
+    }
+    if let Some(n) = get_delay(&r, "windowMs")? {
+        config.window_ms = n;
+    }
+    if let Some(n) = get_number(&r, "maxQueue", 0.0, true)? {
+        config.max_queue = n.min(1e9) as usize;
+    }
+    if let Some(s) = get(&r, "shared")? {
+        shared = s
+            .as_bool()
+            .ok_or_else(|| Error::config("`rateLimit.shared` must be a boolean"))?;
+    }
+    config
+        .validate()
+        .map_err(|m| Error::config(format!("`rateLimit`: {m}")))?;
+    let on_event = get_function(opts, "onRateLimitStore")?;
+    let Some(store) = get(&r, "store")? else {
+        if get(&r, "fleetSize")?.is_some() {
+            return Err(Error::config(
+                "`rateLimit.fleetSize` only makes sense with `rateLimit.store`",
+            ));
+        }
+        return Ok(Some((Plan::Local(config), shared)));
+    };
+    let fleet_size = get_number(&r, "fleetSize", 1.0, true)?.ok_or_else(|| {
+        Error::config(
+            "`rateLimit.fleetSize` is required with `rateLimit.store`: how many processes share the key (their share when the store is unreachable)",
+        )
+    })?;
+    let lease = get_number(&r, "lease", 1.0, true)?.unwrap_or(DEFAULT_LEASE);
+    let store_timeout_ms = get_delay(&r, "storeTimeoutMs")?.unwrap_or(DEFAULT_STORE_TIMEOUT_MS);
+    let fleet = FleetConfig {
+        limit: config.limit,
+        window_ms: config.window_ms,
+        max_queue: config.max_queue,
+        fleet_size: fleet_size.min(f64::from(u32::MAX)) as u32,
+        lease: lease.min(f64::from(u32::MAX)) as u32,
+        // Past this a store may assume an unsettled token's request was sent (its client
+        // died): one attempt's timeout plus slack for a slow response callback.
+        hold_ms: timeout_ms + HOLD_SLACK_MS,
+        probe_ms: probe_interval(config.window_ms),
+        // The shell's own timeout normally fires at `store_timeout_ms`; this is the
+        // backstop for when it cannot (a workerd request that started the call ended).
+        ask_deadline_ms: 2.0 * store_timeout_ms,
+    };
+    let plan = Plan::Store {
+        config: fleet,
+        store,
+        timeout_ms: store_timeout_ms,
+        on_event,
+    };
+    Ok(Some((plan, shared)))
+}
+
+/// How often a client on its fallback share asks a failed store again: often enough to
+/// come back quickly, rarely enough not to hammer a sick store.
+fn probe_interval(window_ms: f64) -> f64 {
+    crate::lease::clamp_ms(window_ms / 4.0, 50.0, 1000.0)
 }
 
 /// Reads `obj[name]`, treating `undefined` and `null` as absent; a getter or `Proxy` trap
@@ -112,6 +313,68 @@ pub(crate) fn get_function(obj: &JsValue, name: &str) -> Result<Option<Function>
             .map(Some)
             .map_err(|_| Error::config(format!("`{name}` must be a function"))),
     }
+}
+
+/// A call's own options, read and checked in one place for `fetch()`, `request()` and the
+/// typed methods: every problem is a `ConveyorValidationError` (the call's mistake, not
+/// the client's configuration).
+#[derive(Default)]
+pub(crate) struct CallOptions {
+    pub signal: Option<AbortSignal>,
+    pub timeout_ms: Option<f64>,
+}
+
+/// Reads `{ signal, timeoutMs }` from a call's `init`/`options` object (other members are
+/// the caller's method's own: `method`, `body`, `headers`, `query`).
+pub(crate) fn call_options(obj: &JsValue) -> Result<CallOptions, Error> {
+    let mut o = CallOptions::default();
+    if let Some(s) = get(obj, "signal").map_err(per_call)? {
+        o.signal = Some(call_signal(s)?);
+    }
+    if let Some(t) = get(obj, "timeoutMs").map_err(per_call)? {
+        o.timeout_ms = Some(call_timeout(&t)?);
+    }
+    Ok(o)
+}
+
+/// Refuses a member of a call's options object that is not in `accepted`: a misspelled
+/// `timeoutMS` would otherwise be ignored without a word. `takes` lists them for the message.
+pub(crate) fn check_call_keys(obj: &JsValue, accepted: &[&str], takes: &str) -> Result<(), Error> {
+    if !obj.is_object() {
+        return Ok(());
+    }
+    let invalid = |m: String| Error::new(ErrorKind::Validation, m);
+    let keys = fallible::keys(obj).map_err(|_| invalid("reading `options` threw".to_owned()))?;
+    for key in keys.iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !accepted.contains(&key.as_str()) {
+            let shown: String = key.chars().take(64).collect();
+            return Err(invalid(format!("unknown option `{shown}`: {takes}")));
+        }
+    }
+    Ok(())
+}
+
+/// A call's `signal`: a real `AbortSignal` whose `aborted` and `reason` can be read (a fake,
+/// or one whose getters throw, is refused up front rather than ignored).
+pub(crate) fn call_signal(v: JsValue) -> Result<AbortSignal, Error> {
+    let bad = || Error::new(ErrorKind::Validation, "`signal` must be an AbortSignal");
+    let s = v.dyn_into::<AbortSignal>().map_err(|_| bad())?;
+    fallible::get(&s, "aborted").map_err(|_| bad())?;
+    fallible::get(&s, "reason").map_err(|_| bad())?;
+    Ok(s)
+}
+
+/// A call's `timeoutMs`: the constructor's rule (a number of ms from 1 to 2^31 - 1).
+pub(crate) fn call_timeout(v: &JsValue) -> Result<f64, Error> {
+    v.as_f64()
+        .filter(|ms| (1.0..=MAX_DELAY_MS).contains(ms))
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::Validation,
+                "`timeoutMs` must be a number of ms from 1 to 2147483647 (2^31 - 1)",
+            )
+        })
 }
 
 #[cfg(test)]

@@ -1,23 +1,27 @@
-//! One call, end to end: limiter token, attempt with timeout, same-origin redirects,
+//! One call, end to end, as one future: limiter token, attempt, same-origin redirects,
 //! classification, retry decision, backoff, and the typed error when it all fails.
 //!
-//! Every decision is delegated to the pure modules ([`crate::retry`], [`crate::classify`],
-//! [`crate::url`], [`crate::limiter`]); this file only sequences them around JS calls.
+//! Every decision is a synchronous call into the pure modules ([`crate::retry`],
+//! [`crate::classify`], [`crate::url`], [`crate::limiter`] through the scheduler); the
+//! only awaits are a queued token, the attempt (one crossing into `src/js/transport.js`,
+//! which for `request()` and typed calls also reads and parses the 2xx body), a body the
+//! attempt left unread (an error body read for `details`), and a backoff.
 
-use crate::abort::{race, AbortWatch, Deadline, Raced};
-use crate::body::{self, AtCap, BodyError};
+use crate::abort::AbortWatch;
 use crate::classify;
 use crate::errors::{Error, ErrorKind};
 use crate::fallible;
 use crate::js_error;
+use crate::limiter::LimiterState;
+use crate::options::timer_ms;
 use crate::redact;
 use crate::retry::{Attempt, Decision, RetryPolicy};
 use crate::scheduler::{self, now_ms, Permit, SharedScheduler, WaitError, WaitNotice};
-use crate::transport::{FetchFn, Head, Outgoing, SendError};
+use crate::transport::{self, Code, Live, Outgoing};
 use crate::url as urls;
-use js_sys::Function;
+use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::JsValue;
-use web_sys::{AbortController, Headers, Response};
+use web_sys::AbortSignal;
 
 /// How many same-origin redirects one call follows.
 const MAX_REDIRECTS: u32 = 5;
@@ -42,6 +46,17 @@ impl Failure {
         self.cause = Some(cause);
         self
     }
+
+    /// The JS error to reject with.
+    pub(crate) fn into_js(self) -> JsValue {
+        js_error::to_js_with(
+            &self.error,
+            js_error::JsExtras {
+                cause: self.cause,
+                details: self.details,
+            },
+        )
+    }
 }
 
 impl From<Error> for Failure {
@@ -53,12 +68,13 @@ impl From<Error> for Failure {
 /// What the pipeline needs from the client, shared by all its calls.
 pub(crate) struct Pipeline {
     pub origin: String,
-    pub fetch: FetchFn,
+    /// The `fetch` option, or `undefined` for the global `fetch`.
+    pub fetch: JsValue,
     pub scheduler: Option<SharedScheduler>,
     pub retry: RetryPolicy,
     pub timeout_ms: f64,
-    /// The largest body read (`None`: no cap).
-    pub max_response_bytes: Option<usize>,
+    /// The largest body read (`Infinity`: no cap).
+    pub max_response_bytes: f64,
     /// The key, only to mask it out of what servers send back.
     pub api_key: String,
     pub on_rate_limit_wait: Option<Function>,
@@ -71,77 +87,106 @@ pub(crate) struct Call {
     pub url: String,
     /// The path for errors, secret-looking query values already redacted.
     pub display_path: String,
-    pub headers: Headers,
-    pub body: Option<JsValue>,
-    pub signal: Option<web_sys::AbortSignal>,
+    /// A per-client header record, or the call's own `Headers` with the key.
+    pub headers: JsValue,
+    /// The body, or `undefined`.
+    pub body: JsValue,
+    pub signal: Option<AbortSignal>,
     pub timeout_ms: Option<f64>,
 }
 
-/// A 2xx: the response, and its body as text when the call asked for it (read within the
-/// same attempt's deadline).
-pub(crate) struct Success {
-    pub response: Response,
-    pub status: u16,
-    pub text: Option<String>,
+/// What an attempt's outcome means for the call.
+enum Next {
+    /// Resolve with this (the `Response`, or the parsed JSON).
+    Done(JsValue),
+    Fail(Failure),
+    /// A 2xx whose JSON body the attempt left unread.
+    ReadBody,
+    /// A same-origin redirect to follow (the URL, and whether it becomes a GET).
+    Follow(String, bool),
+    /// Ask the retry policy.
+    Ended(Attempt, Option<JsValue>),
 }
 
 impl Pipeline {
-    /// Runs `call` to a 2xx response or a typed failure; with `read_body`, the body is read
-    /// under the attempt's deadline, the caller's signal and `maxResponseBytes`.
-    pub(crate) async fn run(&self, call: Call, read_body: bool) -> Result<Success, Failure> {
-        let mut watch = AbortWatch::new(call.signal.clone());
-        let mut attempt_index: u32 = 0;
+    /// Runs `call` to a 2xx or a typed failure: resolves with the `Response` (body unread),
+    /// or with `json`, with the body parsed (`undefined` when empty), read under the
+    /// attempt's deadline, the caller's signal and `maxResponseBytes`.
+    pub(crate) async fn run(&self, call: Call, json: bool) -> Result<JsValue, Failure> {
+        // Only a queued request needs to hear the signal from Rust; an attempt races it in JS.
+        let mut watch = AbortWatch::new(match &self.scheduler {
+            Some(_) => call.signal.clone(),
+            None => None,
+        });
+        let signal = call
+            .signal
+            .as_ref()
+            .map_or(JsValue::UNDEFINED, JsValue::from);
+        let timeout_ms = call.timeout_ms.unwrap_or(self.timeout_ms);
+        let read_cap = json.then_some(self.max_response_bytes);
+        let no_body = JsValue::UNDEFINED;
+        let mut tries: u32 = 0;
         loop {
-            let (outcome, mut deadline) = self.attempt(&call, &mut watch).await?;
-            let mut cause = None;
-            let (attempt, response) = match outcome {
-                AttemptOutcome::Ok(res, head) if !read_body => {
-                    return Ok(Success {
-                        response: res,
-                        status: head.status,
-                        text: None,
-                    })
+            let mut redirected: Option<String> = None;
+            let mut as_get = false;
+            let mut hops = 0;
+            let (attempt, live, cause) = loop {
+                let permit = self.acquire(&call, &mut watch).await?;
+                let mut live = transport::send(&Outgoing {
+                    fetch: &self.fetch,
+                    url: redirected.as_deref().unwrap_or(&call.url),
+                    method: if as_get { "GET" } else { &call.method },
+                    headers: &call.headers,
+                    body: if as_get { &no_body } else { &call.body },
+                    signal: &signal,
+                    timeout_ms,
+                    read_cap,
+                })
+                .await;
+                permit.settle();
+                let url = redirected.as_deref().unwrap_or(&call.url);
+                let mut next = self.next(&call, &live, url, json, as_get);
+                if let Next::ReadBody = next {
+                    live.read_body(self.max_response_bytes, false).await;
+                    next = self.next(&call, &live, url, json, as_get);
                 }
-                AttemptOutcome::Ok(res, head) => {
-                    let cap = self.max_response_bytes;
-                    match body::read(&res, cap, AtCap::Fail, &mut watch, &mut deadline).await {
-                        Ok(read) => {
-                            return Ok(Success {
-                                response: res,
-                                status: head.status,
-                                text: Some(read.text()),
-                            })
-                        }
-                        Err(BodyError::TimedOut) => (Attempt::Timeout, None),
-                        Err(BodyError::Aborted) => return Err(aborted(&call, &watch)),
-                        Err(BodyError::TooLarge) => return Err(self.too_large(&call, head.status)),
-                        Err(BodyError::Failed(e)) => {
-                            return Err(bad_response(
-                                &call,
-                                head.status,
-                                "the response body could not be read to the end",
+                match next {
+                    Next::Done(v) => {
+                        // `fetch()` hands the response over: its body is the caller's now.
+                        live.keep_body = !json;
+                        return Ok(v);
+                    }
+                    Next::Fail(f) => return Err(f),
+                    Next::ReadBody => {
+                        return Err(self.bad_response(
+                            &call,
+                            live.attempt.status(),
+                            "the response body could not be read",
+                        ))
+                    }
+                    Next::Ended(attempt, cause) => break (attempt, Some(live), cause),
+                    Next::Follow(to, get) if hops < MAX_REDIRECTS => {
+                        hops += 1;
+                        as_get = as_get || get;
+                        redirected = Some(to);
+                    }
+                    Next::Follow(..) => {
+                        return Err(Failure::new(
+                            Error::new(
+                                ErrorKind::Network,
+                                format!(
+                                    "{} {}: more than {MAX_REDIRECTS} redirects",
+                                    call.method, call.display_path
+                                ),
                             )
-                            .caused_by(e))
-                        }
+                            .with_request(&call.method, &call.display_path),
+                        ))
                     }
                 }
-                AttemptOutcome::Status(res, head) => {
-                    let attempt = Attempt::Response {
-                        status: head.status,
-                        retry_after: head.header("retry-after"),
-                        retry_after_ms: head.header("retry-after-ms"),
-                    };
-                    (attempt, Some((res, head)))
-                }
-                AttemptOutcome::Network(c) => {
-                    cause = c;
-                    (Attempt::NetworkError, None)
-                }
-                AttemptOutcome::TimedOut => (Attempt::Timeout, None),
             };
             let decision = self.retry.decide(
                 &call.method,
-                attempt_index,
+                tries,
                 &attempt,
                 // Wall-clock time: an HTTP-date Retry-After is compared against it.
                 js_sys::Date::now(),
@@ -152,32 +197,25 @@ impl Pipeline {
                     delay_ms,
                     pause_limiter,
                 } => {
-                    if let Some((res, _)) = &response {
-                        // Let the connection go back to the pool.
-                        fallible::cancel_body(res);
-                    }
+                    // Dropping the attempt cancels its body: the connection goes back to the pool.
+                    drop(live);
                     match (&self.scheduler, pause_limiter) {
                         // The whole bucket waits; the next acquire waits with it.
                         (Some(s), true) => s.borrow_mut().pause_until(now_ms() + delay_ms),
-                        _ => self.sleep(delay_ms, &mut watch, &call).await?,
+                        _ => {
+                            if transport::sleep(f64::from(timer_ms(delay_ms)), &signal).await {
+                                return Err(aborted(&call));
+                            }
+                        }
                     }
-                    attempt_index = attempt_index.saturating_add(1);
+                    tries = tries.saturating_add(1);
                 }
                 Decision::Done | Decision::GiveUp { .. } => {
                     let retry_after = match decision {
                         Decision::GiveUp { retry_after_ms } => retry_after_ms,
                         _ => None,
                     };
-                    let mut failure = self
-                        .fail(
-                            &call,
-                            attempt,
-                            response,
-                            retry_after,
-                            &mut watch,
-                            &mut deadline,
-                        )
-                        .await;
+                    let mut failure = self.fail(&call, attempt, live, retry_after).await;
                     failure.cause = cause.or(failure.cause);
                     return Err(failure);
                 }
@@ -185,164 +223,134 @@ impl Pipeline {
         }
     }
 
-    async fn sleep(&self, ms: f64, watch: &mut AbortWatch, call: &Call) -> Result<(), Failure> {
-        match race(Deadline::after(ms), watch, &mut Deadline::never()).await {
-            Raced::Aborted => Err(aborted(call, watch)),
-            _ => Ok(()),
-        }
-    }
-
-    /// One attempt, following same-origin redirects; each hop spends a token, since the
-    /// server counts each. The deadline comes back with the response, so that reading its
-    /// body stays within it.
-    async fn attempt(
-        &self,
-        call: &Call,
-        watch: &mut AbortWatch,
-    ) -> Result<(AttemptOutcome, Deadline), Failure> {
-        let mut url = call.url.clone();
-        let mut method = call.method.clone();
-        let mut body = call.body.clone();
-        for _hop in 0..=MAX_REDIRECTS {
-            let permit = self.acquire(call, watch).await?;
-            let controller = AbortController::new().map_err(|e| {
-                Failure::new(Error::new(
-                    ErrorKind::Network,
-                    "AbortController is unavailable",
+    /// What an attempt's outcome means: synchronous, every rule in Rust.
+    fn next(&self, call: &Call, live: &Live, url: &str, json: bool, as_get: bool) -> Next {
+        let a = &live.attempt;
+        let status = a.status();
+        let code = live.code();
+        match code {
+            Code::Aborted => return Next::Fail(aborted(call)),
+            Code::Timeout if status == 0 => return Next::Ended(Attempt::Timeout, None),
+            Code::Network => return Next::Ended(Attempt::NetworkError, Some(a.cause())),
+            Code::NotAResponse => {
+                return Next::Fail(self.bad_response(
+                    call,
+                    0,
+                    "`fetch` resolved with something that is not a Response",
                 ))
-                .caused_by(e)
-            })?;
-            let signal = controller.signal();
-            // Raced here, not left to the signal: a custom `fetch` may ignore it.
-            let mut deadline = Deadline::after(call.timeout_ms.unwrap_or(self.timeout_ms));
-            let out = Outgoing {
-                url: &url,
-                method: &method,
-                headers: &call.headers,
-                body: body.as_ref(),
-                signal: &signal,
-            };
-            let sent = race(self.fetch.send(&out), watch, &mut deadline).await;
-            permit.settle();
-            let result = match sent {
-                Raced::Aborted => {
-                    controller.abort();
-                    return Err(aborted(call, watch));
-                }
-                Raced::TimedOut => {
-                    controller.abort();
-                    return Ok((AttemptOutcome::TimedOut, deadline));
-                }
-                Raced::Done(r) => r,
-            };
-            let res = match result {
-                Ok(res) => res,
-                Err(SendError::Aborted(c)) | Err(SendError::Network(c)) => {
-                    return Ok((AttemptOutcome::Network(Some(c)), deadline))
-                }
-                Err(SendError::NotAResponse) => {
-                    return Err(bad_response(
-                        call,
-                        0,
-                        "`fetch` resolved with something that is not a Response",
-                    ))
-                }
-            };
-            let head = match Head::read(&res) {
-                Ok(head) => head,
-                Err(e) => {
-                    fallible::cancel_body(&res);
-                    return Err(bad_response(
+            }
+            Code::BadHead => {
+                return Next::Fail(
+                    self.bad_response(
                         call,
                         0,
                         "the response's status, type, URL or headers could not be read",
                     )
-                    .caused_by(e));
-                }
-            };
-            if let Err(why) = self.check_came_from_us(&head) {
-                controller.abort();
-                fallible::cancel_body(&res);
-                return Err(Failure::new(
-                    Error::new(
-                        ErrorKind::Network,
-                        format!("{} {}: {why}", call.method, call.display_path),
-                    )
-                    .with_request(&call.method, &call.display_path),
-                ));
+                    .caused_by(a.cause()),
+                )
             }
-            let status = head.status;
-            if !(300..400).contains(&status) || status == 304 {
-                let outcome = if head.ok() {
-                    AttemptOutcome::Ok(res, head)
-                } else {
-                    AttemptOutcome::Status(res, head)
-                };
-                return Ok((outcome, deadline));
-            }
-            let next = head
-                .header("location")
-                .and_then(|l| web_sys::Url::new_with_base(&l, &url).ok());
-            let Some(next) = next else {
-                return Ok((AttemptOutcome::Status(res, head), deadline));
-            };
-            fallible::cancel_body(&res);
-            if next.origin() != self.origin {
-                return Err(Failure::new(
-                    Error::new(
-                        ErrorKind::Network,
-                        format!(
-                            "{} {}: redirected to another origin ({}); not followed, so the API key was not sent there",
-                            call.method, call.display_path, next.origin()
-                        ),
-                    )
-                    .with_request(&call.method, &call.display_path)
-                    .with_status(status),
-                ));
-            }
-            // 303 always, and 301/302 for POST, become GET without a body, as browsers do.
-            if status == 303 || ((status == 301 || status == 302) && method == "POST") {
-                method = "GET".to_owned();
-                body = None;
-            }
-            url = next.href();
+            _ => {}
         }
-        Err(Failure::new(
-            Error::new(
-                ErrorKind::Network,
-                format!(
-                    "{} {}: more than {MAX_REDIRECTS} redirects",
-                    call.method, call.display_path
-                ),
-            )
-            .with_request(&call.method, &call.display_path),
-        ))
+        if let Err(why) = self.check_came_from_us(live) {
+            return Next::Fail(Failure::new(
+                Error::new(
+                    ErrorKind::Network,
+                    format!("{} {}: {why}", call.method, call.display_path),
+                )
+                .with_request(&call.method, &call.display_path),
+            ));
+        }
+        match code {
+            // The body's deadline passed: a timeout like any other, for the retry policy.
+            Code::Timeout => return Next::Ended(Attempt::Timeout, None),
+            Code::Body => return Next::Done(a.value()),
+            Code::TooLarge => return Next::Fail(self.too_large(call, status)),
+            Code::BodyFailed => {
+                return Next::Fail(
+                    self.bad_response(
+                        call,
+                        status,
+                        "the response body could not be read to the end",
+                    )
+                    .caused_by(a.cause()),
+                )
+            }
+            // No `cause`: the parser's message quotes the body, which may echo the key.
+            Code::BadJson => {
+                return Next::Fail(self.bad_response(
+                    call,
+                    status,
+                    "the response body is not valid JSON",
+                ))
+            }
+            _ => {}
+        }
+        if (200..300).contains(&status) {
+            if json {
+                return Next::ReadBody;
+            }
+            return Next::Done(a.res());
+        }
+        let response = Attempt::Response {
+            status,
+            retry_after: a.retry_after(),
+            retry_after_ms: a.retry_after_ms(),
+        };
+        if !(300..400).contains(&status) || status == 304 {
+            return Next::Ended(response, None);
+        }
+        let Some(next) = a
+            .location()
+            .and_then(|l| web_sys::Url::new_with_base(&l, url).ok())
+        else {
+            return Next::Ended(response, None);
+        };
+        if next.origin() != self.origin {
+            return Next::Fail(Failure::new(
+                Error::new(
+                    ErrorKind::Network,
+                    format!(
+                        "{} {}: redirected to another origin ({}); not followed, so the API key was not sent there",
+                        call.method, call.display_path, next.origin()
+                    ),
+                )
+                .with_request(&call.method, &call.display_path)
+                .with_status(status),
+            ));
+        }
+        // 303 always, and 301/302 for POST, become GET without a body, as browsers do.
+        let post = !as_get && call.method == "POST";
+        let get = status == 303 || ((status == 301 || status == 302) && post);
+        Next::Follow(next.href(), get)
     }
 
     /// Whether a response is one the client may read (see
     /// [`urls::check_response_source`]).
-    fn check_came_from_us(&self, head: &Head) -> Result<(), String> {
-        let origin = if head.url.is_empty() {
-            None
-        } else {
-            Some(web_sys::Url::new(&head.url).map(|u| u.origin()).ok())
+    fn check_came_from_us(&self, live: &Live) -> Result<(), String> {
+        let a = &live.attempt;
+        // `None`: the URL asked for, on our origin.
+        let url = a.url();
+        let origin = match url.as_deref() {
+            None => Some(Some(self.origin.clone())),
+            Some("") => None,
+            Some(u) => Some(web_sys::Url::new(u).map(|u| u.origin()).ok()),
         };
         let url = match &origin {
             None => urls::ResponseUrl::Missing,
             Some(None) => urls::ResponseUrl::Unparsable,
             Some(Some(o)) => urls::ResponseUrl::Origin(o),
         };
-        urls::check_response_source(&head.kind, url, head.redirected, &self.origin)
+        urls::check_response_source(&a.kind(), url, a.redirected(), &self.origin)
     }
 
     fn too_large(&self, call: &Call, status: u16) -> Failure {
-        let cap = self.max_response_bytes.unwrap_or(usize::MAX);
+        let cap = self.max_response_bytes;
         Failure::new(
             Error::new(
                 ErrorKind::TooLarge,
                 format!(
-                    "{} {}: the response body is larger than maxResponseBytes ({cap} bytes); the rest was not read",
-                    call.method, call.display_path
+                    "{} {}: the response body is larger than maxResponseBytes ({} bytes); the rest was not read",
+                    call.method, call.display_path, cap as u64
                 ),
             )
             .with_request(&call.method, &call.display_path)
@@ -350,33 +358,45 @@ impl Pipeline {
         )
     }
 
+    /// A response the client cannot use; `status` 0 when none was read.
+    fn bad_response(&self, call: &Call, status: u16, why: &str) -> Failure {
+        let mut error = Error::new(
+            ErrorKind::BadResponse,
+            format!("{} {}: {why}", call.method, call.display_path),
+        )
+        .with_request(&call.method, &call.display_path);
+        if status != 0 {
+            error = error.with_status(status);
+        }
+        Failure::new(error)
+    }
+
     async fn acquire(&self, call: &Call, watch: &mut AbortWatch) -> Result<Permit, Failure> {
         let Some(s) = &self.scheduler else {
-            return if watch.aborted() {
-                Err(aborted(call, watch))
-            } else {
-                Ok(Permit::none())
-            };
+            // Without a limiter the attempt itself looks at the signal before sending.
+            return Ok(Permit::none());
         };
         let on_wait = |notice: WaitNotice| {
             if let Some(cb) = &self.on_rate_limit_wait {
                 let _ = cb.call1(&JsValue::UNDEFINED, &wait_event(call, &notice));
             }
         };
-        scheduler::acquire(s, watch, on_wait).await.map_err(|e| match e {
-            WaitError::Aborted => aborted(call, watch),
-            WaitError::QueueFull => Failure::new(
-                Error::new(
-                    ErrorKind::QueueFull,
-                    format!(
-                        "{} {}: the rate-limit queue is full; nothing was sent. Slow down, or raise rateLimit.maxQueue",
-                        call.method, call.display_path
-                    ),
-                )
-                .with_request(&call.method, &call.display_path)
-                .with_retryable(true),
-            ),
-        })
+        scheduler::acquire(s, watch, on_wait)
+            .await
+            .map_err(|e| match e {
+                WaitError::Aborted => aborted(call),
+                WaitError::QueueFull => Failure::new(
+                    Error::new(
+                        ErrorKind::QueueFull,
+                        format!(
+                            "{} {}: the rate-limit queue is full; nothing was sent. Slow down, or raise rateLimit.maxQueue",
+                            call.method, call.display_path
+                        ),
+                    )
+                    .with_request(&call.method, &call.display_path)
+                    .with_retryable(true),
+                ),
+            })
     }
 
     /// The typed failure for an attempt that will not be retried. An error body is read
@@ -386,35 +406,35 @@ impl Pipeline {
         &self,
         call: &Call,
         attempt: Attempt,
-        response: Option<(Response, Head)>,
+        live: Option<Live>,
         retry_after_ms: Option<f64>,
-        watch: &mut AbortWatch,
-        deadline: &mut Deadline,
     ) -> Failure {
         let m = &call.method;
         let p = &call.display_path;
-        match (attempt, response) {
-            (Attempt::Response { status, .. }, Some((res, head))) => {
-                let request_id = head
-                    .header("x-request-id")
+        match (attempt, live) {
+            (Attempt::Response { status, .. }, Some(live)) => {
+                let request_id = live
+                    .attempt
+                    .request_id()
                     .map(|r| redact::mask(&r, &self.api_key, redact::MIN_MASKED_RUN));
                 let mut error = classify::error_for_status(status, m, p, request_id.as_deref())
                     .unwrap_or_else(|| {
                         Error::new(ErrorKind::Http, format!("{m} {p}: HTTP {status}"))
                     });
                 error.retry_after_ms = retry_after_ms.or(error.retry_after_ms);
-                // The 403 body is empty by contract and never read.
+                // The 403 body is empty by contract and never read (dropping cancels it).
                 let details = if status == 403 {
-                    fallible::cancel_body(&res);
                     None
                 } else {
-                    let cap = Some(redact::MAX_DETAILS_BYTES);
-                    match body::read(&res, cap, AtCap::Truncate, watch, deadline).await {
-                        Ok(read) => {
-                            js_error::details_from_text(&read.text(), read.truncated, &self.api_key)
-                        }
-                        Err(BodyError::Aborted) => return aborted(call, watch),
-                        Err(_) => None,
+                    live.read_body(redact::MAX_DETAILS_BYTES as f64, true).await;
+                    match live.code() {
+                        Code::Body => js_error::details_from_text(
+                            &live.attempt.text(),
+                            live.attempt.truncated(),
+                            &self.api_key,
+                        ),
+                        Code::Aborted => return aborted(call),
+                        _ => None,
                     }
                 };
                 Failure {
@@ -446,27 +466,7 @@ impl Pipeline {
     }
 }
 
-enum AttemptOutcome {
-    Ok(Response, Head),
-    Status(Response, Head),
-    Network(Option<JsValue>),
-    TimedOut,
-}
-
-/// A response the client cannot use; `status` 0 when none was read.
-fn bad_response(call: &Call, status: u16, why: &str) -> Failure {
-    let mut error = Error::new(
-        ErrorKind::BadResponse,
-        format!("{} {}: {why}", call.method, call.display_path),
-    )
-    .with_request(&call.method, &call.display_path);
-    if status != 0 {
-        error = error.with_status(status);
-    }
-    Failure::new(error)
-}
-
-fn aborted(call: &Call, watch: &AbortWatch) -> Failure {
+fn aborted(call: &Call) -> Failure {
     let f = Failure::new(
         Error::new(
             ErrorKind::Aborted,
@@ -477,16 +477,20 @@ fn aborted(call: &Call, watch: &AbortWatch) -> Failure {
         )
         .with_request(&call.method, &call.display_path),
     );
-    match watch.reason() {
+    match call
+        .signal
+        .as_ref()
+        .and_then(|s| fallible::get(s, "reason").ok())
+    {
         Some(r) => f.caused_by(r),
         None => f,
     }
 }
 
 fn wait_event(call: &Call, notice: &WaitNotice) -> JsValue {
-    let o = js_sys::Object::new();
+    let o = Object::new();
     let set = |k: &str, v: JsValue| {
-        let _ = js_sys::Reflect::set(&o, &JsValue::from_str(k), &v);
+        let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
     };
     set("method", JsValue::from_str(&call.method));
     set("path", JsValue::from_str(&call.display_path));
@@ -499,6 +503,29 @@ fn wait_event(call: &Call, notice: &WaitNotice) -> JsValue {
         .next_token_in_ms
         .unwrap_or(notice.state.window_ms);
     set("waitMs", JsValue::from_f64(wait));
-    set("state", crate::client::state_to_js(&notice.state, None));
+    set("state", state_to_js(&notice.state, None));
+    o.into()
+}
+
+/// `LimiterState` as the plain object `rateLimitState()` returns; with a store, `store`
+/// says whether it answers (`"connected"`) or the client runs on its share (`"fallback"`).
+pub(crate) fn state_to_js(s: &LimiterState, fallback: Option<bool>) -> JsValue {
+    let o = Object::new();
+    let set = |k: &str, v: JsValue| {
+        let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
+    };
+    set("limit", JsValue::from_f64(f64::from(s.limit)));
+    set("windowMs", JsValue::from_f64(s.window_ms));
+    set("available", JsValue::from_f64(f64::from(s.available)));
+    set("inFlight", JsValue::from_f64(f64::from(s.in_flight)));
+    set("queued", JsValue::from_f64(s.queued as f64));
+    set(
+        "nextTokenInMs",
+        s.next_token_in_ms.map_or(JsValue::NULL, JsValue::from_f64),
+    );
+    if let Some(fallback) = fallback {
+        let mode = if fallback { "fallback" } else { "connected" };
+        set("store", JsValue::from_str(mode));
+    }
     o.into()
 }

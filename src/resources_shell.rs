@@ -7,18 +7,17 @@
 //! [`crate::params::Value`]s, lets [`crate::params::prepare_with`] check and encode them,
 //! builds a `FormData` for uploads, and sends the request through the client's pipeline.
 
-use crate::client::{ConveyorClient, RawCall};
+use crate::client::{ConveyorClient, Finish, RawCall};
 use crate::errors::{Error, ErrorKind};
 use crate::fallible;
 use crate::js_error::{self, JsExtras};
-use crate::options;
+use crate::options::{self, CallOptions};
 use crate::params::{self, Body, Field, Value};
 use crate::resources::{self, Endpoint, Envelope, ResponseKind};
 use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::future_to_promise;
-use web_sys::{AbortSignal, Blob, FormData};
+use web_sys::{Blob, FormData};
 
 #[wasm_bindgen(module = "/src/js/resources.js")]
 extern "C" {
@@ -39,8 +38,10 @@ impl ConveyorClient {
     #[doc(hidden)]
     #[wasm_bindgen(js_name = __call)]
     pub fn call_endpoint(&self, name: String, args: Array, page: JsValue) -> Promise {
-        let client = self.handle();
-        future_to_promise(async move { call(&client, &name, &args, &page).await })
+        match prepare(self, &name, &args, &page) {
+            Ok((call, finish)) => self.launch(call, true, Some(finish)),
+            Err(e) => Promise::reject(&e),
+        }
     }
 
     /// Internal: a `ConveyorValidationError` with `message`, for the list helpers' own
@@ -91,12 +92,14 @@ fn invalid(ep: &Endpoint, field: &str, message: String) -> JsValue {
     )
 }
 
-async fn call(
+/// Reads and checks a typed call's arguments: the call to launch, and what to do with its
+/// parsed JSON.
+fn prepare(
     client: &ConveyorClient,
     name: &str,
     args: &Array,
     page: &JsValue,
-) -> Result<JsValue, JsValue> {
+) -> Result<(crate::pipeline::Call, Finish), JsValue> {
     let Some(ep) = resources::find(name) else {
         return Err(js_error::to_js(&Error::config(format!(
             "no Conveyor endpoint is named `{name}`"
@@ -132,32 +135,31 @@ async fn call(
         params.retain(|(k, _)| k != "page");
         params.push(("page".to_owned(), Value::Num(p)));
     }
-    let (signal, timeout_ms) = read_options(ep, &options_js)?;
+    let options = read_options(ep, &options_js)?;
     let prepared = params::prepare_with(ep, &path_args, &params, js_number_text)
         .map_err(|e| invalid(ep, &e.field, e.message))?;
     let path_and_query = prepared.path_and_query();
     let (body, json) = match &prepared.body {
-        Body::None => (None, false),
-        Body::Json(text) => (Some(JsValue::from_str(text)), true),
-        Body::Multipart(fields) => (Some(form_data(ep, fields, &files)?), false),
+        Body::None => (JsValue::UNDEFINED, false),
+        Body::Json(text) => (JsValue::from_str(text), true),
+        Body::Multipart(fields) => (form_data(ep, fields, &files)?, false),
     };
-    let value = client
-        .send_json(RawCall {
-            method: prepared.method.to_owned(),
-            path_and_query: path_and_query.clone(),
-            body,
-            json,
-            signal,
-            timeout_ms,
-        })
-        .await?;
-    match ep.response {
+    let call = client.prepare_raw(RawCall {
+        method: prepared.method.to_owned(),
+        path_and_query: path_and_query.clone(),
+        body,
+        json,
+        options,
+    })?;
+    let finish: Finish = match ep.response {
         ResponseKind::List { plural, envelope } => {
-            unwrap_list(client, ep, &path_and_query, value, plural, envelope)
+            let key = client.api_key().to_owned();
+            Box::new(move |value| unwrap_list(&key, ep, &path_and_query, value, plural, envelope))
         }
-        ResponseKind::Record => Ok(value),
-        ResponseKind::Empty => Ok(JsValue::UNDEFINED),
-    }
+        ResponseKind::Record => Box::new(Ok),
+        ResponseKind::Empty => Box::new(|_| Ok(JsValue::UNDEFINED)),
+    };
+    Ok((call, finish))
 }
 
 /// `String(n)`, so numbers go out exactly as JavaScript prints them (and the wasm does not
@@ -250,50 +252,38 @@ fn read_params(
     Ok(out)
 }
 
-/// The per-call options `{ signal, timeoutMs }`.
-fn read_options(
-    ep: &Endpoint,
-    options: &JsValue,
-) -> Result<(Option<AbortSignal>, Option<f64>), JsValue> {
-    if options.is_undefined() || options.is_null() {
-        return Ok((None, None));
+/// The per-call options `{ signal, timeoutMs }`, checked by the rules `fetch()` and
+/// `request()` use ([`options::call_signal`], [`options::call_timeout`]); an unknown option
+/// is refused, since a typed method takes nothing else.
+fn read_options(ep: &Endpoint, opts: &JsValue) -> Result<CallOptions, JsValue> {
+    let mut out = CallOptions::default();
+    if opts.is_undefined() || opts.is_null() {
+        return Ok(out);
     }
-    if !options.is_object() || fallible::is_array(options) {
+    if !opts.is_object() || fallible::is_array(opts) {
         return Err(invalid(
             ep,
             "options",
             format!("`options` must be an object ({})", signature(ep)),
         ));
     }
-    let mut signal = None;
-    let mut timeout_ms = None;
     let threw = |_| invalid(ep, "options", "reading `options` threw".to_owned());
-    for (key, value) in fallible::entries(options).map_err(threw)? {
-        if value.is_undefined() {
+    for (key, value) in fallible::entries(opts).map_err(threw)? {
+        if value.is_undefined() || value.is_null() {
             continue;
         }
         match key.as_str() {
-            "signal" => match value.dyn_into::<AbortSignal>() {
-                Ok(s) if crate::abort::check_signal(&s).is_ok() => signal = Some(s),
-                _ => {
-                    return Err(invalid(
-                        ep,
-                        "signal",
-                        "`signal` must be an AbortSignal".to_owned(),
-                    ))
-                }
-            },
-            "timeoutMs" => match value.as_f64() {
-                Some(ms) if ms.is_finite() && ms > 0.0 && ms <= options::MAX_DELAY_MS => {
-                    timeout_ms = Some(ms)
-                }
-                _ => return Err(invalid(
-                    ep,
-                    "timeoutMs",
-                    "`timeoutMs` must be a positive number of ms, at most 2147483647 (2^31 - 1)"
-                        .to_owned(),
-                )),
-            },
+            "signal" => {
+                out.signal = Some(
+                    options::call_signal(value).map_err(|e| invalid(ep, "signal", e.message))?,
+                )
+            }
+            "timeoutMs" => {
+                out.timeout_ms = Some(
+                    options::call_timeout(&value)
+                        .map_err(|e| invalid(ep, "timeoutMs", e.message))?,
+                )
+            }
             other => {
                 let hint = if ep.param(other).is_some() || !ep.takes_params() {
                     format!(" (this method's arguments are {})", signature(ep))
@@ -310,7 +300,7 @@ fn read_options(
             }
         }
     }
-    Ok((signal, timeout_ms))
+    Ok(out)
 }
 
 /// The platform's `FormData` for a multipart body.
@@ -351,7 +341,7 @@ fn form_data(
 
 /// Checks a list response's envelope and adds the non-enumerable `items` array.
 fn unwrap_list(
-    client: &ConveyorClient,
+    key: &str,
     ep: &Endpoint,
     path: &str,
     page: JsValue,
@@ -393,7 +383,7 @@ fn unwrap_list(
             &err,
             JsExtras {
                 cause: None,
-                details: js_error::details_of(&page, client.api_key()),
+                details: js_error::details_of(&page, key),
             },
         ));
     };

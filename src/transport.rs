@@ -1,121 +1,315 @@
-//! The thin shell around the runtime's `fetch`.
+//! One `fetch` attempt, as `src/js/transport.js` performs it in one crossing.
 //!
-//! One attempt = one call of `fetch` with `redirect: "manual"` (redirects are followed by
-//! the pipeline, so the key can be kept from other origins). Everything else here is glue:
-//! building the init object, turning a JS rejection into a classified failure, and
-//! reading what came back through catching bindings, since a custom `fetch` may hand back
-//! a `Response` subclass whose getters throw, a fake, or a `Proxy`.
+//! The snippet builds the init (`redirect: "manual"`: redirects are the pipeline's, so the
+//! key can be kept from other origins), calls `fetch`, races the deadline and the caller's
+//! signal, reads the response's status, type, URL and the few headers the pipeline decides
+//! on, and reads and parses a 2xx body when asked, all inside `try`/`catch`: a custom
+//! `fetch` may hand back a `Response` whose getters throw, a fake, or a `Proxy`. It never
+//! rejects; how the attempt ended is a [`Code`] on the [`Attempt`].
+//!
+//! Awaiting the snippet goes through [`Wait`], not `JsFuture`: one callback per realm
+//! settles numbered waits, where a `JsFuture` makes and registers two callbacks per await.
 
-use crate::fallible;
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 use wasm_bindgen::prelude::*;
-use web_sys::{AbortSignal, Headers, Response};
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/src/js/transport.js")]
 extern "C" {
-    // Bound to the global scope on purpose: a detached `fetch` reference throws
-    // "Illegal invocation" in browsers and Workers.
-    #[wasm_bindgen(catch, js_name = fetch)]
-    fn global_fetch(input: &str, init: &JsValue) -> Result<Promise, JsValue>;
+    /// One attempt's state and outcome (a JS object owned by the snippet).
+    pub(crate) type Attempt;
+
+    #[wasm_bindgen(js_name = setDone)]
+    fn set_done(f: &Closure<dyn FnMut(u32, JsValue)>);
+    #[wasm_bindgen(js_name = attempt)]
+    fn start(
+        id: u32,
+        fetch: &JsValue,
+        url: &str,
+        method: &str,
+        headers: &JsValue,
+        body: &JsValue,
+        signal: &JsValue,
+        ms: f64,
+        read: bool,
+        cap: f64,
+    ) -> Attempt;
+    #[wasm_bindgen(js_name = readBody)]
+    fn read_body(id: u32, a: &Attempt, cap: f64, truncate: bool);
+    #[wasm_bindgen(js_name = closeAttempt)]
+    fn close_attempt(a: &Attempt, cancel: bool);
+    /// `[plain, json]`: the per-client header records (see the snippet).
+    #[wasm_bindgen(js_name = clientHeaders)]
+    pub(crate) fn client_headers(name: &str, key: &str) -> js_sys::Array;
+    /// The caller's `headers` merged with the key; `undefined` when not a HeadersInit.
+    #[wasm_bindgen(js_name = callHeaders)]
+    pub(crate) fn call_headers(init: &JsValue, name: &str, key: &str, json: bool) -> JsValue;
+    #[wasm_bindgen(js_name = sleep)]
+    fn sleep_js(id: u32, ms: f64, signal: &JsValue);
+
+    #[wasm_bindgen(method, getter)]
+    fn k(this: &Attempt) -> u8;
+    /// The status (0 before one was read).
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn status(this: &Attempt) -> u16;
+    /// `type`: `basic`, `cors`, `default`, `opaque`, `opaqueredirect`, `error` (or `""`).
+    #[wasm_bindgen(method, getter, js_name = type)]
+    pub(crate) fn kind(this: &Attempt) -> String;
+    /// The response's URL when it is not the one asked for (`""`: none given).
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn url(this: &Attempt) -> Option<String>;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn redirected(this: &Attempt) -> bool;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn location(this: &Attempt) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = retryAfter)]
+    pub(crate) fn retry_after(this: &Attempt) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = retryAfterMs)]
+    pub(crate) fn retry_after_ms(this: &Attempt) -> Option<String>;
+    #[wasm_bindgen(method, getter, js_name = requestId)]
+    pub(crate) fn request_id(this: &Attempt) -> Option<String>;
+    /// The `Response` (for `fetch()`).
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn res(this: &Attempt) -> JsValue;
+    /// The parsed JSON of a 2xx body read by the snippet (`undefined` when empty).
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn value(this: &Attempt) -> JsValue;
+    /// What `fetch` or the body threw, or the signal's reason.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn cause(this: &Attempt) -> JsValue;
+    /// An error body's text, read for `details`.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn text(this: &Attempt) -> String;
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn truncated(this: &Attempt) -> bool;
 }
 
-/// Which `fetch` to call.
-#[derive(Clone)]
-pub(crate) enum FetchFn {
-    /// `globalThis.fetch`, looked up at call time so a polyfill installed later is used.
-    Global,
-    /// A `fetch` passed in the client options.
-    Custom(Function),
-}
-
-/// One outgoing attempt.
-pub(crate) struct Outgoing<'a> {
-    pub url: &'a str,
-    pub method: &'a str,
-    pub headers: &'a Headers,
-    pub body: Option<&'a JsValue>,
-    pub signal: &'a AbortSignal,
-}
-
-/// How an attempt ended when no response came back.
-pub(crate) enum SendError {
-    /// The attempt's signal fired (caller abort or timeout; the caller tells which).
-    Aborted(JsValue),
-    /// `fetch` rejected for any other reason (DNS, reset, CORS...).
-    Network(JsValue),
+/// How an attempt (or its body read) ended; the numbers are the snippet's `k`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Code {
+    /// A response, body unread: status, type, URL (and headers when not 2xx).
+    Head,
+    /// A body was read: a 2xx's JSON in `value`, or an error body's `text`.
+    Body,
+    /// `fetch` threw or rejected.
+    Network,
+    /// The deadline passed first.
+    Timeout,
+    /// The caller's signal fired first.
+    Aborted,
     /// `fetch` resolved with something that is not a `Response`.
     NotAResponse,
+    /// Reading the status, type, URL or headers threw.
+    BadHead,
+    /// The body is over the cap.
+    TooLarge,
+    /// The body stream failed or held something other than bytes.
+    BodyFailed,
+    /// The 2xx body is not JSON.
+    BadJson,
 }
 
-/// The parts of a response the pipeline decides on, read once.
-pub(crate) struct Head {
-    pub status: u16,
-    /// `type`: `basic`, `cors`, `default`, `opaque`, `opaqueredirect`, `error`.
-    pub kind: String,
-    /// The response's final URL (`""` when the runtime or a custom `fetch` left it out).
-    pub url: String,
-    pub redirected: bool,
-    headers: JsValue,
+/// What [`send`] needs for one attempt.
+pub(crate) struct Outgoing<'a> {
+    /// The client's `fetch` option (`undefined`: the global `fetch`).
+    pub fetch: &'a JsValue,
+    pub url: &'a str,
+    pub method: &'a str,
+    pub headers: &'a JsValue,
+    /// The body, or `undefined`.
+    pub body: &'a JsValue,
+    /// The caller's `AbortSignal`, or `undefined`.
+    pub signal: &'a JsValue,
+    pub timeout_ms: f64,
+    /// Read and parse a 2xx body at most this long (`None`: hand it over unread).
+    pub read_cap: Option<f64>,
 }
 
-impl Head {
-    /// Reads `res`'s status, type, URL and headers; an `Err` when any read throws or the
-    /// status is not an HTTP status.
-    pub(crate) fn read(res: &Response) -> Result<Head, JsValue> {
-        let status = fallible::get(res, "status")?
-            .as_f64()
-            .filter(|s| s.fract() == 0.0 && (100.0..=599.0).contains(s))
-            .ok_or_else(|| JsValue::from(js_sys::TypeError::new("not an HTTP status")))?;
-        Ok(Head {
-            status: status as u16,
-            kind: fallible::get(res, "type")?.as_string().unwrap_or_default(),
-            url: fallible::get(res, "url")?.as_string().unwrap_or_default(),
-            redirected: fallible::get(res, "redirected")?.as_bool() == Some(true),
-            headers: fallible::get(res, "headers")?,
+/// An attempt in progress or done; dropping it ends it (its deadline, its signal listener
+/// and, unless handed over, its unread body).
+pub(crate) struct Live {
+    pub attempt: Attempt,
+    /// Whether dropping it leaves the body alone (`fetch()` handed the response over).
+    pub keep_body: bool,
+}
+
+impl Live {
+    /// How the attempt (or its last body read) ended.
+    pub(crate) fn code(&self) -> Code {
+        match self.attempt.k() {
+            0 => Code::Head,
+            1 => Code::Body,
+            2 => Code::Network,
+            3 => Code::Timeout,
+            4 => Code::Aborted,
+            5 => Code::NotAResponse,
+            6 => Code::BadHead,
+            7 => Code::TooLarge,
+            8 => Code::BodyFailed,
+            _ => Code::BadJson,
+        }
+    }
+
+    /// Reads the body the attempt left unread, under the same deadline and signal: a 2xx's
+    /// JSON (`truncate` false) or an error body's text cut at `cap` (`truncate` true).
+    pub(crate) async fn read_body(&self, cap: f64, truncate: bool) {
+        let wait = Wait::new();
+        read_body(wait.id, &self.attempt, cap, truncate);
+        wait.await;
+    }
+}
+
+impl Drop for Live {
+    fn drop(&mut self) {
+        close_attempt(&self.attempt, !self.keep_body);
+    }
+}
+
+/// Sends one attempt and waits for it (the snippet's promise never rejects).
+pub(crate) async fn send(out: &Outgoing<'_>) -> Live {
+    let wait = Wait::new();
+    let attempt = start(
+        wait.id,
+        out.fetch,
+        out.url,
+        out.method,
+        out.headers,
+        out.body,
+        out.signal,
+        out.timeout_ms,
+        out.read_cap.is_some(),
+        out.read_cap.unwrap_or(0.0),
+    );
+    wait.await;
+    Live {
+        attempt,
+        keep_body: false,
+    }
+}
+
+/// Waits `ms`; `true` when `signal` (an `AbortSignal` or `undefined`) fired first.
+pub(crate) async fn sleep(ms: f64, signal: &JsValue) -> bool {
+    let wait = Wait::new();
+    sleep_js(wait.id, ms, signal);
+    wait.await.as_bool() == Some(true)
+}
+
+/// One numbered wait for the snippet: settled by the realm's `done(id, value)` callback.
+struct Wait {
+    id: u32,
+}
+
+enum Slot {
+    Free,
+    Waiting(Option<Waker>),
+    Done(JsValue),
+    /// Its future was dropped first: the slot is freed when `done` comes.
+    Abandoned,
+}
+
+#[derive(Default)]
+struct Waits {
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+}
+
+thread_local! {
+    static WAITS: RefCell<Waits> = RefCell::default();
+    static HOOKED: Cell<bool> = const { Cell::new(false) };
+}
+
+impl Wait {
+    fn new() -> Wait {
+        if !HOOKED.with(Cell::get) {
+            HOOKED.with(|h| h.set(true));
+            // Lives as long as the realm: one callback for every wait.
+            let done = Closure::<dyn FnMut(u32, JsValue)>::new(settle);
+            set_done(&done);
+            done.forget();
+        }
+        let id = WAITS.with(|w| {
+            let mut w = w.borrow_mut();
+            match w.free.pop() {
+                Some(id) => {
+                    if let Some(slot) = w.slots.get_mut(id as usize) {
+                        *slot = Slot::Waiting(None);
+                    }
+                    id
+                }
+                None => {
+                    w.slots.push(Slot::Waiting(None));
+                    (w.slots.len() - 1) as u32
+                }
+            }
+        });
+        Wait { id }
+    }
+}
+
+/// `done(id, value)`: settles a wait and wakes its future.
+fn settle(id: u32, value: JsValue) {
+    let waker = WAITS.with(|w| {
+        let mut w = w.borrow_mut();
+        let slot = w.slots.get_mut(id as usize)?;
+        match std::mem::replace(slot, Slot::Free) {
+            Slot::Waiting(waker) => {
+                *slot = Slot::Done(value);
+                waker
+            }
+            Slot::Abandoned => {
+                w.free.push(id);
+                None
+            }
+            other => {
+                *slot = other;
+                None
+            }
+        }
+    });
+    if let Some(waker) = waker {
+        waker.wake();
+    }
+}
+
+impl Future for Wait {
+    type Output = JsValue;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<JsValue> {
+        let id = self.id;
+        WAITS.with(|w| {
+            let mut w = w.borrow_mut();
+            let Some(slot) = w.slots.get_mut(id as usize) else {
+                return Poll::Ready(JsValue::UNDEFINED);
+            };
+            match std::mem::replace(slot, Slot::Free) {
+                Slot::Done(v) => {
+                    w.free.push(id);
+                    Poll::Ready(v)
+                }
+                Slot::Waiting(_) => {
+                    *slot = Slot::Waiting(Some(cx.waker().clone()));
+                    Poll::Pending
+                }
+                other => {
+                    *slot = other;
+                    Poll::Pending
+                }
+            }
         })
     }
-
-    /// A header's value, `None` when absent or unreadable.
-    pub(crate) fn header(&self, name: &str) -> Option<String> {
-        fallible::call(&self.headers, "get", &Array::of1(&JsValue::from_str(name)))
-            .ok()?
-            .as_string()
-    }
-
-    /// Whether the status is 2xx.
-    pub(crate) fn ok(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
 }
 
-impl FetchFn {
-    /// Sends one attempt and resolves with the response headers (the body is left unread).
-    pub(crate) async fn send(&self, out: &Outgoing<'_>) -> Result<Response, SendError> {
-        let init = Object::new();
-        let set = |k: &str, v: &JsValue| {
-            let _ = Reflect::set(&init, &JsValue::from_str(k), v);
-        };
-        set("method", &JsValue::from_str(out.method));
-        set("headers", out.headers.as_ref());
-        set("redirect", &JsValue::from_str("manual"));
-        set("signal", out.signal.as_ref());
-        if let Some(body) = out.body {
-            set("body", body);
-        }
-        let sent = match self {
-            FetchFn::Global => global_fetch(out.url, &init).map(JsValue::from),
-            FetchFn::Custom(f) => f.call2(&JsValue::UNDEFINED, &JsValue::from_str(out.url), &init),
-        };
-        let reply = match sent {
-            Ok(v) => fallible::future(&v).await,
-            Err(e) => Err(e),
-        };
-        match reply {
-            Ok(v) => v
-                .dyn_into::<Response>()
-                .map_err(|_| SendError::NotAResponse),
-            Err(e) if out.signal.aborted() => Err(SendError::Aborted(e)),
-            Err(e) => Err(SendError::Network(e)),
-        }
+impl Drop for Wait {
+    fn drop(&mut self) {
+        WAITS.with(|w| {
+            let mut w = w.borrow_mut();
+            if let Some(slot) = w.slots.get_mut(self.id as usize) {
+                if let Slot::Waiting(_) = slot {
+                    *slot = Slot::Abandoned;
+                }
+            }
+        });
     }
 }

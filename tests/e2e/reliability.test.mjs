@@ -258,6 +258,13 @@ test("bad arguments to fetch, request and typed calls reject with a typed error 
     ["request with CRLF in the method", () => client.request("GET\r\n", GET)],
     ["request with a BigInt body", () => client.request("POST", "/exchange/folders", { body: { n: 1n } })],
     ["request with a circular body", () => client.request("POST", "/exchange/folders", { body: circular })],
+    // One reader and one rule for a call's own options across fetch, request and typed calls.
+    ["request with a misspelled option", () => client.request("GET", GET, { timeoutMS: 5 })],
+    ["fetch with timeoutMs 0.5", () => client.fetch(GET, { timeoutMs: 0.5 })],
+    ["request with timeoutMs 0.5", () => client.request("GET", GET, { timeoutMs: 0.5 })],
+    ["a typed call with timeoutMs 0.5", () => client.exchange.accessGroups.list({}, { timeoutMs: 0.5 })],
+    ["a typed call with timeoutMs 2^31", () => client.exchange.accessGroups.list({}, { timeoutMs: 2 ** 31 })],
+    ["request with timeoutMs a string", () => client.request("GET", GET, { timeoutMs: "5" })],
     ["request with a query value that is an object", () => client.request("GET", GET, { query: { page: { a: 1 } } })],
     ["request with a query value that is a function", () => client.request("GET", GET, { query: { page: () => 1 } })],
     ["request with a query value that is a symbol", () => client.request("GET", GET, { query: { page: Symbol("x") } })],

@@ -138,6 +138,9 @@ test("the Worker approves, ignores or leaves requests per its rules, once, and r
     assert.equal(auth.request_id, ada.id);
     assert.equal(auth.nda_bypass, true);
     assert.deepEqual(auth._embedded.access_groups.map((g) => g.id), [1, 2]);
+    // The Worker acknowledges before it acts, so the approval can land before the sandbox
+    // has recorded the 202 that came back through the forwarder: wait for the record.
+    await until("the delivery's record", delivered(ada.msgId));
     assert.equal(await delivered(ada.msgId)(), 1, "one 2xx delivery");
     assert.equal(fwd.answers.find((a) => a.id === ada.msgId)?.status, 202, "acknowledged with 202 before acting");
     const seen = await until("the KV record", () => kv.get(`conveyor-webhook:${ada.msgId}`));

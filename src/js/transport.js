@@ -1,0 +1,369 @@
+// One attempt of a call, in one crossing from Rust (src/transport.rs binds this file).
+//
+// Rust decides (the limiter, redirects, retries, where a response may come from, the typed
+// errors); this file does what is cheaper on the JS side of the boundary: it builds the
+// `fetch` init from parts the client made once, calls `fetch`, races the attempt's
+// deadline and the caller's signal itself (a custom `fetch` may ignore `signal`), reads
+// the few parts of the response Rust decides on, and reads and parses a 2xx body without
+// copying it through wasm. The promise it returns never rejects: whatever a custom
+// `fetch`, a `Response` or a body stream throws ends as a code on the attempt, which Rust
+// turns into a typed error.
+//
+// Only `export class` / `export function` at the start of a line, and no imports: the
+// build rewrites this file to CommonJS for the Node `require` entry.
+
+// The attempt's `k` codes; src/transport.rs mirrors them.
+const HEAD = 0; // a response: status, type, url, redirected (and headers when not 2xx)
+const BODY = 1; // a 2xx whose body was read and parsed: `value`
+const NETWORK = 2; // `fetch` threw or rejected: `cause`
+const TIMEOUT = 3; // the deadline passed first
+const ABORTED = 4; // the caller's signal fired first: `cause` is its reason
+const NOT_RESPONSE = 5; // `fetch` resolved with something that is not a Response
+const BAD_HEAD = 6; // reading the status, type, url or headers threw: `cause`
+const TOO_LARGE = 7; // the body is over the cap; the rest was cancelled
+const BODY_FAILED = 8; // the body stream failed or held something other than bytes: `cause`
+const BAD_JSON = 9; // the 2xx body is not JSON (no `cause`: the parser's message quotes it)
+
+// What the race resolves with when the deadline or the signal wins.
+const STOP = {};
+
+// Rust's one callback per realm, `done(id, value)`: how a finished attempt, body read or
+// sleep wakes the Rust future waiting on `id` (cheaper than a pair of callbacks per await).
+let done;
+
+/** Sets the callback that settles Rust's waits (once per realm). */
+export function setDone(f) {
+  done = f;
+}
+
+/**
+ * The key header and `Accept`, built once per client as frozen plain objects: `fetch`
+ * takes a record as it takes a `Headers`, without a `Headers` per request, and a custom
+ * `fetch` cannot change them for the next call. The second one adds the JSON content
+ * type. `Object.fromEntries` defines the key's header as an own property whatever its name.
+ */
+export function clientHeaders(name, key) {
+  const plain = Object.fromEntries([["Accept", "application/json"], [name, key]]);
+  const json = Object.fromEntries([["Accept", "application/json"], ["Content-Type", "application/json"], [name, key]]);
+  return [Object.freeze(plain), Object.freeze(json)];
+}
+
+/**
+ * A call's own `headers` merged with the key (which wins), `Accept` unless given, and the
+ * JSON content type when `json`; `undefined` when they are not a valid HeadersInit (or
+ * reading them threw).
+ */
+export function callHeaders(init, name, key, json) {
+  try {
+    const h = new Headers(init);
+    if (!h.has("accept")) h.set("Accept", "application/json");
+    if (json) h.set("Content-Type", "application/json");
+    h.set(name, key);
+    return h;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Sends one attempt: `fetchFn` (undefined: the global `fetch`, looked up now so a polyfill
+ * installed later is used) with `redirect: "manual"`. The caller's `signal` (or undefined)
+ * is passed to `fetch` as it is: no AbortController per attempt; the deadline of `ms` is
+ * raced here. With `read`, a 2xx plainly from the URL asked for has its body read (at most
+ * `cap` bytes) and parsed as JSON within the same deadline. Returns the attempt, and
+ * settles `id` with it when it ends.
+ */
+export function attempt(id, fetchFn, url, method, headers, body, signal, ms, read, cap) {
+  const a = new Attempt(signal, ms);
+  a.send(fetchFn, url, method, headers, body, read, cap).then((r) => done(id, r));
+  return a;
+}
+
+/**
+ * Reads a body the attempt left unread: the JSON of a 2xx (`truncate` false: over `cap`
+ * is TOO_LARGE) or an error body's text for `details` (`truncate` true: cut at `cap`).
+ * Settles `id` when done.
+ */
+export function readBody(id, a, cap, truncate) {
+  a.readBody(cap, truncate).then((r) => done(id, r));
+}
+
+/** Ends the attempt: the deadline and the signal listener go; `cancel` drops an unread body. */
+export function closeAttempt(a, cancel) {
+  a.close(cancel);
+}
+
+/** Settles `id` with true when `signal` fires within `ms`, with false when the time passes. */
+export function sleep(id, ms, signal) {
+  let settled = false;
+  let onAbort;
+  const finish = (aborted) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    if (onAbort) {
+      try {
+        signal.removeEventListener("abort", onAbort);
+      } catch {}
+    }
+    done(id, aborted);
+  };
+  const timer = setTimeout(() => finish(false), ms);
+  if (!signal) return;
+  // Never settled from inside the Rust call that started the sleep.
+  if (isAborted(signal)) return void Promise.resolve(true).then(finish);
+  onAbort = () => finish(true);
+  // A signal subclass may throw here: then only the time ends the sleep.
+  try {
+    signal.addEventListener("abort", onAbort);
+  } catch {}
+}
+
+function isAborted(signal) {
+  try {
+    return signal.aborted === true;
+  } catch {
+    return false;
+  }
+}
+
+function reasonOf(signal) {
+  try {
+    return signal.reason;
+  } catch {
+    return undefined;
+  }
+}
+
+// A string or undefined, from a header read that may throw or lie.
+function header(headers, name) {
+  try {
+    const v = headers.get(name);
+    return typeof v === "string" ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// Cancels a stream or body we will not read; whatever it does instead is ignored.
+function cancel(x) {
+  try {
+    const p = x.cancel();
+    if (p && typeof p.then === "function") p.then(undefined, () => {});
+  } catch {}
+}
+
+export class Attempt {
+  constructor(signal, ms) {
+    this.k = HEAD;
+    this.res = undefined;
+    this.status = 0;
+    this.type = "";
+    // The response's URL when it is not the one asked for (`null` when it is).
+    this.url = null;
+    this.redirected = false;
+    this.location = undefined;
+    this.retryAfter = undefined;
+    this.retryAfterMs = undefined;
+    this.requestId = undefined;
+    this.value = undefined;
+    this.cause = undefined;
+    this.text = "";
+    this.truncated = false;
+    // Whether the body was read (or handed over): nothing to cancel.
+    this.used = false;
+    this.signal = signal;
+    this.live = true;
+    // How the deadline or the signal stopped the attempt (HEAD: not stopped), and the
+    // wait they end.
+    this.stopped = HEAD;
+    this.resume = undefined;
+    this.timer = setTimeout(() => this.stop(TIMEOUT), ms);
+    this.onAbort = undefined;
+    if (signal) {
+      this.onAbort = () => this.stop(ABORTED);
+      try {
+        signal.addEventListener("abort", this.onAbort);
+      } catch {}
+    }
+  }
+
+  stop(code) {
+    if (this.stopped === HEAD) this.stopped = code;
+    const resume = this.resume;
+    this.resume = undefined;
+    if (resume) resume(STOP);
+  }
+
+  // `p` against the deadline and the signal: one promise per wait, and a throwing `then`
+  // or `constructor` rejects, as a rejection would.
+  race(p) {
+    if (this.stopped !== HEAD) return Promise.resolve(STOP);
+    return new Promise((resolve, reject) => {
+      this.resume = resolve;
+      Promise.resolve(p).then(resolve, reject);
+    });
+  }
+
+  end(k, cause) {
+    this.k = k;
+    if (k === ABORTED) cause = reasonOf(this.signal);
+    if (cause !== undefined) this.cause = cause;
+    if (k !== HEAD) this.close(true);
+    return this;
+  }
+
+  close(cancelBody) {
+    if (!this.live) return;
+    this.live = false;
+    clearTimeout(this.timer);
+    if (this.onAbort) {
+      try {
+        this.signal.removeEventListener("abort", this.onAbort);
+      } catch {}
+    }
+    if (cancelBody && !this.used && this.res !== undefined) {
+      this.used = true;
+      try {
+        const b = this.res.body;
+        if (b !== null && typeof b === "object") cancel(b);
+      } catch {}
+    }
+  }
+
+  async send(fetchFn, url, method, headers, body, read, cap) {
+    if (this.signal && isAborted(this.signal)) return this.end(ABORTED);
+    /** @type {RequestInit} */
+    const init = { method, headers, redirect: "manual" };
+    if (body !== undefined) init.body = body;
+    if (this.signal) init.signal = this.signal;
+    let sent;
+    let res;
+    try {
+      sent = fetchFn === undefined ? fetch(url, init) : fetchFn(url, init);
+      res = await this.race(sent);
+    } catch (e) {
+      return this.end(NETWORK, e);
+    }
+    if (res === STOP) {
+      // No signal was passed unless the caller gave one: if the response comes after all,
+      // its body is dropped so the connection goes back to the pool.
+      Promise.race([sent]).then(
+        (late) => {
+          try {
+            if (late instanceof Response && late.body) cancel(late.body);
+          } catch {}
+        },
+        () => {},
+      );
+      return this.end(this.stopped);
+    }
+    try {
+      if (!(res instanceof Response)) return this.end(NOT_RESPONSE);
+    } catch {
+      return this.end(NOT_RESPONSE);
+    }
+    this.res = res;
+    let ok;
+    try {
+      const status = res.status;
+      if (!Number.isInteger(status) || status < 100 || status > 599) throw new TypeError("not an HTTP status");
+      this.status = status;
+      const type = res.type;
+      this.type = typeof type === "string" ? type : "";
+      const u = res.url;
+      this.url = u === url ? null : typeof u === "string" ? u : "";
+      this.redirected = res.redirected === true;
+      ok = status >= 200 && status < 300;
+      if (!ok) {
+        const h = res.headers;
+        if (status >= 300 && status < 400) this.location = header(h, "location");
+        this.retryAfter = header(h, "retry-after");
+        this.retryAfterMs = header(h, "retry-after-ms");
+        this.requestId = header(h, "x-request-id");
+      }
+    } catch (e) {
+      return this.end(BAD_HEAD, e);
+    }
+    if (!ok) return this;
+    // A 2xx plainly from the URL asked for: Rust's source check cannot refuse it, so the
+    // body is read now. Anything else goes back unread for Rust to judge.
+    const plain = (this.type === "basic" || this.type === "cors" || this.type === "default") &&
+      (this.url === null || (this.url === "" && !this.redirected));
+    if (!plain) return this;
+    if (read) return this.readBody(cap, false);
+    // `fetch()` hands the body over unread: its deadline ends at the headers.
+    this.used = true;
+    this.close(false);
+    return this;
+  }
+
+  async readBody(cap, truncate) {
+    this.used = true;
+    let reader;
+    try {
+      const b = /** @type {Response} */ (this.res).body;
+      if (b === null || b === undefined) return this.parsed("", truncate);
+      reader = b.getReader();
+    } catch (e) {
+      return this.end(BODY_FAILED, e);
+    }
+    const decoder = new TextDecoder();
+    let text = "";
+    let n = 0;
+    for (;;) {
+      let chunk;
+      let done;
+      let v;
+      try {
+        chunk = await this.race(reader.read());
+        if (chunk === STOP) {
+          cancel(reader);
+          return this.end(this.stopped);
+        }
+        done = chunk.done === true;
+        if (!done) v = chunk.value;
+      } catch (e) {
+        cancel(reader);
+        return this.end(BODY_FAILED, e);
+      }
+      if (done) break;
+      try {
+        // `isView` reads internal slots: a Proxy or a fake fails it.
+        if (!ArrayBuffer.isView(v) || !(v instanceof Uint8Array)) throw new TypeError("a response body chunk that is not bytes");
+        if (v.length > cap - n) {
+          cancel(reader);
+          if (!truncate) return this.end(TOO_LARGE);
+          this.truncated = true;
+          return this.parsed(text + decoder.decode(v.subarray(0, cap - n)), truncate);
+        }
+        n += v.length;
+        text += decoder.decode(v, { stream: true });
+      } catch (e) {
+        cancel(reader);
+        return this.end(BODY_FAILED, e);
+      }
+    }
+    try {
+      text += decoder.decode();
+    } catch (e) {
+      return this.end(BODY_FAILED, e);
+    }
+    return this.parsed(text, truncate);
+  }
+
+  // The body's text for an error's `details`, or its JSON (`undefined` when empty).
+  parsed(text, raw) {
+    if (raw) {
+      this.text = text;
+      return this.end(BODY);
+    }
+    if (text.trim() === "") return this.end(BODY);
+    try {
+      this.value = JSON.parse(text);
+    } catch {
+      return this.end(BAD_JSON);
+    }
+    return this.end(BODY);
+  }
+}
