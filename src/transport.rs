@@ -2,7 +2,7 @@
 //!
 //! The snippet builds the init (`redirect: "manual"`: redirects are the pipeline's, so the
 //! key can be kept from other origins), calls `fetch`, races the deadline and the caller's
-//! signal, reads the response's status, type, URL and the few headers the pipeline decides
+//! signal and aborts the request when either wins, reads the response's status, type, URL and the few headers the pipeline decides
 //! on, and reads and parses a 2xx body when asked, all inside `try`/`catch`: a custom
 //! `fetch` may hand back a `Response` whose getters throw, a fake, or a `Proxy`. It never
 //! rejects; how the attempt ended is a [`Code`] on the [`Attempt`].

@@ -3,7 +3,8 @@
 // Rust decides (the limiter, redirects, retries, where a response may come from, the typed
 // errors); this file does what is cheaper on the JS side of the boundary: it builds the
 // `fetch` init from parts the client made once, calls `fetch`, races the attempt's
-// deadline and the caller's signal itself (a custom `fetch` may ignore `signal`), reads
+// deadline and the caller's signal itself (a custom `fetch` may ignore `signal`) and
+// cancels the request when either wins, reads
 // the few parts of the response Rust decides on, and reads and parses a 2xx body without
 // copying it through wasm. The promise it returns never rejects: whatever a custom
 // `fetch`, a `Response` or a body stream throws ends as a code on the attempt, which Rust
@@ -67,9 +68,9 @@ export function callHeaders(init, name, key, json) {
 
 /**
  * Sends one attempt: `fetchFn` (undefined: the global `fetch`, looked up now so a polyfill
- * installed later is used) with `redirect: "manual"`. The caller's `signal` (or undefined)
- * is passed to `fetch` as it is: no AbortController per attempt; the deadline of `ms` is
- * raced here. With `read`, a 2xx plainly from the URL asked for has its body read (at most
+ * installed later is used) with `redirect: "manual"` and the attempt's own signal, which
+ * follows the caller's `signal` (or undefined); the deadline of `ms` is raced here and
+ * aborts that signal. With `read`, a 2xx plainly from the URL asked for has its body read (at most
  * `cap` bytes) and parsed as JSON within the same deadline. Returns the attempt, and
  * settles `id` with it when it ends.
  */
@@ -178,6 +179,11 @@ export class Attempt {
     // wait they end.
     this.stopped = HEAD;
     this.resume = undefined;
+    // Aborted when the deadline or the caller's signal wins, so the request is really
+    // cancelled: a server that never answers would otherwise keep its connection (in Node
+    // until undici's five-minute timeout; in a browser, six of them use up an origin's
+    // HTTP/1.1 connections; in Workers, six per invocation).
+    this.ctl = new AbortController();
     this.timer = setTimeout(() => this.stop(TIMEOUT), ms);
     this.onAbort = undefined;
     if (signal) {
@@ -190,6 +196,9 @@ export class Attempt {
 
   stop(code) {
     if (this.stopped === HEAD) this.stopped = code;
+    try {
+      this.ctl.abort();
+    } catch {}
     const resume = this.resume;
     this.resume = undefined;
     if (resume) resume(STOP);
@@ -231,12 +240,23 @@ export class Attempt {
     }
   }
 
+  // The signal `fetch` gets: the attempt's own, joined with the caller's where the platform
+  // can (so that after `fetch()` resolves, the caller's abort still reaches the body, as
+  // `fetch`'s own signal would); a signal `AbortSignal.any` refuses is left to the race.
+  fetchSignal() {
+    const own = this.ctl.signal;
+    if (!this.signal) return own;
+    try {
+      if (typeof AbortSignal.any === "function") return AbortSignal.any([this.signal, own]);
+    } catch {}
+    return own;
+  }
+
   async send(fetchFn, url, method, headers, body, read, cap) {
     if (this.signal && isAborted(this.signal)) return this.end(ABORTED);
     /** @type {RequestInit} */
-    const init = { method, headers, redirect: "manual" };
+    const init = { method, headers, redirect: "manual", signal: this.fetchSignal() };
     if (body !== undefined) init.body = body;
-    if (this.signal) init.signal = this.signal;
     let sent;
     let res;
     try {
@@ -246,8 +266,8 @@ export class Attempt {
       return this.end(NETWORK, e);
     }
     if (res === STOP) {
-      // No signal was passed unless the caller gave one: if the response comes after all,
-      // its body is dropped so the connection goes back to the pool.
+      // The request was aborted; a custom `fetch` may ignore that: if its response comes
+      // after all, its body is dropped so the connection goes back to the pool.
       Promise.race([sent]).then(
         (late) => {
           try {

@@ -1,8 +1,9 @@
 // What one attempt hands `fetch`, through the packed package in Node: the headers are made
 // once per client (a frozen record carrying the key, not a `Headers` per request), `fetch`
-// gets the caller's own signal or none (no AbortController per attempt), and the attempt's
-// deadline still holds against a `fetch` that ignores every signal. Against a real
-// node:http server where a response is needed.
+// gets a signal the client aborts at the attempt's deadline (and which follows the caller's
+// own), so a server that never answers does not keep the connection; and the deadline still
+// holds against a `fetch` that ignores every signal. Against a real node:http server where a
+// response is needed.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
@@ -12,10 +13,16 @@ const KEY = "sk_test_transport_0123456789abcdef";
 let server;
 let base;
 const sockets = new Set();
+// Requests to /hang the server is still holding (it never answers them).
+const hanging = new Set();
 before(async () => {
   server = http.createServer((req, res) => {
     req.resume();
-    if (req.url.includes("/hang")) return; // never answers
+    if (req.url.includes("/hang")) {
+      hanging.add(req);
+      res.on("close", () => hanging.delete(req));
+      return; // never answers
+    }
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify({ key: req.headers["x-api-key"] ?? null, type: req.headers["content-type"] ?? null }));
   });
@@ -82,17 +89,29 @@ test("a JSON body gets the JSON record; a call's own headers get a Headers in wh
   assert.equal(seen.length, 2, "a bad headers option sends nothing");
 });
 
-test("fetch gets the caller's own signal, or none: no AbortController per attempt", async () => {
+test("fetch gets a signal of the attempt's own, which follows the caller's", async () => {
   const { client, seen } = recording();
   await client.request("GET", "/a");
-  assert.ok(!("signal" in seen[0]), "no signal when the caller gave none");
+  assert.ok(seen[0].signal instanceof AbortSignal, "a signal even when the caller gave none");
+  assert.equal(seen[0].signal.aborted, false, "not aborted after a call that succeeded");
   const controller = new AbortController();
-  await client.request("GET", "/a", { signal: controller.signal });
-  assert.equal(seen[1].signal, controller.signal, "the caller's signal as it is");
-  // With the limiter on as well.
-  const limited = recording({ rateLimit: { limit: 100, windowMs: 1000, shared: false } });
-  await limited.client.fetch("/a", { signal: controller.signal });
-  assert.equal(limited.seen[0].signal, controller.signal);
+  const res = await client.fetch("/a", { signal: controller.signal });
+  assert.ok(seen[1].signal instanceof AbortSignal);
+  assert.equal(seen[1].signal.aborted, false);
+  // After the headers, the caller's signal still reaches the body, as fetch's own would.
+  controller.abort(new Error("caller stopped"));
+  assert.equal(seen[1].signal.aborted, true, "the caller's abort reaches fetch");
+  await assert.rejects(res.arrayBuffer());
+});
+
+test("a timed-out attempt is cancelled: a server that never answers does not keep the connection", async () => {
+  const client = new ConveyorClient({ apiKey: KEY, baseUrl: base, rateLimit: false, maxRetries: 0, timeoutMs: 200 });
+  await Promise.all([1, 2, 3].map(() => assert.rejects(client.request("GET", "/hang"), ConveyorTimeoutError)));
+  // The server sees each request go away (without the abort they stay open until undici's
+  // own five-minute headers timeout; in a browser, six such requests use up an origin's
+  // HTTP/1.1 connections).
+  for (let i = 0; i < 100 && hanging.size > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(hanging.size, 0, "every hung request was closed by the client");
 });
 
 test("the deadline holds without a signal: a fetch that never settles, and a server that never answers", async () => {
