@@ -1,7 +1,7 @@
 //! `client.checkAccess()`: the probes of [`crate::access`] sent through the client.
 //!
 //! Rust checks the options and hands the group table and the bound to the probe loop in
-//! `src/js/access.js` (each probe an ordinary `client.fetch`: limiter, retries, typed
+//! `src/js/resources.js` (each probe an ordinary `client.fetch`: limiter, retries, typed
 //! errors), which asks `__accessVerdict` for [`access::verdict`] over the answers. The loop
 //! is JS because an async Rust loop cost twice the bytes in the `.wasm`.
 
@@ -14,7 +14,7 @@ use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;
 
-#[wasm_bindgen(module = "/src/js/access.js")]
+#[wasm_bindgen(module = "/src/js/resources.js")]
 extern "C" {
     #[wasm_bindgen(js_name = runProbes)]
     fn run_probes(
