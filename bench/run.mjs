@@ -146,6 +146,7 @@ if (results.startup) {
   row("4 start-up", `Node: import (median of ${st.runs})`, `${f(n.client.importMs, 1)} ms`, "< 10 ms", goal(n.client.importMs < 10));
   if (n.before) row("4 start-up", "Node: import, before -> after (BENCH_BASELINE, same rounds)", `${f(n.before.importMs, 1)} -> ${f(n.client.importMs, 1)} ms (${ratio(n.client.importMs, n.before.importMs)})`);
   if (n.wasm) row("4 start-up", "Node: the .wasm alone, fresh process: read / compile / instantiate", `${f(n.wasm.readMs, 1)} / ${f(n.wasm.compileMs, 1)} / ${f(n.wasm.instantiateMs, 1)} ms`);
+  if (n.empty) row("4 start-up", "Node: import of an empty ES module (the loader's own floor)", `${f(n.empty.importMs, 1)} ms`);
   row("4 start-up", "Node: first request, client vs plain fetch", `${f(n.client.firstRequestMs, 1)} ms vs ${f(n.plain.firstRequestMs, 1)} ms`);
   row("4 start-up", "Node: whole process, client vs plain fetch", `${f(n.client.processMs, 0)} ms vs ${f(n.plain.processMs, 0)} ms`);
   if (st.workerd) {

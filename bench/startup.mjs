@@ -77,7 +77,14 @@ try {
     new WebAssembly.Instance(module, imports);
     const t3 = performance.now();
     console.log(JSON.stringify({ readMs: t1 - t0, compileMs: t2 - t1, instantiateMs: t3 - t2, importMs: t3 - t0, firstRequestMs: 0, status: 0 }));`;
-  const files = { client: join(dir, "client.mjs"), plain: join(dir, "plain.mjs"), wasm: join(dir, "wasm.mjs") };
+  // Node's own floor: the same timed dynamic import of an empty ES module.
+  const emptyScript = `
+    const t0 = performance.now();
+    await import("./empty-module.mjs");
+    console.log(JSON.stringify({ importMs: performance.now() - t0, firstRequestMs: 0, status: 0 }));`;
+  writeFileSync(join(dir, "empty-module.mjs"), "export {};\n");
+  const files = { client: join(dir, "client.mjs"), plain: join(dir, "plain.mjs"), wasm: join(dir, "wasm.mjs"), empty: join(dir, "empty.mjs") };
+  writeFileSync(files.empty, emptyScript);
   writeFileSync(files.client, clientScript);
   writeFileSync(files.plain, plainScript);
   writeFileSync(files.wasm, wasmScript);
