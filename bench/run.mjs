@@ -142,13 +142,21 @@ if (results.startup) {
     row("4 size", `${name}: minified bundle + .wasm, gzip -9`, `${kb(e.glueGzip)} + ${kb(e.wasmGzip ?? st.wasmGzip)} = ${kb(e.totalGzip)}`, first ? "<= 40 KB" : "", first ? goal(e.totalGzip <= 40 * 1024) : "");
   }
   const n = st.node;
+  const ratio = (after, before) => `${f(after / before, 2)}×`;
   row("4 start-up", `Node: import (median of ${st.runs})`, `${f(n.client.importMs, 1)} ms`, "< 10 ms", goal(n.client.importMs < 10));
+  if (n.before) row("4 start-up", "Node: import, before -> after (BENCH_BASELINE, same rounds)", `${f(n.before.importMs, 1)} -> ${f(n.client.importMs, 1)} ms (${ratio(n.client.importMs, n.before.importMs)})`);
+  if (n.wasm) row("4 start-up", "Node: the .wasm alone, fresh process: read / compile / instantiate", `${f(n.wasm.readMs, 1)} / ${f(n.wasm.compileMs, 1)} / ${f(n.wasm.instantiateMs, 1)} ms`);
+  if (n.empty) row("4 start-up", "Node: import of an empty ES module (the loader's own floor)", `${f(n.empty.importMs, 1)} ms`);
   row("4 start-up", "Node: first request, client vs plain fetch", `${f(n.client.firstRequestMs, 1)} ms vs ${f(n.plain.firstRequestMs, 1)} ms`);
   row("4 start-up", "Node: whole process, client vs plain fetch", `${f(n.client.processMs, 0)} ms vs ${f(n.plain.processMs, 0)} ms`);
   if (st.workerd) {
     const extra = st.workerd.client.bootMs - st.workerd.plain.bootMs;
     row("4 start-up", `workerd: boot (bundle + start, median of ${st.workerdRuns}), client vs plain`, `${f(st.workerd.client.bootMs, 0)} ms vs ${f(st.workerd.plain.bootMs, 0)} ms (+${f(extra, 0)} ms)`, "<= +15 ms", goal(extra <= 15));
     row("4 start-up", "workerd: first request, client vs plain", `${f(st.workerd.client.firstRequestMs, 1)} ms vs ${f(st.workerd.plain.firstRequestMs, 1)} ms`);
+    const w = st.workerd;
+    const parts = (x) => `${f(x.bundleMs, 0)} + ${f(x.startMs, 0)}`;
+    if (w.wasm) row("4 start-up", "workerd: bundle + start, client / only the .wasm / plain", `${parts(w.client)} / ${parts(w.wasm)} / ${parts(w.plain)} ms`);
+    if (w.before) row("4 start-up", "workerd: boot, before -> after (BENCH_BASELINE, same rounds)", `${f(w.before.bootMs, 0)} (${parts(w.before)}) -> ${f(w.client.bootMs, 0)} ms (${ratio(w.client.bootMs, w.before.bootMs)})`);
   } else row("4 start-up", "workerd", `failed: ${st.workerdError?.split("\n")[0]}`);
 }
 if (results.stores) {

@@ -2,18 +2,25 @@
 // pkg/dist/sizes.json, written by `make build`, plus each entry bundled and minified the way
 // a user's bundler emits it, with the .wasm it loads); time to import the package and make the first request in a
 // fresh Node process (median of RUNS) and in a fresh workerd (median of WORKERD_RUNS),
-// next to the same first request with a plain fetch.
+// next to the same first request with a plain fetch, and where the time goes: in Node, the
+// .wasm alone read, compiled and instantiated in a fresh process; in workerd, the bundle
+// (esbuild, as wrangler) apart from the start, and a worker that imports only the .wasm.
+// BENCH_BASELINE=<a copy of an older pkg/> adds its client, in the same interleaved rounds
+// ("before"), so a change reads as a ratio measured side by side.
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from "node:fs";
 import { spawn } from "node:child_process";
 import { gzipSync } from "node:zlib";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { mkdirSync, symlinkSync } from "node:fs";
+import { Miniflare } from "miniflare";
 import { tmpdir } from "node:os";
 import { bundledSize, CLIENT_IMPORT } from "../tests/e2e/lib/size.mjs";
-import { startWorker } from "../tests/e2e/lib/workerd.mjs";
+import { bundleWorker } from "../tests/e2e/lib/workerd.mjs";
 import { ROOT, startSandbox, KEYS, envInt, median, report } from "./lib.mjs";
 
 const RUNS = envInt("BENCH_STARTUP_RUNS", 10);
 const WORKERD_RUNS = envInt("BENCH_WORKERD_STARTUP_RUNS", 5);
+const BASELINE = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : null;
 const log = (...a) => process.stderr.write(`[startup] ${a.join(" ")}\n`);
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 
@@ -57,9 +64,37 @@ try {
     await r.arrayBuffer();
     const t2 = performance.now();
     console.log(JSON.stringify({ importMs: 0, firstRequestMs: t2 - t1, totalMs: t2, status: r.status }));`;
-  const files = { client: join(dir, "client.mjs"), plain: join(dir, "plain.mjs") };
+  // The .wasm alone: read, compiled and instantiated (every import a stub; nothing runs).
+  const wasmScript = `
+    import { readFileSync } from "node:fs";
+    const t0 = performance.now();
+    const bytes = readFileSync(${JSON.stringify(join(ROOT, "pkg/dist/web/conveyor_client_bg.wasm"))});
+    const t1 = performance.now();
+    const module = new WebAssembly.Module(bytes);
+    const t2 = performance.now();
+    const imports = {};
+    for (const i of WebAssembly.Module.imports(module)) (imports[i.module] ??= {})[i.name] = () => { throw new Error("stub"); };
+    new WebAssembly.Instance(module, imports);
+    const t3 = performance.now();
+    console.log(JSON.stringify({ readMs: t1 - t0, compileMs: t2 - t1, instantiateMs: t3 - t2, importMs: t3 - t0, firstRequestMs: 0, status: 0 }));`;
+  // Node's own floor: the same timed dynamic import of an empty ES module.
+  const emptyScript = `
+    const t0 = performance.now();
+    await import("./empty-module.mjs");
+    console.log(JSON.stringify({ importMs: performance.now() - t0, firstRequestMs: 0, status: 0 }));`;
+  writeFileSync(join(dir, "empty-module.mjs"), "export {};\n");
+  const files = { client: join(dir, "client.mjs"), plain: join(dir, "plain.mjs"), wasm: join(dir, "wasm.mjs"), empty: join(dir, "empty.mjs") };
+  writeFileSync(files.empty, emptyScript);
   writeFileSync(files.client, clientScript);
   writeFileSync(files.plain, plainScript);
+  writeFileSync(files.wasm, wasmScript);
+  if (BASELINE) {
+    // The same client script, in a folder whose node_modules holds the baseline package.
+    mkdirSync(join(dir, "before/node_modules"), { recursive: true });
+    symlinkSync(BASELINE, join(dir, "before/node_modules/conveyor-client"), "dir");
+    files.before = join(dir, "before/client.mjs");
+    writeFileSync(files.before, clientScript);
+  }
   const runNode = (file) =>
     new Promise((resolve, reject) => {
       const t = performance.now();
@@ -72,15 +107,22 @@ try {
         resolve({ ...JSON.parse(out.trim().split("\n").pop()), processMs: wall });
       });
     });
-  const node = { client: [], plain: [] };
+  const node = Object.fromEntries(Object.keys(files).map((k) => [k, []]));
   for (let i = 0; i < RUNS; i++) {
-    for (const k of i % 2 ? ["plain", "client"] : ["client", "plain"]) node[k].push(await runNode(files[k]));
+    const order = Object.keys(files);
+    for (const k of i % 2 ? order.reverse() : order) node[k].push(await runNode(files[k]));
   }
   const med = (xs, f) => median(xs.map((x) => x[f]));
   const nodeSummary = Object.fromEntries(
     Object.entries(node).map(([k, xs]) => [
       k,
-      { importMs: med(xs, "importMs"), firstRequestMs: med(xs, "firstRequestMs"), processMs: med(xs, "processMs"), statuses: [...new Set(xs.map((x) => x.status))] },
+      {
+        importMs: med(xs, "importMs"),
+        firstRequestMs: med(xs, "firstRequestMs"),
+        processMs: med(xs, "processMs"),
+        ...(k === "wasm" ? { readMs: med(xs, "readMs"), compileMs: med(xs, "compileMs"), instantiateMs: med(xs, "instantiateMs") } : {}),
+        statuses: [...new Set(xs.map((x) => x.status))],
+      },
     ]),
   );
   log(`node: ${JSON.stringify(nodeSummary)}`);
@@ -103,32 +145,48 @@ try {
              const r = await fetch(p.get("api") + "/exchange/access_groups", { headers: { "X-API-KEY": p.get("key"), Accept: "application/json" } });
              await r.arrayBuffer();
              return new Response(String(r.status)); } };`;
-    writeFileSync(join(dir, "worker-client.mjs"), workerFile(true));
-    writeFileSync(join(dir, "worker-plain.mjs"), workerFile(false));
-    const runs = { client: [], plain: [] };
+    const workers = { client: join(dir, "worker-client.mjs"), plain: join(dir, "worker-plain.mjs"), wasm: join(dir, "worker-wasm.mjs") };
+    writeFileSync(workers.client, workerFile(true));
+    writeFileSync(workers.plain, workerFile(false));
+    // Only the .wasm, as the package's workerd entry imports it (a compiled module), unused.
+    writeFileSync(
+      workers.wasm,
+      `import wasm from ${JSON.stringify(join(ROOT, "pkg/dist/web/conveyor_client_bg.wasm"))};
+       export default { async fetch() { return new Response(String(wasm instanceof WebAssembly.Module ? 200 : 500)); } };`,
+    );
+    if (BASELINE) {
+      workers.before = join(dir, "before/worker-client.mjs");
+      writeFileSync(workers.before, workerFile(true));
+    }
+    const runs = Object.fromEntries(Object.keys(workers).map((k) => [k, []]));
     for (let i = 0; i < WORKERD_RUNS; i++) {
-      for (const k of ["client", "plain"]) {
+      for (const k of Object.keys(workers)) {
+        // As tests/e2e/lib/workerd.mjs's startWorker, with the bundle timed apart.
         const t0 = performance.now();
-        const w = await startWorker(join(dir, `worker-${k}.mjs`));
+        const { modules } = await bundleWorker(workers[k]);
         const t1 = performance.now();
-        const res = await w.mf.dispatchFetch(`http://start.test/?${new URLSearchParams({ api: sb.api, key: KEYS.bench })}`);
-        const status = await res.text();
+        const mf = new Miniflare({ modules, compatibilityDate: "2025-06-01" });
+        await mf.ready;
         const t2 = performance.now();
-        await w.mf.dispose();
-        runs[k].push({ bootMs: t1 - t0, firstRequestMs: t2 - t1, status });
+        const res = await mf.dispatchFetch(`http://start.test/?${new URLSearchParams({ api: sb.api, key: KEYS.bench })}`);
+        const status = await res.text();
+        const t3 = performance.now();
+        await mf.dispose();
+        runs[k].push({ bootMs: t2 - t0, bundleMs: t1 - t0, startMs: t2 - t1, firstRequestMs: t3 - t2, status });
       }
     }
+    const m = (xs, f) => median(xs.map((x) => x[f]));
     workerd = Object.fromEntries(
       Object.entries(runs).map(([k, xs]) => [
         k,
-        { bootMs: median(xs.map((x) => x.bootMs)), firstRequestMs: median(xs.map((x) => x.firstRequestMs)), statuses: [...new Set(xs.map((x) => x.status))] },
+        { bootMs: m(xs, "bootMs"), bundleMs: m(xs, "bundleMs"), startMs: m(xs, "startMs"), firstRequestMs: m(xs, "firstRequestMs"), statuses: [...new Set(xs.map((x) => x.status))] },
       ]),
     );
     log(`workerd: ${JSON.stringify(workerd)}`);
   } catch (e) {
     workerdError = String(e?.stack ?? e);
   }
-  report({ sizes, wasmGzip, entries, runs: RUNS, workerdRuns: WORKERD_RUNS, node: nodeSummary, workerd, workerdError });
+  report({ sizes, wasmGzip, entries, runs: RUNS, workerdRuns: WORKERD_RUNS, baseline: BASELINE, node: nodeSummary, workerd, workerdError });
 } finally {
   rmSync(dir, { recursive: true, force: true });
   await sb.stop();

@@ -8,6 +8,7 @@
 // - dist/node.cjs: the Node entry as one CommonJS file (the glue bundled by esbuild),
 //   reading the .wasm next to it. Every Node supported can `require` it, and the ESM
 //   entry re-exports it, so `import` and `require` share one instance per process.
+// - dist/node.mjs: the ESM face of dist/node.cjs (entries/node.mjs re-exports it).
 // - dist/inline/wasm.js: the .wasm as base64, for the entry that carries its bytes.
 // - dist/types/**.d.cts: the declarations for `require`, copied from the .d.ts files.
 // - dist/sizes.json: the gzipped sizes.
@@ -78,7 +79,8 @@ writeFileSync(
 );
 
 // 3. The Node entry as CommonJS. esbuild annotates the export names so that Node's ESM
-// loader sees them as named exports of this file (entries/node.mjs re-exports them).
+// loader sees them as named exports of this file (for whoever imports it from ESM directly;
+// the package's own ESM entry goes through dist/node.mjs, below).
 await build({
   stdin: {
     resolveDir: dist,
@@ -107,6 +109,20 @@ await build({
   logLevel: "warning",
   banner: { js: "// conveyor-client for Node (CommonJS), built from dist/web/ by scripts/post-build.mjs." },
 });
+
+// 3b. The Node ESM face of that same CommonJS file. Importing a CommonJS file from ESM makes
+// Node scan its whole text with cjs-module-lexer to find the export names before it runs it
+// (about half of the package's import time in Node 20); `createRequire` loads it through
+// the CommonJS loader directly, so this file names the exports itself, from the list above.
+// It is still the one module `require` loads, so both share one instance.
+const nodeExports = [...glueExports, ...errorsExports].sort();
+writeFileSync(
+  join(dist, "node.mjs"),
+  "// conveyor-client for Node (ESM), built by scripts/post-build.mjs: dist/node.cjs, loaded without the CommonJS export scan.\n" +
+    'import { createRequire } from "node:module";\n' +
+    'const api = createRequire(import.meta.url)("./node.cjs");\n' +
+    `export const { ${nodeExports.join(", ")} } = api;\n`,
+);
 
 // 4. The bytes for the inline entry. base64, because it survives every bundler's string
 // handling (a byte string with escapes would be re-escaped to \uXXXX by some).

@@ -1,11 +1,14 @@
 // The packed tarball, installed into a scratch project, imported from Node as ESM.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { inspect } from "node:util";
+import { inspect, promisify } from "node:util";
+import { execFile } from "node:child_process";
 import * as pkg from "conveyor-client";
 import { KEYS } from "./lib/sandbox.mjs";
 import { runScenario } from "./lib/scenario.mjs";
 import { startWebhookSandbox } from "./lib/webhooks.mjs";
+
+const run = promisify(execFile);
 
 let sb;
 before(async () => {
@@ -15,6 +18,23 @@ after(() => sb.stop());
 
 test("the node/import condition resolves to the Node ESM entry", () => {
   assert.match(import.meta.resolve("conveyor-client"), /entries\/node\.mjs$/);
+});
+
+test("importing the package hands no CommonJS module to Node's ESM loader (whose export scan of the glue cost half the import time)", async () => {
+  // A load hook in a fresh process records the format of every module the ESM loader loads.
+  const hooks = `export async function load(url, context, next) {
+    const r = await next(url, context);
+    if (r.format === "commonjs" && url.includes("conveyor-client")) console.log("CJS " + url);
+    return r;
+  }`;
+  const main = `import { register } from "node:module";
+    register(${JSON.stringify("data:text/javascript," + encodeURIComponent(hooks))});
+    const m = await import("conveyor-client");
+    console.log("OK " + typeof m.ConveyorClient + " " + new m.ConveyorClient({ apiKey: "sk_test_x" }).baseUrl);`;
+  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", main]);
+  const lines = stdout.trim().split("\n");
+  assert.deepEqual(lines.filter((l) => l.startsWith("CJS ")), []);
+  assert.match(lines.at(-1), /^OK function https:\/\//);
 });
 
 test("the shared scenario passes in Node (ESM)", async () => {

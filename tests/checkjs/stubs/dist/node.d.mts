@@ -1,0 +1,2 @@
+// The ESM Node entry the build writes (pkg/dist/node.mjs): the declarations.
+export * from "../index.js";
