@@ -233,6 +233,11 @@ test("4 isolates, one key, one Durable Object: no 429, the busiest window holds 
       `# fleet of ${MEMBERS}: ${WINDOWS * LIMIT} requests in ${span} ms (ideal ${ideal} ms, ${wall} ms from Node): ` +
         `${(fraction * 100).toFixed(1)}% of the allowance`,
     );
+    // A slow run is a discrete event worth reading: what each member and the object saw.
+    if (fraction < 0.95 || process.env.FLEET_TRACE) {
+      const trace = await (await mf.dispatchFetch("http://host.test/trace")).json();
+      console.log(fleetTimeline(results, trace, WINDOW_MS));
+    }
     assert.ok(span >= ideal, `took ${span} ms: faster than the limit allows`);
     assert.ok(fraction >= 0.95, `took ${span} ms: ${(fraction * 100).toFixed(1)}% of the allowance`);
 
@@ -253,6 +258,43 @@ test("4 isolates, one key, one Durable Object: no 429, the busiest window holds 
     await mf.dispose();
   }
 });
+
+/**
+ * The fleet run as each member and the Durable Object saw it, in ms after the first member
+ * started (every clock here is workerd's, in one process): for each member its responses
+ * per window and each store call (sent -> answered: what went and what came back), then
+ * the object's calls in order. Printed when a run is slow, so a lost window can be read.
+ */
+function fleetTimeline(results, trace, windowMs) {
+  const t0 = Math.min(...results.map((r) => r.started));
+  const lines = [];
+  results.forEach((r, m) => {
+    const off = r.started - t0;
+    const perWindow = [];
+    for (const at of r.responses) perWindow[Math.floor((at + off) / windowMs)] = (perWindow[Math.floor((at + off) / windowMs)] ?? 0) + 1;
+    lines.push(`member ${m}: started +${off}, finished +${r.finished - t0}, responses per window [${Array.from(perWindow, (n) => n ?? 0)}], events [${r.events}]`);
+    for (const [op, sent, answered, asked, answer] of r.calls) {
+      const when = `+${sent + off} -> ${answered === null ? "rejected" : `+${answered + off}`}`;
+      if (op === "acquire") {
+        const got = typeof answer === "string" ? answer : `got ${answer.tokens.length} [${answer.tokens}] retryInMs ${answer.retryInMs} occupied ${answer.occupied}`;
+        lines.push(`  ${when} acquire want ${asked.want} carry ${asked.carry}: ${got}`);
+      } else {
+        lines.push(`  ${when} ${op} [${asked.tokens}]`);
+      }
+    }
+  });
+  // A token granted and never settled or released occupies the window until its hold
+  // expires: the one kind of loss the object's record shows outright.
+  const returned = new Set(trace.filter((c) => c.op !== "acquire").flatMap((c) => c.tokens));
+  const unreturned = trace.filter((c) => c.op === "acquire").flatMap((c) => c.tokens.filter((id) => !returned.has(id)).map((id) => `${id} (+${c.at - t0})`));
+  lines.push(`granted, never settled or released: [${unreturned.join(", ")}]`);
+  lines.push("the object:");
+  for (const c of trace) {
+    const what = c.op === "acquire" ? `want ${c.want} carry ${c.carry}: got [${c.tokens}] retryInMs ${c.retryInMs} occupied ${c.occupied}` : `[${c.tokens}]`;
+    lines.push(`  +${c.at - t0} ${c.op} ${what}`);
+  }
+  return lines.map((l) => `# ${l}`).join("\n");
+}
 
 // scripts/e2e.sh runs the tests from <repo>/target/e2e/project; the example lives in the repo
 // and is copied into the project, so its `import "conveyor-client"` is the packed tarball.
