@@ -375,13 +375,13 @@ fn saturated() -> impl Strategy<Value = Case> {
     (2u32..12, 200u64..1000, 1usize..5, 1u32..20, 2usize..5).prop_flat_map(
         |(limit, window, clients, lease, windows)| {
             let n = limit as usize * windows;
-            let req = (0..clients, 0..=window / 10, 0u64..=100).prop_map(
-                |(client, latency, server_at_pct)| Req {
+            let req = (0..clients, 0..=window / 10, 0u64..=100, prop::bool::weighted(0.05)).prop_map(
+                |(client, latency, server_at_pct, unsent)| Req {
                     client,
                     at: 0,
                     latency,
                     server_at_pct,
-                    unsent: false,
+                    unsent,
                 },
             );
             (
@@ -454,7 +454,7 @@ proptest! {
         let (limit, window, n, bound) = (case.limit, case.window, case.reqs.len(), saturated_bound(&case));
         let mut sim = Sim::new(case);
         sim.run();
-        prop_assert_eq!(sim.sent, n, "every request was sent");
+        prop_assert_eq!(sim.sent + sim.dropped, n, "every request was sent");
         let times = sim.arrivals.iter().map(|a| a.1).collect();
         prop_assert!(busiest_window(times, window) <= limit as usize);
         prop_assert!(sim.last_send <= bound, "the last request went at {} > {}", sim.last_send, bound);

@@ -1,6 +1,7 @@
 // One member of the fleet in tests/e2e/durable-object.test.mjs: a Worker (its own isolate)
 // with its own ConveyorClient that shares the key's budget through the Durable Object
-// store. GET /?n=<requests>&limit=&windowMs=&fleet= sends n requests at once and answers
+// store. GET /?n=<requests>&limit=&windowMs=&fleet=&at= sends n requests at once (at the
+// instant `at`, epoch ms, if it is still to come) and answers
 // what became of them, and when it started and finished (epoch ms). The key is a binding (a secret, in production), never in a URL.
 // It also answers what it saw, for the test to print when a run is slow: every store call
 // as this isolate made it (sent, answered, what went and came back) and when each
@@ -12,9 +13,8 @@ export default {
   async fetch(request, env) {
     const p = new URL(request.url).searchParams;
     if (p.has("ping")) return new Response("pong");
-    // workerd's clock reads the time of the latest I/O: here, this request's arrival.
-    const started = Date.now();
     const events = [];
+    let started = Date.now();
     const t = () => Date.now() - started;
     /** Every store call: [op, sent, answered (null: rejected), request summary, answer]. */
     const calls = [];
@@ -48,6 +48,12 @@ export default {
       },
       onRateLimitStore: (e) => events.push(e.type),
     });
+    // Every member starts at the instant the test chose (`at`, epoch ms), so how late Node
+    // and Miniflare dispatched each member's request does not count: the fleet's run
+    // starts together. workerd's clock reads the time of the latest I/O: here, the timer's.
+    const at = Number(p.get("at") ?? 0);
+    if (at > Date.now()) await new Promise((resolve) => setTimeout(resolve, at - Date.now()));
+    started = Date.now();
     /** When each response arrived (ms after `started`). */
     const responses = [];
     const results = await Promise.allSettled(
