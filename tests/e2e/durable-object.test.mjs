@@ -304,6 +304,48 @@ function fleetTimeline(results, trace, windowMs, go) {
   return lines.map((l) => `# ${l}`).join("\n");
 }
 
+test("every settle reaches the object, even a request's last ones, sent as its handler returns", async () => {
+  // A client per request, as examples/worker-shared-limit has it: each request's last
+  // settles leave after its responses arrived, while the handler returns. workerd cancels
+  // what a finished request left running, and a settle cancelled on its way never arrives:
+  // the object would hold that token as in flight for timeoutMs + 5 s and then a window.
+  const MEMBERS = 4;
+  const ROUNDS = 40;
+  const PER_REQUEST = 5;
+  // Its own sandbox, far from any limit: nobody waits, each request is five quick trips.
+  const roomy = await startSandbox(["--rate-limit", "100000/4"]);
+  const members = Array.from({ length: MEMBERS }, (_, i) => ({
+    name: `member-${i}`,
+    modules: fleet.modules,
+    compatibilityDate: COMPAT,
+    bindings: { CONVEYOR_API_KEY: KEYS.bench, CONVEYOR_BASE_URL: roomy.api },
+    durableObjects: { CONVEYOR_LIMITER: { className: "InspectableLimiter", scriptName: "host", useSQLite: true } },
+  }));
+  const mf = new Miniflare({ workers: [hostWorker(), ...members] });
+  try {
+    const workers = await Promise.all(members.map((m) => mf.getWorker(m.name)));
+    const q = new URLSearchParams({ n: String(PER_REQUEST), limit: "100000", windowMs: String(WINDOW_MS), fleet: String(MEMBERS) });
+    for (let round = 0; round < ROUNDS; round++) {
+      const results = await Promise.all(workers.map(async (w) => (await w.fetch(`http://member.test/?${q}`)).json()));
+      for (const r of results) assert.equal(r.ok, PER_REQUEST, JSON.stringify(r.failures));
+    }
+    // The object's record of every call; the last settles may still be on their way.
+    let lost;
+    for (const deadline = Date.now() + 2_000; ; await sleep(50)) {
+      const trace = await (await mf.dispatchFetch("http://host.test/trace")).json();
+      const returned = new Set(trace.filter((c) => c.op !== "acquire").flatMap((c) => c.tokens));
+      const granted = trace.filter((c) => c.op === "acquire").flatMap((c) => c.tokens);
+      assert.equal(granted.length, MEMBERS * ROUNDS * PER_REQUEST);
+      lost = granted.filter((id) => !returned.has(id));
+      if (lost.length === 0 || Date.now() > deadline) break;
+    }
+    assert.deepEqual(lost, [], `${lost.length} of ${MEMBERS * ROUNDS * PER_REQUEST} tokens were never settled`);
+  } finally {
+    await mf.dispose();
+    await roomy.stop();
+  }
+});
+
 // scripts/e2e.sh runs the tests from <repo>/target/e2e/project; the example lives in the repo
 // and is copied into the project, so its `import "conveyor-client"` is the packed tarball.
 const repo = process.env.REPO_ROOT ?? resolve(process.env.PWD ?? process.cwd(), "../../..");
