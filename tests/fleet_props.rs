@@ -330,10 +330,7 @@ impl Sim {
             self.push(at_store, Ev::StoreGiveBack(tokens, window));
         } else if window.is_some() {
             let back = self.trip();
-            self.push(
-                at_store + back,
-                Ev::SettleFailed(c, tokens.len()),
-            );
+            self.push(at_store + back, Ev::SettleFailed(c, tokens.len()));
         }
     }
 
@@ -375,15 +372,19 @@ fn saturated() -> impl Strategy<Value = Case> {
     (2u32..12, 200u64..1000, 1usize..5, 1u32..20, 2usize..5).prop_flat_map(
         |(limit, window, clients, lease, windows)| {
             let n = limit as usize * windows;
-            let req = (0..clients, 0..=window / 10, 0u64..=100, prop::bool::weighted(0.05)).prop_map(
-                |(client, latency, server_at_pct, unsent)| Req {
+            let req = (
+                0..clients,
+                0..=window / 10,
+                0u64..=100,
+                prop::bool::weighted(0.05),
+            )
+                .prop_map(|(client, latency, server_at_pct, unsent)| Req {
                     client,
                     at: 0,
                     latency,
                     server_at_pct,
                     unsent,
-                },
-            );
+                });
             (
                 prop::collection::vec(req, n),
                 0..=window / 200,
