@@ -170,7 +170,8 @@ export class ConveyorRateLimiter extends workers.DurableObject {
  * `rateLimit.store`, with the Durable Object namespace binding of that class.
  * Each call goes to the bucket's object through a fresh stub (`idFromName` hashes
  * locally and `get` opens nothing, so there is nothing worth caching, and a stub is never
- * carried from one request's context into another's).
+ * carried from one request's context into another's). Each call keeps the request alive
+ * until the object answered (see {@link outlive}).
  *
  * @param {{ idFromName(name: string): unknown, get(id: unknown): any }} namespace
  * @returns {import("./durable-object.js").DurableObjectRateLimitStore}

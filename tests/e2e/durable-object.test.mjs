@@ -248,6 +248,9 @@ test("4 isolates, one key, one Durable Object: no 429, the busiest window holds 
     if (fraction < 0.95 || process.env.FLEET_TRACE) console.log(fleetTimeline(results, trace, WINDOW_MS, at));
     assert.ok(span >= ideal, `took ${span} ms: faster than the limit allows`);
     assert.ok(fraction >= 0.95, `took ${span} ms: ${(fraction * 100).toFixed(1)}% of the allowance`);
+    // Every token came back: one left in flight would cost the others a place until its hold
+    // ends. A member's last settles may still be on their way when its results arrive.
+    assert.deepEqual(await unreturnedTokens(mf), [], "every granted token was settled or released");
 
     // What the Durable Object saw: a 32-hex-digit bucket, never the key.
     const received = await (await mf.dispatchFetch("http://host.test/received")).json();
@@ -266,6 +269,22 @@ test("4 isolates, one key, one Durable Object: no 429, the busiest window holds 
     await mf.dispose();
   }
 });
+
+/**
+ * The tokens the InspectableLimiters granted and nobody settled or released, from the
+ * object's record of every call; waits up to 2 s for settles still on their way. With
+ * `granted`, checks that many tokens were granted in all.
+ */
+async function unreturnedTokens(mf, granted) {
+  for (const deadline = Date.now() + 2_000; ; await sleep(50)) {
+    const trace = await (await mf.dispatchFetch("http://host.test/trace")).json();
+    const returned = new Set(trace.filter((c) => c.op !== "acquire").flatMap((c) => c.tokens));
+    const all = trace.filter((c) => c.op === "acquire").flatMap((c) => c.tokens);
+    if (granted !== undefined) assert.equal(all.length, granted);
+    const lost = all.filter((id) => !returned.has(id));
+    if (lost.length === 0 || Date.now() > deadline) return lost;
+  }
+}
 
 /**
  * The fleet run as each member and the Durable Object saw it, in ms after the first member
@@ -329,16 +348,7 @@ test("every settle reaches the object, even a request's last ones, sent as its h
       const results = await Promise.all(workers.map(async (w) => (await w.fetch(`http://member.test/?${q}`)).json()));
       for (const r of results) assert.equal(r.ok, PER_REQUEST, JSON.stringify(r.failures));
     }
-    // The object's record of every call; the last settles may still be on their way.
-    let lost;
-    for (const deadline = Date.now() + 2_000; ; await sleep(50)) {
-      const trace = await (await mf.dispatchFetch("http://host.test/trace")).json();
-      const returned = new Set(trace.filter((c) => c.op !== "acquire").flatMap((c) => c.tokens));
-      const granted = trace.filter((c) => c.op === "acquire").flatMap((c) => c.tokens);
-      assert.equal(granted.length, MEMBERS * ROUNDS * PER_REQUEST);
-      lost = granted.filter((id) => !returned.has(id));
-      if (lost.length === 0 || Date.now() > deadline) break;
-    }
+    const lost = await unreturnedTokens(mf, MEMBERS * ROUNDS * PER_REQUEST);
     assert.deepEqual(lost, [], `${lost.length} of ${MEMBERS * ROUNDS * PER_REQUEST} tokens were never settled`);
   } finally {
     await mf.dispose();
