@@ -137,6 +137,10 @@ struct Sim {
     last_send: u64,
     /// The jitter generator's state.
     rng: u64,
+    /// Settles sent so far, and the one (by that count) that never reaches the store
+    /// without the client knowing: what workerd does to a settle a finished request left.
+    settles: usize,
+    lose_settle: Option<usize>,
 }
 
 impl Sim {
@@ -168,6 +172,8 @@ impl Sim {
             dropped: 0,
             last_send: 0,
             rng: 0,
+            settles: 0,
+            lose_settle: None,
         };
         sim.rng = sim.case.seed | 1;
         for i in 0..sim.case.reqs.len() {
@@ -325,6 +331,12 @@ impl Sim {
     }
 
     fn give_back(&mut self, now: u64, c: usize, tokens: Vec<String>, window: Option<f64>) {
+        if window.is_some() {
+            self.settles += 1;
+            if self.lose_settle == Some(self.settles) {
+                return;
+            }
+        }
         let at_store = now + self.trip();
         if self.store_up(at_store) {
             self.push(at_store, Ev::StoreGiveBack(tokens, window));
@@ -433,6 +445,54 @@ fn busiest_window(mut times: Vec<u64>, w: u64) -> usize {
         best = best.max(hi + 1 - lo);
     }
     best
+}
+
+/// One settle that never reaches the store, with no error for the client to see, leaves its
+/// token in flight at the store until its hold ends: every other client has one token fewer
+/// meanwhile, and a saturated fleet's last requests slip by a whole window. This is what a
+/// Worker request that returned before its last settle went out cost the Durable Object
+/// fleet; the store function keeps the request alive for it (`waitUntil`). Nothing in the
+/// client can reclaim the token sooner without risking an overrun: only its settle says
+/// the request is done.
+#[test]
+fn a_lost_settle_costs_a_saturated_fleet_a_whole_window() {
+    let case = |lose: Option<usize>| {
+        let reqs = (0..16)
+            .map(|i| Req {
+                client: i % 2,
+                at: 0,
+                latency: 10,
+                server_at_pct: 50,
+                unsent: false,
+            })
+            .collect();
+        let case = Case {
+            limit: 4,
+            window: 1000,
+            clients: 2,
+            lease: 4,
+            store_delay: 2,
+            jitter: 0,
+            seed: 0,
+            outage: None,
+            restart: None,
+            reqs,
+        };
+        let bound = saturated_bound(&case);
+        let mut sim = Sim::new(case);
+        sim.lose_settle = lose;
+        sim.run();
+        assert_eq!(sim.sent, 16);
+        (sim.last_send, bound)
+    };
+    let (last, bound) = case(None);
+    assert!(last <= bound, "without a loss: {last} <= {bound}");
+    // The fifth settle: a token of the first window, needed in each window after it.
+    let (last, bound) = case(Some(5));
+    assert!(
+        last >= bound + 900,
+        "one lost settle: the last request at {last}, a window past {bound}"
+    );
 }
 
 proptest! {
