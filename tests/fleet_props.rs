@@ -42,6 +42,11 @@ struct Case {
     lease: u32,
     /// One-way delay to and from the store.
     store_delay: u64,
+    /// Up to this much more on each message to or from the store, drawn per message (so a
+    /// settle may overtake an acquire, and one reply may come much later than the next).
+    jitter: u64,
+    /// Seeds the per-message jitter.
+    seed: u64,
     /// The store fails every call in `[from, to)`.
     outage: Option<(u64, u64)>,
     /// The store loses all its data at this instant (a Redis restart).
@@ -85,6 +90,8 @@ fn case(with_outage: bool) -> impl Strategy<Value = Case> {
                     clients,
                     lease,
                     store_delay,
+                    jitter: 0,
+                    seed: 0,
                     outage,
                     restart,
                     reqs,
@@ -128,6 +135,12 @@ struct Sim {
     dropped: usize,
     /// When the last request was sent (or dropped).
     last_send: u64,
+    /// The jitter generator's state.
+    rng: u64,
+    /// Settles sent so far, and the one (by that count) that never reaches the store
+    /// without the client knowing: what workerd does to a settle a finished request left.
+    settles: usize,
+    lose_settle: Option<usize>,
 }
 
 impl Sim {
@@ -158,7 +171,11 @@ impl Sim {
             sent: 0,
             dropped: 0,
             last_send: 0,
+            rng: 0,
+            settles: 0,
+            lose_settle: None,
         };
+        sim.rng = sim.case.seed | 1;
         for i in 0..sim.case.reqs.len() {
             let at = sim.case.reqs[i].at;
             sim.push(at, Ev::Arrive(i));
@@ -174,6 +191,15 @@ impl Sim {
         self.payloads.push(Some(ev));
         self.events
             .push(Reverse((at, self.seq, self.payloads.len() - 1)));
+    }
+
+    /// One message's trip to or from the store.
+    fn trip(&mut self) -> u64 {
+        // xorshift64: cheap, deterministic, good enough to spread delays.
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        self.case.store_delay + self.rng % (self.case.jitter + 1)
     }
 
     fn store_up(&self, t: u64) -> bool {
@@ -260,8 +286,7 @@ impl Sim {
         let granted = self.fleets[c].grant_ready(t);
         self.apply(now, c, granted, Vec::new());
         if let Some(ask) = self.fleets[c].ask(t) {
-            let d = self.case.store_delay;
-            let at_store = now + d;
+            let at_store = now + self.trip();
             let reply = if self.store_up(at_store) {
                 let g = self.ledger.acquire(
                     at_store as f64,
@@ -277,7 +302,8 @@ impl Sim {
             } else {
                 Err(())
             };
-            self.push(at_store + d, Ev::Reply(c, reply));
+            let back = self.trip();
+            self.push(at_store + back, Ev::Reply(c, reply));
         }
         if let Some(at) = self.fleets[c].next_wakeup(t) {
             let at = at.ceil().max(t + 1.0) as u64;
@@ -305,14 +331,18 @@ impl Sim {
     }
 
     fn give_back(&mut self, now: u64, c: usize, tokens: Vec<String>, window: Option<f64>) {
-        let at_store = now + self.case.store_delay;
+        if window.is_some() {
+            self.settles += 1;
+            if self.lose_settle == Some(self.settles) {
+                return;
+            }
+        }
+        let at_store = now + self.trip();
         if self.store_up(at_store) {
             self.push(at_store, Ev::StoreGiveBack(tokens, window));
         } else if window.is_some() {
-            self.push(
-                at_store + self.case.store_delay,
-                Ev::SettleFailed(c, tokens.len()),
-            );
+            let back = self.trip();
+            self.push(at_store + back, Ev::SettleFailed(c, tokens.len()));
         }
     }
 
@@ -336,7 +366,7 @@ impl Sim {
 /// served one after another, each taking a full cycle of store trips, latency and window.
 fn deadline(case: &Case) -> u64 {
     let last = case.reqs.iter().map(|r| r.at).max().unwrap_or(0);
-    let cycle = 2 * case.window + 4 * case.store_delay + HOLD / 100 + 10;
+    let cycle = 2 * case.window + 4 * (case.store_delay + case.jitter) + HOLD / 100 + 10;
     // After an outage, requests that were in flight on the fallback share are carried as
     // occupying the store until their hold ends: the price of never under-counting them.
     let outage = case.outage.map_or(0, |(from, to)| {
@@ -345,6 +375,62 @@ fn deadline(case: &Case) -> u64 {
     // A restart costs a window on the share, then the same carry.
     let restart = case.restart.map_or(0, |_| HOLD + 3 * case.window);
     last + outage + restart + (case.reqs.len() as u64 + 1) * cycle
+}
+
+/// A fleet with a backlog from the start: `windows` windows' worth of requests at instant 0,
+/// spread over the clients, each answered within a tenth of a window, and store trips of up
+/// to a fortieth of a window each way (jitter included). Nothing fails.
+fn saturated() -> impl Strategy<Value = Case> {
+    (2u32..12, 200u64..1000, 1usize..5, 1u32..20, 2usize..5).prop_flat_map(
+        |(limit, window, clients, lease, windows)| {
+            let n = limit as usize * windows;
+            let req = (
+                0..clients,
+                0..=window / 10,
+                0u64..=100,
+                prop::bool::weighted(0.05),
+            )
+                .prop_map(|(client, latency, server_at_pct, unsent)| Req {
+                    client,
+                    at: 0,
+                    latency,
+                    server_at_pct,
+                    unsent,
+                });
+            (
+                prop::collection::vec(req, n),
+                0..=window / 200,
+                0..=window / 200,
+                any::<u64>(),
+            )
+                .prop_map(move |(reqs, store_delay, jitter, seed)| Case {
+                    limit,
+                    window,
+                    clients,
+                    lease,
+                    store_delay,
+                    jitter,
+                    seed,
+                    outage: None,
+                    restart: None,
+                    reqs,
+                })
+        },
+    )
+}
+
+/// When the last request of a [`saturated`] case may be sent at the latest: each window's
+/// worth goes out once the previous one's tokens came back, a window after their settles,
+/// plus what the round trips cost (a response, a settle's trip, then as many asks as the
+/// lease needs for a window's worth, each a trip there and back, and each timer's
+/// rounding). Well under a window: a lost window shows as a whole window over.
+fn saturated_bound(case: &Case) -> u64 {
+    let trip = case.store_delay + case.jitter;
+    let latency = case.reqs.iter().map(|r| r.latency).max().unwrap_or(0);
+    let windows = (case.reqs.len() as u64).div_ceil(u64::from(case.limit));
+    let asks = u64::from(case.limit.div_ceil(case.lease.max(1)));
+    let first = asks * (2 * trip + 2);
+    first + (windows - 1) * (case.window + latency + trip + (asks + 1) * (2 * trip + 2) + 2)
 }
 
 /// The most arrivals any half-open window `[t, t + w)` holds.
@@ -361,6 +447,54 @@ fn busiest_window(mut times: Vec<u64>, w: u64) -> usize {
     best
 }
 
+/// One settle that never reaches the store, with no error for the client to see, leaves its
+/// token in flight at the store until its hold ends: every other client has one token fewer
+/// meanwhile, and a saturated fleet's last requests slip by a whole window. This is what a
+/// Worker request that returned before its last settle went out cost the Durable Object
+/// fleet; the store function keeps the request alive for it (`waitUntil`). Nothing in the
+/// client can reclaim the token sooner without risking an overrun: only its settle says
+/// the request is done.
+#[test]
+fn a_lost_settle_costs_a_saturated_fleet_a_whole_window() {
+    let case = |lose: Option<usize>| {
+        let reqs = (0..16)
+            .map(|i| Req {
+                client: i % 2,
+                at: 0,
+                latency: 10,
+                server_at_pct: 50,
+                unsent: false,
+            })
+            .collect();
+        let case = Case {
+            limit: 4,
+            window: 1000,
+            clients: 2,
+            lease: 4,
+            store_delay: 2,
+            jitter: 0,
+            seed: 0,
+            outage: None,
+            restart: None,
+            reqs,
+        };
+        let bound = saturated_bound(&case);
+        let mut sim = Sim::new(case);
+        sim.lose_settle = lose;
+        sim.run();
+        assert_eq!(sim.sent, 16);
+        (sim.last_send, bound)
+    };
+    let (last, bound) = case(None);
+    assert!(last <= bound, "without a loss: {last} <= {bound}");
+    // The fifth settle: a token of the first window, needed in each window after it.
+    let (last, bound) = case(Some(5));
+    assert!(
+        last >= bound + 900,
+        "one lost settle: the last request at {last}, a window past {bound}"
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
@@ -374,6 +508,17 @@ proptest! {
         let times = sim.arrivals.iter().map(|a| a.1).collect();
         prop_assert!(busiest_window(times, window) <= limit as usize);
         prop_assert!(sim.arrivals.iter().all(|a| !a.2), "no fallback without a failure");
+    }
+
+    #[test]
+    fn a_saturated_fleet_loses_no_window(case in saturated()) {
+        let (limit, window, n, bound) = (case.limit, case.window, case.reqs.len(), saturated_bound(&case));
+        let mut sim = Sim::new(case);
+        sim.run();
+        prop_assert_eq!(sim.sent + sim.dropped, n, "every request was sent");
+        let times = sim.arrivals.iter().map(|a| a.1).collect();
+        prop_assert!(busiest_window(times, window) <= limit as usize);
+        prop_assert!(sim.last_send <= bound, "the last request went at {} > {}", sim.last_send, bound);
     }
 
     #[test]

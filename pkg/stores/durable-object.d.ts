@@ -29,7 +29,9 @@ export interface DurableObjectNamespaceLike<Id = unknown> {
 
 /**
  * A rate-limit store that keeps the budget in {@link ConveyorRateLimiter} objects, one
- * per bucket, addressed with `namespace.idFromName(bucket)`.
+ * per bucket, addressed with `namespace.idFromName(bucket)`. Each call keeps the current
+ * request alive until the object answers (`waitUntil` from "cloudflare:workers"), so a
+ * request's last settles, sent as its handler returns, are not cancelled with it.
  *
  * ```js
  * const client = new ConveyorClient({

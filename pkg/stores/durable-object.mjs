@@ -25,7 +25,7 @@
 // bundler configured for Workers, leaves `cloudflare:*` imports external) and loads the
 // package's .wasm the way the `workerd` entry does, sharing that entry's instance.
 
-import { DurableObject } from "cloudflare:workers";
+import * as workers from "cloudflare:workers";
 import "../entries/load-workerd.mjs";
 import { MemoryStore } from "../dist/web/conveyor_client.js";
 import limits from "./limits.cjs";
@@ -65,7 +65,7 @@ const MAX_KEYS = 128;
  * with it: a restarted object is the same memory to its clients, who carry on; after a
  * cleanup the next call starts a new epoch, which they adopt.
  */
-export class ConveyorRateLimiter extends DurableObject {
+export class ConveyorRateLimiter extends workers.DurableObject {
   /** @type {MemoryStore} */
   #store = new MemoryStore();
   /** Chunks the storage holds now, so a shrinking ledger deletes the rest. */
@@ -170,7 +170,8 @@ export class ConveyorRateLimiter extends DurableObject {
  * `rateLimit.store`, with the Durable Object namespace binding of that class.
  * Each call goes to the bucket's object through a fresh stub (`idFromName` hashes
  * locally and `get` opens nothing, so there is nothing worth caching, and a stub is never
- * carried from one request's context into another's).
+ * carried from one request's context into another's). Each call keeps the request alive
+ * until the object answered (see {@link outlive}).
  *
  * @param {{ idFromName(name: string): unknown, get(id: unknown): any }} namespace
  * @returns {import("./durable-object.js").DurableObjectRateLimitStore}
@@ -186,17 +187,49 @@ export function durableObjectStore(namespace) {
   // `async` turns the RPC promise (a thenable with extra powers) into a plain Promise and a
   // synchronous throw into a rejection, as the store protocol expects.
   return Object.freeze({
-    acquire: async (req) => {
-      const r = await object(req).acquire(req);
-      return { tokens: r.tokens, retryInMs: r.retryInMs, epoch: r.epoch, occupied: r.occupied };
-    },
-    settle: async (req) => {
-      await object(req).settle(req);
-    },
-    release: async (req) => {
-      await object(req).release(req);
-    },
+    acquire: (req) =>
+      outlive(
+        (async () => {
+          const r = await object(req).acquire(req);
+          return { tokens: r.tokens, retryInMs: r.retryInMs, epoch: r.epoch, occupied: r.occupied };
+        })(),
+      ),
+    settle: (req) =>
+      outlive(
+        (async () => {
+          await object(req).settle(req);
+        })(),
+      ),
+    release: (req) =>
+      outlive(
+        (async () => {
+          await object(req).release(req);
+        })(),
+      ),
   });
+}
+
+/**
+ * Keeps the Worker's request alive until `call` is answered. The client settles a token
+ * after its response arrived, so the last settles of a request are still on their way to
+ * the object when the handler returns; workerd then cancels whatever that request left
+ * running, and a settle it cancels never arrives: the object holds that token as in
+ * flight until its hold ends (`timeoutMs` + 5 s) and then a window more, and the whole
+ * fleet has one token fewer all that time. `waitUntil` from "cloudflare:workers" (the
+ * current request's `ctx.waitUntil`) lets each call finish. Outside a request (a Durable
+ * Object's own code, an older runtime without it) calls run as before.
+ * @template T
+ * @param {Promise<T>} call
+ * @returns {Promise<T>}
+ */
+function outlive(call) {
+  try {
+    // A rejection is the caller's to handle: the kept-alive copy must not report it again.
+    if (typeof workers.waitUntil === "function") workers.waitUntil(call.catch(() => {}));
+  } catch {
+    // No request to keep alive.
+  }
+  return call;
 }
 
 /** The protocol's bound on a bucket name (MemoryStore refuses longer ones too). */

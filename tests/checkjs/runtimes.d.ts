@@ -15,6 +15,8 @@ declare const Deno: { readFile(path: URL | string): Promise<Uint8Array> };
 
 /** The base class of a Durable Object, as much of it as the store uses. */
 declare module "cloudflare:workers" {
+  /** The current request's `ctx.waitUntil` (workerd since 2025). */
+  export function waitUntil(promise: Promise<unknown>): void;
   export class DurableObject<Env = unknown> {
     constructor(ctx: DurableObjectState, env: Env);
     protected ctx: DurableObjectState;

@@ -11,12 +11,17 @@
 //       -> 200 { value } or 200 { error: { name, message } }
 //     GET /inspect?bucket=<bucket>  -> InspectableLimiter.inspect()
 //     GET /received                 -> every request any InspectableLimiter received
+//     GET /trace                    -> every call any InspectableLimiter answered, in order:
+//       { at (the object's clock, epoch ms), op, bucket, want, carry, tokens, retryInMs,
+//       occupied } (the fleet test prints it when a run is slow)
 import { ConveyorRateLimiter, durableObjectStore } from "conveyor-client/durable-object";
 
 export { ConveyorRateLimiter };
 
 /** Every request any InspectableLimiter in this isolate received, as JSON. */
 const received = [];
+/** Every call any InspectableLimiter answered, with the object's clock and its answer. */
+const trace = [];
 
 export class InspectableLimiter extends ConveyorRateLimiter {
   #seen = [];
@@ -29,17 +34,32 @@ export class InspectableLimiter extends ConveyorRateLimiter {
 
   acquire(req) {
     this.#record(req);
-    return super.acquire(req);
+    const grant = super.acquire(req);
+    trace.push({
+      at: Date.now(),
+      op: "acquire",
+      bucket: req?.bucket,
+      want: req?.want,
+      carry: Array.isArray(req?.carry) ? req.carry.length : 0,
+      tokens: grant.tokens,
+      retryInMs: grant.retryInMs,
+      occupied: grant.occupied,
+    });
+    return grant;
   }
 
   settle(req) {
     this.#record(req);
-    return super.settle(req);
+    const out = super.settle(req);
+    trace.push({ at: Date.now(), op: "settle", bucket: req?.bucket, tokens: req?.tokens });
+    return out;
   }
 
   release(req) {
     this.#record(req);
-    return super.release(req);
+    const out = super.release(req);
+    trace.push({ at: Date.now(), op: "release", bucket: req?.bucket, tokens: req?.tokens });
+    return out;
   }
 
   /** Storage keys, the alarm, the stored index record, and the requests seen. */
@@ -60,6 +80,7 @@ export default {
   async fetch(request, env) {
     const url = new URL(request.url);
     if (url.pathname === "/received") return Response.json(received);
+    if (url.pathname === "/trace") return Response.json(trace);
     if (url.pathname === "/inspect") {
       const ns = env.INSPECT;
       return Response.json(await ns.get(ns.idFromName(url.searchParams.get("bucket"))).inspect());
