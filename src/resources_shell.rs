@@ -25,6 +25,8 @@ extern "C" {
     fn cached_namespace(namespace: &str, client_id: f64) -> JsValue;
     #[wasm_bindgen(js_name = makeNamespace)]
     fn make_namespace(client: JsValue, table: &Array, namespace: &str, client_id: f64) -> JsValue;
+    #[wasm_bindgen(js_name = withItems)]
+    fn with_items(page: &JsValue, plural: &str, hal: bool) -> bool;
 }
 
 // The namespace getters (`client.exchange`...) are generated from the endpoint table.
@@ -32,13 +34,14 @@ include!("resources/namespace_getters.rs");
 
 #[wasm_bindgen]
 impl ConveyorClient {
-    /// Internal: calls the endpoint `name` with the method's arguments
-    /// (`...pathArgs, params?, options?`), asking for page `page` when it is a number. Use
-    /// the namespace methods instead.
+    /// Internal: calls the endpoint at `index` in the endpoint table with the method's
+    /// arguments (`...pathArgs, params?, options?`), asking for page `page` when it is a
+    /// number. Use the namespace methods instead.
     #[doc(hidden)]
     #[wasm_bindgen(js_name = __call)]
-    pub fn call_endpoint(&self, name: String, args: Array, page: JsValue) -> Promise {
-        match prepare(self, &name, &args, &page) {
+    pub fn call_endpoint(&self, index: u32, args: Array, page: JsValue) -> Promise {
+        // An index, not the method's name: a typed call then decodes no string to find it.
+        match prepare(self, index, &args, &page) {
             Ok((call, finish)) => self.launch(call, true, Some(finish)),
             Err(e) => Promise::reject(&e),
         }
@@ -66,8 +69,12 @@ impl ConveyorClient {
             return cached;
         }
         let table = Array::new();
-        for ep in resources::in_namespace(namespace) {
+        for (index, ep) in resources::all().enumerate() {
+            if ep.namespace() != namespace {
+                continue;
+            }
             let row = Array::new();
+            row.push(&JsValue::from_f64(index as f64));
             row.push(&JsValue::from_str(ep.name));
             row.push(&JsValue::from_bool(ep.is_list()));
             row.push(&JsValue::from_f64(ep.path_args.len() as f64));
@@ -96,13 +103,13 @@ fn invalid(ep: &Endpoint, field: &str, message: String) -> JsValue {
 /// parsed JSON.
 fn prepare(
     client: &ConveyorClient,
-    name: &str,
+    index: u32,
     args: &Array,
     page: &JsValue,
 ) -> Result<(crate::pipeline::Call, Finish), JsValue> {
-    let Some(ep) = resources::find(name) else {
+    let Some(ep) = resources::all().nth(index as usize) else {
         return Err(js_error::to_js(&Error::config(format!(
-            "no Conveyor endpoint is named `{name}`"
+            "no Conveyor endpoint has the index {index}"
         ))));
     };
     let n = ep.path_args.len() as u32;
@@ -153,8 +160,11 @@ fn prepare(
     })?;
     let finish: Finish = match ep.response {
         ResponseKind::List { plural, envelope } => {
-            let key = client.api_key().to_owned();
-            Box::new(move |value| unwrap_list(&key, ep, &path_and_query, value, plural, envelope))
+            // The key is read only when the page is refused: no copy of it per call.
+            let client = client.handle();
+            Box::new(move |value| {
+                unwrap_list(&client, ep, &path_and_query, value, plural, envelope)
+            })
         }
         ResponseKind::Record => Box::new(Ok),
         ResponseKind::Empty => Box::new(|_| Ok(JsValue::UNDEFINED)),
@@ -341,59 +351,34 @@ fn form_data(
 
 /// Checks a list response's envelope and adds the non-enumerable `items` array.
 fn unwrap_list(
-    key: &str,
+    client: &ConveyorClient,
     ep: &Endpoint,
     path: &str,
     page: JsValue,
     plural: &str,
     envelope: Envelope,
 ) -> Result<JsValue, JsValue> {
-    let flat = || Reflect::get(&page, &plural.into()).ok();
-    let hal = || {
-        Reflect::get(&page, &"_embedded".into())
-            .ok()
-            .filter(|e| e.is_object())
-            .and_then(|e| Reflect::get(&e, &plural.into()).ok())
-    };
-    // The declared envelope first, then the other: the records are the same either way.
-    let found = if page.is_object() {
-        let (a, b) = match envelope {
-            Envelope::Flat => (flat(), hal()),
-            Envelope::Hal => (hal(), flat()),
-        };
-        a.filter(Array::is_array)
-            .or_else(|| b.filter(Array::is_array))
-    } else {
-        None
-    };
-    let Some(items) = found else {
-        let where_ = match envelope {
-            Envelope::Flat => format!("`{plural}`"),
-            Envelope::Hal => format!("`_embedded.{plural}`"),
-        };
-        let err = Error::new(
-            ErrorKind::BadResponse,
-            format!(
-                "{} {path}: the response has no {where_} array; the API may have changed (the body is in `details`)",
-                ep.method
-            ),
-        )
-        .with_request(ep.method, path);
-        return Err(js_error::to_js_with(
-            &err,
-            JsExtras {
-                cause: None,
-                details: js_error::details_of(&page, key),
-            },
-        ));
-    };
-    let descriptor = Object::new();
-    let _ = Reflect::set(&descriptor, &"value".into(), &items);
-    let _ = Reflect::set(&descriptor, &"configurable".into(), &JsValue::TRUE);
-    let obj: &Object = page.unchecked_ref();
-    if Reflect::define_property(obj, &"items".into(), &descriptor).is_err() {
-        // A frozen object cannot take the property: the records are still reachable.
+    // One crossing: the lookups, which may meet throwing getters, are caught in JS.
+    if with_items(&page, plural, envelope == Envelope::Hal) {
         return Ok(page);
     }
-    Ok(page)
+    let where_ = match envelope {
+        Envelope::Flat => format!("`{plural}`"),
+        Envelope::Hal => format!("`_embedded.{plural}`"),
+    };
+    let err = Error::new(
+        ErrorKind::BadResponse,
+        format!(
+            "{} {path}: the response has no {where_} array; the API may have changed (the body is in `details`)",
+            ep.method
+        ),
+    )
+    .with_request(ep.method, path);
+    Err(js_error::to_js_with(
+        &err,
+        JsExtras {
+            cause: None,
+            details: js_error::details_of(&page, client.api_key()),
+        },
+    ))
 }
