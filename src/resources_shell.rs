@@ -195,17 +195,18 @@ fn signature(ep: &Endpoint) -> String {
 /// getters, iterator or methods throw is an `Err` with the message to show.
 fn to_value(v: &JsValue, files: &mut Vec<JsValue>) -> Result<Value, String> {
     let threw = |_| "reading it threw".to_owned();
-    if v.is_undefined() || v.is_null() {
-        return Ok(Value::Null);
-    }
-    if let Some(b) = v.as_bool() {
-        return Ok(Value::Bool(b));
-    }
+    // Each test is a crossing into JS, and they are disjoint: the common kinds first.
     if let Some(n) = v.as_f64() {
         return Ok(Value::Num(n));
     }
     if let Some(s) = v.as_string() {
         return Ok(Value::Str(s));
+    }
+    if v.is_undefined() || v.is_null() {
+        return Ok(Value::Null);
+    }
+    if let Some(b) = v.as_bool() {
+        return Ok(Value::Bool(b));
     }
     if let Some(items) = fallible::list(v, fallible::MAX_ITEMS).map_err(threw)? {
         return items
