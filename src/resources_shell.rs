@@ -39,7 +39,7 @@ impl ConveyorClient {
     /// number. Use the namespace methods instead.
     #[doc(hidden)]
     #[wasm_bindgen(js_name = __call)]
-    pub fn call_endpoint(&self, index: u32, args: Array, page: JsValue) -> Promise {
+    pub fn call_endpoint(&self, index: f64, args: Array, page: JsValue) -> Promise {
         // An index, not the method's name: a typed call then decodes no string to find it.
         match prepare(self, index, &args, &page) {
             Ok((call, finish)) => self.launch(call, true, Some(finish)),
@@ -103,14 +103,23 @@ fn invalid(ep: &Endpoint, field: &str, message: String) -> JsValue {
 /// parsed JSON.
 fn prepare(
     client: &ConveyorClient,
-    index: u32,
+    index: f64,
     args: &Array,
     page: &JsValue,
 ) -> Result<(crate::pipeline::Call, Finish), JsValue> {
-    let Some(ep) = resources::all().nth(index as usize) else {
-        return Err(js_error::to_js(&Error::config(format!(
-            "no Conveyor endpoint has the index {index}"
-        ))));
+    // A float, so that whatever else JS passes (a name, NaN, -1) is refused, not wrapped.
+    let found = (index >= 0.0 && index.trunc() == index)
+        .then(|| resources::all().nth(index as usize))
+        .flatten();
+    let Some(ep) = found else {
+        // `String(index)`: formatting the f64 in Rust would link its float printing.
+        return Err(js_error::to_js(&Error::config(
+            [
+                "no Conveyor endpoint has the index ",
+                &js_number_text(index),
+            ]
+            .concat(),
+        )));
     };
     let n = ep.path_args.len() as u32;
     let max_args = n + if ep.takes_params() { 2 } else { 1 };
