@@ -15,6 +15,7 @@ use crate::options::{self, CallOptions};
 use crate::params::{self, Body, Field, Value};
 use crate::resources::{self, Endpoint, Envelope, ResponseKind};
 use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect};
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, FormData};
@@ -26,7 +27,13 @@ extern "C" {
     #[wasm_bindgen(js_name = makeNamespace)]
     fn make_namespace(client: JsValue, table: &Array, namespace: &str, client_id: f64) -> JsValue;
     #[wasm_bindgen(js_name = withItems)]
-    fn with_items(page: &JsValue, plural: &str, hal: bool) -> bool;
+    fn with_items(page: &JsValue, plural: &JsValue, hal: bool) -> bool;
+}
+
+thread_local! {
+    /// Each list's record key as a JS string, made on its first page: the next pages pass
+    /// it without decoding a string.
+    static PLURALS: RefCell<Vec<(&'static str, JsValue)>> = const { RefCell::new(Vec::new()) };
 }
 
 // The namespace getters (`client.exchange`...) are generated from the endpoint table.
@@ -152,9 +159,13 @@ fn prepare(
         params.push(("page".to_owned(), Value::Num(p)));
     }
     let options = read_options(ep, &options_js)?;
-    let prepared = params::prepare_with(ep, &path_args, &params, js_number_text)
+    let mut prepared = params::prepare_with(ep, &path_args, &params, js_number_text)
         .map_err(|e| invalid(ep, &e.field, e.message))?;
-    let path_and_query = prepared.path_and_query();
+    let path_and_query = if prepared.query.is_empty() {
+        std::mem::take(&mut prepared.path)
+    } else {
+        prepared.path_and_query()
+    };
     let (body, json) = match &prepared.body {
         Body::None => (JsValue::UNDEFINED, false),
         Body::Json(text) => (JsValue::from_str(text), true),
@@ -365,11 +376,26 @@ fn unwrap_list(
     ep: &Endpoint,
     path: &str,
     page: JsValue,
-    plural: &str,
+    plural: &'static str,
     envelope: Envelope,
 ) -> Result<JsValue, JsValue> {
     // One crossing: the lookups, which may meet throwing getters, are caught in JS.
-    if with_items(&page, plural, envelope == Envelope::Hal) {
+    let hal = envelope == Envelope::Hal;
+    let found = PLURALS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let index = match cache.iter().position(|(p, _)| *p == plural) {
+            Some(i) => i,
+            None => {
+                cache.push((plural, JsValue::from_str(plural)));
+                cache.len() - 1
+            }
+        };
+        // `withItems` never calls back into the wasm, so the borrow cannot be met again.
+        cache
+            .get(index)
+            .is_some_and(|(_, js)| with_items(&page, js, hal))
+    });
+    if found {
         return Ok(page);
     }
     let where_ = match envelope {

@@ -175,24 +175,7 @@ export class ListResult {
  */
 export function withItems(page, plural, hal) {
   if (page === null || typeof page !== "object") return false;
-  const flat = () => {
-    try {
-      const v = page[plural];
-      return Array.isArray(v) ? v : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const embedded = () => {
-    try {
-      const e = page._embedded;
-      const v = e !== null && typeof e === "object" ? e[plural] : undefined;
-      return Array.isArray(v) ? v : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const items = hal ? (embedded() ?? flat()) : (flat() ?? embedded());
+  const items = hal ? (embeddedList(page, plural) ?? ownList(page, plural)) : (ownList(page, plural) ?? embeddedList(page, plural));
   if (items === undefined) return false;
   try {
     Reflect.defineProperty(page, "items", { value: items, configurable: true });
@@ -200,6 +183,25 @@ export function withItems(page, plural, hal) {
     // A Proxy page whose trap throws keeps its records where they are.
   }
   return true;
+}
+
+function ownList(page, plural) {
+  try {
+    const v = page[plural];
+    return Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function embeddedList(page, plural) {
+  try {
+    const e = page._embedded;
+    const v = e !== null && typeof e === "object" ? e[plural] : undefined;
+    return Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function hasNextPage(page, number, requestedPerPage) {
