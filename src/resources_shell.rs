@@ -26,6 +26,8 @@ extern "C" {
     fn cached_namespace(namespace: &str, client_id: f64) -> JsValue;
     #[wasm_bindgen(js_name = makeNamespace)]
     fn make_namespace(client: JsValue, table: &Array, namespace: &str, client_id: f64) -> JsValue;
+    #[wasm_bindgen(js_name = paramEntries)]
+    fn param_entries(params: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = withItems)]
     fn with_items(page: &JsValue, plural: &JsValue, hal: bool) -> bool;
 }
@@ -266,19 +268,29 @@ fn read_params(
     if params.is_undefined() || params.is_null() {
         return Ok(Vec::new());
     }
-    if !params.is_object() || fallible::is_array(params) || params.is_function() {
-        return Err(invalid(
-            ep,
-            "params",
-            format!("`params` must be an object ({})", signature(ep)),
-        ));
+    // One crossing for the checks and every entry; `paramEntries` catches what it reads.
+    let entries = param_entries(params);
+    match entries.as_f64() {
+        Some(0.0) => {
+            return Err(invalid(
+                ep,
+                "params",
+                format!("`params` must be an object ({})", signature(ep)),
+            ))
+        }
+        Some(_) => return Err(invalid(ep, "params", "reading `params` threw".to_owned())),
+        None => {}
     }
-    let threw = |_| invalid(ep, "params", "reading `params` threw".to_owned());
+    // A fresh plain array of `[key, value, ...]`: reading it cannot throw.
+    let entries: Array = entries.unchecked_into();
     let mut out = Vec::new();
-    for (key, value) in fallible::entries(params).map_err(threw)? {
-        let value =
-            to_value(&value, files).map_err(|m| invalid(ep, &key, format!("`{key}`: {m}")))?;
+    let (mut i, len) = (0, entries.length());
+    while i + 1 < len {
+        let key = entries.get(i).as_string().unwrap_or_default();
+        let value = to_value(&entries.get(i + 1), files)
+            .map_err(|m| invalid(ep, &key, format!("`{key}`: {m}")))?;
         out.push((key, value));
+        i += 2;
     }
     Ok(out)
 }

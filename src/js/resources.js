@@ -168,6 +168,31 @@ export class ListResult {
 }
 
 /**
+ * A typed method's params object as `[key, value, ...]`: its own enumerable entries, as
+ * `Object.entries` reads them. 0 when it is not an object (an array, a function, a
+ * primitive; a revoked Proxy counts as an array), 1 when reading it threw. Never throws.
+ */
+export function paramEntries(params) {
+  if (params === null || typeof params !== "object") return 0;
+  try {
+    if (Array.isArray(params)) return 0;
+  } catch {
+    return 0;
+  }
+  try {
+    const entries = Object.entries(params);
+    const out = new Array(entries.length * 2);
+    for (let i = 0; i < entries.length; i++) {
+      out[2 * i] = entries[i][0];
+      out[2 * i + 1] = entries[i][1];
+    }
+    return out;
+  } catch {
+    return 1;
+  }
+}
+
+/**
  * Adds the non-enumerable `items` to a list page: the array under `plural`, or under
  * `_embedded.plural` (the HAL envelope, tried first when `hal`). False when neither is an
  * array. Never throws: a throwing getter or trap counts as no array, and a page that cannot

@@ -447,6 +447,35 @@ test("a list page's records are found under either envelope, the declared one fi
   }
 });
 
+test("a params object that is not one, or whose reading throws, is refused naming `params`", async () => {
+  const c = client();
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const throwingKeys = new Proxy({}, { ownKeys: () => { throw new Error("hostile"); } });
+  const throwingGetter = { get per_page() { throw new Error("hostile"); } };
+  const cases = [
+    [[1], /`params` must be an object \(exchange\.accessGroups\.list\(params\?, options\?\)\)/],
+    [() => {}, /`params` must be an object/],
+    ["x", /`params` must be an object/],
+    [revoked.proxy, /`params` must be an object/],
+    [throwingKeys, /reading `params` threw/],
+    [throwingGetter, /reading `params` threw/],
+  ];
+  for (const [params, message] of cases) {
+    const e = await rejection(c.exchange.accessGroups.list(params));
+    assert.ok(e instanceof ConveyorValidationError, e.name);
+    assert.match(e.message, message);
+    assert.equal(e.details.param, "params");
+  }
+  // Own enumerable entries only, in the object's order: the first bad one is named.
+  const inherited = Object.create({ nope: 1 });
+  inherited.per_page = 5;
+  Object.defineProperty(inherited, "hidden", { value: 1, enumerable: false });
+  assert.equal((await c.exchange.accessGroups.list(inherited)).per_page, 5);
+  const e = await rejection(c.exchange.accessGroups.list({ per_page: 1, bogus: 1, worse: 2 }));
+  assert.equal(e.details.param, "bogus");
+});
+
 test("the typed methods' internal entry point refuses what is not an endpoint's index", async () => {
   const c = client();
   for (const bad of ["exchange.connections.list", -1, 1.5, NaN, 1e9, undefined]) {
