@@ -59,12 +59,14 @@ const variants = {
   "client request() (rateLimit: false)": ["stub fetch alone, JSON", () => off.request("GET", PATH)],
   "client typed call, namespace held": ["stub fetch alone, JSON", async () => await accessGroups.list()],
   "client typed call through client.exchange…": ["stub fetch alone, JSON", async () => await off.exchange.accessGroups.list()],
+  "client typed call with a param, namespace held": ["stub fetch alone, JSON", async () => await accessGroups.list({ per_page: 50 })],
   ...(before
     ? {
         "before: client fetch (rateLimit: false)": ["stub fetch alone", async () => (await before.off.fetch(PATH)).arrayBuffer()],
         "before: client fetch (limit 1e9/s)": ["stub fetch alone", async () => (await before.high.fetch(PATH)).arrayBuffer()],
         "before: client request() (rateLimit: false)": ["stub fetch alone, JSON", () => before.off.request("GET", PATH)],
         "before: client typed call, namespace held": ["stub fetch alone, JSON", async () => await beforeGroups.list()],
+        "before: client typed call with a param, namespace held": ["stub fetch alone, JSON", async () => await beforeGroups.list({ per_page: 50 })],
       }
     : {}),
   ky: ["stub fetch alone", () => kyApi.get(PATH.slice(1)).arrayBuffer()],

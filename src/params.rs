@@ -82,7 +82,10 @@ pub struct Prepared {
 impl Prepared {
     /// The path and encoded query, relative to the base URL.
     pub fn path_and_query(&self) -> String {
-        format!("{}{}", self.path, encode_query(&self.query))
+        if self.query.is_empty() {
+            return self.path.clone();
+        }
+        [self.path.as_str(), &encode_query(&self.query)].concat()
     }
 }
 
@@ -174,7 +177,12 @@ pub fn prepare_with(
         }
         ids.push((name, id));
     }
-    let path = fill_path(ep.path, &ids).map_err(|m| ParamError::new("path", m))?;
+    // Most paths have no placeholder: a byte scan, then a copy.
+    let path = if ep.path.bytes().any(|b| b == b'{' || b == b'}') {
+        fill_path(ep.path, &ids).map_err(|m| ParamError::new("path", m))?
+    } else {
+        ep.path.to_owned()
+    };
 
     // Check: unknown names and each value, in the caller's order.
     let mut filename: Option<String> = None;
@@ -241,7 +249,7 @@ pub fn prepare_with(
             v => fields.push((name.to_owned(), Field::Text(scalar_text(v, num)))),
         },
     };
-    for name in ep.accepted_names() {
+    for name in ep.accepted() {
         if name == "filename" && !sends_filename {
             continue;
         }

@@ -15,6 +15,7 @@ use crate::options::{self, CallOptions};
 use crate::params::{self, Body, Field, Value};
 use crate::resources::{self, Endpoint, Envelope, ResponseKind};
 use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect};
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, FormData};
@@ -25,6 +26,16 @@ extern "C" {
     fn cached_namespace(namespace: &str, client_id: f64) -> JsValue;
     #[wasm_bindgen(js_name = makeNamespace)]
     fn make_namespace(client: JsValue, table: &Array, namespace: &str, client_id: f64) -> JsValue;
+    #[wasm_bindgen(js_name = paramEntries)]
+    fn param_entries(params: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = withItems)]
+    fn with_items(page: &JsValue, plural: &JsValue, hal: bool) -> bool;
+}
+
+thread_local! {
+    /// Each list's record key as a JS string, made on its first page: the next pages pass
+    /// it without decoding a string.
+    static PLURALS: RefCell<Vec<(&'static str, JsValue)>> = const { RefCell::new(Vec::new()) };
 }
 
 // The namespace getters (`client.exchange`...) are generated from the endpoint table.
@@ -32,13 +43,14 @@ include!("resources/namespace_getters.rs");
 
 #[wasm_bindgen]
 impl ConveyorClient {
-    /// Internal: calls the endpoint `name` with the method's arguments
-    /// (`...pathArgs, params?, options?`), asking for page `page` when it is a number. Use
-    /// the namespace methods instead.
+    /// Internal: calls the endpoint at `index` in the endpoint table with the method's
+    /// arguments (`...pathArgs, params?, options?`), asking for page `page` when it is a
+    /// number. Use the namespace methods instead.
     #[doc(hidden)]
     #[wasm_bindgen(js_name = __call)]
-    pub fn call_endpoint(&self, name: String, args: Array, page: JsValue) -> Promise {
-        match prepare(self, &name, &args, &page) {
+    pub fn call_endpoint(&self, index: f64, args: Array, page: JsValue) -> Promise {
+        // An index, not the method's name: a typed call then decodes no string to find it.
+        match prepare(self, index, &args, &page) {
             Ok((call, finish)) => self.launch(call, true, Some(finish)),
             Err(e) => Promise::reject(&e),
         }
@@ -66,8 +78,12 @@ impl ConveyorClient {
             return cached;
         }
         let table = Array::new();
-        for ep in resources::in_namespace(namespace) {
+        for (index, ep) in resources::all().enumerate() {
+            if ep.namespace() != namespace {
+                continue;
+            }
             let row = Array::new();
+            row.push(&JsValue::from_f64(index as f64));
             row.push(&JsValue::from_str(ep.name));
             row.push(&JsValue::from_bool(ep.is_list()));
             row.push(&JsValue::from_f64(ep.path_args.len() as f64));
@@ -96,14 +112,23 @@ fn invalid(ep: &Endpoint, field: &str, message: String) -> JsValue {
 /// parsed JSON.
 fn prepare(
     client: &ConveyorClient,
-    name: &str,
+    index: f64,
     args: &Array,
     page: &JsValue,
 ) -> Result<(crate::pipeline::Call, Finish), JsValue> {
-    let Some(ep) = resources::find(name) else {
-        return Err(js_error::to_js(&Error::config(format!(
-            "no Conveyor endpoint is named `{name}`"
-        ))));
+    // A float, so that whatever else JS passes (a name, NaN, -1) is refused, not wrapped.
+    let found = (index >= 0.0 && index.trunc() == index)
+        .then(|| resources::all().nth(index as usize))
+        .flatten();
+    let Some(ep) = found else {
+        // `String(index)`: formatting the f64 in Rust would link its float printing.
+        return Err(js_error::to_js(&Error::config(
+            [
+                "no Conveyor endpoint has the index ",
+                &js_number_text(index),
+            ]
+            .concat(),
+        )));
     };
     let n = ep.path_args.len() as u32;
     let max_args = n + if ep.takes_params() { 2 } else { 1 };
@@ -136,9 +161,13 @@ fn prepare(
         params.push(("page".to_owned(), Value::Num(p)));
     }
     let options = read_options(ep, &options_js)?;
-    let prepared = params::prepare_with(ep, &path_args, &params, js_number_text)
+    let mut prepared = params::prepare_with(ep, &path_args, &params, js_number_text)
         .map_err(|e| invalid(ep, &e.field, e.message))?;
-    let path_and_query = prepared.path_and_query();
+    let path_and_query = if prepared.query.is_empty() {
+        std::mem::take(&mut prepared.path)
+    } else {
+        prepared.path_and_query()
+    };
     let (body, json) = match &prepared.body {
         Body::None => (JsValue::UNDEFINED, false),
         Body::Json(text) => (JsValue::from_str(text), true),
@@ -153,8 +182,11 @@ fn prepare(
     })?;
     let finish: Finish = match ep.response {
         ResponseKind::List { plural, envelope } => {
-            let key = client.api_key().to_owned();
-            Box::new(move |value| unwrap_list(&key, ep, &path_and_query, value, plural, envelope))
+            // The key is read only when the page is refused: no copy of it per call.
+            let client = client.handle();
+            Box::new(move |value| {
+                unwrap_list(&client, ep, &path_and_query, value, plural, envelope)
+            })
         }
         ResponseKind::Record => Box::new(Ok),
         ResponseKind::Empty => Box::new(|_| Ok(JsValue::UNDEFINED)),
@@ -185,17 +217,18 @@ fn signature(ep: &Endpoint) -> String {
 /// getters, iterator or methods throw is an `Err` with the message to show.
 fn to_value(v: &JsValue, files: &mut Vec<JsValue>) -> Result<Value, String> {
     let threw = |_| "reading it threw".to_owned();
-    if v.is_undefined() || v.is_null() {
-        return Ok(Value::Null);
-    }
-    if let Some(b) = v.as_bool() {
-        return Ok(Value::Bool(b));
-    }
+    // Each test is a crossing into JS, and they are disjoint: the common kinds first.
     if let Some(n) = v.as_f64() {
         return Ok(Value::Num(n));
     }
     if let Some(s) = v.as_string() {
         return Ok(Value::Str(s));
+    }
+    if v.is_undefined() || v.is_null() {
+        return Ok(Value::Null);
+    }
+    if let Some(b) = v.as_bool() {
+        return Ok(Value::Bool(b));
     }
     if let Some(items) = fallible::list(v, fallible::MAX_ITEMS).map_err(threw)? {
         return items
@@ -235,19 +268,29 @@ fn read_params(
     if params.is_undefined() || params.is_null() {
         return Ok(Vec::new());
     }
-    if !params.is_object() || fallible::is_array(params) || params.is_function() {
-        return Err(invalid(
-            ep,
-            "params",
-            format!("`params` must be an object ({})", signature(ep)),
-        ));
+    // One crossing for the checks and every entry; `paramEntries` catches what it reads.
+    let entries = param_entries(params);
+    match entries.as_f64() {
+        Some(0.0) => {
+            return Err(invalid(
+                ep,
+                "params",
+                format!("`params` must be an object ({})", signature(ep)),
+            ))
+        }
+        Some(_) => return Err(invalid(ep, "params", "reading `params` threw".to_owned())),
+        None => {}
     }
-    let threw = |_| invalid(ep, "params", "reading `params` threw".to_owned());
+    // A fresh plain array of `[key, value, ...]`: reading it cannot throw.
+    let entries: Array = entries.unchecked_into();
     let mut out = Vec::new();
-    for (key, value) in fallible::entries(params).map_err(threw)? {
-        let value =
-            to_value(&value, files).map_err(|m| invalid(ep, &key, format!("`{key}`: {m}")))?;
+    let (mut i, len) = (0, entries.length());
+    while i + 1 < len {
+        let key = entries.get(i).as_string().unwrap_or_default();
+        let value = to_value(&entries.get(i + 1), files)
+            .map_err(|m| invalid(ep, &key, format!("`{key}`: {m}")))?;
         out.push((key, value));
+        i += 2;
     }
     Ok(out)
 }
@@ -341,59 +384,49 @@ fn form_data(
 
 /// Checks a list response's envelope and adds the non-enumerable `items` array.
 fn unwrap_list(
-    key: &str,
+    client: &ConveyorClient,
     ep: &Endpoint,
     path: &str,
     page: JsValue,
-    plural: &str,
+    plural: &'static str,
     envelope: Envelope,
 ) -> Result<JsValue, JsValue> {
-    let flat = || Reflect::get(&page, &plural.into()).ok();
-    let hal = || {
-        Reflect::get(&page, &"_embedded".into())
-            .ok()
-            .filter(|e| e.is_object())
-            .and_then(|e| Reflect::get(&e, &plural.into()).ok())
-    };
-    // The declared envelope first, then the other: the records are the same either way.
-    let found = if page.is_object() {
-        let (a, b) = match envelope {
-            Envelope::Flat => (flat(), hal()),
-            Envelope::Hal => (hal(), flat()),
+    // One crossing: the lookups, which may meet throwing getters, are caught in JS.
+    let hal = envelope == Envelope::Hal;
+    let found = PLURALS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let index = match cache.iter().position(|(p, _)| *p == plural) {
+            Some(i) => i,
+            None => {
+                cache.push((plural, JsValue::from_str(plural)));
+                cache.len() - 1
+            }
         };
-        a.filter(Array::is_array)
-            .or_else(|| b.filter(Array::is_array))
-    } else {
-        None
-    };
-    let Some(items) = found else {
-        let where_ = match envelope {
-            Envelope::Flat => format!("`{plural}`"),
-            Envelope::Hal => format!("`_embedded.{plural}`"),
-        };
-        let err = Error::new(
-            ErrorKind::BadResponse,
-            format!(
-                "{} {path}: the response has no {where_} array; the API may have changed (the body is in `details`)",
-                ep.method
-            ),
-        )
-        .with_request(ep.method, path);
-        return Err(js_error::to_js_with(
-            &err,
-            JsExtras {
-                cause: None,
-                details: js_error::details_of(&page, key),
-            },
-        ));
-    };
-    let descriptor = Object::new();
-    let _ = Reflect::set(&descriptor, &"value".into(), &items);
-    let _ = Reflect::set(&descriptor, &"configurable".into(), &JsValue::TRUE);
-    let obj: &Object = page.unchecked_ref();
-    if Reflect::define_property(obj, &"items".into(), &descriptor).is_err() {
-        // A frozen object cannot take the property: the records are still reachable.
+        // `withItems` never calls back into the wasm, so the borrow cannot be met again.
+        cache
+            .get(index)
+            .is_some_and(|(_, js)| with_items(&page, js, hal))
+    });
+    if found {
         return Ok(page);
     }
-    Ok(page)
+    let where_ = match envelope {
+        Envelope::Flat => format!("`{plural}`"),
+        Envelope::Hal => format!("`_embedded.{plural}`"),
+    };
+    let err = Error::new(
+        ErrorKind::BadResponse,
+        format!(
+            "{} {path}: the response has no {where_} array; the API may have changed (the body is in `details`)",
+            ep.method
+        ),
+    )
+    .with_request(ep.method, path);
+    Err(js_error::to_js_with(
+        &err,
+        JsExtras {
+            cause: None,
+            details: js_error::details_of(&page, client.api_key()),
+        },
+    ))
 }

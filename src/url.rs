@@ -150,7 +150,8 @@ pub fn fill_path<S: AsRef<str>>(template: &str, args: &[(&str, S)]) -> Result<St
 /// assert_eq!(encode_query(&pairs), "?ids%5B%5D=1&ids%5B%5D=2&q=a%2Bb%20c");
 /// ```
 pub fn encode_query(pairs: &[(String, String)]) -> String {
-    let mut out = String::new();
+    // Room for the text unescaped: one allocation for the usual query.
+    let mut out = String::with_capacity(pairs.iter().map(|(n, v)| n.len() + v.len() + 2).sum());
     for (i, (name, value)) in pairs.iter().enumerate() {
         out.push(if i == 0 { '?' } else { '&' });
         push_encoded(&mut out, name);

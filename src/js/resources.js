@@ -2,7 +2,7 @@
 // `ListResult` every list method returns, and the probe loop of `client.checkAccess()`.
 //
 // Nothing here knows an endpoint: Rust passes the endpoint table (`src/resources/`) and
-// every method calls back into the client's internal `__call(name, args)`, which validates
+// every method calls back into the client's internal `__call(index, args)`, which validates
 // the arguments, sends the request through the pipeline (limiter, retries, typed errors)
 // and, for lists, checks the envelope and adds the non-enumerable `items` array to the page.
 //
@@ -30,7 +30,7 @@ export function cachedNamespace(name, clientId) {
 
 /**
  * Builds one namespace object from `table`, a list of
- * `[name, isList, pathArgCount]` rows whose names all start with the same
+ * `[index, name, isList, pathArgCount]` rows (`index`: the endpoint's place in the table) whose names all start with the same
  * first segment (`exchange.folders.list`, `exchange.folders.create`...), and caches it.
  */
 export function makeNamespace(client, table, name, clientId) {
@@ -45,7 +45,7 @@ export function makeNamespace(client, table, name, clientId) {
 
 function buildNamespace(client, table) {
   const root = {};
-  for (const [name, isList, pathArgs] of table) {
+  for (const [index, name, isList, pathArgs] of table) {
     const parts = name.split(".").slice(1);
     const method = parts.pop();
     let node = root;
@@ -54,8 +54,8 @@ function buildNamespace(client, table) {
       node = node[p];
     }
     node[method] = isList
-      ? (...args) => new ListResult(client, name, pathArgs, args)
-      : (...args) => client.__call(name, args);
+      ? (...args) => new ListResult(client, index, pathArgs, args)
+      : (...args) => client.__call(index, args);
   }
   return deepFreeze(root);
 }
@@ -77,14 +77,14 @@ function deepFreeze(o) {
  */
 export class ListResult {
   #client;
-  #name;
+  #index;
   #pathArgs;
   #args;
   #first;
 
-  constructor(client, name, pathArgs, args) {
+  constructor(client, index, pathArgs, args) {
     this.#client = client;
-    this.#name = name;
+    this.#index = index;
     this.#pathArgs = pathArgs;
     this.#args = args;
   }
@@ -103,7 +103,7 @@ export class ListResult {
 
   // The call's own params with `page` replaced (by Rust, which reads the params safely).
   #fetch(page) {
-    return this.#client.__call(this.#name, this.#args, page);
+    return this.#client.__call(this.#index, this.#args, page);
   }
 
   #firstPage() {
@@ -164,6 +164,68 @@ export class ListResult {
 
   get [Symbol.toStringTag]() {
     return "ListResult";
+  }
+}
+
+/**
+ * A typed method's params object as `[key, value, ...]`: its own enumerable entries, as
+ * `Object.entries` reads them. 0 when it is not an object (an array, a function, a
+ * primitive; a revoked Proxy counts as an array), 1 when reading it threw. Never throws.
+ */
+export function paramEntries(params) {
+  if (params === null || typeof params !== "object") return 0;
+  try {
+    if (Array.isArray(params)) return 0;
+  } catch {
+    return 0;
+  }
+  try {
+    const entries = Object.entries(params);
+    const out = new Array(entries.length * 2);
+    for (let i = 0; i < entries.length; i++) {
+      out[2 * i] = entries[i][0];
+      out[2 * i + 1] = entries[i][1];
+    }
+    return out;
+  } catch {
+    return 1;
+  }
+}
+
+/**
+ * Adds the non-enumerable `items` to a list page: the array under `plural`, or under
+ * `_embedded.plural` (the HAL envelope, tried first when `hal`). False when neither is an
+ * array. Never throws: a throwing getter or trap counts as no array, and a page that cannot
+ * take the property (frozen) is kept as it is.
+ */
+export function withItems(page, plural, hal) {
+  if (page === null || typeof page !== "object") return false;
+  const items = hal ? (embeddedList(page, plural) ?? ownList(page, plural)) : (ownList(page, plural) ?? embeddedList(page, plural));
+  if (items === undefined) return false;
+  try {
+    Reflect.defineProperty(page, "items", { value: items, configurable: true });
+  } catch {
+    // A Proxy page whose trap throws keeps its records where they are.
+  }
+  return true;
+}
+
+function ownList(page, plural) {
+  try {
+    const v = page[plural];
+    return Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function embeddedList(page, plural) {
+  try {
+    const e = page._embedded;
+    const v = e !== null && typeof e === "object" ? e[plural] : undefined;
+    return Array.isArray(v) ? v : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -233,14 +233,25 @@ impl Endpoint {
 
     /// Every parameter name accepted, in declaration order (for error messages and docs).
     pub fn accepted_names(&self) -> Vec<&'static str> {
-        let mut names: Vec<&'static str> = self.params.iter().map(|p| p.name).collect();
-        if self.is_list() {
-            names.extend(["page", "per_page"]);
-        }
-        if self.has_file() && !names.contains(&"filename") {
-            names.push("filename");
-        }
-        names
+        self.accepted().collect()
+    }
+
+    /// [`Endpoint::accepted_names`] without collecting them (a typed call walks them once).
+    pub fn accepted(&self) -> impl Iterator<Item = &'static str> + '_ {
+        let own = self.params.iter().map(|p| p.name);
+        let paging: &[&'static str] = if self.is_list() {
+            &["page", "per_page"]
+        } else {
+            &[]
+        };
+        let file: &[&'static str] =
+            if self.has_file() && !self.params.iter().any(|p| p.name == "filename") {
+                &["filename"]
+            } else {
+                &[]
+            };
+        own.chain(paging.iter().copied())
+            .chain(file.iter().copied())
     }
 
     /// The namespace getter this endpoint hangs off (`exchange` for `exchange.folders.list`).

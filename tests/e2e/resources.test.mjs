@@ -11,7 +11,7 @@ import { rejection, typecheck } from "./lib/check.mjs";
 import { startWorker } from "./lib/workerd.mjs";
 import { METHODS } from "./lib/endpoints.mjs";
 
-const { ConveyorClient, ConveyorError, ConveyorValidationError, ConveyorAuthError, ConveyorResponseError, ConveyorAbortError } =
+const { ConveyorClient, ConveyorError, ConveyorValidationError, ConveyorAuthError, ConveyorResponseError, ConveyorAbortError, ConveyorConfigError } =
   pkg;
 
 let sb;
@@ -417,6 +417,71 @@ test("a list whose envelope lacks its records rejects with ConveyorResponseError
   const hal = await rejection(c.productLines.list().toArray());
   assert.ok(hal instanceof ConveyorResponseError);
   assert.match(hal.message, /_embedded\.product_lines/);
+});
+
+test("a list page's records are found under either envelope, the declared one first", async () => {
+  let body;
+  const fake = async () => Response.json(body);
+  const c = new ConveyorClient({ apiKey: KEYS.full, baseUrl: sb.api, rateLimit: false, fetch: fake });
+  // A flat endpoint answered in HAL, and a HAL endpoint answered flat.
+  body = { _embedded: { connections: [{ id: 1 }] } };
+  const hal = await c.exchange.connections.list();
+  assert.equal(hal.items, hal._embedded.connections);
+  body = { product_lines: [{ id: 2 }] };
+  const flat = await c.productLines.list();
+  assert.equal(flat.items, flat.product_lines);
+  // Both: the declared envelope wins; a non-array there falls back to the other.
+  body = { connections: [{ id: 3 }], _embedded: { connections: [{ id: 4 }] } };
+  assert.equal((await c.exchange.connections.list()).items[0].id, 3);
+  body = { connections: "x", _embedded: { connections: [{ id: 4 }] } };
+  assert.equal((await c.exchange.connections.list()).items[0].id, 4);
+  body = { product_lines: [{ id: 5 }], _embedded: { product_lines: [{ id: 6 }] } };
+  assert.equal((await c.productLines.list()).items[0].id, 6);
+  // No array under either, or no object at all: a typed rejection with the body (key masked).
+  for (const b of [{ connections: "x" }, { _embedded: "x" }, { _embedded: null }, [], null, 7, "connections", { connections: { length: 1 } }, { note: KEYS.full }]) {
+    body = b;
+    const e = await rejection(c.exchange.connections.list());
+    assert.ok(e instanceof ConveyorResponseError, `${JSON.stringify(b)}: ${e.name}`);
+    assert.equal(e.code, "bad_response");
+    assert.equal(JSON.stringify(e).includes(KEYS.full), false, "the key is masked in details");
+  }
+});
+
+test("a params object that is not one, or whose reading throws, is refused naming `params`", async () => {
+  const c = client();
+  const revoked = Proxy.revocable({}, {});
+  revoked.revoke();
+  const throwingKeys = new Proxy({}, { ownKeys: () => { throw new Error("hostile"); } });
+  const throwingGetter = { get per_page() { throw new Error("hostile"); } };
+  const cases = [
+    [[1], /`params` must be an object \(exchange\.accessGroups\.list\(params\?, options\?\)\)/],
+    [() => {}, /`params` must be an object/],
+    ["x", /`params` must be an object/],
+    [revoked.proxy, /`params` must be an object/],
+    [throwingKeys, /reading `params` threw/],
+    [throwingGetter, /reading `params` threw/],
+  ];
+  for (const [params, message] of cases) {
+    const e = await rejection(c.exchange.accessGroups.list(params));
+    assert.ok(e instanceof ConveyorValidationError, e.name);
+    assert.match(e.message, message);
+    assert.equal(e.details.param, "params");
+  }
+  // Own enumerable entries only, in the object's order: the first bad one is named.
+  const inherited = Object.create({ nope: 1 });
+  inherited.per_page = 5;
+  Object.defineProperty(inherited, "hidden", { value: 1, enumerable: false });
+  assert.equal((await c.exchange.accessGroups.list(inherited)).per_page, 5);
+  const e = await rejection(c.exchange.accessGroups.list({ per_page: 1, bogus: 1, worse: 2 }));
+  assert.equal(e.details.param, "bogus");
+});
+
+test("the typed methods' internal entry point refuses what is not an endpoint's index", async () => {
+  const c = client();
+  for (const bad of ["exchange.connections.list", -1, 1.5, NaN, 1e9, undefined]) {
+    const e = await rejection(c.__call(bad, []));
+    assert.ok(e instanceof ConveyorConfigError, `${String(bad)}: ${e.name}`);
+  }
 });
 
 test("unknown record fields pass through untouched", async () => {
