@@ -20,4 +20,5 @@ wasm-bindgen --target web --out-dir "$out" --no-typescript "$wasm"
 wasm-opt -Oz --converge --low-memory-unused --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue \
   "$out/conveyor_client_bg.wasm" -o "$out/conveyor_client_bg.wasm"
+node scripts/minify-names.mjs "$out"
 node scripts/post-build.mjs
