@@ -12,7 +12,9 @@ wasm=target/wasm32-unknown-unknown/release/conveyor_client.wasm
 
 rm -rf pkg/dist
 out=pkg/dist/web
-wasm-bindgen --target web --out-dir "$out" --no-typescript "$wasm"
+# --encode-into always: every runtime the package supports has TextEncoder#encodeInto, so the
+# glue need not test for it.
+wasm-bindgen --target web --out-dir "$out" --no-typescript --encode-into always "$wasm"
 # --converge repeats -Oz until it stops shrinking; --low-memory-unused lets it fold constant
 # offsets into loads and stores, which is sound because rustc puts the 1 MB stack first
 # (it grows down towards 0, the data and the heap sit above it), so nothing lives in the
