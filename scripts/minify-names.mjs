@@ -13,11 +13,13 @@
 // Any name it cannot account for fails the build: an import left unmapped or a mapping that
 // is ambiguous would be a LinkError at instantiation, an export left unmapped a
 // `wasm.x is not a function` on first use, in whichever runtime met it first.
-import { readFileSync, writeFileSync, readdirSync } from "node:fs";
+import { readFileSync, writeFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join, resolve } from "node:path";
 
+let minified; // the new .wasm, until it replaces the old one
 const fail = (message) => {
+  if (minified) rmSync(minified, { force: true });
   throw new Error(`minify-names: ${message}`);
 };
 
@@ -38,14 +40,16 @@ if (oldImports.every((i) => i.name.length <= 3) && oldExports.every((e) => e.nam
 
 // 1. The .wasm, and binaryen's mapping: {"imports": [[module, name, new]], "exports": [[name, new]]}.
 const wasmOpt = resolve(new URL("../node_modules/.bin/wasm-opt", import.meta.url).pathname);
-const printed = execFileSync(wasmOpt, ["--minify-imports-and-exports-and-modules", wasmPath, "-o", wasmPath], { encoding: "utf8" });
+// Written beside the .wasm, and over it only once the glue is rewritten and checked.
+minified = `${wasmPath}.min`;
+const printed = execFileSync(wasmOpt, ["--minify-imports-and-exports-and-modules", wasmPath, "-o", minified], { encoding: "utf8" });
 let mapping;
 try {
   mapping = JSON.parse(printed);
 } catch (e) {
   fail(`wasm-opt printed no mapping this script can read (${e.message}):\n${printed.slice(0, 500)}`);
 }
-const after = new WebAssembly.Module(readFileSync(wasmPath));
+const after = new WebAssembly.Module(readFileSync(minified));
 const newImports = WebAssembly.Module.imports(after);
 const newExports = WebAssembly.Module.exports(after);
 
@@ -152,6 +156,7 @@ const snippetNames = new Set(oldImports.filter((i) => i.module !== literalModule
 const stale = left.filter((n) => !snippetNames.has(n) && /^(__wbg|__wbindgen|wasm_bindgen)|[0-9a-f]{16}$/.test(n));
 if (stale.length) fail(`names left unmapped in the glue: ${stale.join(", ")}`);
 writeFileSync(gluePath, glue);
+renameSync(minified, wasmPath);
 console.log(
   `minify-names: ${oldImports.length} imports and ${oldExports.length} exports renamed; ` +
     `${readFileSync(wasmPath).length} B .wasm, ${glue.length} B glue`,
