@@ -42,7 +42,11 @@ if (oldImports.every((i) => i.name.length <= 3) && oldExports.every((e) => e.nam
 const wasmOpt = resolve(new URL("../node_modules/.bin/wasm-opt", import.meta.url).pathname);
 // Written beside the .wasm, and over it only once the glue is rewritten and checked.
 minified = `${wasmPath}.min`;
-const printed = execFileSync(wasmOpt, ["--minify-imports-and-exports-and-modules", wasmPath, "-o", minified], { encoding: "utf8" });
+// The last pass over the .wasm, so it also drops the target_features section, which only
+// wasm-opt reads (it tells this run which features the module uses).
+const printed = execFileSync(wasmOpt, ["--minify-imports-and-exports-and-modules", "--strip-target-features", wasmPath, "-o", minified], {
+  encoding: "utf8",
+});
 let mapping;
 try {
   mapping = JSON.parse(printed);

@@ -12,7 +12,7 @@ import { bundledSize } from "./lib/size.mjs";
  * THE BUDGET, in gzip -9 bytes. Lower it whenever the build shrinks (the size reached plus
  * 1 KB); never raise it to make a change pass.
  */
-export const BROWSER_IMPORT_BUDGET = 88_124 + 1024;
+export const BROWSER_IMPORT_BUDGET = 88_026 + 1024;
 
 const kb = (b) => `${(b / 1024).toFixed(1)} KB (${b} B)`;
 
