@@ -1,6 +1,7 @@
 // Shortens the names the .wasm and its wasm-bindgen glue use to talk to each other, after
-// wasm-opt: `node scripts/minify-names.mjs <dir>` rewrites <dir>/<name>_bg.wasm and its glue
-// <dir>/<name>.js in place.
+// wasm-opt: `node scripts/minify-names.mjs <dir>` rewrites <dir>/<name>_bg.wasm (the one
+// there; or name the .wasm itself: `<dir>/<name>_bg.wasm`) and its glue <dir>/<name>.js in
+// place.
 //
 // wasm-bindgen names each import `__wbg_<name>_<16 hex digits>` and each export after its
 // Rust item (`conveyorclient_fetch`, `wasm_bindgen__convert__closures_____invoke__h<hex>`).
@@ -15,7 +16,7 @@
 // `wasm.x is not a function` on first use, in whichever runtime met it first.
 import { readFileSync, writeFileSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
-import { join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 
 let minified; // the new .wasm, until it replaces the old one
 const fail = (message) => {
@@ -23,9 +24,10 @@ const fail = (message) => {
   throw new Error(`minify-names: ${message}`);
 };
 
-const dir = process.argv[2] ?? fail("usage: node scripts/minify-names.mjs <dir with the glue and its .wasm>");
-const wasms = readdirSync(dir).filter((f) => f.endsWith("_bg.wasm"));
-if (wasms.length !== 1) fail(`expected one *_bg.wasm in ${dir}, found ${wasms.length}`);
+const arg = process.argv[2] ?? fail("usage: node scripts/minify-names.mjs <dir with the glue and its .wasm | the _bg.wasm>");
+const [dir, wasmName] = arg.endsWith("_bg.wasm") ? [dirname(arg), basename(arg)] : [arg, undefined];
+const wasms = wasmName ? [wasmName] : readdirSync(dir).filter((f) => f.endsWith("_bg.wasm"));
+if (wasms.length !== 1) fail(`expected one *_bg.wasm in ${dir}, found ${wasms.length}: name the one to minify`);
 const wasmPath = join(dir, wasms[0]);
 const gluePath = join(dir, wasms[0].replace(/_bg\.wasm$/, ".js"));
 const IDENT = "[A-Za-z_$][\\w$]*";

@@ -126,6 +126,20 @@ test("an import object of another shape fails the build", () => {
   refuses((g) => g.replace('"./snippets/s/helper.js": import1,', '"./snippets/s/helper.js": { helper: import1.helper },'), /new shape|unexpected line/);
 });
 
+test("the .wasm can be named, for a folder holding more than one build", async () => {
+  const dir = fixture();
+  writeFileSync(join(dir, "other_bg.wasm"), readFileSync(join(dir, "fix_bg.wasm")));
+  const result = run(dir);
+  assert.notEqual(result.status, 0);
+  assert.match(result.stderr, /expected one \*_bg\.wasm/);
+  const named = spawnSync(process.execPath, [script, join(dir, "fix_bg.wasm")], { encoding: "utf8" });
+  assert.equal(named.status, 0, named.stderr);
+  const api = await import(pathToFileURL(join(dir, "fix.js")));
+  api.initSync(readFileSync(join(dir, "fix_bg.wasm")));
+  assert.equal(api.bump(41), 42);
+  assert.ok(names(readFileSync(join(dir, "other_bg.wasm"))).some((n) => n.length > 3), "the other build is left alone");
+});
+
 test("a .wasm minified already fails the build", () => {
   const dir = fixture();
   assert.equal(run(dir).status, 0);
