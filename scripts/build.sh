@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the npm package in pkg/: the release .wasm, wasm-bindgen's ESM (web) glue,
 # wasm-opt -Oz, the names the .wasm and the glue share shortened (scripts/minify-names.mjs
-# takes the glue's folder and fails on any name it cannot match), then what scripts/post-build.mjs derives from them (the CommonJS Node
-# entry, the inline bytes, the .d.cts declarations) and the gzipped sizes. The package
-# ships one .wasm, dist/web/conveyor_client_bg.wasm, which every entry loads.
+# takes the glue's folder and fails on any name it cannot match), then what
+# scripts/post-build.mjs derives from them (the CommonJS Node entry, the inline bytes, the
+# .d.cts declarations) and the gzipped sizes. The package ships one .wasm,
+# dist/web/conveyor_client_bg.wasm, which every entry loads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
