@@ -40,6 +40,7 @@ test-wasm: sandbox
 	@$(ENV) bash scripts/with-sandbox.sh $(WASM_TEST) --test wasm_browser
 
 test-e2e: build sandbox
+	@$(ENV) node --test tests/build/
 	@bash scripts/e2e.sh
 
 # The packed tarball built by Vite, webpack, esbuild, Rollup, bun build, wrangler and run in

@@ -9,7 +9,7 @@
 //   reading the .wasm next to it. Every Node supported can `require` it, and the ESM
 //   entry re-exports it, so `import` and `require` share one instance per process.
 // - dist/node.mjs: the ESM face of dist/node.cjs (entries/node.mjs re-exports it).
-// - dist/inline/wasm.js: the .wasm as base64, for the entry that carries its bytes.
+// - dist/inline/wasm.js: the .wasm as hex, for the entry that carries its bytes.
 // - dist/types/**.d.cts: the declarations for `require`, copied from the .d.ts files.
 // - dist/sizes.json: the gzipped sizes.
 import { readFileSync, writeFileSync, readdirSync, statSync, mkdirSync } from "node:fs";
@@ -124,11 +124,12 @@ writeFileSync(
     `export const { ${nodeExports.join(", ")} } = api;\n`,
 );
 
-// 4. The bytes for the inline entry. base64, because it survives every bundler's string
-// handling (a byte string with escapes would be re-escaped to \uXXXX by some).
+// 4. The bytes for the inline entry. Hex, because it survives every bundler's string
+// handling (a byte string with escapes would be re-escaped to \uXXXX by some) and, unlike
+// base64, keeps each byte's repeats visible to gzip (entries/load-inline.mjs).
 const bytes = readFileSync(wasm);
 mkdirSync(join(dist, "inline"), { recursive: true });
-writeFileSync(join(dist, "inline", "wasm.js"), `export default "${bytes.toString("base64")}";\n`);
+writeFileSync(join(dist, "inline", "wasm.js"), `export default "${bytes.toString("hex")}";\n`);
 
 // 5. Declarations for `require`: the same text, as CommonJS declaration files whose
 // relative imports name the .cjs siblings.
@@ -147,7 +148,7 @@ const snippetsGz = files(join(web, "snippets"), ".js").reduce((n, p) => n + gz(p
 const rows = [
   { loader: "web", "wasm (gzip B)": wasmGz, "JS glue (gzip B)": gz(glue) + snippetsGz, "total (gzip B)": wasmGz + gz(glue) + snippetsGz },
   { loader: "node (cjs)", "wasm (gzip B)": wasmGz, "JS glue (gzip B)": gz(join(dist, "node.cjs")), "total (gzip B)": wasmGz + gz(join(dist, "node.cjs")) },
-  { loader: "inline (base64)", "wasm (gzip B)": gz(join(dist, "inline", "wasm.js")), "JS glue (gzip B)": gz(glue) + snippetsGz, "total (gzip B)": gz(join(dist, "inline", "wasm.js")) + gz(glue) + snippetsGz },
+  { loader: "inline (hex)", "wasm (gzip B)": gz(join(dist, "inline", "wasm.js")), "JS glue (gzip B)": gz(glue) + snippetsGz, "total (gzip B)": gz(join(dist, "inline", "wasm.js")) + gz(glue) + snippetsGz },
 ];
 console.log("Package sizes (gzip -9):");
 console.table(rows);

@@ -23,7 +23,7 @@ const webpack = cli("webpack-cli", "bin/cli.js");
  * name: the case; dir: its folder in cases/; app: src/ files; build: [cmd, args]; out: the
  * output folder; run: how its output runs ("browser" page, "node"/"bun" + file, "workerd" +
  * main); wasm: how the .wasm must travel ("asset": a .wasm file the page fetches,
- * "module": a .wasm module beside the Worker, "embedded": base64 inside the JS, no .wasm).
+ * "module": a .wasm module beside the Worker, "embedded": hex inside the JS, no .wasm).
  */
 const CASES = [
   { name: "vite 8 build", wasm: "asset", dir: "vite", app: { "main.js": "browser.mjs" }, build: [node, [vite[8], "build"]], out: "dist", run: ["browser"] },
@@ -173,9 +173,9 @@ for (const c of CASES) {
     t.diagnostic(`emitted (gzip -9): JS ${size.js} B + .wasm ${size.wasm} B = ${size.total} B [${size.files.join(", ")}]`);
     const js = listFiles(out).filter((f) => /\.[mc]?js$/.test(f)).map((f) => readFileSync(join(out, f), "utf8")).join("\n");
     if (c.entry) assert.match(js, c.entry);
-    // "AGFzbQ" is the wasm magic number (00 61 73 6d) in base64.
-    if (c.wasm === "embedded") assert.ok(size.wasm === 0 && js.includes('"AGFzbQ'), "the .wasm is embedded in the JS");
-    else assert.ok(size.wasm > 0 && !js.includes('"AGFzbQ'), `the .wasm travels as a separate ${c.wasm}`);
+    // "0061736d" is the wasm magic number (00 61 73 6d) in hex.
+    if (c.wasm === "embedded") assert.ok(size.wasm === 0 && js.includes('"0061736d'), "the .wasm is embedded in the JS");
+    else assert.ok(size.wasm > 0 && !js.includes('"0061736d'), `the .wasm travels as a separate ${c.wasm}`);
     let result;
     if (c.run[0] === "browser") result = await inStaticPage(out, sb);
     else if (c.run[0] === "workerd") result = await inWorkerd(out, c.run[1], sb);

@@ -1,3 +1,3 @@
-// The .wasm as base64, written by the build (pkg/dist/inline/wasm.js).
-declare const base64: string;
-export default base64;
+// The .wasm as hex, written by the build (pkg/dist/inline/wasm.js).
+declare const hex: string;
+export default hex;
