@@ -112,16 +112,33 @@ impl Pipeline {
     /// Runs `call` to a 2xx or a typed failure: resolves with the `Response` (body unread),
     /// or with `json`, with the body parsed (`undefined` when empty), read under the
     /// attempt's deadline, the caller's signal and `maxResponseBytes`.
-    pub(crate) async fn run(&self, call: Call, json: bool) -> Result<JsValue, Failure> {
+    // `call` by reference: an `async fn` keeps a second copy of what it takes by value.
+    pub(crate) async fn run(&self, call: &Call, json: bool) -> Result<JsValue, Failure> {
         // Only a queued request needs to hear the signal from Rust; an attempt races it in JS.
         let mut watch = AbortWatch::new(match &self.scheduler {
             Some(_) => call.signal.clone(),
             None => None,
         });
-        let signal = call
-            .signal
-            .as_ref()
-            .map_or(JsValue::UNDEFINED, JsValue::from);
+        // A queued call holds only this: the call, its watch and its wait for a token. What
+        // the attempts need (transport, redirects, retries, error bodies) is a future of its
+        // own, allocated once the token is there, so 100,000 queued calls do not each carry
+        // the largest state an attempt can be in.
+        let permit = self.acquire(call, &mut watch).await?;
+        Box::pin(self.attempts(call, json, watch, permit)).await
+    }
+
+    /// The attempts of a call that holds its first token (`first`): the later ones (retries,
+    /// redirects) wait for theirs in turn.
+    async fn attempts(
+        &self,
+        call: &Call,
+        json: bool,
+        mut watch: AbortWatch,
+        first: Permit,
+    ) -> Result<JsValue, Failure> {
+        let mut first = Some(first);
+        let undefined = JsValue::UNDEFINED;
+        let signal: &JsValue = call.signal.as_ref().map_or(&undefined, AsRef::as_ref);
         let timeout_ms = call.timeout_ms.unwrap_or(self.timeout_ms);
         let read_cap = json.then_some(self.max_response_bytes);
         let no_body = JsValue::UNDEFINED;
@@ -131,24 +148,27 @@ impl Pipeline {
             let mut as_get = false;
             let mut hops = 0;
             let (attempt, live, cause) = loop {
-                let permit = self.acquire(&call, &mut watch).await?;
+                let permit = match first.take() {
+                    Some(p) => p,
+                    None => self.acquire(call, &mut watch).await?,
+                };
                 let mut live = transport::send(&Outgoing {
                     fetch: &self.fetch,
                     url: redirected.as_deref().unwrap_or(&call.url),
                     method: if as_get { "GET" } else { &call.method },
                     headers: &call.headers,
                     body: if as_get { &no_body } else { &call.body },
-                    signal: &signal,
+                    signal,
                     timeout_ms,
                     read_cap,
                 })
                 .await;
                 permit.settle();
                 let url = redirected.as_deref().unwrap_or(&call.url);
-                let mut next = self.next(&call, &live, url, json, as_get);
+                let mut next = self.next(call, &live, url, json, as_get);
                 if let Next::ReadBody = next {
                     live.read_body(self.max_response_bytes, false).await;
-                    next = self.next(&call, &live, url, json, as_get);
+                    next = self.next(call, &live, url, json, as_get);
                 }
                 match next {
                     Next::Done(v) => {
@@ -159,7 +179,7 @@ impl Pipeline {
                     Next::Fail(f) => return Err(f),
                     Next::ReadBody => {
                         return Err(self.bad_response(
-                            &call,
+                            call,
                             live.attempt.status(),
                             "the response body could not be read",
                         ))
@@ -203,8 +223,8 @@ impl Pipeline {
                         // The whole bucket waits; the next acquire waits with it.
                         (Some(s), true) => s.borrow_mut().pause_until(now_ms() + delay_ms),
                         _ => {
-                            if transport::sleep(f64::from(timer_ms(delay_ms)), &signal).await {
-                                return Err(aborted(&call));
+                            if transport::sleep(f64::from(timer_ms(delay_ms)), signal).await {
+                                return Err(aborted(call));
                             }
                         }
                     }
@@ -215,7 +235,7 @@ impl Pipeline {
                         Decision::GiveUp { retry_after_ms } => retry_after_ms,
                         _ => None,
                     };
-                    let mut failure = self.fail(&call, attempt, live, retry_after).await;
+                    let mut failure = self.fail(call, attempt, live, retry_after).await;
                     failure.cause = cause.or(failure.cause);
                     return Err(failure);
                 }

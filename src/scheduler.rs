@@ -323,6 +323,12 @@ async fn wait_for_grant(wait: &mut Wait<'_>) -> Option<Grant> {
     if !timers_are_request_scoped() {
         return wait.await;
     }
+    // Boxed: elsewhere a queued request does not carry this loop's timer in its state.
+    Box::pin(wait_by_own_timer(wait)).await
+}
+
+/// [`wait_for_grant`] where timers are request-scoped: the waiter's own timer resumes it.
+async fn wait_by_own_timer(wait: &mut Wait<'_>) -> Option<Grant> {
     loop {
         if let Poll::Ready(grant) = wait.look(None) {
             return grant;
