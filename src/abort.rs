@@ -1,5 +1,5 @@
 //! Caller cancellation for a request queued for a token: turning an `AbortSignal` into
-//! something Rust futures can race. (An attempt races its deadline and the signal in
+//! a future its wait polls first. (An attempt races its deadline and the signal in
 //! `src/js/transport.js`.)
 //!
 //! The listener is the JS `resolve` function of a promise, not a Rust closure, so nothing
@@ -60,25 +60,6 @@ impl AbortWatch {
     }
 }
 
-/// A deadline for [`race`]: the one left is a queued request's, which never passes (its
-/// wait ends with a token or the signal).
-pub(crate) struct Deadline(());
-
-impl Deadline {
-    /// A deadline that never passes.
-    pub(crate) fn never() -> Deadline {
-        Deadline(())
-    }
-}
-
-impl Future for Deadline {
-    type Output = ();
-
-    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
-        Poll::Pending
-    }
-}
-
 impl Future for AbortWatch {
     type Output = ();
 
@@ -99,35 +80,4 @@ impl Drop for AbortWatch {
             let _ = signal.remove_event_listener_with_callback("abort", listener);
         }
     }
-}
-
-/// How a race between some work, a cancellation and a deadline ended.
-pub(crate) enum Raced<T> {
-    /// The work finished first.
-    Done(T),
-    /// The signal fired first; the work future was dropped.
-    Aborted,
-    /// The deadline passed first; the work future was dropped.
-    TimedOut,
-}
-
-/// Polls `watch`, `deadline` and `work` together; whichever is ready first wins (the
-/// signal is looked at first, so an already-aborted signal never lets the work start).
-/// Nothing here relies on the work honouring a signal: it is simply no longer polled.
-pub(crate) async fn race<F: Future>(
-    work: F,
-    watch: &mut AbortWatch,
-    deadline: &mut Deadline,
-) -> Raced<F::Output> {
-    let mut work = std::pin::pin!(work);
-    std::future::poll_fn(|cx| {
-        if Pin::new(&mut *watch).poll(cx).is_ready() {
-            return Poll::Ready(Raced::Aborted);
-        }
-        if Pin::new(&mut *deadline).poll(cx).is_ready() {
-            return Poll::Ready(Raced::TimedOut);
-        }
-        work.as_mut().poll(cx).map(Raced::Done)
-    })
-    .await
 }
