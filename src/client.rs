@@ -8,11 +8,12 @@ use crate::fallible;
 use crate::http_checks;
 use crate::js_error;
 use crate::options::{self, CallOptions, ClientConfig};
-use crate::pipeline::{self, Call, Pipeline};
+use crate::pipeline::{self, method_name, Call, Pipeline, Shown};
 use crate::scheduler::Scheduler;
 use crate::transport;
 use crate::url as urls;
 use js_sys::{Function, Object, Promise, Reflect};
+use std::borrow::Cow;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
@@ -125,7 +126,7 @@ impl ConveyorClient {
 
 /// A call prepared by a typed method: path and query already encoded, body already built.
 pub(crate) struct RawCall {
-    pub method: String,
+    pub method: Cow<'static, str>,
     /// Relative to `baseUrl`, e.g. `/exchange/connections?page=2`.
     pub path_and_query: String,
     /// JSON text, a `FormData`, or `undefined`.
@@ -154,11 +155,11 @@ impl ConveyorClient {
     /// A typed method's call, ready for [`ConveyorClient::launch`].
     pub(crate) fn prepare_raw(&self, call: RawCall) -> Result<Call, JsValue> {
         let inner = &self.inner;
-        let (url, display_path) = inner.resolve(&call.path_and_query).map_err(error_to_js)?;
+        let (url, shown) = inner.resolve(&call.path_and_query).map_err(error_to_js)?;
         Ok(Call {
             method: call.method,
             url,
-            display_path,
+            shown,
             headers: inner.headers_for(call.json),
             body: call.body,
             signal: call.options.signal,
@@ -283,9 +284,9 @@ impl Inner {
         })
     }
 
-    /// Resolves a caller's path (relative, or absolute on our origin) to a URL, refusing
-    /// anything that would carry the key to another origin.
-    fn resolve(&self, path: &str) -> Result<(String, String), Error> {
+    /// Resolves a caller's path (relative, or absolute on our origin) to a URL and the
+    /// path its errors show, refusing anything that would carry the key to another origin.
+    fn resolve(&self, path: &str) -> Result<(String, Shown), Error> {
         // Checked again here because query strings and typed calls build paths too.
         if path.len() > MAX_PATH_LEN {
             return Err(Error::new(
@@ -297,11 +298,9 @@ impl Inner {
             ));
         }
         if urls::check_relative_path(path).is_ok() {
-            let joined = urls::join(&self.base_path, path);
-            return Ok((
-                format!("{}{}", self.origin, joined),
-                urls::redact_path(path),
-            ));
+            let url = format!("{}{}", self.origin, urls::join(&self.base_path, path));
+            let shown = Shown::of(&url, path);
+            return Ok((url, shown));
         }
         let url = web_sys::Url::new(path).map_err(|_| {
             Error::config(format!(
@@ -322,8 +321,9 @@ impl Inner {
                 "the URL carries credentials (user:password@); the client sends only the API key",
             ));
         }
-        let display = format!("{}{}", url.pathname(), url.search());
-        Ok((url.href(), urls::redact_path(&display)))
+        let href = url.href();
+        let shown = Shown::of(&href, &format!("{}{}", url.pathname(), url.search()));
+        Ok((href, shown))
     }
 
     /// The per-client header record, with the JSON content type or without.
@@ -353,8 +353,8 @@ impl Inner {
         check_init(init, "init").map_err(error_to_js)?;
         let per_call = |e: Error| error_to_js(options::per_call(e));
         let method = match options::get_string(init, "method").map_err(per_call)? {
-            Some(m) => checked_method(&m)?,
-            None => "GET".to_owned(),
+            Some(m) => method_name(checked_method(&m)?),
+            None => Cow::Borrowed("GET"),
         };
         let body = options::get(init, "body").map_err(per_call)?;
         if let Some(b) = &body {
@@ -365,13 +365,13 @@ impl Inner {
             }
         }
         check_body_allowed(&method, body.is_some())?;
-        let (url, display_path) = self.resolve(&path).map_err(error_to_js)?;
+        let (url, shown) = self.resolve(&path).map_err(error_to_js)?;
         let headers = self.call_headers(init, false)?;
         let o = options::call_options(init).map_err(error_to_js)?;
         Ok(Call {
             method,
             url,
-            display_path,
+            shown,
             headers,
             body: body.unwrap_or(JsValue::UNDEFINED),
             signal: o.signal,
@@ -395,14 +395,14 @@ impl Inner {
         )
         .map_err(error_to_js)?;
         let per_call = |e: Error| error_to_js(options::per_call(e));
-        let method = checked_method(&method)?;
+        let method = method_name(checked_method(&method)?);
         let query = match options::get(opts, "query").map_err(per_call)? {
             None => String::new(),
             Some(q) => urls::encode_query(&query_pairs(&q).map_err(error_to_js)?),
         };
         let raw_body = options::get(opts, "body").map_err(per_call)?;
         check_body_allowed(&method, raw_body.is_some())?;
-        let (url, display_path) = self
+        let (url, shown) = self
             .resolve(&format!("{path}{query}"))
             .map_err(error_to_js)?;
         let (body, json) = match raw_body {
@@ -423,7 +423,7 @@ impl Inner {
         Ok(Call {
             method,
             url,
-            display_path,
+            shown,
             headers,
             body,
             signal: o.signal,
@@ -549,7 +549,7 @@ mod tests {
         Call {
             method: "GET".into(),
             url: "https://api.conveyor.test/api/v2/exchange/access_groups".into(),
-            display_path: "/exchange/access_groups".into(),
+            shown: Shown::Tail(32),
             headers: JsValue::UNDEFINED,
             body: JsValue::UNDEFINED,
             signal: None,
