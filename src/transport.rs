@@ -167,8 +167,9 @@ impl Drop for Live {
     }
 }
 
-/// Sends one attempt and waits for it (the snippet's promise never rejects).
-pub(crate) async fn send(out: &Outgoing<'_>) -> Live {
+/// Sends one attempt now and returns the wait for it (the snippet's promise never
+/// rejects). Not an `async fn`: the future holds only the wait and the attempt, not `out`.
+pub(crate) fn send(out: &Outgoing<'_>) -> impl Future<Output = Live> {
     let wait = Wait::new();
     let attempt = start(
         wait.id,
@@ -182,10 +183,12 @@ pub(crate) async fn send(out: &Outgoing<'_>) -> Live {
         out.read_cap.is_some(),
         out.read_cap.unwrap_or(0.0),
     );
-    wait.await;
-    Live {
-        attempt,
-        keep_body: false,
+    async move {
+        wait.await;
+        Live {
+            attempt,
+            keep_body: false,
+        }
     }
 }
 
