@@ -51,12 +51,7 @@ impl AbortWatch {
 
     /// Whether the signal has already fired (a signal whose getter throws has not).
     pub(crate) fn aborted(&self) -> bool {
-        AbortWatch::fired(self.signal.as_ref())
-    }
-
-    /// Whether `signal` has fired (a signal whose getter throws has not).
-    pub(crate) fn fired(signal: Option<&AbortSignal>) -> bool {
-        signal.is_some_and(|s| {
+        self.signal.as_ref().is_some_and(|s| {
             fallible::get(s, "aborted")
                 .ok()
                 .and_then(|a| a.as_bool())

@@ -8,12 +8,11 @@ use crate::fallible;
 use crate::http_checks;
 use crate::js_error;
 use crate::options::{self, CallOptions, ClientConfig};
-use crate::pipeline::{self, method_name, Call, Pipeline, Shown};
-use crate::scheduler::{Permit, Scheduler};
+use crate::pipeline::{self, Call, Pipeline};
+use crate::scheduler::Scheduler;
 use crate::transport;
 use crate::url as urls;
 use js_sys::{Function, Object, Promise, Reflect};
-use std::borrow::Cow;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
@@ -126,7 +125,7 @@ impl ConveyorClient {
 
 /// A call prepared by a typed method: path and query already encoded, body already built.
 pub(crate) struct RawCall {
-    pub method: Cow<'static, str>,
+    pub method: String,
     /// Relative to `baseUrl`, e.g. `/exchange/connections?page=2`.
     pub path_and_query: String,
     /// JSON text, a `FormData`, or `undefined`.
@@ -155,11 +154,11 @@ impl ConveyorClient {
     /// A typed method's call, ready for [`ConveyorClient::launch`].
     pub(crate) fn prepare_raw(&self, call: RawCall) -> Result<Call, JsValue> {
         let inner = &self.inner;
-        let (url, shown) = inner.resolve(&call.path_and_query).map_err(error_to_js)?;
+        let (url, display_path) = inner.resolve(&call.path_and_query).map_err(error_to_js)?;
         Ok(Call {
             method: call.method,
             url,
-            shown,
+            display_path,
             headers: inner.headers_for(call.json),
             body: call.body,
             signal: call.options.signal,
@@ -170,21 +169,15 @@ impl ConveyorClient {
     /// Runs a prepared call: the one future every call of every kind goes through. Resolves
     /// with the `Response`, or with `json` the parsed body (through `finish` when given).
     pub(crate) fn launch(&self, call: Call, json: bool, finish: Option<Finish>) -> Promise {
-        // A call whose token is free takes it now, so the calls made after it in the same
-        // turn see it gone, and holds its attempts inline; any other waits in its task.
-        let permit = self.inner.pipeline.token_now(&call);
-        let mut parts = Some((Rc::clone(&self.inner), call, finish, permit));
+        let mut parts = Some((Rc::clone(&self.inner), call, finish));
         Promise::new(&mut |resolve, reject| {
-            if let Some((inner, call, finish, permit)) = parts.take() {
+            if let Some((inner, call, finish)) = parts.take() {
                 let done = Done {
                     finish,
                     resolve,
                     reject,
                 };
-                match permit {
-                    Some(permit) => spawn_local(settle(inner, call, json, permit, done)),
-                    None => spawn_local(settle_queued(inner, call, json, done)),
-                }
+                spawn_local(settle(inner, call, json, done));
             }
         })
     }
@@ -214,7 +207,7 @@ impl Done {
 }
 
 /// The task behind a call's promise, which it settles: the one allocation a call makes in
-/// wasm for its state. For a call that had its token when it was made.
+/// wasm for its state, kept small (see the test below).
 // Not an `async fn`: one keeps a second copy of what it takes by value, where an `async`
 // block uses what it captured in place (and `future_to_promise`, which awaits the future it
 // is given from a variable, would keep two copies of all of it).
@@ -223,22 +216,9 @@ fn settle(
     inner: Rc<Inner>,
     call: Call,
     json: bool,
-    permit: Permit,
     done: Done,
 ) -> impl std::future::Future<Output = ()> {
-    async move { done.settle(inner.pipeline.run(&call, json, permit).await) }
-}
-
-/// [`settle`] for a call that will likely wait for its token: small while it waits (see
-/// [`Pipeline::run_queued`] and the test below).
-#[allow(clippy::manual_async_fn)]
-fn settle_queued(
-    inner: Rc<Inner>,
-    call: Call,
-    json: bool,
-    done: Done,
-) -> impl std::future::Future<Output = ()> {
-    async move { done.settle(inner.pipeline.run_queued(&call, json).await) }
+    async move { done.settle(inner.pipeline.run(&call, json).await) }
 }
 
 /// What `request()` takes in its options (the typed methods take `signal` and `timeoutMs`).
@@ -317,9 +297,9 @@ impl Inner {
         })
     }
 
-    /// Resolves a caller's path (relative, or absolute on our origin) to a URL and the
-    /// path its errors show, refusing anything that would carry the key to another origin.
-    fn resolve(&self, path: &str) -> Result<(String, Shown), Error> {
+    /// Resolves a caller's path (relative, or absolute on our origin) to a URL, refusing
+    /// anything that would carry the key to another origin.
+    fn resolve(&self, path: &str) -> Result<(String, String), Error> {
         // Checked again here because query strings and typed calls build paths too.
         if path.len() > MAX_PATH_LEN {
             return Err(Error::new(
@@ -331,9 +311,11 @@ impl Inner {
             ));
         }
         if urls::check_relative_path(path).is_ok() {
-            let url = format!("{}{}", self.origin, urls::join(&self.base_path, path));
-            let shown = Shown::of(&url, path);
-            return Ok((url, shown));
+            let joined = urls::join(&self.base_path, path);
+            return Ok((
+                format!("{}{}", self.origin, joined),
+                urls::redact_path(path),
+            ));
         }
         let url = web_sys::Url::new(path).map_err(|_| {
             Error::config(format!(
@@ -354,9 +336,8 @@ impl Inner {
                 "the URL carries credentials (user:password@); the client sends only the API key",
             ));
         }
-        let href = url.href();
-        let shown = Shown::of(&href, &format!("{}{}", url.pathname(), url.search()));
-        Ok((href, shown))
+        let display = format!("{}{}", url.pathname(), url.search());
+        Ok((url.href(), urls::redact_path(&display)))
     }
 
     /// The per-client header record, with the JSON content type or without.
@@ -386,8 +367,8 @@ impl Inner {
         check_init(init, "init").map_err(error_to_js)?;
         let per_call = |e: Error| error_to_js(options::per_call(e));
         let method = match options::get_string(init, "method").map_err(per_call)? {
-            Some(m) => method_name(checked_method(&m)?),
-            None => Cow::Borrowed("GET"),
+            Some(m) => checked_method(&m)?,
+            None => "GET".to_owned(),
         };
         let body = options::get(init, "body").map_err(per_call)?;
         if let Some(b) = &body {
@@ -398,13 +379,13 @@ impl Inner {
             }
         }
         check_body_allowed(&method, body.is_some())?;
-        let (url, shown) = self.resolve(&path).map_err(error_to_js)?;
+        let (url, display_path) = self.resolve(&path).map_err(error_to_js)?;
         let headers = self.call_headers(init, false)?;
         let o = options::call_options(init).map_err(error_to_js)?;
         Ok(Call {
             method,
             url,
-            shown,
+            display_path,
             headers,
             body: body.unwrap_or(JsValue::UNDEFINED),
             signal: o.signal,
@@ -428,14 +409,14 @@ impl Inner {
         )
         .map_err(error_to_js)?;
         let per_call = |e: Error| error_to_js(options::per_call(e));
-        let method = method_name(checked_method(&method)?);
+        let method = checked_method(&method)?;
         let query = match options::get(opts, "query").map_err(per_call)? {
             None => String::new(),
             Some(q) => urls::encode_query(&query_pairs(&q).map_err(error_to_js)?),
         };
         let raw_body = options::get(opts, "body").map_err(per_call)?;
         check_body_allowed(&method, raw_body.is_some())?;
-        let (url, shown) = self
+        let (url, display_path) = self
             .resolve(&format!("{path}{query}"))
             .map_err(error_to_js)?;
         let (body, json) = match raw_body {
@@ -456,7 +437,7 @@ impl Inner {
         Ok(Call {
             method,
             url,
-            shown,
+            display_path,
             headers,
             body,
             signal: o.signal,
@@ -582,7 +563,7 @@ mod tests {
         Call {
             method: "GET".into(),
             url: "https://api.conveyor.test/api/v2/exchange/access_groups".into(),
-            shown: Shown::Tail(32),
+            display_path: "/exchange/access_groups".into(),
             headers: JsValue::UNDEFINED,
             body: JsValue::UNDEFINED,
             signal: None,
@@ -598,29 +579,16 @@ mod tests {
         }
     }
 
-    /// A queued call's whole state in wasm is this future (boxed once by its task): the
-    /// attempts' state is allocated only once a token is there, and nothing is kept twice.
-    /// In pointer-sized words, so the bound holds natively and in wasm32 alike (114 words
-    /// natively when the attempts were inline and `future_to_promise` held two copies).
+    /// A queued call's whole state in wasm is this future (boxed once by its task), which
+    /// has room for its attempts' largest state: nothing is kept twice, and no error, body
+    /// read or `fetch` init is held across a wait. In pointer-sized words, so the bound
+    /// holds natively and in wasm32 alike (114 words natively when `future_to_promise`
+    /// held two copies and the attempts held more).
     #[test]
-    fn a_queued_call_is_small() {
-        let words = |bytes: usize| bytes / std::mem::size_of::<usize>();
-        let queued = words(std::mem::size_of_val(&settle_queued(
-            inner(),
-            call(),
-            true,
-            done(),
-        )));
-        let inline = words(std::mem::size_of_val(&settle(
-            inner(),
-            call(),
-            true,
-            Permit::none(),
-            done(),
-        )));
-        eprintln!("a call's future: {queued} words queued, {inline} with its attempts inline");
-        assert!(queued <= 44, "a queued call's future is {queued} words");
-        // The attempts, whose state a call with a free token holds inline, were 92 words.
-        assert!(inline <= 88, "a call's future is {inline} words");
+    fn a_call_future_is_small() {
+        let f = settle(inner(), call(), true, done());
+        let words = std::mem::size_of_val(&f) / std::mem::size_of::<usize>();
+        eprintln!("a call's future: {words} words");
+        assert!(words <= 84, "a call's future is {words} words");
     }
 }

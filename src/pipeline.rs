@@ -20,7 +20,6 @@ use crate::scheduler::{self, now_ms, Permit, SharedScheduler, WaitError, WaitNot
 use crate::transport::{self, Code, Live, Outgoing};
 use crate::url as urls;
 use js_sys::{Function, Object, Reflect};
-use std::borrow::Cow;
 use std::future::Future;
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
@@ -83,60 +82,18 @@ pub(crate) struct Pipeline {
 }
 
 /// One call as the caller described it, the URL already built and checked.
-///
-/// Each of 100,000 queued calls holds one: what it owns is what it cannot share (its URL,
-/// and the caller's headers, body and signal), nothing derived from them.
 pub(crate) struct Call {
-    /// Upper-cased; the usual ones are not allocated.
-    pub method: Cow<'static, str>,
+    pub method: String,
     /// Absolute URL on the pipeline's origin.
     pub url: String,
-    /// Where the path shown in errors is (see [`Call::display_path`]).
-    pub shown: Shown,
+    /// The path for errors, secret-looking query values already redacted.
+    pub display_path: String,
     /// A per-client header record, or the call's own `Headers` with the key.
     pub headers: JsValue,
     /// The body, or `undefined`.
     pub body: JsValue,
     pub signal: Option<AbortSignal>,
     pub timeout_ms: Option<f64>,
-}
-
-/// The path (and query) a call's errors show: the caller's path, which is the end of its
-/// URL from some byte on, or a copy when it is not (an absolute URL the platform rewrote).
-pub(crate) enum Shown {
-    /// The URL from this byte on.
-    Tail(u32),
-    Own(String),
-}
-
-impl Shown {
-    /// `shown`, the path to show for `url`: the tail of `url` when that is what it is.
-    pub(crate) fn of(url: &str, shown: &str) -> Shown {
-        match url.strip_suffix(shown) {
-            Some(head) if u32::try_from(head.len()).is_ok() => Shown::Tail(head.len() as u32),
-            _ => Shown::Own(shown.to_owned()),
-        }
-    }
-}
-
-impl Call {
-    /// The path for errors, with secret-looking query values redacted (only ever needed
-    /// when something is shown, so made then).
-    pub(crate) fn display_path(&self) -> String {
-        match &self.shown {
-            Shown::Tail(at) => urls::redact_path(self.url.get(*at as usize..).unwrap_or("")),
-            Shown::Own(path) => urls::redact_path(path),
-        }
-    }
-}
-
-/// `method` (upper-cased) without an allocation for the usual ones.
-pub(crate) fn method_name(method: String) -> Cow<'static, str> {
-    const USUAL: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
-    match USUAL.iter().find(|m| **m == method) {
-        Some(m) => Cow::Borrowed(m),
-        None => Cow::Owned(method),
-    }
 }
 
 /// What an attempt's outcome means for the call.
@@ -156,42 +113,11 @@ impl Pipeline {
     /// Runs `call` to a 2xx or a typed failure: resolves with the `Response` (body unread),
     /// or with `json`, with the body parsed (`undefined` when empty), read under the
     /// attempt's deadline, the caller's signal and `maxResponseBytes`.
-    ///
-    /// For a call that had its first token when it was made ([`Pipeline::token_now`]):
-    /// its attempts are part of this future (one allocation per call).
-    pub(crate) fn run<'a>(
-        &'a self,
-        call: &'a Call,
-        json: bool,
-        permit: Permit,
-    ) -> impl Future<Output = Result<JsValue, Failure>> + 'a {
-        self.attempts(call, json, self.watch(call), Some(permit))
-    }
-
-    /// [`Pipeline::run`] for a call that waits for its token (or is refused one). It holds only
-    /// this while it waits: the call, its watch and its wait. What the attempts need
-    /// (transport, redirects, retries, error bodies) is a future of its own, allocated once
-    /// the token is there, so 100,000 queued calls do not each carry the largest state an
-    /// attempt can be in. (Not for every call: a second allocation per call, with 100,000
-    /// in flight at once, cost more CPU in the allocator than the call's own work.)
     // `call` by reference: an `async fn` keeps a second copy of what it takes by value.
-    pub(crate) async fn run_queued(&self, call: &Call, json: bool) -> Result<JsValue, Failure> {
+    pub(crate) async fn run(&self, call: &Call, json: bool) -> Result<JsValue, Failure> {
         let mut watch = self.watch(call);
         let permit = self.acquire(call, &mut watch).await?;
-        Box::pin(self.attempts(call, json, watch, Some(permit))).await
-    }
-
-    /// `call`'s first token, when one is free now and nobody waits (a permit of nothing
-    /// without a limiter); `None` when it must wait (or be refused) in
-    /// [`Pipeline::run_queued`], or its signal has fired already.
-    pub(crate) fn token_now(&self, call: &Call) -> Option<Permit> {
-        let Some(s) = &self.scheduler else {
-            return Some(Permit::none());
-        };
-        if AbortWatch::fired(call.signal.as_ref()) {
-            return None;
-        }
-        scheduler::take_free(s)
+        self.attempts(call, json, watch, Some(permit)).await
     }
 
     /// The caller's signal, for a call that may wait for a token; an attempt races the
@@ -215,11 +141,6 @@ impl Pipeline {
         mut first: Option<Permit>,
     ) -> impl Future<Output = Result<JsValue, Failure>> + 'a {
         async move {
-            // A call that had its token when it was made sends nothing if its signal fired
-            // before it started, as a queued call would not, and hands its token back unsent.
-            if watch.aborted() {
-                return Err(aborted(call));
-            }
             let undefined = JsValue::UNDEFINED;
             let signal: &JsValue = call.signal.as_ref().map_or(&undefined, AsRef::as_ref);
             let timeout_ms = call.timeout_ms.unwrap_or(self.timeout_ms);
@@ -282,11 +203,10 @@ impl Pipeline {
                                     ErrorKind::Network,
                                     format!(
                                         "{} {}: more than {MAX_REDIRECTS} redirects",
-                                        call.method,
-                                        call.display_path()
+                                        call.method, call.display_path
                                     ),
                                 )
-                                .with_request(&call.method, &call.display_path()),
+                                .with_request(&call.method, &call.display_path),
                             ))
                         }
                     }
@@ -364,9 +284,9 @@ impl Pipeline {
             return Next::Fail(Failure::new(
                 Error::new(
                     ErrorKind::Network,
-                    format!("{} {}: {why}", call.method, call.display_path()),
+                    format!("{} {}: {why}", call.method, call.display_path),
                 )
-                .with_request(&call.method, &call.display_path()),
+                .with_request(&call.method, &call.display_path),
             ));
         }
         match code {
@@ -420,10 +340,10 @@ impl Pipeline {
                     ErrorKind::Network,
                     format!(
                         "{} {}: redirected to another origin ({}); not followed, so the API key was not sent there",
-                        call.method, call.display_path(), next.origin()
+                        call.method, call.display_path, next.origin()
                     ),
                 )
-                .with_request(&call.method, &call.display_path())
+                .with_request(&call.method, &call.display_path)
                 .with_status(status),
             ));
         }
@@ -459,10 +379,10 @@ impl Pipeline {
                 ErrorKind::TooLarge,
                 format!(
                     "{} {}: the response body is larger than maxResponseBytes ({} bytes); the rest was not read",
-                    call.method, call.display_path(), cap as u64
+                    call.method, call.display_path, cap as u64
                 ),
             )
-            .with_request(&call.method, &call.display_path())
+            .with_request(&call.method, &call.display_path)
             .with_status(status),
         )
     }
@@ -471,9 +391,9 @@ impl Pipeline {
     fn bad_response(&self, call: &Call, status: u16, why: &str) -> Failure {
         let mut error = Error::new(
             ErrorKind::BadResponse,
-            format!("{} {}: {why}", call.method, call.display_path()),
+            format!("{} {}: {why}", call.method, call.display_path),
         )
-        .with_request(&call.method, &call.display_path());
+        .with_request(&call.method, &call.display_path);
         if status != 0 {
             error = error.with_status(status);
         }
@@ -499,10 +419,10 @@ impl Pipeline {
                         ErrorKind::QueueFull,
                         format!(
                             "{} {}: the rate-limit queue is full; nothing was sent. Slow down, or raise rateLimit.maxQueue",
-                            call.method, call.display_path()
+                            call.method, call.display_path
                         ),
                     )
-                    .with_request(&call.method, &call.display_path())
+                    .with_request(&call.method, &call.display_path)
                     .with_retryable(true),
                 ),
             })
@@ -545,7 +465,7 @@ impl Pipeline {
         details: Option<JsValue>,
     ) -> Failure {
         let m = &call.method;
-        let p = &call.display_path();
+        let p = &call.display_path;
         match (attempt, live) {
             (Attempt::Response { status, .. }, Some(live)) => {
                 let request_id = live
@@ -592,11 +512,10 @@ fn aborted(call: &Call) -> Failure {
             ErrorKind::Aborted,
             format!(
                 "{} {}: aborted by the caller's signal",
-                call.method,
-                call.display_path()
+                call.method, call.display_path
             ),
         )
-        .with_request(&call.method, &call.display_path()),
+        .with_request(&call.method, &call.display_path),
     );
     match call
         .signal
@@ -614,7 +533,7 @@ fn wait_event(call: &Call, notice: &WaitNotice) -> JsValue {
         let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
     };
     set("method", JsValue::from_str(&call.method));
-    set("path", JsValue::from_str(&call.display_path()));
+    set("path", JsValue::from_str(&call.display_path));
     set("queued", JsValue::from_f64(notice.state.queued as f64));
     // When every token is held by a request still in flight, no return instant is known
     // yet; one window is the least it can take (a token returns a window after its
@@ -649,49 +568,4 @@ pub(crate) fn state_to_js(s: &LimiterState, fallback: Option<bool>) -> JsValue {
         set("store", JsValue::from_str(mode));
     }
     o.into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn call(url: &str, shown: Shown) -> Call {
-        Call {
-            method: method_name("GET".to_owned()),
-            url: url.to_owned(),
-            shown,
-            headers: JsValue::UNDEFINED,
-            body: JsValue::UNDEFINED,
-            signal: None,
-            timeout_ms: None,
-        }
-    }
-
-    #[test]
-    fn the_path_shown_is_the_callers_redacted_without_a_copy_when_the_url_ends_with_it() {
-        let url = "https://api.conveyor.test/api/v2/exchange/connections?api_key=sk_live_0123456789&page=2";
-        let path = "/exchange/connections?api_key=sk_live_0123456789&page=2";
-        let shown = Shown::of(url, path);
-        assert!(matches!(shown, Shown::Tail(32)));
-        let c = call(url, shown);
-        assert_eq!(c.display_path(), urls::redact_path(path));
-        assert!(!c.display_path().contains("sk_live"));
-    }
-
-    #[test]
-    fn a_path_the_url_does_not_end_with_is_kept() {
-        // An absolute URL with a fragment: its errors show the path and query only.
-        let url = "https://api.conveyor.test/api/v2/x?a=1#frag";
-        let shown = Shown::of(url, "/api/v2/x?a=1");
-        assert!(matches!(&shown, Shown::Own(p) if p == "/api/v2/x?a=1"));
-        assert_eq!(call(url, shown).display_path(), "/api/v2/x?a=1");
-    }
-
-    #[test]
-    fn the_usual_methods_are_not_allocated() {
-        for m in ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] {
-            assert!(matches!(method_name(m.to_owned()), Cow::Borrowed(b) if b == m));
-        }
-        assert!(matches!(method_name("PROPFIND".to_owned()), Cow::Owned(o) if o == "PROPFIND"));
-    }
 }

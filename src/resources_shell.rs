@@ -174,7 +174,7 @@ fn prepare(
         Body::Multipart(fields) => (form_data(ep, fields, &files)?, false),
     };
     let call = client.prepare_raw(RawCall {
-        method: prepared.method.into(),
+        method: prepared.method.to_owned(),
         path_and_query: path_and_query.clone(),
         body,
         json,

@@ -123,16 +123,6 @@ impl Scheduler {
         self.bucket.state(now_ms())
     }
 
-    /// Whether a request would have a token at once: an in-memory bucket with one free,
-    /// not paused, and nobody waiting.
-    fn token_free(&mut self, now: f64) -> bool {
-        if self.bucket.is_shared() || !self.waiters.is_empty() {
-            return false;
-        }
-        let (state, _) = self.bucket.state(now);
-        state.available > 0 && state.paused_for_ms.is_none()
-    }
-
     /// Blocks every grant until `until_ms` (the server said 429).
     pub(crate) fn pause_until(&mut self, until_ms: f64) {
         self.bucket.pause_until(until_ms);
@@ -430,26 +420,6 @@ async fn wait_by_own_timer<'a>(
         if let Ok(mut s) = wait.shared.try_borrow_mut() {
             s.pump();
         }
-    }
-}
-
-/// The token [`acquire`] would grant at once, taken now when one is free and nobody waits;
-/// `None` (nothing taken, nothing queued) otherwise.
-pub(crate) fn take_free(shared: &SharedScheduler) -> Option<Permit> {
-    let mut s = shared.try_borrow_mut().ok()?;
-    let now = now_ms();
-    if !s.token_free(now) {
-        return None;
-    }
-    match s.bucket.admit(now) {
-        Admitted::Now(grant) => Some(Permit::held(shared, grant)),
-        // Not with a free token and nobody waiting; if ever, it leaves at once.
-        Admitted::Queued(id) => {
-            s.bucket.cancel(id);
-            s.pump();
-            None
-        }
-        Admitted::QueueFull => None,
     }
 }
 
