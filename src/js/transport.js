@@ -94,6 +94,25 @@ export function closeAttempt(a, cancel) {
   a.close(cancel);
 }
 
+/**
+ * Settles `id` when `signal` fires (a queued request's watch on the caller's signal);
+ * returns the listener, for `unwatchAbort`. A signal that refuses it is only polled.
+ */
+export function watchAbort(id, signal) {
+  const f = () => done(id, true);
+  try {
+    signal.addEventListener("abort", f, { once: true });
+  } catch {}
+  return f;
+}
+
+/** Removes `watchAbort`'s listener `f` from `signal`. */
+export function unwatchAbort(signal, f) {
+  try {
+    signal.removeEventListener("abort", f);
+  } catch {}
+}
+
 /** Settles `id` with true when `signal` fires within `ms`, with false when the time passes. */
 export function sleep(id, ms, signal) {
   let settled = false;

@@ -146,3 +146,38 @@ test("an abort while queued rejects with ConveyorAbortError and sends nothing", 
   await assert.rejects(p, (e) => e instanceof ConveyorAbortError);
   assert.equal((await sb.requests()).length, before);
 });
+
+test("a long-lived signal keeps no listener of the requests that waited on it", async () => {
+  const client = new ConveyorClient({
+    apiKey: KEYS.readonly,
+    baseUrl: sb.api,
+    rateLimit: { limit: 3, windowMs: 300, shared: false },
+  });
+  const ac = new AbortController();
+  // The signal's own methods, counted: what the client adds for "abort" and takes back.
+  const live = new Set();
+  const add = ac.signal.addEventListener.bind(ac.signal);
+  const remove = ac.signal.removeEventListener.bind(ac.signal);
+  ac.signal.addEventListener = (type, f, o) => {
+    if (type === "abort") live.add(f);
+    return add(type, f, o);
+  };
+  ac.signal.removeEventListener = (type, f, o) => {
+    if (type === "abort") live.delete(f);
+    return remove(type, f, o);
+  };
+  let waited = 0;
+  const watching = [];
+  const rs = await Promise.all(
+    Array.from({ length: 9 }, async () => {
+      const r = await client.fetch("/exchange/access_groups", { signal: ac.signal });
+      watching.push(live.size);
+      await r.arrayBuffer();
+      return r;
+    }),
+  );
+  waited = Math.max(...watching);
+  assert.ok(rs.every((r) => r.status === 200));
+  assert.ok(waited > 0, "requests waiting for a token listen to the signal");
+  assert.equal(live.size, 0, `${live.size} abort listeners left on the signal`);
+});
