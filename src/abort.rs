@@ -2,7 +2,7 @@
 //! a future its wait polls first. (An attempt races its deadline and the signal in
 //! `src/js/transport.js`.)
 //!
-//! The listener is one JS function that settles a numbered wait (see
+//! The listener is one JS object that settles a numbered wait (see
 //! [`crate::transport::AbortListener`]), not a Rust closure, so nothing leaks when the
 //! request finishes first; it is removed on drop all the same, so long-lived signals do not
 //! collect listeners. The signal's `aborted` and `reason`

@@ -204,10 +204,11 @@ pub(crate) async fn sleep(ms: f64, signal: &JsValue) -> bool {
     wait.await.as_bool() == Some(true)
 }
 
-/// A listener on an `AbortSignal`'s abort event that settles a numbered wait: one JS
-/// function per queued request that has a signal (a promise and a pair of closures made
-/// a queued request with a signal cost about 1.6 KB more). Dropping it removes the
-/// listener and frees the wait.
+/// A listener on an `AbortSignal`'s abort event that settles a numbered wait: one small JS
+/// object per queued request that has a signal (a promise and a pair of closures made a
+/// queued request with a signal cost about 0.9 KB more). Dropping it retires the listener
+/// (it settles nothing afterwards, even if the signal keeps it: the wait's number is
+/// reused), removes it and frees the wait.
 pub(crate) struct AbortListener {
     signal: AbortSignal,
     listener: JsValue,

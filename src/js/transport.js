@@ -96,20 +96,30 @@ export function closeAttempt(a, cancel) {
 
 /**
  * Settles `id` when `signal` fires (a queued request's watch on the caller's signal);
- * returns the listener, for `unwatchAbort`. A signal that refuses it is only polled.
+ * returns the listener, for `unwatchAbort`. A signal that refuses it is only polled. The
+ * listener settles `id` at most once and never after `unwatchAbort`, even if a signal
+ * subclass keeps it or calls it again: by then `id` may be another wait's.
  */
 export function watchAbort(id, signal) {
-  const f = () => done(id, true);
+  const l = {
+    id,
+    handleEvent() {
+      const id = this.id;
+      this.id = -1;
+      if (id >= 0) done(id, true);
+    },
+  };
   try {
-    signal.addEventListener("abort", f, { once: true });
+    signal.addEventListener("abort", l, { once: true });
   } catch {}
-  return f;
+  return l;
 }
 
-/** Removes `watchAbort`'s listener `f` from `signal`. */
-export function unwatchAbort(signal, f) {
+/** Retires `watchAbort`'s listener `l` and removes it from `signal`. */
+export function unwatchAbort(signal, l) {
+  l.id = -1;
   try {
-    signal.removeEventListener("abort", f);
+    signal.removeEventListener("abort", l);
   } catch {}
 }
 
