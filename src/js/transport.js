@@ -101,18 +101,24 @@ export function closeAttempt(a, cancel) {
  * subclass keeps it or calls it again: by then `id` may be another wait's.
  */
 export function watchAbort(id, signal) {
-  const l = {
-    id,
-    handleEvent() {
-      const id = this.id;
-      this.id = -1;
-      if (id >= 0) done(id, true);
-    },
-  };
+  const l = new AbortListener(id);
   try {
     signal.addEventListener("abort", l, { once: true });
   } catch {}
   return l;
+}
+
+// A listener object (`handleEvent` on the prototype: no function made per watch).
+class AbortListener {
+  constructor(id) {
+    this.id = id;
+  }
+
+  handleEvent() {
+    const id = this.id;
+    this.id = -1;
+    if (id >= 0) done(id, true);
+  }
 }
 
 /** Retires `watchAbort`'s listener `l` and removes it from `signal`. */
