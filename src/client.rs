@@ -582,8 +582,8 @@ mod tests {
     /// A queued call's whole state in wasm is this future (boxed once by its task), which
     /// has room for its attempts' largest state: nothing is kept twice, and no error, body
     /// read or `fetch` init is held across a wait. In pointer-sized words, so the bound
-    /// holds natively and in wasm32 alike (114 words natively when `future_to_promise`
-    /// held two copies and the attempts held more).
+    /// holds natively and in wasm32 alike (it was 114 words natively, and
+    /// `future_to_promise` kept two copies of it in the task).
     #[test]
     fn a_call_future_is_small() {
         let f = settle(inner(), call(), true, done());

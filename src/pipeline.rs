@@ -114,6 +114,10 @@ impl Pipeline {
     /// or with `json`, with the body parsed (`undefined` when empty), read under the
     /// attempt's deadline, the caller's signal and `maxResponseBytes`.
     // `call` by reference: an `async fn` keeps a second copy of what it takes by value.
+    // The attempts are part of this future, so a queued call has room for their largest
+    // state: boxed once the token is there, a queued call held about 340 B less, but the
+    // second allocation per call cost dispatching 100,000 at once more CPU in the allocator
+    // than the calls' own work.
     pub(crate) async fn run(&self, call: &Call, json: bool) -> Result<JsValue, Failure> {
         let mut watch = self.watch(call);
         let permit = self.acquire(call, &mut watch).await?;
