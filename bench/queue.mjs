@@ -3,6 +3,8 @@
 // request, timers armed, enqueue and cancel cost per request; then Q requests with a
 // limit of Q (all go through at once): dispatch cost per request.
 // Run with --expose-gc. The timer functions are wrapped before the package is imported.
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { envInt, report } from "./lib.mjs";
 
 const realSet = globalThis.setTimeout;
@@ -34,7 +36,12 @@ const resetTimers = () => {
   maxLive = live.size;
 };
 
-const { ConveyorClient } = await import("conveyor-client");
+// `--before`: the same measurement of the package in BENCH_BASELINE (a copy of an older
+// pkg/), each in its own process, for a side-by-side A/B.
+const BEFORE = process.argv.includes("--before");
+const { ConveyorClient } = BEFORE
+  ? await import(pathToFileURL(join(resolve(process.env.BENCH_BASELINE), "entries/node.mjs")).href)
+  : await import("conveyor-client");
 
 const Q = envInt("BENCH_QUEUE", 100_000);
 const gc = globalThis.gc ?? (() => {});
@@ -104,9 +111,40 @@ async function queueRun(withSignals) {
   }
   return out;
 }
-// One measurement per process (`node --expose-gc bench/queue.mjs queue|signals|dispatch`),
+/**
+ * What the harness and a promise cost without any client: Q pending promises whose
+ * resolving functions are kept (as any promise-returning client must), each with the same
+ * `.then` as above. A client's own share of a queued request is what it adds to this.
+ */
+async function floorRun() {
+  const resolves = new Array(Q).fill(undefined);
+  const rejects = new Array(Q).fill(undefined);
+  const settled = new Array(Q).fill(undefined);
+  const before = memory();
+  for (let i = 0; i < Q; i++) {
+    settled[i] = new Promise((res, rej) => {
+      resolves[i] = res;
+      rejects[i] = rej;
+    }).then(
+      () => "ok",
+      (e) => e.code,
+    );
+  }
+  const during = memory();
+  const out = { memoryPerQueuedRequest: perReq(diff(before, during), Q) };
+  for (const res of resolves) res();
+  if (rejects.length !== Q) throw new Error("rejects lost");
+  await Promise.all(settled);
+  return out;
+}
+
+// One measurement per process (`node --expose-gc bench/queue.mjs queue|signals|dispatch|floor`),
 // so none inherits the heap, the grown wasm memory or the JIT state of another.
 const MODE = process.argv[2] ?? "queue";
+if (MODE === "floor") {
+  report({ mode: MODE, queued: Q, ...(await floorRun()) });
+  process.exit(0);
+}
 if (MODE === "queue" || MODE === "signals") {
   const out = await queueRun(MODE === "signals");
   report({ mode: MODE, queued: Q, ...out });

@@ -54,7 +54,11 @@ await run("stub", () => part("stub.mjs"));
 await run("limiter", () => part("limiter.mjs"));
 await run("queue", async () => {
   const q = {};
-  for (const mode of ["queue", "signals", "dispatch"]) q[mode] = await part("queue.mjs", [mode], ["--expose-gc"]);
+  for (const mode of ["queue", "signals", "dispatch", "floor"]) q[mode] = await part("queue.mjs", [mode], ["--expose-gc"]);
+  if (process.env.BENCH_BASELINE) {
+    q.before = {};
+    for (const mode of ["queue", "signals", "dispatch"]) q.before[mode] = await part("queue.mjs", [mode, "--before"], ["--expose-gc"]);
+  }
   return q;
 });
 await run("startup", () => part("startup.mjs"));
@@ -122,13 +126,23 @@ if (results.limiter) {
 if (results.queue) {
   const { queue: q, signals: s, dispatch: d } = results.queue;
   const mem = (m) => `${f(m.heapUsed + m.external, 0)} B (heap ${f(m.heapUsed, 0)} + external/wasm ${f(m.external, 0)}; rss ${f(m.rss, 0)})`;
-  row("3 queue", `${q.queued} queued at once: memory per queued request`, mem(q.memoryPerQueuedRequest));
+  const total = (m) => m.heapUsed + m.external;
+  row("3 queue", `${q.queued} queued at once: memory per queued request`, mem(q.memoryPerQueuedRequest), "<= 500 B", goal(total(q.memoryPerQueuedRequest) <= 500));
+  const fl = results.queue.floor;
+  if (fl) row("3 queue", "the same without a client: a pending promise with its resolvers kept, and the harness's .then", mem(fl.memoryPerQueuedRequest));
+  const b = results.queue.before;
+  if (b) {
+    row("3 queue", "memory per queued request, before -> after (BENCH_BASELINE, separate processes)", `${f(total(b.queue.memoryPerQueuedRequest), 0)} -> ${f(total(q.memoryPerQueuedRequest), 0)} B (external/wasm ${f(b.queue.memoryPerQueuedRequest.external, 0)} -> ${f(q.memoryPerQueuedRequest.external, 0)})`);
+    row("3 queue", "with an AbortSignal each: memory per queued request, before -> after", `${f(total(b.signals.memoryPerQueuedRequest), 0)} -> ${f(total(s.memoryPerQueuedRequest), 0)} B`);
+    row("3 queue", "dispatched at once: per request, before -> after", `${f(b.dispatch.limited.usPerRequest, 1)} -> ${f(d.limited.usPerRequest, 1)} µs (rateLimit: false ${f(b.dispatch.rateLimitOff.usPerRequest, 1)} -> ${f(d.rateLimitOff.usPerRequest, 1)} µs); Q/4: ${f(b.dispatch.limitedQuarter.usPerRequest, 1)} -> ${f(d.limitedQuarter.usPerRequest, 1)} µs`);
+  }
   row("3 queue", "timers live while queued (limiter + the first request's attempt timeout)", `${q.timersWhileQueued.maxLive} max, ${q.timersWhileQueued.live} after the send`, "1 for the limiter", goal(q.timersWhileQueued.live <= 1));
   row("3 queue", "enqueue cost per request", `${f(q.enqueue.usPerRequest, 1)} µs`);
   row("3 queue", "with an AbortSignal each: memory per queued request", mem(s.memoryPerQueuedRequest));
   row("3 queue", "with an AbortSignal each: enqueue / cancel per request", `${f(s.enqueue.usPerRequest, 1)} µs / ${f(s.cancel.usPerRequest, 1)} µs`);
   row("3 queue", "after cancelling all: queued, inFlight, timers live", `${s.cancel.after.state.queued}, ${s.cancel.after.state.inFlight}, ${s.cancel.after.timers.live}`, "0, 0, 0", goal(s.cancel.after.state.queued === 0 && s.cancel.after.timers.live === 0));
-  row("3 queue", `${d.queued} dispatched at once (limit ${d.queued}): per request`, `${f(d.limited.usPerRequest, 1)} µs (rateLimit: false ${f(d.rateLimitOff.usPerRequest, 1)} µs; the bare fetch option ${f(d.bareFetchOption.usPerRequest, 1)} µs)`);
+  row("3 queue", `${d.queued} dispatched at once (limit ${d.queued}): per request`, `${f(d.limited.usPerRequest, 1)} µs (rateLimit: false ${f(d.rateLimitOff.usPerRequest, 1)} µs; the bare fetch option ${f(d.bareFetchOption.usPerRequest, 1)} µs)`, "<= 20 µs", goal(d.limited.usPerRequest <= 20));
+  row("3 queue", `${Math.floor(d.queued / 4)} dispatched at once (a client of their own): per request`, `${f(d.limitedQuarter.usPerRequest, 1)} µs`, "linear: about the same as Q");
   row("3 queue", "timers armed during dispatch (one attempt timeout per request)", `${d.timers.armed}`);
 }
 if (results.startup) {

@@ -12,7 +12,7 @@
 //! (one record per queued request), [`crate::realms`] (one bucket per key and base URL in a
 //! realm) and [`crate::store_tasks`] (the store's asks, settles and releases).
 
-use crate::abort::{race, AbortWatch, Deadline, Raced};
+use crate::abort::AbortWatch;
 use crate::bucket::{Admitted, Bucket, Grant};
 use crate::lease::FleetConfig;
 use crate::limiter::{LimiterConfig, LimiterState, WaiterId};
@@ -215,6 +215,13 @@ pub(crate) struct Permit {
 }
 
 impl Permit {
+    /// A permit for `grant`, a token of `shared`'s bucket.
+    fn held(shared: &SharedScheduler, grant: Grant) -> Permit {
+        Permit {
+            held: Some((Rc::clone(shared), grant)),
+        }
+    }
+
     /// A permit that holds nothing (rate limiting disabled).
     pub(crate) fn none() -> Permit {
         Permit { held: None }
@@ -243,7 +250,7 @@ impl Drop for Permit {
 
 /// One queued request's wait for its token. However it ends early (the signal fired, the
 /// future was dropped), it leaves the queue, and a grant it had not picked up goes back.
-struct Wait<'a> {
+pub(crate) struct Wait<'a> {
     shared: &'a SharedScheduler,
     id: WaiterId,
     /// Whether it has left the queue (with its token, or found itself gone).
@@ -308,8 +315,11 @@ fn timers_are_request_scoped() -> bool {
     SCOPED.with(|s| *s)
 }
 
-/// Waits for this waiter's grant (`None`: it has no record any more). Elsewhere the
-/// scheduler's one timer serves every waiter and a grant wakes its waiter at once.
+/// A queued request's wait for its token, or the answer the bucket gave at once.
+///
+/// Elsewhere than workerd, the scheduler's one timer serves every waiter and a grant wakes
+/// its waiter at once: the wait holds only the waiter's record and the caller's watch
+/// (this is what each of 100,000 queued requests holds, so no more).
 ///
 /// Where timers are request-scoped (workerd), a waiter is only ever resumed by a timer of
 /// its own. A grant is often made while serving another request (its timer fired first, or
@@ -318,14 +328,55 @@ fn timers_are_request_scoped() -> bool {
 /// would then belong to that request, and the waiter, left with nothing of its own
 /// pending, is cancelled as hung. So the waiter's record is only looked at (never handed a
 /// waker), and the waiter's own timer, armed for the scheduler's next decision, picks the
-/// grant up; when that timer fires the waiter runs the decision itself.
-async fn wait_for_grant(wait: &mut Wait<'_>) -> Option<Grant> {
-    if !timers_are_request_scoped() {
-        return wait.await;
+/// grant up; when that timer fires the waiter runs the decision itself
+/// ([`wait_by_own_timer`], boxed: elsewhere no waiter carries its timer).
+pub(crate) enum Acquire<'a> {
+    /// Answered at once (taken when polled).
+    Ready(Option<Result<Permit, WaitError>>),
+    /// Queued: woken by its grant, or by the signal.
+    Queued {
+        wait: Wait<'a>,
+        watch: &'a mut AbortWatch,
+    },
+    /// Queued where timers are request-scoped.
+    OwnTimer(Pin<Box<dyn Future<Output = Result<Permit, WaitError>> + 'a>>),
+}
+
+impl Future for Acquire<'_> {
+    type Output = Result<Permit, WaitError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            Acquire::Ready(answer) => Poll::Ready(answer.take().unwrap_or(Err(WaitError::Aborted))),
+            Acquire::OwnTimer(wait) => wait.as_mut().poll(cx),
+            // The signal first: an aborted waiter does not pick up a grant (leaving, when
+            // this is dropped, hands back one it had not picked up).
+            Acquire::Queued { wait, watch } => {
+                if Pin::new(&mut **watch).poll(cx).is_ready() {
+                    return Poll::Ready(Err(WaitError::Aborted));
+                }
+                wait.look(Some(cx.waker())).map(|grant| match grant {
+                    Some(grant) => Ok(Permit::held(wait.shared, grant)),
+                    None => Err(WaitError::Aborted),
+                })
+            }
+        }
     }
+}
+
+/// A queued request's wait where timers are request-scoped: see [`Acquire`].
+async fn wait_by_own_timer<'a>(
+    mut wait: Wait<'a>,
+    watch: &'a mut AbortWatch,
+) -> Result<Permit, WaitError> {
     loop {
+        if watch.aborted() {
+            return Err(WaitError::Aborted);
+        }
         if let Poll::Ready(grant) = wait.look(None) {
-            return grant;
+            return grant
+                .map(|grant| Permit::held(wait.shared, grant))
+                .ok_or(WaitError::Aborted);
         }
         let now = now_ms();
         // With no decision due (every token is out with a request in flight, or a token
@@ -354,7 +405,18 @@ async fn wait_for_grant(wait: &mut Wait<'_>) -> Option<Grant> {
             crate::lease::clamp_ms(window_ms / 10.0, 10.0, 1000.0)
         };
         let due = due.map_or(now + idle, |at| at.min(now + idle));
-        TimeoutFuture::new(crate::options::timer_ms((due - now).max(0.0).ceil() + 1.0)).await;
+        let mut timer =
+            TimeoutFuture::new(crate::options::timer_ms((due - now).max(0.0).ceil() + 1.0));
+        let aborted = std::future::poll_fn(|cx| {
+            if Pin::new(&mut *watch).poll(cx).is_ready() {
+                return Poll::Ready(true);
+            }
+            Pin::new(&mut timer).poll(cx).map(|()| false)
+        })
+        .await;
+        if aborted {
+            return Err(WaitError::Aborted);
+        }
         if let Ok(mut s) = wait.shared.try_borrow_mut() {
             s.pump();
         }
@@ -362,27 +424,25 @@ async fn wait_for_grant(wait: &mut Wait<'_>) -> Option<Grant> {
 }
 
 /// Waits for a token, in FIFO order, or until `watch` fires.
-pub(crate) async fn acquire(
-    shared: &SharedScheduler,
-    watch: &mut AbortWatch,
+pub(crate) fn acquire<'a>(
+    shared: &'a SharedScheduler,
+    watch: &'a mut AbortWatch,
     on_wait: impl FnOnce(WaitNotice),
-) -> Result<Permit, WaitError> {
+) -> Acquire<'a> {
+    let now = |answer| Acquire::Ready(Some(answer));
     if watch.aborted() {
-        return Err(WaitError::Aborted);
+        return now(Err(WaitError::Aborted));
     }
-    let permit = |grant| Permit {
-        held: Some((Rc::clone(shared), grant)),
-    };
     let id = {
         let mut s = shared.borrow_mut();
         match s.bucket.admit(now_ms()) {
-            Admitted::Now(grant @ Grant::InMemory) => return Ok(permit(grant)),
+            Admitted::Now(grant @ Grant::InMemory) => return now(Ok(Permit::held(shared, grant))),
             Admitted::Now(grant) => {
                 // Only the fallback share grants at once: a probe of the store may be due.
                 s.pump();
-                return Ok(permit(grant));
+                return now(Ok(Permit::held(shared, grant)));
             }
-            Admitted::QueueFull => return Err(WaitError::QueueFull),
+            Admitted::QueueFull => return now(Err(WaitError::QueueFull)),
             Admitted::Queued(id) => {
                 s.waiters.join(id);
                 s.pump();
@@ -391,15 +451,15 @@ pub(crate) async fn acquire(
         }
     };
     // From here on, leaving early takes the waiter out of the queue (`Wait`'s drop).
-    let mut wait = Wait {
+    let wait = Wait {
         shared,
         id,
         done: false,
     };
     let state = shared.borrow_mut().state().0;
     on_wait(WaitNotice { state });
-    match race(wait_for_grant(&mut wait), watch, &mut Deadline::never()).await {
-        Raced::Done(Some(grant)) => Ok(permit(grant)),
-        Raced::Done(None) | Raced::Aborted | Raced::TimedOut => Err(WaitError::Aborted),
+    if timers_are_request_scoped() {
+        return Acquire::OwnTimer(Box::pin(wait_by_own_timer(wait, watch)));
     }
+    Acquire::Queued { wait, watch }
 }

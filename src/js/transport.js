@@ -94,6 +94,41 @@ export function closeAttempt(a, cancel) {
   a.close(cancel);
 }
 
+/**
+ * Settles `id` when `signal` fires (a queued request's watch on the caller's signal);
+ * returns the listener, for `unwatchAbort`. A signal that refuses it is only polled. The
+ * listener settles `id` at most once and never after `unwatchAbort`, even if a signal
+ * subclass keeps it or calls it again: by then `id` may be another wait's.
+ */
+export function watchAbort(id, signal) {
+  const l = new AbortListener(id);
+  try {
+    signal.addEventListener("abort", l, { once: true });
+  } catch {}
+  return l;
+}
+
+// A listener object (`handleEvent` on the prototype: no function made per watch).
+class AbortListener {
+  constructor(id) {
+    this.id = id;
+  }
+
+  handleEvent() {
+    const id = this.id;
+    this.id = -1;
+    if (id >= 0) done(id, true);
+  }
+}
+
+/** Retires `watchAbort`'s listener `l` and removes it from `signal`. */
+export function unwatchAbort(signal, l) {
+  l.id = -1;
+  try {
+    signal.removeEventListener("abort", l);
+  } catch {}
+}
+
 /** Settles `id` with true when `signal` fires within `ms`, with false when the time passes. */
 export function sleep(id, ms, signal) {
   let settled = false;

@@ -3,6 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
 import { ConveyorClient, ConveyorRateLimitError, ConveyorAbortError } from "conveyor-client";
 import { startSandbox, KEYS } from "./lib/sandbox.mjs";
 
@@ -145,4 +146,75 @@ test("an abort while queued rejects with ConveyorAbortError and sends nothing", 
   setTimeout(() => ac.abort(), 50);
   await assert.rejects(p, (e) => e instanceof ConveyorAbortError);
   assert.equal((await sb.requests()).length, before);
+});
+
+test("a long-lived signal keeps no listener of the requests that waited on it", async () => {
+  const client = new ConveyorClient({
+    apiKey: KEYS.readonly,
+    baseUrl: sb.api,
+    rateLimit: { limit: 3, windowMs: 300, shared: false },
+  });
+  const ac = new AbortController();
+  // The signal's own methods, counted: what the client adds for "abort" and takes back.
+  const live = new Set();
+  const add = ac.signal.addEventListener.bind(ac.signal);
+  const remove = ac.signal.removeEventListener.bind(ac.signal);
+  ac.signal.addEventListener = (type, f, o) => {
+    if (type === "abort") live.add(f);
+    return add(type, f, o);
+  };
+  ac.signal.removeEventListener = (type, f, o) => {
+    if (type === "abort") live.delete(f);
+    return remove(type, f, o);
+  };
+  let waited = 0;
+  const watching = [];
+  const rs = await Promise.all(
+    Array.from({ length: 9 }, async () => {
+      const r = await client.fetch("/exchange/access_groups", { signal: ac.signal });
+      watching.push(live.size);
+      await r.arrayBuffer();
+      return r;
+    }),
+  );
+  waited = Math.max(...watching);
+  assert.ok(rs.every((r) => r.status === 200));
+  assert.ok(waited > 0, "requests waiting for a token listen to the signal");
+  assert.equal(live.size, 0, `${live.size} abort listeners left on the signal`);
+});
+
+test("a signal that keeps the listener a request left and calls it later wakes no other request", async () => {
+  // A server slow enough that the next request is still in flight when the signal acts.
+  const server = createServer((_req, res) => {
+    setTimeout(() => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end("{}");
+    }, 150);
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const client = new ConveyorClient({
+      apiKey: KEYS.readonly,
+      baseUrl: `http://127.0.0.1:${server.address().port}/api/v2`,
+      rateLimit: { limit: 10, windowMs: 1000, shared: false },
+    });
+    const ac = new AbortController();
+    // A signal (a subclass could do the same) that keeps every listener and never removes one.
+    const kept = [];
+    const add = ac.signal.addEventListener.bind(ac.signal);
+    ac.signal.addEventListener = (type, l, o) => {
+      kept.push(l);
+      return add(type, l, o);
+    };
+    ac.signal.removeEventListener = () => {};
+    await (await client.fetch("/exchange/access_groups", { signal: ac.signal })).arrayBuffer();
+    assert.ok(kept.length > 0);
+    const next = client.request("GET", "/exchange/access_groups");
+    await new Promise((r) => setTimeout(r, 40));
+    // The finished request's listeners, called again while the next one waits for its response.
+    for (const l of kept) typeof l === "function" ? l() : l.handleEvent();
+    assert.deepEqual(await next, {});
+  } finally {
+    server.close();
+  }
 });
