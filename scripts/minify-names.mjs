@@ -113,9 +113,13 @@ const extra = keys.filter((n) => !wanted.includes(n));
 if (missing.length || extra.length) fail(`the import object and the .wasm disagree: missing ${missing}, extra ${extra}`);
 body = body.replace(new RegExp(`^ {8}(${IDENT}): function\\(`, "gm"), (_, name) => `        ${imports.get(importKey(literalModule, name))}: function(`);
 // The snippets' namespaces: their functions join the one module under their new names.
+// wasm-bindgen may pass one snippet under two namespace objects (the same key twice in the
+// returned object); its functions are aliased once.
 const aliases = [];
+const aliased = new Set();
 for (const [object, module] of objects) {
-  if (object === literal) continue;
+  if (object === literal || aliased.has(module)) continue;
+  aliased.add(module);
   const ns = new RegExp(`^import \\* as ${object.replace(/\$/g, "\\$")} from "([^"]+)"$`, "m").exec(glue) ?? fail(`${object} is neither the import object nor a namespace import`);
   if (ns[1] !== module) fail(`${object} is imported from ${ns[1]} but passed as ${module}`);
   const snippet = readFileSync(join(dir, module), "utf8");

@@ -147,3 +147,16 @@ test("a .wasm minified already fails the build", () => {
   assert.notEqual(result.status, 0);
   assert.match(result.stderr, /minified already/);
 });
+
+test("a snippet passed under two namespace objects (as wasm-bindgen does) is aliased once", async () => {
+  const dir = fixture((g) =>
+    g
+      .replace('import * as import1 from "./snippets/s/helper.js"', 'import * as import1 from "./snippets/s/helper.js"\nimport * as import2 from "./snippets/s/helper.js"')
+      .replace('"./snippets/s/helper.js": import1,', '"./snippets/s/helper.js": import1,\n        "./snippets/s/helper.js": import2,'),
+  );
+  const result = run(dir);
+  assert.equal(result.status, 0, result.stderr);
+  const api = await import(pathToFileURL(join(dir, "fix.js")));
+  api.initSync(readFileSync(join(dir, "fix_bg.wasm")));
+  assert.equal(api.bump(1), 2);
+});
