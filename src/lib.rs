@@ -57,6 +57,7 @@ pub(crate) mod json;
 pub mod lease;
 pub mod ledger;
 pub mod limiter;
+#[cfg(feature = "stores")]
 mod memory_store;
 pub(crate) mod options;
 pub mod params;
@@ -67,7 +68,9 @@ pub mod resources;
 mod resources_shell;
 pub mod retry;
 mod scheduler;
+#[cfg(feature = "stores")]
 mod store;
+#[cfg(feature = "stores")]
 mod store_tasks;
 mod transport;
 pub mod url;
@@ -88,6 +91,7 @@ static ALLOCATOR: talc::Talck<talc::locking::AssumeUnlockable, heap::Growing> =
     talc::Talc::new(heap::Growing::new()).lock();
 
 pub use client::ConveyorClient;
+#[cfg(feature = "stores")]
 pub use memory_store::MemoryStore;
 
 use wasm_bindgen::prelude::*;
