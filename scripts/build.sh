@@ -1,23 +1,32 @@
 #!/usr/bin/env bash
-# Builds the npm package in pkg/: the release .wasm, wasm-bindgen's ESM (web) glue,
-# wasm-opt -Oz, then what scripts/post-build.mjs derives from them (the CommonJS Node
-# entry, the inline bytes, the .d.cts declarations) and the gzipped sizes. The package
-# ships one .wasm, dist/web/conveyor_client_bg.wasm, which every entry loads.
+# Builds the npm package in pkg/: the crate twice, lean (dist/web/, what `conveyor-client`
+# loads) and with the `stores` feature (dist/stores/, what `conveyor-client/stores` and
+# `conveyor-client/durable-object` load); each is the release .wasm, wasm-bindgen's ESM
+# (web) glue and wasm-opt -Oz. Then scripts/post-build.mjs derives the rest from both (the
+# one shared errors module, the CommonJS Node entries, the inline bytes, the stores build's
+# entries, the .d.cts declarations) and prints the gzipped sizes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
-cargo build --release --lib --target wasm32-unknown-unknown -p conveyor-client
-wasm=target/wasm32-unknown-unknown/release/conveyor_client.wasm
-
 rm -rf pkg/dist
-out=pkg/dist/web
-wasm-bindgen --target web --out-dir "$out" --no-typescript "$wasm"
-# --converge repeats -Oz until it stops shrinking; --low-memory-unused lets it fold constant
-# offsets into loads and stores, which is sound because rustc puts the 1 MB stack first
-# (it grows down towards 0, the data and the heap sit above it), so nothing lives in the
-# low 1 KB; --strip-producers drops the toolchain names section.
-wasm-opt -Oz --converge --low-memory-unused --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  "$out/conveyor_client_bg.wasm" -o "$out/conveyor_client_bg.wasm"
+
+# build <out dir> [cargo flags...]
+build() {
+  local out=$1
+  shift
+  cargo build --release --lib --target wasm32-unknown-unknown -p conveyor-client "$@"
+  wasm-bindgen --target web --out-dir "$out" --no-typescript target/wasm32-unknown-unknown/release/conveyor_client.wasm
+  # --converge repeats -Oz until it stops shrinking; --low-memory-unused lets it fold constant
+  # offsets into loads and stores, which is sound because rustc puts the 1 MB stack first
+  # (it grows down towards 0, the data and the heap sit above it), so nothing lives in the
+  # low 1 KB; --strip-producers drops the toolchain names section.
+  wasm-opt -Oz --converge --low-memory-unused --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    "$out/conveyor_client_bg.wasm" -o "$out/conveyor_client_bg.wasm"
+}
+
+# Both builds share target/: the second relinks the same crate with the feature on.
+build pkg/dist/web
+build pkg/dist/stores --features stores
 node scripts/post-build.mjs
