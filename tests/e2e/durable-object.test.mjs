@@ -381,7 +381,7 @@ test("every settle reaches the object, even a request's last ones, sent as its h
 });
 
 // scripts/e2e.sh runs the tests from <repo>/target/e2e/project; the example lives in the repo
-// and is copied into the project, so its `import "conveyor-client"` is the packed tarball.
+// and is copied into the project, so its imports of `conveyor-client/stores` are the packed tarball.
 const repo = process.env.REPO_ROOT ?? resolve(process.env.PWD ?? process.cwd(), "../../..");
 
 /** The few settings of the example's wrangler.toml that Miniflare needs (a tiny reader). */
