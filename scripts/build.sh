@@ -11,22 +11,24 @@ source scripts/env.sh
 
 rm -rf pkg/dist
 
-# build <out dir> [cargo flags...]
+# build <out dir> <file stem> [cargo flags...]: the stores build's files have a name of their
+# own (conveyor_client_stores_bg.wasm), so that tools which name a .wasm module by its file
+# name (a bundler plugin keeping `.wasm` imports as modules) never take one for the other.
 build() {
-  local out=$1
-  shift
+  local out=$1 stem=$2
+  shift 2
   cargo build --release --lib --target wasm32-unknown-unknown -p conveyor-client "$@"
-  wasm-bindgen --target web --out-dir "$out" --no-typescript target/wasm32-unknown-unknown/release/conveyor_client.wasm
+  wasm-bindgen --target web --out-dir "$out" --out-name "$stem" --no-typescript target/wasm32-unknown-unknown/release/conveyor_client.wasm
   # --converge repeats -Oz until it stops shrinking; --low-memory-unused lets it fold constant
   # offsets into loads and stores, which is sound because rustc puts the 1 MB stack first
   # (it grows down towards 0, the data and the heap sit above it), so nothing lives in the
   # low 1 KB; --strip-producers drops the toolchain names section.
   wasm-opt -Oz --converge --low-memory-unused --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    "$out/conveyor_client_bg.wasm" -o "$out/conveyor_client_bg.wasm"
+    "$out/${stem}_bg.wasm" -o "$out/${stem}_bg.wasm"
 }
 
 # Both builds share target/: the second relinks the same crate with the feature on.
-build pkg/dist/web
-build pkg/dist/stores --features stores
+build pkg/dist/web conveyor_client
+build pkg/dist/stores conveyor_client_stores --features stores
 node scripts/post-build.mjs

@@ -34,8 +34,8 @@ const errorsFile = join(dist, "errors.js");
 const errorsCjs = join(dist, "errors.cjs");
 /** The two builds: where their glue and .wasm are, and where their Node and inline files go. */
 const BUILDS = [
-  { name: "lean", web: join(dist, "web"), node: join(dist, "node"), inline: join(dist, "inline", "wasm.js") },
-  { name: "stores", web: join(dist, "stores"), node: join(dist, "stores", "node"), inline: join(dist, "stores", "inline", "wasm.js") },
+  { name: "lean", stem: "conveyor_client", web: join(dist, "web"), node: join(dist, "node"), inline: join(dist, "inline", "wasm.js") },
+  { name: "stores", stem: "conveyor_client_stores", web: join(dist, "stores"), node: join(dist, "stores", "node"), inline: join(dist, "stores", "inline", "wasm.js") },
 ];
 
 /** Every file below `dir` whose path ends with `suffix`. */
@@ -81,8 +81,8 @@ const rows = [];
 const surfaces = [];
 
 for (const b of BUILDS) {
-  const glue = join(b.web, "conveyor_client.js");
-  const wasm = join(b.web, "conveyor_client_bg.wasm");
+  const glue = join(b.web, `${b.stem}.js`);
+  const wasm = join(b.web, `${b.stem}_bg.wasm`);
 
   // 2. The glue's own default .wasm URL (`new URL(..., import.meta.url)`) is never used:
   // each entry passes its module or URL. Left in, it would make bundlers that emit CommonJS
@@ -90,7 +90,7 @@ for (const b of BUILDS) {
   // Its imports of the errors snippet now name the one shared module.
   const NO_DEFAULT = 'throw new Error("conveyor-client: the entry passes the .wasm to init");';
   let source = readFileSync(glue, "utf8");
-  source = replaceOnce(source, "module_or_path = new URL('conveyor_client_bg.wasm', import.meta.url);", NO_DEFAULT, "default .wasm URL");
+  source = replaceOnce(source, `module_or_path = new URL('${b.stem}_bg.wasm', import.meta.url);`, NO_DEFAULT, "default .wasm URL");
   if (source.includes("import.meta")) throw new Error("post-build: the glue still reads import.meta");
   const errorsImport = `from '${b.errorsSpecifier}'`;
   if (!source.includes(errorsImport)) throw new Error(`post-build: the ${b.name} glue does not import ${b.errorsSpecifier}`);
@@ -122,7 +122,7 @@ for (const b of BUILDS) {
   }
   writeFileSync(
     join(b.web, "api.js"),
-    `export { ${glueExports.join(", ")} } from "./conveyor_client.js";\n` + `export { ${errorsExports.join(", ")} } from "${rel(b.web, errorsFile)}";\n`,
+    `export { ${glueExports.join(", ")} } from "./${b.stem}.js";\n` + `export { ${errorsExports.join(", ")} } from "${rel(b.web, errorsFile)}";\n`,
   );
   surfaces.push({ name: b.name, exports: [...glueExports, ...errorsExports].sort() });
 
@@ -137,7 +137,7 @@ for (const b of BUILDS) {
       sourcefile: "node-entry.mjs",
       contents: [
         'import { readFileSync } from "node:fs";',
-        'import { initSync } from "./conveyor_client.js";',
+        `import { initSync } from "./${b.stem}.js";`,
         `initSync({ module: readFileSync(__dirname + ${JSON.stringify("/" + relative(nodeDir, wasm))}) });`,
         'import * as api from "./api.js";',
         // Names show in stack traces and util.inspect: where bundling renamed an exported class
@@ -210,7 +210,8 @@ if (extra.join() !== "MemoryStore" || lean.exports.some((n) => !full.exports.inc
 
 // 6. The stores build's entries: each of pkg/entries/, its relative paths moved from the
 // lean build's files to the stores build's (dist/web/ -> dist/stores/, dist/node.* ->
-// dist/stores/node.*, dist/inline/ -> dist/stores/inline/, entries/ -> dist/stores/entries/).
+// dist/stores/node.*, dist/inline/ -> dist/stores/inline/, entries/ -> dist/stores/entries/,
+// and the glue and .wasm to the stores build's names).
 const entries = join(pkg, "entries");
 const storesEntries = join(dist, "stores", "entries");
 const MOVES = [
@@ -225,7 +226,8 @@ for (const name of readdirSync(entries)) {
     const target = resolve(entries, spec);
     const move = MOVES.find(([from]) => target.startsWith(from));
     if (!move) throw new Error(`post-build: entries/${name}: no stores-build counterpart for ${spec}`);
-    return `${q}${rel(storesEntries, move[1] + target.slice(move[0].length))}${query}${q}`;
+    const moved = (move[1] + target.slice(move[0].length)).replace(/\/conveyor_client(\.js|_bg\.wasm)$/, `/${BUILDS[1].stem}$1`);
+    return `${q}${rel(storesEntries, moved)}${query}${q}`;
   });
   writeFileSync(join(storesEntries, name), `// The stores build's copy of entries/${name}, written by scripts/post-build.mjs.\n${text}`);
 }

@@ -28,7 +28,7 @@
 
 import * as workers from "cloudflare:workers";
 import "../dist/stores/entries/load-workerd.mjs";
-import { MemoryStore } from "../dist/stores/conveyor_client.js";
+import { MemoryStore } from "../dist/stores/conveyor_client_stores.js";
 import limits from "./limits.cjs";
 
 /** Storage key of the index record: format version, chunk count, each bucket's layout. */
