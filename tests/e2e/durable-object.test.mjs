@@ -73,8 +73,8 @@ const persistDir = () => {
   return d;
 };
 
-test("bundled as wrangler does: cloudflare:workers stays external, one CompiledWasm module", () => {
-  assert.deepEqual(host.wasmModules, ["conveyor_client_bg.wasm"]);
+test("bundled as wrangler does: cloudflare:workers stays external, one CompiledWasm module (the stores build's)", () => {
+  assert.deepEqual(host.wasmModules, ["conveyor_client_stores_bg.wasm"]);
   assert.match(host.bundle, /from "cloudflare:workers"/);
   assert.match(host.bundle, /load-workerd\.mjs/);
 });
