@@ -28,12 +28,16 @@ sandbox: setup
 lint: setup
 	@$(ENV) cargo fmt --all --check
 	@$(ENV) cargo clippy -q --workspace --all-targets -- -D warnings
+	@$(ENV) cargo clippy -q --workspace --all-targets --features conveyor-client/stores -- -D warnings
 	@$(ENV) cargo clippy -q --lib --target wasm32-unknown-unknown -p conveyor-client -- -D warnings
+	@$(ENV) cargo clippy -q --lib --target wasm32-unknown-unknown -p conveyor-client --features stores -- -D warnings
 	@$(ENV) cargo machete
 	@bash scripts/checkjs.sh
 
+# The lean build's tests, then the crate's own tests with the store shell (`stores`).
 test-native: setup
 	@$(ENV) cargo test -q --workspace
+	@$(ENV) cargo test -q -p conveyor-client --lib --features stores
 
 test-wasm: sandbox
 	@$(ENV) bash scripts/with-sandbox.sh $(WASM_TEST) --test wasm_node

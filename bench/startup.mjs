@@ -37,8 +37,9 @@ for (const [name, contents, platform, conditions] of [
   ["workerd: everything", 'export * from "conveyor-client";', "neutral", ["workerd", "worker", "browser"]],
   ["node ESM: everything", 'export * from "conveyor-client";', "node", ["node", "import"]],
   ["deno: everything", 'export * from "conveyor-client";', "neutral", ["deno"]],
-  ["workerd + conveyor-client/durable-object", 'export * from "conveyor-client"; export * from "conveyor-client/durable-object";', "neutral", ["workerd", "worker", "browser"]],
-  ["node + conveyor-client/redis", 'export * from "conveyor-client"; export * from "conveyor-client/redis";', "node", ["node", "import"]],
+  ["browser: import { ConveyorClient } from conveyor-client/stores", 'export { ConveyorClient } from "conveyor-client/stores";', "browser", ["browser", "production"]],
+  ["workerd + conveyor-client/durable-object", 'export * from "conveyor-client/stores"; export * from "conveyor-client/durable-object";', "neutral", ["workerd", "worker", "browser"]],
+  ["node + conveyor-client/redis", 'export * from "conveyor-client/stores"; export * from "conveyor-client/redis";', "node", ["node", "import"]],
 ]) {
   const size = await bundledSize({ resolveDir: ROOT, contents, platform, conditions });
   entries[name] = { glueGzip: size.jsGzip, wasmGzip: size.wasmGzip, totalGzip: size.totalGzip, jsBytes: size.jsBytes };

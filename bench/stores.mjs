@@ -19,7 +19,7 @@ import { once } from "node:events";
 import { Miniflare } from "miniflare";
 import { createClient } from "redis";
 import IORedis from "ioredis";
-import { ConveyorClient, MemoryStore } from "conveyor-client";
+import { ConveyorClient, MemoryStore } from "conveyor-client/stores";
 import { createRedisStore } from "conveyor-client/redis";
 import { startSandbox, KEYS, envInt, pool, quantile, report, sleep, ROOT } from "./lib.mjs";
 import { saturate, allowanceUsed } from "./saturate.mjs";

@@ -9,7 +9,7 @@
 // GET /?op=fleet&api=&limit=&windowMs=&fleet=&backlog=&at=&until=
 //   from epoch ms `at` until `until` keeps `backlog` requests waiting through the Durable
 //   Object store, then lets them finish; answers when each request left (Date.now()).
-import { ConveyorClient } from "conveyor-client";
+import { ConveyorClient } from "conveyor-client/stores";
 import { ConveyorRateLimiter, durableObjectStore } from "conveyor-client/durable-object";
 import { saturate } from "./saturate.mjs";
 

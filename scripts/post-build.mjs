@@ -1,27 +1,42 @@
-// After wasm-bindgen (web target, dist/web/): everything else the package ships is derived
-// from that one glue and its one .wasm, so every entry exposes the same surface and no
-// list of exports is written by hand.
+// After wasm-bindgen (web target) has built the two builds of the crate, dist/web/ (lean:
+// what `conveyor-client` loads) and dist/stores/ (with the `stores` feature: what
+// `conveyor-client/stores` and `conveyor-client/durable-object` load): everything else the
+// package ships is derived from those glues and their .wasm, so every entry of a build
+// exposes the same surface and no list of exports is written by hand.
 //
-// - dist/web/api.js: the public surface (every export of the glue but its init functions,
-//   and every export of the errors snippet the glue does not use itself: the error classes),
+// - dist/errors.js: the one copy of the error classes (src/js/errors.js) both glues import,
+//   so a `ConveyorError` from either build is an instance of the classes both export, and
+//   the module where each build registers its rate-limit bucket checker (src/realms.rs).
+//   dist/errors.cjs is its CommonJS form, which both Node bundles require.
+// Then, for each build (<b> = dist/web for the lean one, dist/stores for the other):
+// - <b>/api.js: the public surface (every export of the glue but its init functions,
+//   and every export of the errors module the glue does not use itself: the error classes),
 //   re-exported by the ESM entries.
-// - dist/node.cjs: the Node entry as one CommonJS file (the glue bundled by esbuild),
-//   reading the .wasm next to it. Every Node supported can `require` it, and the ESM
-//   entry re-exports it, so `import` and `require` share one instance per process.
-// - dist/node.mjs: the ESM face of dist/node.cjs (entries/node.mjs re-exports it).
-// - dist/inline/wasm.js: the .wasm as hex, for the entry that carries its bytes.
+// - dist/node.cjs, dist/stores/node.cjs: the Node entry as one CommonJS file (the glue
+//   bundled by esbuild, errors.cjs left out and required), reading the .wasm next to it.
+//   Every Node supported can `require` it, and the ESM entry re-exports it, so `import` and
+//   `require` share one instance per process.
+// - dist/node.mjs, dist/stores/node.mjs: the ESM face of that CommonJS file.
+// - dist/inline/wasm.js, dist/stores/inline/wasm.js: the .wasm as hex, for the entry
+//   that carries its bytes.
+// - dist/stores/entries/: the stores build's entries, pkg/entries/* with their paths moved
+//   to the stores build (one set of entries to maintain).
 // - dist/types/**.d.cts: the declarations for `require`, copied from the .d.ts files.
 // - dist/sizes.json: the gzipped sizes.
-import { readFileSync, writeFileSync, readdirSync, statSync, mkdirSync } from "node:fs";
+import { readFileSync, writeFileSync, readdirSync, statSync, mkdirSync, rmSync } from "node:fs";
 import { gzipSync } from "node:zlib";
-import { join, relative, dirname } from "node:path";
+import { join, relative, dirname, resolve } from "node:path";
 import { build } from "esbuild";
 
 const pkg = new URL("../pkg/", import.meta.url).pathname;
 const dist = join(pkg, "dist");
-const web = join(dist, "web");
-const glue = join(web, "conveyor_client.js");
-const wasm = join(web, "conveyor_client_bg.wasm");
+const errorsFile = join(dist, "errors.js");
+const errorsCjs = join(dist, "errors.cjs");
+/** The two builds: where their glue and .wasm are, and where their Node and inline files go. */
+const BUILDS = [
+  { name: "lean", stem: "conveyor_client", web: join(dist, "web"), node: join(dist, "node"), inline: join(dist, "inline", "wasm.js") },
+  { name: "stores", stem: "conveyor_client_stores", web: join(dist, "stores"), node: join(dist, "stores", "node"), inline: join(dist, "stores", "inline", "wasm.js") },
+];
 
 /** Every file below `dir` whose path ends with `suffix`. */
 function files(dir, suffix) {
@@ -39,101 +54,194 @@ function replaceOnce(text, from, to, what) {
   return text.replace(from, () => to);
 }
 
-// 1. The glue's own default .wasm URL (`new URL(..., import.meta.url)`) is never used: each
-// entry passes its module or URL. Left in, it would make bundlers that emit CommonJS warn
-// about an empty `import.meta`, and keep `import.meta` in bundles that never need it.
-const NO_DEFAULT = 'throw new Error("conveyor-client: the entry passes the .wasm to init");';
-let source = readFileSync(glue, "utf8");
-if (!source.includes(NO_DEFAULT)) {
-  source = replaceOnce(source, "module_or_path = new URL('conveyor_client_bg.wasm', import.meta.url);", NO_DEFAULT, "default .wasm URL");
+/** `to` as a relative specifier from the directory `fromDir`. */
+function rel(fromDir, to) {
+  const r = relative(fromDir, to);
+  return r.startsWith(".") ? r : `./${r}`;
 }
-if (source.includes("import.meta")) throw new Error("post-build: the glue still reads import.meta");
-writeFileSync(glue, source);
 
-// 2. The public surface.
-const INIT = new Set(["initSync", "default"]);
-const glueExports = [
-  ...[...source.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]),
-  ...[...source.matchAll(/^export \{([^}]*)\}/gm)].flatMap((m) =>
-    m[1].split(",").map((s) => s.trim().split(/\s+as\s+/).pop()),
-  ),
-].filter((name) => name && !INIT.has(name));
-const errorsSnippet = files(join(web, "snippets"), "/errors.js");
-if (errorsSnippet.length !== 1) throw new Error(`post-build: expected one errors.js snippet, found ${errorsSnippet.length}`);
-// The errors snippet's exports are public, except what the glue itself imports from it
-// (`makeError`, the shell's way to build them).
-const glueImports = new Set(
-  [...source.matchAll(/^import \{([^}]*)\} from '\.\/snippets\/[^']*\/errors\.js'/gm)].flatMap((m) => m[1].split(",").map((n) => n.trim())),
-);
-const errorsExports = [...readFileSync(errorsSnippet[0], "utf8").matchAll(/^export (?:class|function) (\w+)/gm)]
-  .map((m) => m[1])
-  .filter((name) => !glueImports.has(name));
-if (!glueImports.has("makeError")) throw new Error("post-build: the glue no longer imports makeError from the errors snippet");
-if (!glueExports.includes("ConveyorClient") || !errorsExports.includes("ConveyorAuthError")) {
-  throw new Error(`post-build: unexpected surface: ${glueExports} / ${errorsExports}`);
+// 1. The one errors module: each build's snippet copy must be the same text (the same
+// source file); the first becomes dist/errors.js, both glues import it, the copies go.
+let errorsText;
+for (const b of BUILDS) {
+  const snippet = files(join(b.web, "snippets"), "/errors.js");
+  if (snippet.length !== 1) throw new Error(`post-build: expected one errors.js snippet in ${b.web}, found ${snippet.length}`);
+  const text = readFileSync(snippet[0], "utf8");
+  if (errorsText !== undefined && text !== errorsText) throw new Error("post-build: the two builds' errors.js differ");
+  errorsText = text;
+  rmSync(snippet[0]);
+  b.errorsSpecifier = `./${relative(b.web, snippet[0])}`;
 }
-writeFileSync(
-  join(web, "api.js"),
-  `export { ${glueExports.join(", ")} } from "./conveyor_client.js";\n` +
-    `export { ${errorsExports.join(", ")} } from "./${relative(web, errorsSnippet[0])}";\n`,
-);
+writeFileSync(errorsFile, errorsText);
+await build({ entryPoints: [errorsFile], outfile: errorsCjs, format: "cjs", platform: "neutral", target: "es2022", logLevel: "warning" });
 
-// 3. The Node entry as CommonJS. esbuild annotates the export names so that Node's ESM
-// loader sees them as named exports of this file (for whoever imports it from ESM directly;
-// the package's own ESM entry goes through dist/node.mjs, below).
-await build({
-  stdin: {
-    resolveDir: dist,
-    sourcefile: "node-entry.mjs",
-    contents: [
-      'import { readFileSync } from "node:fs";',
-      'import { initSync } from "./web/conveyor_client.js";',
-      'initSync({ module: readFileSync(__dirname + "/web/conveyor_client_bg.wasm") });',
-      'import * as api from "./web/api.js";',
-      // Names show in stack traces and util.inspect: where bundling renamed an exported class
-      // (`_ConveyorClient`), it gets its own name back, once, at load.
-      'for (const [k, v] of Object.entries(api)) if (typeof v === "function" && v.name !== k) Object.defineProperty(v, "name", { value: k });',
-      'export * from "./web/api.js";',
-    ].join("\n"),
-  },
-  outfile: join(dist, "node.cjs"),
-  bundle: true,
-  format: "cjs",
-  platform: "node",
-  target: "node18",
-  // Not `keepNames`: it wraps every function the glue and the snippets create per call
-  // (closures, promise callbacks) in an `Object.defineProperty`, which tripled the client's
-  // own CPU per call in Node (~35 µs instead of ~9 with `fetch` stubbed). The exported
-  // classes get their names back above.
-  keepNames: false,
-  logLevel: "warning",
-  banner: { js: "// conveyor-client for Node (CommonJS), built from dist/web/ by scripts/post-build.mjs." },
-});
+const errorsExportsAll = [...errorsText.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]);
+const gz = (p) => gzipSync(readFileSync(p), { level: 9 }).length;
+const rows = [];
+const surfaces = [];
 
-// 3b. The Node ESM face of that same CommonJS file. Importing a CommonJS file from ESM makes
-// Node scan its whole text with cjs-module-lexer to find the export names before it runs it
-// (about half of the package's import time in Node 20); `createRequire` loads it through
-// the CommonJS loader directly, so this file names the exports itself, from the list above.
-// It is still the one module `require` loads, so both share one instance.
-const nodeExports = [...glueExports, ...errorsExports].sort();
-writeFileSync(
-  join(dist, "node.mjs"),
-  "// conveyor-client for Node (ESM), built by scripts/post-build.mjs: dist/node.cjs, loaded without the CommonJS export scan.\n" +
-    'import { createRequire } from "node:module";\n' +
-    'const api = createRequire(import.meta.url)("./node.cjs");\n' +
-    `export const { ${nodeExports.join(", ")} } = api;\n`,
-);
+for (const b of BUILDS) {
+  const glue = join(b.web, `${b.stem}.js`);
+  const wasm = join(b.web, `${b.stem}_bg.wasm`);
 
-// 4. The bytes for the inline entry. Hex, because it survives every bundler's string
-// handling (a byte string with escapes would be re-escaped to \uXXXX by some) and, unlike
-// base64, keeps each byte's repeats visible to gzip (entries/load-inline.mjs).
-const bytes = readFileSync(wasm);
-mkdirSync(join(dist, "inline"), { recursive: true });
-writeFileSync(join(dist, "inline", "wasm.js"), `export default "${bytes.toString("hex")}";\n`);
+  // 2. The glue's own default .wasm URL (`new URL(..., import.meta.url)`) is never used:
+  // each entry passes its module or URL. Left in, it would make bundlers that emit CommonJS
+  // warn about an empty `import.meta`, and keep `import.meta` in bundles that never need it.
+  // Its imports of the errors snippet now name the one shared module.
+  const NO_DEFAULT = 'throw new Error("conveyor-client: the entry passes the .wasm to init");';
+  let source = readFileSync(glue, "utf8");
+  source = replaceOnce(source, `module_or_path = new URL('${b.stem}_bg.wasm', import.meta.url);`, NO_DEFAULT, "default .wasm URL");
+  if (source.includes("import.meta")) throw new Error("post-build: the glue still reads import.meta");
+  const errorsImport = `from '${b.errorsSpecifier}'`;
+  if (!source.includes(errorsImport)) throw new Error(`post-build: the ${b.name} glue does not import ${b.errorsSpecifier}`);
+  source = source.split(errorsImport).join(`from '${rel(b.web, errorsFile)}'`);
+  writeFileSync(glue, source);
 
-// 5. Declarations for `require`: the same text, as CommonJS declaration files whose
+  // 3. The public surface.
+  const INIT = new Set(["initSync", "default"]);
+  const glueExports = [
+    ...[...source.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]),
+    ...[...source.matchAll(/^export \{([^}]*)\}/gm)].flatMap((m) =>
+      m[1].split(",").map((s) => s.trim().split(/\s+as\s+/).pop()),
+    ),
+  ].filter((name) => name && !INIT.has(name));
+  // The errors module's exports are public, except what the glue itself imports from it
+  // (`makeError`, the shell's way to build them; `bucketElsewhere`, the realm's registry).
+  const glueImports = new Set(
+    [...source.matchAll(/^import \{([^}]*)\} from '[^']*errors\.js'/gm)].flatMap((m) => m[1].split(",").map((n) => n.trim())),
+  );
+  const errorsExports = errorsExportsAll.filter((name) => !glueImports.has(name));
+  if (!glueImports.has("makeError") || !glueImports.has("bucketElsewhere")) {
+    throw new Error(`post-build: the ${b.name} glue no longer imports makeError and bucketElsewhere from the errors module`);
+  }
+  if (!glueExports.includes("ConveyorClient") || !errorsExports.includes("ConveyorAuthError")) {
+    throw new Error(`post-build: unexpected surface: ${glueExports} / ${errorsExports}`);
+  }
+  if (glueExports.includes("MemoryStore") !== (b.name === "stores")) {
+    throw new Error(`post-build: MemoryStore should be exported by the stores build only (${b.name}: ${glueExports})`);
+  }
+  writeFileSync(
+    join(b.web, "api.js"),
+    `export { ${glueExports.join(", ")} } from "./${b.stem}.js";\n` + `export { ${errorsExports.join(", ")} } from "${rel(b.web, errorsFile)}";\n`,
+  );
+  surfaces.push({ name: b.name, exports: [...glueExports, ...errorsExports].sort() });
+
+  // 4. The Node entry as CommonJS. esbuild annotates the export names so that Node's ESM
+  // loader sees them as named exports of this file (for whoever imports it from ESM
+  // directly; the package's own ESM entry goes through the .mjs face, below). The errors
+  // module stays out of the bundle: both builds' bundles require the one errors.cjs.
+  const nodeDir = dirname(b.node);
+  await build({
+    stdin: {
+      resolveDir: b.web,
+      sourcefile: "node-entry.mjs",
+      contents: [
+        'import { readFileSync } from "node:fs";',
+        `import { initSync } from "./${b.stem}.js";`,
+        `initSync({ module: readFileSync(__dirname + ${JSON.stringify("/" + relative(nodeDir, wasm))}) });`,
+        'import * as api from "./api.js";',
+        // Names show in stack traces and util.inspect: where bundling renamed an exported class
+        // (`_ConveyorClient`), it gets its own name back, once, at load.
+        'for (const [k, v] of Object.entries(api)) if (typeof v === "function" && v.name !== k) Object.defineProperty(v, "name", { value: k });',
+        'export * from "./api.js";',
+      ].join("\n"),
+    },
+    outfile: `${b.node}.cjs`,
+    bundle: true,
+    format: "cjs",
+    platform: "node",
+    target: "node18",
+    // Not `keepNames`: it wraps every function the glue and the snippets create per call
+    // (closures, promise callbacks) in an `Object.defineProperty`, which tripled the client's
+    // own CPU per call in Node (~35 µs instead of ~9 with `fetch` stubbed). The exported
+    // classes get their names back above.
+    keepNames: false,
+    logLevel: "warning",
+    plugins: [
+      {
+        name: "shared-errors",
+        setup(on) {
+          on.onResolve({ filter: /errors\.js$/ }, (args) =>
+            resolve(args.resolveDir, args.path) === errorsFile ? { path: rel(nodeDir, errorsCjs), external: true } : undefined,
+          );
+        },
+      },
+    ],
+    banner: { js: `// conveyor-client for Node (CommonJS), the ${b.name} build, built from ${relative(pkg, b.web)}/ by scripts/post-build.mjs.` },
+  });
+  if (!readFileSync(`${b.node}.cjs`, "utf8").includes(`require(${JSON.stringify(rel(nodeDir, errorsCjs))})`)) {
+    throw new Error(`post-build: the ${b.name} Node bundle does not require the shared errors.cjs`);
+  }
+
+  // 4b. The Node ESM face of that same CommonJS file. Importing a CommonJS file from ESM
+  // makes Node scan its whole text with cjs-module-lexer to find the export names before it
+  // runs it (about half of the package's import time in Node 20); `createRequire` loads it
+  // through the CommonJS loader directly, so this file names the exports itself, from the
+  // list above. It is still the one module `require` loads, so both share one instance.
+  writeFileSync(
+    `${b.node}.mjs`,
+    `// conveyor-client for Node (ESM), the ${b.name} build, built by scripts/post-build.mjs: node.cjs, loaded without the CommonJS export scan.\n` +
+      'import { createRequire } from "node:module";\n' +
+      'const api = createRequire(import.meta.url)("./node.cjs");\n' +
+      `export const { ${[...glueExports, ...errorsExports].sort().join(", ")} } = api;\n`,
+  );
+
+  // 5. The bytes for the inline entry. Hex, because it survives every bundler's string
+  // handling (a byte string with escapes would be re-escaped to \uXXXX by some) and, unlike
+  // base64, keeps each byte's repeats visible to gzip (entries/load-inline.mjs).
+  mkdirSync(dirname(b.inline), { recursive: true });
+  writeFileSync(b.inline, `export default "${readFileSync(wasm).toString("hex")}";\n`);
+
+  // Sizes.
+  const wasmGz = gz(wasm);
+  const glueGz = gz(glue) + files(join(b.web, "snippets"), ".js").reduce((n, p) => n + gz(p), 0) + gz(errorsFile);
+  rows.push(
+    { build: b.name, loader: "web", "wasm (gzip B)": wasmGz, "JS glue (gzip B)": glueGz, "total (gzip B)": wasmGz + glueGz },
+    { build: b.name, loader: "node (cjs)", "wasm (gzip B)": wasmGz, "JS glue (gzip B)": gz(`${b.node}.cjs`) + gz(errorsCjs), "total (gzip B)": wasmGz + gz(`${b.node}.cjs`) + gz(errorsCjs) },
+    { build: b.name, loader: "inline (hex)", "wasm (gzip B)": gz(b.inline), "JS glue (gzip B)": glueGz, "total (gzip B)": gz(b.inline) + glueGz },
+  );
+}
+
+// The stores build's surface is the lean one plus MemoryStore, nothing else.
+const [lean, full] = surfaces;
+const extra = full.exports.filter((n) => !lean.exports.includes(n));
+if (extra.join() !== "MemoryStore" || lean.exports.some((n) => !full.exports.includes(n))) {
+  throw new Error(`post-build: the stores build should add MemoryStore to the lean surface, found +${extra} / ${lean.exports}`);
+}
+
+// 6. The stores build's entries: each of pkg/entries/, its relative paths moved from the
+// lean build's files to the stores build's (dist/web/ -> dist/stores/, dist/node.* ->
+// dist/stores/node.*, dist/inline/ -> dist/stores/inline/, entries/ -> dist/stores/entries/,
+// and the glue and .wasm to the stores build's names).
+const entries = join(pkg, "entries");
+const storesEntries = join(dist, "stores", "entries");
+const MOVES = [
+  [join(dist, "web") + "/", join(dist, "stores") + "/"],
+  [join(dist, "node."), join(dist, "stores", "node.")],
+  [join(dist, "inline") + "/", join(dist, "stores", "inline") + "/"],
+  [entries + "/", storesEntries + "/"],
+];
+mkdirSync(storesEntries, { recursive: true });
+for (const name of readdirSync(entries)) {
+  const text = readFileSync(join(entries, name), "utf8").replace(/(["'])(\.\.?\/[^"'?]*)(\?[^"']*)?\1/g, (_, q, spec, query = "") => {
+    const target = resolve(entries, spec);
+    const move = MOVES.find(([from]) => target.startsWith(from));
+    if (!move) throw new Error(`post-build: entries/${name}: no stores-build counterpart for ${spec}`);
+    const moved = (move[1] + target.slice(move[0].length)).replace(/\/conveyor_client(\.js|_bg\.wasm)$/, `/${BUILDS[1].stem}$1`);
+    return `${q}${rel(storesEntries, moved)}${query}${q}`;
+  });
+  writeFileSync(join(storesEntries, name), `// The stores build's copy of entries/${name}, written by scripts/post-build.mjs.\n${text}`);
+}
+
+// 7. Declarations for `require`: the same text, as CommonJS declaration files whose
 // relative imports name the .cjs siblings.
-const declarations = [join(pkg, "index.d.ts"), join(pkg, "resources.d.ts"), join(pkg, "records.d.ts"), ...files(join(pkg, "stores"), ".d.ts")];
+const declarations = [
+  join(pkg, "index.d.ts"),
+  join(pkg, "stores.d.ts"),
+  join(pkg, "resources.d.ts"),
+  join(pkg, "records.d.ts"),
+  ...files(join(pkg, "stores"), ".d.ts"),
+];
 for (const file of declarations) {
   const out = join(dist, "types", relative(pkg, file)).replace(/\.d\.ts$/, ".d.cts");
   mkdirSync(dirname(out), { recursive: true });
@@ -141,15 +249,6 @@ for (const file of declarations) {
   writeFileSync(out, text);
 }
 
-// 6. Sizes.
-const gz = (p) => gzipSync(readFileSync(p), { level: 9 }).length;
-const wasmGz = gz(wasm);
-const snippetsGz = files(join(web, "snippets"), ".js").reduce((n, p) => n + gz(p), 0);
-const rows = [
-  { loader: "web", "wasm (gzip B)": wasmGz, "JS glue (gzip B)": gz(glue) + snippetsGz, "total (gzip B)": wasmGz + gz(glue) + snippetsGz },
-  { loader: "node (cjs)", "wasm (gzip B)": wasmGz, "JS glue (gzip B)": gz(join(dist, "node.cjs")), "total (gzip B)": wasmGz + gz(join(dist, "node.cjs")) },
-  { loader: "inline (hex)", "wasm (gzip B)": gz(join(dist, "inline", "wasm.js")), "JS glue (gzip B)": gz(glue) + snippetsGz, "total (gzip B)": gz(join(dist, "inline", "wasm.js")) + gz(glue) + snippetsGz },
-];
 console.log("Package sizes (gzip -9):");
 console.table(rows);
 writeFileSync(join(dist, "sizes.json"), JSON.stringify(rows, null, 2));

@@ -3,9 +3,11 @@
 //! store's budget with other processes. This is the one place that tells the two apart;
 //! the scheduler and the store tasks ask it, whichever it is.
 
+#[cfg(feature = "stores")]
 use crate::lease::{Admit, Ask, Fleet, Source};
 use crate::limiter::{Acquire, Limiter, LimiterState, WaiterId};
 use crate::scheduler::Plan;
+#[cfg(feature = "stores")]
 use crate::store::StoreLink;
 use crate::waiters::Waiters;
 
@@ -14,10 +16,12 @@ pub(crate) enum Bucket {
     /// The realm's in-memory bucket (no store).
     InMemory(Limiter),
     /// A budget shared through a store with other processes or isolates.
+    #[cfg(feature = "stores")]
     Shared(Box<StoreSide>),
 }
 
 /// The fleet's bookkeeping, the link to the store, and what waits to be sent to it.
+#[cfg(feature = "stores")]
 pub(crate) struct StoreSide {
     pub fleet: Fleet,
     pub link: StoreLink,
@@ -36,6 +40,7 @@ pub(crate) enum Grant {
     InMemory,
     /// A shared budget: a token leased from the store, or one from this client's fallback
     /// share while the store is unreachable ([`Source`] says which).
+    #[cfg(feature = "stores")]
     Shared(Source),
 }
 
@@ -51,9 +56,11 @@ pub(crate) enum Admitted {
 
 impl Bucket {
     /// A bucket for `plan`; with a store, checks it and starts hashing the bucket's name.
+    #[cfg_attr(not(feature = "stores"), allow(unused_variables))]
     pub(crate) fn new(plan: Plan, key: &str, base_url: &str) -> Result<Bucket, String> {
         Ok(match plan {
             Plan::Local(config) => Bucket::InMemory(Limiter::new(config)),
+            #[cfg(feature = "stores")]
             Plan::Store {
                 config,
                 store,
@@ -70,6 +77,7 @@ impl Bucket {
     }
 
     /// The store side, when the budget is shared.
+    #[cfg(feature = "stores")]
     pub(crate) fn store(&mut self) -> Option<&mut StoreSide> {
         match self {
             Bucket::InMemory(_) => None,
@@ -79,13 +87,17 @@ impl Bucket {
 
     /// Whether the budget is shared through a store.
     pub(crate) fn is_shared(&self) -> bool {
-        matches!(self, Bucket::Shared(_))
+        #[cfg(feature = "stores")]
+        return matches!(self, Bucket::Shared(_));
+        #[cfg(not(feature = "stores"))]
+        false
     }
 
     /// `(limit, windowMs)`.
     pub(crate) fn limit_and_window(&self) -> (u32, f64) {
         match self {
             Bucket::InMemory(l) => (l.config().limit, l.config().window_ms),
+            #[cfg(feature = "stores")]
             Bucket::Shared(s) => (s.fleet.config().limit, s.fleet.config().window_ms),
         }
     }
@@ -95,7 +107,9 @@ impl Bucket {
     pub(crate) fn serves(&self, plan: &Plan) -> bool {
         match (self, plan) {
             (Bucket::InMemory(_), Plan::Local(_)) => true,
+            #[cfg(feature = "stores")]
             (Bucket::Shared(s), Plan::Store { store, .. }) => s.link.is_store(store),
+            #[cfg(feature = "stores")]
             _ => false,
         }
     }
@@ -105,6 +119,7 @@ impl Bucket {
     pub(crate) fn state(&mut self, now: f64) -> (LimiterState, Option<bool>) {
         match self {
             Bucket::InMemory(l) => (l.state(now), None),
+            #[cfg(feature = "stores")]
             Bucket::Shared(s) => (s.fleet.state(now), Some(s.fleet.in_fallback())),
         }
     }
@@ -113,6 +128,7 @@ impl Bucket {
     pub(crate) fn pause_until(&mut self, until_ms: f64) {
         match self {
             Bucket::InMemory(l) => l.pause_until(until_ms),
+            #[cfg(feature = "stores")]
             Bucket::Shared(s) => s.fleet.pause_until(until_ms),
         }
     }
@@ -125,6 +141,7 @@ impl Bucket {
                 Acquire::Queued(id) => Admitted::Queued(id),
                 Acquire::QueueFull => Admitted::QueueFull,
             },
+            #[cfg(feature = "stores")]
             Bucket::Shared(s) => match s.fleet.acquire(now) {
                 Admit::Granted(source) => Admitted::Now(Grant::Shared(source)),
                 Admit::Queued(id) => Admitted::Queued(id),
@@ -137,6 +154,7 @@ impl Bucket {
     pub(crate) fn cancel(&mut self, id: WaiterId) -> bool {
         match self {
             Bucket::InMemory(l) => l.cancel(id),
+            #[cfg(feature = "stores")]
             Bucket::Shared(s) => s.fleet.cancel(id),
         }
     }
@@ -153,6 +171,7 @@ impl Bucket {
                     }
                 }
             }
+            #[cfg(feature = "stores")]
             Bucket::Shared(s) => {
                 for (id, source) in s.fleet.grant_ready(now) {
                     if let Err(Grant::Shared(source)) = waiters.grant(id, Grant::Shared(source)) {
@@ -164,6 +183,7 @@ impl Bucket {
     }
 
     /// What to ask the store for now, if an ask is due.
+    #[cfg(feature = "stores")]
     pub(crate) fn ask(&mut self, now: f64) -> Option<Ask> {
         self.store()?.fleet.ask(now)
     }
@@ -176,7 +196,9 @@ impl Bucket {
                 l.settle(now);
                 None
             }
+            #[cfg(feature = "stores")]
             (Bucket::Shared(s), Grant::Shared(source)) => s.fleet.settle(now, source),
+            #[cfg(feature = "stores")]
             (Bucket::Shared(_), Grant::InMemory) => None,
         }
     }
@@ -189,7 +211,9 @@ impl Bucket {
                 l.release_unsent();
                 None
             }
+            #[cfg(feature = "stores")]
             (Bucket::Shared(s), Grant::Shared(source)) => s.fleet.release(source),
+            #[cfg(feature = "stores")]
             (Bucket::Shared(_), Grant::InMemory) => None,
         }
     }
@@ -199,6 +223,7 @@ impl Bucket {
     pub(crate) fn next_wakeup(&self, now: f64) -> Option<f64> {
         match self {
             Bucket::InMemory(l) => l.next_wakeup(now),
+            #[cfg(feature = "stores")]
             Bucket::Shared(s) => s.fleet.next_wakeup(now),
         }
     }

@@ -9,6 +9,7 @@
 
 use js_sys::{Array, Function, Promise, Reflect};
 use wasm_bindgen::prelude::*;
+#[cfg(feature = "stores")]
 use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
@@ -84,6 +85,7 @@ pub(crate) fn call(obj: &JsValue, name: &str, args: &Array) -> Result<JsValue, J
 
 /// `v` as a future, as `await v` would see it; a thenable or promise whose `then` or
 /// `constructor` throws becomes a rejection.
+#[cfg(feature = "stores")]
 pub(crate) fn future(v: &JsValue) -> JsFuture {
     // Not `Promise.resolve(v)`: it hands a real promise back as is, and awaiting it then
     // calls its own `then` outside any catch. `Promise.race([v])` always makes a fresh

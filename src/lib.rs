@@ -27,7 +27,7 @@
 //! | `store` | calling a user's rate-limit store: requests, timeouts, replies, bucket hash | yes |
 //! | `bucket` | a key's bucket: in memory, or shared through a store; where a token came from | through `store` |
 //! | `waiters` | the queued requests' records: a waker until the grant, then the grant | no |
-//! | `realms` | one bucket per key and base URL in a realm | no |
+//! | `realms` | one bucket per key and base URL in a realm, across the package's builds | through `errors.js` |
 //! | `store_tasks` | a shared bucket's asks, settles and releases, and `onRateLimitStore` | yes |
 //! | `scheduler` | waking the bucket: the one timer, the queued requests' futures, `Permit` | yes |
 //! | `transport` | one `fetch` attempt in one crossing (`src/js/transport.js`): deadline, signal, body | yes |
@@ -39,6 +39,9 @@
 //! | `webhook` | verifying a webhook delivery: headers, timestamp window, secret, signatures | no |
 //! | `heap` | the wasm allocator, growing the memory by an eighth at a time | no (wasm only) |
 //! | `webhook_shell` | `verifyWebhook`: the caller's options, WebCrypto's HMAC, `JSON.parse` | yes |
+//!
+//! The cargo feature `stores` adds `store`, `store_tasks`, `memory_store` and the shared
+//! bucket: the `conveyor-client/stores` build. Without it a store option is refused.
 #![deny(unsafe_code)]
 
 mod abort;
@@ -57,6 +60,7 @@ pub(crate) mod json;
 pub mod lease;
 pub mod ledger;
 pub mod limiter;
+#[cfg(feature = "stores")]
 mod memory_store;
 pub(crate) mod options;
 pub mod params;
@@ -67,7 +71,9 @@ pub mod resources;
 mod resources_shell;
 pub mod retry;
 mod scheduler;
+#[cfg(feature = "stores")]
 mod store;
+#[cfg(feature = "stores")]
 mod store_tasks;
 mod transport;
 pub mod url;
@@ -88,6 +94,7 @@ static ALLOCATOR: talc::Talck<talc::locking::AssumeUnlockable, heap::Growing> =
     talc::Talc::new(heap::Growing::new()).lock();
 
 pub use client::ConveyorClient;
+#[cfg(feature = "stores")]
 pub use memory_store::MemoryStore;
 
 use wasm_bindgen::prelude::*;

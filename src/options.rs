@@ -9,6 +9,7 @@
 use crate::errors::{Error, ErrorKind};
 use crate::fallible;
 use crate::http_checks;
+#[cfg(feature = "stores")]
 use crate::lease::FleetConfig;
 use crate::limiter::LimiterConfig;
 use crate::retry::RetryPolicy;
@@ -33,10 +34,13 @@ const DEFAULT_LIMIT: u32 = 2000;
 const DEFAULT_WINDOW_MS: f64 = 300_000.0;
 const DEFAULT_MAX_QUEUE: usize = 10_000;
 /// The most tokens one store `acquire` asks for.
+#[cfg(feature = "stores")]
 const DEFAULT_LEASE: f64 = 16.0;
 /// How long a store call may take before the client falls back to its share.
+#[cfg(feature = "stores")]
 const DEFAULT_STORE_TIMEOUT_MS: f64 = 1000.0;
 /// Added to `timeoutMs` for the store's hold on an unsettled token.
+#[cfg(feature = "stores")]
 const HOLD_SLACK_MS: f64 = 5000.0;
 
 /// The longest delay any option may ask for: 2^31 - 1 ms (about 24.8 days), the most a JS
@@ -178,22 +182,69 @@ fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool
     config
         .validate()
         .map_err(|m| Error::config(format!("`rateLimit`: {m}")))?;
-    let on_event = get_function(opts, "onRateLimitStore")?;
-    let Some(store) = get(&r, "store")? else {
-        if get(&r, "fleetSize")?.is_some() {
+    let plan = store_plan(opts, &r, &config, timeout_ms)?.unwrap_or(Plan::Local(config));
+    Ok(Some((plan, shared)))
+}
+
+/// The options only the stores build reads: the client's own and `rateLimit`'s.
+const STORE_OPTIONS: [(bool, &str); 5] = [
+    (false, "onRateLimitStore"),
+    (true, "store"),
+    (true, "fleetSize"),
+    (true, "lease"),
+    (true, "storeTimeoutMs"),
+];
+
+/// The lean build has no store: an option that asks for one is refused, naming the entry
+/// that has it, rather than ignored (a budget the user meant to share would silently be
+/// this process's alone).
+#[cfg(not(feature = "stores"))]
+fn store_plan(
+    opts: &JsValue,
+    r: &JsValue,
+    _config: &LimiterConfig,
+    _timeout_ms: f64,
+) -> Result<Option<Plan>, Error> {
+    for (in_rate_limit, name) in STORE_OPTIONS {
+        let (obj, shown) = if in_rate_limit {
+            (r, format!("rateLimit.{name}"))
+        } else {
+            (opts, name.to_owned())
+        };
+        if get(obj, name)?.is_some() {
+            return Err(Error::config(format!(
+                "`{shown}` needs rate-limit store support, which this entry leaves out: import {{ ConveyorClient }} from \"conveyor-client/stores\""
+            )));
+        }
+    }
+    Ok(None)
+}
+
+/// A shared store's plan when `rateLimit.store` is given, else `None` (the in-memory
+/// bucket); the store's own options without a store are refused.
+#[cfg(feature = "stores")]
+fn store_plan(
+    opts: &JsValue,
+    r: &JsValue,
+    config: &LimiterConfig,
+    timeout_ms: f64,
+) -> Result<Option<Plan>, Error> {
+    let on_event = get_function(opts, STORE_OPTIONS[0].1)?;
+    let Some(store) = get(r, "store")? else {
+        if get(r, "fleetSize")?.is_some() {
             return Err(Error::config(
                 "`rateLimit.fleetSize` only makes sense with `rateLimit.store`",
             ));
         }
-        return Ok(Some((Plan::Local(config), shared)));
+        return Ok(None);
     };
-    let fleet_size = get_number(&r, "fleetSize", 1.0, true)?.ok_or_else(|| {
+    let fleet_size = get_number(r, "fleetSize", 1.0, true)?.ok_or_else(|| {
         Error::config(
             "`rateLimit.fleetSize` is required with `rateLimit.store`: how many processes share the key (their share when the store is unreachable)",
         )
     })?;
-    let lease = get_number(&r, "lease", 1.0, true)?.unwrap_or(DEFAULT_LEASE);
-    let store_timeout_ms = get_delay(&r, "storeTimeoutMs")?.unwrap_or(DEFAULT_STORE_TIMEOUT_MS);
+    let lease = get_number(r, "lease", 1.0, true)?.unwrap_or(DEFAULT_LEASE);
+    let store_timeout_ms = get_delay(r, "storeTimeoutMs")?.unwrap_or(DEFAULT_STORE_TIMEOUT_MS);
     let fleet = FleetConfig {
         limit: config.limit,
         window_ms: config.window_ms,
@@ -208,17 +259,17 @@ fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool
         // backstop for when it cannot (a workerd request that started the call ended).
         ask_deadline_ms: 2.0 * store_timeout_ms,
     };
-    let plan = Plan::Store {
+    Ok(Some(Plan::Store {
         config: fleet,
         store,
         timeout_ms: store_timeout_ms,
         on_event,
-    };
-    Ok(Some((plan, shared)))
+    }))
 }
 
 /// How often a client on its fallback share asks a failed store again: often enough to
 /// come back quickly, rarely enough not to hammer a sick store.
+#[cfg(feature = "stores")]
 fn probe_interval(window_ms: f64) -> f64 {
     crate::lease::clamp_ms(window_ms / 4.0, 50.0, 1000.0)
 }

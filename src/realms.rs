@@ -1,9 +1,25 @@
 //! The realm's registry of shared buckets: clients of the same key and base URL (and the
 //! same kind of bucket) in one JS realm share one scheduler, so they share one limit.
+//!
+//! The package ships two builds (the lean one and `conveyor-client/stores`), each with a
+//! registry of its own in its own wasm instance. So that a realm still has one bucket per
+//! key and base URL, each build hands the errors module (the one JS module both builds'
+//! glues share) a function answering "do you have a live bucket for this key and base
+//! URL?", and a new bucket first asks the other builds'. The key is only ever an argument
+//! of that call: no global keeps it.
 
 use crate::scheduler::{Plan, SharedScheduler};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/src/js/errors.js")]
+extern "C" {
+    /// Registers `own` (this build's checker) and asks every other build's checker about
+    /// `key` at `base_url`; `Err` when one of them threw.
+    #[wasm_bindgen(catch, js_name = bucketElsewhere)]
+    fn bucket_elsewhere(own: &JsValue, key: &str, base_url: &str) -> Result<bool, JsValue>;
+}
 
 /// A bucket's identity: a hash of the key (never the key itself) and the base URL.
 type BucketId = (u64, String);
@@ -49,11 +65,35 @@ pub(crate) fn shared_bucket(
         }
         return Ok(existing);
     }
+    // Another build of the package in this realm with a bucket for the same key would be a
+    // second budget: together the two would exceed the limit.
+    if CHECKER.with(|own| bucket_elsewhere(own.as_ref(), key, base_url)) != Ok(false) {
+        return Err(
+            "another build of conveyor-client in this realm (`conveyor-client` or `conveyor-client/stores`) already has a rate-limit bucket for this key and base URL: two would exceed the limit together. Import ConveyorClient from one entry (`conveyor-client/stores` if any client uses a store) for this key"
+                .to_owned(),
+        );
+    }
     // Made with the registry released: a store's getters are outside code, and may make
     // a client of their own.
     let fresh = create(plan)?;
     REGISTRY.with(|r| r.borrow_mut().push((id, Rc::downgrade(&fresh))));
     Ok(fresh)
+}
+
+thread_local! {
+    // This build's answer to the other builds' question, made once.
+    static CHECKER: Closure<dyn Fn(String, String) -> bool> =
+        Closure::new(|key: String, base_url: String| has_bucket(&key, &base_url));
+}
+
+/// Whether this build has a live shared bucket for `key` at `base_url`.
+fn has_bucket(key: &str, base_url: &str) -> bool {
+    let id = (key_hash(key), base_url.to_owned());
+    REGISTRY.with(|r| {
+        r.try_borrow().map_or(true, |r| {
+            r.iter().any(|(b, w)| *b == id && w.strong_count() > 0)
+        })
+    })
 }
 
 /// A 64-bit hash of an API key, so the registry never keeps the key itself. A multiply

@@ -14,8 +14,10 @@
 
 use crate::abort::AbortWatch;
 use crate::bucket::{Admitted, Bucket, Grant};
+#[cfg(feature = "stores")]
 use crate::lease::FleetConfig;
 use crate::limiter::{LimiterConfig, LimiterState, WaiterId};
+#[cfg(feature = "stores")]
 use crate::store_tasks;
 use crate::waiters::{Look, Waiters};
 use gloo_timers::callback::Timeout;
@@ -55,6 +57,7 @@ pub(crate) enum Plan {
     /// The realm's in-memory bucket.
     Local(LimiterConfig),
     /// A shared store.
+    #[cfg(feature = "stores")]
     Store {
         config: FleetConfig,
         store: wasm_bindgen::JsValue,
@@ -68,6 +71,7 @@ impl Plan {
     pub(crate) fn limit_and_window(&self) -> (u32, f64) {
         match self {
             Plan::Local(c) => (c.limit, c.window_ms),
+            #[cfg(feature = "stores")]
             Plan::Store { config, .. } => (config.limit, config.window_ms),
         }
     }
@@ -133,8 +137,10 @@ impl Scheduler {
     /// then re-arms the timer for the next decision.
     pub(crate) fn pump(&mut self) {
         let now = now_ms();
+        #[cfg(feature = "stores")]
         store_tasks::expire_ask(self, now);
         self.bucket.grant_ready(now, &mut self.waiters);
+        #[cfg(feature = "stores")]
         if let Some(ask) = self.bucket.ask(now) {
             store_tasks::spawn_ask(self, ask);
         }
@@ -142,6 +148,7 @@ impl Scheduler {
     }
 
     /// Hands `grant` to waiter `id`; if it already left, the token goes back unsent.
+    #[cfg(feature = "stores")]
     pub(crate) fn grant(&mut self, id: WaiterId, grant: Grant) {
         if let Err(grant) = self.waiters.grant(id, grant) {
             self.give_back_unsent(grant);
@@ -150,15 +157,21 @@ impl Scheduler {
 
     /// A token was never used: back to the bucket (or the store).
     fn give_back_unsent(&mut self, grant: Grant) {
+        #[cfg(feature = "stores")]
         if let Some(token) = self.bucket.give_back_unsent(grant) {
             store_tasks::release_later(self, token);
         }
+        #[cfg(not(feature = "stores"))]
+        self.bucket.give_back_unsent(grant);
     }
 
     fn settle(&mut self, grant: Grant) {
+        #[cfg(feature = "stores")]
         if let Some(token) = self.bucket.settle(now_ms(), grant) {
             store_tasks::settle_later(self, token);
         }
+        #[cfg(not(feature = "stores"))]
+        self.bucket.settle(now_ms(), grant);
         self.pump();
     }
 
@@ -437,6 +450,7 @@ pub(crate) fn acquire<'a>(
         let mut s = shared.borrow_mut();
         match s.bucket.admit(now_ms()) {
             Admitted::Now(grant @ Grant::InMemory) => return now(Ok(Permit::held(shared, grant))),
+            #[cfg(feature = "stores")]
             Admitted::Now(grant) => {
                 // Only the fallback share grants at once: a probe of the store may be due.
                 s.pump();

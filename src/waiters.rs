@@ -104,6 +104,7 @@ impl Waiters {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(feature = "stores")]
     use crate::lease::Source;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
@@ -121,6 +122,7 @@ mod tests {
         (Arc::clone(&c), Waker::from(c))
     }
 
+    #[cfg(feature = "stores")]
     #[test]
     fn a_grant_wakes_its_waiter_once_and_waits_to_be_picked_up() {
         let mut w = Waiters::default();

@@ -11,7 +11,7 @@
 // Bindings (wrangler.toml): CONVEYOR_API_KEY (a secret), CONVEYOR_LIMITER (the Durable
 // Object namespace of ConveyorRateLimiter, re-exported below), and optionally
 // CONVEYOR_BASE_URL, CONVEYOR_FLEET_SIZE, CONVEYOR_LIMIT and CONVEYOR_WINDOW_MS.
-import { ConveyorClient, ConveyorError } from "conveyor-client";
+import { ConveyorClient, ConveyorError } from "conveyor-client/stores";
 import { durableObjectStore } from "conveyor-client/durable-object";
 
 // The Durable Object class must be exported by the Worker that declares its binding.

@@ -3,7 +3,7 @@
 // Structural on purpose: no dependency on @cloudflare/workers-types, yet a
 // `DurableObjectNamespace` from those types is accepted as it is.
 
-import type { RateLimitGrant, RateLimitStore } from "../index.js";
+import type { RateLimitGrant, RateLimitStore } from "../stores.js";
 
 /** `acquire` as the store protocol defines it. `bucket` is an opaque hash, never the key. */
 export type AcquireRequest = Parameters<RateLimitStore["acquire"]>[0];

@@ -1,7 +1,7 @@
 // conveyor-client/durable-object: one rate-limit budget shared by every Worker isolate
 // that uses a key, kept by a Cloudflare Durable Object.
 //
-//   import { ConveyorClient } from "conveyor-client";
+//   import { ConveyorClient } from "conveyor-client/stores";
 //   import { durableObjectStore } from "conveyor-client/durable-object";
 //   export { ConveyorRateLimiter } from "conveyor-client/durable-object";
 //
@@ -23,11 +23,12 @@
 //
 // This module runs only in workerd: it imports "cloudflare:workers" (wrangler, and any
 // bundler configured for Workers, leaves `cloudflare:*` imports external) and loads the
-// package's .wasm the way the `workerd` entry does, sharing that entry's instance.
+// stores build's .wasm the way `conveyor-client/stores`' workerd entry does, sharing that
+// entry's instance.
 
 import * as workers from "cloudflare:workers";
-import "../entries/load-workerd.mjs";
-import { MemoryStore } from "../dist/web/conveyor_client.js";
+import "../dist/stores/entries/load-workerd.mjs";
+import { MemoryStore } from "../dist/stores/conveyor_client_stores.js";
 import limits from "./limits.cjs";
 
 /** Storage key of the index record: format version, chunk count, each bucket's layout. */

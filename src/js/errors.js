@@ -3,7 +3,8 @@
 // They live in JS, not Rust, because only a real `class ... extends Error` gives callers
 // `instanceof`, a stack and `cause` in every runtime. Rust builds them in one place
 // (`src/js_error.rs`) through `makeError`, and the package entries re-export them from
-// the build's one copy of this file (scripts/post-build.mjs), so each class exists once.
+// the package's one copy of this file, which both builds' glues import
+// (scripts/post-build.mjs), so each class exists once.
 
 export class ConveyorError extends Error {
   constructor(message, fields) {
@@ -56,4 +57,17 @@ for (const [name, cls] of Object.entries(CLASSES)) {
 export function makeError(className, message, fields) {
   const cls = Object.prototype.hasOwnProperty.call(CLASSES, className) ? CLASSES[className] : ConveyorError;
   return new cls(message, fields);
+}
+
+// One rate-limit bucket per key and base URL in a realm, across the package's two builds
+// (the lean one and conveyor-client/stores): each build's wasm has its own registry, and
+// this module is the one both glues share. Each build registers a function that says
+// whether it has a live bucket for a key and base URL; a build about to make a bucket asks
+// the others'. Only the functions are kept: the key is an argument, never stored.
+const bucketCheckers = new Set();
+
+export function bucketElsewhere(own, key, baseUrl) {
+  bucketCheckers.add(own);
+  for (const check of bucketCheckers) if (check !== own && check(key, baseUrl)) return true;
+  return false;
 }

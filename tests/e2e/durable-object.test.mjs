@@ -73,8 +73,8 @@ const persistDir = () => {
   return d;
 };
 
-test("bundled as wrangler does: cloudflare:workers stays external, one CompiledWasm module", () => {
-  assert.deepEqual(host.wasmModules, ["conveyor_client_bg.wasm"]);
+test("bundled as wrangler does: cloudflare:workers stays external, one CompiledWasm module (the stores build's)", () => {
+  assert.deepEqual(host.wasmModules, ["conveyor_client_stores_bg.wasm"]);
   assert.match(host.bundle, /from "cloudflare:workers"/);
   assert.match(host.bundle, /load-workerd\.mjs/);
 });
@@ -381,7 +381,7 @@ test("every settle reaches the object, even a request's last ones, sent as its h
 });
 
 // scripts/e2e.sh runs the tests from <repo>/target/e2e/project; the example lives in the repo
-// and is copied into the project, so its `import "conveyor-client"` is the packed tarball.
+// and is copied into the project, so its imports of `conveyor-client/stores` are the packed tarball.
 const repo = process.env.REPO_ROOT ?? resolve(process.env.PWD ?? process.cwd(), "../../..");
 
 /** The few settings of the example's wrangler.toml that Miniflare needs (a tiny reader). */

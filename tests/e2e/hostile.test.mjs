@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import util from "node:util";
-import * as pkg from "conveyor-client";
+import * as pkg from "conveyor-client/stores";
 import { startHostileServer } from "./lib/hostile-server.mjs";
 import { serverCases } from "./lib/hostile-cases.mjs";
 import { startWorker } from "./lib/workerd.mjs";

@@ -2,6 +2,7 @@
 const { test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
 const pkg = require("conveyor-client");
+const stores = require("conveyor-client/stores");
 
 let sb;
 let lib;
@@ -20,6 +21,6 @@ test("the node/require condition resolves to the CommonJS entry", () => {
 });
 
 test("the shared scenario passes in Node (CommonJS)", async () => {
-  const result = await lib.runScenario(pkg, { sandbox: sb.url, keys: lib.KEYS, webhookSecret: sb.webhookSecret });
+  const result = await lib.runScenario(pkg, { sandbox: sb.url, keys: lib.KEYS, webhookSecret: sb.webhookSecret }, stores);
   assert.deepEqual(result.failures, []);
 });

@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { inspect, promisify } from "node:util";
 import { execFile } from "node:child_process";
 import * as pkg from "conveyor-client";
+import * as stores from "conveyor-client/stores";
 import { KEYS } from "./lib/sandbox.mjs";
 import { runScenario } from "./lib/scenario.mjs";
 import { startWebhookSandbox } from "./lib/webhooks.mjs";
@@ -38,7 +39,7 @@ test("importing the package hands no CommonJS module to Node's ESM loader (whose
 });
 
 test("the shared scenario passes in Node (ESM)", async () => {
-  const result = await runScenario(pkg, { sandbox: sb.url, keys: KEYS, webhookSecret: sb.webhookSecret });
+  const result = await runScenario(pkg, { sandbox: sb.url, keys: KEYS, webhookSecret: sb.webhookSecret }, stores);
   assert.deepEqual(result.failures, []);
 });
 

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { fork } from "node:child_process";
 import { once } from "node:events";
 import { createRequire } from "node:module";
-import { ConveyorClient } from "conveyor-client";
+import { ConveyorClient } from "conveyor-client/stores";
 import { createRedisStore } from "conveyor-client/redis";
 import { createClient } from "redis";
 import IORedis from "ioredis";

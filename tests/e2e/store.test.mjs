@@ -3,7 +3,7 @@
 // the configured share and recovers, and the store never sees the key.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { ConveyorClient, MemoryStore, ConveyorConfigError } from "conveyor-client";
+import { ConveyorClient, MemoryStore, ConveyorConfigError } from "conveyor-client/stores";
 import { startSandbox, KEYS } from "./lib/sandbox.mjs";
 import { runStoreConformance } from "./lib/store-conformance.mjs";
 

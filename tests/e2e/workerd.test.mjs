@@ -16,9 +16,10 @@ after(async () => {
   await sb?.stop();
 });
 
-test("the workerd condition picked the entry that imports the .wasm as a module", () => {
-  assert.deepEqual(worker.wasmModules, ["conveyor_client_bg.wasm"]);
-  assert.match(worker.bundle, /load-workerd\.mjs/);
+test("the workerd condition picked the entries that import the .wasm as a module (the lean build's and the stores build's)", () => {
+  assert.deepEqual(worker.wasmModules.sort(), ["conveyor_client_bg.wasm", "conveyor_client_stores_bg.wasm"]);
+  assert.match(worker.bundle, /entries\/load-workerd\.mjs/);
+  assert.match(worker.bundle, /dist\/stores\/entries\/load-workerd\.mjs/);
 });
 
 test("the shared scenario passes in workerd", async () => {

@@ -37,17 +37,20 @@ CASES.forEach((c, i) => {
   });
 });
 
-test("every entry exports exactly what index.d.ts declares as a value", async () => {
+test("every entry exports exactly what index.d.ts (stores.d.ts for conveyor-client/stores) declares as a value", async () => {
   const dir = await project("bun", { as: "runtime-surface", app: { "main.mjs": "surface.mjs" } });
-  const declared = [
-    ...readFileSync(join(dir, "node_modules/conveyor-client/index.d.ts"), "utf8").matchAll(/^export declare (?:class|function|const) (\w+)/gm),
-  ]
-    .map((m) => m[1])
-    .sort();
+  const values = (file) =>
+    [...readFileSync(join(dir, "node_modules/conveyor-client", file), "utf8").matchAll(/^export declare (?:class|function|const) (\w+)/gm)].map((m) => m[1]);
+  const declared = values("index.d.ts").sort();
+  const declaredStores = [...new Set([...declared, ...values("stores.d.ts")])].sort();
   const { stdout } = await run(process.execPath, ["src/main.mjs"], { cwd: dir });
   const seen = JSON.parse(stdout);
   assert.ok(declared.includes("ConveyorAuthError") && declared.includes("ConveyorClient"), declared.join());
   assert.deepEqual(seen.import, declared, "import");
   assert.deepEqual(seen.require, declared, "require");
   assert.deepEqual(seen.inline, declared, "conveyor-client/inline");
+  assert.ok(!declared.includes("MemoryStore") && declaredStores.includes("MemoryStore"), declaredStores.join());
+  assert.deepEqual(seen.stores.import, declaredStores, "conveyor-client/stores import");
+  assert.deepEqual(seen.stores.require, declaredStores, "conveyor-client/stores require");
+  assert.deepEqual(seen.stores.inline, declaredStores, "conveyor-client/stores/inline");
 });

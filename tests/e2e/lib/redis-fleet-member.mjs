@@ -6,7 +6,7 @@
 // It keeps BACKLOG requests waiting from `at` until `until` (each completion starts the
 // next), so the fleet is saturated the whole time, then lets the rest finish. The key
 // comes in the environment, as it would in production, never in a message.
-import { ConveyorClient } from "conveyor-client";
+import { ConveyorClient } from "conveyor-client/stores";
 import { createRedisStore } from "conveyor-client/redis";
 import { createClient } from "redis";
 import IORedis from "ioredis";

@@ -7,9 +7,10 @@ import { webhookScenario } from "./webhook-scenario.mjs";
 /**
  * @param {typeof import("conveyor-client")} pkg the package as this runtime loaded it
  * @param {{ sandbox: string, keys: Record<string, string>, webhookSecret?: string }} env
+ * @param {typeof import("conveyor-client/stores")} stores `conveyor-client/stores`, loaded the same way
  */
-export async function runScenario(pkg, env) {
-  const { ConveyorClient, ConveyorError, ConveyorAuthError, ConveyorConfigError, MemoryStore } = pkg;
+export async function runScenario(pkg, env, stores) {
+  const { ConveyorClient, ConveyorError, ConveyorAuthError, ConveyorConfigError } = pkg;
   const failures = [];
   const check = (cond, what) => {
     if (!cond) failures.push(what);
@@ -65,25 +66,55 @@ export async function runScenario(pkg, env) {
     check(thrown instanceof ConveyorConfigError, `${what} throws ConveyorConfigError`);
   }
 
-  // 5. A budget shared through a store: MemoryStore is exported here, the bucket name is
-  // hashed with this runtime's WebCrypto, and a request goes through the store.
-  check(typeof MemoryStore === "function", "MemoryStore is exported");
-  if (typeof MemoryStore === "function") {
-    const store = new MemoryStore();
+  // 5. Stores are the stores build's: the lean entry has no MemoryStore and refuses a store
+  // with a ConveyorConfigError that names the entry which has them.
+  check(!("MemoryStore" in pkg), "the lean entry does not export MemoryStore");
+  let refused;
+  try {
+    new ConveyorClient({ apiKey: env.keys.full, baseUrl: api, rateLimit: { store: {}, fleetSize: 2 } });
+  } catch (e) {
+    refused = e;
+  }
+  check(refused instanceof ConveyorConfigError && /conveyor-client\/stores/.test(refused.message), `the lean entry refuses rateLimit.store, naming conveyor-client/stores (got ${refused})`);
+
+  // 6. conveyor-client/stores: MemoryStore is exported there, the bucket name is hashed with
+  // this runtime's WebCrypto, and a request goes through the store.
+  check(typeof stores?.MemoryStore === "function", "conveyor-client/stores exports MemoryStore");
+  if (typeof stores?.MemoryStore === "function") {
+    // One set of error classes: the stores build's errors are the lean entry's classes.
+    check(stores.ConveyorError === ConveyorError && stores.ConveyorConfigError === ConveyorConfigError, "both entries export the same error classes");
+    let thrown;
+    try {
+      new stores.ConveyorClient({ apiKey: env.keys.full, baseUrl: api, rateLimit: { fleetSize: 2 } });
+    } catch (e) {
+      thrown = e;
+    }
+    check(thrown instanceof ConveyorConfigError && thrown instanceof ConveyorError, `an error of the stores build is an instance of the lean entry's classes (got ${thrown})`);
+    // One bucket per key and base URL across the two builds: `client` (step 1, lean) has it.
+    let twice;
+    try {
+      new stores.ConveyorClient({ apiKey: env.keys.full, baseUrl: api });
+    } catch (e) {
+      twice = e;
+    }
+    check(twice instanceof ConveyorConfigError, `a stores client for a key the lean build has a bucket for is refused (got ${twice})`);
+    check(client.rateLimitState() !== null, "the lean client keeps its bucket");
+
+    const store = new stores.MemoryStore();
     const seen = [];
     const spy = {
       acquire: (r) => (seen.push(r.bucket), store.acquire(r)),
       settle: (r) => store.settle(r),
       release: (r) => store.release(r),
     };
-    const shared = new ConveyorClient({ apiKey: env.keys.full, baseUrl: api, rateLimit: { store: spy, fleetSize: 2 } });
+    const shared = new stores.ConveyorClient({ apiKey: env.keys.full, baseUrl: api, rateLimit: { store: spy, fleetSize: 2, shared: false } });
     const r = await shared.fetch("/exchange/connections");
     check(r.status === 200, `a request through the store is 200 (got ${r.status})`);
     check(/^[0-9a-f]{32}$/.test(seen[0] ?? ""), `the store saw a hashed bucket (got ${seen[0]})`);
     check(shared.rateLimitState()?.store === "connected", "rateLimitState says the store answers");
   }
 
-  // 6. Webhooks: svix-signed deliveries verify, the sandbox's deliveries verify with svix.
+  // 7. Webhooks: svix-signed deliveries verify, the sandbox's deliveries verify with svix.
   await webhookScenario(pkg, env, check);
   return { failures, checked: true };
 }

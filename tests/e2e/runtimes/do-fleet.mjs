@@ -6,7 +6,7 @@
 // It also answers what it saw, for the test to print when a run is slow: every store call
 // as this isolate made it (sent, answered, what went and came back) and when each
 // response arrived, all on this isolate's clock.
-import { ConveyorClient } from "conveyor-client";
+import { ConveyorClient } from "conveyor-client/stores";
 import { durableObjectStore } from "conveyor-client/durable-object";
 
 export default {

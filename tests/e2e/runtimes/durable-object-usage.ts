@@ -1,5 +1,5 @@
 // Strict usage of conveyor-client/durable-object's declarations (type-checked, never run).
-import { ConveyorClient, type RateLimitStore } from "conveyor-client";
+import { ConveyorClient, type RateLimitStore } from "conveyor-client/stores";
 import {
   ConveyorRateLimiter,
   durableObjectStore,

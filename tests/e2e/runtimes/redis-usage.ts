@@ -1,5 +1,5 @@
 // Strict usage of conveyor-client/redis's declarations (type-checked, never run).
-import { ConveyorClient } from "conveyor-client";
+import { ConveyorClient } from "conveyor-client/stores";
 import { createRedisStore, type AcquireResult, type RedisRateLimitStore } from "conveyor-client/redis";
 
 // Clients as node-redis and ioredis declare them, reduced to what the store uses (their

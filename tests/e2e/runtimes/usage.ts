@@ -4,10 +4,13 @@ import {
   ConveyorError,
   ConveyorAuthError,
   ConveyorRateLimitError,
-  MemoryStore,
   type ConveyorClientOptions,
-  type RateLimitStoreEvent,
 } from "conveyor-client";
+import * as stores from "conveyor-client/stores";
+import { MemoryStore, type RateLimitStoreEvent } from "conveyor-client/stores";
+// @ts-expect-error the lean entry has no MemoryStore: stores are conveyor-client/stores
+import { MemoryStore as NotInLean } from "conveyor-client";
+void NotInLean;
 
 const options: ConveyorClientOptions = { apiKey: "k", baseUrl: "http://127.0.0.1:1/api/v2" };
 const client = new ConveyorClient(options);
@@ -41,7 +44,7 @@ new ConveyorClient({ apiKey: 42 });
 void client.fetch(42);
 
 // A shared store needs the fleet size (the fallback share), and only a store takes one.
-const shared = new ConveyorClient({
+const shared = new stores.ConveyorClient({
   apiKey: "k",
   rateLimit: { store: new MemoryStore(), fleetSize: 4, lease: 8, storeTimeoutMs: 500 },
   onRateLimitStore: (e: RateLimitStoreEvent) => {
@@ -51,12 +54,20 @@ const shared = new ConveyorClient({
 });
 const mode: "connected" | "fallback" | undefined = shared.rateLimitState()?.store;
 void mode;
+// The stores build's client is the lean one with more options, and its errors are the same classes.
+const asLean: ConveyorClient = shared;
+const sameError: typeof ConveyorError = stores.ConveyorError;
+void [asLean, sameError];
 // @ts-expect-error fleetSize is required with a store
-new ConveyorClient({ apiKey: "k", rateLimit: { store: new MemoryStore() } });
+new stores.ConveyorClient({ apiKey: "k", rateLimit: { store: new MemoryStore() } });
 // @ts-expect-error fleetSize without a store means nothing
-new ConveyorClient({ apiKey: "k", rateLimit: { fleetSize: 4 } });
+new stores.ConveyorClient({ apiKey: "k", rateLimit: { fleetSize: 4 } });
 // @ts-expect-error a store has acquire, settle and release
-new ConveyorClient({ apiKey: "k", rateLimit: { store: { acquire() {} }, fleetSize: 2 } });
+new stores.ConveyorClient({ apiKey: "k", rateLimit: { store: { acquire() {} }, fleetSize: 2 } });
+// @ts-expect-error the lean entry takes no store (conveyor-client/stores does)
+new ConveyorClient({ apiKey: "k", rateLimit: { store: new MemoryStore(), fleetSize: 2 } });
+// @ts-expect-error nor the store's callback
+new ConveyorClient({ apiKey: "k", onRateLimitStore: () => {} });
 
 // The key check: one entry per resource group and a verdict over them.
 async function keyCheck(c: ConveyorClient): Promise<void> {

@@ -1,6 +1,7 @@
 // A Cloudflare module worker that runs the shared scenario against the sandbox named in
 // the request's query and answers with the result.
 import * as pkg from "conveyor-client";
+import * as stores from "conveyor-client/stores";
 import { runScenario } from "../lib/scenario.mjs";
 
 export default {
@@ -11,7 +12,7 @@ export default {
         sandbox: params.get("sandbox"),
         keys: JSON.parse(params.get("keys")),
         webhookSecret: params.get("webhookSecret") ?? undefined,
-      });
+      }, stores);
       return Response.json(result);
     } catch (e) {
       return Response.json({ failures: [`threw: ${e && e.stack}`] }, { status: 500 });

@@ -34,7 +34,12 @@ export function project(name, { as = name, app = {}, specifier } = {}) {
   mkdirSync(join(dir, "src"), { recursive: true });
   for (const [dest, src] of Object.entries(app)) {
     let text = readFileSync(join(HERE, "app", src), "utf8");
-    if (specifier) text = text.replace(/(from |require\()"conveyor-client"/g, `$1"${specifier}"`);
+    // The stores entry moves the same way: conveyor-client/inline -> conveyor-client/stores/inline.
+    if (specifier) {
+      text = text.replace(/(from |require\()"conveyor-client(\/stores)?"/g, (_, how, stores) =>
+        `${how}"${stores ? specifier.replace(/^conveyor-client/, "conveyor-client/stores") : specifier}"`,
+      );
+    }
     writeFileSync(join(dir, "src", dest), text);
   }
   cpSync(join(REPO, "tests/e2e/lib/scenario.mjs"), join(dir, "src", "scenario.mjs"));

@@ -1,6 +1,7 @@
 // A TypeScript consumer written with `require` (import = require): every export, used strictly.
 import conveyor = require("conveyor-client");
 import inline = require("conveyor-client/inline");
+import withStores = require("conveyor-client/stores");
 import redis = require("conveyor-client/redis");
 import durable = require("conveyor-client/durable-object");
 
@@ -16,8 +17,10 @@ export async function use(): Promise<number> {
     throw e;
   }
 }
-const store: conveyor.RateLimitStore = new inline.MemoryStore();
-export const stores: conveyor.RateLimitStore[] = [
+new inline.ConveyorClient({ apiKey: "k", rateLimit: { limit: 5 } });
+const store: withStores.RateLimitStore = new withStores.MemoryStore();
+new withStores.ConveyorClient({ apiKey: "k", rateLimit: { store, fleetSize: 2 } });
+export const stores: withStores.RateLimitStore[] = [
   store,
   redis.createRedisStore({ eval: () => null, evalsha: () => null }),
   durable.durableObjectStore({ idFromName: (n: string) => n, get: (id: string) => ({ id }) }),

@@ -1,7 +1,9 @@
 // A TypeScript consumer written with `import`: every export of the package, used strictly.
-import { ConveyorClient, ConveyorAuthError, ConveyorError, MemoryStore } from "conveyor-client";
-import type { ConveyorClientOptions, RateLimitState, RateLimitStore } from "conveyor-client";
+import { ConveyorClient, ConveyorAuthError, ConveyorError } from "conveyor-client";
+import type { ConveyorClientOptions, RateLimitState } from "conveyor-client";
 import * as inline from "conveyor-client/inline";
+import * as withStores from "conveyor-client/stores";
+import { MemoryStore, type RateLimitStore } from "conveyor-client/stores";
 import { createRedisStore } from "conveyor-client/redis";
 import { durableObjectStore, ConveyorRateLimiter } from "conveyor-client/durable-object";
 
@@ -21,7 +23,9 @@ export async function use(): Promise<number> {
   }
 }
 const store: RateLimitStore = new MemoryStore();
-new inline.ConveyorClient({ apiKey: "k", rateLimit: { store, fleetSize: 2 } });
+new withStores.ConveyorClient({ apiKey: "k", rateLimit: { store, fleetSize: 2 } });
+new inline.ConveyorClient({ apiKey: "k", rateLimit: { limit: 5 } });
+export const sameClasses: (typeof ConveyorError)[] = [withStores.ConveyorError, ConveyorError];
 const redis = createRedisStore({ eval: () => null, evalSha: () => null });
 const durable = durableObjectStore({ idFromName: (n: string) => n, get: (id: string) => ({ id }) });
 export const stores: RateLimitStore[] = [redis, durable];
