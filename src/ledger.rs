@@ -135,7 +135,11 @@ impl Ledger {
             let id = self.next_id;
             self.next_id = self.next_id.saturating_add(1);
             self.put(id, free_at);
-            tokens.push(format!("{}-{id}", self.epoch));
+            let mut token = String::with_capacity(self.epoch.len() + 21);
+            token.push_str(&self.epoch);
+            token.push('-');
+            push_decimal(&mut token, id);
+            tokens.push(token);
         }
         // An entry still in flight frees one window after its settle at the earliest, so
         // no entry can free before `min(its free instant, now + window)`: that is exact for
@@ -195,7 +199,10 @@ impl Ledger {
         self.advance(now_ms);
         for t in tokens {
             if let Some(Ok(i)) = self.own_id(t).map(|id| self.find(id)) {
-                self.tokens.remove(i);
+                // Always true (`find` found it); stated so the .wasm carries no panic path.
+                if i < self.tokens.len() {
+                    self.tokens.remove(i);
+                }
             }
         }
     }
@@ -260,7 +267,10 @@ impl Ledger {
                     entry.1 = free_at;
                 }
             }
-            Err(i) => self.tokens.insert(i, (id, free_at)),
+            // `i <= len` always (where `find` would put it); stated so the .wasm carries no
+            // panic path.
+            Err(i) if i <= self.tokens.len() => self.tokens.insert(i, (id, free_at)),
+            Err(_) => {}
         }
     }
 
@@ -272,11 +282,39 @@ impl Ledger {
     }
 }
 
+/// Appends `n` in decimal (what `{n}` writes, without the formatting machinery's share of
+/// the .wasm).
+fn push_decimal(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// The JS stores import their limits from one module; it states the same numbers.
+    #[test]
+    fn push_decimal_writes_what_format_does() {
+        for n in [0u64, 1, 9, 10, 99, 100, 12_345, u64::from(u32::MAX), u64::MAX] {
+            let mut out = "e-".to_owned();
+            super::push_decimal(&mut out, n);
+            assert_eq!(out, format!("e-{n}"));
+        }
+    }
+
     #[test]
     fn the_js_stores_use_the_same_limits() {
         let js = include_str!("../pkg/stores/limits.cjs");

@@ -126,10 +126,12 @@ impl StoreHandle {
             return Ok(b.clone());
         }
         let buf = JsFuture::from(self.digest.clone()).await?;
-        let bytes = Uint8Array::new(&buf).to_vec();
+        // Byte by byte, not `to_vec`: its length check brings a panic message and the
+        // formatting code for it into the .wasm. A SHA-256 has 32 bytes.
+        let bytes = Uint8Array::new(&buf);
         let mut name = String::with_capacity(32);
-        for &b in bytes.iter().take(16) {
-            push_hex(&mut name, u64::from(b), 2);
+        for i in 0..16 {
+            push_hex(&mut name, u64::from(bytes.get_index(i)), 2);
         }
         Ok(name)
     }
