@@ -284,7 +284,7 @@ impl Ledger {
 
 /// Appends `n` in decimal (what `{n}` writes, without the formatting machinery's share of
 /// the .wasm).
-fn push_decimal(out: &mut String, n: u64) {
+pub(crate) fn push_decimal(out: &mut String, n: u64) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     let mut n = n;

@@ -9,7 +9,7 @@
 
 use crate::fallible;
 use crate::lease::{Ask, Event, FleetConfig, StoreReply as Reply};
-use crate::ledger::is_id;
+use crate::ledger::{is_id, push_decimal};
 use crate::options::timer_ms;
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
@@ -47,7 +47,12 @@ impl StoreLink {
                 .ok()
                 .and_then(|f| f.dyn_into::<Function>().ok())
                 .ok_or_else(|| {
-                    format!("`rateLimit.store` must have `acquire`, `settle` and `release` methods (no `{name}`)")
+                    [
+                        "`rateLimit.store` must have `acquire`, `settle` and `release` methods (no `",
+                        name,
+                        "`)",
+                    ]
+                    .concat()
                 })
         };
         if !store.is_object() {
@@ -55,7 +60,7 @@ impl StoreLink {
         }
         let (acquire, settle, release) =
             (method("acquire")?, method("settle")?, method("release")?);
-        let identity = format!("conveyor-client/rate-limit/v1\n{base_url}\n{key}");
+        let identity = ["conveyor-client/rate-limit/v1\n", base_url, "\n", key].concat();
         let digest =
             subtle_digest("SHA-256", &Uint8Array::from(identity.as_bytes())).map_err(|_| {
                 "`rateLimit.store` needs WebCrypto (`crypto.subtle`), which this runtime lacks"
@@ -208,11 +213,10 @@ impl StoreHandle {
     }
 
     fn timed_out(&self, what: &str) -> JsValue {
-        let ms = self.timeout_ms as u64;
-        js_sys::Error::new(&format!(
-            "the rate-limit store's `{what}` did not answer within {ms} ms (storeTimeoutMs)"
-        ))
-        .into()
+        let mut message = ["the rate-limit store's `", what, "` did not answer within "].concat();
+        push_decimal(&mut message, self.timeout_ms as u64);
+        message.push_str(" ms (storeTimeoutMs)");
+        js_sys::Error::new(&message).into()
     }
 }
 
@@ -220,7 +224,7 @@ impl StoreHandle {
 /// what nobody needs); anything malformed is an error, so the client falls back.
 fn read_reply(v: &JsValue, want: usize) -> Result<Reply, JsValue> {
     let bad = |why: &str| -> JsValue {
-        js_sys::TypeError::new(&format!("the rate-limit store's `acquire` answered {why}")).into()
+        js_sys::TypeError::new(&["the rate-limit store's `acquire` answered ", why].concat()).into()
     };
     // Every read through catching bindings: the reply is the store's object.
     let tokens = fallible::get(v, "tokens").map_err(|_| bad("no readable object"))?;
