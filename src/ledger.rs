@@ -250,7 +250,11 @@ impl Ledger {
             l.next_id = l.next_id.max(id.saturating_add(1));
         }
         l.next_id = l.next_id.max(next_id);
-        l.carried = carried.iter().copied().filter(|a| a.is_finite()).collect();
+        for &at in carried {
+            if at.is_finite() {
+                l.carried.push(at);
+            }
+        }
         l
     }
 
@@ -308,7 +312,17 @@ mod tests {
     /// The JS stores import their limits from one module; it states the same numbers.
     #[test]
     fn push_decimal_writes_what_format_does() {
-        for n in [0u64, 1, 9, 10, 99, 100, 12_345, u64::from(u32::MAX), u64::MAX] {
+        for n in [
+            0u64,
+            1,
+            9,
+            10,
+            99,
+            100,
+            12_345,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ] {
             let mut out = "e-".to_owned();
             super::push_decimal(&mut out, n);
             assert_eq!(out, format!("e-{n}"));

@@ -231,10 +231,7 @@ fn read_reply(v: &JsValue, want: usize) -> Result<Reply, JsValue> {
     let tokens = fallible::list(&tokens, want.saturating_mul(4).max(64))
         .map_err(|_| bad("an unreadable `tokens`, or far more tokens than asked for"))?
         .ok_or_else(|| bad("without a `tokens` array"))?;
-    let tokens = tokens
-        .iter()
-        .map(|t| t.as_string().filter(|s| is_id(s)))
-        .collect::<Option<Vec<String>>>()
+    let tokens = fallible::strings(&tokens, is_id)
         .ok_or_else(|| bad("tokens that are not short strings"))?;
     let retry_in_ms = fallible::get(v, "retryInMs")
         .ok()
