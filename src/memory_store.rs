@@ -7,6 +7,7 @@
 
 use crate::fallible;
 use crate::ledger::{is_id, AcquireRequest, Ledger, MAX_CARRY, MAX_ID_LEN};
+use crate::store::{numbers_to_js, strings_to_js};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -76,8 +77,7 @@ impl MemoryStore {
         }
         let grant = self.ledger(bucket).acquire(js_sys::Date::now(), &parsed);
         let out = Object::new();
-        let tokens: Array = grant.tokens.iter().map(|t| JsValue::from_str(t)).collect();
-        set(&out, "tokens", &tokens);
+        set(&out, "tokens", &strings_to_js(&grant.tokens));
         set(
             &out,
             "retryInMs",
@@ -136,18 +136,15 @@ impl MemoryStore {
             let b = Object::new();
             set(&b, "epoch", &JsValue::from_str(ledger.epoch()));
             set(&b, "next", &JsValue::from_f64(next as f64));
-            let tokens: Array = tokens
-                .iter()
-                .map(|&(id, at)| {
-                    JsValue::from(Array::of2(
-                        &JsValue::from_f64(id as f64),
-                        &JsValue::from_f64(at),
-                    ))
-                })
-                .collect();
-            set(&b, "tokens", &tokens);
-            let carried: Array = carried.iter().map(|&a| JsValue::from_f64(a)).collect();
-            set(&b, "carried", &carried);
+            let pairs = Array::new();
+            for &(id, at) in &tokens {
+                pairs.push(&Array::of2(
+                    &JsValue::from_f64(id as f64),
+                    &JsValue::from_f64(at),
+                ));
+            }
+            set(&b, "tokens", &pairs);
+            set(&b, "carried", &numbers_to_js(&carried));
             set(&out, name, &b);
         }
         out.into()

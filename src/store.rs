@@ -158,8 +158,7 @@ impl StoreHandle {
         set(&req, "windowMs", &JsValue::from_f64(cfg.window_ms));
         set(&req, "holdMs", &JsValue::from_f64(cfg.hold_ms));
         if !ask.carry.is_empty() {
-            let carry: Array = ask.carry.iter().map(|&c| JsValue::from_f64(c)).collect();
-            set(&req, "carry", &carry);
+            set(&req, "carry", &numbers_to_js(&ask.carry));
         }
         let want = ask.want as usize;
         let mut reply = self.call(&self.acquire, &req);
@@ -181,8 +180,7 @@ impl StoreHandle {
     ) -> Result<(), JsValue> {
         let req = Object::new();
         set(&req, "bucket", &JsValue::from_str(bucket));
-        let list: Array = tokens.iter().map(|t| JsValue::from_str(t)).collect();
-        set(&req, "tokens", &list);
+        set(&req, "tokens", &strings_to_js(tokens));
         let method = match window_ms {
             Some(w) => {
                 set(&req, "windowMs", &JsValue::from_f64(w));
@@ -309,6 +307,27 @@ pub(crate) fn push_hex(out: &mut String, n: u64, min_digits: usize) {
         let nibble = (n >> (i * 4)) & 0xf;
         out.push(char::from_digit(nibble as u32, 16).unwrap_or('0'));
     }
+}
+
+// These two are loops, not `collect::<Array>()`: each collect adds its own copy of the
+// iterator machinery to the .wasm, and both this module and `MemoryStore` build such arrays.
+
+/// `xs` as a JS array of numbers.
+pub(crate) fn numbers_to_js(xs: &[f64]) -> Array {
+    let out = Array::new();
+    for &x in xs {
+        out.push(&JsValue::from_f64(x));
+    }
+    out
+}
+
+/// `xs` as a JS array of strings.
+pub(crate) fn strings_to_js(xs: &[String]) -> Array {
+    let out = Array::new();
+    for x in xs {
+        out.push(&JsValue::from_str(x));
+    }
+    out
 }
 
 fn set(obj: &Object, key: &str, value: &JsValue) {
