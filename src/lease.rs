@@ -393,7 +393,7 @@ impl Fleet {
     /// from it under the old epoch, ask again at once, and hand over for a window.
     fn on_forgotten(&mut self, now: f64) {
         let unsettled = now + self.cfg.hold_ms + self.cfg.window_ms;
-        self.carry.extend(self.store_returns.take_after(now));
+        self.store_returns.take_after(now, &mut self.carry);
         self.carry
             .extend(std::iter::repeat(unsettled).take(self.store_in_flight as usize));
         self.retry_at = now;
