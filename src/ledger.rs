@@ -168,11 +168,7 @@ impl Ledger {
 
     /// The counter part of one of this epoch's token ids.
     fn own_id(&self, token: &str) -> Option<u64> {
-        token
-            .strip_prefix(self.epoch.as_str())?
-            .strip_prefix('-')?
-            .parse()
-            .ok()
+        parse_decimal(token.strip_prefix(self.epoch.as_str())?.strip_prefix('-')?)
     }
 
     /// The responses to `tokens` arrived: each frees one window from now. Ids this ledger
@@ -305,11 +301,51 @@ pub(crate) fn push_decimal(out: &mut String, n: u64) {
     }
 }
 
+/// `s` as a `u64`, as `str::parse` reads it (an optional `+`, then decimal digits, no
+/// overflow), without the generic integer parser's share of the .wasm.
+fn parse_decimal(s: &str) -> Option<u64> {
+    let digits = s.strip_prefix('+').unwrap_or(s);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    Some(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// The JS stores import their limits from one module; it states the same numbers.
+    #[test]
+    fn parse_decimal_reads_what_str_parse_does() {
+        let max = u64::MAX.to_string();
+        let over = "18446744073709551616";
+        for s in [
+            "", "0", "7", "007", "+5", "+", "-5", "++5", " 5", "5 ", "1e3", "12a", "٣", &max, over,
+        ] {
+            assert_eq!(super::parse_decimal(s), s.parse::<u64>().ok(), "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The hand-written digits agree with the standard library's, both ways.
+        #[test]
+        fn decimal_digits_agree_with_std(n: u64, s in "[+0-9a-]{0,22}") {
+            let mut out = String::new();
+            super::push_decimal(&mut out, n);
+            proptest::prop_assert_eq!(&out, &n.to_string());
+            proptest::prop_assert_eq!(super::parse_decimal(&out), Some(n));
+            proptest::prop_assert_eq!(super::parse_decimal(&s), s.parse::<u64>().ok());
+        }
+    }
+
     #[test]
     fn push_decimal_writes_what_format_does() {
         for n in [
