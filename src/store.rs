@@ -231,25 +231,26 @@ fn read_reply(v: &JsValue, want: usize) -> Result<Reply, JsValue> {
         .ok_or_else(|| bad("without a `tokens` array"))?;
     let tokens = fallible::strings(&tokens, is_id)
         .ok_or_else(|| bad("tokens that are not short strings"))?;
-    let retry_in_ms = fallible::get(v, "retryInMs")
-        .ok()
-        .and_then(|r| r.as_f64())
-        .filter(|r| r.is_finite() && *r >= 0.0);
+    let retry_in_ms = non_negative(v, "retryInMs");
     let epoch = fallible::get(v, "epoch")
         .ok()
         .and_then(|e| e.as_string())
         .filter(|e| is_id(e));
-    let occupied = fallible::get(v, "occupied")
-        .ok()
-        .and_then(|o| o.as_f64())
-        .filter(|o| o.is_finite() && *o >= 0.0)
-        .map(|o| o.min(f64::from(u32::MAX)) as u32);
+    let occupied = non_negative(v, "occupied").map(|o| o.min(f64::from(u32::MAX)) as u32);
     Ok(Reply {
         tokens,
         retry_in_ms,
         epoch,
         occupied,
     })
+}
+
+/// `v[key]` if it is a finite number >= 0 (one function for both such reply fields).
+fn non_negative(v: &JsValue, key: &str) -> Option<f64> {
+    fallible::get(v, key)
+        .ok()
+        .and_then(|r| r.as_f64())
+        .filter(|r| r.is_finite() && *r >= 0.0)
 }
 
 /// `Some(output)` if `fut` finishes within `ms`, `None` otherwise.
