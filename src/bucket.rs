@@ -175,7 +175,9 @@ impl Bucket {
             Bucket::Shared(s) => {
                 for (id, source) in s.fleet.grant_ready(now) {
                     if let Err(Grant::Shared(source)) = waiters.grant(id, Grant::Shared(source)) {
-                        s.to_release.extend(s.fleet.release(source));
+                        if let Some(token) = s.fleet.release(source) {
+                            s.to_release.push(token);
+                        }
                     }
                 }
             }

@@ -75,6 +75,18 @@ pub(crate) fn list(v: &JsValue, max: usize) -> Result<Option<Vec<JsValue>>, JsVa
     Ok(Some(items.iter().collect()))
 }
 
+/// The items as strings, each passing `ok`; `None` if any is not a string or fails it.
+// A loop over a function pointer, not `collect::<Option<Vec<_>>>()` per caller: each such
+// collect adds its own copy of the iterator machinery to the .wasm.
+#[cfg(feature = "stores")]
+pub(crate) fn strings(items: &[JsValue], ok: fn(&str) -> bool) -> Option<Vec<String>> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        out.push(item.as_string().filter(|s| ok(s))?);
+    }
+    Some(out)
+}
+
 /// Calls `obj[name](...args)`.
 pub(crate) fn call(obj: &JsValue, name: &str, args: &Array) -> Result<JsValue, JsValue> {
     let f = get(obj, name)?

@@ -306,13 +306,19 @@ impl Fleet {
         // Usage the store has not seen: settled local tokens by their free instant, and
         // local tokens still in flight as if they settled at the end of their hold.
         let unsettled = now + self.cfg.hold_ms + self.cfg.window_ms;
-        self.carry
-            .extend(std::iter::repeat(unsettled).take(self.uncarried_in_flight as usize));
+        push_copies(
+            &mut self.carry,
+            unsettled,
+            self.uncarried_in_flight as usize,
+        );
         self.uncarried_in_flight = 0;
         self.generation = self.generation.wrapping_add(1);
         self.carry.retain(|&at| at > now);
         self.carry_in_transit = std::mem::take(&mut self.carry);
-        let carry = self.carry_in_transit.iter().map(|&at| at - now).collect();
+        let mut carry = Vec::with_capacity(self.carry_in_transit.len());
+        for &at in &self.carry_in_transit {
+            carry.push(at - now);
+        }
         Some(Ask { want, carry })
     }
 
@@ -380,7 +386,9 @@ impl Fleet {
             }
         }
         // A token nobody waits for would block the rest of the fleet: hand it back.
-        out.release.extend(tokens);
+        for token in tokens {
+            out.release.push(token);
+        }
         if let Some(occupied) = occupied {
             let released = u32::try_from(out.release.len()).unwrap_or(u32::MAX);
             let own = self.local.occupancy(now);
@@ -393,9 +401,8 @@ impl Fleet {
     /// from it under the old epoch, ask again at once, and hand over for a window.
     fn on_forgotten(&mut self, now: f64) {
         let unsettled = now + self.cfg.hold_ms + self.cfg.window_ms;
-        self.carry.extend(self.store_returns.take_after(now));
-        self.carry
-            .extend(std::iter::repeat(unsettled).take(self.store_in_flight as usize));
+        self.store_returns.take_after(now, &mut self.carry);
+        push_copies(&mut self.carry, unsettled, self.store_in_flight as usize);
         self.retry_at = now;
         self.mode = Mode::Store {
             hand_over_until: now + self.cfg.window_ms,
@@ -442,7 +449,7 @@ impl Fleet {
     /// and fall back.
     pub fn on_settle_failure(&mut self, now: f64, count: usize) -> Outcome {
         let free_at = now + self.cfg.window_ms;
-        self.carry.extend(std::iter::repeat(free_at).take(count));
+        push_copies(&mut self.carry, free_at, count);
         // They are carry now, not something the store would forget.
         self.store_returns.forget_latest(count);
         let event = self.enter_fallback(now);
@@ -461,7 +468,11 @@ impl Fleet {
         }
         self.apply_recycle(now);
         let ids = self.local.grant_ready(now);
-        ids.into_iter().map(|id| (id, self.local_token())).collect()
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push((id, self.local_token()));
+        }
+        out
     }
 
     /// A request holding `source` got its response (or failed after sending). Returns the
@@ -605,6 +616,16 @@ impl Fleet {
                 None
             }
         }
+    }
+}
+
+/// Appends `n` copies of `at`.
+// A loop, not `extend(repeat(at).take(n))`: the iterator version adds its own code to the
+// .wasm at each of the three places that carry copies.
+fn push_copies(carry: &mut Vec<f64>, at: f64, n: usize) {
+    carry.reserve(n);
+    for _ in 0..n {
+        carry.push(at);
     }
 }
 

@@ -135,7 +135,11 @@ impl Ledger {
             let id = self.next_id;
             self.next_id = self.next_id.saturating_add(1);
             self.put(id, free_at);
-            tokens.push(format!("{}-{id}", self.epoch));
+            let mut token = String::with_capacity(self.epoch.len() + 21);
+            token.push_str(&self.epoch);
+            token.push('-');
+            push_decimal(&mut token, id);
+            tokens.push(token);
         }
         // An entry still in flight frees one window after its settle at the earliest, so
         // no entry can free before `min(its free instant, now + window)`: that is exact for
@@ -164,11 +168,7 @@ impl Ledger {
 
     /// The counter part of one of this epoch's token ids.
     fn own_id(&self, token: &str) -> Option<u64> {
-        token
-            .strip_prefix(self.epoch.as_str())?
-            .strip_prefix('-')?
-            .parse()
-            .ok()
+        parse_decimal(token.strip_prefix(self.epoch.as_str())?.strip_prefix('-')?)
     }
 
     /// The responses to `tokens` arrived: each frees one window from now. Ids this ledger
@@ -195,7 +195,10 @@ impl Ledger {
         self.advance(now_ms);
         for t in tokens {
             if let Some(Ok(i)) = self.own_id(t).map(|id| self.find(id)) {
-                self.tokens.remove(i);
+                // Always true (`find` found it); stated so the .wasm carries no panic path.
+                if i < self.tokens.len() {
+                    self.tokens.remove(i);
+                }
             }
         }
     }
@@ -243,7 +246,11 @@ impl Ledger {
             l.next_id = l.next_id.max(id.saturating_add(1));
         }
         l.next_id = l.next_id.max(next_id);
-        l.carried = carried.iter().copied().filter(|a| a.is_finite()).collect();
+        for &at in carried {
+            if at.is_finite() {
+                l.carried.push(at);
+            }
+        }
         l
     }
 
@@ -260,7 +267,10 @@ impl Ledger {
                     entry.1 = free_at;
                 }
             }
-            Err(i) => self.tokens.insert(i, (id, free_at)),
+            // `i <= len` always (where `find` would put it); stated so the .wasm carries no
+            // panic path.
+            Err(i) if i <= self.tokens.len() => self.tokens.insert(i, (id, free_at)),
+            Err(_) => {}
         }
     }
 
@@ -272,11 +282,89 @@ impl Ledger {
     }
 }
 
+/// Appends `n` in decimal (what `{n}` writes, without the formatting machinery's share of
+/// the .wasm).
+pub(crate) fn push_decimal(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
+}
+
+/// `s` as a `u64`, as `str::parse` reads it (an optional `+`, then decimal digits, no
+/// overflow), without the generic integer parser's share of the .wasm.
+fn parse_decimal(s: &str) -> Option<u64> {
+    let digits = s.strip_prefix('+').unwrap_or(s);
+    if digits.is_empty() {
+        return None;
+    }
+    let mut n: u64 = 0;
+    for b in digits.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    Some(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// The JS stores import their limits from one module; it states the same numbers.
+    #[test]
+    fn parse_decimal_reads_what_str_parse_does() {
+        let max = u64::MAX.to_string();
+        let over = "18446744073709551616";
+        for s in [
+            "", "0", "7", "007", "+5", "+", "-5", "++5", " 5", "5 ", "1e3", "12a", "٣", &max, over,
+        ] {
+            assert_eq!(super::parse_decimal(s), s.parse::<u64>().ok(), "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The hand-written digits agree with the standard library's, both ways.
+        #[test]
+        fn decimal_digits_agree_with_std(n: u64, s in "[+0-9a-]{0,22}") {
+            let mut out = String::new();
+            super::push_decimal(&mut out, n);
+            proptest::prop_assert_eq!(&out, &n.to_string());
+            proptest::prop_assert_eq!(super::parse_decimal(&out), Some(n));
+            proptest::prop_assert_eq!(super::parse_decimal(&s), s.parse::<u64>().ok());
+        }
+    }
+
+    #[test]
+    fn push_decimal_writes_what_format_does() {
+        for n in [
+            0u64,
+            1,
+            9,
+            10,
+            99,
+            100,
+            12_345,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ] {
+            let mut out = "e-".to_owned();
+            super::push_decimal(&mut out, n);
+            assert_eq!(out, format!("e-{n}"));
+        }
+    }
+
     #[test]
     fn the_js_stores_use_the_same_limits() {
         let js = include_str!("../pkg/stores/limits.cjs");

@@ -7,6 +7,7 @@
 
 use crate::fallible;
 use crate::ledger::{is_id, AcquireRequest, Ledger, MAX_CARRY, MAX_ID_LEN};
+use crate::store::{numbers_to_js, strings_to_js};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -64,11 +65,19 @@ impl MemoryStore {
                 Some(v) => numbers(&v, "carry")?,
             },
         };
-        parsed.validate().map_err(|m| type_error(&m))?;
+        // `whole` and `numbers` have checked `want`, `limit` and `carry`; what
+        // `AcquireRequest::validate` asks beyond that is checked here, in its order and with
+        // its words (its `String` messages would cost the .wasm a second copy of each).
+        greater_than_0(parsed.window_ms)?;
+        if parsed.hold_ms < 0.0 {
+            return Err(field_error(
+                "holdMs",
+                "must be a finite number of at least 0",
+            ));
+        }
         let grant = self.ledger(bucket).acquire(js_sys::Date::now(), &parsed);
         let out = Object::new();
-        let tokens: Array = grant.tokens.iter().map(|t| JsValue::from_str(t)).collect();
-        set(&out, "tokens", &tokens);
+        set(&out, "tokens", &strings_to_js(&grant.tokens));
         set(
             &out,
             "retryInMs",
@@ -82,12 +91,7 @@ impl MemoryStore {
     /// The responses to `tokens` arrived: each frees one `windowMs` from now.
     pub fn settle(&mut self, req: JsValue) -> Result<(), JsValue> {
         let bucket = bucket_of(&req)?;
-        let window_ms = number(&req, "windowMs")?;
-        if window_ms <= 0.0 {
-            return Err(type_error(
-                "`windowMs` must be a finite number greater than 0",
-            ));
-        }
+        let window_ms = greater_than_0(number(&req, "windowMs")?)?;
         let tokens = ids(&req)?;
         self.ledger(bucket).settle(
             js_sys::Date::now(),
@@ -132,18 +136,15 @@ impl MemoryStore {
             let b = Object::new();
             set(&b, "epoch", &JsValue::from_str(ledger.epoch()));
             set(&b, "next", &JsValue::from_f64(next as f64));
-            let tokens: Array = tokens
-                .iter()
-                .map(|&(id, at)| {
-                    JsValue::from(Array::of2(
-                        &JsValue::from_f64(id as f64),
-                        &JsValue::from_f64(at),
-                    ))
-                })
-                .collect();
-            set(&b, "tokens", &tokens);
-            let carried: Array = carried.iter().map(|&a| JsValue::from_f64(a)).collect();
-            set(&b, "carried", &carried);
+            let pairs = Array::new();
+            for &(id, at) in &tokens {
+                pairs.push(&Array::of2(
+                    &JsValue::from_f64(id as f64),
+                    &JsValue::from_f64(at),
+                ));
+            }
+            set(&b, "tokens", &pairs);
+            set(&b, "carried", &numbers_to_js(&carried));
             set(&out, name, &b);
         }
         out.into()
@@ -171,22 +172,31 @@ impl MemoryStore {
                 .and_then(|n| n.as_f64())
                 .filter(|n| n.is_finite() && *n >= 0.0)
                 .map_or(0, |n| n as u64);
-            let tokens: Vec<(u64, f64)> = read("tokens")
+            // Loops, not `filter_map(..).collect()`: each collect adds its own code to the .wasm.
+            let mut tokens: Vec<(u64, f64)> = Vec::new();
+            let pairs = read("tokens")
                 .and_then(|t| fallible::list(&t, fallible::MAX_ITEMS).ok().flatten())
-                .map(|arr| {
-                    arr.iter()
-                        .filter_map(|pair| {
-                            let id = Reflect::get_u32(pair, 0).ok()?.as_f64()?;
-                            let at = Reflect::get_u32(pair, 1).ok()?.as_f64()?;
-                            (id.is_finite() && id >= 0.0).then_some((id as u64, at))
-                        })
-                        .collect()
-                })
                 .unwrap_or_default();
-            let carried: Vec<f64> = read("carried")
+            for pair in &pairs {
+                let Some(id) = Reflect::get_u32(pair, 0).ok().and_then(|v| v.as_f64()) else {
+                    continue;
+                };
+                let Some(at) = Reflect::get_u32(pair, 1).ok().and_then(|v| v.as_f64()) else {
+                    continue;
+                };
+                if id.is_finite() && id >= 0.0 {
+                    tokens.push((id as u64, at));
+                }
+            }
+            let mut carried: Vec<f64> = Vec::new();
+            let entries = read("carried")
                 .and_then(|c| fallible::list(&c, MAX_CARRY).ok().flatten())
-                .map(|c| c.iter().filter_map(|v| v.as_f64()).collect())
                 .unwrap_or_default();
+            for v in &entries {
+                if let Some(at) = v.as_f64() {
+                    carried.push(at);
+                }
+            }
             *store.ledger(name) = Ledger::restore(&epoch, next, &tokens, &carried);
         }
         store
@@ -258,6 +268,18 @@ fn number(req: &JsValue, name: &str) -> Result<f64, JsValue> {
         .ok_or_else(|| field_error(name, "must be a finite number"))
 }
 
+/// A `windowMs` the caller has read, refused unless it is greater than 0.
+fn greater_than_0(window_ms: f64) -> Result<f64, JsValue> {
+    if window_ms > 0.0 {
+        Ok(window_ms)
+    } else {
+        Err(field_error(
+            "windowMs",
+            "must be a finite number greater than 0",
+        ))
+    }
+}
+
 fn whole(req: &JsValue, name: &str) -> Result<u32, JsValue> {
     let n = number(req, name)?;
     if n.fract() != 0.0 || !(1.0..=f64::from(u32::MAX)).contains(&n) {
@@ -270,10 +292,14 @@ fn numbers(v: &JsValue, name: &str) -> Result<Vec<f64>, JsValue> {
     let arr = fallible::list(v, MAX_CARRY)
         .map_err(|_| field_error(name, "could not be read, or holds too many entries"))?
         .ok_or_else(|| field_error(name, "must be an array of numbers"))?;
-    arr.iter()
-        .map(|x| x.as_f64().filter(|n| n.is_finite()))
-        .collect::<Option<Vec<f64>>>()
-        .ok_or_else(|| field_error(name, "must be an array of finite numbers"))
+    let mut out = Vec::with_capacity(arr.len());
+    for x in &arr {
+        match x.as_f64() {
+            Some(n) if n.is_finite() => out.push(n),
+            _ => return Err(field_error(name, "must be an array of finite numbers")),
+        }
+    }
+    Ok(out)
 }
 
 fn ids(req: &JsValue) -> Result<Vec<String>, JsValue> {
@@ -282,8 +308,5 @@ fn ids(req: &JsValue) -> Result<Vec<String>, JsValue> {
     let arr = fallible::list(&v, MAX_CARRY)
         .map_err(|_| bad())?
         .ok_or_else(bad)?;
-    arr.iter()
-        .map(|t| t.as_string().filter(|s| s.len() <= MAX_ID_LEN))
-        .collect::<Option<Vec<String>>>()
-        .ok_or_else(bad)
+    fallible::strings(&arr, |s| s.len() <= MAX_ID_LEN).ok_or_else(bad)
 }

@@ -9,7 +9,7 @@
 
 use crate::fallible;
 use crate::lease::{Ask, Event, FleetConfig, StoreReply as Reply};
-use crate::ledger::is_id;
+use crate::ledger::{is_id, push_decimal};
 use crate::options::timer_ms;
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
@@ -47,7 +47,12 @@ impl StoreLink {
                 .ok()
                 .and_then(|f| f.dyn_into::<Function>().ok())
                 .ok_or_else(|| {
-                    format!("`rateLimit.store` must have `acquire`, `settle` and `release` methods (no `{name}`)")
+                    [
+                        "`rateLimit.store` must have `acquire`, `settle` and `release` methods (no `",
+                        name,
+                        "`)",
+                    ]
+                    .concat()
                 })
         };
         if !store.is_object() {
@@ -55,7 +60,7 @@ impl StoreLink {
         }
         let (acquire, settle, release) =
             (method("acquire")?, method("settle")?, method("release")?);
-        let identity = format!("conveyor-client/rate-limit/v1\n{base_url}\n{key}");
+        let identity = ["conveyor-client/rate-limit/v1\n", base_url, "\n", key].concat();
         let digest =
             subtle_digest("SHA-256", &Uint8Array::from(identity.as_bytes())).map_err(|_| {
                 "`rateLimit.store` needs WebCrypto (`crypto.subtle`), which this runtime lacks"
@@ -126,10 +131,12 @@ impl StoreHandle {
             return Ok(b.clone());
         }
         let buf = JsFuture::from(self.digest.clone()).await?;
-        let bytes = Uint8Array::new(&buf).to_vec();
+        // Byte by byte, not `to_vec`: its length check brings a panic message and the
+        // formatting code for it into the .wasm. A SHA-256 has 32 bytes.
+        let bytes = Uint8Array::new(&buf);
         let mut name = String::with_capacity(32);
-        for &b in bytes.iter().take(16) {
-            push_hex(&mut name, u64::from(b), 2);
+        for i in 0..16 {
+            push_hex(&mut name, u64::from(bytes.get_index(i)), 2);
         }
         Ok(name)
     }
@@ -151,8 +158,7 @@ impl StoreHandle {
         set(&req, "windowMs", &JsValue::from_f64(cfg.window_ms));
         set(&req, "holdMs", &JsValue::from_f64(cfg.hold_ms));
         if !ask.carry.is_empty() {
-            let carry: Array = ask.carry.iter().map(|&c| JsValue::from_f64(c)).collect();
-            set(&req, "carry", &carry);
+            set(&req, "carry", &numbers_to_js(&ask.carry));
         }
         let want = ask.want as usize;
         let mut reply = self.call(&self.acquire, &req);
@@ -174,8 +180,7 @@ impl StoreHandle {
     ) -> Result<(), JsValue> {
         let req = Object::new();
         set(&req, "bucket", &JsValue::from_str(bucket));
-        let list: Array = tokens.iter().map(|t| JsValue::from_str(t)).collect();
-        set(&req, "tokens", &list);
+        set(&req, "tokens", &strings_to_js(tokens));
         let method = match window_ms {
             Some(w) => {
                 set(&req, "windowMs", &JsValue::from_f64(w));
@@ -206,11 +211,10 @@ impl StoreHandle {
     }
 
     fn timed_out(&self, what: &str) -> JsValue {
-        let ms = self.timeout_ms as u64;
-        js_sys::Error::new(&format!(
-            "the rate-limit store's `{what}` did not answer within {ms} ms (storeTimeoutMs)"
-        ))
-        .into()
+        let mut message = ["the rate-limit store's `", what, "` did not answer within "].concat();
+        push_decimal(&mut message, self.timeout_ms as u64);
+        message.push_str(" ms (storeTimeoutMs)");
+        js_sys::Error::new(&message).into()
     }
 }
 
@@ -218,37 +222,35 @@ impl StoreHandle {
 /// what nobody needs); anything malformed is an error, so the client falls back.
 fn read_reply(v: &JsValue, want: usize) -> Result<Reply, JsValue> {
     let bad = |why: &str| -> JsValue {
-        js_sys::TypeError::new(&format!("the rate-limit store's `acquire` answered {why}")).into()
+        js_sys::TypeError::new(&["the rate-limit store's `acquire` answered ", why].concat()).into()
     };
     // Every read through catching bindings: the reply is the store's object.
     let tokens = fallible::get(v, "tokens").map_err(|_| bad("no readable object"))?;
     let tokens = fallible::list(&tokens, want.saturating_mul(4).max(64))
         .map_err(|_| bad("an unreadable `tokens`, or far more tokens than asked for"))?
         .ok_or_else(|| bad("without a `tokens` array"))?;
-    let tokens = tokens
-        .iter()
-        .map(|t| t.as_string().filter(|s| is_id(s)))
-        .collect::<Option<Vec<String>>>()
+    let tokens = fallible::strings(&tokens, is_id)
         .ok_or_else(|| bad("tokens that are not short strings"))?;
-    let retry_in_ms = fallible::get(v, "retryInMs")
-        .ok()
-        .and_then(|r| r.as_f64())
-        .filter(|r| r.is_finite() && *r >= 0.0);
+    let retry_in_ms = non_negative(v, "retryInMs");
     let epoch = fallible::get(v, "epoch")
         .ok()
         .and_then(|e| e.as_string())
         .filter(|e| is_id(e));
-    let occupied = fallible::get(v, "occupied")
-        .ok()
-        .and_then(|o| o.as_f64())
-        .filter(|o| o.is_finite() && *o >= 0.0)
-        .map(|o| o.min(f64::from(u32::MAX)) as u32);
+    let occupied = non_negative(v, "occupied").map(|o| o.min(f64::from(u32::MAX)) as u32);
     Ok(Reply {
         tokens,
         retry_in_ms,
         epoch,
         occupied,
     })
+}
+
+/// `v[key]` if it is a finite number >= 0 (one function for both such reply fields).
+fn non_negative(v: &JsValue, key: &str) -> Option<f64> {
+    fallible::get(v, key)
+        .ok()
+        .and_then(|r| r.as_f64())
+        .filter(|r| r.is_finite() && *r >= 0.0)
 }
 
 /// `Some(output)` if `fut` finishes within `ms`, `None` otherwise.
@@ -306,6 +308,27 @@ pub(crate) fn push_hex(out: &mut String, n: u64, min_digits: usize) {
         let nibble = (n >> (i * 4)) & 0xf;
         out.push(char::from_digit(nibble as u32, 16).unwrap_or('0'));
     }
+}
+
+// These two are loops, not `collect::<Array>()`: each collect adds its own copy of the
+// iterator machinery to the .wasm, and both this module and `MemoryStore` build such arrays.
+
+/// `xs` as a JS array of numbers.
+pub(crate) fn numbers_to_js(xs: &[f64]) -> Array {
+    let out = Array::new();
+    for &x in xs {
+        out.push(&JsValue::from_f64(x));
+    }
+    out
+}
+
+/// `xs` as a JS array of strings.
+pub(crate) fn strings_to_js(xs: &[String]) -> Array {
+    let out = Array::new();
+    for x in xs {
+        out.push(&JsValue::from_str(x));
+    }
+    out
 }
 
 fn set(obj: &Object, key: &str, value: &JsValue) {

@@ -23,10 +23,10 @@ pub(crate) fn expire_ask(s: &mut Scheduler, now: f64) {
 }
 
 /// Wakes the waiters an outcome granted and queues its spare tokens for release.
-pub(crate) fn apply(s: &mut Scheduler, outcome: Outcome) -> Option<Event> {
+pub(crate) fn apply(s: &mut Scheduler, mut outcome: Outcome) -> Option<Event> {
     if !outcome.release.is_empty() {
         if let Some(store) = s.bucket.store() {
-            store.to_release.extend(outcome.release);
+            store.to_release.append(&mut outcome.release);
             schedule_flush(s);
         }
     }
@@ -71,14 +71,14 @@ pub(crate) fn spawn_ask(s: &mut Scheduler, ask: Ask) {
         on_ask_result(&this, result);
         if let Some((bucket, late)) = late {
             // Nobody waits for it any more (timed out): the tokens must not sit idle.
-            let tokens = late.tokens().await;
+            let mut tokens = late.tokens().await;
             if tokens.is_empty() {
                 return;
             }
             if let Some(s) = this.upgrade() {
                 if let Ok(mut s) = s.try_borrow_mut() {
                     if let Some(store) = s.bucket.store() {
-                        store.to_release.extend(tokens);
+                        store.to_release.append(&mut tokens);
                         store.link.learn_bucket(bucket);
                     }
                     schedule_flush(&mut s);

@@ -14,14 +14,14 @@ import { bundledSize } from "./lib/size.mjs";
  * THE BUDGET, in gzip -9 bytes. Lower it whenever the build shrinks (the size reached plus
  * 1 KB); never raise it to make a change pass.
  */
-export const BROWSER_IMPORT_BUDGET = 72_994 + 1024;
+export const BROWSER_IMPORT_BUDGET = 72_979 + 1024;
 
 /**
  * What `import { ConveyorClient } from "conveyor-client/stores"` may cost more than the lean
- * import, in gzip -9 bytes. The goal is 15 KB (15_360); reached so far: 16_035, so the
- * budget is that plus 1 KB until the stores code shrinks. Lower it, never raise it.
+ * import, in gzip -9 bytes. The goal is 15 KB (15_360); reached: 14_232, so the budget is
+ * that plus 1 KB (under the goal). Lower it whenever the stores code shrinks, never raise it.
  */
-export const STORES_EXTRA_BUDGET = 16_035 + 1024;
+export const STORES_EXTRA_BUDGET = 14_232 + 1024;
 
 let leanTotal;
 const kb = (b) => `${(b / 1024).toFixed(1)} KB (${b} B)`;

@@ -308,6 +308,18 @@ test("MemoryStore checks its input and its snapshot round-trips", () => {
   ]) {
     assert.throws(() => s.acquire(broken), TypeError, JSON.stringify(broken));
   }
+  // Each message names the field and what it must be.
+  for (const [broken, message] of [
+    [{ ...req, windowMs: 0 }, /^MemoryStore: `windowMs` must be a finite number greater than 0$/],
+    [{ ...req, holdMs: -1 }, /^MemoryStore: `holdMs` must be a finite number of at least 0$/],
+    [{ ...req, limit: 0 }, /^MemoryStore: `limit` must be a whole number of at least 1$/],
+  ]) {
+    assert.throws(() => s.acquire(broken), { name: "TypeError", message }, JSON.stringify(broken));
+  }
+  assert.throws(() => s.settle({ bucket: "b", tokens: [g.tokens[1]], windowMs: -5 }), {
+    name: "TypeError",
+    message: /^MemoryStore: `windowMs` must be a finite number greater than 0$/,
+  });
   assert.throws(() => s.settle({ bucket: "b", tokens: [1], windowMs: 1000 }), TypeError);
   assert.throws(() => s.release({ bucket: "b" }), TypeError);
   assert.equal(MemoryStore.restore("garbage").occupied("b"), 0);
