@@ -9,8 +9,8 @@ use crate::http_checks;
 use crate::js_error;
 use crate::options::{self, CallOptions, ClientConfig};
 use crate::pipeline::{self, Call, Pipeline};
-use crate::scheduler::Scheduler;
-use crate::transport;
+use crate::scheduler::{Permit, Scheduler};
+use crate::transport::{self, Live};
 use crate::url as urls;
 use js_sys::{Function, Object, Promise, Reflect};
 use std::rc::Rc;
@@ -166,21 +166,139 @@ impl ConveyorClient {
         })
     }
 
-    /// Runs a prepared call: the one future every call of every kind goes through. Resolves
-    /// with the `Response`, or with `json` the parsed body (through `finish` when given).
+    /// Runs a prepared call, every kind the same way. Resolves with the `Response`, or with
+    /// `json` the parsed body (through `finish` when given).
+    ///
+    /// A call that holds its token at once (no limiter, or a free token and nobody queued)
+    /// starts its attempt in this crossing and needs no Rust future: the attempt's promise is
+    /// the call's, continued by [`next_now`], the pipeline's one synchronous decision; only
+    /// a call that goes on (a retry, a redirect, an error body) becomes a future then. Any
+    /// other call is one future from the start ([`Pipeline::run`]).
     pub(crate) fn launch(&self, call: Call, json: bool, finish: Option<Finish>) -> Promise {
-        let mut parts = Some((Rc::clone(&self.inner), call, finish));
-        Promise::new(&mut |resolve, reject| {
-            if let Some((inner, call, finish)) = parts.take() {
-                let done = Done {
+        if let Some(permit) = self.inner.pipeline.token_now(&call) {
+            // The slot is taken before the attempt starts and filled after: a custom `fetch`
+            // may call the client again from inside it, and nothing is borrowed meanwhile.
+            let slot = Slots::reserve();
+            let promise = self.inner.pipeline.send_now(&call, json, slot, next_now);
+            Slots::fill(
+                slot,
+                Started {
+                    inner: Rc::clone(&self.inner),
+                    call,
+                    json,
                     finish,
-                    resolve,
-                    reject,
-                };
-                spawn_local(settle(inner, call, json, done));
+                    permit,
+                },
+            );
+            return promise;
+        }
+        run_later(Rc::clone(&self.inner), call, json, finish, None)
+    }
+}
+
+/// A call whose first attempt started in its own crossing, until that attempt ends.
+struct Started {
+    inner: Rc<Inner>,
+    call: Call,
+    json: bool,
+    finish: Option<Finish>,
+    permit: Permit,
+}
+
+/// The started calls, by slot number (the number the snippet hands back to [`next_now`]).
+#[derive(Default)]
+struct Slots {
+    slots: Vec<Option<Started>>,
+    free: Vec<u32>,
+}
+
+thread_local! {
+    static STARTED: std::cell::RefCell<Slots> = std::cell::RefCell::default();
+}
+
+impl Slots {
+    fn reserve() -> u32 {
+        STARTED.with(|s| {
+            let mut s = s.borrow_mut();
+            match s.free.pop() {
+                Some(slot) => slot,
+                None => {
+                    s.slots.push(None);
+                    u32::try_from(s.slots.len() - 1).unwrap_or(u32::MAX)
+                }
             }
         })
     }
+
+    fn fill(slot: u32, started: Started) {
+        STARTED.with(|s| {
+            if let Some(place) = s.borrow_mut().slots.get_mut(slot as usize) {
+                *place = Some(started);
+            }
+        });
+    }
+
+    fn take(slot: u32) -> Option<Started> {
+        STARTED.with(|s| {
+            let mut s = s.borrow_mut();
+            let started = s.slots.get_mut(slot as usize)?.take()?;
+            s.free.push(slot);
+            Some(started)
+        })
+    }
+}
+
+/// The continuation of a call started in its own crossing: the pipeline's decision on its
+/// first attempt, synchronously. Returns the call's value, throws its typed error, or
+/// returns the promise of the rest of the call.
+fn next_now(slot: u32, attempt: transport::Attempt) -> Result<JsValue, JsValue> {
+    let Some(Started {
+        inner,
+        call,
+        json,
+        finish,
+        permit,
+    }) = Slots::take(slot)
+    else {
+        // Only the snippet calls this, once per slot it was given.
+        return Err(error_to_js(Error::new(
+            ErrorKind::Network,
+            "the request's state was lost",
+        )));
+    };
+    match inner.pipeline.decide_now(&call, json, permit, attempt) {
+        Ok(Ok(v)) => match finish {
+            Some(f) => f(v),
+            None => Ok(v),
+        },
+        Ok(Err(failure)) => Err(failure.into_js()),
+        Err(live) => Ok(run_later(inner, call, json, finish, Some(live)).into()),
+    }
+}
+
+/// The call as a future, settling its promise: from the start, or from a first attempt made
+/// in the call's own crossing (`sent`).
+fn run_later(
+    inner: Rc<Inner>,
+    call: Call,
+    json: bool,
+    finish: Option<Finish>,
+    sent: Option<Live>,
+) -> Promise {
+    let mut parts = Some((inner, call, finish, sent));
+    Promise::new(&mut |resolve, reject| {
+        if let Some((inner, call, finish, sent)) = parts.take() {
+            let done = Done {
+                finish,
+                resolve,
+                reject,
+            };
+            match sent {
+                None => spawn_local(settle(inner, call, json, done)),
+                Some(live) => spawn_local(settle_rest(inner, call, json, done, live)),
+            }
+        }
+    })
 }
 
 /// How a call's promise is settled.
@@ -219,6 +337,18 @@ fn settle(
     done: Done,
 ) -> impl std::future::Future<Output = ()> {
     async move { done.settle(inner.pipeline.run(&call, json).await) }
+}
+
+/// [`settle`] for a call whose first attempt was made in its own crossing.
+#[allow(clippy::manual_async_fn)]
+fn settle_rest(
+    inner: Rc<Inner>,
+    call: Call,
+    json: bool,
+    done: Done,
+    sent: Live,
+) -> impl std::future::Future<Output = ()> {
+    async move { done.settle(inner.pipeline.resume(&call, json, sent).await) }
 }
 
 /// What `request()` takes in its options (the typed methods take `signal` and `timeoutMs`).

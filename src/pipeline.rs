@@ -121,7 +121,94 @@ impl Pipeline {
     pub(crate) async fn run(&self, call: &Call, json: bool) -> Result<JsValue, Failure> {
         let mut watch = self.watch(call);
         let permit = self.acquire(call, &mut watch).await?;
-        self.attempts(call, json, watch, Some(permit)).await
+        self.attempts(call, json, watch, Some(permit), None).await
+    }
+
+    /// A token for `call` now, when it need not wait for one (no limiter, or a free token
+    /// and nobody queued): its first attempt can then start in the caller's crossing
+    /// ([`Pipeline::send_now`]). `None`: the call goes through [`Pipeline::run`], which also
+    /// refuses a caller already aborted without spending a token.
+    pub(crate) fn token_now(&self, call: &Call) -> Option<Permit> {
+        let Some(s) = &self.scheduler else {
+            // Without a limiter the attempt itself looks at the signal before sending.
+            return Some(Permit::none());
+        };
+        let aborted = call.signal.as_ref().is_some_and(|sig| {
+            fallible::get(sig, "aborted")
+                .ok()
+                .and_then(|a| a.as_bool())
+                .unwrap_or(false)
+        });
+        if aborted {
+            return None;
+        }
+        scheduler::take_now(s)
+    }
+
+    /// Starts `call`'s first attempt (its token taken by [`Pipeline::token_now`]) and
+    /// returns the call's promise, continued by `then(slot, attempt)` when it ends, which
+    /// hands the attempt to [`Pipeline::decide_now`].
+    pub(crate) fn send_now(
+        &self,
+        call: &Call,
+        json: bool,
+        slot: u32,
+        then: fn(u32, transport::Attempt) -> Result<JsValue, JsValue>,
+    ) -> js_sys::Promise {
+        let undefined = JsValue::UNDEFINED;
+        transport::send_now(
+            slot,
+            &Outgoing {
+                fetch: &self.fetch,
+                url: &call.url,
+                method: &call.method,
+                headers: &call.headers,
+                body: &call.body,
+                signal: call.signal.as_ref().map_or(&undefined, AsRef::as_ref),
+                timeout_ms: call.timeout_ms.unwrap_or(self.timeout_ms),
+                read_cap: json.then_some(self.max_response_bytes),
+            },
+            then,
+        )
+    }
+
+    /// The decision on a first attempt started by [`Pipeline::send_now`], synchronously:
+    /// `Ok` when the call ends here (its value, or its typed failure); `Err` with the attempt
+    /// when the call goes on (a body to read, a redirect, a retry, an error body for
+    /// `details`), which [`Pipeline::resume`] takes up.
+    pub(crate) fn decide_now(
+        &self,
+        call: &Call,
+        json: bool,
+        permit: Permit,
+        attempt: transport::Attempt,
+    ) -> Result<Result<JsValue, Failure>, Live> {
+        permit.settle();
+        let mut live = Live {
+            attempt,
+            keep_body: false,
+        };
+        match self.next(call, &live, &call.url, json, false) {
+            Next::Done(v) => {
+                // `fetch()` hands the response over: its body is the caller's now.
+                live.keep_body = !json;
+                Ok(Ok(v))
+            }
+            Next::Fail(f) => Ok(Err(f)),
+            _ => Err(live),
+        }
+    }
+
+    /// The rest of a call whose first attempt [`Pipeline::decide_now`] did not end: the
+    /// same attempts as [`Pipeline::run`]'s, from that attempt on.
+    pub(crate) async fn resume(
+        &self,
+        call: &Call,
+        json: bool,
+        sent: Live,
+    ) -> Result<JsValue, Failure> {
+        let watch = self.watch(call);
+        self.attempts(call, json, watch, None, Some(sent)).await
     }
 
     /// The caller's signal, for a call that may wait for a token; an attempt races the
@@ -133,8 +220,8 @@ impl Pipeline {
         })
     }
 
-    /// The attempts of a call that holds its first token (`first`): the later ones (retries,
-    /// redirects) wait for theirs in turn.
+    /// The attempts of a call that holds its first token (`first`), or whose first attempt
+    /// was already made (`sent`): the later ones (retries, redirects) wait for theirs in turn.
     // Not an `async fn`, which would keep a second copy of `watch` and `first`.
     #[allow(clippy::manual_async_fn)]
     fn attempts<'a>(
@@ -143,6 +230,7 @@ impl Pipeline {
         json: bool,
         mut watch: AbortWatch,
         mut first: Option<Permit>,
+        mut sent: Option<Live>,
     ) -> impl Future<Output = Result<JsValue, Failure>> + 'a {
         async move {
             let undefined = JsValue::UNDEFINED;
@@ -156,23 +244,30 @@ impl Pipeline {
                 let mut as_get = false;
                 let mut hops = 0;
                 let (attempt, live, cause) = loop {
-                    let permit = match first.take() {
-                        Some(p) => p,
-                        None => self.acquire(call, &mut watch).await?,
+                    let mut live = match sent.take() {
+                        // Its token was settled when it ended.
+                        Some(live) => live,
+                        None => {
+                            let permit = match first.take() {
+                                Some(p) => p,
+                                None => self.acquire(call, &mut watch).await?,
+                            };
+                            // The attempt starts here; the wait for it holds no `Outgoing`.
+                            let sending = transport::send(&Outgoing {
+                                fetch: &self.fetch,
+                                url: redirected.as_deref().unwrap_or(&call.url),
+                                method: if as_get { "GET" } else { &call.method },
+                                headers: &call.headers,
+                                body: if as_get { &no_body } else { &call.body },
+                                signal,
+                                timeout_ms,
+                                read_cap,
+                            });
+                            let live = sending.await;
+                            permit.settle();
+                            live
+                        }
                     };
-                    // The attempt starts here; the wait for it holds no `Outgoing`.
-                    let sending = transport::send(&Outgoing {
-                        fetch: &self.fetch,
-                        url: redirected.as_deref().unwrap_or(&call.url),
-                        method: if as_get { "GET" } else { &call.method },
-                        headers: &call.headers,
-                        body: if as_get { &no_body } else { &call.body },
-                        signal,
-                        timeout_ms,
-                        read_cap,
-                    });
-                    let mut live = sending.await;
-                    permit.settle();
                     let url = redirected.as_deref().unwrap_or(&call.url);
                     let mut next = self.next(call, &live, url, json, as_get);
                     if let Next::ReadBody = next {

@@ -37,6 +37,21 @@ extern "C" {
         read: bool,
         cap: f64,
     ) -> Attempt;
+    #[wasm_bindgen(js_name = setNext)]
+    fn set_next(f: &Closure<dyn FnMut(u32, Attempt) -> Result<JsValue, JsValue>>);
+    #[wasm_bindgen(js_name = attemptNow)]
+    fn start_now(
+        slot: u32,
+        fetch: &JsValue,
+        url: &str,
+        method: &str,
+        headers: &JsValue,
+        body: &JsValue,
+        signal: &JsValue,
+        ms: f64,
+        read: bool,
+        cap: f64,
+    ) -> js_sys::Promise;
     #[wasm_bindgen(js_name = readBody)]
     fn read_body(id: u32, a: &Attempt, cap: f64, truncate: bool);
     #[wasm_bindgen(js_name = closeAttempt)]
@@ -195,6 +210,39 @@ pub(crate) fn send(out: &Outgoing<'_>) -> impl Future<Output = Live> {
             keep_body: false,
         }
     }
+}
+
+/// Sends one attempt now, for a call that needs no future until it ends: returns the
+/// call's promise, which `then(slot, attempt)` continues when the attempt ends (its value,
+/// its typed error thrown, or a promise for the rest of the call). `then` is the same for
+/// every call: set once per realm.
+pub(crate) fn send_now(
+    slot: u32,
+    out: &Outgoing<'_>,
+    then: fn(u32, Attempt) -> Result<JsValue, JsValue>,
+) -> js_sys::Promise {
+    thread_local! {
+        static NEXT_HOOKED: Cell<bool> = const { Cell::new(false) };
+    }
+    if !NEXT_HOOKED.with(Cell::get) {
+        NEXT_HOOKED.with(|h| h.set(true));
+        // Lives as long as the realm: one continuation for every such call.
+        let next = Closure::<dyn FnMut(u32, Attempt) -> Result<JsValue, JsValue>>::new(then);
+        set_next(&next);
+        next.forget();
+    }
+    start_now(
+        slot,
+        out.fetch,
+        out.url,
+        out.method,
+        out.headers,
+        out.body,
+        out.signal,
+        out.timeout_ms,
+        out.read_cap.is_some(),
+        out.read_cap.unwrap_or(0.0),
+    )
 }
 
 /// Waits `ms`; `true` when `signal` (an `AbortSignal` or `undefined`) fired first.

@@ -32,9 +32,19 @@ const STOP = {};
 // sleep wakes the Rust future waiting on `id` (cheaper than a pair of callbacks per await).
 let done;
 
+// Rust's continuation for an attempt started in the call's own crossing,
+// `next(slot, attempt)`: it decides synchronously and returns the call's value, throws its
+// typed error, or returns the promise of the rest of the call (a retry, a redirect...).
+let next;
+
 /** Sets the callback that settles Rust's waits (once per realm). */
 export function setDone(f) {
   done = f;
+}
+
+/** Sets the continuation of `attemptNow` (once per realm). */
+export function setNext(f) {
+  next = f;
 }
 
 /**
@@ -78,6 +88,15 @@ export function attempt(id, fetchFn, url, method, headers, body, signal, ms, rea
   const a = new Attempt(signal, ms);
   a.send(fetchFn, url, method, headers, body, read, cap).then((r) => done(id, r));
   return a;
+}
+
+/**
+ * `attempt` for a call that holds its token at once: the call's promise is this attempt's,
+ * continued by Rust's `next(slot, attempt)` when the attempt ends (no Rust future, no
+ * numbered wait).
+ */
+export function attemptNow(slot, fetchFn, url, method, headers, body, signal, ms, read, cap) {
+  return new Attempt(signal, ms).send(fetchFn, url, method, headers, body, read, cap).then((a) => next(slot, a));
 }
 
 /**
