@@ -9,7 +9,7 @@ use crate::http_checks;
 use crate::js_error;
 use crate::options::{self, CallOptions, ClientConfig};
 use crate::pipeline::{self, Call, Pipeline};
-use crate::scheduler::{Permit, Scheduler};
+use crate::scheduler::Scheduler;
 use crate::transport::{self, Live};
 use crate::url as urls;
 use js_sys::{Function, Object, Promise, Reflect};
@@ -171,108 +171,23 @@ impl ConveyorClient {
     ///
     /// A call that holds its token at once (no limiter, or a free token and nobody queued)
     /// starts its attempt in this crossing and needs no Rust future: the attempt's promise is
-    /// the call's, continued by [`next_now`], the pipeline's one synchronous decision; only
+    /// the call's, continued by the pipeline's one synchronous decision
+    /// ([`Pipeline::decide_now`]); only
     /// a call that goes on (a retry, a redirect, an error body) becomes a future then. Any
     /// other call is one future from the start ([`Pipeline::run`]).
     pub(crate) fn launch(&self, call: Call, json: bool, finish: Option<Finish>) -> Promise {
         if let Some(permit) = self.inner.pipeline.token_now(&call) {
-            // The slot is taken before the attempt starts and filled after: a custom `fetch`
-            // may call the client again from inside it, and nothing is borrowed meanwhile.
-            let slot = Slots::reserve();
-            let promise = self.inner.pipeline.send_now(&call, json, slot, next_now);
-            Slots::fill(
-                slot,
-                Started {
-                    inner: Rc::clone(&self.inner),
-                    call,
-                    json,
-                    finish,
-                    permit,
-                },
-            );
+            let (promise, then) = self.inner.pipeline.send_now(&call, json);
+            let inner = Rc::clone(&self.inner);
+            then.then(Box::new(move |live| {
+                match inner.pipeline.decide_now(&call, json, permit, live) {
+                    Ok(out) => finished(finish, out),
+                    Err(live) => Ok(run_later(inner, call, json, finish, Some(live)).into()),
+                }
+            }));
             return promise;
         }
         run_later(Rc::clone(&self.inner), call, json, finish, None)
-    }
-}
-
-/// A call whose first attempt started in its own crossing, until that attempt ends.
-struct Started {
-    inner: Rc<Inner>,
-    call: Call,
-    json: bool,
-    finish: Option<Finish>,
-    permit: Permit,
-}
-
-/// The started calls, by slot number (the number the snippet hands back to [`next_now`]).
-#[derive(Default)]
-struct Slots {
-    slots: Vec<Option<Started>>,
-    free: Vec<u32>,
-}
-
-thread_local! {
-    static STARTED: std::cell::RefCell<Slots> = std::cell::RefCell::default();
-}
-
-impl Slots {
-    fn reserve() -> u32 {
-        STARTED.with(|s| {
-            let mut s = s.borrow_mut();
-            match s.free.pop() {
-                Some(slot) => slot,
-                None => {
-                    s.slots.push(None);
-                    u32::try_from(s.slots.len() - 1).unwrap_or(u32::MAX)
-                }
-            }
-        })
-    }
-
-    fn fill(slot: u32, started: Started) {
-        STARTED.with(|s| {
-            if let Some(place) = s.borrow_mut().slots.get_mut(slot as usize) {
-                *place = Some(started);
-            }
-        });
-    }
-
-    fn take(slot: u32) -> Option<Started> {
-        STARTED.with(|s| {
-            let mut s = s.borrow_mut();
-            let started = s.slots.get_mut(slot as usize)?.take()?;
-            s.free.push(slot);
-            Some(started)
-        })
-    }
-}
-
-/// The continuation of a call started in its own crossing: the pipeline's decision on its
-/// first attempt, synchronously. Returns the call's value, throws its typed error, or
-/// returns the promise of the rest of the call.
-fn next_now(slot: u32, attempt: transport::Attempt) -> Result<JsValue, JsValue> {
-    let Some(Started {
-        inner,
-        call,
-        json,
-        finish,
-        permit,
-    }) = Slots::take(slot)
-    else {
-        // Only the snippet calls this, once per slot it was given.
-        return Err(error_to_js(Error::new(
-            ErrorKind::Network,
-            "the request's state was lost",
-        )));
-    };
-    match inner.pipeline.decide_now(&call, json, permit, attempt) {
-        Ok(Ok(v)) => match finish {
-            Some(f) => f(v),
-            None => Ok(v),
-        },
-        Ok(Err(failure)) => Err(failure.into_js()),
-        Err(live) => Ok(run_later(inner, call, json, finish, Some(live)).into()),
     }
 }
 
@@ -293,10 +208,7 @@ fn run_later(
                 resolve,
                 reject,
             };
-            match sent {
-                None => spawn_local(settle(inner, call, json, done)),
-                Some(live) => spawn_local(settle_rest(inner, call, json, done, live)),
-            }
+            spawn_local(settle(inner, call, json, done, sent));
         }
     })
 }
@@ -310,17 +222,24 @@ struct Done {
 
 impl Done {
     fn settle(self, out: Result<JsValue, pipeline::Failure>) {
-        let out = match out {
-            Ok(v) => match self.finish {
-                Some(f) => f(v),
-                None => Ok(v),
-            },
-            Err(failure) => Err(failure.into_js()),
-        };
-        let _ = match out {
+        let _ = match finished(self.finish, out) {
             Ok(v) => self.resolve.call1(&JsValue::UNDEFINED, &v),
             Err(e) => self.reject.call1(&JsValue::UNDEFINED, &e),
         };
+    }
+}
+
+/// What a call's promise settles with: its value (through `finish`), or its typed error.
+fn finished(
+    finish: Option<Finish>,
+    out: Result<JsValue, pipeline::Failure>,
+) -> Result<JsValue, JsValue> {
+    match out {
+        Ok(v) => match finish {
+            Some(f) => f(v),
+            None => Ok(v),
+        },
+        Err(failure) => Err(failure.into_js()),
     }
 }
 
@@ -335,20 +254,9 @@ fn settle(
     call: Call,
     json: bool,
     done: Done,
+    sent: Option<Live>,
 ) -> impl std::future::Future<Output = ()> {
-    async move { done.settle(inner.pipeline.run(&call, json).await) }
-}
-
-/// [`settle`] for a call whose first attempt was made in its own crossing.
-#[allow(clippy::manual_async_fn)]
-fn settle_rest(
-    inner: Rc<Inner>,
-    call: Call,
-    json: bool,
-    done: Done,
-    sent: Live,
-) -> impl std::future::Future<Output = ()> {
-    async move { done.settle(inner.pipeline.resume(&call, json, sent).await) }
+    async move { done.settle(inner.pipeline.run(&call, json, sent).await) }
 }
 
 /// What `request()` takes in its options (the typed methods take `signal` and `timeoutMs`).
@@ -716,7 +624,7 @@ mod tests {
     /// `future_to_promise` kept two copies of it in the task).
     #[test]
     fn a_call_future_is_small() {
-        let f = settle(inner(), call(), true, done());
+        let f = settle(inner(), call(), true, done(), None);
         let words = std::mem::size_of_val(&f) / std::mem::size_of::<usize>();
         eprintln!("a call's future: {words} words");
         assert!(words <= 84, "a call's future is {words} words");

@@ -7,7 +7,7 @@
 //! which for `request()` and typed calls also reads and parses the 2xx body), a body the
 //! attempt left unread (an error body read for `details`), and a backoff.
 
-use crate::abort::AbortWatch;
+use crate::abort::{self, AbortWatch};
 use crate::classify;
 use crate::errors::{Error, ErrorKind};
 use crate::fallible;
@@ -118,10 +118,22 @@ impl Pipeline {
     // state: boxed once the token is there, a queued call held about 340 B less, but the
     // second allocation per call cost dispatching 100,000 at once more CPU in the allocator
     // than the calls' own work.
-    pub(crate) async fn run(&self, call: &Call, json: bool) -> Result<JsValue, Failure> {
+    ///
+    /// With `sent`, the call's first attempt was already made in its own crossing and
+    /// [`Pipeline::decide_now`] did not end the call: the rest goes on from it (one future
+    /// type for both, so the attempts are compiled once).
+    pub(crate) async fn run(
+        &self,
+        call: &Call,
+        json: bool,
+        sent: Option<Live>,
+    ) -> Result<JsValue, Failure> {
         let mut watch = self.watch(call);
-        let permit = self.acquire(call, &mut watch).await?;
-        self.attempts(call, json, watch, Some(permit), None).await
+        let first = match sent {
+            Some(_) => None,
+            None => Some(self.acquire(call, &mut watch).await?),
+        };
+        self.attempts(call, json, watch, first, sent).await
     }
 
     /// A token for `call` now, when it need not wait for one (no limiter, or a free token
@@ -133,61 +145,41 @@ impl Pipeline {
             // Without a limiter the attempt itself looks at the signal before sending.
             return Some(Permit::none());
         };
-        let aborted = call.signal.as_ref().is_some_and(|sig| {
-            fallible::get(sig, "aborted")
-                .ok()
-                .and_then(|a| a.as_bool())
-                .unwrap_or(false)
-        });
-        if aborted {
+        if call.signal.as_ref().is_some_and(abort::aborted) {
             return None;
         }
         scheduler::take_now(s)
     }
 
     /// Starts `call`'s first attempt (its token taken by [`Pipeline::token_now`]) and
-    /// returns the call's promise, continued by `then(slot, attempt)` when it ends, which
-    /// hands the attempt to [`Pipeline::decide_now`].
-    pub(crate) fn send_now(
-        &self,
-        call: &Call,
-        json: bool,
-        slot: u32,
-        then: fn(u32, transport::Attempt) -> Result<JsValue, JsValue>,
-    ) -> js_sys::Promise {
+    /// returns the call's promise, and the handle its continuation is given to (which hands
+    /// the attempt to [`Pipeline::decide_now`]).
+    pub(crate) fn send_now(&self, call: &Call, json: bool) -> (js_sys::Promise, transport::Then) {
         let undefined = JsValue::UNDEFINED;
-        transport::send_now(
-            slot,
-            &Outgoing {
-                fetch: &self.fetch,
-                url: &call.url,
-                method: &call.method,
-                headers: &call.headers,
-                body: &call.body,
-                signal: call.signal.as_ref().map_or(&undefined, AsRef::as_ref),
-                timeout_ms: call.timeout_ms.unwrap_or(self.timeout_ms),
-                read_cap: json.then_some(self.max_response_bytes),
-            },
-            then,
-        )
+        transport::send_now(&Outgoing {
+            fetch: &self.fetch,
+            url: &call.url,
+            method: &call.method,
+            headers: &call.headers,
+            body: &call.body,
+            signal: call.signal.as_ref().map_or(&undefined, AsRef::as_ref),
+            timeout_ms: call.timeout_ms.unwrap_or(self.timeout_ms),
+            read_cap: json.then_some(self.max_response_bytes),
+        })
     }
 
     /// The decision on a first attempt started by [`Pipeline::send_now`], synchronously:
     /// `Ok` when the call ends here (its value, or its typed failure); `Err` with the attempt
     /// when the call goes on (a body to read, a redirect, a retry, an error body for
-    /// `details`), which [`Pipeline::resume`] takes up.
+    /// `details`), which [`Pipeline::run`] takes up.
     pub(crate) fn decide_now(
         &self,
         call: &Call,
         json: bool,
         permit: Permit,
-        attempt: transport::Attempt,
+        mut live: Live,
     ) -> Result<Result<JsValue, Failure>, Live> {
         permit.settle();
-        let mut live = Live {
-            attempt,
-            keep_body: false,
-        };
         match self.next(call, &live, &call.url, json, false) {
             Next::Done(v) => {
                 // `fetch()` hands the response over: its body is the caller's now.
@@ -197,18 +189,6 @@ impl Pipeline {
             Next::Fail(f) => Ok(Err(f)),
             _ => Err(live),
         }
-    }
-
-    /// The rest of a call whose first attempt [`Pipeline::decide_now`] did not end: the
-    /// same attempts as [`Pipeline::run`]'s, from that attempt on.
-    pub(crate) async fn resume(
-        &self,
-        call: &Call,
-        json: bool,
-        sent: Live,
-    ) -> Result<JsValue, Failure> {
-        let watch = self.watch(call);
-        self.attempts(call, json, watch, None, Some(sent)).await
     }
 
     /// The caller's signal, for a call that may wait for a token; an attempt races the
@@ -352,6 +332,8 @@ impl Pipeline {
     }
 
     /// What an attempt's outcome means: synchronous, every rule in Rust.
+    // Not inlined: the attempts and `decide_now` share one copy.
+    #[inline(never)]
     fn next(&self, call: &Call, live: &Live, url: &str, json: bool, as_get: bool) -> Next {
         let a = &live.attempt;
         let status = a.status();

@@ -443,12 +443,13 @@ async fn wait_by_own_timer<'a>(
 pub(crate) fn take_now(shared: &SharedScheduler) -> Option<Permit> {
     let mut s = shared.try_borrow_mut().ok()?;
     let now = now_ms();
-    let free = match &s.bucket {
-        Bucket::InMemory(l) => l.queued() == 0 && l.room(now) > 0,
+    // Nobody queued: a new request would be granted now or be the queue's first.
+    let first = match &s.bucket {
+        Bucket::InMemory(l) => l.queued() == 0,
         #[cfg(feature = "stores")]
         Bucket::Shared(_) => false,
     };
-    if !free {
+    if !first {
         return None;
     }
     match s.bucket.admit(now) {
@@ -456,7 +457,8 @@ pub(crate) fn take_now(shared: &SharedScheduler) -> Option<Permit> {
             drop(s);
             Some(Permit::held(shared, grant))
         }
-        // Paused (a 429's pause): out of the queue again at once, as if it had never asked.
+        // No token free, or paused: out of the queue again at once, as if it had never
+        // asked (the queue was empty, so nothing else moves).
         Admitted::Queued(id) => {
             s.bucket.cancel(id);
             None
