@@ -229,11 +229,7 @@ pub(crate) type Continuation = Box<dyn FnOnce(Live) -> Result<JsValue, JsValue>>
 impl Then {
     /// Runs `f` when the attempt ends, and settles the call's promise with what it returns.
     pub(crate) fn then(self, f: Continuation) {
-        WAITS.with(|w| {
-            if let Some(slot) = w.borrow_mut().slots.get_mut(self.id as usize) {
-                *slot = Slot::Then(f);
-            }
-        });
+        replace_waiting(self.id, Slot::Then(f));
     }
 }
 
@@ -416,28 +412,32 @@ impl Future for Wait {
 impl Wait {
     /// Ends a wait nobody will settle (its listener is gone): the slot is free at once.
     fn forget(self) {
-        WAITS.with(|w| {
-            let mut w = w.borrow_mut();
-            if let Some(slot) = w.slots.get_mut(self.id as usize) {
-                if matches!(slot, Slot::Waiting(_) | Slot::Done(_)) {
-                    *slot = Slot::Free;
-                    w.free.push(self.id);
-                }
-            }
-        });
+        replace_waiting(self.id, Slot::Free);
         std::mem::forget(self);
     }
 }
 
+/// Puts `new` in wait `id`'s slot while it waits (a wait given up frees a settled slot
+/// too, and the slot's number goes back to the free list): the one place a slot is
+/// replaced from outside `done` and the wait itself.
+fn replace_waiting(id: u32, new: Slot) {
+    WAITS.with(|w| {
+        let mut w = w.borrow_mut();
+        let free = matches!(new, Slot::Free);
+        let Some(slot) = w.slots.get_mut(id as usize) else {
+            return;
+        };
+        if matches!(slot, Slot::Waiting(_)) || (free && matches!(slot, Slot::Done(_))) {
+            *slot = new;
+            if free {
+                w.free.push(id);
+            }
+        }
+    });
+}
+
 impl Drop for Wait {
     fn drop(&mut self) {
-        WAITS.with(|w| {
-            let mut w = w.borrow_mut();
-            if let Some(slot) = w.slots.get_mut(self.id as usize) {
-                if let Slot::Waiting(_) = slot {
-                    *slot = Slot::Abandoned;
-                }
-            }
-        });
+        replace_waiting(self.id, Slot::Abandoned);
     }
 }
