@@ -332,8 +332,6 @@ impl Pipeline {
     }
 
     /// What an attempt's outcome means: synchronous, every rule in Rust.
-    // Not inlined: the attempts and `decide_now` share one copy.
-    #[inline(never)]
     fn next(&self, call: &Call, live: &Live, url: &str, json: bool, as_get: bool) -> Next {
         let a = &live.attempt;
         let status = a.status();
