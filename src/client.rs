@@ -1,7 +1,8 @@
 //! `ConveyorClient`: the exported class. It reads the options, prepares each call (URL,
 //! headers, body) synchronously and hands it to the [`crate::pipeline`]: `fetch()`,
-//! `request()` and the typed methods share one preparation path and one future
-//! ([`ConveyorClient::launch`]).
+//! `request()` and the typed methods share one preparation path and one way of running
+//! ([`ConveyorClient::launch`]): the first attempt at once when the token is free, a future
+//! for whatever must wait.
 
 use crate::errors::{Error, ErrorKind};
 use crate::fallible;
@@ -170,11 +171,11 @@ impl ConveyorClient {
     /// `json` the parsed body (through `finish` when given).
     ///
     /// A call that holds its token at once (no limiter, or a free token and nobody queued)
-    /// starts its attempt in this crossing and needs no Rust future: the attempt's promise is
-    /// the call's, continued by the pipeline's one synchronous decision
-    /// ([`Pipeline::decide_now`]); only
-    /// a call that goes on (a retry, a redirect, an error body) becomes a future then. Any
-    /// other call is one future from the start ([`Pipeline::run`]).
+    /// starts its attempt in this crossing and needs no Rust future: the attempt's promise
+    /// is the call's, continued by the pipeline's one synchronous decision
+    /// ([`Pipeline::decide_now`]); only a call that goes on (a retry, a redirect, an error
+    /// body) becomes a future then. Any other call is one future from the start
+    /// ([`Pipeline::run`]).
     pub(crate) fn launch(&self, call: Call, json: bool, finish: Option<Finish>) -> Promise {
         if let Some(permit) = self.inner.pipeline.token_now(&call) {
             let (promise, then) = self.inner.pipeline.send_now(&call, json);

@@ -1,5 +1,7 @@
 //! One call, end to end, as one future: limiter token, attempt, same-origin redirects,
-//! classification, retry decision, backoff, and the typed error when it all fails.
+//! classification, retry decision, backoff, and the typed error when it all fails. A call
+//! whose token is free starts its first attempt without the future ([`Pipeline::send_now`])
+//! and is decided by the same [`Pipeline::next`]; the future takes over only if it goes on.
 //!
 //! Every decision is a synchronous call into the pure modules ([`crate::retry`],
 //! [`crate::classify`], [`crate::url`], [`crate::limiter`] through the scheduler); the
