@@ -32,13 +32,16 @@ impl AbortWatch {
 
     /// Whether the signal has already fired (a signal whose getter throws has not).
     pub(crate) fn aborted(&self) -> bool {
-        self.signal.as_ref().is_some_and(|s| {
-            fallible::get(s, "aborted")
-                .ok()
-                .and_then(|a| a.as_bool())
-                .unwrap_or(false)
-        })
+        self.signal.as_ref().is_some_and(aborted)
     }
+}
+
+/// Whether `signal` has already fired (a signal whose getter throws has not).
+pub(crate) fn aborted(signal: &AbortSignal) -> bool {
+    fallible::get(signal, "aborted")
+        .ok()
+        .and_then(|a| a.as_bool())
+        .unwrap_or(false)
 }
 
 impl Future for AbortWatch {

@@ -1,7 +1,8 @@
 //! `ConveyorClient`: the exported class. It reads the options, prepares each call (URL,
 //! headers, body) synchronously and hands it to the [`crate::pipeline`]: `fetch()`,
-//! `request()` and the typed methods share one preparation path and one future
-//! ([`ConveyorClient::launch`]).
+//! `request()` and the typed methods share one preparation path and one way of running
+//! ([`ConveyorClient::launch`]): the first attempt at once when the token is free, a future
+//! for whatever must wait.
 
 use crate::errors::{Error, ErrorKind};
 use crate::fallible;
@@ -10,7 +11,7 @@ use crate::js_error;
 use crate::options::{self, CallOptions, ClientConfig};
 use crate::pipeline::{self, Call, Pipeline};
 use crate::scheduler::Scheduler;
-use crate::transport;
+use crate::transport::{self, Live};
 use crate::url as urls;
 use js_sys::{Function, Object, Promise, Reflect};
 use std::rc::Rc;
@@ -166,21 +167,51 @@ impl ConveyorClient {
         })
     }
 
-    /// Runs a prepared call: the one future every call of every kind goes through. Resolves
-    /// with the `Response`, or with `json` the parsed body (through `finish` when given).
+    /// Runs a prepared call, every kind the same way. Resolves with the `Response`, or with
+    /// `json` the parsed body (through `finish` when given).
+    ///
+    /// A call that holds its token at once (no limiter, or a free token and nobody queued)
+    /// starts its attempt in this crossing and needs no Rust future: the attempt's promise
+    /// is the call's, continued by the pipeline's one synchronous decision
+    /// ([`Pipeline::decide_now`]); only a call that goes on (a retry, a redirect, an error
+    /// body) becomes a future then. Any other call is one future from the start
+    /// ([`Pipeline::run`]).
     pub(crate) fn launch(&self, call: Call, json: bool, finish: Option<Finish>) -> Promise {
-        let mut parts = Some((Rc::clone(&self.inner), call, finish));
-        Promise::new(&mut |resolve, reject| {
-            if let Some((inner, call, finish)) = parts.take() {
-                let done = Done {
-                    finish,
-                    resolve,
-                    reject,
-                };
-                spawn_local(settle(inner, call, json, done));
-            }
-        })
+        if let Some(permit) = self.inner.pipeline.token_now(&call) {
+            let (promise, then) = self.inner.pipeline.send_now(&call, json);
+            let inner = Rc::clone(&self.inner);
+            then.then(Box::new(move |live| {
+                match inner.pipeline.decide_now(&call, json, permit, live) {
+                    Ok(out) => finished(finish, out),
+                    Err(live) => Ok(run_later(inner, call, json, finish, Some(live)).into()),
+                }
+            }));
+            return promise;
+        }
+        run_later(Rc::clone(&self.inner), call, json, finish, None)
     }
+}
+
+/// The call as a future, settling its promise: from the start, or from a first attempt made
+/// in the call's own crossing (`sent`).
+fn run_later(
+    inner: Rc<Inner>,
+    call: Call,
+    json: bool,
+    finish: Option<Finish>,
+    sent: Option<Live>,
+) -> Promise {
+    let mut parts = Some((inner, call, finish, sent));
+    Promise::new(&mut |resolve, reject| {
+        if let Some((inner, call, finish, sent)) = parts.take() {
+            let done = Done {
+                finish,
+                resolve,
+                reject,
+            };
+            spawn_local(settle(inner, call, json, done, sent));
+        }
+    })
 }
 
 /// How a call's promise is settled.
@@ -192,17 +223,24 @@ struct Done {
 
 impl Done {
     fn settle(self, out: Result<JsValue, pipeline::Failure>) {
-        let out = match out {
-            Ok(v) => match self.finish {
-                Some(f) => f(v),
-                None => Ok(v),
-            },
-            Err(failure) => Err(failure.into_js()),
-        };
-        let _ = match out {
+        let _ = match finished(self.finish, out) {
             Ok(v) => self.resolve.call1(&JsValue::UNDEFINED, &v),
             Err(e) => self.reject.call1(&JsValue::UNDEFINED, &e),
         };
+    }
+}
+
+/// What a call's promise settles with: its value (through `finish`), or its typed error.
+fn finished(
+    finish: Option<Finish>,
+    out: Result<JsValue, pipeline::Failure>,
+) -> Result<JsValue, JsValue> {
+    match out {
+        Ok(v) => match finish {
+            Some(f) => f(v),
+            None => Ok(v),
+        },
+        Err(failure) => Err(failure.into_js()),
     }
 }
 
@@ -217,8 +255,9 @@ fn settle(
     call: Call,
     json: bool,
     done: Done,
+    sent: Option<Live>,
 ) -> impl std::future::Future<Output = ()> {
-    async move { done.settle(inner.pipeline.run(&call, json).await) }
+    async move { done.settle(inner.pipeline.run(&call, json, sent).await) }
 }
 
 /// What `request()` takes in its options (the typed methods take `signal` and `timeoutMs`).
@@ -586,7 +625,7 @@ mod tests {
     /// `future_to_promise` kept two copies of it in the task).
     #[test]
     fn a_call_future_is_small() {
-        let f = settle(inner(), call(), true, done());
+        let f = settle(inner(), call(), true, done(), None);
         let words = std::mem::size_of_val(&f) / std::mem::size_of::<usize>();
         eprintln!("a call's future: {words} words");
         assert!(words <= 84, "a call's future is {words} words");

@@ -1,5 +1,7 @@
 //! One call, end to end, as one future: limiter token, attempt, same-origin redirects,
-//! classification, retry decision, backoff, and the typed error when it all fails.
+//! classification, retry decision, backoff, and the typed error when it all fails. A call
+//! whose token is free starts its first attempt without the future ([`Pipeline::send_now`])
+//! and is decided by the same [`Pipeline::next`]; the future takes over only if it goes on.
 //!
 //! Every decision is a synchronous call into the pure modules ([`crate::retry`],
 //! [`crate::classify`], [`crate::url`], [`crate::limiter`] through the scheduler); the
@@ -7,7 +9,7 @@
 //! which for `request()` and typed calls also reads and parses the 2xx body), a body the
 //! attempt left unread (an error body read for `details`), and a backoff.
 
-use crate::abort::AbortWatch;
+use crate::abort::{self, AbortWatch};
 use crate::classify;
 use crate::errors::{Error, ErrorKind};
 use crate::fallible;
@@ -118,10 +120,77 @@ impl Pipeline {
     // state: boxed once the token is there, a queued call held about 340 B less, but the
     // second allocation per call cost dispatching 100,000 at once more CPU in the allocator
     // than the calls' own work.
-    pub(crate) async fn run(&self, call: &Call, json: bool) -> Result<JsValue, Failure> {
+    ///
+    /// With `sent`, the call's first attempt was already made in its own crossing and
+    /// [`Pipeline::decide_now`] did not end the call: the rest goes on from it (one future
+    /// type for both, so the attempts are compiled once).
+    pub(crate) async fn run(
+        &self,
+        call: &Call,
+        json: bool,
+        sent: Option<Live>,
+    ) -> Result<JsValue, Failure> {
         let mut watch = self.watch(call);
-        let permit = self.acquire(call, &mut watch).await?;
-        self.attempts(call, json, watch, Some(permit)).await
+        let first = match sent {
+            Some(_) => None,
+            None => Some(self.acquire(call, &mut watch).await?),
+        };
+        self.attempts(call, json, watch, first, sent).await
+    }
+
+    /// A token for `call` now, when it need not wait for one (no limiter, or a free token
+    /// and nobody queued): its first attempt can then start in the caller's crossing
+    /// ([`Pipeline::send_now`]). `None`: the call goes through [`Pipeline::run`], which also
+    /// refuses a caller already aborted without spending a token.
+    pub(crate) fn token_now(&self, call: &Call) -> Option<Permit> {
+        let Some(s) = &self.scheduler else {
+            // Without a limiter the attempt itself looks at the signal before sending.
+            return Some(Permit::none());
+        };
+        if call.signal.as_ref().is_some_and(abort::aborted) {
+            return None;
+        }
+        scheduler::take_now(s)
+    }
+
+    /// Starts `call`'s first attempt (its token taken by [`Pipeline::token_now`]) and
+    /// returns the call's promise, and the handle its continuation is given to (which hands
+    /// the attempt to [`Pipeline::decide_now`]).
+    pub(crate) fn send_now(&self, call: &Call, json: bool) -> (js_sys::Promise, transport::Then) {
+        let undefined = JsValue::UNDEFINED;
+        transport::send_now(&Outgoing {
+            fetch: &self.fetch,
+            url: &call.url,
+            method: &call.method,
+            headers: &call.headers,
+            body: &call.body,
+            signal: call.signal.as_ref().map_or(&undefined, AsRef::as_ref),
+            timeout_ms: call.timeout_ms.unwrap_or(self.timeout_ms),
+            read_cap: json.then_some(self.max_response_bytes),
+        })
+    }
+
+    /// The decision on a first attempt started by [`Pipeline::send_now`], synchronously:
+    /// `Ok` when the call ends here (its value, or its typed failure); `Err` with the attempt
+    /// when the call goes on (a body to read, a redirect, a retry, an error body for
+    /// `details`), which [`Pipeline::run`] takes up.
+    pub(crate) fn decide_now(
+        &self,
+        call: &Call,
+        json: bool,
+        permit: Permit,
+        mut live: Live,
+    ) -> Result<Result<JsValue, Failure>, Live> {
+        permit.settle();
+        match self.next(call, &live, &call.url, json, false) {
+            Next::Done(v) => {
+                // `fetch()` hands the response over: its body is the caller's now.
+                live.keep_body = !json;
+                Ok(Ok(v))
+            }
+            Next::Fail(f) => Ok(Err(f)),
+            _ => Err(live),
+        }
     }
 
     /// The caller's signal, for a call that may wait for a token; an attempt races the
@@ -133,8 +202,8 @@ impl Pipeline {
         })
     }
 
-    /// The attempts of a call that holds its first token (`first`): the later ones (retries,
-    /// redirects) wait for theirs in turn.
+    /// The attempts of a call that holds its first token (`first`), or whose first attempt
+    /// was already made (`sent`): the later ones (retries, redirects) wait for theirs in turn.
     // Not an `async fn`, which would keep a second copy of `watch` and `first`.
     #[allow(clippy::manual_async_fn)]
     fn attempts<'a>(
@@ -143,6 +212,7 @@ impl Pipeline {
         json: bool,
         mut watch: AbortWatch,
         mut first: Option<Permit>,
+        mut sent: Option<Live>,
     ) -> impl Future<Output = Result<JsValue, Failure>> + 'a {
         async move {
             let undefined = JsValue::UNDEFINED;
@@ -156,23 +226,30 @@ impl Pipeline {
                 let mut as_get = false;
                 let mut hops = 0;
                 let (attempt, live, cause) = loop {
-                    let permit = match first.take() {
-                        Some(p) => p,
-                        None => self.acquire(call, &mut watch).await?,
+                    let mut live = match sent.take() {
+                        // Its token was settled when it ended.
+                        Some(live) => live,
+                        None => {
+                            let permit = match first.take() {
+                                Some(p) => p,
+                                None => self.acquire(call, &mut watch).await?,
+                            };
+                            // The attempt starts here; the wait for it holds no `Outgoing`.
+                            let sending = transport::send(&Outgoing {
+                                fetch: &self.fetch,
+                                url: redirected.as_deref().unwrap_or(&call.url),
+                                method: if as_get { "GET" } else { &call.method },
+                                headers: &call.headers,
+                                body: if as_get { &no_body } else { &call.body },
+                                signal,
+                                timeout_ms,
+                                read_cap,
+                            });
+                            let live = sending.await;
+                            permit.settle();
+                            live
+                        }
                     };
-                    // The attempt starts here; the wait for it holds no `Outgoing`.
-                    let sending = transport::send(&Outgoing {
-                        fetch: &self.fetch,
-                        url: redirected.as_deref().unwrap_or(&call.url),
-                        method: if as_get { "GET" } else { &call.method },
-                        headers: &call.headers,
-                        body: if as_get { &no_body } else { &call.body },
-                        signal,
-                        timeout_ms,
-                        read_cap,
-                    });
-                    let mut live = sending.await;
-                    permit.settle();
                     let url = redirected.as_deref().unwrap_or(&call.url);
                     let mut next = self.next(call, &live, url, json, as_get);
                     if let Next::ReadBody = next {

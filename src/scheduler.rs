@@ -436,6 +436,37 @@ async fn wait_by_own_timer<'a>(
     }
 }
 
+/// A token now, if the realm's in-memory bucket has one free and nobody waits before this
+/// request; `None` otherwise (a store, a queue, a pause, a full bucket), leaving everything
+/// as it was: the caller then waits through [`acquire`]. The permit is the bucket's token
+/// like any other, settled when the response ends.
+pub(crate) fn take_now(shared: &SharedScheduler) -> Option<Permit> {
+    let mut s = shared.try_borrow_mut().ok()?;
+    let now = now_ms();
+    // Nobody queued: a new request would be granted now or be the queue's first.
+    let first = match &s.bucket {
+        Bucket::InMemory(l) => l.queued() == 0,
+        #[cfg(feature = "stores")]
+        Bucket::Shared(_) => false,
+    };
+    if !first {
+        return None;
+    }
+    match s.bucket.admit(now) {
+        Admitted::Now(grant @ Grant::InMemory) => {
+            drop(s);
+            Some(Permit::held(shared, grant))
+        }
+        // No token free, or paused: out of the queue again at once, as if it had never
+        // asked (the queue was empty, so nothing else moves).
+        Admitted::Queued(id) => {
+            s.bucket.cancel(id);
+            None
+        }
+        _ => None,
+    }
+}
+
 /// Waits for a token, in FIFO order, or until `watch` fires.
 pub(crate) fn acquire<'a>(
     shared: &'a SharedScheduler,

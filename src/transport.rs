@@ -23,7 +23,9 @@ extern "C" {
     pub(crate) type Attempt;
 
     #[wasm_bindgen(js_name = setDone)]
-    fn set_done(f: &Closure<dyn FnMut(u32, JsValue)>);
+    fn set_done(f: &Closure<dyn FnMut(u32, JsValue) -> Result<JsValue, JsValue>>);
+    /// Resolves with what `done` returns for `id` when the attempt ends (`done` is given
+    /// the attempt).
     #[wasm_bindgen(js_name = attempt)]
     fn start(
         id: u32,
@@ -36,7 +38,7 @@ extern "C" {
         ms: f64,
         read: bool,
         cap: f64,
-    ) -> Attempt;
+    ) -> js_sys::Promise;
     #[wasm_bindgen(js_name = readBody)]
     fn read_body(id: u32, a: &Attempt, cap: f64, truncate: bool);
     #[wasm_bindgen(js_name = closeAttempt)]
@@ -173,11 +175,34 @@ impl Drop for Live {
 }
 
 /// Sends one attempt now and returns the wait for it (the snippet's promise never
-/// rejects). Not an `async fn`: the future holds only the wait and the attempt, not `out`.
+/// rejects). Not an `async fn`: the future holds only the wait, not `out`.
 pub(crate) fn send(out: &Outgoing<'_>) -> impl Future<Output = Live> {
     let wait = Wait::new();
-    let attempt = start(
-        wait.id,
+    // Settles with what `done` returns for a wait: nothing.
+    let _ = start_attempt(wait.id, out);
+    async move {
+        Live {
+            attempt: wait.await.unchecked_into(),
+            keep_body: false,
+        }
+    }
+}
+
+/// Sends one attempt now, for a call that needs no future until it ends: returns the
+/// call's promise, and the handle that says how the call goes on when the attempt ends
+/// ([`Then::then`]).
+pub(crate) fn send_now(out: &Outgoing<'_>) -> (js_sys::Promise, Then) {
+    let wait = Wait::new();
+    let promise = start_attempt(wait.id, out);
+    let id = wait.id;
+    // Its slot is the continuation's from here on.
+    std::mem::forget(wait);
+    (promise, Then { id })
+}
+
+fn start_attempt(id: u32, out: &Outgoing<'_>) -> js_sys::Promise {
+    start(
+        id,
         out.fetch,
         out.url,
         out.method,
@@ -187,13 +212,24 @@ pub(crate) fn send(out: &Outgoing<'_>) -> impl Future<Output = Live> {
         out.timeout_ms,
         out.read_cap.is_some(),
         out.read_cap.unwrap_or(0.0),
-    );
-    async move {
-        wait.await;
-        Live {
-            attempt,
-            keep_body: false,
-        }
+    )
+}
+
+/// What continues an attempt started by [`send_now`]: given once the attempt has started
+/// (a custom `fetch` may call the client again from inside it; nothing is borrowed then).
+#[must_use]
+pub(crate) struct Then {
+    id: u32,
+}
+
+/// A call's continuation: the attempt that ended, to the call's value, its typed error,
+/// or the promise of the rest of the call.
+pub(crate) type Continuation = Box<dyn FnOnce(Live) -> Result<JsValue, JsValue>>;
+
+impl Then {
+    /// Runs `f` when the attempt ends, and settles the call's promise with what it returns.
+    pub(crate) fn then(self, f: Continuation) {
+        replace_waiting(self.id, Slot::Then(f));
     }
 }
 
@@ -263,6 +299,8 @@ enum Slot {
     Done(JsValue),
     /// Its future was dropped first: the slot is freed when `done` comes.
     Abandoned,
+    /// An attempt started by [`send_now`]: `done` runs this with it.
+    Then(Continuation),
 }
 
 #[derive(Default)]
@@ -281,7 +319,7 @@ impl Wait {
         if !HOOKED.with(Cell::get) {
             HOOKED.with(|h| h.set(true));
             // Lives as long as the realm: one callback for every wait.
-            let done = Closure::<dyn FnMut(u32, JsValue)>::new(settle);
+            let done = Closure::<dyn FnMut(u32, JsValue) -> Result<JsValue, JsValue>>::new(settle);
             set_done(&done);
             done.forget();
         }
@@ -304,15 +342,20 @@ impl Wait {
     }
 }
 
-/// `done(id, value)`: settles a wait and wakes its future.
-fn settle(id: u32, value: JsValue) {
-    let waker = WAITS.with(|w| {
+/// `done(id, value)`: settles a wait and wakes its future, or runs the continuation of an
+/// attempt started by [`send_now`] (what it returns settles the call's promise).
+fn settle(id: u32, value: JsValue) -> Result<JsValue, JsValue> {
+    let then = WAITS.with(|w| {
         let mut w = w.borrow_mut();
         let slot = w.slots.get_mut(id as usize)?;
         match std::mem::replace(slot, Slot::Free) {
             Slot::Waiting(waker) => {
                 *slot = Slot::Done(value);
-                waker
+                waker.map(Err)
+            }
+            Slot::Then(f) => {
+                w.free.push(id);
+                Some(Ok((f, value)))
             }
             Slot::Abandoned => {
                 w.free.push(id);
@@ -324,8 +367,17 @@ fn settle(id: u32, value: JsValue) {
             }
         }
     });
-    if let Some(waker) = waker {
-        waker.wake();
+    // With nothing borrowed: the continuation may start calls of its own.
+    match then {
+        Some(Ok((f, value))) => f(Live {
+            attempt: value.unchecked_into(),
+            keep_body: false,
+        }),
+        Some(Err(waker)) => {
+            waker.wake();
+            Ok(JsValue::UNDEFINED)
+        }
+        None => Ok(JsValue::UNDEFINED),
     }
 }
 
@@ -360,28 +412,32 @@ impl Future for Wait {
 impl Wait {
     /// Ends a wait nobody will settle (its listener is gone): the slot is free at once.
     fn forget(self) {
-        WAITS.with(|w| {
-            let mut w = w.borrow_mut();
-            if let Some(slot) = w.slots.get_mut(self.id as usize) {
-                if matches!(slot, Slot::Waiting(_) | Slot::Done(_)) {
-                    *slot = Slot::Free;
-                    w.free.push(self.id);
-                }
-            }
-        });
+        replace_waiting(self.id, Slot::Free);
         std::mem::forget(self);
     }
 }
 
+/// Puts `new` in wait `id`'s slot while it waits (a wait given up frees a settled slot
+/// too, and the slot's number goes back to the free list): the one place a slot is
+/// replaced from outside `done` and the wait itself.
+fn replace_waiting(id: u32, new: Slot) {
+    WAITS.with(|w| {
+        let mut w = w.borrow_mut();
+        let free = matches!(new, Slot::Free);
+        let Some(slot) = w.slots.get_mut(id as usize) else {
+            return;
+        };
+        if matches!(slot, Slot::Waiting(_)) || (free && matches!(slot, Slot::Done(_))) {
+            *slot = new;
+            if free {
+                w.free.push(id);
+            }
+        }
+    });
+}
+
 impl Drop for Wait {
     fn drop(&mut self) {
-        WAITS.with(|w| {
-            let mut w = w.borrow_mut();
-            if let Some(slot) = w.slots.get_mut(self.id as usize) {
-                if let Slot::Waiting(_) = slot {
-                    *slot = Slot::Abandoned;
-                }
-            }
-        });
+        replace_waiting(self.id, Slot::Abandoned);
     }
 }

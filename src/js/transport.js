@@ -29,7 +29,8 @@ const BAD_JSON = 9; // the 2xx body is not JSON (no `cause`: the parser's messag
 const STOP = {};
 
 // Rust's one callback per realm, `done(id, value)`: how a finished attempt, body read or
-// sleep wakes the Rust future waiting on `id` (cheaper than a pair of callbacks per await).
+// sleep wakes the Rust future waiting on `id` (cheaper than a pair of callbacks per await),
+// or continues a call started in its own crossing.
 let done;
 
 /** Sets the callback that settles Rust's waits (once per realm). */
@@ -71,13 +72,14 @@ export function callHeaders(init, name, key, json) {
  * installed later is used) with `redirect: "manual"` and the attempt's own signal, which
  * follows the caller's `signal` (or undefined); the deadline of `ms` is raced here and
  * aborts that signal. With `read`, a 2xx plainly from the URL asked for has its body read (at most
- * `cap` bytes) and parsed as JSON within the same deadline. Returns the attempt, and
- * settles `id` with it when it ends.
+ * `cap` bytes) and parsed as JSON within the same deadline. When it ends, `done(id, attempt)`
+ * settles Rust's wait `id` with it, or, for a call that started it in its own crossing,
+ * decides synchronously and returns the call's value, throws its typed error, or returns
+ * the promise of the rest of the call (a retry, a redirect...): the promise returned here
+ * is then the call's.
  */
 export function attempt(id, fetchFn, url, method, headers, body, signal, ms, read, cap) {
-  const a = new Attempt(signal, ms);
-  a.send(fetchFn, url, method, headers, body, read, cap).then((r) => done(id, r));
-  return a;
+  return new Attempt(signal, ms).send(fetchFn, url, method, headers, body, read, cap).then((a) => done(id, a));
 }
 
 /**

@@ -218,3 +218,47 @@ test("a signal that keeps the listener a request left and calls it later wakes n
     server.close();
   }
 });
+
+test("a call whose signal has already fired spends no token, even with one free", async () => {
+  const client = new ConveyorClient({
+    apiKey: KEYS.readonly,
+    baseUrl: sb.api,
+    rateLimit: { limit: 3, windowMs: 60_000, shared: false },
+  });
+  const before = (await sb.requests()).length;
+  const ac = new AbortController();
+  ac.abort(new Error("gone"));
+  await assert.rejects(client.fetch("/exchange/access_groups", { signal: ac.signal }), (e) => e instanceof ConveyorAbortError);
+  await assert.rejects(client.request("GET", "/exchange/access_groups", { signal: ac.signal }), (e) => e instanceof ConveyorAbortError);
+  const s = client.rateLimitState();
+  assert.equal(s.available, 3, "no token was taken for a call that could not be sent");
+  assert.equal(s.inFlight, 0);
+  assert.equal((await sb.requests()).length, before);
+});
+
+test("a custom fetch that calls the client again from inside itself: both calls end, each token settled once", async () => {
+  let nested;
+  let started = false;
+  const client = new ConveyorClient({
+    apiKey: KEYS.readonly,
+    baseUrl: sb.api,
+    rateLimit: { limit: 4, windowMs: 60_000, shared: false },
+    fetch: (url, init) => {
+      // The first call starts a second one while its own attempt is being sent.
+      // (`fetch` may be called before `client.fetch` returns: the flag, not `nested`.)
+      if (!started) {
+        started = true;
+        nested = client.request("GET", "/exchange/access_groups");
+      }
+      return fetch(url, init);
+    },
+  });
+  const res = await client.fetch("/exchange/access_groups");
+  assert.equal(res.status, 200);
+  await res.arrayBuffer();
+  const body = await nested;
+  assert.ok(Array.isArray(body.access_groups));
+  const s = client.rateLimitState();
+  assert.equal(s.inFlight, 0);
+  assert.equal(s.available, 2, "two calls, two tokens, each settled when its response came");
+});
