@@ -14,6 +14,7 @@ use crate::lease::FleetConfig;
 use crate::limiter::LimiterConfig;
 use crate::retry::RetryPolicy;
 use crate::scheduler::Plan;
+use crate::text::Cat;
 use crate::url as urls;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -181,7 +182,7 @@ fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool
     }
     config
         .validate()
-        .map_err(|m| Error::config(["`rateLimit`: ", &m].concat()))?;
+        .map_err(|m| Error::config(["`rateLimit`: ", &m].cat()))?;
     let plan = store_plan(opts, &r, &config, timeout_ms)?.unwrap_or(Plan::Local(config));
     Ok(Some((plan, shared)))
 }
@@ -219,7 +220,7 @@ fn store_plan(
                     name,
                     "` needs rate-limit store support, which this entry leaves out: import { ConveyorClient } from \"conveyor-client/stores\"",
                 ]
-                .concat(),
+                .cat(),
             ));
         }
     }
@@ -289,7 +290,7 @@ pub(crate) fn get(obj: &JsValue, name: &str) -> Result<Option<JsValue>, Error> {
     match Reflect::get(obj, &JsValue::from_str(name)) {
         Ok(v) if !v.is_undefined() && !v.is_null() => Ok(Some(v)),
         Ok(_) => Ok(None),
-        Err(_) => Err(Error::config(["reading `", name, "` threw"].concat())),
+        Err(_) => Err(Error::config(["reading `", name, "` threw"].cat())),
     }
 }
 
@@ -319,7 +320,7 @@ pub fn check_delay(name: &str, n: f64) -> Result<f64, Error> {
 
 /// The configuration error "`name` must be what".
 fn must(name: &str, what: &str) -> Error {
-    Error::config(["`", name, "` must be ", what].concat())
+    Error::config(["`", name, "` must be ", what].cat())
 }
 
 /// Reads an optional string option.
