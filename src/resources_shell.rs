@@ -232,11 +232,11 @@ fn to_value(v: &JsValue, files: &mut Vec<JsValue>) -> Result<Value, String> {
         return Ok(Value::Bool(b));
     }
     if let Some(items) = fallible::list(v, fallible::MAX_ITEMS).map_err(threw)? {
-        return items
-            .iter()
-            .map(|x| to_value(x, files))
-            .collect::<Result<_, _>>()
-            .map(Value::List);
+        let mut list = Vec::new();
+        for x in &items {
+            list.push(to_value(x, files)?);
+        }
+        return Ok(Value::List(list));
     }
     if v.is_instance_of::<js_sys::Date>() {
         // Through `Reflect`: the instance may override `getTime`/`toISOString`.
