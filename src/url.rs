@@ -272,9 +272,10 @@ pub const REDACTED: &str = "[redacted]";
 pub fn is_secret_param(name: &str) -> bool {
     // Bytes with ASCII folding are enough (the secret names are ASCII) and keep Unicode
     // case tables and UTF-8 decoding out of the .wasm.
-    let decoded: Vec<u8> = percent_decode_str(name)
-        .map(|b| b.to_ascii_lowercase())
-        .collect();
+    let mut decoded: Vec<u8> = Vec::new();
+    for b in percent_decode_str(name) {
+        decoded.push(b.to_ascii_lowercase());
+    }
     SECRET_NAME_PARTS
         .iter()
         .any(|part| find(&decoded, part.as_bytes()).is_some())
