@@ -176,12 +176,13 @@ impl Verdict {
 pub fn verdict(reads: &[Read]) -> Verdict {
     let read_of = |i: usize| reads.get(i).copied().unwrap_or(Read::Error);
     let named = |want: Read| -> Vec<&'static str> {
-        GROUPS
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| read_of(*i) == want)
-            .map(|(_, g)| g.resource)
-            .collect()
+        let mut out = Vec::new();
+        for (i, g) in GROUPS.iter().enumerate() {
+            if read_of(i) == want {
+                out.push(g.resource);
+            }
+        }
+        out
     };
     let forbidden = named(Read::Forbidden);
     let unchecked = named(Read::Error);
