@@ -143,23 +143,24 @@ impl Verdict {
 
     /// One sentence for a person, naming the groups concerned; never the key.
     pub fn message(&self) -> String {
+        use crate::text::Cat;
         match self {
             Verdict::AllReadable => "the key is valid and can read every resource".to_owned(),
             Verdict::InvalidKey => "the key is invalid or inactive: every resource answered 403. Check it in Conveyor (Settings > Integrations > Conveyor API)".to_owned(),
             Verdict::MissingPermissions { forbidden, unchecked } => {
                 let mut m = format!(
                     "the key lacks these permissions: {} (403); the others are readable",
-                    forbidden.join(", ")
+                    forbidden.joined(", ")
                 );
                 if !unchecked.is_empty() {
-                    m.push_str(&format!("; not checked: {}", unchecked.join(", ")));
+                    m.push_str(&format!("; not checked: {}", unchecked.joined(", ")));
                 }
                 m
             }
             Verdict::Incomplete { unchecked, all_others_forbidden } => {
                 let mut m = format!(
                     "some resources could not be checked ({}): try again",
-                    unchecked.join(", ")
+                    unchecked.joined(", ")
                 );
                 if *all_others_forbidden {
                     m.push_str("; every other resource answered 403, so the key is most likely invalid or inactive");
@@ -175,12 +176,13 @@ impl Verdict {
 pub fn verdict(reads: &[Read]) -> Verdict {
     let read_of = |i: usize| reads.get(i).copied().unwrap_or(Read::Error);
     let named = |want: Read| -> Vec<&'static str> {
-        GROUPS
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| read_of(*i) == want)
-            .map(|(_, g)| g.resource)
-            .collect()
+        let mut out = Vec::new();
+        for (i, g) in GROUPS.iter().enumerate() {
+            if read_of(i) == want {
+                out.push(g.resource);
+            }
+        }
+        out
     };
     let forbidden = named(Read::Forbidden);
     let unchecked = named(Read::Error);

@@ -39,13 +39,12 @@ pub(crate) fn keys(obj: &JsValue) -> Result<Array, JsValue> {
 /// `Object.entries(obj)` as pairs; keys that are not strings cannot occur.
 pub(crate) fn entries(obj: &JsValue) -> Result<Vec<(String, JsValue)>, JsValue> {
     // The array and its pairs are fresh plain arrays: reading them cannot throw.
-    Ok(object_entries(obj)?
-        .iter()
-        .map(|pair| {
-            let pair: Array = pair.unchecked_into();
-            (pair.get(0).as_string().unwrap_or_default(), pair.get(1))
-        })
-        .collect())
+    let mut out = Vec::new();
+    for pair in object_entries(obj)?.iter() {
+        let pair: Array = pair.unchecked_into();
+        out.push((pair.get(0).as_string().unwrap_or_default(), pair.get(1)));
+    }
+    Ok(out)
 }
 
 /// Whether `v` is an array; a revoked `Proxy` (which makes `Array.isArray` throw) counts
@@ -72,7 +71,11 @@ pub(crate) fn list(v: &JsValue, max: usize) -> Result<Option<Vec<JsValue>>, JsVa
     if items.length() as usize > max {
         return Err(js_sys::RangeError::new("too many items").into());
     }
-    Ok(Some(items.iter().collect()))
+    let mut out = Vec::new();
+    for item in items.iter() {
+        out.push(item);
+    }
+    Ok(Some(out))
 }
 
 /// The items as strings, each passing `ok`; `None` if any is not a string or fails it.

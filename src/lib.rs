@@ -75,6 +75,7 @@ mod scheduler;
 mod store;
 #[cfg(feature = "stores")]
 mod store_tasks;
+pub(crate) mod text;
 mod transport;
 pub mod url;
 pub(crate) mod wait_queue;

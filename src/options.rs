@@ -14,6 +14,7 @@ use crate::lease::FleetConfig;
 use crate::limiter::LimiterConfig;
 use crate::retry::RetryPolicy;
 use crate::scheduler::Plan;
+use crate::text::Cat;
 use crate::url as urls;
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -181,7 +182,7 @@ fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool
     }
     config
         .validate()
-        .map_err(|m| Error::config(format!("`rateLimit`: {m}")))?;
+        .map_err(|m| Error::config(["`rateLimit`: ", &m].cat()))?;
     let plan = store_plan(opts, &r, &config, timeout_ms)?.unwrap_or(Plan::Local(config));
     Ok(Some((plan, shared)))
 }
@@ -206,15 +207,21 @@ fn store_plan(
     _timeout_ms: f64,
 ) -> Result<Option<Plan>, Error> {
     for (in_rate_limit, name) in STORE_OPTIONS {
-        let (obj, shown) = if in_rate_limit {
-            (r, format!("rateLimit.{name}"))
+        let (obj, prefix) = if in_rate_limit {
+            (r, "rateLimit.")
         } else {
-            (opts, name.to_owned())
+            (opts, "")
         };
         if get(obj, name)?.is_some() {
-            return Err(Error::config(format!(
-                "`{shown}` needs rate-limit store support, which this entry leaves out: import {{ ConveyorClient }} from \"conveyor-client/stores\""
-            )));
+            return Err(Error::config(
+                [
+                    "`",
+                    prefix,
+                    name,
+                    "` needs rate-limit store support, which this entry leaves out: import { ConveyorClient } from \"conveyor-client/stores\"",
+                ]
+                .cat(),
+            ));
         }
     }
     Ok(None)
@@ -283,7 +290,7 @@ pub(crate) fn get(obj: &JsValue, name: &str) -> Result<Option<JsValue>, Error> {
     match Reflect::get(obj, &JsValue::from_str(name)) {
         Ok(v) if !v.is_undefined() && !v.is_null() => Ok(Some(v)),
         Ok(_) => Ok(None),
-        Err(_) => Err(Error::config(format!("reading `{name}` threw"))),
+        Err(_) => Err(Error::config(["reading `", name, "` threw"].cat())),
     }
 }
 
@@ -303,11 +310,17 @@ pub(crate) fn get_delay(obj: &JsValue, name: &str) -> Result<Option<f64>, Error>
 /// The pure half of [`get_delay`]'s upper bound.
 pub fn check_delay(name: &str, n: f64) -> Result<f64, Error> {
     if n > MAX_DELAY_MS {
-        return Err(Error::config(format!(
-            "`{name}` must be at most 2147483647 ms (2^31 - 1, about 24.8 days): a JS timer cannot wait longer"
-        )));
+        return Err(must(
+            name,
+            "at most 2147483647 ms (2^31 - 1, about 24.8 days): a JS timer cannot wait longer",
+        ));
     }
     Ok(n)
+}
+
+/// The configuration error "`name` must be what".
+fn must(name: &str, what: &str) -> Error {
+    Error::config(["`", name, "` must be ", what].cat())
 }
 
 /// Reads an optional string option.
@@ -317,7 +330,7 @@ pub(crate) fn get_string(obj: &JsValue, name: &str) -> Result<Option<String>, Er
         Some(v) => v
             .as_string()
             .map(Some)
-            .ok_or_else(|| Error::config(format!("`{name}` must be a string"))),
+            .ok_or_else(|| must(name, "a string")),
     }
 }
 
@@ -332,25 +345,24 @@ pub(crate) fn get_number(
     let Some(v) = get(obj, name)? else {
         return Ok(None);
     };
-    let n = v
-        .as_f64()
-        .ok_or_else(|| Error::config(format!("`{name}` must be a number")))?;
+    let n = v.as_f64().ok_or_else(|| must(name, "a number"))?;
     check_number(name, n, min, integer).map(Some)
 }
 
 /// The pure half of [`get_number`].
 pub fn check_number(name: &str, n: f64, min: f64, integer: bool) -> Result<f64, Error> {
     if !n.is_finite() {
-        return Err(Error::config(format!("`{name}` must be a finite number")));
+        return Err(must(name, "a finite number"));
     }
     if integer && n.fract() != 0.0 {
-        return Err(Error::config(format!("`{name}` must be a whole number")));
+        return Err(must(name, "a whole number"));
     }
     if n < min {
-        // `min` is a small whole number; formatting it as one keeps float formatting out
-        // of the .wasm.
-        let min = min as i64;
-        return Err(Error::config(format!("`{name}` must be at least {min}")));
+        // `min` is a small whole number (0 or more); writing it as one keeps float
+        // formatting out of the .wasm.
+        let mut what = "at least ".to_owned();
+        crate::ledger::push_decimal(&mut what, min as u64);
+        return Err(must(name, &what));
     }
     Ok(n)
 }
@@ -362,7 +374,7 @@ pub(crate) fn get_function(obj: &JsValue, name: &str) -> Result<Option<Function>
         Some(v) => v
             .dyn_into::<Function>()
             .map(Some)
-            .map_err(|_| Error::config(format!("`{name}` must be a function"))),
+            .map_err(|_| must(name, "a function")),
     }
 }
 
@@ -440,13 +452,25 @@ mod tests {
         assert!(check_number("limit", -3.0, 1.0, true).is_err());
         assert_eq!(check_number("limit", 2000.0, 1.0, true).ok(), Some(2000.0));
         assert_eq!(check_number("windowMs", 0.5, 0.001, false).ok(), Some(0.5));
+        let message = |n, min, integer| check_number("limit", n, min, integer).unwrap_err().message;
+        assert_eq!(
+            message(f64::NAN, 1.0, true),
+            "`limit` must be a finite number"
+        );
+        assert_eq!(message(1.5, 1.0, true), "`limit` must be a whole number");
+        assert_eq!(message(0.0, 1.0, true), "`limit` must be at least 1");
+        assert_eq!(message(-1.0, 0.0, true), "`limit` must be at least 0");
+        assert_eq!(message(0.0, 0.001, false), "`limit` must be at least 0");
     }
 
     #[test]
     fn delays_are_bounded_by_what_a_timer_can_wait() {
         assert!(check_delay("timeoutMs", MAX_DELAY_MS).is_ok());
         assert!(check_delay("timeoutMs", MAX_DELAY_MS + 1.0).is_err());
-        assert!(check_delay("windowMs", 3e9).is_err());
+        assert_eq!(
+            check_delay("windowMs", 3e9).unwrap_err().message,
+            "`windowMs` must be at most 2147483647 ms (2^31 - 1, about 24.8 days): a JS timer cannot wait longer"
+        );
         assert_eq!(timer_ms(1e12), 2_147_483_647);
         assert_eq!(timer_ms(-5.0), 0);
         assert_eq!(timer_ms(f64::NAN), 0);

@@ -19,6 +19,7 @@
 use crate::errors::{Error, ErrorKind};
 use crate::json;
 use crate::resources::{BodyKind, Endpoint, Kind, Param, MAX_PER_PAGE};
+use crate::text::Cat;
 use crate::url::{encode_query, fill_path};
 
 /// A caller's value, as the JS shell read it.
@@ -85,7 +86,7 @@ impl Prepared {
         if self.query.is_empty() {
             return self.path.clone();
         }
-        [self.path.as_str(), &encode_query(&self.query)].concat()
+        [self.path.as_str(), &encode_query(&self.query)].cat()
     }
 }
 
@@ -109,11 +110,8 @@ impl ParamError {
 
     /// The typed error the caller sees: a [`ErrorKind::Validation`] naming the endpoint and field.
     pub fn into_error(self, ep: &Endpoint) -> Error {
-        Error::new(
-            ErrorKind::Validation,
-            [ep.name, ": ", &self.message].concat(),
-        )
-        .with_request(ep.method, ep.path)
+        Error::new(ErrorKind::Validation, [ep.name, ": ", &self.message].cat())
+            .with_request(ep.method, ep.path)
     }
 }
 
@@ -164,7 +162,7 @@ pub fn prepare_with(
         let v = path_args.get(i).unwrap_or(&Value::Null);
         if matches!(v, Value::Null) {
             let position = format_num((i + 1) as f64, num);
-            let message = ["`", name, "` (argument ", &position, ") is required"].concat();
+            let message = ["`", name, "` (argument ", &position, ") is required"].cat();
             return Err(ParamError::new(name, message));
         }
         if !is_id(v) {
@@ -172,7 +170,7 @@ pub fn prepare_with(
         }
         let id = scalar_text(v, num);
         if id == "." || id == ".." {
-            let message = ["`", name, "` must not be `.` or `..`"].concat();
+            let message = ["`", name, "` must not be `.` or `..`"].cat();
             return Err(ParamError::new(name, message));
         }
         ids.push((name, id));
@@ -197,12 +195,12 @@ pub fn prepare_with(
     }
     let given = |name: &str| value_of(params, name).is_some();
     if let Some(p) = ep.params.iter().find(|p| p.required && !given(p.name)) {
-        let message = ["`", p.name, "` is required"].concat();
+        let message = ["`", p.name, "` is required"].cat();
         return Err(ParamError::new(p.name, message));
     }
     if !ep.any_of.is_empty() && !ep.any_of.iter().any(|n| given(n)) {
-        let message = ["one of `", &ep.any_of.join("` or `"), "` is required"].concat();
-        return Err(ParamError::new(&ep.any_of.join("|"), message));
+        let message = ["one of `", &ep.any_of.joined("` or `"), "` is required"].cat();
+        return Err(ParamError::new(&ep.any_of.joined("|"), message));
     }
 
     // Encode in declaration order, whatever the order of the caller's object. The file
@@ -215,7 +213,7 @@ pub fn prepare_with(
         BodyKind::None => {}
         BodyKind::Query => match value {
             Value::List(items) => {
-                let key = [name, "[]"].concat();
+                let key = [name, "[]"].cat();
                 for item in items {
                     query.push((key.clone(), scalar_text(item, num)));
                 }
@@ -241,7 +239,7 @@ pub fn prepare_with(
                 },
             )),
             Value::List(items) => {
-                let key = [name, "[]"].concat();
+                let key = [name, "[]"].cat();
                 for item in items {
                     fields.push((key.clone(), Field::Text(scalar_text(item, num))));
                 }
@@ -291,16 +289,16 @@ fn unknown(ep: &Endpoint, name: &str) -> ParamError {
             name,
             "`: this method takes no parameters",
         ]
-        .concat()
+        .cat()
     } else {
         [
             "unknown parameter `",
             name,
             "` (accepted: `",
-            &accepted.join("`, `"),
+            &accepted.joined("`, `"),
             "`)",
         ]
-        .concat()
+        .cat()
     };
     ParamError::new(name, message)
 }
@@ -332,9 +330,7 @@ fn expected(kind: Kind) -> String {
         Kind::IdList => "an array of ids",
         Kind::StrList => "an array of strings",
         Kind::File => "a Blob, File, Uint8Array or ArrayBuffer",
-        Kind::Enum(values) => {
-            return ["a string such as \"", &values.join("\", \""), "\""].concat()
-        }
+        Kind::Enum(values) => return ["a string such as \"", &values.joined("\", \""), "\""].cat(),
     };
     text.to_owned()
 }
@@ -346,19 +342,19 @@ fn describe(v: &Value, num: NumberText) -> String {
         Value::Bool(true) => ("the boolean true", ""),
         Value::Bool(false) => ("the boolean false", ""),
         Value::Num(n) if n.is_nan() => ("NaN", ""),
-        Value::Num(n) => return ["the number ", &format_num(*n, num)].concat(),
+        Value::Num(n) => return ["the number ", &format_num(*n, num)].cat(),
         Value::Str(s) if s.is_empty() => ("an empty string", ""),
         Value::Str(_) => ("a string", ""),
         Value::List(_) => ("an array", ""),
         Value::File(_) => ("a file", ""),
         Value::Other(t) => ("a value of type ", t.as_str()),
     };
-    [lead, tail].concat()
+    [lead, tail].cat()
 }
 
 /// "`field` must be `what`, not <what the caller passed>".
 fn wrong(field: &str, what: &str, v: &Value, num: NumberText) -> ParamError {
-    let message = ["`", field, "` must be ", what, ", not ", &describe(v, num)].concat();
+    let message = ["`", field, "` must be ", what, ", not ", &describe(v, num)].cat();
     ParamError::new(field, message)
 }
 
@@ -379,7 +375,7 @@ fn check(param: &Param, value: &Value, num: NumberText) -> Result<(), ParamError
                 s,
                 "\"",
             ]
-            .concat();
+            .cat();
             return Err(ParamError::new(name, message));
         }
         (Kind::Date, Value::Str(_)) => true,
@@ -390,7 +386,7 @@ fn check(param: &Param, value: &Value, num: NumberText) -> Result<(), ParamError
                 _ => (|v| matches!(v, Value::Str(_)), "a string"),
             };
             if let Some((i, item)) = items.iter().enumerate().find(|(_, item)| !fits(item)) {
-                let field = [name, "[", &format_num(i as f64, num), "]"].concat();
+                let field = [name, "[", &format_num(i as f64, num), "]"].cat();
                 return Err(wrong(&field, what, item, num));
             }
             true

@@ -14,6 +14,7 @@ use crate::js_error::{self, JsExtras};
 use crate::options::{self, CallOptions};
 use crate::params::{self, Body, Field, Value};
 use crate::resources::{self, Endpoint, Envelope, ResponseKind};
+use crate::text::Cat;
 use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -127,7 +128,7 @@ fn prepare(
                 "no Conveyor endpoint has the index ",
                 &js_number_text(index),
             ]
-            .concat(),
+            .cat(),
         )));
     };
     let n = ep.path_args.len() as u32;
@@ -210,7 +211,7 @@ fn signature(ep: &Endpoint) -> String {
         parts.push("params?");
     }
     parts.push("options?");
-    format!("{}({})", ep.name, parts.join(", "))
+    format!("{}({})", ep.name, parts.joined(", "))
 }
 
 /// Reads one JS value; uploads go to `files` and are referred to by index. A value whose
@@ -231,11 +232,11 @@ fn to_value(v: &JsValue, files: &mut Vec<JsValue>) -> Result<Value, String> {
         return Ok(Value::Bool(b));
     }
     if let Some(items) = fallible::list(v, fallible::MAX_ITEMS).map_err(threw)? {
-        return items
-            .iter()
-            .map(|x| to_value(x, files))
-            .collect::<Result<_, _>>()
-            .map(Value::List);
+        let mut list = Vec::new();
+        for x in &items {
+            list.push(to_value(x, files)?);
+        }
+        return Ok(Value::List(list));
     }
     if v.is_instance_of::<js_sys::Date>() {
         // Through `Reflect`: the instance may override `getTime`/`toISOString`.

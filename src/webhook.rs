@@ -215,12 +215,15 @@ pub fn check_timestamp(timestamp: i64, now_sec: i64, tolerance_sec: u64) -> Resu
 /// Other versions are skipped, and so are entries that cannot be a padded base64 MAC (no
 /// other length can equal one).
 pub fn parse_signatures(header: &str) -> Vec<String> {
-    header
-        .split(' ')
-        .filter_map(|entry| entry.strip_prefix("v1,"))
-        .filter(|b64| b64.len() == MAC_BASE64_LEN)
-        .map(str::to_owned)
-        .collect()
+    let mut out = Vec::new();
+    for entry in header.split(' ') {
+        if let Some(b64) = entry.strip_prefix("v1,") {
+            if b64.len() == MAC_BASE64_LEN {
+                out.push(b64.to_owned());
+            }
+        }
+    }
+    out
 }
 
 /// The base64 part of a signing secret: `whsec_<base64>` as Conveyor shows it, or the

@@ -54,10 +54,10 @@ impl JsHeaders {
         if let Some(f) = get(headers, "get")?.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
             return Ok(JsHeaders::Getter(headers.clone(), f));
         }
-        let wanted: Vec<&'static str> = HEADER_SETS
-            .iter()
-            .flat_map(|n| [n.id, n.timestamp, n.signature])
-            .collect();
+        let mut wanted: Vec<&'static str> = Vec::new();
+        for n in &HEADER_SETS {
+            wanted.extend_from_slice(&[n.id, n.timestamp, n.signature]);
+        }
         let mut found = Vec::new();
         if headers.is_object() {
             // A `Proxy` whose `ownKeys` trap throws is a bad option, not a trap of the wasm.
@@ -214,7 +214,10 @@ pub(crate) async fn verify(options: JsValue) -> Result<JsValue, Error> {
 fn decode_secret(secret: &str) -> Result<Vec<u8>, Error> {
     let b64 = webhook::secret_base64(secret)?;
     let binary = atob(b64).map_err(|_| webhook::bad_secret("is not base64"))?;
-    let key: Vec<u8> = binary.chars().map(|c| c as u32 as u8).collect();
+    let mut key: Vec<u8> = Vec::new();
+    for c in binary.chars() {
+        key.push(c as u32 as u8);
+    }
     if key.is_empty() {
         return Err(webhook::bad_secret("decodes to no bytes"));
     }
