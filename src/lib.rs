@@ -17,6 +17,7 @@
 //! | [`url`] | paths, query strings, origins, key checks | no |
 //! | [`http_checks`] | methods and the key's header name, checked before sending | no |
 //! | `json` | JSON string literals: typed calls' bodies, the key inside canonical JSON | no |
+//! | `text` | strings joined end to end or with a separator, without std's `join` code | no |
 //! | [`redact`] | masking the key out of what servers send back, bounding `details` | no |
 //! | [`resources`] | every endpoint as a description (method, path, params, envelope) | no |
 //! | [`params`] | checking and encoding a call's parameters against its description | no |
