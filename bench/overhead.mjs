@@ -34,6 +34,9 @@ const high = new ConveyorClient({
 const kyApi = ky.create({ prefix: sb.api, headers, retry: 0 });
 const ofetchApi = ofetch.create({ baseURL: sb.api, headers, retry: 0, responseType: "arrayBuffer" });
 const hand = handWrapper({ apiKey: KEYS.bench, baseUrl: sb.api, limit: 1_000_000_000, windowMs: 1000 });
+// The same two with a 30 s deadline per request, as the client always has (`timeoutMs`).
+const ofetchDeadline = ofetch.create({ baseURL: sb.api, headers, retry: 0, responseType: "arrayBuffer", timeout: 30_000 });
+const handDeadline = handWrapper({ apiKey: KEYS.bench, baseUrl: sb.api, limit: 1_000_000_000, windowMs: 1000, timeoutMs: 30_000 });
 const Before = process.env.BENCH_BASELINE
   ? (await import(pathToFileURL(join(resolve(process.env.BENCH_BASELINE), "entries/node.mjs")).href)).ConveyorClient
   : undefined;
@@ -75,6 +78,12 @@ const variants = {
   },
   "hand wrapper": async () => {
     await (await hand(PATH)).arrayBuffer();
+  },
+  "ofetch, 30 s deadline": async () => {
+    await ofetchDeadline(PATH);
+  },
+  "hand wrapper, 30 s deadline": async () => {
+    await (await handDeadline(PATH)).arrayBuffer();
   },
 };
 const names = Object.keys(variants);
@@ -124,7 +133,7 @@ try {
       worker.mf
         .dispatchFetch(`http://bench.test/?${new URLSearchParams({ api: sb.api, key: KEYS.bench, mode, n, conc })}`)
         .then((r) => r.json());
-    const modes = ["plain", "client-off", "client-high", "ky", "ofetch", "hand"];
+    const modes = ["plain", "client-off", "client-high", "ky", "ofetch", "hand", "ofetch-deadline", "hand-deadline"];
     workerd = {};
     log("workerd started");
     for (const conc of CONCURRENCY) {

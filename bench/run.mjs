@@ -73,7 +73,15 @@ const kb = (b) => `${(b / 1024).toFixed(1)} KB`;
 const goal = (ok) => (ok ? "met" : "MISSED");
 const row = (area, what, value, target = "", verdict = "") => rows.push([area, what, value, target, verdict]);
 
-const WORKERD_MODES = { "client-off": "client (rateLimit: false)", "client-high": "client (limit 1e9/s)", ky: "ky", ofetch: "ofetch", hand: "hand wrapper" };
+const WORKERD_MODES = {
+  "client-off": "client (rateLimit: false)",
+  "client-high": "client (limit 1e9/s)",
+  ky: "ky",
+  ofetch: "ofetch",
+  hand: "hand wrapper",
+  "ofetch-deadline": "ofetch, 30 s deadline",
+  "hand-deadline": "hand wrapper, 30 s deadline",
+};
 const isClient = (name) => name.startsWith("client");
 if (results.overhead) {
   const o = results.overhead;

@@ -34,6 +34,11 @@ const accessGroups = off.exchange.accessGroups;
 const kyApi = ky.create({ prefix: BASE, headers, retry: 0, fetch: stub });
 const ofetchApi = ofetch.create({ baseURL: BASE, headers, retry: 0, responseType: "arrayBuffer" }, { fetch: stub });
 const hand = handWrapper({ apiKey: KEY, baseUrl: BASE, limit: 1_000_000_000, windowMs: 1000, fetch: stub });
+// The same two with a 30 s deadline per request, as the client always has (`timeoutMs`): an
+// AbortController and a timer per request, the part of the client's cost a peer without a
+// deadline does not pay.
+const ofetchDeadline = ofetch.create({ baseURL: BASE, headers, retry: 0, responseType: "arrayBuffer", timeout: 30_000 }, { fetch: stub });
+const handDeadline = handWrapper({ apiKey: KEY, baseUrl: BASE, limit: 1_000_000_000, windowMs: 1000, fetch: stub, timeoutMs: 30_000 });
 
 const baseline = process.env.BENCH_BASELINE
   ? (await import(pathToFileURL(join(resolve(process.env.BENCH_BASELINE), "entries/node.mjs")).href)).ConveyorClient
@@ -72,6 +77,8 @@ const variants = {
   ky: ["stub fetch alone", () => kyApi.get(PATH.slice(1)).arrayBuffer()],
   ofetch: ["stub fetch alone", () => ofetchApi(PATH)],
   "hand wrapper": ["stub fetch alone", async () => (await hand(PATH)).arrayBuffer()],
+  "ofetch, 30 s deadline": ["stub fetch alone", () => ofetchDeadline(PATH)],
+  "hand wrapper, 30 s deadline": ["stub fetch alone", async () => (await handDeadline(PATH)).arrayBuffer()],
 };
 const names = Object.keys(variants);
 

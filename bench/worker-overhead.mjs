@@ -1,4 +1,4 @@
-// The overhead loop inside workerd: ?mode=plain|client-off|client-high|ky|ofetch|hand&n=&conc=&api=&key=
+// The overhead loop inside workerd: ?mode=plain|client-off|client-high|ky|ofetch|hand|ofetch-deadline|hand-deadline&n=&conc=&api=&key=
 import { ConveyorClient } from "conveyor-client";
 import ky from "ky";
 import { ofetch } from "ofetch";
@@ -38,13 +38,16 @@ export default {
         one = async () => {
           await api2.get(PATH.slice(1)).arrayBuffer();
         };
-      } else if (mode === "ofetch") {
-        const api2 = ofetch.create({ baseURL: api, headers: { "X-API-KEY": key, Accept: "application/json" }, retry: 0, responseType: "arrayBuffer" });
+      } else if (mode === "ofetch" || mode === "ofetch-deadline") {
+        // `-deadline`: a 30 s deadline per request, as the client always has (`timeoutMs`).
+        const timeout = mode === "ofetch" ? undefined : 30_000;
+        const api2 = ofetch.create({ baseURL: api, headers: { "X-API-KEY": key, Accept: "application/json" }, retry: 0, responseType: "arrayBuffer", timeout });
         one = async () => {
           await api2(PATH);
         };
-      } else if (mode === "hand") {
-        const hand = handWrapper({ apiKey: key, baseUrl: api, limit: 1_000_000_000, windowMs: 1000 });
+      } else if (mode === "hand" || mode === "hand-deadline") {
+        const timeoutMs = mode === "hand" ? undefined : 30_000;
+        const hand = handWrapper({ apiKey: key, baseUrl: api, limit: 1_000_000_000, windowMs: 1000, timeoutMs });
         one = async () => {
           await (await hand(PATH)).arrayBuffer();
         };
