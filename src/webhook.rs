@@ -24,9 +24,7 @@ pub const MAX_SIGNATURE_HEADER_LEN: usize = 8 * 1024;
 pub const MAX_TIMESTAMP_LEN: usize = 20;
 /// The longest secret read; Svix secrets decode to 24 to 64 bytes.
 pub const MAX_SECRET_LEN: usize = 1024;
-/// The length of an HMAC-SHA256.
-pub const MAC_LEN: usize = 32;
-/// The length of an HMAC-SHA256 in padded base64, as Svix writes it.
+/// The length of an HMAC-SHA256 (32 bytes) in padded base64, as Svix writes it.
 pub const MAC_BASE64_LEN: usize = 44;
 
 /// Svix's header names, then the Standard Webhooks ones, in the order they are tried.
@@ -65,8 +63,10 @@ pub struct Delivery {
     pub id: String,
     /// The timestamp, seconds since 1970.
     pub timestamp: i64,
-    /// The `v1` signatures found (their base64 text); other versions are skipped.
-    pub signatures: Vec<String>,
+    /// The `v1` signatures found, their base64 texts one after the other (each is
+    /// [`MAC_BASE64_LEN`] long); other versions are skipped. One string, so it crosses to
+    /// JS and back as it is while WebCrypto computes the MAC.
+    pub signatures: String,
 }
 
 impl Delivery {
@@ -143,19 +143,21 @@ impl Delivery {
     pub fn signed_prefix(&self) -> String {
         format!("{}.{}.", self.id, self.timestamp)
     }
+}
 
-    /// Whether one of the delivery's signatures is `expected` (the MAC in padded base64),
-    /// in time independent of where (or whether) the signatures differ from it.
-    ///
-    /// The base64 texts are compared, as Svix's own verifier does: the MAC is encoded once
-    /// instead of every signature being decoded.
-    pub fn is_signed_by(&self, expected: &str) -> bool {
-        // Every signature is compared, matched or not, so the time taken says nothing
-        // about which one matched.
-        self.signatures.iter().fold(false, |found, sig| {
-            constant_time_eq(sig.as_bytes(), expected.as_bytes()) | found
-        })
+/// Whether one of `signatures` (as [`Delivery::signatures`] holds them) is `expected` (the
+/// MAC in padded base64), in time independent of where (or whether) they differ from it.
+///
+/// The base64 texts are compared, as Svix's own verifier does: the MAC is encoded once
+/// instead of every signature being decoded.
+pub fn is_signed_by(signatures: &str, expected: &str) -> bool {
+    // Every signature is compared, matched or not, so the time taken says nothing about
+    // which one matched.
+    let mut found = false;
+    for sig in signatures.as_bytes().chunks(MAC_BASE64_LEN) {
+        found |= constant_time_eq(sig, expected.as_bytes());
     }
+    found
 }
 
 /// Where headers are looked up: a `Headers` object or a plain object on the JS side, a
@@ -211,15 +213,15 @@ pub fn check_timestamp(timestamp: i64, now_sec: i64, tolerance_sec: u64) -> Resu
     Ok(())
 }
 
-/// The `v1` signatures of a signature header: space-separated `version,base64` entries.
-/// Other versions are skipped, and so are entries that cannot be a padded base64 MAC (no
-/// other length can equal one).
-pub fn parse_signatures(header: &str) -> Vec<String> {
-    let mut out = Vec::new();
+/// The `v1` signatures of a signature header (space-separated `version,base64` entries),
+/// one after the other. Other versions are skipped, and so are entries that cannot be a
+/// padded base64 MAC (no other length can equal one).
+pub fn parse_signatures(header: &str) -> String {
+    let mut out = String::new();
     for entry in header.split(' ') {
         if let Some(b64) = entry.strip_prefix("v1,") {
             if b64.len() == MAC_BASE64_LEN {
-                out.push(b64.to_owned());
+                out.push_str(b64);
             }
         }
     }
@@ -265,9 +267,9 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     std::hint::black_box(diff) == 0
 }
 
-/// The error for a delivery none of whose signatures matched.
-pub fn no_match(delivery: &Delivery) -> Error {
-    let why = if delivery.signatures.is_empty() {
+/// The error for a delivery none of whose `signatures` matched.
+pub fn no_match(signatures: &str) -> Error {
+    let why = if signatures.is_empty() {
         "carries no `v1` signature"
     } else {
         "has no signature that matches its body with this secret"
@@ -324,7 +326,7 @@ mod tests {
         .unwrap();
         assert_eq!(d.id, "msg_1");
         assert_eq!(d.timestamp, 1614265330);
-        assert_eq!(d.signatures, vec![SIG[3..].to_owned()]);
+        assert_eq!(d.signatures, SIG[3..]);
         assert_eq!(d.signed_prefix(), "msg_1.1614265330.");
     }
 
@@ -413,10 +415,7 @@ mod tests {
         let header = format!(
             "v2,{mac} v1,{mac}  v1,short v1,{unpadded} v1a,{mac} {mac} v1,{mac}AAAA v1,{mac}"
         );
-        assert_eq!(
-            parse_signatures(&header),
-            vec![mac.to_owned(), mac.to_owned()]
-        );
+        assert_eq!(parse_signatures(&header), format!("{mac}{mac}"));
     }
 
     #[test]
@@ -441,15 +440,18 @@ mod tests {
 
     #[test]
     fn matching_is_any_of_the_signatures() {
-        let d = Delivery {
-            id: "m".into(),
-            timestamp: 1,
-            signatures: vec!["aa".into(), "bb".into()],
-        };
-        assert!(d.is_signed_by("bb"));
-        assert!(!d.is_signed_by("cc"));
-        assert!(!d.is_signed_by("b"));
-        assert!(no_match(&d).message.contains("no signature that matches"));
+        let (a, b) = ("a".repeat(MAC_BASE64_LEN), "b".repeat(MAC_BASE64_LEN));
+        let both = format!("{a}{b}");
+        assert!(is_signed_by(&both, &b));
+        assert!(is_signed_by(&both, &a));
+        assert!(!is_signed_by(&both, &"c".repeat(MAC_BASE64_LEN)));
+        assert!(!is_signed_by(&both, &b[1..]));
+        assert!(!is_signed_by(&both, &both));
+        assert!(!is_signed_by("", &a));
+        assert!(no_match(&both)
+            .message
+            .contains("no signature that matches"));
+        assert!(no_match("").message.contains("carries no `v1` signature"));
     }
 }
 
@@ -490,8 +492,11 @@ mod props {
             entries.extend(noise.iter().filter(|n| !n.starts_with("v1,")).cloned());
             entries.extend(macs.iter().map(|m| format!("v2,{}", STANDARD.encode(m))));
             let parsed = parse_signatures(&entries.join(" "));
-            let expected: Vec<String> = macs.iter().map(|m| STANDARD.encode(m)).collect();
-            prop_assert_eq!(parsed, expected);
+            let expected: String = macs.iter().map(|m| STANDARD.encode(m)).collect();
+            prop_assert_eq!(&parsed, &expected);
+            for m in &macs {
+                prop_assert!(is_signed_by(&parsed, &STANDARD.encode(m)));
+            }
         }
 
         #[test]

@@ -1,25 +1,35 @@
-//! `verifyWebhook`: the JS half of [`crate::webhook`].
+//! `verifyWebhook`: the JS half of [`crate::webhook`], in two synchronous calls.
 //!
-//! Reads the caller's options, looks headers up case-insensitively in a `Headers` or a
-//! plain object, computes the HMAC with the platform's WebCrypto (`src/js/webhook.js`: import and sign
-//! behind one promise, so the wasm awaits once) and parses the body with
-//! the platform's `JSON.parse`. The body never enters wasm memory: it goes from the caller's
-//! string or bytes to WebCrypto and `JSON.parse` on the JS side, so its size does not grow
-//! the wasm heap.
+//! [`verify`] reads the caller's options, looks headers up case-insensitively in a `Headers`
+//! or a plain object, and makes every check that needs no MAC; then `src/js/webhook.js`
+//! computes the HMAC with the platform's WebCrypto and hands it to [`verified`] (through the
+//! realm's one callback), which decides whether a signature matches and parses the body with
+//! the platform's `JSON.parse`. No Rust future is involved: `verifyWebhook` returns the
+//! snippet's promise, whose continuation is the second call. The body never enters wasm
+//! memory: it goes from the caller's string or bytes to WebCrypto and `JSON.parse` on the
+//! JS side, so its size does not grow the wasm heap.
 
 use crate::errors::Error;
 use crate::fallible;
+use crate::js_error;
 use crate::options::{get, get_number};
-use crate::webhook::{self, Delivery, HeaderSource, HeaderValue, HEADER_SETS, MAC_LEN};
+use crate::webhook::{self, Delivery, HeaderSource, HeaderValue, HEADER_SETS, MAC_BASE64_LEN};
 use js_sys::{Array, Date, JsString, Promise, Reflect, Uint8Array};
+use std::cell::Cell;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+
+/// The second call's signature: the MAC (a string, or undefined when WebCrypto failed), the
+/// delivery's `v1` signatures as [`Delivery::signatures`] holds them, and the body.
+type Verified = dyn FnMut(JsValue, String, JsValue) -> Result<JsValue, JsValue>;
 
 #[wasm_bindgen(module = "/src/js/webhook.js")]
 extern "C" {
-    // WebCrypto's import and sign in one JS call: one await in the wasm, not two.
-    #[wasm_bindgen(catch, js_name = hmacBase64)]
-    fn hmac_base64(key: &[u8], prefix: &[u8], body: &Uint8Array) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = setVerified)]
+    fn set_verified(f: &Closure<Verified>);
+    /// Resolves with what `verified(mac, signatures, body)` returns, or rejects with what it
+    /// throws; never throws itself.
+    #[wasm_bindgen(js_name = hmacThen)]
+    fn hmac_then(key: &[u8], prefix: &[u8], body: &Uint8Array, signatures: &str) -> Promise;
     #[wasm_bindgen(catch)]
     fn utf8(bytes: &Uint8Array) -> Result<JsString, JsValue>;
     #[wasm_bindgen(catch, js_name = bodyBytes)]
@@ -35,6 +45,10 @@ extern "C" {
     // JSON bound to JS strings, so the body is never copied into wasm memory.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
+}
+
+thread_local! {
+    static HOOKED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The largest body accepted unless `maxBodyBytes` says otherwise. Conveyor's events are
@@ -136,8 +150,9 @@ fn body_bytes(body: &JsValue, max: f64) -> Result<Uint8Array, Error> {
     Ok(bytes)
 }
 
-/// `verifyWebhook(options)`: the parsed event, or a `ConveyorWebhookError`.
-pub(crate) async fn verify(options: JsValue) -> Result<JsValue, Error> {
+/// `verifyWebhook(options)`: every check that needs no MAC, then the promise of the event
+/// (or of a `ConveyorWebhookError`) that [`verified`] settles once WebCrypto has answered.
+pub(crate) fn verify(options: JsValue) -> Result<Promise, Error> {
     if !options.is_object() {
         return Err(config(
             "verifyWebhook needs an options object: { body, headers, secret }",
@@ -188,21 +203,37 @@ pub(crate) async fn verify(options: JsValue) -> Result<JsValue, Error> {
         max_body,
     )?;
 
-    let no_crypto =
-        || config("verifyWebhook needs WebCrypto (`crypto.subtle`), which this runtime lacks");
-    let mac =
-        hmac_base64(&key, delivery.signed_prefix().as_bytes(), &body).map_err(|_| no_crypto())?;
-    let mac = JsFuture::from(mac).await.map_err(|_| no_crypto())?;
+    if !HOOKED.with(Cell::get) {
+        HOOKED.with(|h| h.set(true));
+        // Lives as long as the realm: one callback for every verification.
+        let f = Closure::<Verified>::new(|mac, signatures: String, body| {
+            verified(mac, &signatures, body).map_err(|e| js_error::to_js(&e))
+        });
+        set_verified(&f);
+        f.forget();
+    }
+    Ok(hmac_then(
+        &key,
+        delivery.signed_prefix().as_bytes(),
+        &body,
+        &delivery.signatures,
+    ))
+}
+
+/// The second call: the event, once WebCrypto's `mac` is known for the delivery whose `v1`
+/// signatures are `signatures` and whose body is `body`.
+fn verified(mac: JsValue, signatures: &str, body: JsValue) -> Result<JsValue, Error> {
     // Base64 of a SHA-256 MAC: 44 characters; anything else is not WebCrypto's answer.
     let expected = mac
         .as_string()
-        .filter(|m| m.len() == MAC_LEN.div_ceil(3) * 4)
-        .ok_or_else(no_crypto)?;
-    if !delivery.is_signed_by(&expected) {
-        return Err(webhook::no_match(&delivery));
+        .filter(|m| m.len() == MAC_BASE64_LEN)
+        .ok_or_else(|| {
+            config("verifyWebhook needs WebCrypto (`crypto.subtle`), which this runtime lacks")
+        })?;
+    if !webhook::is_signed_by(signatures, &expected) {
+        return Err(webhook::no_match(signatures));
     }
-
-    let text = utf8(&body).map_err(|_| webhook::bad_payload("is not UTF-8 text"))?;
+    let text = utf8(body.unchecked_ref()).map_err(|_| webhook::bad_payload("is not UTF-8 text"))?;
     let event = json_parse(&text).map_err(|_| webhook::bad_payload("is not JSON"))?;
     if !event.is_object() || Array::is_array(&event) {
         return Err(webhook::bad_payload("is not a JSON object"));
