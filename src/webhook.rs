@@ -373,6 +373,10 @@ mod tests {
         ]))
         .unwrap_err();
         assert_eq!(e.kind, ErrorKind::WebhookBadSignature);
+        assert_eq!(
+            e.message,
+            format!("the webhook's `svix-signature` header is longer than {MAX_SIGNATURE_HEADER_LEN} characters")
+        );
         let id = "i".repeat(MAX_ID_LEN + 1);
         let e = Delivery::read(&mut headers(&[
             ("svix-id", &id),
@@ -381,6 +385,14 @@ mod tests {
         ]))
         .unwrap_err();
         assert_eq!(e.kind, ErrorKind::WebhookBadSignature);
+        assert_eq!(
+            e.message,
+            format!("the webhook's `svix-id` header is longer than {MAX_ID_LEN} characters")
+        );
+        assert_eq!(
+            secret_base64(&"A".repeat(MAX_SECRET_LEN + 1)).unwrap_err().message,
+            format!("the webhook secret is longer than {MAX_SECRET_LEN} characters: pass it as shown in Conveyor (`whsec_` and base64)")
+        );
     }
 
     #[test]
@@ -404,7 +416,8 @@ mod tests {
         assert_eq!(old.kind, ErrorKind::WebhookTimestampOutOfRange);
         assert!(old.message.contains("too old"));
         let new = check_timestamp(1601, 1300, 300).unwrap_err();
-        assert!(new.message.contains("too new"));
+        assert_eq!(new.message, "the webhook's timestamp is too new: 301 s ahead of this clock, more than the 300 s tolerance (a replay, or a wrong clock)");
+        assert_eq!(old.message, "the webhook's timestamp is too old: 301 s behind this clock, more than the 300 s tolerance (a replay, or a wrong clock)");
         assert!(check_timestamp(i64::MAX, i64::MIN, u64::MAX).is_ok());
     }
 
