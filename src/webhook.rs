@@ -75,15 +75,18 @@ impl Delivery {
     /// The Svix names are used when any of them is present, else the Standard Webhooks
     /// names; a scheme is never mixed with the other.
     pub fn read(headers: &mut impl HeaderSource) -> Result<Delivery, Error> {
-        let names = HEADER_SETS
-            .iter()
-            .copied()
-            .find(|n| {
-                [n.id, n.timestamp, n.signature]
-                    .iter()
-                    .any(|h| headers.has(h))
-            })
-            .unwrap_or(HEADER_SETS[0]);
+        let [svix, standard] = HEADER_SETS;
+        let names = if !headers.has(svix.id)
+            && !headers.has(svix.timestamp)
+            && !headers.has(svix.signature)
+            && (headers.has(standard.id)
+                || headers.has(standard.timestamp)
+                || headers.has(standard.signature))
+        {
+            standard
+        } else {
+            svix
+        };
         let mut value = |name: &'static str, max: usize| match headers.get(name, max) {
             HeaderValue::Absent => Err(fail(
                 ErrorKind::WebhookMissingHeader,
@@ -188,9 +191,14 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
         return None;
     }
     // By hand: `str::parse` would link the general integer parser for 15 ASCII digits.
-    s.bytes().try_fold(0i64, |v, b| {
-        b.is_ascii_digit().then(|| v * 10 + i64::from(b - b'0'))
-    })
+    let mut v = 0i64;
+    for b in s.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(b - b'0');
+    }
+    Some(v)
 }
 
 /// Checks that `timestamp` is within `tolerance_sec` of `now_sec`, either way (a clock
@@ -242,9 +250,10 @@ pub fn secret_base64(secret: &str) -> Result<&str, Error> {
     if b64.is_empty() {
         return Err(bad_secret("is empty"));
     }
-    let base64_char = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
-    if !b64.bytes().all(base64_char) {
-        return Err(bad_secret("is not base64"));
+    for b in b64.bytes() {
+        if !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')) {
+            return Err(bad_secret("is not base64"));
+        }
     }
     Ok(b64)
 }
@@ -262,7 +271,10 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    let mut diff = 0u8;
+    for (x, y) in a.iter().zip(b) {
+        diff |= x ^ y;
+    }
     // black_box keeps the optimiser from turning the fold into an early-exit comparison.
     std::hint::black_box(diff) == 0
 }
