@@ -68,10 +68,15 @@ impl JsHeaders {
         if let Some(f) = get(headers, "get")?.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
             return Ok(JsHeaders::Getter(headers.clone(), f));
         }
-        let mut wanted: Vec<&'static str> = Vec::new();
-        for n in &HEADER_SETS {
-            wanted.extend_from_slice(&[n.id, n.timestamp, n.signature]);
-        }
+        let [svix, standard] = HEADER_SETS;
+        let wanted = [
+            svix.id,
+            svix.timestamp,
+            svix.signature,
+            standard.id,
+            standard.timestamp,
+            standard.signature,
+        ];
         let mut found = Vec::new();
         if headers.is_object() {
             // A `Proxy` whose `ownKeys` trap throws is a bad option, not a trap of the wasm.
@@ -84,10 +89,12 @@ impl JsHeaders {
                 if k.length() > 20 {
                     continue;
                 }
-                let name = String::from(k).to_ascii_lowercase();
-                if let Some(w) = wanted.iter().find(|w| **w == name) {
-                    if let Ok(v) = Reflect::get(headers, &key) {
-                        found.push((*w, v));
+                let name = String::from(k);
+                for w in wanted {
+                    if w.eq_ignore_ascii_case(&name) {
+                        if let Ok(v) = Reflect::get(headers, &key) {
+                            found.push((w, v));
+                        }
                     }
                 }
             }
