@@ -29,7 +29,11 @@ extern "C" {
     /// Resolves with what `verified(mac, signatures, body)` returns, or rejects with what it
     /// throws; never throws itself.
     #[wasm_bindgen(js_name = hmacThen)]
-    fn hmac_then(key: &[u8], prefix: &[u8], body: &Uint8Array, signatures: &str) -> Promise;
+    fn hmac_then(key: &Uint8Array, prefix: &[u8], body: &Uint8Array, signatures: &str) -> Promise;
+    /// `atob(b64)` as bytes (one per character of its binary string); `None` when `atob`
+    /// refuses it.
+    #[wasm_bindgen(js_name = secretBytes)]
+    fn secret_bytes(b64: &str) -> Option<Uint8Array>;
     #[wasm_bindgen(catch)]
     fn utf8(bytes: &Uint8Array) -> Result<JsString, JsValue>;
     #[wasm_bindgen(catch, js_name = bodyBytes)]
@@ -38,10 +42,6 @@ extern "C" {
 
 #[wasm_bindgen]
 extern "C" {
-    // Base64 is the platform's: `atob` is global in every supported runtime.
-    #[wasm_bindgen(catch)]
-    fn atob(data: &str) -> Result<String, JsValue>;
-
     // JSON bound to JS strings, so the body is never copied into wasm memory.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
@@ -248,15 +248,12 @@ fn verified(mac: JsValue, signatures: &str, body: JsValue) -> Result<JsValue, Er
     Ok(event)
 }
 
-/// The secret's key bytes, decoded by `atob` (a binary string: one char per byte).
-fn decode_secret(secret: &str) -> Result<Vec<u8>, Error> {
+/// The secret's key bytes, decoded by the platform's `atob` on the JS side: they never
+/// enter wasm memory.
+fn decode_secret(secret: &str) -> Result<Uint8Array, Error> {
     let b64 = webhook::secret_base64(secret)?;
-    let binary = atob(b64).map_err(|_| webhook::bad_secret("is not base64"))?;
-    let mut key: Vec<u8> = Vec::new();
-    for c in binary.chars() {
-        key.push(c as u32 as u8);
-    }
-    if key.is_empty() {
+    let key = secret_bytes(b64).ok_or_else(|| webhook::bad_secret("is not base64"))?;
+    if key.length() == 0 {
         return Err(webhook::bad_secret("decodes to no bytes"));
     }
     Ok(key)

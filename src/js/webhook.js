@@ -16,8 +16,8 @@ export function setVerified(f) {
 /**
  * The promise of `verified(mac, signatures, body)`, `mac` being the base64 of
  * HMAC-SHA256(`key`, `prefix` + `body`), or undefined when WebCrypto is missing or fails.
- * Never throws: an async function rejects instead. `key` and `prefix` are views on wasm
- * memory: copied before anything is awaited.
+ * Never throws: an async function rejects instead. `prefix` is a view on wasm memory:
+ * copied before anything is awaited.
  */
 export async function hmacThen(key, prefix, body, signatures) {
   let mac;
@@ -25,12 +25,19 @@ export async function hmacThen(key, prefix, body, signatures) {
     const data = new Uint8Array(prefix.length + body.length);
     data.set(prefix);
     data.set(body, prefix.length);
-    const raw = key.slice();
     const subtle = crypto.subtle;
-    const k = await subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    const k = await subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
     mac = btoa(String.fromCharCode(...new Uint8Array(await subtle.sign("HMAC", k, data))));
   } catch {}
   return verified(mac, signatures, body);
+}
+
+/** The key bytes of a base64 secret (`atob` gives one character per byte); `undefined` when
+ * `atob` refuses it. */
+export function secretBytes(b64) {
+  try {
+    return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  } catch {}
 }
 
 /** `bytes` as text, throwing on bytes that are not UTF-8. */
