@@ -190,10 +190,7 @@ pub(crate) fn verify(options: JsValue) -> Result<Promise, Error> {
     };
     // A hostile or mistaken multi-megabyte "secret" is refused before it is copied.
     let key = if secret.length() as usize > webhook::MAX_SECRET_LEN {
-        Err(webhook::bad_secret(&format!(
-            "is longer than {} characters",
-            webhook::MAX_SECRET_LEN
-        )))
+        Err(webhook::secret_too_long())
     } else {
         decode_secret(&String::from(secret))
     }?;
