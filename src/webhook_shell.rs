@@ -113,10 +113,6 @@ impl JsHeaders {
 }
 
 impl HeaderSource for JsHeaders {
-    fn has(&mut self, name: &str) -> bool {
-        self.raw(name).is_some()
-    }
-
     fn get(&mut self, name: &str, max_len: usize) -> HeaderValue {
         let Some(v) = self.raw(name) else {
             return HeaderValue::Absent;
