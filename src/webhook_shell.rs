@@ -20,7 +20,7 @@ use wasm_bindgen::prelude::*;
 
 /// The second call's signature: the MAC (a string, or undefined when WebCrypto failed), the
 /// delivery's `v1` signatures as [`Delivery::signatures`] holds them, and the body.
-type Verified = dyn FnMut(JsValue, String, JsValue) -> Result<JsValue, JsValue>;
+type Verified = dyn FnMut(JsValue, JsValue, JsValue) -> Result<JsValue, JsValue>;
 
 #[wasm_bindgen(module = "/src/js/webhook.js")]
 extern "C" {
@@ -206,8 +206,9 @@ pub(crate) fn verify(options: JsValue) -> Result<Promise, Error> {
     if !HOOKED.with(Cell::get) {
         HOOKED.with(|h| h.set(true));
         // Lives as long as the realm: one callback for every verification.
-        let f = Closure::<Verified>::new(|mac, signatures: String, body| {
-            verified(mac, &signatures, body).map_err(|e| js_error::to_js(&e))
+        let f = Closure::<Verified>::new(|mac, signatures: JsValue, body| {
+            verified(mac, &signatures.as_string().unwrap_or_default(), body)
+                .map_err(|e| js_error::to_js(&e))
         });
         set_verified(&f);
         f.forget();
