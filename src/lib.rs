@@ -111,5 +111,5 @@ use wasm_bindgen::prelude::*;
 /// `.wasm`); a check that fails before the HMAC still rejects, never throws.
 #[wasm_bindgen(js_name = verifyWebhook)]
 pub fn verify_webhook(options: JsValue) -> js_sys::Promise {
-    webhook_shell::verify(options).unwrap_or_else(|e| js_sys::Promise::reject(&js_error::to_js(&e)))
+    webhook_shell::verify(options).unwrap_or_else(|e| js_sys::Promise::reject(&e))
 }

@@ -125,6 +125,13 @@ impl HeaderSource for JsHeaders {
     }
 }
 
+/// A step's error as its JS error, made where the step fails: carrying the Rust [`Error`]
+/// up through each `?` instead copied it at every one (484 B of .wasm).
+#[inline(never)]
+fn js(e: Error) -> JsValue {
+    js_error::to_js(&e)
+}
+
 fn config(message: &str) -> Error {
     Error::config(message)
 }
@@ -155,33 +162,36 @@ fn body_bytes(body: &JsValue, max: f64) -> Result<Uint8Array, Error> {
 
 /// `verifyWebhook(options)`: every check that needs no MAC, then the promise of the event
 /// (or of a `ConveyorWebhookError`) that [`verified`] settles once WebCrypto has answered.
-pub(crate) fn verify(options: JsValue) -> Result<Promise, Error> {
+/// A check that fails gives the JS error for the caller's rejected promise.
+pub(crate) fn verify(options: JsValue) -> Result<Promise, JsValue> {
     if !options.is_object() {
-        return Err(config(
+        return Err(js(config(
             "verifyWebhook needs an options object: { body, headers, secret }",
-        ));
+        )));
     }
-    let tolerance = get_number(&options, "toleranceSec", 0.0, true)?
+    let tolerance = get_number(&options, "toleranceSec", 0.0, true)
+        .map_err(js)?
         .unwrap_or(webhook::DEFAULT_TOLERANCE_SEC as f64);
-    let max_body =
-        get_number(&options, "maxBodyBytes", 0.0, true)?.unwrap_or(DEFAULT_MAX_BODY_BYTES);
-    let now_ms = match get(&options, "now")? {
+    let max_body = get_number(&options, "maxBodyBytes", 0.0, true)
+        .map_err(js)?
+        .unwrap_or(DEFAULT_MAX_BODY_BYTES);
+    let now_ms = match get(&options, "now").map_err(js)? {
         None => Date::now(),
         Some(d) if d.is_instance_of::<Date>() => d.unchecked_into::<Date>().get_time(),
         Some(n) => n.as_f64().unwrap_or(f64::NAN),
     };
     if !now_ms.is_finite() {
-        return Err(config(
+        return Err(js(config(
             "`now` must be a valid Date or a number of milliseconds since 1970",
-        ));
+        )));
     }
 
-    let secret = match get(&options, "secret")? {
+    let secret = match get(&options, "secret").map_err(js)? {
         Some(s) if s.is_string() => s.unchecked_into::<JsString>(),
         _ => {
-            return Err(webhook::bad_secret(
+            return Err(js(webhook::bad_secret(
                 "is missing (`secret` must be a string)",
-            ))
+            )))
         }
     };
     // A hostile or mistaken multi-megabyte "secret" is refused before it is copied.
@@ -189,19 +199,26 @@ pub(crate) fn verify(options: JsValue) -> Result<Promise, Error> {
         Err(webhook::secret_too_long())
     } else {
         decode_secret(&String::from(secret))
-    }?;
+    }
+    .map_err(js)?;
 
-    let headers = get(&options, "headers")?.unwrap_or(JsValue::UNDEFINED);
-    let delivery = Delivery::read(&mut JsHeaders::new(&headers)?)?;
+    let headers = get(&options, "headers")
+        .map_err(js)?
+        .unwrap_or(JsValue::UNDEFINED);
+    let delivery = Delivery::read(&mut JsHeaders::new(&headers).map_err(js)?).map_err(js)?;
     webhook::check_timestamp(
         delivery.timestamp,
         (now_ms / 1000.0).floor() as i64,
         tolerance as u64,
-    )?;
+    )
+    .map_err(js)?;
     let body = body_bytes(
-        &get(&options, "body")?.unwrap_or(JsValue::UNDEFINED),
+        &get(&options, "body")
+            .map_err(js)?
+            .unwrap_or(JsValue::UNDEFINED),
         max_body,
-    )?;
+    )
+    .map_err(js)?;
 
     if !HOOKED.with(Cell::get) {
         HOOKED.with(|h| h.set(true));
