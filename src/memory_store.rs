@@ -8,6 +8,7 @@
 use crate::fallible;
 use crate::ledger::{is_id, AcquireRequest, Ledger, MAX_CARRY, MAX_ID_LEN};
 use crate::store::{numbers_to_js, strings_to_js};
+use crate::text::Cat;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -237,12 +238,12 @@ fn set(obj: &Object, key: &str, value: &JsValue) {
 
 // Messages are joined with `concat`, not `format!`: each `format!` adds code to the .wasm.
 fn type_error(message: &str) -> JsValue {
-    js_sys::TypeError::new(&["MemoryStore: ", message].concat()).into()
+    js_sys::TypeError::new(&["MemoryStore: ", message].cat()).into()
 }
 
 /// "MemoryStore: `name` what".
 fn field_error(name: &str, what: &str) -> JsValue {
-    type_error(&["`", name, "` ", what].concat())
+    type_error(&["`", name, "` ", what].cat())
 }
 
 /// `req[name]`, `None` for `undefined`/`null`; a throwing getter or trap is a TypeError.

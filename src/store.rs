@@ -11,6 +11,7 @@ use crate::fallible;
 use crate::lease::{Ask, Event, FleetConfig, StoreReply as Reply};
 use crate::ledger::{is_id, push_decimal};
 use crate::options::timer_ms;
+use crate::text::Cat;
 use gloo_timers::future::TimeoutFuture;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use std::future::Future;
@@ -52,7 +53,7 @@ impl StoreLink {
                         name,
                         "`)",
                     ]
-                    .concat()
+                    .cat()
                 })
         };
         if !store.is_object() {
@@ -60,7 +61,7 @@ impl StoreLink {
         }
         let (acquire, settle, release) =
             (method("acquire")?, method("settle")?, method("release")?);
-        let identity = ["conveyor-client/rate-limit/v1\n", base_url, "\n", key].concat();
+        let identity = ["conveyor-client/rate-limit/v1\n", base_url, "\n", key].cat();
         let digest =
             subtle_digest("SHA-256", &Uint8Array::from(identity.as_bytes())).map_err(|_| {
                 "`rateLimit.store` needs WebCrypto (`crypto.subtle`), which this runtime lacks"
@@ -211,7 +212,7 @@ impl StoreHandle {
     }
 
     fn timed_out(&self, what: &str) -> JsValue {
-        let mut message = ["the rate-limit store's `", what, "` did not answer within "].concat();
+        let mut message = ["the rate-limit store's `", what, "` did not answer within "].cat();
         push_decimal(&mut message, self.timeout_ms as u64);
         message.push_str(" ms (storeTimeoutMs)");
         js_sys::Error::new(&message).into()
@@ -222,7 +223,7 @@ impl StoreHandle {
 /// what nobody needs); anything malformed is an error, so the client falls back.
 fn read_reply(v: &JsValue, want: usize) -> Result<Reply, JsValue> {
     let bad = |why: &str| -> JsValue {
-        js_sys::TypeError::new(&["the rate-limit store's `acquire` answered ", why].concat()).into()
+        js_sys::TypeError::new(&["the rate-limit store's `acquire` answered ", why].cat()).into()
     };
     // Every read through catching bindings: the reply is the store's object.
     let tokens = fallible::get(v, "tokens").map_err(|_| bad("no readable object"))?;

@@ -24,9 +24,7 @@ pub const MAX_SIGNATURE_HEADER_LEN: usize = 8 * 1024;
 pub const MAX_TIMESTAMP_LEN: usize = 20;
 /// The longest secret read; Svix secrets decode to 24 to 64 bytes.
 pub const MAX_SECRET_LEN: usize = 1024;
-/// The length of an HMAC-SHA256.
-pub const MAC_LEN: usize = 32;
-/// The length of an HMAC-SHA256 in padded base64, as Svix writes it.
+/// The length of an HMAC-SHA256 (32 bytes) in padded base64, as Svix writes it.
 pub const MAC_BASE64_LEN: usize = 44;
 
 /// Svix's header names, then the Standard Webhooks ones, in the order they are tried.
@@ -65,8 +63,10 @@ pub struct Delivery {
     pub id: String,
     /// The timestamp, seconds since 1970.
     pub timestamp: i64,
-    /// The `v1` signatures found (their base64 text); other versions are skipped.
-    pub signatures: Vec<String>,
+    /// The `v1` signatures found, their base64 texts one after the other (each is
+    /// [`MAC_BASE64_LEN`] long); other versions are skipped. One string, so it crosses to
+    /// JS and back as it is while WebCrypto computes the MAC.
+    pub signatures: String,
 }
 
 impl Delivery {
@@ -75,15 +75,18 @@ impl Delivery {
     /// The Svix names are used when any of them is present, else the Standard Webhooks
     /// names; a scheme is never mixed with the other.
     pub fn read(headers: &mut impl HeaderSource) -> Result<Delivery, Error> {
-        let names = HEADER_SETS
-            .iter()
-            .copied()
-            .find(|n| {
-                [n.id, n.timestamp, n.signature]
-                    .iter()
-                    .any(|h| headers.has(h))
-            })
-            .unwrap_or(HEADER_SETS[0]);
+        let [svix, standard] = HEADER_SETS;
+        // Whether a header was sent at all: asked with no room, a sent one is never copied.
+        let mut has = |name| !matches!(headers.get(name, 0), HeaderValue::Absent);
+        let names = if !has(svix.id)
+            && !has(svix.timestamp)
+            && !has(svix.signature)
+            && (has(standard.id) || has(standard.timestamp) || has(standard.signature))
+        {
+            standard
+        } else {
+            svix
+        };
         let mut value = |name: &'static str, max: usize| match headers.get(name, max) {
             HeaderValue::Absent => Err(fail(
                 ErrorKind::WebhookMissingHeader,
@@ -104,8 +107,9 @@ impl Delivery {
         let id = id.ok_or_else(|| {
             fail(
                 ErrorKind::WebhookBadSignature,
+                // The bound's digits written out (a test pins them to it): one argument less.
                 format!(
-                    "the webhook's `{}` header is longer than {MAX_ID_LEN} characters",
+                    "the webhook's `{}` header is longer than 256 characters",
                     names.id
                 ),
             )
@@ -126,7 +130,7 @@ impl Delivery {
             fail(
                 ErrorKind::WebhookBadSignature,
                 format!(
-                    "the webhook's `{}` header is longer than {MAX_SIGNATURE_HEADER_LEN} characters",
+                    "the webhook's `{}` header is longer than 8192 characters",
                     names.signature
                 ),
             )
@@ -143,26 +147,26 @@ impl Delivery {
     pub fn signed_prefix(&self) -> String {
         format!("{}.{}.", self.id, self.timestamp)
     }
+}
 
-    /// Whether one of the delivery's signatures is `expected` (the MAC in padded base64),
-    /// in time independent of where (or whether) the signatures differ from it.
-    ///
-    /// The base64 texts are compared, as Svix's own verifier does: the MAC is encoded once
-    /// instead of every signature being decoded.
-    pub fn is_signed_by(&self, expected: &str) -> bool {
-        // Every signature is compared, matched or not, so the time taken says nothing
-        // about which one matched.
-        self.signatures.iter().fold(false, |found, sig| {
-            constant_time_eq(sig.as_bytes(), expected.as_bytes()) | found
-        })
+/// Whether one of `signatures` (as [`Delivery::signatures`] holds them) is `expected` (the
+/// MAC in padded base64), in time independent of where (or whether) they differ from it.
+///
+/// The base64 texts are compared, as Svix's own verifier does: the MAC is encoded once
+/// instead of every signature being decoded.
+pub fn is_signed_by(signatures: &str, expected: &str) -> bool {
+    // Every signature is compared, matched or not, so the time taken says nothing about
+    // which one matched.
+    let mut found = false;
+    for sig in signatures.as_bytes().chunks(MAC_BASE64_LEN) {
+        found |= constant_time_eq(sig, expected.as_bytes());
     }
+    found
 }
 
 /// Where headers are looked up: a `Headers` object or a plain object on the JS side, a
 /// list in tests. Names are asked for in lower case; the lookup is case-insensitive.
 pub trait HeaderSource {
-    /// Whether the header was sent at all.
-    fn has(&mut self, name: &str) -> bool;
     /// The header's value, unless it is longer than `max_len` characters (then it is not
     /// copied: a hostile header stays where it is).
     fn get(&mut self, name: &str, max_len: usize) -> HeaderValue;
@@ -186,9 +190,14 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
         return None;
     }
     // By hand: `str::parse` would link the general integer parser for 15 ASCII digits.
-    s.bytes().try_fold(0i64, |v, b| {
-        b.is_ascii_digit().then(|| v * 10 + i64::from(b - b'0'))
-    })
+    let mut v = 0i64;
+    for b in s.bytes() {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + i64::from(b - b'0');
+    }
+    Some(v)
 }
 
 /// Checks that `timestamp` is within `tolerance_sec` of `now_sec`, either way (a clock
@@ -211,15 +220,15 @@ pub fn check_timestamp(timestamp: i64, now_sec: i64, tolerance_sec: u64) -> Resu
     Ok(())
 }
 
-/// The `v1` signatures of a signature header: space-separated `version,base64` entries.
-/// Other versions are skipped, and so are entries that cannot be a padded base64 MAC (no
-/// other length can equal one).
-pub fn parse_signatures(header: &str) -> Vec<String> {
-    let mut out = Vec::new();
+/// The `v1` signatures of a signature header (space-separated `version,base64` entries),
+/// one after the other. Other versions are skipped, and so are entries that cannot be a
+/// padded base64 MAC (no other length can equal one).
+pub fn parse_signatures(header: &str) -> String {
+    let mut out = String::new();
     for entry in header.split(' ') {
         if let Some(b64) = entry.strip_prefix("v1,") {
             if b64.len() == MAC_BASE64_LEN {
-                out.push(b64.to_owned());
+                out.push_str(b64);
             }
         }
     }
@@ -231,18 +240,17 @@ pub fn parse_signatures(header: &str) -> Vec<String> {
 /// secret, and what `atob` would silently accept (whitespace inside).
 pub fn secret_base64(secret: &str) -> Result<&str, Error> {
     if secret.len() > MAX_SECRET_LEN {
-        return Err(bad_secret(&format!(
-            "is longer than {MAX_SECRET_LEN} characters"
-        )));
+        return Err(secret_too_long());
     }
     let b64 = secret.trim();
     let b64 = b64.strip_prefix("whsec_").unwrap_or(b64);
     if b64.is_empty() {
         return Err(bad_secret("is empty"));
     }
-    let base64_char = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
-    if !b64.bytes().all(base64_char) {
-        return Err(bad_secret("is not base64"));
+    for b in b64.bytes() {
+        if !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')) {
+            return Err(bad_secret("is not base64"));
+        }
     }
     Ok(b64)
 }
@@ -255,19 +263,28 @@ pub fn bad_secret(why: &str) -> Error {
     )
 }
 
+/// The error for a secret of more than [`MAX_SECRET_LEN`] characters (its digits written
+/// out, which a test pins to it: no formatting).
+pub fn secret_too_long() -> Error {
+    bad_secret("is longer than 1024 characters")
+}
+
 /// Compares two equal-length byte strings in time that depends only on their length.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    let mut diff = 0u8;
+    for (x, y) in a.iter().zip(b) {
+        diff |= x ^ y;
+    }
     // black_box keeps the optimiser from turning the fold into an early-exit comparison.
     std::hint::black_box(diff) == 0
 }
 
-/// The error for a delivery none of whose signatures matched.
-pub fn no_match(delivery: &Delivery) -> Error {
-    let why = if delivery.signatures.is_empty() {
+/// The error for a delivery none of whose `signatures` matched.
+pub fn no_match(signatures: &str) -> Error {
+    let why = if signatures.is_empty() {
         "carries no `v1` signature"
     } else {
         "has no signature that matches its body with this secret"
@@ -296,9 +313,6 @@ mod tests {
     pub(super) struct List<'a>(pub &'a [(&'a str, &'a str)]);
 
     impl HeaderSource for List<'_> {
-        fn has(&mut self, name: &str) -> bool {
-            self.0.iter().any(|(k, _)| *k == name)
-        }
         fn get(&mut self, name: &str, max_len: usize) -> HeaderValue {
             match self.0.iter().find(|(k, _)| *k == name) {
                 None => HeaderValue::Absent,
@@ -324,7 +338,7 @@ mod tests {
         .unwrap();
         assert_eq!(d.id, "msg_1");
         assert_eq!(d.timestamp, 1614265330);
-        assert_eq!(d.signatures, vec![SIG[3..].to_owned()]);
+        assert_eq!(d.signatures, SIG[3..]);
         assert_eq!(d.signed_prefix(), "msg_1.1614265330.");
     }
 
@@ -371,6 +385,10 @@ mod tests {
         ]))
         .unwrap_err();
         assert_eq!(e.kind, ErrorKind::WebhookBadSignature);
+        assert_eq!(
+            e.message,
+            format!("the webhook's `svix-signature` header is longer than {MAX_SIGNATURE_HEADER_LEN} characters")
+        );
         let id = "i".repeat(MAX_ID_LEN + 1);
         let e = Delivery::read(&mut headers(&[
             ("svix-id", &id),
@@ -379,6 +397,14 @@ mod tests {
         ]))
         .unwrap_err();
         assert_eq!(e.kind, ErrorKind::WebhookBadSignature);
+        assert_eq!(
+            e.message,
+            format!("the webhook's `svix-id` header is longer than {MAX_ID_LEN} characters")
+        );
+        assert_eq!(
+            secret_base64(&"A".repeat(MAX_SECRET_LEN + 1)).unwrap_err().message,
+            format!("the webhook secret is longer than {MAX_SECRET_LEN} characters: pass it as shown in Conveyor (`whsec_` and base64)")
+        );
     }
 
     #[test]
@@ -402,7 +428,8 @@ mod tests {
         assert_eq!(old.kind, ErrorKind::WebhookTimestampOutOfRange);
         assert!(old.message.contains("too old"));
         let new = check_timestamp(1601, 1300, 300).unwrap_err();
-        assert!(new.message.contains("too new"));
+        assert_eq!(new.message, "the webhook's timestamp is too new: 301 s ahead of this clock, more than the 300 s tolerance (a replay, or a wrong clock)");
+        assert_eq!(old.message, "the webhook's timestamp is too old: 301 s behind this clock, more than the 300 s tolerance (a replay, or a wrong clock)");
         assert!(check_timestamp(i64::MAX, i64::MIN, u64::MAX).is_ok());
     }
 
@@ -413,10 +440,7 @@ mod tests {
         let header = format!(
             "v2,{mac} v1,{mac}  v1,short v1,{unpadded} v1a,{mac} {mac} v1,{mac}AAAA v1,{mac}"
         );
-        assert_eq!(
-            parse_signatures(&header),
-            vec![mac.to_owned(), mac.to_owned()]
-        );
+        assert_eq!(parse_signatures(&header), format!("{mac}{mac}"));
     }
 
     #[test]
@@ -441,15 +465,18 @@ mod tests {
 
     #[test]
     fn matching_is_any_of_the_signatures() {
-        let d = Delivery {
-            id: "m".into(),
-            timestamp: 1,
-            signatures: vec!["aa".into(), "bb".into()],
-        };
-        assert!(d.is_signed_by("bb"));
-        assert!(!d.is_signed_by("cc"));
-        assert!(!d.is_signed_by("b"));
-        assert!(no_match(&d).message.contains("no signature that matches"));
+        let (a, b) = ("a".repeat(MAC_BASE64_LEN), "b".repeat(MAC_BASE64_LEN));
+        let both = format!("{a}{b}");
+        assert!(is_signed_by(&both, &b));
+        assert!(is_signed_by(&both, &a));
+        assert!(!is_signed_by(&both, &"c".repeat(MAC_BASE64_LEN)));
+        assert!(!is_signed_by(&both, &b[1..]));
+        assert!(!is_signed_by(&both, &both));
+        assert!(!is_signed_by("", &a));
+        assert!(no_match(&both)
+            .message
+            .contains("no signature that matches"));
+        assert!(no_match("").message.contains("carries no `v1` signature"));
     }
 }
 
@@ -490,8 +517,11 @@ mod props {
             entries.extend(noise.iter().filter(|n| !n.starts_with("v1,")).cloned());
             entries.extend(macs.iter().map(|m| format!("v2,{}", STANDARD.encode(m))));
             let parsed = parse_signatures(&entries.join(" "));
-            let expected: Vec<String> = macs.iter().map(|m| STANDARD.encode(m)).collect();
-            prop_assert_eq!(parsed, expected);
+            let expected: String = macs.iter().map(|m| STANDARD.encode(m)).collect();
+            prop_assert_eq!(&parsed, &expected);
+            for m in &macs {
+                prop_assert!(is_signed_by(&parsed, &STANDARD.encode(m)));
+            }
         }
 
         #[test]

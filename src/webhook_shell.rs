@@ -1,25 +1,39 @@
-//! `verifyWebhook`: the JS half of [`crate::webhook`].
+//! `verifyWebhook`: the JS half of [`crate::webhook`], in two synchronous calls.
 //!
-//! Reads the caller's options, looks headers up case-insensitively in a `Headers` or a
-//! plain object, computes the HMAC with the platform's WebCrypto (`src/js/webhook.js`: import and sign
-//! behind one promise, so the wasm awaits once) and parses the body with
-//! the platform's `JSON.parse`. The body never enters wasm memory: it goes from the caller's
-//! string or bytes to WebCrypto and `JSON.parse` on the JS side, so its size does not grow
-//! the wasm heap.
+//! [`verify`] reads the caller's options, looks headers up case-insensitively in a `Headers`
+//! or a plain object, and makes every check that needs no MAC; then `src/js/webhook.js`
+//! computes the HMAC with the platform's WebCrypto and hands it to [`verified`] (through the
+//! realm's one callback), which decides whether a signature matches and parses the body with
+//! the platform's `JSON.parse`. No Rust future is involved: `verifyWebhook` returns the
+//! snippet's promise, whose continuation is the second call. The body never enters wasm
+//! memory: it goes from the caller's string or bytes to WebCrypto and `JSON.parse` on the
+//! JS side, so its size does not grow the wasm heap.
 
 use crate::errors::Error;
 use crate::fallible;
+use crate::js_error;
 use crate::options::{get, get_number};
-use crate::webhook::{self, Delivery, HeaderSource, HeaderValue, HEADER_SETS, MAC_LEN};
+use crate::webhook::{self, Delivery, HeaderSource, HeaderValue, HEADER_SETS, MAC_BASE64_LEN};
 use js_sys::{Array, Date, JsString, Promise, Reflect, Uint8Array};
+use std::cell::Cell;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
+
+/// The second call's signature: the MAC (a string, or undefined when WebCrypto failed), the
+/// delivery's `v1` signatures as [`Delivery::signatures`] holds them, and the body.
+type Verified = dyn FnMut(JsValue, JsValue, JsValue) -> Result<JsValue, JsValue>;
 
 #[wasm_bindgen(module = "/src/js/webhook.js")]
 extern "C" {
-    // WebCrypto's import and sign in one JS call: one await in the wasm, not two.
-    #[wasm_bindgen(catch, js_name = hmacBase64)]
-    fn hmac_base64(key: &[u8], prefix: &[u8], body: &Uint8Array) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = setVerified)]
+    fn set_verified(f: &Closure<Verified>);
+    /// Resolves with what `verified(mac, signatures, body)` returns, or rejects with what it
+    /// throws; never throws itself.
+    #[wasm_bindgen(js_name = hmacThen)]
+    fn hmac_then(key: &Uint8Array, prefix: &[u8], body: &Uint8Array, signatures: &str) -> Promise;
+    /// `atob(b64)` as bytes (one per character of its binary string); `None` when `atob`
+    /// refuses it.
+    #[wasm_bindgen(js_name = secretBytes)]
+    fn secret_bytes(b64: &str) -> Option<Uint8Array>;
     #[wasm_bindgen(catch)]
     fn utf8(bytes: &Uint8Array) -> Result<JsString, JsValue>;
     #[wasm_bindgen(catch, js_name = bodyBytes)]
@@ -28,13 +42,13 @@ extern "C" {
 
 #[wasm_bindgen]
 extern "C" {
-    // Base64 is the platform's: `atob` is global in every supported runtime.
-    #[wasm_bindgen(catch)]
-    fn atob(data: &str) -> Result<String, JsValue>;
-
     // JSON bound to JS strings, so the body is never copied into wasm memory.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
+}
+
+thread_local! {
+    static HOOKED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The largest body accepted unless `maxBodyBytes` says otherwise. Conveyor's events are
@@ -54,10 +68,15 @@ impl JsHeaders {
         if let Some(f) = get(headers, "get")?.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
             return Ok(JsHeaders::Getter(headers.clone(), f));
         }
-        let mut wanted: Vec<&'static str> = Vec::new();
-        for n in &HEADER_SETS {
-            wanted.extend_from_slice(&[n.id, n.timestamp, n.signature]);
-        }
+        let [svix, standard] = HEADER_SETS;
+        let wanted = [
+            svix.id,
+            svix.timestamp,
+            svix.signature,
+            standard.id,
+            standard.timestamp,
+            standard.signature,
+        ];
         let mut found = Vec::new();
         if headers.is_object() {
             // A `Proxy` whose `ownKeys` trap throws is a bad option, not a trap of the wasm.
@@ -70,10 +89,12 @@ impl JsHeaders {
                 if k.length() > 20 {
                     continue;
                 }
-                let name = String::from(k).to_ascii_lowercase();
-                if let Some(w) = wanted.iter().find(|w| **w == name) {
-                    if let Ok(v) = Reflect::get(headers, &key) {
-                        found.push((*w, v));
+                let name = String::from(k);
+                for w in wanted {
+                    if w.eq_ignore_ascii_case(&name) {
+                        if let Ok(v) = Reflect::get(headers, &key) {
+                            found.push((w, v));
+                        }
                     }
                 }
             }
@@ -92,10 +113,6 @@ impl JsHeaders {
 }
 
 impl HeaderSource for JsHeaders {
-    fn has(&mut self, name: &str) -> bool {
-        self.raw(name).is_some()
-    }
-
     fn get(&mut self, name: &str, max_len: usize) -> HeaderValue {
         let Some(v) = self.raw(name) else {
             return HeaderValue::Absent;
@@ -106,6 +123,13 @@ impl HeaderSource for JsHeaders {
         }
         HeaderValue::Present(String::from(s))
     }
+}
+
+/// A step's error as its JS error, made where the step fails: carrying the Rust [`Error`]
+/// up through each `?` instead copied it at every one (484 B of .wasm).
+#[inline(never)]
+fn js(e: Error) -> JsValue {
+    js_error::to_js(&e)
 }
 
 fn config(message: &str) -> Error {
@@ -136,73 +160,98 @@ fn body_bytes(body: &JsValue, max: f64) -> Result<Uint8Array, Error> {
     Ok(bytes)
 }
 
-/// `verifyWebhook(options)`: the parsed event, or a `ConveyorWebhookError`.
-pub(crate) async fn verify(options: JsValue) -> Result<JsValue, Error> {
+/// `verifyWebhook(options)`: every check that needs no MAC, then the promise of the event
+/// (or of a `ConveyorWebhookError`) that [`verified`] settles once WebCrypto has answered.
+/// A check that fails gives the JS error for the caller's rejected promise.
+pub(crate) fn verify(options: JsValue) -> Result<Promise, JsValue> {
     if !options.is_object() {
-        return Err(config(
+        return Err(js(config(
             "verifyWebhook needs an options object: { body, headers, secret }",
-        ));
+        )));
     }
-    let tolerance = get_number(&options, "toleranceSec", 0.0, true)?
+    let tolerance = get_number(&options, "toleranceSec", 0.0, true)
+        .map_err(js)?
         .unwrap_or(webhook::DEFAULT_TOLERANCE_SEC as f64);
-    let max_body =
-        get_number(&options, "maxBodyBytes", 0.0, true)?.unwrap_or(DEFAULT_MAX_BODY_BYTES);
-    let now_ms = match get(&options, "now")? {
+    let max_body = get_number(&options, "maxBodyBytes", 0.0, true)
+        .map_err(js)?
+        .unwrap_or(DEFAULT_MAX_BODY_BYTES);
+    let now_ms = match get(&options, "now").map_err(js)? {
         None => Date::now(),
         Some(d) if d.is_instance_of::<Date>() => d.unchecked_into::<Date>().get_time(),
         Some(n) => n.as_f64().unwrap_or(f64::NAN),
     };
     if !now_ms.is_finite() {
-        return Err(config(
+        return Err(js(config(
             "`now` must be a valid Date or a number of milliseconds since 1970",
-        ));
+        )));
     }
 
-    let secret = match get(&options, "secret")? {
+    let secret = match get(&options, "secret").map_err(js)? {
         Some(s) if s.is_string() => s.unchecked_into::<JsString>(),
         _ => {
-            return Err(webhook::bad_secret(
+            return Err(js(webhook::bad_secret(
                 "is missing (`secret` must be a string)",
-            ))
+            )))
         }
     };
     // A hostile or mistaken multi-megabyte "secret" is refused before it is copied.
     let key = if secret.length() as usize > webhook::MAX_SECRET_LEN {
-        Err(webhook::bad_secret(&format!(
-            "is longer than {} characters",
-            webhook::MAX_SECRET_LEN
-        )))
+        Err(webhook::secret_too_long())
     } else {
         decode_secret(&String::from(secret))
-    }?;
+    }
+    .map_err(js)?;
 
-    let headers = get(&options, "headers")?.unwrap_or(JsValue::UNDEFINED);
-    let delivery = Delivery::read(&mut JsHeaders::new(&headers)?)?;
+    let headers = get(&options, "headers")
+        .map_err(js)?
+        .unwrap_or(JsValue::UNDEFINED);
+    let delivery = Delivery::read(&mut JsHeaders::new(&headers).map_err(js)?).map_err(js)?;
     webhook::check_timestamp(
         delivery.timestamp,
         (now_ms / 1000.0).floor() as i64,
         tolerance as u64,
-    )?;
+    )
+    .map_err(js)?;
     let body = body_bytes(
-        &get(&options, "body")?.unwrap_or(JsValue::UNDEFINED),
+        &get(&options, "body")
+            .map_err(js)?
+            .unwrap_or(JsValue::UNDEFINED),
         max_body,
-    )?;
+    )
+    .map_err(js)?;
 
-    let no_crypto =
-        || config("verifyWebhook needs WebCrypto (`crypto.subtle`), which this runtime lacks");
-    let mac =
-        hmac_base64(&key, delivery.signed_prefix().as_bytes(), &body).map_err(|_| no_crypto())?;
-    let mac = JsFuture::from(mac).await.map_err(|_| no_crypto())?;
+    if !HOOKED.with(Cell::get) {
+        HOOKED.with(|h| h.set(true));
+        // Lives as long as the realm: one callback for every verification.
+        let f = Closure::<Verified>::new(|mac, signatures: JsValue, body| {
+            verified(mac, &signatures.as_string().unwrap_or_default(), body)
+                .map_err(|e| js_error::to_js(&e))
+        });
+        set_verified(&f);
+        f.forget();
+    }
+    Ok(hmac_then(
+        &key,
+        delivery.signed_prefix().as_bytes(),
+        &body,
+        &delivery.signatures,
+    ))
+}
+
+/// The second call: the event, once WebCrypto's `mac` is known for the delivery whose `v1`
+/// signatures are `signatures` and whose body is `body`.
+fn verified(mac: JsValue, signatures: &str, body: JsValue) -> Result<JsValue, Error> {
     // Base64 of a SHA-256 MAC: 44 characters; anything else is not WebCrypto's answer.
     let expected = mac
         .as_string()
-        .filter(|m| m.len() == MAC_LEN.div_ceil(3) * 4)
-        .ok_or_else(no_crypto)?;
-    if !delivery.is_signed_by(&expected) {
-        return Err(webhook::no_match(&delivery));
+        .filter(|m| m.len() == MAC_BASE64_LEN)
+        .ok_or_else(|| {
+            config("verifyWebhook needs WebCrypto (`crypto.subtle`), which this runtime lacks")
+        })?;
+    if !webhook::is_signed_by(signatures, &expected) {
+        return Err(webhook::no_match(signatures));
     }
-
-    let text = utf8(&body).map_err(|_| webhook::bad_payload("is not UTF-8 text"))?;
+    let text = utf8(body.unchecked_ref()).map_err(|_| webhook::bad_payload("is not UTF-8 text"))?;
     let event = json_parse(&text).map_err(|_| webhook::bad_payload("is not JSON"))?;
     if !event.is_object() || Array::is_array(&event) {
         return Err(webhook::bad_payload("is not a JSON object"));
@@ -210,15 +259,12 @@ pub(crate) async fn verify(options: JsValue) -> Result<JsValue, Error> {
     Ok(event)
 }
 
-/// The secret's key bytes, decoded by `atob` (a binary string: one char per byte).
-fn decode_secret(secret: &str) -> Result<Vec<u8>, Error> {
+/// The secret's key bytes, decoded by the platform's `atob` on the JS side: they never
+/// enter wasm memory.
+fn decode_secret(secret: &str) -> Result<Uint8Array, Error> {
     let b64 = webhook::secret_base64(secret)?;
-    let binary = atob(b64).map_err(|_| webhook::bad_secret("is not base64"))?;
-    let mut key: Vec<u8> = Vec::new();
-    for c in binary.chars() {
-        key.push(c as u32 as u8);
-    }
-    if key.is_empty() {
+    let key = secret_bytes(b64).ok_or_else(|| webhook::bad_secret("is not base64"))?;
+    if key.length() == 0 {
         return Err(webhook::bad_secret("decodes to no bytes"));
     }
     Ok(key)

@@ -1,19 +1,43 @@
 // WebCrypto's HMAC for `verifyWebhook` (src/webhook_shell.rs): Rust owns every decision
-// (headers, timestamp window, body bound, which signature matches); this awaits the
-// platform in one call. Only `export function`, no imports: the build rewrites it to CJS.
+// (headers, timestamp window, body bound, which signature matches, the payload); this awaits
+// the platform between its two synchronous calls. Only `export function`, no imports: the
+// build rewrites it to CJS.
 
-/** Base64 of HMAC-SHA256(`key`, `prefix` + `body`). Rejects when WebCrypto is missing.
- * `key` and `prefix` are views on wasm memory: copied before anything is awaited. */
-export function hmacBase64(key, prefix, body) {
-  const data = new Uint8Array(prefix.length + body.length);
-  data.set(prefix);
-  data.set(body, prefix.length);
-  const raw = key.slice();
-  return (async () => {
+// Rust's one callback per realm, `verified(mac, signatures, body)`: the second call, which
+// returns the event or throws its typed error. Each verification carries its own
+// `signatures` and `body` through it, so any number can be in flight.
+let verified;
+
+/** Sets the callback that finishes a verification (once per realm). */
+export function setVerified(f) {
+  verified = f;
+}
+
+/**
+ * The promise of `verified(mac, signatures, body)`, `mac` being the base64 of
+ * HMAC-SHA256(`key`, `prefix` + `body`), or undefined when WebCrypto is missing or fails.
+ * Never throws: an async function rejects instead. `prefix` is a view on wasm memory:
+ * copied before anything is awaited.
+ */
+export async function hmacThen(key, prefix, body, signatures) {
+  let mac;
+  try {
+    const data = new Uint8Array(prefix.length + body.length);
+    data.set(prefix);
+    data.set(body, prefix.length);
     const subtle = crypto.subtle;
-    const k = await subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-    return btoa(String.fromCharCode(...new Uint8Array(await subtle.sign("HMAC", k, data))));
-  })();
+    const k = await subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    mac = btoa(String.fromCharCode(...new Uint8Array(await subtle.sign("HMAC", k, data))));
+  } catch {}
+  return verified(mac, signatures, body);
+}
+
+/** The key bytes of a base64 secret (`atob` gives one character per byte); `undefined` when
+ * `atob` refuses it. */
+export function secretBytes(b64) {
+  try {
+    return Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  } catch {}
 }
 
 /** `bytes` as text, throwing on bytes that are not UTF-8. */

@@ -40,21 +40,32 @@ export async function webhookScenario(pkg, env, check) {
   const sig = wh.sign(id, now, body);
   const svixHeaders = { "svix-id": id, "svix-timestamp": String(ts), "svix-signature": sig };
 
-  /** Runs verifyWebhook and returns `{ ok, value, err }`. */
-  const attempt = async (opts) => {
+  /** Calls verifyWebhook; whatever is wrong must reject its promise, never throw from the call. */
+  const call = (what, opts) => {
     try {
-      return { ok: true, value: await verifyWebhook({ secret, now, ...opts }) };
+      const p = verifyWebhook(opts);
+      check(p instanceof Promise, `${what}: verifyWebhook returns a Promise`);
+      return p;
+    } catch (err) {
+      check(false, `${what}: verifyWebhook threw synchronously (${err?.code}: ${err?.message}) instead of rejecting`);
+      return Promise.reject(err);
+    }
+  };
+  /** Runs verifyWebhook and returns `{ ok, value, err }`. */
+  const attempt = async (opts, what = "verifyWebhook") => {
+    try {
+      return { ok: true, value: await call(what, { secret, now, ...opts }) };
     } catch (err) {
       return { ok: false, err };
     }
   };
   const expectOk = async (what, opts) => {
-    const r = await attempt(opts);
+    const r = await attempt(opts, what);
     check(r.ok, `${what}: verifies (got ${r.err?.code}: ${r.err?.message})`);
     return r.value;
   };
   const expectCode = async (what, code, opts, secretUsed = secret) => {
-    const r = await attempt(opts);
+    const r = await attempt(opts, what);
     const e = r.err;
     check(!r.ok, `${what}: rejects`);
     if (r.ok) return;
@@ -168,13 +179,32 @@ export async function webhookScenario(pkg, env, check) {
   await expectCode("now not a date", "config", { body, headers: svixHeaders, now: "yesterday" });
   let thrown;
   try {
-    await verifyWebhook();
+    await call("no options", undefined);
   } catch (e) {
     thrown = e;
   }
   check(thrown instanceof ConveyorConfigError, "verifyWebhook() without options rejects with ConveyorConfigError");
 
-  // 8. The sandbox's signer → svix's verifier and verifyWebhook.
+  // 8. Verifications in flight together each settle with their own outcome: the HMACs
+  // finish in any order, and every one must be judged against its own signatures and body.
+  const many = [];
+  for (let i = 0; i < 12; i++) {
+    const text = `{"type":"access.requested","n":${i},"pad":"${"p".repeat(i * 97)}"}`;
+    const key = i % 3 === 2 ? other : secret;
+    const signed = new Webhook(key).sign(`${id}_${i}`, now, text);
+    const headers = { "svix-id": `${id}_${i}`, "svix-timestamp": String(ts), "svix-signature": signed };
+    // Every fourth one carries another delivery's signature, every third another secret.
+    if (i % 4 === 1) headers["svix-signature"] = wh.sign(`${id}_${i - 1}`, now, text);
+    const expect = i % 4 === 1 ? "bad_signature" : i % 3 === 2 ? "ok, its own secret" : "ok";
+    many.push([i, expect, attempt({ body: i % 2 ? new TextEncoder().encode(text) : text, headers, secret: key }, `concurrent #${i}`)]);
+  }
+  for (const [i, expect, pending] of many) {
+    const r = await pending;
+    if (expect === "bad_signature") check(!r.ok && r.err?.code === "bad_signature", `concurrent #${i}: rejects bad_signature (got ${r.ok ? "ok" : r.err?.code})`);
+    else check(r.ok && r.value?.n === i && r.value?.pad?.length === i * 97, `concurrent #${i}: resolves with its own payload (got ${r.ok ? JSON.stringify(r.value).slice(0, 60) : r.err?.code})`);
+  }
+
+  // 9. The sandbox's signer → svix's verifier and verifyWebhook.
   if (env.webhookSecret) {
     const email = `webhook-${Math.random().toString(36).slice(2)}@example.com`;
     const res = await fetch(`${env.sandbox}/_sandbox/access_requests`, {
