@@ -14,6 +14,7 @@
 //!            "/api/v2/exchange/authorizations/..%2Fadmin?q=a%20b%26c");
 //! ```
 
+use crate::text::Cat;
 use percent_encoding::percent_decode_str;
 
 /// Percent-encodes one path segment taken from a caller argument (an id, a slug).
@@ -332,13 +333,6 @@ pub fn redact_path(path_and_query: &str) -> String {
     out
 }
 
-fn normal_scheme(scheme: &str) -> String {
-    scheme
-        .strip_suffix(':')
-        .unwrap_or(scheme)
-        .to_ascii_lowercase()
-}
-
 /// Where a response says it came from: its `url`, as the shell could read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResponseUrl<'a> {
@@ -449,17 +443,33 @@ pub fn is_loopback_host(host: &str) -> bool {
 /// assert!(check_base_scheme("ftp:", "localhost").is_err());
 /// ```
 pub fn check_base_scheme(scheme: &str, host: &str) -> Result<(), String> {
-    match normal_scheme(scheme).as_str() {
-        "https" => Ok(()),
-        "http" if is_loopback_host(host) => Ok(()),
-        "http" => Err(format!(
-            "`baseUrl` must use https: (http: is allowed only for localhost and loopback addresses), so the API key never crosses the network in clear text; got http://{host}"
-        )),
-        other => Err(format!(
-            "`baseUrl` must be an https: URL; got the scheme `{}`",
-            truncate(other, 20)
-        )),
+    let scheme = scheme.strip_suffix(':').unwrap_or(scheme);
+    if scheme.eq_ignore_ascii_case("https") {
+        return Ok(());
     }
+    if scheme.eq_ignore_ascii_case("http") {
+        if is_loopback_host(host) {
+            return Ok(());
+        }
+        return Err([
+            "`baseUrl` must use https: (http: is allowed only for localhost and loopback addresses), so the API key never crosses the network in clear text; got http://",
+            host,
+        ]
+        .cat());
+    }
+    // At most 20 characters of it, with `…` when cut.
+    let (shown, cut) = match scheme.char_indices().nth(20) {
+        Some((end, _)) => (scheme.get(..end).unwrap_or(scheme), "…"),
+        None => (scheme, ""),
+    };
+    let shown = shown.to_ascii_lowercase();
+    Err([
+        "`baseUrl` must be an https: URL; got the scheme `",
+        &shown,
+        cut,
+        "`",
+    ]
+    .cat())
 }
 
 /// The longest API key accepted. Real keys are far shorter; the bound stops a pasted file
@@ -529,15 +539,6 @@ pub fn key_hint(key: &str) -> String {
 /// `0b10xx_xxxx`). `str::chars().count()` links a 0.8 KB word-at-a-time counter; keys are short.
 fn char_count(s: &str) -> usize {
     s.bytes().filter(|b| b & 0xC0 != 0x80).count()
-}
-
-/// At most `max` characters of `s`, with `…` when cut.
-fn truncate(s: &str, max: usize) -> String {
-    let mut out: String = s.chars().take(max).collect();
-    if s.chars().nth(max).is_some() {
-        out.push('…');
-    }
-    out
 }
 
 #[cfg(test)]
@@ -800,6 +801,41 @@ mod tests {
         }
         let long = "x".repeat(500);
         assert!(check_base_scheme(&long, "h").unwrap_err().len() < 150);
+        assert_eq!(
+            check_base_scheme("http:", "api.conveyor.com").unwrap_err(),
+            "`baseUrl` must use https: (http: is allowed only for localhost and loopback addresses), so the API key never crosses the network in clear text; got http://api.conveyor.com"
+        );
+        let scheme = |s: &str| check_base_scheme(s, "localhost").unwrap_err();
+        assert_eq!(
+            scheme("FTP:"),
+            "`baseUrl` must be an https: URL; got the scheme `ftp`"
+        );
+        assert_eq!(
+            scheme(""),
+            "`baseUrl` must be an https: URL; got the scheme ``"
+        );
+        let twenty = "abcdefghijklmnopqrst";
+        assert_eq!(
+            scheme(twenty),
+            "`baseUrl` must be an https: URL; got the scheme `abcdefghijklmnopqrst`"
+        );
+        assert_eq!(
+            scheme(&format!("{twenty}u")),
+            scheme(&format!("{twenty}uvw"))
+        );
+        assert_eq!(
+            scheme(&format!("{twenty}u")),
+            "`baseUrl` must be an https: URL; got the scheme `abcdefghijklmnopqrst…`"
+        );
+        assert_eq!(
+            scheme(&"é".repeat(21)),
+            [
+                "`baseUrl` must be an https: URL; got the scheme `",
+                &"é".repeat(20),
+                "…`"
+            ]
+            .concat()
+        );
     }
 
     #[test]

@@ -432,7 +432,12 @@ fn v6_groups() -> impl Strategy<Value = [u16; 8]> {
         ]),
         // The seventh group near 0x7f00 written short: `7f`, `7fa`, `7f0a`.
         (
-            prop_oneof![0x70u16..0x80, 0x7f0u16..0x800, 0x7f00u16..0x8000, any::<u16>()],
+            prop_oneof![
+                0x70u16..0x80,
+                0x7f0u16..0x800,
+                0x7f00u16..0x8000,
+                any::<u16>()
+            ],
             any::<u16>()
         )
             .prop_map(|(a, b)| [0, 0, 0, 0, 0, 0xffff, a, b]),
@@ -591,8 +596,20 @@ fn v4_text() -> impl Strategy<Value = String> {
 /// Names near `localhost` and near an address: a label more or less, a number as a label.
 fn name_text() -> impl Strategy<Value = String> {
     let label = prop::sample::select(vec![
-        "localhost", "LocalHost", "local", "host", "127", "0", "1", "x", "evil", "", "a1", "0x7f",
-        "xn--localhost", "ключ",
+        "localhost",
+        "LocalHost",
+        "local",
+        "host",
+        "127",
+        "0",
+        "1",
+        "x",
+        "evil",
+        "",
+        "a1",
+        "0x7f",
+        "xn--localhost",
+        "ключ",
     ]);
     prop::collection::vec(label, 1..5).prop_map(|labels| labels.join("."))
 }
