@@ -125,10 +125,11 @@ fn read_config(opts: &JsValue) -> Result<ClientConfig, Refusal> {
     if let Some(n) = number(opts, "maxRetries", 0.0, true)? {
         retry.max_retries = n.min(f64::from(u32::MAX)) as u32;
     }
+    // The only durations a user sets are checked here (finite, at least 0), so the policy
+    // passes `RetryPolicy::validate` without a call to it in the .wasm (a test checks it).
     if let Some(n) = number(opts, "maxRetryAfterMs", 0.0, false)? {
         retry.max_retry_after_ms = delay_ok("maxRetryAfterMs", n)?;
     }
-    retry.validate()?;
     let timeout_ms = delay(opts, "timeoutMs")?.unwrap_or(DEFAULT_TIMEOUT_MS);
     let max_response_bytes = match value(opts, "maxResponseBytes")? {
         None => DEFAULT_MAX_RESPONSE_BYTES,
@@ -186,7 +187,8 @@ fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool
             .as_bool()
             .ok_or_else(|| "`rateLimit.shared` must be a boolean".to_owned())?;
     }
-    config.validate().map_err(|m| ["`rateLimit`: ", &m].cat())?;
+    // `limit` (at least 1) and `windowMs` (finite, at least 1) are checked above, so
+    // `config` passes `LimiterConfig::validate` (a test checks it) without a call to it.
     let plan = store_plan(opts, &r, &config, timeout_ms)?.unwrap_or(Plan::Local(config));
     Ok(Some((plan, shared)))
 }
@@ -484,6 +486,66 @@ mod tests {
         assert_eq!(message(0.0, 1.0, true), "`limit` must be at least 1");
         assert_eq!(message(-1.0, 0.0, true), "`limit` must be at least 0");
         assert_eq!(message(0.0, 0.001, false), "`limit` must be at least 0");
+    }
+
+    /// A number as JS may pass it: any bit pattern, and the edges of each option's range.
+    fn js_number() -> impl proptest::strategy::Strategy<Value = f64> {
+        use proptest::prelude::*;
+        prop_oneof![
+            any::<f64>(),
+            -2.0..3e9f64,
+            (0u64..5_000_000_000).prop_map(|n| n as f64),
+            prop::sample::select(vec![
+                0.0,
+                -0.0,
+                0.5,
+                1.0,
+                MAX_DELAY_MS,
+                f64::MAX,
+                f64::MIN_POSITIVE,
+                f64::INFINITY,
+                f64::NAN
+            ]),
+        ]
+    }
+
+    proptest::proptest! {
+        /// Whatever the option checks let through makes a retry policy and a limiter
+        /// configuration their own `validate` accepts: the constructor need not call them.
+        #[test]
+        fn what_the_options_accept_validates(
+            retries in js_number(),
+            retry_after in js_number(),
+            limit in js_number(),
+            window in js_number(),
+            queue in js_number(),
+        ) {
+            let mut retry = RetryPolicy::default();
+            if let Ok(n) = number_ok("maxRetries", retries, 0.0, true) {
+                retry.max_retries = n.min(f64::from(u32::MAX)) as u32;
+            }
+            if let Ok(n) = number_ok("maxRetryAfterMs", retry_after, 0.0, false)
+                .and_then(|n| delay_ok("maxRetryAfterMs", n))
+            {
+                retry.max_retry_after_ms = n;
+            }
+            proptest::prop_assert_eq!(retry.validate(), Ok(()));
+            let mut config = LimiterConfig {
+                limit: DEFAULT_LIMIT,
+                window_ms: DEFAULT_WINDOW_MS,
+                max_queue: DEFAULT_MAX_QUEUE,
+            };
+            if let Ok(n) = number_ok("limit", limit, 1.0, true) {
+                config.limit = n.min(f64::from(u32::MAX)) as u32;
+            }
+            if let Ok(n) = number_ok("windowMs", window, 1.0, false).and_then(|n| delay_ok("windowMs", n)) {
+                config.window_ms = n;
+            }
+            if let Ok(n) = number_ok("maxQueue", queue, 0.0, true) {
+                config.max_queue = n.min(1e9) as usize;
+            }
+            proptest::prop_assert_eq!(config.validate(), Ok(()));
+        }
     }
 
     #[test]
