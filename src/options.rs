@@ -122,15 +122,15 @@ fn read_config(opts: &JsValue) -> Result<ClientConfig, Refusal> {
     let fetch = function(opts, "fetch")?.map_or(JsValue::UNDEFINED, JsValue::from);
 
     let mut retry = RetryPolicy::default();
-    if let Some(n) = number(opts, "maxRetries", 0.0, true)? {
+    if let Some(n) = bounded(opts, "maxRetries", 0.0, true, false)? {
         retry.max_retries = n.min(f64::from(u32::MAX)) as u32;
     }
     // The only durations a user sets are checked here (finite, at least 0), so the policy
     // passes `RetryPolicy::validate` without a call to it in the .wasm (a test checks it).
-    if let Some(n) = number(opts, "maxRetryAfterMs", 0.0, false)? {
-        retry.max_retry_after_ms = delay_ok("maxRetryAfterMs", n)?;
+    if let Some(n) = bounded(opts, "maxRetryAfterMs", 0.0, false, true)? {
+        retry.max_retry_after_ms = n;
     }
-    let timeout_ms = delay(opts, "timeoutMs")?.unwrap_or(DEFAULT_TIMEOUT_MS);
+    let timeout_ms = bounded(opts, "timeoutMs", 1.0, false, true)?.unwrap_or(DEFAULT_TIMEOUT_MS);
     let max_response_bytes = match value(opts, "maxResponseBytes")? {
         None => DEFAULT_MAX_RESPONSE_BYTES,
         Some(v) if v.as_f64() == Some(f64::INFINITY) => f64::INFINITY,
@@ -173,13 +173,13 @@ fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool
     if !r.is_undefined() && !r.is_object() {
         return Err("`rateLimit` must be an object or false".to_owned());
     }
-    if let Some(n) = number(&r, "limit", 1.0, true)? {
+    if let Some(n) = bounded(&r, "limit", 1.0, true, false)? {
         config.limit = n.min(f64::from(u32::MAX)) as u32;
     }
-    if let Some(n) = delay(&r, "windowMs")? {
+    if let Some(n) = bounded(&r, "windowMs", 1.0, false, true)? {
         config.window_ms = n;
     }
-    if let Some(n) = number(&r, "maxQueue", 0.0, true)? {
+    if let Some(n) = bounded(&r, "maxQueue", 0.0, true, false)? {
         config.max_queue = n.min(1e9) as usize;
     }
     if let Some(s) = value(&r, "shared")? {
@@ -247,11 +247,12 @@ fn store_plan(
         }
         return Ok(None);
     };
-    let fleet_size = number(r, "fleetSize", 1.0, true)?.ok_or_else(|| {
+    let fleet_size = bounded(r, "fleetSize", 1.0, true, false)?.ok_or_else(|| {
         "`rateLimit.fleetSize` is required with `rateLimit.store`: how many processes share the key (their share when the store is unreachable)".to_owned()
     })?;
-    let lease = number(r, "lease", 1.0, true)?.unwrap_or(DEFAULT_LEASE);
-    let store_timeout_ms = delay(r, "storeTimeoutMs")?.unwrap_or(DEFAULT_STORE_TIMEOUT_MS);
+    let lease = bounded(r, "lease", 1.0, true, false)?.unwrap_or(DEFAULT_LEASE);
+    let store_timeout_ms =
+        bounded(r, "storeTimeoutMs", 1.0, false, true)?.unwrap_or(DEFAULT_STORE_TIMEOUT_MS);
     let fleet = FleetConfig {
         limit: config.limit,
         window_ms: config.window_ms,
@@ -305,14 +306,7 @@ pub(crate) fn per_call(e: Error) -> Error {
     Error::new(ErrorKind::Validation, e.message)
 }
 
-/// Reads an optional delay in ms: `>= 1` and at most [`MAX_DELAY_MS`].
-fn delay(obj: &JsValue, name: &str) -> Result<Option<f64>, Refusal> {
-    number(obj, name, 1.0, false)?
-        .map(|n| delay_ok(name, n))
-        .transpose()
-}
-
-/// The pure half of [`delay`]'s upper bound.
+/// The upper bound of an option that sets a timer: at most [`MAX_DELAY_MS`].
 pub fn check_delay(name: &str, n: f64) -> Result<f64, Error> {
     delay_ok(name, n).map_err(Error::config)
 }
@@ -362,11 +356,27 @@ pub(crate) fn get_number(
 
 /// [`get_number`], the problem its message.
 fn number(obj: &JsValue, name: &str, min: f64, integer: bool) -> Result<Option<f64>, Refusal> {
+    bounded(obj, name, min, integer, false)
+}
+
+/// [`number`], and when `timer` (the option sets a timer) at most [`MAX_DELAY_MS`]: one
+/// function for every number option the constructor reads.
+fn bounded(
+    obj: &JsValue,
+    name: &str,
+    min: f64,
+    integer: bool,
+    timer: bool,
+) -> Result<Option<f64>, Refusal> {
     let Some(v) = value(obj, name)? else {
         return Ok(None);
     };
     let n = v.as_f64().ok_or_else(|| must(name, "a number"))?;
-    number_ok(name, n, min, integer).map(Some)
+    let n = number_ok(name, n, min, integer)?;
+    if timer {
+        delay_ok(name, n)?;
+    }
+    Ok(Some(n))
 }
 
 /// The pure half of [`get_number`].
