@@ -122,25 +122,18 @@ fn read_config(opts: &JsValue) -> Result<ClientConfig, Refusal> {
     let fetch = function(opts, "fetch")?.map_or(JsValue::UNDEFINED, JsValue::from);
 
     let mut retry = RetryPolicy::default();
-    if let Some(n) = bounded(opts, "maxRetries", 0.0, true, false)? {
+    if let Some(n) = bounded(opts, "maxRetries", 0.0, true, f64::MAX)? {
         retry.max_retries = n.min(f64::from(u32::MAX)) as u32;
     }
     // The only durations a user sets are checked here (finite, at least 0), so the policy
     // passes `RetryPolicy::validate` without a call to it in the .wasm (a test checks it).
-    if let Some(n) = bounded(opts, "maxRetryAfterMs", 0.0, false, true)? {
+    if let Some(n) = bounded(opts, "maxRetryAfterMs", 0.0, false, MAX_DELAY_MS)? {
         retry.max_retry_after_ms = n;
     }
-    let timeout_ms = bounded(opts, "timeoutMs", 1.0, false, true)?.unwrap_or(DEFAULT_TIMEOUT_MS);
-    let max_response_bytes = match value(opts, "maxResponseBytes")? {
-        None => DEFAULT_MAX_RESPONSE_BYTES,
-        Some(v) if v.as_f64() == Some(f64::INFINITY) => f64::INFINITY,
-        Some(v) => {
-            let n = v
-                .as_f64()
-                .ok_or_else(|| "`maxResponseBytes` must be a number".to_owned())?;
-            number_ok("maxResponseBytes", n, 0.0, true)?
-        }
-    };
+    let timeout_ms =
+        bounded(opts, "timeoutMs", 1.0, false, MAX_DELAY_MS)?.unwrap_or(DEFAULT_TIMEOUT_MS);
+    let max_response_bytes = bounded(opts, "maxResponseBytes", 0.0, true, f64::INFINITY)?
+        .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
 
     Ok(ClientConfig {
         rate_limit: read_rate_limit(opts, timeout_ms)?,
@@ -173,13 +166,13 @@ fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool
     if !r.is_undefined() && !r.is_object() {
         return Err("`rateLimit` must be an object or false".to_owned());
     }
-    if let Some(n) = bounded(&r, "limit", 1.0, true, false)? {
+    if let Some(n) = bounded(&r, "limit", 1.0, true, f64::MAX)? {
         config.limit = n.min(f64::from(u32::MAX)) as u32;
     }
-    if let Some(n) = bounded(&r, "windowMs", 1.0, false, true)? {
+    if let Some(n) = bounded(&r, "windowMs", 1.0, false, MAX_DELAY_MS)? {
         config.window_ms = n;
     }
-    if let Some(n) = bounded(&r, "maxQueue", 0.0, true, false)? {
+    if let Some(n) = bounded(&r, "maxQueue", 0.0, true, f64::MAX)? {
         config.max_queue = n.min(1e9) as usize;
     }
     if let Some(s) = value(&r, "shared")? {
@@ -247,12 +240,12 @@ fn store_plan(
         }
         return Ok(None);
     };
-    let fleet_size = bounded(r, "fleetSize", 1.0, true, false)?.ok_or_else(|| {
+    let fleet_size = bounded(r, "fleetSize", 1.0, true, f64::MAX)?.ok_or_else(|| {
         "`rateLimit.fleetSize` is required with `rateLimit.store`: how many processes share the key (their share when the store is unreachable)".to_owned()
     })?;
-    let lease = bounded(r, "lease", 1.0, true, false)?.unwrap_or(DEFAULT_LEASE);
+    let lease = bounded(r, "lease", 1.0, true, f64::MAX)?.unwrap_or(DEFAULT_LEASE);
     let store_timeout_ms =
-        bounded(r, "storeTimeoutMs", 1.0, false, true)?.unwrap_or(DEFAULT_STORE_TIMEOUT_MS);
+        bounded(r, "storeTimeoutMs", 1.0, false, MAX_DELAY_MS)?.unwrap_or(DEFAULT_STORE_TIMEOUT_MS);
     let fleet = FleetConfig {
         limit: config.limit,
         window_ms: config.window_ms,
@@ -314,13 +307,14 @@ pub fn check_delay(name: &str, n: f64) -> Result<f64, Error> {
 /// [`check_delay`], the problem its message.
 fn delay_ok(name: &str, n: f64) -> Result<f64, Refusal> {
     if n > MAX_DELAY_MS {
-        return Err(must(
-            name,
-            "at most 2147483647 ms (2^31 - 1, about 24.8 days): a JS timer cannot wait longer",
-        ));
+        return Err(must(name, AT_MOST_A_TIMER));
     }
     Ok(n)
 }
+
+/// What a delay must be at most.
+const AT_MOST_A_TIMER: &str =
+    "at most 2147483647 ms (2^31 - 1, about 24.8 days): a JS timer cannot wait longer";
 
 /// The message "`name` must be what".
 fn must(name: &str, what: &str) -> Refusal {
@@ -356,25 +350,29 @@ pub(crate) fn get_number(
 
 /// [`get_number`], the problem its message.
 fn number(obj: &JsValue, name: &str, min: f64, integer: bool) -> Result<Option<f64>, Refusal> {
-    bounded(obj, name, min, integer, false)
+    bounded(obj, name, min, integer, f64::MAX)
 }
 
-/// [`number`], and when `timer` (the option sets a timer) at most [`MAX_DELAY_MS`]: one
-/// function for every number option the constructor reads.
+/// [`number`], at most `max`: [`MAX_DELAY_MS`] for an option that sets a timer, `f64::MAX`
+/// for none, `Infinity` for one that takes `Infinity` itself (no cap). One function for
+/// every number option the constructor reads.
 fn bounded(
     obj: &JsValue,
     name: &str,
     min: f64,
     integer: bool,
-    timer: bool,
+    max: f64,
 ) -> Result<Option<f64>, Refusal> {
     let Some(v) = value(obj, name)? else {
         return Ok(None);
     };
     let n = v.as_f64().ok_or_else(|| must(name, "a number"))?;
+    if n == max {
+        return Ok(Some(n));
+    }
     let n = number_ok(name, n, min, integer)?;
-    if timer {
-        delay_ok(name, n)?;
+    if n > max {
+        return Err(must(name, AT_MOST_A_TIMER));
     }
     Ok(Some(n))
 }
