@@ -113,8 +113,6 @@ fn read_config(opts: &JsValue) -> Result<ClientConfig, Refusal> {
     {
         return Err("`baseUrl` must not carry a query, a fragment or credentials".to_owned());
     }
-    let origin = parsed.origin();
-    let base_path = parsed.pathname().trim_end_matches('/').to_owned();
 
     let api_key_header =
         string(opts, "apiKeyHeader")?.unwrap_or_else(|| DEFAULT_API_KEY_HEADER.to_owned());
@@ -135,13 +133,16 @@ fn read_config(opts: &JsValue) -> Result<ClientConfig, Refusal> {
     let max_response_bytes = bounded(opts, "maxResponseBytes", 0.0, true, f64::INFINITY)?
         .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
 
+    let rate_limit = read_rate_limit(opts, timeout_ms)?;
+    let on_rate_limit_wait = function(opts, "onRateLimitWait")?;
+    // Read from `parsed` last: a refusal before here has two strings fewer to drop.
     Ok(ClientConfig {
-        rate_limit: read_rate_limit(opts, timeout_ms)?,
-        on_rate_limit_wait: function(opts, "onRateLimitWait")?,
+        rate_limit,
+        on_rate_limit_wait,
         api_key,
         api_key_header,
-        origin,
-        base_path,
+        origin: parsed.origin(),
+        base_path: parsed.pathname().trim_end_matches('/').to_owned(),
         fetch,
         retry,
         timeout_ms,
