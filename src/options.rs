@@ -152,6 +152,8 @@ fn read_config(opts: &JsValue) -> Result<ClientConfig, Refusal> {
 
 /// Reads `rateLimit` (and `onRateLimitStore`): the in-memory bucket by default, a shared
 /// store when `rateLimit.store` is given, or nothing for `false`.
+// Inlined into its one caller: measured 76 B smaller gzipped than the call LLVM chose.
+#[inline(always)]
 fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool)>, Refusal> {
     let raw = value(opts, "rateLimit")?;
     if raw.as_ref().and_then(JsValue::as_bool) == Some(false) {
