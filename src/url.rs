@@ -14,6 +14,7 @@
 //!            "/api/v2/exchange/authorizations/..%2Fadmin?q=a%20b%26c");
 //! ```
 
+use crate::text::Cat;
 use percent_encoding::percent_decode_str;
 
 /// Percent-encodes one path segment taken from a caller argument (an id, a slug).
@@ -332,21 +333,6 @@ pub fn redact_path(path_and_query: &str) -> String {
     out
 }
 
-fn normal_scheme(scheme: &str) -> String {
-    scheme
-        .strip_suffix(':')
-        .unwrap_or(scheme)
-        .to_ascii_lowercase()
-}
-
-fn normal_host(host: &str) -> String {
-    let host = host
-        .strip_prefix('[')
-        .and_then(|h| h.strip_suffix(']'))
-        .unwrap_or(host);
-    host.to_ascii_lowercase()
-}
-
 /// Where a response says it came from: its `url`, as the shell could read it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResponseUrl<'a> {
@@ -403,7 +389,13 @@ pub fn check_response_source(
 }
 
 /// Whether a host is this machine: `localhost`, `*.localhost`, `127.0.0.0/8`, `::1`, or
-/// `::1`/`127.x` written as an IPv4-mapped IPv6 address.
+/// `127.x` as an IPv4-mapped IPv6 address.
+///
+/// `host` is as the platform's `URL` spells it (`URL.hostname`), which is one spelling per
+/// address: lowercase; IPv4 as four decimal numbers however it was written (`127.1`,
+/// `0x7f.1` and `2130706433` are all `127.0.0.1`); IPv6 in brackets, shortest form, no
+/// dotted tail (`[::1]`, `[::ffff:7f00:1]`). So the address cases are a look at that one
+/// spelling rather than a parser.
 ///
 /// ```
 /// use conveyor_client::url::is_loopback_host;
@@ -412,98 +404,30 @@ pub fn check_response_source(
 /// assert!(is_loopback_host("api.localhost"));
 /// assert!(is_loopback_host("127.8.0.1"));
 /// assert!(is_loopback_host("[::1]"));
+/// assert!(is_loopback_host("[::ffff:7f00:1]"));
 /// assert!(!is_loopback_host("localhost.evil.example"));
 /// assert!(!is_loopback_host("128.0.0.1"));
 /// ```
 pub fn is_loopback_host(host: &str) -> bool {
-    let host = normal_host(host);
     // A fully qualified `localhost.` is the same name.
-    let name = host.strip_suffix('.').unwrap_or(&host);
+    let name = host.strip_suffix('.').unwrap_or(host);
     if name == "localhost" || name.ends_with(".localhost") {
         return true;
     }
-    if let Some(v4) = ipv4_octets(&host) {
-        return v4[0] == 127;
+    // Numbers alone are an IPv4 address: `URL` reads a host whose last label is a number as
+    // one (or refuses it), and writes it back as four decimal numbers.
+    if host
+        .split('.')
+        .all(|label| !label.is_empty() && label.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return host.starts_with("127.");
     }
-    match ipv6_groups(&host) {
-        Some([0, 0, 0, 0, 0, 0, 0, 1]) => true,
-        // IPv4-mapped: `::ffff:127.x.y.z`.
-        Some([0, 0, 0, 0, 0, 0xffff, hi, _]) => hi >> 8 == 127,
-        _ => false,
-    }
-}
-
-// The two address readers below accept exactly what `Ipv4Addr` and `Ipv6Addr`'s `FromStr`
-// accept (a property test checks it against them): the standard library's parser costs
-// ~2.4 KB of .wasm for the one check above.
-
-/// The octets of a dotted-decimal IPv4 address: four numbers 0..=255 without leading zeros.
-fn ipv4_octets(s: &str) -> Option<[u8; 4]> {
-    let mut out = [0u8; 4];
-    let mut parts = s.split('.');
-    for octet in &mut out {
-        let p = parts.next()?;
-        if p.is_empty()
-            || p.len() > 3
-            || (p.len() > 1 && p.starts_with('0'))
-            || !p.bytes().all(|b| b.is_ascii_digit())
-        {
-            return None;
-        }
-        let n = p.bytes().fold(0u16, |n, b| n * 10 + u16::from(b - b'0'));
-        *octet = u8::try_from(n).ok()?;
-    }
-    parts.next().is_none().then_some(out)
-}
-
-/// The eight groups of an IPv6 address (no brackets): 1 to 4 hex digits a group, at most
-/// one `::` standing for at least one zero group, and an IPv4 address for the last two.
-fn ipv6_groups(s: &str) -> Option<[u16; 8]> {
-    let mut out = [0u16; 8];
-    let Some(at) = find(s.as_bytes(), b"::") else {
-        return (groups(s, &mut out)?.0 == 8).then_some(out);
-    };
-    let (head, tail) = (s.get(..at)?, s.get(at + 2..)?);
-    let mut back = [0u16; 7];
-    let (h, v4) = if head.is_empty() {
-        (0, false)
-    } else {
-        groups(head, &mut out)?
-    };
-    let (t, _) = if tail.is_empty() {
-        (0, false)
-    } else {
-        groups(tail, &mut back)?
-    };
-    if v4 || h + t > 7 {
-        return None;
-    }
-    out[8 - t..].copy_from_slice(&back[..t]);
-    Some(out)
-}
-
-/// Reads `:`-separated groups into `out`: how many, and whether the last was an IPv4
-/// address. `None` for an empty or malformed group, or more groups than `out` holds.
-fn groups(s: &str, out: &mut [u16]) -> Option<(usize, bool)> {
-    let mut n = 0;
-    let mut parts = s.split(':').peekable();
-    while let Some(p) = parts.next() {
-        if parts.peek().is_none() && p.contains('.') {
-            let [a, b, c, d] = ipv4_octets(p)?;
-            *out.get_mut(n)? = u16::from_be_bytes([a, b]);
-            *out.get_mut(n + 1)? = u16::from_be_bytes([c, d]);
-            return Some((n + 2, true));
-        }
-        if p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return None;
-        }
-        let group = p.bytes().fold(0u16, |g, b| {
-            g << 4 | (b as char).to_digit(16).unwrap_or(0) as u16
-        });
-        *out.get_mut(n)? = group;
-        n += 1;
-    }
-    Some((n, false))
+    // `::ffff:127.x.y.z` is written `[::ffff:7fxx:yyyy]`: a group of four digits that
+    // starts `7f`, then the last group.
+    host == "[::1]"
+        || host.strip_prefix("[::ffff:7f").is_some_and(|rest| {
+            rest.as_bytes().get(2) == Some(&b':') && !rest.bytes().skip(3).any(|b| b == b':')
+        })
 }
 
 /// The `baseUrl` policy: `https:` always; `http:` only for a loopback host (local
@@ -519,17 +443,33 @@ fn groups(s: &str, out: &mut [u16]) -> Option<(usize, bool)> {
 /// assert!(check_base_scheme("ftp:", "localhost").is_err());
 /// ```
 pub fn check_base_scheme(scheme: &str, host: &str) -> Result<(), String> {
-    match normal_scheme(scheme).as_str() {
-        "https" => Ok(()),
-        "http" if is_loopback_host(host) => Ok(()),
-        "http" => Err(format!(
-            "`baseUrl` must use https: (http: is allowed only for localhost and loopback addresses), so the API key never crosses the network in clear text; got http://{host}"
-        )),
-        other => Err(format!(
-            "`baseUrl` must be an https: URL; got the scheme `{}`",
-            truncate(other, 20)
-        )),
+    let scheme = scheme.strip_suffix(':').unwrap_or(scheme);
+    if scheme.eq_ignore_ascii_case("https") {
+        return Ok(());
     }
+    if scheme.eq_ignore_ascii_case("http") {
+        if is_loopback_host(host) {
+            return Ok(());
+        }
+        return Err([
+            "`baseUrl` must use https: (http: is allowed only for localhost and loopback addresses), so the API key never crosses the network in clear text; got http://",
+            host,
+        ]
+        .cat());
+    }
+    // At most 20 characters of it, with `…` when cut.
+    let (shown, cut) = match scheme.char_indices().nth(20) {
+        Some((end, _)) => (scheme.get(..end).unwrap_or(scheme), "…"),
+        None => (scheme, ""),
+    };
+    let shown = shown.to_ascii_lowercase();
+    Err([
+        "`baseUrl` must be an https: URL; got the scheme `",
+        &shown,
+        cut,
+        "`",
+    ]
+    .cat())
 }
 
 /// The longest API key accepted. Real keys are far shorter; the bound stops a pasted file
@@ -599,15 +539,6 @@ pub fn key_hint(key: &str) -> String {
 /// `0b10xx_xxxx`). `str::chars().count()` links a 0.8 KB word-at-a-time counter; keys are short.
 fn char_count(s: &str) -> usize {
     s.bytes().filter(|b| b & 0xC0 != 0x80).count()
-}
-
-/// At most `max` characters of `s`, with `…` when cut.
-fn truncate(s: &str, max: usize) -> String {
-    let mut out: String = s.chars().take(max).collect();
-    if s.chars().nth(max).is_some() {
-        out.push('…');
-    }
-    out
 }
 
 #[cfg(test)]
@@ -815,29 +746,42 @@ mod tests {
 
     #[test]
     fn loopback_hosts() {
+        // As `URL.hostname` writes them.
         for h in [
             "localhost",
-            "LOCALHOST",
             "localhost.",
             "a.b.localhost",
+            "a..localhost",
             "127.0.0.1",
             "127.255.255.254",
             "[::1]",
-            "::1",
             "[::ffff:7f00:1]",
+            "[::ffff:7fff:ffff]",
+            "[::ffff:7f12:0]",
         ] {
             assert!(is_loopback_host(h), "{h}");
         }
         for h in [
-            "",
             "localhost.evil.example",
             "evillocalhost",
+            "localhost.x",
             "128.0.0.1",
+            "126.255.255.255",
             "0.0.0.0",
             "10.0.0.1",
-            "[::2]",
-            "[::ffff:a00:1]",
+            "127.0.0.1..",
+            "127.0.0.b1",
+            "127.a",
             "127.0.0.1.evil.example",
+            "[::]",
+            "[::2]",
+            "[::1:0]",
+            "[::ffff:a00:1]",
+            "[::ffff:7f:1]",
+            "[::ffff:7f0:1]",
+            "[::ffff:7f00:1:2]",
+            "[::ffff:0:7f00:1]",
+            "[::7f00:1]",
         ] {
             assert!(!is_loopback_host(h), "{h}");
         }
@@ -857,6 +801,41 @@ mod tests {
         }
         let long = "x".repeat(500);
         assert!(check_base_scheme(&long, "h").unwrap_err().len() < 150);
+        assert_eq!(
+            check_base_scheme("http:", "api.conveyor.com").unwrap_err(),
+            "`baseUrl` must use https: (http: is allowed only for localhost and loopback addresses), so the API key never crosses the network in clear text; got http://api.conveyor.com"
+        );
+        let scheme = |s: &str| check_base_scheme(s, "localhost").unwrap_err();
+        assert_eq!(
+            scheme("FTP:"),
+            "`baseUrl` must be an https: URL; got the scheme `ftp`"
+        );
+        assert_eq!(
+            scheme(""),
+            "`baseUrl` must be an https: URL; got the scheme ``"
+        );
+        let twenty = "abcdefghijklmnopqrst";
+        assert_eq!(
+            scheme(twenty),
+            "`baseUrl` must be an https: URL; got the scheme `abcdefghijklmnopqrst`"
+        );
+        assert_eq!(
+            scheme(&format!("{twenty}u")),
+            scheme(&format!("{twenty}uvw"))
+        );
+        assert_eq!(
+            scheme(&format!("{twenty}u")),
+            "`baseUrl` must be an https: URL; got the scheme `abcdefghijklmnopqrst…`"
+        );
+        assert_eq!(
+            scheme(&"é".repeat(21)),
+            [
+                "`baseUrl` must be an https: URL; got the scheme `",
+                &"é".repeat(20),
+                "…`"
+            ]
+            .concat()
+        );
     }
 
     #[test]

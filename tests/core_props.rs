@@ -393,8 +393,8 @@ proptest! {
     }
 }
 
-/// `is_loopback_host` as it was written over the standard library's address parsers: the
-/// reference the crate's own small readers are checked against.
+/// `is_loopback_host` as it was written over the standard library's address parsers, for any
+/// spelling: the reference the crate's look at `URL`'s one spelling is checked against.
 fn loopback_by_std(host: &str) -> bool {
     use std::net::{Ipv4Addr, Ipv6Addr};
     let host = host
@@ -430,7 +430,20 @@ fn v6_groups() -> impl Strategy<Value = [u16; 8]> {
             0x7f00 | (a & 0xff),
             b
         ]),
-        (any::<u16>(), any::<u16>()).prop_map(|(a, b)| [0, 0, 0, 0, 0, 0xffff, a, b]),
+        // The seventh group near 0x7f00 written short: `7f`, `7fa`, `7f0a`.
+        (
+            prop_oneof![
+                0x70u16..0x80,
+                0x7f0u16..0x800,
+                0x7f00u16..0x8000,
+                any::<u16>()
+            ],
+            any::<u16>()
+        )
+            .prop_map(|(a, b)| [0, 0, 0, 0, 0, 0xffff, a, b]),
+        // The same one group early: `::ffff:7f00:1:2`.
+        (0x7f00u16..0x8000, any::<u16>(), 0u16..3)
+            .prop_map(|(a, b, c)| [0, 0, 0, 0, 0xffff, a, b, c]),
         prop::array::uniform8(group),
     ]
 }
@@ -545,12 +558,80 @@ fn host_text() -> impl Strategy<Value = String> {
         })
 }
 
+/// `host` as a WHATWG `URL` writes it (`URL.hostname`), when `http://host/` parses: what
+/// the constructor hands `is_loopback_host`. The `url` crate implements the same standard
+/// as the runtimes' `URL`.
+fn url_hostname(host: &str) -> Option<String> {
+    let parsed = url::Url::parse(&format!("http://{host}/")).ok()?;
+    parsed.host_str().map(str::to_owned)
+}
+
+/// IPv4 addresses written any way `URL` reads them: fewer than four parts, hex and octal
+/// parts, one 32-bit number, a trailing dot, or a few dots too many.
+fn v4_text() -> impl Strategy<Value = String> {
+    let part = prop_oneof![
+        Just(127u32),
+        Just(0u32),
+        0u32..300,
+        any::<u32>(),
+        0x7f00_0000u32..0x8000_0000
+    ];
+    (
+        prop::collection::vec((part, 0u8..3), 1..6),
+        prop_oneof![3 => Just(""), 1 => Just("."), 1 => Just("..")],
+    )
+        .prop_map(|(parts, tail)| {
+            let parts: Vec<String> = parts
+                .iter()
+                .map(|(n, radix)| match radix {
+                    0 => n.to_string(),
+                    1 => format!("0x{n:x}"),
+                    _ => format!("0{n:o}"),
+                })
+                .collect();
+            format!("{}{tail}", parts.join("."))
+        })
+}
+
+/// Names near `localhost` and near an address: a label more or less, a number as a label.
+fn name_text() -> impl Strategy<Value = String> {
+    let label = prop::sample::select(vec![
+        "localhost",
+        "LocalHost",
+        "local",
+        "host",
+        "127",
+        "0",
+        "1",
+        "x",
+        "evil",
+        "",
+        "a1",
+        "0x7f",
+        "xn--localhost",
+        "ключ",
+    ]);
+    prop::collection::vec(label, 1..5).prop_map(|labels| labels.join("."))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(20_000))]
 
-    /// The crate's own address readers answer exactly as the standard library's parsers do.
+    /// For every host `URL` can write, the check on that spelling answers as the standard
+    /// library's address parsers do: however an address was typed, `http:` is allowed
+    /// exactly for the loopback ones.
     #[test]
-    fn loopback_matches_the_standard_parsers(host in host_text()) {
-        prop_assert_eq!(is_loopback_host(&host), loopback_by_std(&host), "{:?}", host);
+    fn loopback_matches_the_standard_parsers(
+        host in prop_oneof![host_text().boxed(), v4_text().boxed(), name_text().boxed()],
+    ) {
+        for typed in [host.clone(), format!("[{host}]")] {
+            if let Some(written) = url_hostname(&typed) {
+                prop_assert_eq!(
+                    is_loopback_host(&written),
+                    loopback_by_std(&written),
+                    "{:?} written {:?}", typed, written
+                );
+            }
+        }
     }
 }

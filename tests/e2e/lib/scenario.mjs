@@ -3,6 +3,7 @@
 // of failures instead of throwing, so each runtime can ship the result back as JSON.
 
 import { webhookScenario } from "./webhook-scenario.mjs";
+import { loopbackFailures } from "./loopback.mjs";
 
 /**
  * @param {typeof import("conveyor-client")} pkg the package as this runtime loaded it
@@ -65,6 +66,8 @@ export async function runScenario(pkg, env, stores) {
     }
     check(thrown instanceof ConveyorConfigError, `${what} throws ConveyorConfigError`);
   }
+  // Plain http only to a loopback host, as this runtime's URL spells it.
+  for (const failure of loopbackFailures(ConveyorClient, env.keys.full)) check(false, `loopback: ${failure}`);
 
   // 5. Stores are the stores build's: the lean entry has no MemoryStore and refuses a store
   // with a ConveyorConfigError that names the entry which has them.
