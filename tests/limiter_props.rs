@@ -253,9 +253,10 @@ proptest! {
         let mut l = Limiter::new(LimiterConfig { limit, window_ms: window as f64, max_queue: n });
         let end = (k * window) as f64;
         let mut grants_before_end = 0u64;
-        // Everybody arrives in the first `arrivals_spread` ms: always more waiters than tokens.
+        // Everybody arrives in the first `arrivals_spread` ms, in order (the client's clock,
+        // `performance.now()`, never goes back): always more waiters than tokens.
         for i in 0..n {
-            let t = (i as u64 % (arrivals_spread + 1)) as f64;
+            let t = (i as u64 * (arrivals_spread + 1) / n as u64) as f64;
             if l.acquire(t) == Acquire::Granted {
                 grants_before_end += 1;
                 l.settle(t);
