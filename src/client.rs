@@ -525,12 +525,12 @@ mod tests {
     /// A call's whole state in wasm, queued or between any two of its steps, is this one
     /// box (and the strings it owns): nothing is kept twice, and no error, body read or
     /// `fetch` init is held across a wait. In pointer-sized words, so the bound holds
-    /// natively and in wasm32 alike (the future it replaced was 84 words, 114 before).
+    /// natively and in wasm32 alike (the future it replaced was 84 words, 114 before; the error body's step is boxed, 32 words unboxed).
     #[test]
     fn a_call_task_is_small() {
         let task = Task::new(pipeline(), call(), true, None);
         let words = std::mem::size_of_val(&*task) / std::mem::size_of::<usize>();
         eprintln!("a call's task: {words} words");
-        assert!(words <= 32, "a call's task is {words} words");
+        assert!(words <= 23, "a call's task is {words} words");
     }
 }

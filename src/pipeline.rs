@@ -148,8 +148,9 @@ enum Step {
     Body(Live),
     /// A backoff sleep before the next try.
     Backoff,
-    /// An error body, read for the failure's `details`.
-    Details(Ending),
+    /// An error body, read for the failure's `details` (boxed: every call carries the
+    /// largest step, and this one is rare).
+    Details(Box<Ending>),
 }
 
 /// An attempt that will not be retried, kept while its error body is read.
@@ -438,7 +439,7 @@ impl Task {
                             retry_after_ms,
                             cause,
                         };
-                        self.wait(Step::Details(ending), |id, step| match step {
+                        self.wait(Step::Details(Box::new(ending)), |id, step| match step {
                             Step::Details(e) => {
                                 e.live.read_body(id, redact::MAX_DETAILS_BYTES as f64, true)
                             }
@@ -510,7 +511,7 @@ impl Resume for Task {
                 }
                 self.acquire()
             }
-            Step::Details(ending) => self.details_read(ending),
+            Step::Details(ending) => self.details_read(*ending),
             Step::Idle => Ok(JsValue::UNDEFINED),
         }
     }

@@ -94,26 +94,40 @@ export function closeAttempt(a, cancel) {
   a.close(cancel);
 }
 
-// The queued calls' waits, by id.
+// The queued calls' waits, by id: the promise's resolver, or a `Queued` when the wait also
+// listens to a signal or has a timer of its own.
 const queue = [];
 
 /**
  * A queued call's wait for its token: `done(id, fired)` runs when `wake(id)` says its
  * grant is there (`fired` false), when `signal` fires (true; a signal that refuses the
  * listener is looked at by Rust whenever the call runs), or when the timer `arm` sets
- * ends (false). The scheduler wakes a waiter from inside its own Rust call: the promise
- * defers `done` to a microtask, so it never runs inside that call.
+ * ends (false). The scheduler wakes a waiter from inside its own Rust call: `done` runs
+ * in a microtask (`settleQueued`), never inside that call. While it waits, a queued call
+ * holds its promise and that promise's resolver (no object without a signal, no second
+ * promise, no reaction).
  */
 export function queued(id, signal) {
-  const w = new Queued(id, signal);
-  queue[id] = w;
-  return new Promise((resolve) => (w.resolve = resolve)).then(resumeQueued);
+  return new Promise((resolve) => {
+    queue[id] = signal ? new Queued(id, signal, resolve) : resolve;
+  });
+}
+
+// Resolves a queued call's promise with the outcome of `done`, run in a microtask with
+// `id * 2 + fired` (a number, never a thenable).
+function settleQueued(resolve, v) {
+  resolve(Promise.resolve(v).then(resumeQueued));
 }
 
 /** Wakes queued wait `id` (its grant is there); nothing if it is gone or woken already. */
 export function wake(id) {
   const w = queue[id];
-  if (w !== undefined) w.wake(false);
+  if (typeof w === "function") {
+    queue[id] = undefined;
+    settleQueued(w, id * 2);
+  } else if (w !== undefined) {
+    w.wake(0);
+  }
 }
 
 /**
@@ -121,32 +135,37 @@ export function wake(id) {
  * them, a waiter is resumed only by a timer of its own).
  */
 export function arm(id, ms) {
-  const w = queue[id];
-  if (w !== undefined) w.timer = setTimeout(() => w.wake(false), ms);
+  let w = queue[id];
+  if (w === undefined) return;
+  if (typeof w === "function") queue[id] = w = new Queued(id, undefined, w);
+  w.timer = setTimeout(() => w.wake(0), ms);
 }
 
 /** Ends queued wait `id` unsettled: the call had its token after all. */
 export function unqueue(id) {
   const w = queue[id];
   queue[id] = undefined;
-  if (w !== undefined) w.close();
+  if (w !== undefined && typeof w === "object") w.close();
 }
 
-function resumeQueued(id) {
+function resumeQueued(v) {
+  const id = v >> 1;
   const w = queue[id];
-  queue[id] = undefined;
-  if (w === undefined) return undefined;
-  w.close();
-  return done(id, w.fired);
+  // A `Queued` is retired here, outside the Rust call that woke it: removing its listener
+  // runs the signal's code.
+  if (w !== undefined && typeof w === "object") {
+    queue[id] = undefined;
+    w.close();
+  }
+  return done(id, (v & 1) === 1);
 }
 
-// One queued wait; its own abort listener (`handleEvent` on the prototype: no function
-// made per wait).
+// A queued wait with a signal or a timer; its own abort listener (`handleEvent` on the
+// prototype: no function made per wait).
 class Queued {
-  constructor(id, signal) {
+  constructor(id, signal, resolve) {
     this.id = id;
-    this.resolve = undefined;
-    this.fired = false;
+    this.resolve = resolve;
     this.signal = undefined;
     this.timer = undefined;
     if (signal) {
@@ -158,16 +177,15 @@ class Queued {
   }
 
   handleEvent() {
-    this.wake(true);
+    this.wake(1);
   }
 
-  // Settles the wait once, with its number (never a thenable).
+  // Settles the wait once.
   wake(fired) {
     const resolve = this.resolve;
     if (resolve === undefined) return;
     this.resolve = undefined;
-    this.fired = fired;
-    resolve(this.id);
+    settleQueued(resolve, this.id * 2 + fired);
   }
 
   close() {
