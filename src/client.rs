@@ -525,7 +525,8 @@ mod tests {
     /// A call's whole state in wasm, queued or between any two of its steps, is this one
     /// box (and the strings it owns): nothing is kept twice, and no error, body read or
     /// `fetch` init is held across a wait. In pointer-sized words, so the bound holds
-    /// natively and in wasm32 alike (the future it replaced was 84 words, 114 before; the error body's step is boxed, 32 words unboxed).
+    /// natively and in wasm32 alike (the future it replaced was 84 words, 114 before that;
+    /// the step that reads an error body is boxed, else every call would carry it: 32).
     #[test]
     fn a_call_task_is_small() {
         let task = Task::new(pipeline(), call(), true, None);
