@@ -1,28 +1,31 @@
-//! One call, end to end, as one future: limiter token, attempt, same-origin redirects,
-//! classification, retry decision, backoff, and the typed error when it all fails. A call
-//! whose token is free starts its first attempt without the future ([`Pipeline::send_now`])
-//! and is decided by the same [`Pipeline::next`]; the future takes over only if it goes on.
+//! One call, end to end, as an explicit state machine ([`Task`]): limiter token, attempt,
+//! same-origin redirects, classification, retry decision, backoff, and the typed error when
+//! it all fails. No Rust future: the call's state is boxed once, and each wait (a queued
+//! token, an attempt, a body read, a backoff) parks it in a numbered slot
+//! ([`crate::transport::Resume`]) until the snippet's `done(id, value)` runs its next step
+//! synchronously.
 //!
 //! Every decision is a synchronous call into the pure modules ([`crate::retry`],
-//! [`crate::classify`], [`crate::url`], [`crate::limiter`] through the scheduler); the
-//! only awaits are a queued token, the attempt (one crossing into `src/js/transport.js`,
-//! which for `request()` and typed calls also reads and parses the 2xx body), a body the
-//! attempt left unread (an error body read for `details`), and a backoff.
+//! [`crate::classify`], [`crate::url`], [`crate::limiter`] through the scheduler) from
+//! [`Pipeline::next`], one copy whichever way the call got there; the waits are a queued
+//! token, the attempt (one crossing into `src/js/transport.js`, which for `request()` and
+//! typed calls also reads and parses the 2xx body), a body the attempt left unread (an
+//! error body read for `details`), and a backoff.
 
-use crate::abort::{self, AbortWatch};
+use crate::abort;
 use crate::classify;
 use crate::errors::{Error, ErrorKind};
 use crate::fallible;
 use crate::js_error;
-use crate::limiter::LimiterState;
+use crate::limiter::{LimiterState, WaiterId};
 use crate::options::timer_ms;
 use crate::redact;
 use crate::retry::{Attempt, Decision, RetryPolicy};
-use crate::scheduler::{self, now_ms, Permit, SharedScheduler, WaitError, WaitNotice};
-use crate::transport::{self, Code, Live, Outgoing};
+use crate::scheduler::{self, now_ms, Admission, Look, Permit, SharedScheduler};
+use crate::transport::{self, Code, Live, Outgoing, Resume};
 use crate::url as urls;
 use js_sys::{Function, Object, Reflect};
-use std::future::Future;
+use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
@@ -111,228 +114,410 @@ enum Next {
     Ended(Attempt, Option<JsValue>),
 }
 
-impl Pipeline {
-    /// Runs `call` to a 2xx or a typed failure: resolves with the `Response` (body unread),
-    /// or with `json`, with the body parsed (`undefined` when empty), read under the
-    /// attempt's deadline, the caller's signal and `maxResponseBytes`.
-    // `call` by reference: an `async fn` keeps a second copy of what it takes by value.
-    // The attempts are part of this future, so a queued call has room for their largest
-    // state: boxed once the token is there, a queued call held about 340 B less, but the
-    // second allocation per call cost dispatching 100,000 at once more CPU in the allocator
-    // than the calls' own work.
-    ///
-    /// With `sent`, the call's first attempt was already made in its own crossing and
-    /// [`Pipeline::decide_now`] did not end the call: the rest goes on from it (one future
-    /// type for both, so the attempts are compiled once).
-    pub(crate) async fn run(
-        &self,
-        call: &Call,
+/// What a typed call does with the parsed JSON before resolving (a list checks its envelope).
+pub(crate) type Finish = Box<dyn FnOnce(JsValue) -> Result<JsValue, JsValue>>;
+
+/// One call in progress: everything its next step needs, boxed once for the whole call
+/// and parked on each wait in turn (this is what a queued call holds in wasm, so no more:
+/// nothing is kept twice, and no error, body read or `fetch` init is held across a wait).
+pub(crate) struct Task {
+    pipeline: Rc<Pipeline>,
+    call: Call,
+    /// Resolve with the parsed JSON (through `finish` when given), else the `Response`.
+    json: bool,
+    finish: Option<Finish>,
+    /// Retries made so far.
+    tries: u32,
+    /// Same-origin redirects followed in this try, the URL the last one led to, and
+    /// whether the method became GET.
+    hops: u32,
+    redirected: Option<String>,
+    as_get: bool,
+    step: Step,
+}
+
+/// What a parked call waits for.
+enum Step {
+    /// Nothing (running, or done).
+    Idle,
+    /// Its token, as this waiter.
+    Queued(WaiterId),
+    /// An attempt sent on this token.
+    Sent(Permit),
+    /// The 2xx body the attempt left unread.
+    Body(Live),
+    /// A backoff sleep before the next try.
+    Backoff,
+    /// An error body, read for the failure's `details` (boxed: every call carries the
+    /// largest step, and this one is rare).
+    Details(Box<Ending>),
+}
+
+/// An attempt that will not be retried, kept while its error body is read.
+struct Ending {
+    attempt: Attempt,
+    live: Live,
+    retry_after_ms: Option<f64>,
+    cause: Option<JsValue>,
+}
+
+/// What a step returns to `done`: the call's value, the promise of its next wait, or its
+/// typed error (thrown, so the call's promise rejects with it).
+type Stepped = Result<JsValue, JsValue>;
+
+impl Task {
+    pub(crate) fn new(
+        pipeline: Rc<Pipeline>,
+        call: Call,
         json: bool,
-        sent: Option<Live>,
-    ) -> Result<JsValue, Failure> {
-        let mut watch = self.watch(call);
-        let first = match sent {
-            Some(_) => None,
-            None => Some(self.acquire(call, &mut watch).await?),
-        };
-        self.attempts(call, json, watch, first, sent).await
-    }
-
-    /// A token for `call` now, when it need not wait for one (no limiter, or a free token
-    /// and nobody queued): its first attempt can then start in the caller's crossing
-    /// ([`Pipeline::send_now`]). `None`: the call goes through [`Pipeline::run`], which also
-    /// refuses a caller already aborted without spending a token.
-    pub(crate) fn token_now(&self, call: &Call) -> Option<Permit> {
-        let Some(s) = &self.scheduler else {
-            // Without a limiter the attempt itself looks at the signal before sending.
-            return Some(Permit::none());
-        };
-        if call.signal.as_ref().is_some_and(abort::aborted) {
-            return None;
-        }
-        scheduler::take_now(s)
-    }
-
-    /// Starts `call`'s first attempt (its token taken by [`Pipeline::token_now`]) and
-    /// returns the call's promise, and the handle its continuation is given to (which hands
-    /// the attempt to [`Pipeline::decide_now`]).
-    pub(crate) fn send_now(&self, call: &Call, json: bool) -> (js_sys::Promise, transport::Then) {
-        let undefined = JsValue::UNDEFINED;
-        transport::send_now(&Outgoing {
-            fetch: &self.fetch,
-            url: &call.url,
-            method: &call.method,
-            headers: &call.headers,
-            body: &call.body,
-            signal: call.signal.as_ref().map_or(&undefined, AsRef::as_ref),
-            timeout_ms: call.timeout_ms.unwrap_or(self.timeout_ms),
-            read_cap: json.then_some(self.max_response_bytes),
+        finish: Option<Finish>,
+    ) -> Box<Task> {
+        Box::new(Task {
+            pipeline,
+            call,
+            json,
+            finish,
+            tries: 0,
+            hops: 0,
+            redirected: None,
+            as_get: false,
+            step: Step::Idle,
         })
     }
 
-    /// The decision on a first attempt started by [`Pipeline::send_now`], synchronously:
-    /// `Ok` when the call ends here (its value, or its typed failure); `Err` with the attempt
-    /// when the call goes on (a body to read, a redirect, a retry, an error body for
-    /// `details`), which [`Pipeline::run`] takes up.
-    pub(crate) fn decide_now(
-        &self,
-        call: &Call,
-        json: bool,
-        permit: Permit,
-        mut live: Live,
-    ) -> Result<Result<JsValue, Failure>, Live> {
-        permit.settle();
-        match self.next(call, &live, &call.url, json, false) {
+    /// Starts the call: its first attempt in this crossing when the token is free (no
+    /// limiter, or a free token and nobody queued), else its wait for one. Returns the
+    /// call's promise, or its typed error at once (aborted already, the queue full).
+    pub(crate) fn start(self: Box<Self>) -> Stepped {
+        self.acquire()
+    }
+
+    /// Resolves or rejects the call.
+    // Taken boxed like every step: the call's one allocation ends here.
+    #[allow(clippy::boxed_local)]
+    fn end(self: Box<Self>, out: Result<JsValue, Failure>) -> Stepped {
+        match out {
+            Ok(v) => match self.finish {
+                Some(f) => f(v),
+                None => Ok(v),
+            },
+            Err(failure) => Err(failure.into_js()),
+        }
+    }
+
+    fn signal(&self) -> JsValue {
+        self.call
+            .signal
+            .as_ref()
+            .map_or(JsValue::UNDEFINED, |s| s.clone().into())
+    }
+
+    /// A token for the next attempt: at once, or parked as a waiter.
+    fn acquire(mut self: Box<Self>) -> Stepped {
+        let Some(s) = self.pipeline.scheduler.clone() else {
+            // Without a limiter the attempt itself looks at the signal before sending.
+            return self.send(Permit::none());
+        };
+        if self.call.signal.as_ref().is_some_and(abort::aborted) {
+            let f = aborted(&self.call);
+            return self.end(Err(f));
+        }
+        if let Some(permit) = scheduler::take_now(&s) {
+            return self.send(permit);
+        }
+        // The wait and its listener on the signal first: adding the listener may run a
+        // signal subclass's code, which must find this call's admission not yet made.
+        let id = transport::reserve();
+        let promise = transport::queued(id, &self.signal());
+        match scheduler::admit(&s) {
+            Admission::Now(permit) => {
+                transport::unqueue(id);
+                self.send(permit)
+            }
+            Admission::Full => {
+                transport::unqueue(id);
+                let f = queue_full(&self.call);
+                self.end(Err(f))
+            }
+            Admission::Queued(waiter) => {
+                let scoped = scheduler::timers_are_request_scoped();
+                let state = scheduler::join(&s, waiter, (!scoped).then_some(id));
+                if let (Some(state), Some(cb)) = (state, &self.pipeline.on_rate_limit_wait) {
+                    let _ = cb.call1(&JsValue::UNDEFINED, &wait_event(&self.call, &state));
+                }
+                if scoped {
+                    transport::arm(id, scheduler::own_timer_ms(&s));
+                }
+                self.step = Step::Queued(waiter);
+                transport::park(id, self);
+                Ok(promise.into())
+            }
+        }
+    }
+
+    /// Woken while queued: by its grant, by its signal (`fired`), or by its own timer.
+    fn woken(mut self: Box<Self>, waiter: WaiterId, fired: bool) -> Stepped {
+        let Some(s) = self.pipeline.scheduler.clone() else {
+            return Ok(JsValue::UNDEFINED);
+        };
+        // The signal first: an aborted waiter does not pick up a grant (leaving hands back
+        // one it had not picked up).
+        if fired || self.call.signal.as_ref().is_some_and(abort::aborted) {
+            scheduler::leave(&s, waiter);
+            let f = aborted(&self.call);
+            return self.end(Err(f));
+        }
+        let scoped = scheduler::timers_are_request_scoped();
+        match scheduler::look(&s, waiter, scoped) {
+            Look::Granted(grant) => self.send(Permit::held(&s, grant)),
+            Look::Gone => {
+                let f = aborted(&self.call);
+                self.end(Err(f))
+            }
+            Look::Waiting => {
+                let id = transport::reserve();
+                let promise = transport::queued(id, &self.signal());
+                scheduler::wait_again(&s, waiter, (!scoped).then_some(id));
+                if scoped {
+                    transport::arm(id, scheduler::own_timer_ms(&s));
+                }
+                self.step = Step::Queued(waiter);
+                transport::park(id, self);
+                Ok(promise.into())
+            }
+        }
+    }
+
+    /// Sends an attempt on `permit`.
+    fn send(mut self: Box<Self>, permit: Permit) -> Stepped {
+        let id = transport::reserve();
+        let p = &*self.pipeline;
+        let call = &self.call;
+        let signal = self.signal();
+        let no_body = JsValue::UNDEFINED;
+        let promise = transport::attempt(
+            id,
+            &Outgoing {
+                fetch: &p.fetch,
+                url: self.redirected.as_deref().unwrap_or(&call.url),
+                method: if self.as_get { "GET" } else { &call.method },
+                headers: &call.headers,
+                body: if self.as_get { &no_body } else { &call.body },
+                signal: &signal,
+                timeout_ms: call.timeout_ms.unwrap_or(p.timeout_ms),
+                read_cap: self.json.then_some(p.max_response_bytes),
+            },
+        );
+        self.step = Step::Sent(permit);
+        transport::park(id, self);
+        Ok(promise.into())
+    }
+
+    /// Parks the call on a wait made by `make` (given the wait's number).
+    fn wait(
+        mut self: Box<Self>,
+        step: Step,
+        make: impl FnOnce(u32, &Step) -> js_sys::Promise,
+    ) -> Stepped {
+        let id = transport::reserve();
+        let promise = make(id, &step);
+        self.step = step;
+        transport::park(id, self);
+        Ok(promise.into())
+    }
+
+    /// The decision on an attempt (or on the body it read): synchronous, in
+    /// [`Pipeline::next`].
+    fn decide(mut self: Box<Self>, mut live: Live, body_read: bool) -> Stepped {
+        let next = {
+            let url = self.redirected.as_deref().unwrap_or(&self.call.url);
+            self.pipeline
+                .next(&self.call, &live, url, self.json, self.as_get)
+        };
+        match next {
             Next::Done(v) => {
                 // `fetch()` hands the response over: its body is the caller's now.
-                live.keep_body = !json;
-                Ok(Ok(v))
+                live.keep_body = !self.json;
+                drop(live);
+                self.end(Ok(v))
             }
-            Next::Fail(f) => Ok(Err(f)),
-            _ => Err(live),
+            Next::Fail(f) => self.end(Err(f)),
+            Next::ReadBody if !body_read => {
+                let cap = self.pipeline.max_response_bytes;
+                self.wait(Step::Body(live), |id, step| match step {
+                    Step::Body(live) => live.read_body(id, cap, false),
+                    _ => js_sys::Promise::resolve(&JsValue::UNDEFINED),
+                })
+            }
+            Next::ReadBody => {
+                let f = self.pipeline.bad_response(
+                    &self.call,
+                    live.attempt.status(),
+                    "the response body could not be read",
+                );
+                self.end(Err(f))
+            }
+            Next::Ended(attempt, cause) => self.retry_or_fail(attempt, live, cause),
+            Next::Follow(to, get) if self.hops < MAX_REDIRECTS => {
+                drop(live);
+                self.hops += 1;
+                self.as_get = self.as_get || get;
+                self.redirected = Some(to);
+                self.acquire()
+            }
+            Next::Follow(..) => {
+                let call = &self.call;
+                let f = Failure::new(
+                    Error::new(
+                        ErrorKind::Network,
+                        format!(
+                            "{} {}: more than {MAX_REDIRECTS} redirects",
+                            call.method, call.display_path
+                        ),
+                    )
+                    .with_request(&call.method, &call.display_path),
+                );
+                self.end(Err(f))
+            }
         }
     }
 
-    /// The caller's signal, for a call that may wait for a token; an attempt races the
-    /// signal in JS, so without a limiter nothing listens here.
-    fn watch(&self, call: &Call) -> AbortWatch {
-        AbortWatch::new(match &self.scheduler {
-            Some(_) => call.signal.clone(),
-            None => None,
-        })
-    }
-
-    /// The attempts of a call that holds its first token (`first`), or whose first attempt
-    /// was already made (`sent`): the later ones (retries, redirects) wait for theirs in turn.
-    // Not an `async fn`, which would keep a second copy of `watch` and `first`.
-    #[allow(clippy::manual_async_fn)]
-    fn attempts<'a>(
-        &'a self,
-        call: &'a Call,
-        json: bool,
-        mut watch: AbortWatch,
-        mut first: Option<Permit>,
-        mut sent: Option<Live>,
-    ) -> impl Future<Output = Result<JsValue, Failure>> + 'a {
-        async move {
-            let undefined = JsValue::UNDEFINED;
-            let signal: &JsValue = call.signal.as_ref().map_or(&undefined, AsRef::as_ref);
-            let timeout_ms = call.timeout_ms.unwrap_or(self.timeout_ms);
-            let read_cap = json.then_some(self.max_response_bytes);
-            let no_body = JsValue::UNDEFINED;
-            let mut tries: u32 = 0;
-            loop {
-                let mut redirected: Option<String> = None;
-                let mut as_get = false;
-                let mut hops = 0;
-                let (attempt, live, cause) = loop {
-                    let mut live = match sent.take() {
-                        // Its token was settled when it ended.
-                        Some(live) => live,
-                        None => {
-                            let permit = match first.take() {
-                                Some(p) => p,
-                                None => self.acquire(call, &mut watch).await?,
-                            };
-                            // The attempt starts here; the wait for it holds no `Outgoing`.
-                            let sending = transport::send(&Outgoing {
-                                fetch: &self.fetch,
-                                url: redirected.as_deref().unwrap_or(&call.url),
-                                method: if as_get { "GET" } else { &call.method },
-                                headers: &call.headers,
-                                body: if as_get { &no_body } else { &call.body },
-                                signal,
-                                timeout_ms,
-                                read_cap,
-                            });
-                            let live = sending.await;
-                            permit.settle();
-                            live
+    /// An attempt that ended without a value: tried again (after the limiter's pause or a
+    /// backoff), or the typed failure, with `details` read from its body first.
+    fn retry_or_fail(
+        mut self: Box<Self>,
+        attempt: Attempt,
+        live: Live,
+        cause: Option<JsValue>,
+    ) -> Stepped {
+        let decision = self.pipeline.retry.decide(
+            &self.call.method,
+            self.tries,
+            &attempt,
+            // Wall-clock time: an HTTP-date Retry-After is compared against it.
+            js_sys::Date::now(),
+            js_sys::Math::random(),
+        );
+        match decision {
+            Decision::RetryAfter {
+                delay_ms,
+                pause_limiter,
+            } => {
+                // Dropping the attempt cancels its body: the connection goes back to the pool.
+                drop(live);
+                self.tries = self.tries.saturating_add(1);
+                self.hops = 0;
+                self.redirected = None;
+                self.as_get = false;
+                match (&self.pipeline.scheduler, pause_limiter) {
+                    // The whole bucket waits; the next acquire waits with it.
+                    (Some(s), true) => {
+                        if let Ok(mut s) = s.try_borrow_mut() {
+                            s.pause_until(now_ms() + delay_ms);
                         }
-                    };
-                    let url = redirected.as_deref().unwrap_or(&call.url);
-                    let mut next = self.next(call, &live, url, json, as_get);
-                    if let Next::ReadBody = next {
-                        // Dropped so that the wait for the body does not hold it.
-                        drop(next);
-                        live.read_body(self.max_response_bytes, false).await;
-                        next = self.next(call, &live, url, json, as_get);
+                        self.acquire()
                     }
-                    match next {
-                        Next::Done(v) => {
-                            // `fetch()` hands the response over: its body is the caller's now.
-                            live.keep_body = !json;
-                            return Ok(v);
-                        }
-                        Next::Fail(f) => return Err(f),
-                        Next::ReadBody => {
-                            return Err(self.bad_response(
-                                call,
-                                live.attempt.status(),
-                                "the response body could not be read",
-                            ))
-                        }
-                        Next::Ended(attempt, cause) => break (attempt, Some(live), cause),
-                        Next::Follow(to, get) if hops < MAX_REDIRECTS => {
-                            hops += 1;
-                            as_get = as_get || get;
-                            redirected = Some(to);
-                        }
-                        Next::Follow(..) => {
-                            return Err(Failure::new(
-                                Error::new(
-                                    ErrorKind::Network,
-                                    format!(
-                                        "{} {}: more than {MAX_REDIRECTS} redirects",
-                                        call.method, call.display_path
-                                    ),
-                                )
-                                .with_request(&call.method, &call.display_path),
-                            ))
-                        }
+                    _ => {
+                        let signal = self.signal();
+                        self.wait(Step::Backoff, |id, _| {
+                            transport::sleep(id, f64::from(timer_ms(delay_ms)), &signal)
+                        })
                     }
+                }
+            }
+            Decision::Done | Decision::GiveUp { .. } => {
+                let retry_after_ms = match decision {
+                    Decision::GiveUp { retry_after_ms } => retry_after_ms,
+                    _ => None,
                 };
-                let decision = self.retry.decide(
-                    &call.method,
-                    tries,
-                    &attempt,
-                    // Wall-clock time: an HTTP-date Retry-After is compared against it.
-                    js_sys::Date::now(),
-                    js_sys::Math::random(),
-                );
-                match decision {
-                    Decision::RetryAfter {
-                        delay_ms,
-                        pause_limiter,
-                    } => {
-                        // Dropping the attempt cancels its body: the connection goes back to the pool.
-                        drop(live);
-                        match (&self.scheduler, pause_limiter) {
-                            // The whole bucket waits; the next acquire waits with it.
-                            (Some(s), true) => s.borrow_mut().pause_until(now_ms() + delay_ms),
-                            _ => {
-                                if transport::sleep(f64::from(timer_ms(delay_ms)), signal).await {
-                                    return Err(aborted(call));
-                                }
-                            }
-                        }
-                        tries = tries.saturating_add(1);
-                    }
-                    Decision::Done | Decision::GiveUp { .. } => {
-                        let retry_after = match decision {
-                            Decision::GiveUp { retry_after_ms } => retry_after_ms,
-                            _ => None,
+                match attempt {
+                    // The 403 body is empty by contract and never read (dropping cancels it).
+                    Attempt::Response { status, .. } if status != 403 => {
+                        let ending = Ending {
+                            attempt,
+                            live,
+                            retry_after_ms,
+                            cause,
                         };
-                        let details = self.details(call, &attempt, live.as_ref()).await?;
-                        let mut failure = self.fail(call, attempt, live, retry_after, details);
-                        failure.cause = cause.or(failure.cause);
-                        return Err(failure);
+                        self.wait(Step::Details(Box::new(ending)), |id, step| match step {
+                            Step::Details(e) => {
+                                e.live.read_body(id, redact::MAX_DETAILS_BYTES as f64, true)
+                            }
+                            _ => js_sys::Promise::resolve(&JsValue::UNDEFINED),
+                        })
+                    }
+                    _ => {
+                        let ending = Ending {
+                            attempt,
+                            live,
+                            retry_after_ms,
+                            cause,
+                        };
+                        self.failed(ending, None)
                     }
                 }
             }
         }
     }
 
+    /// The error body was read (or not, within the attempt's deadline): the typed failure
+    /// with its `details`; the caller's signal firing meanwhile makes it an abort.
+    fn details_read(self: Box<Self>, ending: Ending) -> Stepped {
+        let live = &ending.live;
+        let details = match live.code() {
+            Code::Body => js_error::details_from_text(
+                &live.attempt.text(),
+                live.attempt.truncated(),
+                &self.pipeline.api_key,
+            ),
+            Code::Aborted => {
+                let f = aborted(&self.call);
+                return self.end(Err(f));
+            }
+            _ => None,
+        };
+        self.failed(ending, details)
+    }
+
+    fn failed(self: Box<Self>, ending: Ending, details: Option<JsValue>) -> Stepped {
+        let Ending {
+            attempt,
+            live,
+            retry_after_ms,
+            cause,
+        } = ending;
+        let mut failure =
+            self.pipeline
+                .fail(&self.call, attempt, Some(live), retry_after_ms, details);
+        failure.cause = cause.or(failure.cause);
+        self.end(Err(failure))
+    }
+}
+
+impl Resume for Task {
+    fn resume(mut self: Box<Self>, value: JsValue) -> Stepped {
+        match std::mem::replace(&mut self.step, Step::Idle) {
+            Step::Queued(waiter) => self.woken(waiter, value.as_bool() == Some(true)),
+            Step::Sent(permit) => {
+                // The token is settled when the attempt ends.
+                permit.settle();
+                self.decide(Live::new(value), false)
+            }
+            Step::Body(live) => self.decide(live, true),
+            Step::Backoff => {
+                if value.as_bool() == Some(true) {
+                    let f = aborted(&self.call);
+                    return self.end(Err(f));
+                }
+                self.acquire()
+            }
+            Step::Details(ending) => self.details_read(*ending),
+            Step::Idle => Ok(JsValue::UNDEFINED),
+        }
+    }
+}
+
+impl Pipeline {
     /// What an attempt's outcome means: synchronous, every rule in Rust.
     fn next(&self, call: &Call, live: &Live, url: &str, json: bool, as_get: bool) -> Next {
         let a = &live.attempt;
@@ -481,60 +666,6 @@ impl Pipeline {
         Failure::new(error)
     }
 
-    async fn acquire(&self, call: &Call, watch: &mut AbortWatch) -> Result<Permit, Failure> {
-        let Some(s) = &self.scheduler else {
-            // Without a limiter the attempt itself looks at the signal before sending.
-            return Ok(Permit::none());
-        };
-        let on_wait = |notice: WaitNotice| {
-            if let Some(cb) = &self.on_rate_limit_wait {
-                let _ = cb.call1(&JsValue::UNDEFINED, &wait_event(call, &notice));
-            }
-        };
-        scheduler::acquire(s, watch, on_wait)
-            .await
-            .map_err(|e| match e {
-                WaitError::Aborted => aborted(call),
-                WaitError::QueueFull => Failure::new(
-                    Error::new(
-                        ErrorKind::QueueFull,
-                        format!(
-                            "{} {}: the rate-limit queue is full; nothing was sent. Slow down, or raise rateLimit.maxQueue",
-                            call.method, call.display_path
-                        ),
-                    )
-                    .with_request(&call.method, &call.display_path)
-                    .with_retryable(true),
-                ),
-            })
-    }
-
-    /// An error body read for `details` within the attempt's deadline (none if the
-    /// deadline passes first); `Err` when the caller's signal fires meanwhile.
-    async fn details(
-        &self,
-        call: &Call,
-        attempt: &Attempt,
-        live: Option<&Live>,
-    ) -> Result<Option<JsValue>, Failure> {
-        match (attempt, live) {
-            // The 403 body is empty by contract and never read (dropping cancels it).
-            (Attempt::Response { status, .. }, Some(live)) if *status != 403 => {
-                live.read_body(redact::MAX_DETAILS_BYTES as f64, true).await;
-                match live.code() {
-                    Code::Body => Ok(js_error::details_from_text(
-                        &live.attempt.text(),
-                        live.attempt.truncated(),
-                        &self.api_key,
-                    )),
-                    Code::Aborted => Err(aborted(call)),
-                    _ => Ok(None),
-                }
-            }
-            _ => Ok(None),
-        }
-    }
-
     /// The typed failure for an attempt that will not be retried, with the `details` read
     /// from its body (synchronous: an awaited call would hold it all while the body comes).
     fn fail(
@@ -608,23 +739,34 @@ fn aborted(call: &Call) -> Failure {
     }
 }
 
-fn wait_event(call: &Call, notice: &WaitNotice) -> JsValue {
+fn queue_full(call: &Call) -> Failure {
+    Failure::new(
+        Error::new(
+            ErrorKind::QueueFull,
+            format!(
+                "{} {}: the rate-limit queue is full; nothing was sent. Slow down, or raise rateLimit.maxQueue",
+                call.method, call.display_path
+            ),
+        )
+        .with_request(&call.method, &call.display_path)
+        .with_retryable(true),
+    )
+}
+
+fn wait_event(call: &Call, state: &LimiterState) -> JsValue {
     let o = Object::new();
     let set = |k: &str, v: JsValue| {
         let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
     };
     set("method", JsValue::from_str(&call.method));
     set("path", JsValue::from_str(&call.display_path));
-    set("queued", JsValue::from_f64(notice.state.queued as f64));
+    set("queued", JsValue::from_f64(state.queued as f64));
     // When every token is held by a request still in flight, no return instant is known
     // yet; one window is the least it can take (a token returns a window after its
     // response), so that is the honest lower bound to show.
-    let wait = notice
-        .state
-        .next_token_in_ms
-        .unwrap_or(notice.state.window_ms);
+    let wait = state.next_token_in_ms.unwrap_or(state.window_ms);
     set("waitMs", JsValue::from_f64(wait));
-    set("state", state_to_js(&notice.state, None));
+    set("state", state_to_js(state, None));
     o.into()
 }
 

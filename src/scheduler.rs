@@ -1,32 +1,30 @@
-//! Wakes a key's rate-limit [`Bucket`]: the queued requests as futures, one timer, and the
-//! pipeline's way in ([`acquire`], [`Permit`]).
+//! Wakes a key's rate-limit [`Bucket`]: the queued requests' records, one timer, and the
+//! pipeline's way in ([`take_now`], [`admit`], [`join`], [`look`], [`Permit`]).
 //!
 //! The bucket decides; this module only wakes it. A timer is armed only while someone
 //! waits, for the instant the next token returns, so an idle client leaves nothing to keep
 //! a Node process alive, and Workers (whose clock moves only after I/O) never depend on a
 //! ticking interval: every decision is recomputed from timestamps when something happens.
-//! In workerd, where a timer dies with the request that set it, each waiting request also
-//! keeps a timer of its own ([`wait_for_grant`]).
+//! A grant wakes its waiter through the snippet (`wake`), which runs the waiter's next
+//! step in a microtask: never inside the scheduler's own borrow. In workerd, where a timer
+//! dies with the request that set it, a waiter is woken only by a timer of its own
+//! ([`own_timer_ms`]).
 //!
 //! Around it: [`crate::bucket`] (in memory, or shared through a store), [`crate::waiters`]
 //! (one record per queued request), [`crate::realms`] (one bucket per key and base URL in a
 //! realm) and [`crate::store_tasks`] (the store's asks, settles and releases).
 
-use crate::abort::AbortWatch;
 use crate::bucket::{Admitted, Bucket, Grant};
 #[cfg(feature = "stores")]
 use crate::lease::FleetConfig;
 use crate::limiter::{LimiterConfig, LimiterState, WaiterId};
 #[cfg(feature = "stores")]
 use crate::store_tasks;
-use crate::waiters::{Look, Waiters};
+pub(crate) use crate::waiters::Look;
+use crate::waiters::Waiters;
 use gloo_timers::callback::Timeout;
-use gloo_timers::future::TimeoutFuture;
 use std::cell::RefCell;
-use std::future::Future;
-use std::pin::Pin;
 use std::rc::{Rc, Weak};
-use std::task::{Context, Poll};
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
@@ -75,20 +73,6 @@ impl Plan {
             Plan::Store { config, .. } => (config.limit, config.window_ms),
         }
     }
-}
-
-/// How waiting for a token ended, other than with a token.
-pub(crate) enum WaitError {
-    /// The queue already holds `max_queue` requests.
-    QueueFull,
-    /// The caller's signal fired while queued.
-    Aborted,
-}
-
-/// Why a request is about to wait, for the `onRateLimitWait` callback.
-pub(crate) struct WaitNotice {
-    /// The limiter's state right after the request joined the queue.
-    pub state: LimiterState,
 }
 
 impl Scheduler {
@@ -140,6 +124,7 @@ impl Scheduler {
         #[cfg(feature = "stores")]
         store_tasks::expire_ask(self, now);
         self.bucket.grant_ready(now, &mut self.waiters);
+        self.wake_granted();
         #[cfg(feature = "stores")]
         if let Some(ask) = self.bucket.ask(now) {
             store_tasks::spawn_ask(self, ask);
@@ -147,11 +132,19 @@ impl Scheduler {
         self.arm_timer(now);
     }
 
+    /// Wakes the waits of the waiters just granted (each runs in a microtask of its own).
+    fn wake_granted(&mut self) {
+        for id in self.waiters.woken() {
+            crate::transport::wake(id);
+        }
+    }
+
     /// Hands `grant` to waiter `id`; if it already left, the token goes back unsent.
     #[cfg(feature = "stores")]
     pub(crate) fn grant(&mut self, id: WaiterId, grant: Grant) {
-        if let Err(grant) = self.waiters.grant(id, grant) {
-            self.give_back_unsent(grant);
+        match self.waiters.grant(id, grant) {
+            Ok(()) => self.wake_granted(),
+            Err(grant) => self.give_back_unsent(grant),
         }
     }
 
@@ -229,7 +222,7 @@ pub(crate) struct Permit {
 
 impl Permit {
     /// A permit for `grant`, a token of `shared`'s bucket.
-    fn held(shared: &SharedScheduler, grant: Grant) -> Permit {
+    pub(crate) fn held(shared: &SharedScheduler, grant: Grant) -> Permit {
         Permit {
             held: Some((Rc::clone(shared), grant)),
         }
@@ -261,63 +254,10 @@ impl Drop for Permit {
     }
 }
 
-/// One queued request's wait for its token. However it ends early (the signal fired, the
-/// future was dropped), it leaves the queue, and a grant it had not picked up goes back.
-pub(crate) struct Wait<'a> {
-    shared: &'a SharedScheduler,
-    id: WaiterId,
-    /// Whether it has left the queue (with its token, or found itself gone).
-    done: bool,
-}
-
-impl Wait<'_> {
-    /// Looks for the grant, leaving `waker` to be woken by it.
-    fn look(&mut self, waker: Option<&std::task::Waker>) -> Poll<Option<Grant>> {
-        // Polled from a task, never while the scheduler is borrowed; if it were, the
-        // caller looks again (the grant waits in the waiter's record).
-        let Ok(mut s) = self.shared.try_borrow_mut() else {
-            if let Some(waker) = waker {
-                waker.wake_by_ref();
-            }
-            return Poll::Pending;
-        };
-        match s.waiters.look(self.id, waker) {
-            Look::Waiting => Poll::Pending,
-            Look::Granted(grant) => {
-                self.done = true;
-                Poll::Ready(Some(grant))
-            }
-            Look::Gone => {
-                self.done = true;
-                Poll::Ready(None)
-            }
-        }
-    }
-}
-
-impl Future for Wait<'_> {
-    type Output = Option<Grant>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Grant>> {
-        self.get_mut().look(Some(cx.waker()))
-    }
-}
-
-impl Drop for Wait<'_> {
-    fn drop(&mut self) {
-        if self.done {
-            return;
-        }
-        if let Ok(mut s) = self.shared.try_borrow_mut() {
-            s.leave(self.id);
-        }
-    }
-}
-
 /// Whether timers belong to the request that set them: in workerd a timer set while
 /// serving one request dies with it, and a request waiting only on another's timer is
 /// cancelled as hung. Detected once (`navigator.userAgent` is `Cloudflare-Workers` there).
-fn timers_are_request_scoped() -> bool {
+pub(crate) fn timers_are_request_scoped() -> bool {
     thread_local! {
         static SCOPED: bool = js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
             .and_then(|n| js_sys::Reflect::get(&n, &"userAgent".into()))
@@ -328,112 +268,40 @@ fn timers_are_request_scoped() -> bool {
     SCOPED.with(|s| *s)
 }
 
-/// A queued request's wait for its token, or the answer the bucket gave at once.
+/// How long a queued waiter's own timer waits before it runs the scheduler's decision
+/// itself, where timers are request-scoped (workerd).
 ///
-/// Elsewhere than workerd, the scheduler's one timer serves every waiter and a grant wakes
-/// its waiter at once: the wait holds only the waiter's record and the caller's watch
-/// (this is what each of 100,000 queued requests holds, so no more).
-///
-/// Where timers are request-scoped (workerd), a waiter is only ever resumed by a timer of
-/// its own. A grant is often made while serving another request (its timer fired first, or
-/// its response came in), and waking the waiter from there would have wasm-bindgen-futures
-/// poll it from a microtask of that other request: its deadline timer and its `fetch`
-/// would then belong to that request, and the waiter, left with nothing of its own
-/// pending, is cancelled as hung. So the waiter's record is only looked at (never handed a
-/// waker), and the waiter's own timer, armed for the scheduler's next decision, picks the
-/// grant up; when that timer fires the waiter runs the decision itself
-/// ([`wait_by_own_timer`], boxed: elsewhere no waiter carries its timer).
-pub(crate) enum Acquire<'a> {
-    /// Answered at once (taken when polled).
-    Ready(Option<Result<Permit, WaitError>>),
-    /// Queued: woken by its grant, or by the signal.
-    Queued {
-        wait: Wait<'a>,
-        watch: &'a mut AbortWatch,
-    },
-    /// Queued where timers are request-scoped.
-    OwnTimer(Pin<Box<dyn Future<Output = Result<Permit, WaitError>> + 'a>>),
-}
-
-impl Future for Acquire<'_> {
-    type Output = Result<Permit, WaitError>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.get_mut() {
-            Acquire::Ready(answer) => Poll::Ready(answer.take().unwrap_or(Err(WaitError::Aborted))),
-            Acquire::OwnTimer(wait) => wait.as_mut().poll(cx),
-            // The signal first: an aborted waiter does not pick up a grant (leaving, when
-            // this is dropped, hands back one it had not picked up).
-            Acquire::Queued { wait, watch } => {
-                if Pin::new(&mut **watch).poll(cx).is_ready() {
-                    return Poll::Ready(Err(WaitError::Aborted));
-                }
-                wait.look(Some(cx.waker())).map(|grant| match grant {
-                    Some(grant) => Ok(Permit::held(wait.shared, grant)),
-                    None => Err(WaitError::Aborted),
-                })
-            }
-        }
-    }
-}
-
-/// A queued request's wait where timers are request-scoped: see [`Acquire`].
-async fn wait_by_own_timer<'a>(
-    mut wait: Wait<'a>,
-    watch: &'a mut AbortWatch,
-) -> Result<Permit, WaitError> {
-    loop {
-        if watch.aborted() {
-            return Err(WaitError::Aborted);
-        }
-        if let Poll::Ready(grant) = wait.look(None) {
-            return grant
-                .map(|grant| Permit::held(wait.shared, grant))
-                .ok_or(WaitError::Aborted);
-        }
-        let now = now_ms();
-        // With no decision due (every token is out with a request in flight, or a token
-        // may come back unsent), the waiter still looks again soon: it is not woken by the
-        // response that frees a token, and workerd would see it waiting on nothing of its
-        // own and cancel it as hung.
-        // Polled from a task, never while the scheduler is borrowed; if it were, look again
-        // a second later rather than trap.
-        let (due, window_ms, store) =
-            wait.shared
-                .try_borrow()
-                .map_or((None, 10_000.0, false), |s| {
-                    (
-                        s.next_decision(now),
-                        s.bucket.window_ms(),
-                        s.bucket.is_shared(),
-                    )
-                });
-        // Without a store, a grant nobody scheduled is rare (a token given back unsent): a
-        // tenth of a window late at most, a second at most, and not busier than 100 Hz. With
-        // a store every grant arrives with a store reply at an instant no timer knows, so the
-        // waiter looks far more often: a 200th of a window, 5 to 50 ms.
-        let idle = if store {
-            crate::lease::clamp_ms(window_ms / 200.0, 5.0, 50.0)
-        } else {
-            crate::lease::clamp_ms(window_ms / 10.0, 10.0, 1000.0)
-        };
-        let due = due.map_or(now + idle, |at| at.min(now + idle));
-        let mut timer =
-            TimeoutFuture::new(crate::options::timer_ms((due - now).max(0.0).ceil() + 1.0));
-        let aborted = std::future::poll_fn(|cx| {
-            if Pin::new(&mut *watch).poll(cx).is_ready() {
-                return Poll::Ready(true);
-            }
-            Pin::new(&mut timer).poll(cx).map(|()| false)
-        })
-        .await;
-        if aborted {
-            return Err(WaitError::Aborted);
-        }
-        if let Ok(mut s) = wait.shared.try_borrow_mut() {
-            s.pump();
-        }
-    }
+/// Elsewhere the scheduler's one timer serves every waiter and a grant wakes its waiter at
+/// once. In workerd a grant is often made while serving another request (its timer fired
+/// first, or its response came in), and a waiter woken from there would run in that other
+/// request: its deadline timer and its `fetch` would belong to that request, and the
+/// waiter, left with nothing of its own pending, is cancelled as hung. So a grant only
+/// marks the waiter's record, and the waiter's own timer, armed for the scheduler's next
+/// decision, picks it up ([`look`] with `decide`).
+pub(crate) fn own_timer_ms(shared: &SharedScheduler) -> f64 {
+    let now = now_ms();
+    // With no decision due (every token is out with a request in flight, or a token may
+    // come back unsent), the waiter still looks again soon: it is not woken by the
+    // response that frees a token, and workerd would see it waiting on nothing of its own
+    // and cancel it as hung.
+    let (due, window_ms, store) = shared.try_borrow().map_or((None, 10_000.0, false), |s| {
+        (
+            s.next_decision(now),
+            s.bucket.window_ms(),
+            s.bucket.is_shared(),
+        )
+    });
+    // Without a store, a grant nobody scheduled is rare (a token given back unsent): a
+    // tenth of a window late at most, a second at most, and not busier than 100 Hz. With
+    // a store every grant arrives with a store reply at an instant no timer knows, so the
+    // waiter looks far more often: a 200th of a window, 5 to 50 ms.
+    let idle = if store {
+        crate::lease::clamp_ms(window_ms / 200.0, 5.0, 50.0)
+    } else {
+        crate::lease::clamp_ms(window_ms / 10.0, 10.0, 1000.0)
+    };
+    let due = due.map_or(now + idle, |at| at.min(now + idle));
+    f64::from(crate::options::timer_ms((due - now).max(0.0).ceil() + 1.0))
 }
 
 /// A token now, if the realm's in-memory bucket has one free and nobody waits before this
@@ -467,44 +335,75 @@ pub(crate) fn take_now(shared: &SharedScheduler) -> Option<Permit> {
     }
 }
 
-/// Waits for a token, in FIFO order, or until `watch` fires.
-pub(crate) fn acquire<'a>(
-    shared: &'a SharedScheduler,
-    watch: &'a mut AbortWatch,
-    on_wait: impl FnOnce(WaitNotice),
-) -> Acquire<'a> {
-    let now = |answer| Acquire::Ready(Some(answer));
-    if watch.aborted() {
-        return now(Err(WaitError::Aborted));
-    }
-    let id = {
-        let mut s = shared.borrow_mut();
-        match s.bucket.admit(now_ms()) {
-            Admitted::Now(grant @ Grant::InMemory) => return now(Ok(Permit::held(shared, grant))),
-            #[cfg(feature = "stores")]
-            Admitted::Now(grant) => {
-                // Only the fallback share grants at once: a probe of the store may be due.
-                s.pump();
-                return now(Ok(Permit::held(shared, grant)));
-            }
-            Admitted::QueueFull => return now(Err(WaitError::QueueFull)),
-            Admitted::Queued(id) => {
-                s.waiters.join(id);
-                s.pump();
-                id
-            }
+/// What a request asking for a token (after [`take_now`]) gets at once.
+pub(crate) enum Admission {
+    Now(Permit),
+    /// It waits under this id: it [`join`]s the queue next.
+    Queued(WaiterId),
+    Full,
+}
+
+/// Asks the bucket for a token, in FIFO order behind whoever waits.
+pub(crate) fn admit(shared: &SharedScheduler) -> Admission {
+    // Never called while the scheduler is borrowed (a step runs from `done`, a call from
+    // its caller); if it were, the request is refused rather than trap.
+    let Ok(mut s) = shared.try_borrow_mut() else {
+        return Admission::Full;
+    };
+    match s.bucket.admit(now_ms()) {
+        Admitted::Now(grant @ Grant::InMemory) => {
+            drop(s);
+            Admission::Now(Permit::held(shared, grant))
         }
-    };
-    // From here on, leaving early takes the waiter out of the queue (`Wait`'s drop).
-    let wait = Wait {
-        shared,
-        id,
-        done: false,
-    };
-    let state = shared.borrow_mut().state().0;
-    on_wait(WaitNotice { state });
-    if timers_are_request_scoped() {
-        return Acquire::OwnTimer(Box::pin(wait_by_own_timer(wait, watch)));
+        #[cfg(feature = "stores")]
+        Admitted::Now(grant) => {
+            // Only the fallback share grants at once: a probe of the store may be due.
+            s.pump();
+            drop(s);
+            Admission::Now(Permit::held(shared, grant))
+        }
+        Admitted::QueueFull => Admission::Full,
+        Admitted::Queued(id) => Admission::Queued(id),
     }
-    Acquire::Queued { wait, watch }
+}
+
+/// Waiter `id`, just admitted, joins the queue; its grant wakes wait `wake` (`None`: only
+/// its own timer resumes it). Returns the limiter's state, for `onRateLimitWait`.
+pub(crate) fn join(
+    shared: &SharedScheduler,
+    id: WaiterId,
+    wake: Option<u32>,
+) -> Option<LimiterState> {
+    let mut s = shared.try_borrow_mut().ok()?;
+    s.waiters.join(id, wake);
+    s.pump();
+    Some(s.state().0)
+}
+
+/// Waiter `id` looks for its grant; with `decide` (it was woken by its own timer), it runs
+/// the scheduler's decision first.
+pub(crate) fn look(shared: &SharedScheduler, id: WaiterId, decide: bool) -> Look {
+    let Ok(mut s) = shared.try_borrow_mut() else {
+        return Look::Waiting;
+    };
+    if decide {
+        s.pump();
+    }
+    s.waiters.look(id)
+}
+
+/// Waiter `id` found no grant and waits again, on wait `wake`.
+pub(crate) fn wait_again(shared: &SharedScheduler, id: WaiterId, wake: Option<u32>) {
+    if let Ok(mut s) = shared.try_borrow_mut() {
+        s.waiters.wait_again(id, wake);
+        s.wake_granted();
+    }
+}
+
+/// Waiter `id` leaves the queue before picking up a token (its signal fired): a grant it
+/// had not picked up goes back.
+pub(crate) fn leave(shared: &SharedScheduler, id: WaiterId) {
+    if let Ok(mut s) = shared.try_borrow_mut() {
+        s.leave(id);
+    }
 }

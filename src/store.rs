@@ -12,7 +12,6 @@ use crate::lease::{Ask, Event, FleetConfig, StoreReply as Reply};
 use crate::ledger::{is_id, push_decimal};
 use crate::options::timer_ms;
 use crate::text::Cat;
-use gloo_timers::future::TimeoutFuture;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use std::future::Future;
 use std::pin::Pin;
@@ -25,6 +24,35 @@ extern "C" {
     // WebCrypto is global in Node >= 19, Deno, Workers and browsers (secure contexts).
     #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = digest)]
     fn subtle_digest(algorithm: &str, data: &Uint8Array) -> Result<Promise, JsValue>;
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(f: &Function, ms: u32) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(handle: &JsValue);
+}
+
+/// A promise that resolves after `ms`, its timer cleared when dropped (so a store that
+/// answered leaves nothing to keep a Node process alive). A `JsFuture` like the store's
+/// replies: no timer future and channel of its own in the .wasm.
+struct Delay {
+    handle: JsValue,
+    done: JsFuture,
+}
+
+impl Delay {
+    fn new(ms: u32) -> Delay {
+        let mut handle = JsValue::UNDEFINED;
+        let promise = Promise::new(&mut |resolve, _| handle = set_timeout(&resolve, ms));
+        Delay {
+            handle,
+            done: JsFuture::from(promise),
+        }
+    }
+}
+
+impl Drop for Delay {
+    fn drop(&mut self) {
+        clear_timeout(&self.handle);
+    }
 }
 
 /// A user's store, checked at construction, and who to tell when its mode changes.
@@ -257,12 +285,12 @@ fn non_negative(v: &JsValue, key: &str) -> Option<f64> {
 /// `Some(output)` if `fut` finishes within `ms`, `None` otherwise.
 async fn with_timeout<F: Future>(fut: F, ms: f64) -> Option<F::Output> {
     let mut fut = std::pin::pin!(fut);
-    let mut timer = TimeoutFuture::new(timer_ms(ms));
+    let mut timer = Delay::new(timer_ms(ms));
     std::future::poll_fn(|cx| {
         if let Poll::Ready(v) = fut.as_mut().poll(cx) {
             return Poll::Ready(Some(v));
         }
-        Pin::new(&mut timer).poll(cx).map(|_| None)
+        Pin::new(&mut timer.done).poll(cx).map(|_| None)
     })
     .await
 }

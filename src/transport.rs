@@ -7,15 +7,15 @@
 //! `fetch` may hand back a `Response` whose getters throw, a fake, or a `Proxy`. It never
 //! rejects; how the attempt ended is a [`Code`] on the [`Attempt`].
 //!
-//! Awaiting the snippet goes through [`Wait`], not `JsFuture`: one callback per realm
-//! settles numbered waits, where a `JsFuture` makes and registers two callbacks per await.
+//! A call waits without a Rust future: each wait (an attempt, a body read, a backoff, a
+//! queued wait for a token) is a numbered slot holding the call's state ([`Resume`]), and
+//! the realm's one `done(id, value)` callback runs its next step when the snippet settles
+//! the wait. What the step returns settles the promise the wait was made with (the call's
+//! value, its typed error thrown, or the promise of its next wait), so a call's promise is
+//! the chain of its waits and nothing in wasm keeps a resolver, a waker or a task.
 
 use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
 use wasm_bindgen::prelude::*;
-use web_sys::AbortSignal;
 
 #[wasm_bindgen(module = "/src/js/transport.js")]
 extern "C" {
@@ -24,8 +24,8 @@ extern "C" {
 
     #[wasm_bindgen(js_name = setDone)]
     fn set_done(f: &Closure<dyn FnMut(u32, JsValue) -> Result<JsValue, JsValue>>);
-    /// Resolves with what `done` returns for `id` when the attempt ends (`done` is given
-    /// the attempt).
+    /// Settles with what `done` returns (or throws) for `id` when the attempt ends (`done`
+    /// is given the attempt).
     #[wasm_bindgen(js_name = attempt)]
     fn start(
         id: u32,
@@ -40,7 +40,7 @@ extern "C" {
         cap: f64,
     ) -> js_sys::Promise;
     #[wasm_bindgen(js_name = readBody)]
-    fn read_body(id: u32, a: &Attempt, cap: f64, truncate: bool);
+    fn read_body(id: u32, a: &Attempt, cap: f64, truncate: bool) -> js_sys::Promise;
     #[wasm_bindgen(js_name = closeAttempt)]
     fn close_attempt(a: &Attempt, cancel: bool);
     /// `[plain, json]`: the per-client header records (see the snippet).
@@ -50,11 +50,17 @@ extern "C" {
     #[wasm_bindgen(js_name = callHeaders)]
     pub(crate) fn call_headers(init: &JsValue, name: &str, key: &str, json: bool) -> JsValue;
     #[wasm_bindgen(js_name = sleep)]
-    fn sleep_js(id: u32, ms: f64, signal: &JsValue);
-    #[wasm_bindgen(js_name = watchAbort)]
-    fn watch_abort(id: u32, signal: &AbortSignal) -> JsValue;
-    #[wasm_bindgen(js_name = unwatchAbort)]
-    fn unwatch_abort(signal: &AbortSignal, listener: &JsValue);
+    fn sleep_js(id: u32, ms: f64, signal: &JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = queued)]
+    fn queued_js(id: u32, signal: &JsValue) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = unqueue)]
+    fn unqueue_js(id: u32);
+    /// Wakes queued wait `id`: its `done` runs in a microtask, never inside the caller.
+    #[wasm_bindgen(js_name = wake)]
+    pub(crate) fn wake(id: u32);
+    /// Also wakes queued wait `id` after `ms`, by a timer of its own.
+    #[wasm_bindgen(js_name = arm)]
+    pub(crate) fn arm(id: u32, ms: f64);
 
     #[wasm_bindgen(method, getter)]
     fn k(this: &Attempt) -> u8;
@@ -118,7 +124,7 @@ pub(crate) enum Code {
     BadJson,
 }
 
-/// What [`send`] needs for one attempt.
+/// What [`attempt`] needs for one attempt.
 pub(crate) struct Outgoing<'a> {
     /// The client's `fetch` option (`undefined`: the global `fetch`).
     pub fetch: &'a JsValue,
@@ -143,6 +149,14 @@ pub(crate) struct Live {
 }
 
 impl Live {
+    /// The attempt `done` was given.
+    pub(crate) fn new(attempt: JsValue) -> Live {
+        Live {
+            attempt: attempt.unchecked_into(),
+            keep_body: false,
+        }
+    }
+
     /// How the attempt (or its last body read) ended.
     pub(crate) fn code(&self) -> Code {
         match self.attempt.k() {
@@ -160,11 +174,10 @@ impl Live {
     }
 
     /// Reads the body the attempt left unread, under the same deadline and signal: a 2xx's
-    /// JSON (`truncate` false) or an error body's text cut at `cap` (`truncate` true).
-    pub(crate) async fn read_body(&self, cap: f64, truncate: bool) {
-        let wait = Wait::new();
-        read_body(wait.id, &self.attempt, cap, truncate);
-        wait.await;
+    /// JSON (`truncate` false) or an error body's text cut at `cap` (`truncate` true). Wait
+    /// `id` is given the attempt when it is read.
+    pub(crate) fn read_body(&self, id: u32, cap: f64, truncate: bool) -> js_sys::Promise {
+        read_body(id, &self.attempt, cap, truncate)
     }
 }
 
@@ -174,33 +187,9 @@ impl Drop for Live {
     }
 }
 
-/// Sends one attempt now and returns the wait for it (the snippet's promise never
-/// rejects). Not an `async fn`: the future holds only the wait, not `out`.
-pub(crate) fn send(out: &Outgoing<'_>) -> impl Future<Output = Live> {
-    let wait = Wait::new();
-    // Settles with what `done` returns for a wait: nothing.
-    let _ = start_attempt(wait.id, out);
-    async move {
-        Live {
-            attempt: wait.await.unchecked_into(),
-            keep_body: false,
-        }
-    }
-}
-
-/// Sends one attempt now, for a call that needs no future until it ends: returns the
-/// call's promise, and the handle that says how the call goes on when the attempt ends
-/// ([`Then::then`]).
-pub(crate) fn send_now(out: &Outgoing<'_>) -> (js_sys::Promise, Then) {
-    let wait = Wait::new();
-    let promise = start_attempt(wait.id, out);
-    let id = wait.id;
-    // Its slot is the continuation's from here on.
-    std::mem::forget(wait);
-    (promise, Then { id })
-}
-
-fn start_attempt(id: u32, out: &Outgoing<'_>) -> js_sys::Promise {
+/// Sends one attempt now; wait `id` is given the attempt when it ends (the snippet never
+/// rejects on its own: the promise settles with what `done` makes of it).
+pub(crate) fn attempt(id: u32, out: &Outgoing<'_>) -> js_sys::Promise {
     start(
         id,
         out.fetch,
@@ -215,229 +204,113 @@ fn start_attempt(id: u32, out: &Outgoing<'_>) -> js_sys::Promise {
     )
 }
 
-/// What continues an attempt started by [`send_now`]: given once the attempt has started
-/// (a custom `fetch` may call the client again from inside it; nothing is borrowed then).
-#[must_use]
-pub(crate) struct Then {
-    id: u32,
+/// Waits `ms`; wait `id` is given `true` when `signal` (an `AbortSignal` or `undefined`)
+/// fired first.
+pub(crate) fn sleep(id: u32, ms: f64, signal: &JsValue) -> js_sys::Promise {
+    sleep_js(id, ms, signal)
 }
 
-/// A call's continuation: the attempt that ended, to the call's value, its typed error,
-/// or the promise of the rest of the call.
-pub(crate) type Continuation = Box<dyn FnOnce(Live) -> Result<JsValue, JsValue>>;
-
-impl Then {
-    /// Runs `f` when the attempt ends, and settles the call's promise with what it returns.
-    pub(crate) fn then(self, f: Continuation) {
-        replace_waiting(self.id, Slot::Then(f));
-    }
+/// A queued call's wait for its token: wait `id` is given `true` when `signal` (an
+/// `AbortSignal` or `undefined`) fires, `false` when [`wake`] or the timer [`arm`] sets
+/// ends it.
+pub(crate) fn queued(id: u32, signal: &JsValue) -> js_sys::Promise {
+    queued_js(id, signal)
 }
 
-/// Waits `ms`; `true` when `signal` (an `AbortSignal` or `undefined`) fired first.
-pub(crate) async fn sleep(ms: f64, signal: &JsValue) -> bool {
-    let wait = Wait::new();
-    sleep_js(wait.id, ms, signal);
-    wait.await.as_bool() == Some(true)
-}
-
-/// A listener on an `AbortSignal`'s abort event that settles a numbered wait: one small JS
-/// object per queued request that has a signal (a promise and a pair of closures made a
-/// queued request with a signal cost about 0.9 KB more). Dropping it retires the listener
-/// (it settles nothing afterwards, even if the signal keeps it: the wait's number is
-/// reused), removes it and frees the wait.
-pub(crate) struct AbortListener {
-    signal: AbortSignal,
-    listener: JsValue,
-    /// `None` once the event came.
-    wait: Option<Wait>,
-}
-
-impl AbortListener {
-    pub(crate) fn new(signal: &AbortSignal) -> AbortListener {
-        let wait = Wait::new();
-        let listener = watch_abort(wait.id, signal);
-        AbortListener {
-            signal: signal.clone(),
-            listener,
-            wait: Some(wait),
+/// Ends queued wait `id` before anything was parked on it (the call had its token after
+/// all, or none can come): its listener goes and its number is free again.
+pub(crate) fn unqueue(id: u32) {
+    unqueue_js(id);
+    SLOTS.with(|w| {
+        let mut w = w.borrow_mut();
+        if let Some(slot @ Slot::Reserved) = w.slots.get_mut(id as usize) {
+            *slot = Slot::Free;
+            w.free.push(id);
         }
-    }
-
-    /// Whether the event has come, leaving `cx`'s waker to be woken by it if not.
-    pub(crate) fn poll_fired(&mut self, cx: &mut Context<'_>) -> bool {
-        let Some(wait) = self.wait.as_mut() else {
-            return true;
-        };
-        if Pin::new(wait).poll(cx).is_pending() {
-            return false;
-        }
-        // Its slot was freed when it was settled: never polled again.
-        if let Some(wait) = self.wait.take() {
-            std::mem::forget(wait);
-        }
-        true
-    }
+    });
 }
 
-impl Drop for AbortListener {
-    fn drop(&mut self) {
-        unwatch_abort(&self.signal, &self.listener);
-        if let Some(wait) = self.wait.take() {
-            wait.forget();
-        }
-    }
-}
-
-/// One numbered wait for the snippet: settled by the realm's `done(id, value)` callback.
-struct Wait {
-    id: u32,
+/// A call parked on a wait: `done(id, value)` runs its next step with what the wait ended
+/// with. What it returns settles the wait's promise: a value, the promise of the next wait,
+/// or (`Err`) a typed error thrown.
+pub(crate) trait Resume {
+    fn resume(self: Box<Self>, value: JsValue) -> Result<JsValue, JsValue>;
 }
 
 enum Slot {
     Free,
-    Waiting(Option<Waker>),
-    Done(JsValue),
-    /// Its future was dropped first: the slot is freed when `done` comes.
-    Abandoned,
-    /// An attempt started by [`send_now`]: `done` runs this with it.
-    Then(Continuation),
+    /// Numbered, its wait being made: the call is parked once the snippet has it.
+    Reserved,
+    Parked(Box<dyn Resume>),
 }
 
 #[derive(Default)]
-struct Waits {
+struct Slots {
     slots: Vec<Slot>,
     free: Vec<u32>,
 }
 
 thread_local! {
-    static WAITS: RefCell<Waits> = RefCell::default();
+    static SLOTS: RefCell<Slots> = RefCell::default();
     static HOOKED: Cell<bool> = const { Cell::new(false) };
 }
 
-impl Wait {
-    fn new() -> Wait {
-        if !HOOKED.with(Cell::get) {
-            HOOKED.with(|h| h.set(true));
-            // Lives as long as the realm: one callback for every wait.
-            let done = Closure::<dyn FnMut(u32, JsValue) -> Result<JsValue, JsValue>>::new(settle);
-            set_done(&done);
-            done.forget();
-        }
-        let id = WAITS.with(|w| {
-            let mut w = w.borrow_mut();
-            match w.free.pop() {
-                Some(id) => {
-                    if let Some(slot) = w.slots.get_mut(id as usize) {
-                        *slot = Slot::Waiting(None);
-                    }
-                    id
-                }
-                None => {
-                    w.slots.push(Slot::Waiting(None));
-                    (w.slots.len() - 1) as u32
-                }
-            }
-        });
-        Wait { id }
+/// A number for a new wait. The call is [`park`]ed on it once the wait is made, since
+/// making it may call outside code (a custom `fetch`, a signal subclass) that starts calls
+/// of its own.
+pub(crate) fn reserve() -> u32 {
+    if !HOOKED.with(Cell::get) {
+        HOOKED.with(|h| h.set(true));
+        // Lives as long as the realm: one callback for every wait.
+        let done = Closure::<dyn FnMut(u32, JsValue) -> Result<JsValue, JsValue>>::new(settle);
+        set_done(&done);
+        done.forget();
     }
+    SLOTS.with(|w| {
+        let mut w = w.borrow_mut();
+        match w.free.pop() {
+            Some(id) => {
+                if let Some(slot) = w.slots.get_mut(id as usize) {
+                    *slot = Slot::Reserved;
+                }
+                id
+            }
+            None => {
+                w.slots.push(Slot::Reserved);
+                (w.slots.len() - 1) as u32
+            }
+        }
+    })
 }
 
-/// `done(id, value)`: settles a wait and wakes its future, or runs the continuation of an
-/// attempt started by [`send_now`] (what it returns settles the call's promise).
+/// Parks `call` on wait `id` (from [`reserve`]) until `done(id, value)`.
+pub(crate) fn park(id: u32, call: Box<dyn Resume>) {
+    SLOTS.with(|w| {
+        if let Some(slot) = w.borrow_mut().slots.get_mut(id as usize) {
+            if matches!(slot, Slot::Reserved) {
+                *slot = Slot::Parked(call);
+            }
+        }
+    });
+}
+
+/// `done(id, value)`: runs the next step of the call parked on `id`, with nothing borrowed
+/// (the step may start calls of its own); the wait's number is free again first.
 fn settle(id: u32, value: JsValue) -> Result<JsValue, JsValue> {
-    let then = WAITS.with(|w| {
+    let parked = SLOTS.with(|w| {
         let mut w = w.borrow_mut();
         let slot = w.slots.get_mut(id as usize)?;
-        match std::mem::replace(slot, Slot::Free) {
-            Slot::Waiting(waker) => {
-                *slot = Slot::Done(value);
-                waker.map(Err)
-            }
-            Slot::Then(f) => {
-                w.free.push(id);
-                Some(Ok((f, value)))
-            }
-            Slot::Abandoned => {
-                w.free.push(id);
-                None
-            }
-            other => {
-                *slot = other;
-                None
-            }
+        if !matches!(slot, Slot::Parked(_)) {
+            return None;
         }
-    });
-    // With nothing borrowed: the continuation may start calls of its own.
-    match then {
-        Some(Ok((f, value))) => f(Live {
-            attempt: value.unchecked_into(),
-            keep_body: false,
-        }),
-        Some(Err(waker)) => {
-            waker.wake();
-            Ok(JsValue::UNDEFINED)
-        }
-        None => Ok(JsValue::UNDEFINED),
-    }
-}
-
-impl Future for Wait {
-    type Output = JsValue;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<JsValue> {
-        let id = self.id;
-        WAITS.with(|w| {
-            let mut w = w.borrow_mut();
-            let Some(slot) = w.slots.get_mut(id as usize) else {
-                return Poll::Ready(JsValue::UNDEFINED);
-            };
-            match std::mem::replace(slot, Slot::Free) {
-                Slot::Done(v) => {
-                    w.free.push(id);
-                    Poll::Ready(v)
-                }
-                Slot::Waiting(_) => {
-                    *slot = Slot::Waiting(Some(cx.waker().clone()));
-                    Poll::Pending
-                }
-                other => {
-                    *slot = other;
-                    Poll::Pending
-                }
-            }
-        })
-    }
-}
-
-impl Wait {
-    /// Ends a wait nobody will settle (its listener is gone): the slot is free at once.
-    fn forget(self) {
-        replace_waiting(self.id, Slot::Free);
-        std::mem::forget(self);
-    }
-}
-
-/// Puts `new` in wait `id`'s slot while it waits (a wait given up frees a settled slot
-/// too, and the slot's number goes back to the free list): the one place a slot is
-/// replaced from outside `done` and the wait itself.
-fn replace_waiting(id: u32, new: Slot) {
-    WAITS.with(|w| {
-        let mut w = w.borrow_mut();
-        let free = matches!(new, Slot::Free);
-        let Some(slot) = w.slots.get_mut(id as usize) else {
-            return;
+        let Slot::Parked(call) = std::mem::replace(slot, Slot::Free) else {
+            return None;
         };
-        if matches!(slot, Slot::Waiting(_)) || (free && matches!(slot, Slot::Done(_))) {
-            *slot = new;
-            if free {
-                w.free.push(id);
-            }
-        }
+        w.free.push(id);
+        Some(call)
     });
-}
-
-impl Drop for Wait {
-    fn drop(&mut self) {
-        replace_waiting(self.id, Slot::Abandoned);
+    match parked {
+        Some(call) => call.resume(value),
+        None => Ok(JsValue::UNDEFINED),
     }
 }

@@ -8,8 +8,8 @@
 //! amortised but the search. (A hash set beside the queue would cost the .wasm more.)
 //!
 //! [`Ring`] is that structure with a value per waiter; the limiter's [`WaitQueue`] keeps
-//! none, the scheduler's [`Waiters`](crate::waiters::Waiters) keeps each waiter's waker or
-//! grant in one.
+//! none, the scheduler's [`Waiters`](crate::waiters::Waiters) keeps each waiter's wait to
+//! wake or grant in one.
 
 use std::collections::VecDeque;
 

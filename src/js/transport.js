@@ -28,12 +28,12 @@ const BAD_JSON = 9; // the 2xx body is not JSON (no `cause`: the parser's messag
 // What the race resolves with when the deadline or the signal wins.
 const STOP = {};
 
-// Rust's one callback per realm, `done(id, value)`: how a finished attempt, body read or
-// sleep wakes the Rust future waiting on `id` (cheaper than a pair of callbacks per await),
-// or continues a call started in its own crossing.
+// Rust's one callback per realm, `done(id, value)`: how a finished attempt, body read, sleep
+// or queued wait runs the step of the call parked on `id`. What it returns (the call's
+// value, the promise of the call's next wait) or throws (its typed error) settles the
+// promise the wait was made with, so a call's promise is the chain of its waits.
 let done;
 
-/** Sets the callback that settles Rust's waits (once per realm). */
 export function setDone(f) {
   done = f;
 }
@@ -73,10 +73,8 @@ export function callHeaders(init, name, key, json) {
  * follows the caller's `signal` (or undefined); the deadline of `ms` is raced here and
  * aborts that signal. With `read`, a 2xx plainly from the URL asked for has its body read (at most
  * `cap` bytes) and parsed as JSON within the same deadline. When it ends, `done(id, attempt)`
- * settles Rust's wait `id` with it, or, for a call that started it in its own crossing,
- * decides synchronously and returns the call's value, throws its typed error, or returns
- * the promise of the rest of the call (a retry, a redirect...): the promise returned here
- * is then the call's.
+ * runs the call's next step, which returns the call's value, throws its typed error, or
+ * returns the promise of the rest of the call (a retry, a redirect...).
  */
 export function attempt(id, fetchFn, url, method, headers, body, signal, ms, read, cap) {
   return new Attempt(signal, ms).send(fetchFn, url, method, headers, body, read, cap).then((a) => done(id, a));
@@ -85,10 +83,10 @@ export function attempt(id, fetchFn, url, method, headers, body, signal, ms, rea
 /**
  * Reads a body the attempt left unread: the JSON of a 2xx (`truncate` false: over `cap`
  * is TOO_LARGE) or an error body's text for `details` (`truncate` true: cut at `cap`).
- * Settles `id` when done.
+ * Runs `done(id, attempt)` when done.
  */
 export function readBody(id, a, cap, truncate) {
-  a.readBody(cap, truncate).then((r) => done(id, r));
+  return a.readBody(cap, truncate).then((r) => done(id, r));
 }
 
 /** Ends the attempt: the deadline and the signal listener go; `cancel` drops an unread body. */
@@ -96,65 +94,138 @@ export function closeAttempt(a, cancel) {
   a.close(cancel);
 }
 
+// The queued calls' waits, by id: the promise's resolver, or a `Queued` when the wait also
+// listens to a signal or has a timer of its own.
+const queue = [];
+
 /**
- * Settles `id` when `signal` fires (a queued request's watch on the caller's signal);
- * returns the listener, for `unwatchAbort`. A signal that refuses it is only polled. The
- * listener settles `id` at most once and never after `unwatchAbort`, even if a signal
- * subclass keeps it or calls it again: by then `id` may be another wait's.
+ * A queued call's wait for its token: `done(id, fired)` runs when `wake(id)` says its
+ * grant is there (`fired` false), when `signal` fires (true; a signal that refuses the
+ * listener is looked at by Rust whenever the call runs), or when the timer `arm` sets
+ * ends (false). The scheduler wakes a waiter from inside its own Rust call: `done` runs
+ * in a microtask (`settleQueued`), never inside that call. While it waits, a queued call
+ * holds its promise and that promise's resolver (no object without a signal, no second
+ * promise, no reaction).
  */
-export function watchAbort(id, signal) {
-  const l = new AbortListener(id);
-  try {
-    signal.addEventListener("abort", l, { once: true });
-  } catch {}
-  return l;
+export function queued(id, signal) {
+  return new Promise((resolve) => {
+    queue[id] = signal ? new Queued(id, signal, resolve) : resolve;
+  });
 }
 
-// A listener object (`handleEvent` on the prototype: no function made per watch).
-class AbortListener {
-  constructor(id) {
+// Resolves a queued call's promise with the outcome of `done`, run in a microtask with
+// `id * 2 + fired` (a number, never a thenable).
+function settleQueued(resolve, v) {
+  resolve(Promise.resolve(v).then(resumeQueued));
+}
+
+/** Wakes queued wait `id` (its grant is there); nothing if it is gone or woken already. */
+export function wake(id) {
+  const w = queue[id];
+  if (typeof w === "function") {
+    queue[id] = undefined;
+    settleQueued(w, id * 2);
+  } else if (w !== undefined) {
+    w.wake(0);
+  }
+}
+
+/**
+ * Also wakes queued wait `id` after `ms` (where timers belong to the request that set
+ * them, a waiter is resumed only by a timer of its own).
+ */
+export function arm(id, ms) {
+  let w = queue[id];
+  if (w === undefined) return;
+  if (typeof w === "function") queue[id] = w = new Queued(id, undefined, w);
+  w.timer = setTimeout(() => w.wake(0), ms);
+}
+
+/** Ends queued wait `id` unsettled: the call had its token after all. */
+export function unqueue(id) {
+  const w = queue[id];
+  queue[id] = undefined;
+  if (w !== undefined && typeof w === "object") w.close();
+}
+
+function resumeQueued(v) {
+  const id = v >> 1;
+  const w = queue[id];
+  // A `Queued` is retired here, outside the Rust call that woke it: removing its listener
+  // runs the signal's code.
+  if (w !== undefined && typeof w === "object") {
+    queue[id] = undefined;
+    w.close();
+  }
+  return done(id, (v & 1) === 1);
+}
+
+// A queued wait with a signal or a timer; its own abort listener (`handleEvent` on the
+// prototype: no function made per wait).
+class Queued {
+  constructor(id, signal, resolve) {
     this.id = id;
+    this.resolve = resolve;
+    this.signal = undefined;
+    this.timer = undefined;
+    if (signal) {
+      try {
+        signal.addEventListener("abort", this, { once: true });
+        this.signal = signal;
+      } catch {}
+    }
   }
 
   handleEvent() {
-    const id = this.id;
-    this.id = -1;
-    if (id >= 0) done(id, true);
+    this.wake(1);
+  }
+
+  // Settles the wait once.
+  wake(fired) {
+    const resolve = this.resolve;
+    if (resolve === undefined) return;
+    this.resolve = undefined;
+    settleQueued(resolve, this.id * 2 + fired);
+  }
+
+  close() {
+    this.resolve = undefined;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    const signal = this.signal;
+    this.signal = undefined;
+    if (signal) {
+      try {
+        signal.removeEventListener("abort", this);
+      } catch {}
+    }
   }
 }
 
-/** Retires `watchAbort`'s listener `l` and removes it from `signal`. */
-export function unwatchAbort(signal, l) {
-  l.id = -1;
-  try {
-    signal.removeEventListener("abort", l);
-  } catch {}
-}
-
-/** Settles `id` with true when `signal` fires within `ms`, with false when the time passes. */
+/** Runs `done(id, aborted)`: true when `signal` fires within `ms`, false when the time passes. */
 export function sleep(id, ms, signal) {
-  let settled = false;
-  let onAbort;
-  const finish = (aborted) => {
-    if (settled) return;
-    settled = true;
-    clearTimeout(timer);
-    if (onAbort) {
-      try {
-        signal.removeEventListener("abort", onAbort);
-      } catch {}
-    }
-    done(id, aborted);
-  };
-  const timer = setTimeout(() => finish(false), ms);
-  if (!signal) return;
-  // Never settled from inside the Rust call that started the sleep.
-  if (isAborted(signal)) return void Promise.resolve(true).then(finish);
-  onAbort = () => finish(true);
-  // A signal subclass may throw here: then only the time ends the sleep.
-  try {
-    signal.addEventListener("abort", onAbort);
-  } catch {}
+  return new Promise((resolve) => {
+    let settled = false;
+    let onAbort;
+    const finish = (aborted) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (onAbort) {
+        try {
+          signal.removeEventListener("abort", onAbort);
+        } catch {}
+      }
+      resolve(aborted);
+    };
+    const timer = setTimeout(() => finish(false), ms);
+    if (!signal) return;
+    if (isAborted(signal)) return finish(true);
+    onAbort = () => finish(true);
+    // A signal subclass may throw here: then only the time ends the sleep.
+    try {
+      signal.addEventListener("abort", onAbort);
+    } catch {}
+  }).then((aborted) => done(id, aborted));
 }
 
 function isAborted(signal) {

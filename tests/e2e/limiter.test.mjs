@@ -262,3 +262,58 @@ test("a custom fetch that calls the client again from inside itself: both calls 
   assert.equal(s.inFlight, 0);
   assert.equal(s.available, 2, "two calls, two tokens, each settled when its response came");
 });
+
+test("a queued call's signal whose listener methods call the client again: every call ends, nothing is refused", async () => {
+  // Adding and removing a queued call's abort listener runs the signal's code. The grant
+  // that wakes a queued call is made inside the scheduler; its listener is removed only
+  // when the call runs next, so a signal calling back in finds the client free.
+  const client = new ConveyorClient({
+    apiKey: KEYS.readonly,
+    baseUrl: sb.api,
+    rateLimit: { limit: 1, windowMs: 150, shared: false },
+  });
+  const nested = [];
+  const thrown = [];
+  // The first listener added and the first removed are the queued wait's (the attempt's
+  // come later); each of those two calls the client.
+  const hostile = () => {
+    const signal = new AbortController().signal;
+    let added = false;
+    let removed = false;
+    // What throws here is swallowed by the client: it is recorded instead.
+    const callBack = () => {
+      try {
+        client.rateLimitState();
+      } catch (e) {
+        thrown.push(e);
+      }
+      nested.push(client.fetch("/exchange/access_groups").then((r) => r.status, (e) => e.code));
+    };
+    signal.addEventListener = function (...args) {
+      if (!added) {
+        added = true;
+        callBack();
+      }
+      return EventTarget.prototype.addEventListener.apply(this, args);
+    };
+    signal.removeEventListener = function (...args) {
+      if (!removed) {
+        removed = true;
+        callBack();
+      }
+      return EventTarget.prototype.removeEventListener.apply(this, args);
+    };
+    return signal;
+  };
+  const first = client.fetch("/exchange/access_groups").then((r) => r.status);
+  const queued = [0, 1].map(() => client.fetch("/exchange/access_groups", { signal: hostile() }).then((r) => r.status));
+  assert.equal(nested.length, 2, "each queued call's listener was added, and called the client");
+  assert.deepEqual(await Promise.all([first, ...queued]), [200, 200, 200]);
+  // The removals came as the queued calls ran, and started calls of their own.
+  assert.equal(nested.length, 4);
+  assert.deepEqual(await Promise.all(nested), [200, 200, 200, 200]);
+  assert.deepEqual(thrown, [], "rateLimitState() never found the scheduler busy");
+  const s = client.rateLimitState();
+  assert.equal(s.queued, 0);
+  assert.equal(s.inFlight, 0);
+});
