@@ -247,7 +247,7 @@ pub fn prepare_with(
             v => fields.push((name.to_owned(), Field::Text(scalar_text(v, num)))),
         },
     };
-    for name in ep.accepted() {
+    for name in ep.accepted_names() {
         if name == "filename" && !sends_filename {
             continue;
         }

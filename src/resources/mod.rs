@@ -232,26 +232,20 @@ impl Endpoint {
     }
 
     /// Every parameter name accepted, in declaration order (for error messages and docs).
+    // Pushes in a loop: a chain of iterators collected costs the .wasm about 1 KB.
     pub fn accepted_names(&self) -> Vec<&'static str> {
-        self.accepted().collect()
-    }
-
-    /// [`Endpoint::accepted_names`] without collecting them (a typed call walks them once).
-    pub fn accepted(&self) -> impl Iterator<Item = &'static str> + '_ {
-        let own = self.params.iter().map(|p| p.name);
-        let paging: &[&'static str] = if self.is_list() {
-            &["page", "per_page"]
-        } else {
-            &[]
-        };
-        let file: &[&'static str] =
-            if self.has_file() && !self.params.iter().any(|p| p.name == "filename") {
-                &["filename"]
-            } else {
-                &[]
-            };
-        own.chain(paging.iter().copied())
-            .chain(file.iter().copied())
+        let mut out = Vec::with_capacity(self.params.len() + 3);
+        for p in self.params {
+            out.push(p.name);
+        }
+        if self.is_list() {
+            out.push("page");
+            out.push("per_page");
+        }
+        if self.has_file() && !out.contains(&"filename") {
+            out.push("filename");
+        }
+        out
     }
 
     /// The namespace getter this endpoint hangs off (`exchange` for `exchange.folders.list`).
