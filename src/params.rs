@@ -330,7 +330,9 @@ fn expected(kind: Kind) -> String {
         Kind::IdList => "an array of ids",
         Kind::StrList => "an array of strings",
         Kind::File => "a Blob, File, Uint8Array or ArrayBuffer",
-        Kind::Enum(values) => return ["a string such as \"", &values.joined("\", \""), "\""].cat(),
+        Kind::Enum(values) => {
+            return ["a string such as \"", &values.list().joined("\", \""), "\""].cat()
+        }
     };
     text.to_owned()
 }
