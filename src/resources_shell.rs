@@ -29,6 +29,8 @@ extern "C" {
     fn make_namespace(client: JsValue, table: &Array, namespace: &str, client_id: f64) -> JsValue;
     #[wasm_bindgen(js_name = paramEntries)]
     fn param_entries(params: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = dateText)]
+    fn date_text(value: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = withItems)]
     fn with_items(page: &JsValue, plural: &JsValue, hal: bool) -> bool;
 }
@@ -238,17 +240,13 @@ fn to_value(v: &JsValue, files: &mut Vec<JsValue>) -> Result<Value, String> {
         }
         return Ok(Value::List(list));
     }
-    if v.is_instance_of::<js_sys::Date>() {
-        // Through `Reflect`: the instance may override `getTime`/`toISOString`.
-        let time = fallible::call(v, "getTime", &Array::new()).map_err(threw)?;
-        if time.as_f64().map_or(true, f64::is_nan) {
-            return Ok(Value::Str("Invalid Date".to_owned()));
-        }
-        let iso = fallible::call(v, "toISOString", &Array::new()).map_err(threw)?;
-        return iso
-            .as_string()
-            .map(Value::Str)
-            .ok_or_else(|| "reading it threw".to_owned());
+    // A `Date`: its text, read in JS (which catches what its methods throw).
+    let date = date_text(v);
+    if let Some(text) = date.as_string() {
+        return Ok(Value::Str(text));
+    }
+    if !date.is_undefined() {
+        return Err("reading it threw".to_owned());
     }
     if v.is_instance_of::<Blob>() || v.is_instance_of::<ArrayBuffer>() || ArrayBuffer::is_view(v) {
         files.push(v.clone());

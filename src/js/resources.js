@@ -193,6 +193,29 @@ export function paramEntries(params) {
 }
 
 /**
+ * A `Date` argument as the text a typed call sends: its ISO string, or "Invalid Date" when
+ * `getTime()` gives no number (or NaN); 0 when reading it threw or `toISOString()` gave no
+ * string; undefined when `value` is no `Date` (or `instanceof` threw, which wasm-bindgen's
+ * own test takes as no). Calls the instance's own methods, which may be overridden. Never
+ * throws.
+ */
+export function dateText(value) {
+  let date = false;
+  try {
+    date = value instanceof Date; // a Proxy's getPrototypeOf trap may throw: no Date then
+  } catch {}
+  if (!date) return undefined;
+  try {
+    const time = value.getTime();
+    if (typeof time !== "number" || Number.isNaN(time)) return "Invalid Date";
+    const iso = value.toISOString();
+    return typeof iso === "string" ? iso : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
  * Adds the non-enumerable `items` to a list page: the array under `plural`, or under
  * `_embedded.plural` (the HAL envelope, tried first when `hal`). False when neither is an
  * array. Never throws: a throwing getter or trap counts as no array, and a page that cannot

@@ -525,7 +525,15 @@ test("the typed methods' refusals keep their exact words", async () => {
   const hostileList = new Proxy([1], { get: (t, k) => (k === "length" ? 1 : (() => { throw new Error("hostile"); })()) });
   const throwing = new Proxy({}, { ownKeys: () => { throw new Error("hostile"); } });
   const blob = new Blob(["x"]);
+  const dates = { throwing: new Date(0), notANumber: new Date(0), notAString: new Date(0) };
+  dates.throwing.toISOString = () => { throw new Error("hostile"); };
+  dates.notANumber.getTime = () => "soon";
+  dates.notAString.toISOString = () => 7;
   const cases = [
+    [() => c.exchange.authorizations.create({ email: "e", expires_at: dates.throwing }), "expires_at", "exchange.authorizations.create: `expires_at`: reading it threw"],
+    [() => c.exchange.authorizations.create({ email: "e", expires_at: dates.notANumber }), "expires_at", 'exchange.authorizations.create: `expires_at` must be an ISO-8601 date (e.g. 2024-05-01 or 2024-05-01T12:00:00Z) or a valid Date, not "Invalid Date"'],
+    [() => c.exchange.authorizations.create({ email: "e", expires_at: dates.notAString }), "expires_at", "exchange.authorizations.create: `expires_at`: reading it threw"],
+    [() => c.exchange.authorizations.create({ email: "e", access_group_ids: [1, dates.throwing] }), "access_group_ids", "exchange.authorizations.create: `access_group_ids`: reading it threw"],
     [() => c.exchange.folders.delete(1, undefined, undefined), "arguments", "exchange.folders.delete: takes at most 2 arguments (exchange.folders.delete(id, options?))"],
     [() => c.exchange.folders.create({ name: "x" }, {}, 1), "arguments", "exchange.folders.create: takes at most 2 arguments (exchange.folders.create(params?, options?))"],
     [() => c.interactions.byDocument(1, {}, {}, 1), "arguments", "interactions.byDocument: takes at most 3 arguments (interactions.byDocument(id, params?, options?))"],
