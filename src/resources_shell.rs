@@ -160,8 +160,12 @@ fn prepare(
     let mut params = read_params(ep, &params_js, &mut files)?;
     // The next page of a list: the caller's params as they are now, with `page` replaced.
     if let Some(p) = page.as_f64() {
-        params.retain(|(k, _)| k != "page");
-        params.push(("page".to_owned(), Value::Num(p)));
+        // In place: the page JS asks for is always valid, so its position in the caller's
+        // order (which decides the first error reported) does not matter.
+        match params.iter_mut().find(|(k, _)| k == "page") {
+            Some((_, v)) => *v = Value::Num(p),
+            None => params.push(("page".to_owned(), Value::Num(p))),
+        }
     }
     let options = read_options(ep, &options_js)?;
     let mut prepared = params::prepare_with(ep, &path_args, &params, js_number_text)
