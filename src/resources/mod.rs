@@ -214,7 +214,7 @@ impl Endpoint {
 
     /// Whether one of the parameters is an upload.
     pub fn has_file(&self) -> bool {
-        self.params.iter().any(|p| p.kind == Kind::File)
+        self.params.iter().any(|p| matches!(p.kind, Kind::File))
     }
 
     /// The parameter `name` as this endpoint accepts it: its own, `page`/`per_page` on
