@@ -19,7 +19,7 @@ use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Blob, FormData};
+use web_sys::Blob;
 
 #[wasm_bindgen(module = "/src/js/resources.js")]
 extern "C" {
@@ -29,6 +29,8 @@ extern "C" {
     fn make_namespace(client: JsValue, table: &Array, namespace: &str, client_id: f64) -> JsValue;
     #[wasm_bindgen(js_name = paramEntries)]
     fn param_entries(params: &JsValue) -> JsValue;
+    #[wasm_bindgen(catch, js_name = formData)]
+    fn form_data_of(fields: &Array) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = dateText)]
     fn date_text(value: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = withItems)]
@@ -349,40 +351,41 @@ fn read_options(ep: &Endpoint, opts: &JsValue) -> Result<CallOptions, JsValue> {
     Ok(out)
 }
 
-/// The platform's `FormData` for a multipart body.
+/// The platform's `FormData` for a multipart body, built by `formData` in
+/// `src/js/resources.js` from `[name, value, filename, ...]`.
 fn form_data(
     ep: &Endpoint,
     fields: &[(String, Field)],
     files: &[JsValue],
 ) -> Result<JsValue, JsValue> {
-    let form = FormData::new()?;
+    let rows = Array::new();
     for (name, field) in fields {
+        rows.push(&JsValue::from_str(name));
         match field {
-            Field::Text(text) => form.append_with_str(name, text)?,
+            Field::Text(text) => {
+                rows.push(&JsValue::from_str(text));
+                rows.push(&JsValue::UNDEFINED);
+            }
             Field::File { index, filename } => {
                 let Some(value) = files.get(*index) else {
                     return Err(invalid(ep, name, format!("`{name}` is not a file")));
                 };
+                rows.push(value);
+                // A `File` keeps its own name (no file name given to `append`).
                 let named = Reflect::get(value, &"name".into())
                     .ok()
                     .and_then(|n| n.as_string())
                     .is_some();
-                let blob = match value.dyn_ref::<Blob>() {
-                    Some(b) => b.clone(),
-                    None => Blob::new_with_buffer_source_sequence(&Array::of1(value))?,
+                let filename = match filename {
+                    Some(f) => JsValue::from_str(f),
+                    None if named && value.is_instance_of::<Blob>() => JsValue::UNDEFINED,
+                    None => JsValue::from_str("upload"),
                 };
-                match filename {
-                    Some(f) => form.append_with_blob_and_filename(name, &blob, f)?,
-                    // A `File` keeps its own name.
-                    None if named && value.is_instance_of::<Blob>() => {
-                        form.append_with_blob(name, &blob)?
-                    }
-                    None => form.append_with_blob_and_filename(name, &blob, "upload")?,
-                }
+                rows.push(&filename);
             }
         }
     }
-    Ok(form.into())
+    form_data_of(&rows)
 }
 
 /// Checks a list response's envelope and adds the non-enumerable `items` array.

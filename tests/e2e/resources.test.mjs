@@ -596,3 +596,25 @@ test("the typed methods' refusals keep their exact words", async () => {
   const hal = await rejection(f.productLines.list());
   assert.equal(hal.message, "GET /product_lines: the response has no `_embedded.product_lines` array; the API may have changed (the body is in `details`)");
 });
+
+// What a multipart upload is named on the wire: the `filename` given, else a `File`'s own
+// name, else "upload"; text fields and arrays beside it arrive as sent.
+test("an upload's file name: the one given, a File's own, else upload", async () => {
+  const c = client();
+  const folder = await c.exchange.folders.create({ name: "Names" });
+  const cases = [
+    [new Blob(["%PDF-1.4 a"]), undefined, "upload"],
+    [bytes("%PDF-1.4 b"), undefined, "upload"],
+    [bytes("%PDF-1.4 c").buffer, undefined, "upload"],
+    [new File(["%PDF-1.4 d"], "own.pdf"), undefined, "own.pdf"],
+    [new File(["%PDF-1.4 e"], "own.pdf"), "given.pdf", "given.pdf"],
+    [new Blob(["%PDF-1.4 f"]), "given.pdf", "given.pdf"],
+  ];
+  for (const [file, filename, sent] of cases) {
+    const doc = await c.exchange.documents.create({ name: `named ${sent}`, file, filename, folder_id: folder.id, access_group_ids: [1, "2"] });
+    assert.equal(doc.versions?.[0]?.filename, sent, `${Object.prototype.toString.call(file)} with ${filename}`);
+    assert.equal(doc.name, `named ${sent}`);
+    await c.exchange.documents.delete(doc.id);
+  }
+  await c.exchange.folders.delete(folder.id);
+});
