@@ -16,7 +16,6 @@ use crate::params::{self, Body, Field, Value};
 use crate::resources::{self, Endpoint, Envelope, ResponseKind};
 use crate::text::Cat;
 use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect};
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::Blob;
@@ -34,13 +33,7 @@ extern "C" {
     #[wasm_bindgen(js_name = dateText)]
     fn date_text(value: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = withItems)]
-    fn with_items(page: &JsValue, plural: &JsValue, hal: bool) -> bool;
-}
-
-thread_local! {
-    /// Each list's record key as a JS string, made on its first page: the next pages pass
-    /// it without decoding a string.
-    static PLURALS: RefCell<Vec<(&'static str, JsValue)>> = const { RefCell::new(Vec::new()) };
+    fn with_items(page: &JsValue, plural: &str, hal: bool) -> bool;
 }
 
 // The namespace getters (`client.exchange`...) are generated from the endpoint table.
@@ -399,20 +392,7 @@ fn unwrap_list(
 ) -> Result<JsValue, JsValue> {
     // One crossing: the lookups, which may meet throwing getters, are caught in JS.
     let hal = envelope == Envelope::Hal;
-    let found = PLURALS.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        let index = match cache.iter().position(|(p, _)| *p == plural) {
-            Some(i) => i,
-            None => {
-                cache.push((plural, JsValue::from_str(plural)));
-                cache.len() - 1
-            }
-        };
-        // `withItems` never calls back into the wasm, so the borrow cannot be met again.
-        cache
-            .get(index)
-            .is_some_and(|(_, js)| with_items(&page, js, hal))
-    });
+    let found = with_items(&page, plural, hal);
     if found {
         return Ok(page);
     }
