@@ -76,16 +76,17 @@ impl ConveyorClient {
             return cached;
         }
         let table = Array::new();
-        for (index, ep) in resources::all().enumerate() {
-            if ep.namespace() != namespace {
-                continue;
+        let mut index = 0;
+        while let Some(ep) = resources::get(index) {
+            if ep.namespace() == namespace {
+                let row = Array::new();
+                row.push(&JsValue::from_f64(index as f64));
+                row.push(&JsValue::from_str(ep.name));
+                row.push(&JsValue::from_bool(ep.is_list()));
+                row.push(&JsValue::from_f64(ep.path_args.len() as f64));
+                table.push(&row);
             }
-            let row = Array::new();
-            row.push(&JsValue::from_f64(index as f64));
-            row.push(&JsValue::from_str(ep.name));
-            row.push(&JsValue::from_bool(ep.is_list()));
-            row.push(&JsValue::from_f64(ep.path_args.len() as f64));
-            table.push(&row);
+            index += 1;
         }
         make_namespace(JsValue::from(self.handle()), &table, namespace, id)
     }
@@ -116,7 +117,7 @@ fn prepare(
 ) -> Result<(crate::pipeline::Call, Finish), JsValue> {
     // A float, so that whatever else JS passes (a name, NaN, -1) is refused, not wrapped.
     let found = (index >= 0.0 && index.trunc() == index)
-        .then(|| resources::all().nth(index as usize))
+        .then(|| resources::get(index as usize))
         .flatten();
     let Some(ep) = found else {
         // `String(index)`: formatting the f64 in Rust would link its float printing.
