@@ -7,7 +7,7 @@
 //! `Err` for the caller to turn into a typed error. js-sys/web-sys getters such as
 //! `Response::status` or `Array::from` do not catch; use these instead.
 
-use js_sys::{Array, Function, Promise, Reflect};
+use js_sys::{Array, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 #[cfg(feature = "stores")]
 use wasm_bindgen_futures::JsFuture;
@@ -88,14 +88,6 @@ pub(crate) fn strings(items: &[JsValue], ok: fn(&str) -> bool) -> Option<Vec<Str
         out.push(item.as_string().filter(|s| ok(s))?);
     }
     Some(out)
-}
-
-/// Calls `obj[name](...args)`.
-pub(crate) fn call(obj: &JsValue, name: &str, args: &Array) -> Result<JsValue, JsValue> {
-    let f = get(obj, name)?
-        .dyn_into::<Function>()
-        .map_err(|_| JsValue::from(js_sys::TypeError::new("not a function")))?;
-    Reflect::apply(&f, obj, args)
 }
 
 /// `v` as a future, as `await v` would see it; a thenable or promise whose `then` or

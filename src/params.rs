@@ -166,7 +166,7 @@ pub fn prepare_with(
             return Err(ParamError::new(name, message));
         }
         if !is_id(v) {
-            return Err(wrong(name, ID, v, num));
+            return Err(wrong(name, Kind::Id, v, num));
         }
         let id = scalar_text(v, num);
         if id == "." || id == ".." {
@@ -247,7 +247,7 @@ pub fn prepare_with(
             v => fields.push((name.to_owned(), Field::Text(scalar_text(v, num)))),
         },
     };
-    for name in ep.accepted() {
+    for name in ep.accepted_names() {
         if name == "filename" && !sends_filename {
             continue;
         }
@@ -303,8 +303,6 @@ fn unknown(ep: &Endpoint, name: &str) -> ParamError {
     ParamError::new(name, message)
 }
 
-const ID: &str = "a non-empty string or an integer id";
-
 /// A record id: a non-empty string or a non-negative integer.
 fn is_id(v: &Value) -> bool {
     match v {
@@ -318,56 +316,87 @@ fn is_integer(n: f64) -> bool {
     n.is_finite() && n.trunc() == n
 }
 
-/// What `kind` takes, for messages.
-fn expected(kind: Kind) -> String {
-    let text = match kind {
+/// Whether `v` (given, not `Null`) has the type `kind` takes. A list's items, a date's
+/// shape and the paging bounds are [`check`]'s.
+fn fits(kind: Kind, v: &Value) -> bool {
+    match (kind, v) {
+        (Kind::Str | Kind::Enum(_) | Kind::Date, Value::Str(_)) => true,
+        (Kind::Int, Value::Num(n)) => is_integer(*n),
+        (Kind::Num, Value::Num(n)) => n.is_finite(),
+        (Kind::Bool, Value::Bool(_)) => true,
+        (Kind::Id, v) => is_id(v),
+        (Kind::IdList | Kind::StrList, Value::List(_)) => true,
+        (Kind::File, Value::File(_)) => true,
+        _ => false,
+    }
+}
+
+/// "`field` must be <what `kind` takes>, not <what the caller passed>".
+fn wrong(field: &str, kind: Kind, v: &Value, num: NumberText) -> ParamError {
+    let what = match kind {
         Kind::Str => "a string",
         Kind::Int => "an integer",
         Kind::Num => "a finite number",
         Kind::Bool => "true or false",
         Kind::Date => "an ISO-8601 date string or a Date",
-        Kind::Id => ID,
+        Kind::Id => "a non-empty string or an integer id",
         Kind::IdList => "an array of ids",
         Kind::StrList => "an array of strings",
         Kind::File => "a Blob, File, Uint8Array or ArrayBuffer",
-        Kind::Enum(values) => return ["a string such as \"", &values.joined("\", \""), "\""].cat(),
+        Kind::Enum(_) => "a string such as \"",
     };
-    text.to_owned()
-}
-
-/// What the caller passed, for messages.
-fn describe(v: &Value, num: NumberText) -> String {
-    let (lead, tail) = match v {
-        Value::Null => ("nothing", ""),
-        Value::Bool(true) => ("the boolean true", ""),
-        Value::Bool(false) => ("the boolean false", ""),
-        Value::Num(n) if n.is_nan() => ("NaN", ""),
-        Value::Num(n) => return ["the number ", &format_num(*n, num)].cat(),
-        Value::Str(s) if s.is_empty() => ("an empty string", ""),
-        Value::Str(_) => ("a string", ""),
-        Value::List(_) => ("an array", ""),
-        Value::File(_) => ("a file", ""),
-        Value::Other(t) => ("a value of type ", t.as_str()),
+    let mut message = ["`", field, "` must be ", what].cat();
+    if let Kind::Enum(values) = kind {
+        message.push_str(&values.list().joined("\", \""));
+        message.push('"');
+    }
+    message.push_str(", not ");
+    let passed = match v {
+        Value::Null => "nothing",
+        Value::Bool(true) => "the boolean true",
+        Value::Bool(false) => "the boolean false",
+        Value::Num(n) if n.is_nan() => "NaN",
+        Value::Num(n) => {
+            message.push_str("the number ");
+            &format_num(*n, num)
+        }
+        Value::Str(s) if s.is_empty() => "an empty string",
+        Value::Str(_) => "a string",
+        Value::List(_) => "an array",
+        Value::File(_) => "a file",
+        Value::Other(t) => {
+            message.push_str("a value of type ");
+            t
+        }
     };
-    [lead, tail].cat()
-}
-
-/// "`field` must be `what`, not <what the caller passed>".
-fn wrong(field: &str, what: &str, v: &Value, num: NumberText) -> ParamError {
-    let message = ["`", field, "` must be ", what, ", not ", &describe(v, num)].cat();
+    message.push_str(passed);
     ParamError::new(field, message)
 }
 
 /// `Ok` when `value` is absent or fits `param`.
 fn check(param: &Param, value: &Value, num: NumberText) -> Result<(), ParamError> {
-    let name = param.name;
-    let fits = match (param.kind, value) {
-        (_, Value::Null) => true,
-        (Kind::Str | Kind::Enum(_), Value::Str(_)) => true,
-        (Kind::Int, Value::Num(n)) => is_integer(*n),
-        (Kind::Num, Value::Num(n)) => n.is_finite(),
-        (Kind::Bool, Value::Bool(_)) => true,
-        (Kind::Date, Value::Str(s)) if !is_iso_date(s) => {
+    let (name, kind) = (param.name, param.kind);
+    if matches!(value, Value::Null) {
+        return Ok(());
+    }
+    if !fits(kind, value) {
+        return Err(wrong(name, kind, value, num));
+    }
+    match value {
+        Value::List(items) => {
+            let item_kind = if matches!(kind, Kind::IdList) {
+                Kind::Id
+            } else {
+                Kind::Str
+            };
+            for (i, item) in items.iter().enumerate() {
+                if !fits(item_kind, item) {
+                    let field = [name, "[", &format_num(i as f64, num), "]"].cat();
+                    return Err(wrong(&field, item_kind, item, num));
+                }
+            }
+        }
+        Value::Str(s) if matches!(kind, Kind::Date) && !is_iso_date(s) => {
             let message = [
                 "`",
                 name,
@@ -378,33 +407,14 @@ fn check(param: &Param, value: &Value, num: NumberText) -> Result<(), ParamError
             .cat();
             return Err(ParamError::new(name, message));
         }
-        (Kind::Date, Value::Str(_)) => true,
-        (Kind::Id, v) => is_id(v),
-        (Kind::IdList | Kind::StrList, Value::List(items)) => {
-            let (fits, what): (fn(&Value) -> bool, &str) = match param.kind {
-                Kind::IdList => (is_id, ID),
-                _ => (|v| matches!(v, Value::Str(_)), "a string"),
-            };
-            if let Some((i, item)) = items.iter().enumerate().find(|(_, item)| !fits(item)) {
-                let field = [name, "[", &format_num(i as f64, num), "]"].cat();
-                return Err(wrong(&field, what, item, num));
-            }
-            true
-        }
-        (Kind::File, Value::File(_)) => true,
-        _ => false,
-    };
-    if !fits {
-        return Err(wrong(name, &expected(param.kind), value, num));
-    }
-    if let Value::Num(n) = value {
-        if name == "page" && *n < 1.0 {
+        Value::Num(n) if name == "page" && *n < 1.0 => {
             return Err(ParamError::new(name, "`page` must be 1 or more".to_owned()));
         }
-        if name == "per_page" && !(1.0..=MAX_PER_PAGE).contains(n) {
+        Value::Num(n) if name == "per_page" && !(1.0..=MAX_PER_PAGE).contains(n) => {
             let message = "`per_page` must be between 1 and 100".to_owned();
             return Err(ParamError::new(name, message));
         }
+        _ => {}
     }
     Ok(())
 }

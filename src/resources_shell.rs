@@ -16,10 +16,9 @@ use crate::params::{self, Body, Field, Value};
 use crate::resources::{self, Endpoint, Envelope, ResponseKind};
 use crate::text::Cat;
 use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect};
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Blob, FormData};
+use web_sys::Blob;
 
 #[wasm_bindgen(module = "/src/js/resources.js")]
 extern "C" {
@@ -29,14 +28,12 @@ extern "C" {
     fn make_namespace(client: JsValue, table: &Array, namespace: &str, client_id: f64) -> JsValue;
     #[wasm_bindgen(js_name = paramEntries)]
     fn param_entries(params: &JsValue) -> JsValue;
+    #[wasm_bindgen(catch, js_name = formData)]
+    fn form_data_of(fields: &Array) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = dateText)]
+    fn date_text(value: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = withItems)]
-    fn with_items(page: &JsValue, plural: &JsValue, hal: bool) -> bool;
-}
-
-thread_local! {
-    /// Each list's record key as a JS string, made on its first page: the next pages pass
-    /// it without decoding a string.
-    static PLURALS: RefCell<Vec<(&'static str, JsValue)>> = const { RefCell::new(Vec::new()) };
+    fn with_items(page: &JsValue, plural: &str, hal: bool) -> bool;
 }
 
 // The namespace getters (`client.exchange`...) are generated from the endpoint table.
@@ -79,16 +76,17 @@ impl ConveyorClient {
             return cached;
         }
         let table = Array::new();
-        for (index, ep) in resources::all().enumerate() {
-            if ep.namespace() != namespace {
-                continue;
+        let mut index = 0;
+        while let Some(ep) = resources::get(index) {
+            if ep.namespace() == namespace {
+                let row = Array::new();
+                row.push(&JsValue::from_f64(index as f64));
+                row.push(&JsValue::from_str(ep.name));
+                row.push(&JsValue::from_bool(ep.is_list()));
+                row.push(&JsValue::from_f64(ep.path_args.len() as f64));
+                table.push(&row);
             }
-            let row = Array::new();
-            row.push(&JsValue::from_f64(index as f64));
-            row.push(&JsValue::from_str(ep.name));
-            row.push(&JsValue::from_bool(ep.is_list()));
-            row.push(&JsValue::from_f64(ep.path_args.len() as f64));
-            table.push(&row);
+            index += 1;
         }
         make_namespace(JsValue::from(self.handle()), &table, namespace, id)
     }
@@ -119,7 +117,7 @@ fn prepare(
 ) -> Result<(crate::pipeline::Call, Finish), JsValue> {
     // A float, so that whatever else JS passes (a name, NaN, -1) is refused, not wrapped.
     let found = (index >= 0.0 && index.trunc() == index)
-        .then(|| resources::all().nth(index as usize))
+        .then(|| resources::get(index as usize))
         .flatten();
     let Some(ep) = found else {
         // `String(index)`: formatting the f64 in Rust would link its float printing.
@@ -158,8 +156,12 @@ fn prepare(
     let mut params = read_params(ep, &params_js, &mut files)?;
     // The next page of a list: the caller's params as they are now, with `page` replaced.
     if let Some(p) = page.as_f64() {
-        params.retain(|(k, _)| k != "page");
-        params.push(("page".to_owned(), Value::Num(p)));
+        // In place: the page JS asks for is always valid, so its position in the caller's
+        // order (which decides the first error reported) does not matter.
+        match params.iter_mut().find(|(k, _)| k == "page") {
+            Some((_, v)) => *v = Value::Num(p),
+            None => params.push(("page".to_owned(), Value::Num(p))),
+        }
     }
     let options = read_options(ep, &options_js)?;
     let mut prepared = params::prepare_with(ep, &path_args, &params, js_number_text)
@@ -238,17 +240,13 @@ fn to_value(v: &JsValue, files: &mut Vec<JsValue>) -> Result<Value, String> {
         }
         return Ok(Value::List(list));
     }
-    if v.is_instance_of::<js_sys::Date>() {
-        // Through `Reflect`: the instance may override `getTime`/`toISOString`.
-        let time = fallible::call(v, "getTime", &Array::new()).map_err(threw)?;
-        if time.as_f64().map_or(true, f64::is_nan) {
-            return Ok(Value::Str("Invalid Date".to_owned()));
-        }
-        let iso = fallible::call(v, "toISOString", &Array::new()).map_err(threw)?;
-        return iso
-            .as_string()
-            .map(Value::Str)
-            .ok_or_else(|| "reading it threw".to_owned());
+    // A `Date`: its text, read in JS (which catches what its methods throw).
+    let date = date_text(v);
+    if let Some(text) = date.as_string() {
+        return Ok(Value::Str(text));
+    }
+    if !date.is_undefined() {
+        return Err("reading it threw".to_owned());
     }
     if v.is_instance_of::<Blob>() || v.is_instance_of::<ArrayBuffer>() || ArrayBuffer::is_view(v) {
         files.push(v.clone());
@@ -347,40 +345,41 @@ fn read_options(ep: &Endpoint, opts: &JsValue) -> Result<CallOptions, JsValue> {
     Ok(out)
 }
 
-/// The platform's `FormData` for a multipart body.
+/// The platform's `FormData` for a multipart body, built by `formData` in
+/// `src/js/resources.js` from `[name, value, filename, ...]`.
 fn form_data(
     ep: &Endpoint,
     fields: &[(String, Field)],
     files: &[JsValue],
 ) -> Result<JsValue, JsValue> {
-    let form = FormData::new()?;
+    let rows = Array::new();
     for (name, field) in fields {
+        rows.push(&JsValue::from_str(name));
         match field {
-            Field::Text(text) => form.append_with_str(name, text)?,
+            Field::Text(text) => {
+                rows.push(&JsValue::from_str(text));
+                rows.push(&JsValue::UNDEFINED);
+            }
             Field::File { index, filename } => {
                 let Some(value) = files.get(*index) else {
                     return Err(invalid(ep, name, format!("`{name}` is not a file")));
                 };
+                rows.push(value);
+                // A `File` keeps its own name (no file name given to `append`).
                 let named = Reflect::get(value, &"name".into())
                     .ok()
                     .and_then(|n| n.as_string())
                     .is_some();
-                let blob = match value.dyn_ref::<Blob>() {
-                    Some(b) => b.clone(),
-                    None => Blob::new_with_buffer_source_sequence(&Array::of1(value))?,
+                let filename = match filename {
+                    Some(f) => JsValue::from_str(f),
+                    None if named && value.is_instance_of::<Blob>() => JsValue::UNDEFINED,
+                    None => JsValue::from_str("upload"),
                 };
-                match filename {
-                    Some(f) => form.append_with_blob_and_filename(name, &blob, f)?,
-                    // A `File` keeps its own name.
-                    None if named && value.is_instance_of::<Blob>() => {
-                        form.append_with_blob(name, &blob)?
-                    }
-                    None => form.append_with_blob_and_filename(name, &blob, "upload")?,
-                }
+                rows.push(&filename);
             }
         }
     }
-    Ok(form.into())
+    form_data_of(&rows)
 }
 
 /// Checks a list response's envelope and adds the non-enumerable `items` array.
@@ -394,20 +393,7 @@ fn unwrap_list(
 ) -> Result<JsValue, JsValue> {
     // One crossing: the lookups, which may meet throwing getters, are caught in JS.
     let hal = envelope == Envelope::Hal;
-    let found = PLURALS.with(|cache| {
-        let mut cache = cache.borrow_mut();
-        let index = match cache.iter().position(|(p, _)| *p == plural) {
-            Some(i) => i,
-            None => {
-                cache.push((plural, JsValue::from_str(plural)));
-                cache.len() - 1
-            }
-        };
-        // `withItems` never calls back into the wasm, so the borrow cannot be met again.
-        cache
-            .get(index)
-            .is_some_and(|(_, js)| with_items(&page, js, hal))
-    });
+    let found = with_items(&page, plural, hal);
     if found {
         return Ok(page);
     }

@@ -193,6 +193,45 @@ export function paramEntries(params) {
 }
 
 /**
+ * The multipart body of a typed call from `fields`, `[name, value, filename, ...]` as Rust
+ * decided them: a string value is a text field; any other an upload, sent with `filename`
+ * (an `ArrayBuffer` or view in a `Blob`), or as it is when `filename` is undefined (a `File`
+ * keeping its own name). Throws what the platform throws (the binding catches it).
+ */
+export function formData(fields) {
+  const form = new FormData();
+  for (let i = 0; i < fields.length; i += 3) {
+    const name = fields[i], value = fields[i + 1], filename = fields[i + 2];
+    if (typeof value === "string" || filename === undefined) form.append(name, value);
+    else form.append(name, value instanceof Blob ? value : new Blob([value]), filename);
+  }
+  return form;
+}
+
+/**
+ * A `Date` argument as the text a typed call sends: its ISO string, or "Invalid Date" when
+ * `getTime()` gives no number (or NaN); 0 when reading it threw or `toISOString()` gave no
+ * string; undefined when `value` is no `Date` (or `instanceof` threw, which wasm-bindgen's
+ * own test takes as no). Calls the instance's own methods, which may be overridden. Never
+ * throws.
+ */
+export function dateText(value) {
+  let date = false;
+  try {
+    date = value instanceof Date; // a Proxy's getPrototypeOf trap may throw: no Date then
+  } catch {}
+  if (!date) return undefined;
+  try {
+    const time = value.getTime();
+    if (typeof time !== "number" || Number.isNaN(time)) return "Invalid Date";
+    const iso = value.toISOString();
+    return typeof iso === "string" ? iso : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
  * Adds the non-enumerable `items` to a list page: the array under `plural`, or under
  * `_embedded.plural` (the HAL envelope, tried first when `hal`). False when neither is an
  * array. Never throws: a throwing getter or trap counts as no array, and a page that cannot

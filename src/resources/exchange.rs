@@ -1,7 +1,7 @@
 //! The Trust Center ("Exchange"): connections, access requests and authorizations, access
 //! groups, folders and documents.
 
-use super::{text, BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind};
+use super::{text, BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind, Values};
 
 /// Authorization request `status` values.
 pub const AUTHORIZATION_REQUEST_STATUS: &[&str] = &["initial", "requested", "approved", "ignored"];
@@ -30,10 +30,10 @@ const DOCUMENT_FIELDS: [Param; 11] = [
     Param::opt("name", Kind::Str),
     Param::opt("file", Kind::File).doc("A new version of the file."),
     Param::opt("description", Kind::Str),
-    Param::opt("certification", Kind::Enum(CERTIFICATION)),
+    Param::opt("certification", Kind::Enum(Values::Certification)),
     Param::opt("featured", Kind::Bool),
     Param::opt("folder_id", Kind::Id),
-    Param::opt("access_level", Kind::Enum(ACCESS_LEVEL)),
+    Param::opt("access_level", Kind::Enum(Values::AccessLevel)),
     Param::opt("product_line_ids", Kind::IdList),
     Param::opt("access_group_ids", Kind::IdList),
     Param::opt("disable_downloads", Kind::Bool),
@@ -70,7 +70,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         path_args: &[],
         params: &[
             Param::opt("email", Kind::Str),
-            Param::opt("status", Kind::Enum(AUTHORIZATION_REQUEST_STATUS)),
+            Param::opt("status", Kind::Enum(Values::AuthorizationRequestStatus)),
         ],
         any_of: &[],
         fixed: &[],
@@ -125,7 +125,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         path_args: &[],
         params: &[
             Param::opt("email", Kind::Str),
-            Param::opt("status", Kind::Enum(AUTHORIZATION_STATUS)),
+            Param::opt("status", Kind::Enum(Values::AuthorizationStatus)),
         ],
         any_of: &[],
         fixed: &[],
@@ -163,7 +163,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         path: "/exchange/authorizations/{id}",
         path_args: &["id"],
         params: &[
-            Param::opt("status", Kind::Enum(AUTHORIZATION_STATUS)),
+            Param::opt("status", Kind::Enum(Values::AuthorizationStatus)),
             Param::opt("access_group_ids", Kind::IdList)
                 .doc("Replaces the authorization's access groups."),
         ],

@@ -1,12 +1,12 @@
 //! Interactions: what visitors did with documents and answers.
 
-use super::{text, BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind};
+use super::{text, BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind, Values};
 
 /// Interaction `type` values.
 pub const INTERACTION_TYPE: &[&str] = &["Document", "Q & A"];
 
 const FILTERS: &[Param] = &[
-    Param::opt("type", Kind::Enum(INTERACTION_TYPE)),
+    Param::opt("type", Kind::Enum(Values::InteractionType)),
     Param::opt("created_at_start", Kind::Date),
     Param::opt("created_at_end", Kind::Date),
 ];

@@ -1,6 +1,6 @@
 //! The knowledge base of approved answers.
 
-use super::{text, BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind};
+use super::{text, BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind, Values};
 
 /// Knowledge-base question `status` values.
 pub const QUESTION_STATUS: &[&str] = &["verified", "unverified"];
@@ -11,7 +11,10 @@ pub const ENDPOINTS: &[Endpoint] = &[Endpoint {
     method: "GET",
     path: "/knowledge_base/questions",
     path_args: &[],
-    params: &[Param::opt("status", Kind::Enum(QUESTION_STATUS))],
+    params: &[Param::opt(
+        "status",
+        Kind::Enum(Values::KnowledgeBaseQuestionStatus),
+    )],
     any_of: &[],
     fixed: &[],
     body: BodyKind::Query,

@@ -44,7 +44,7 @@ pub enum Kind {
     Id,
     /// A string, documented with its known values. Unknown strings are accepted too
     /// (the API may add values); non-strings are rejected.
-    Enum(&'static [&'static str]),
+    Enum(Values),
     /// An array of ids.
     IdList,
     /// An array of strings.
@@ -214,7 +214,7 @@ impl Endpoint {
 
     /// Whether one of the parameters is an upload.
     pub fn has_file(&self) -> bool {
-        self.params.iter().any(|p| p.kind == Kind::File)
+        self.params.iter().any(|p| matches!(p.kind, Kind::File))
     }
 
     /// The parameter `name` as this endpoint accepts it: its own, `page`/`per_page` on
@@ -232,26 +232,20 @@ impl Endpoint {
     }
 
     /// Every parameter name accepted, in declaration order (for error messages and docs).
+    // Pushes in a loop: a chain of iterators collected costs the .wasm about 1 KB.
     pub fn accepted_names(&self) -> Vec<&'static str> {
-        self.accepted().collect()
-    }
-
-    /// [`Endpoint::accepted_names`] without collecting them (a typed call walks them once).
-    pub fn accepted(&self) -> impl Iterator<Item = &'static str> + '_ {
-        let own = self.params.iter().map(|p| p.name);
-        let paging: &[&'static str] = if self.is_list() {
-            &["page", "per_page"]
-        } else {
-            &[]
-        };
-        let file: &[&'static str] =
-            if self.has_file() && !self.params.iter().any(|p| p.name == "filename") {
-                &["filename"]
-            } else {
-                &[]
-            };
-        own.chain(paging.iter().copied())
-            .chain(file.iter().copied())
+        let mut out = Vec::with_capacity(self.params.len() + 3);
+        for p in self.params {
+            out.push(p.name);
+        }
+        if self.is_list() {
+            out.push("page");
+            out.push("per_page");
+        }
+        if self.has_file() && !out.contains(&"filename") {
+            out.push("filename");
+        }
+        out
     }
 
     /// The namespace getter this endpoint hangs off (`exchange` for `exchange.folders.list`).
@@ -299,25 +293,76 @@ pub const NAMESPACE_DOCS: &[(&str, &str)] = &[
     ("reviews", "Vendor reviews."),
 ];
 
-/// The TypeScript name of every [`Kind::Enum`]'s values (a string-literal union that
-/// still accepts other strings).
-pub const ENUMS: &[(&str, &[&str])] = &[
-    (
-        "AuthorizationRequestStatus",
-        exchange::AUTHORIZATION_REQUEST_STATUS,
-    ),
-    ("AuthorizationStatus", exchange::AUTHORIZATION_STATUS),
-    ("QuestionnaireStatus", questionnaires::QUESTIONNAIRE_STATUS),
-    (
-        "KnowledgeBaseQuestionStatus",
-        knowledge_base::QUESTION_STATUS,
-    ),
-    ("InteractionType", interactions::INTERACTION_TYPE),
-    ("OriginalFormat", questionnaires::ORIGINAL_FORMAT),
-    ("QuestionnaireType", questionnaires::QUESTIONNAIRE_TYPE),
-    ("AccessLevel", exchange::ACCESS_LEVEL),
-    ("Certification", exchange::CERTIFICATION),
-];
+/// The known values of a [`Kind::Enum`] parameter, each named as its TypeScript union (a
+/// string-literal union that still accepts other strings). A one-byte tag rather than the
+/// list itself, so that each [`Param`] of the table is half the size in the .wasm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values {
+    /// Authorization request `status`.
+    AuthorizationRequestStatus,
+    /// Authorization `status`.
+    AuthorizationStatus,
+    /// Questionnaire `status`.
+    QuestionnaireStatus,
+    /// Knowledge-base question `status`.
+    KnowledgeBaseQuestionStatus,
+    /// Interaction `type`.
+    InteractionType,
+    /// Questionnaire `original_format`.
+    OriginalFormat,
+    /// Questionnaire `questionnaire_type`.
+    QuestionnaireType,
+    /// Document `access_level`.
+    AccessLevel,
+    /// Document `certification`.
+    Certification,
+}
+
+impl Values {
+    /// Every one, in the declarations' order.
+    pub const ALL: [Values; 9] = [
+        Values::AuthorizationRequestStatus,
+        Values::AuthorizationStatus,
+        Values::QuestionnaireStatus,
+        Values::KnowledgeBaseQuestionStatus,
+        Values::InteractionType,
+        Values::OriginalFormat,
+        Values::QuestionnaireType,
+        Values::AccessLevel,
+        Values::Certification,
+    ];
+
+    /// The known values.
+    pub const fn list(self) -> &'static [&'static str] {
+        match self {
+            Values::AuthorizationRequestStatus => exchange::AUTHORIZATION_REQUEST_STATUS,
+            Values::AuthorizationStatus => exchange::AUTHORIZATION_STATUS,
+            Values::QuestionnaireStatus => questionnaires::QUESTIONNAIRE_STATUS,
+            Values::KnowledgeBaseQuestionStatus => knowledge_base::QUESTION_STATUS,
+            Values::InteractionType => interactions::INTERACTION_TYPE,
+            Values::OriginalFormat => questionnaires::ORIGINAL_FORMAT,
+            Values::QuestionnaireType => questionnaires::QUESTIONNAIRE_TYPE,
+            Values::AccessLevel => exchange::ACCESS_LEVEL,
+            Values::Certification => exchange::CERTIFICATION,
+        }
+    }
+
+    /// The TypeScript union's name (native builds: the declarations' generator).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub const fn type_name(self) -> &'static str {
+        match self {
+            Values::AuthorizationRequestStatus => "AuthorizationRequestStatus",
+            Values::AuthorizationStatus => "AuthorizationStatus",
+            Values::QuestionnaireStatus => "QuestionnaireStatus",
+            Values::KnowledgeBaseQuestionStatus => "KnowledgeBaseQuestionStatus",
+            Values::InteractionType => "InteractionType",
+            Values::OriginalFormat => "OriginalFormat",
+            Values::QuestionnaireType => "QuestionnaireType",
+            Values::AccessLevel => "AccessLevel",
+            Values::Certification => "Certification",
+        }
+    }
+}
 
 /// Every endpoint, area by area.
 pub fn all() -> impl Iterator<Item = &'static Endpoint> {
@@ -327,6 +372,26 @@ pub fn all() -> impl Iterator<Item = &'static Endpoint> {
         .chain(knowledge_base::ENDPOINTS)
         .chain(interactions::ENDPOINTS)
         .chain(misc::ENDPOINTS)
+}
+
+/// The endpoint at `index` in [`all`]'s order, the index the typed methods call with.
+// A walk over the areas, not `all().nth(index)`: the chained iterators' `next` is code the
+// .wasm would carry for this one lookup.
+pub fn get(index: usize) -> Option<&'static Endpoint> {
+    let mut rest = index;
+    for area in [
+        exchange::ENDPOINTS,
+        questionnaires::ENDPOINTS,
+        knowledge_base::ENDPOINTS,
+        interactions::ENDPOINTS,
+        misc::ENDPOINTS,
+    ] {
+        if rest < area.len() {
+            return area.get(rest);
+        }
+        rest -= area.len();
+    }
+    None
 }
 
 /// The endpoint named `name` (e.g. `knowledgeBase.questions.list`).

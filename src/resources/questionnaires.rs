@@ -1,6 +1,6 @@
 //! Security questionnaires.
 
-use super::{text, BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind};
+use super::{text, BodyKind, Endpoint, Envelope, Kind, Param, ResponseKind, Values};
 
 /// Questionnaire `status` values.
 pub const QUESTIONNAIRE_STATUS: &[&str] = &[
@@ -23,7 +23,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         path: "/questionnaires",
         path_args: &[],
         params: &[
-            Param::opt("status", Kind::Enum(QUESTIONNAIRE_STATUS)),
+            Param::opt("status", Kind::Enum(Values::QuestionnaireStatus)),
             Param::opt("product_line_ids", Kind::IdList),
             Param::opt("created_at_start", Kind::Date),
             Param::opt("created_at_end", Kind::Date),
@@ -50,8 +50,8 @@ pub const ENDPOINTS: &[Endpoint] = &[
         params: &[
             Param::req("domain", Kind::Str),
             Param::req("email", Kind::Str),
-            Param::req("original_format", Kind::Enum(ORIGINAL_FORMAT)),
-            Param::opt("questionnaire_type", Kind::Enum(QUESTIONNAIRE_TYPE)),
+            Param::req("original_format", Kind::Enum(Values::OriginalFormat)),
+            Param::opt("questionnaire_type", Kind::Enum(Values::QuestionnaireType)),
             Param::opt("due_at", Kind::Date),
             Param::opt("product_line_ids", Kind::IdList),
             Param::opt("portal_url", Kind::Str),

@@ -50,13 +50,6 @@ fn params_type(ep: &Endpoint) -> String {
     ep.name.split('.').map(pascal).collect::<String>() + "Params"
 }
 
-fn enum_name(values: &[&str]) -> &'static str {
-    match ENUMS.iter().find(|(_, v)| *v == values) {
-        Some((name, _)) => name,
-        None => panic!("the enum {values:?} has no TypeScript name: add it to resources::ENUMS"),
-    }
-}
-
 fn ts_type(kind: Kind) -> String {
     match kind {
         Kind::Str => "string".into(),
@@ -64,7 +57,7 @@ fn ts_type(kind: Kind) -> String {
         Kind::Bool => "boolean".into(),
         Kind::Date => "DateInput".into(),
         Kind::Id => "Id".into(),
-        Kind::Enum(values) => enum_name(values).into(),
+        Kind::Enum(values) => values.type_name().into(),
         Kind::IdList => "Id[]".into(),
         Kind::StrList => "string[]".into(),
         Kind::File => "Upload".into(),
@@ -230,8 +223,9 @@ fn declarations() -> String {
     out.push_str("} from \"./records.js\";\nexport * from \"./records.js\";\n\n");
 
     out.push_str("// Known values; other strings are accepted and kept as sent.\n");
-    for (name, values) in ENUMS {
-        let union: Vec<String> = values.iter().map(|v| format!("\"{v}\"")).collect();
+    for values in Values::ALL {
+        let name = values.type_name();
+        let union: Vec<String> = values.list().iter().map(|v| format!("\"{v}\"")).collect();
         let _ = writeln!(out, "export type {name} = Open<{}>;", union.join(" | "));
     }
 
@@ -425,19 +419,16 @@ fn every_record_and_doc_is_given() {
 }
 
 #[test]
-fn every_enum_is_named_once() {
-    for ep in all() {
-        for p in ep.params {
-            if let Kind::Enum(values) = p.kind {
-                assert_eq!(
-                    ENUMS.iter().filter(|(_, v)| *v == values).count(),
-                    1,
-                    "{}.{}",
-                    ep.name,
-                    p.name
-                );
-            }
+fn every_enum_is_named_once_and_used() {
+    for (i, v) in Values::ALL.iter().enumerate() {
+        for w in &Values::ALL[i + 1..] {
+            assert_ne!(v, w, "{v:?} is listed twice");
+            assert_ne!(v.type_name(), w.type_name());
+            assert_ne!(v.list(), w.list(), "{v:?} and {w:?} have the same values");
         }
+        assert!(!v.list().is_empty(), "{v:?}");
+        let used = all().any(|ep| ep.params.iter().any(|p| p.kind == Kind::Enum(*v)));
+        assert!(used, "{v:?} is no parameter's");
     }
 }
 

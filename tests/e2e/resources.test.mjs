@@ -516,3 +516,105 @@ test("uploads and paging work in workerd", async () => {
 });
 
 test("the declarations type-check strict usage of every method", () => typecheck("resources-usage.ts"));
+
+// Every message a typed call can be refused with, word for word: the shell's own (argument
+// count, params and options objects, values whose reading throws, the endpoint index, a list
+// envelope without its records) and the parameter checks', with numbers printed by JS.
+test("the typed methods' refusals keep their exact words", async () => {
+  const c = client();
+  const hostileList = new Proxy([1], { get: (t, k) => (k === "length" ? 1 : (() => { throw new Error("hostile"); })()) });
+  const throwing = new Proxy({}, { ownKeys: () => { throw new Error("hostile"); } });
+  const blob = new Blob(["x"]);
+  const dates = { throwing: new Date(0), notANumber: new Date(0), notAString: new Date(0) };
+  dates.throwing.toISOString = () => { throw new Error("hostile"); };
+  dates.notANumber.getTime = () => "soon";
+  dates.notAString.toISOString = () => 7;
+  const cases = [
+    [() => c.exchange.authorizations.create({ email: "e", expires_at: dates.throwing }), "expires_at", "exchange.authorizations.create: `expires_at`: reading it threw"],
+    [() => c.exchange.authorizations.create({ email: "e", expires_at: dates.notANumber }), "expires_at", 'exchange.authorizations.create: `expires_at` must be an ISO-8601 date (e.g. 2024-05-01 or 2024-05-01T12:00:00Z) or a valid Date, not "Invalid Date"'],
+    [() => c.exchange.authorizations.create({ email: "e", expires_at: dates.notAString }), "expires_at", "exchange.authorizations.create: `expires_at`: reading it threw"],
+    [() => c.exchange.authorizations.create({ email: "e", access_group_ids: [1, dates.throwing] }), "access_group_ids", "exchange.authorizations.create: `access_group_ids`: reading it threw"],
+    [() => c.exchange.folders.delete(1, undefined, undefined), "arguments", "exchange.folders.delete: takes at most 2 arguments (exchange.folders.delete(id, options?))"],
+    [() => c.exchange.folders.create({ name: "x" }, {}, 1), "arguments", "exchange.folders.create: takes at most 2 arguments (exchange.folders.create(params?, options?))"],
+    [() => c.interactions.byDocument(1, {}, {}, 1), "arguments", "interactions.byDocument: takes at most 3 arguments (interactions.byDocument(id, params?, options?))"],
+    [() => c.exchange.accessGroups.list([1]), "params", "exchange.accessGroups.list: `params` must be an object (exchange.accessGroups.list(params?, options?))"],
+    [() => c.exchange.accessGroups.list(throwing), "params", "exchange.accessGroups.list: reading `params` threw"],
+    [() => c.exchange.authorizations.create({ email: "a@b.c", access_group_ids: hostileList }), "access_group_ids", "exchange.authorizations.create: `access_group_ids`: reading it threw"],
+    [() => c.exchange.folders.list({}, 5), "options", "exchange.folders.list: `options` must be an object (exchange.folders.list(params?, options?))"],
+    [() => c.exchange.folders.list({}, throwing), "options", "exchange.folders.list: reading `options` threw"],
+    [() => c.exchange.folders.list({}, { bogus: 1 }), "bogus", "exchange.folders.list: unknown option `bogus`: the options are `signal` and `timeoutMs`"],
+    [() => c.exchange.folders.list({}, { per_page: 1 }), "per_page", "exchange.folders.list: unknown option `per_page`: the options are `signal` and `timeoutMs` (this method's arguments are exchange.folders.list(params?, options?))"],
+    [() => c.exchange.folders.delete(1, { bogus: 1 }), "bogus", "exchange.folders.delete: unknown option `bogus`: the options are `signal` and `timeoutMs` (this method's arguments are exchange.folders.delete(id, options?))"],
+    [() => c.exchange.folders.delete(), "id", "exchange.folders.delete: `id` (argument 1) is required"],
+    [() => c.exchange.folders.delete(1.5), "id", "exchange.folders.delete: `id` must be a non-empty string or an integer id, not the number 1.5"],
+    [() => c.exchange.folders.delete(".."), "id", "exchange.folders.delete: `id` must not be `.` or `..`"],
+    [() => c.exchange.folders.delete(-1e21), "id", "exchange.folders.delete: `id` must be a non-empty string or an integer id, not the number -1e+21"],
+    [() => c.exchange.connections.list({ domian: "x" }), "domian", "exchange.connections.list: unknown parameter `domian` (accepted: `domain`, `page`, `per_page`)"],
+    [() => c.questionnaires.create({ domain: "d", email: "e", original_format: "file", nope: 1 }), "nope", "questionnaires.create: unknown parameter `nope` (accepted: `domain`, `email`, `original_format`, `questionnaire_type`, `due_at`, `product_line_ids`, `portal_url`, `notes`, `file`, `filename`, `content_type`, `content_version_id`, `customer_name`, `crm_id`, `crm_amount`)"],
+    [() => c.exchange.documents.update(1, { nope: 1 }), "nope", "exchange.documents.update: unknown parameter `nope` (accepted: `name`, `file`, `description`, `certification`, `featured`, `folder_id`, `access_level`, `product_line_ids`, `access_group_ids`, `disable_downloads`, `use_for_question_answering`, `filename`)"],
+    [() => c.exchange.folders.create({}), "name", "exchange.folders.create: `name` is required"],
+    [() => c.exchange.authorizations.create({ nda_bypass: true }), "request_id|email", "exchange.authorizations.create: one of `request_id` or `email` is required"],
+    [() => c.exchange.connections.list({ domain: 1 }), "domain", "exchange.connections.list: `domain` must be a string, not the number 1"],
+    [() => c.exchange.connections.list({ page: 1.5 }), "page", "exchange.connections.list: `page` must be an integer, not the number 1.5"],
+    [() => c.exchange.connections.list({ page: 0 }), "page", "exchange.connections.list: `page` must be 1 or more"],
+    [() => c.exchange.connections.list({ per_page: 101 }), "per_page", "exchange.connections.list: `per_page` must be between 1 and 100"],
+    [() => c.exchange.connections.list({ per_page: -0.5 }), "per_page", "exchange.connections.list: `per_page` must be an integer, not the number -0.5"],
+    [() => c.singleQuestion.ask({ question: "q", confidence_threshold: NaN }), "confidence_threshold", "singleQuestion.ask: `confidence_threshold` must be a finite number, not NaN"],
+    [() => c.singleQuestion.ask({ question: "q", confidence_threshold: -Infinity }), "confidence_threshold", "singleQuestion.ask: `confidence_threshold` must be a finite number, not the number -Infinity"],
+    [() => c.singleQuestion.ask({ question: "q", multiple_choice_options: ["a", 2] }), "multiple_choice_options[1]", "singleQuestion.ask: `multiple_choice_options[1]` must be a string, not the number 2"],
+    [() => c.singleQuestion.ask({ question: "q", multiple_choice_options: "a" }), "multiple_choice_options", "singleQuestion.ask: `multiple_choice_options` must be an array of strings, not a string"],
+    [() => c.exchange.authorizations.create({ email: "e", nda_bypass: "true" }), "nda_bypass", "exchange.authorizations.create: `nda_bypass` must be true or false, not a string"],
+    [() => c.exchange.authorizations.create({ email: "e", expires_at: "tomorrow" }), "expires_at", 'exchange.authorizations.create: `expires_at` must be an ISO-8601 date (e.g. 2024-05-01 or 2024-05-01T12:00:00Z) or a valid Date, not "tomorrow"'],
+    [() => c.exchange.authorizations.create({ email: "e", expires_at: new Date(NaN) }), "expires_at", 'exchange.authorizations.create: `expires_at` must be an ISO-8601 date (e.g. 2024-05-01 or 2024-05-01T12:00:00Z) or a valid Date, not "Invalid Date"'],
+    [() => c.exchange.authorizations.create({ email: "e", expires_at: false }), "expires_at", "exchange.authorizations.create: `expires_at` must be an ISO-8601 date string or a Date, not the boolean false"],
+    [() => c.exchange.authorizations.create({ email: "e", access_group_ids: [1, null] }), "access_group_ids[1]", "exchange.authorizations.create: `access_group_ids[1]` must be a non-empty string or an integer id, not nothing"],
+    [() => c.exchange.authorizations.create({ email: "e", access_group_ids: [""] }), "access_group_ids[0]", "exchange.authorizations.create: `access_group_ids[0]` must be a non-empty string or an integer id, not an empty string"],
+    [() => c.exchange.authorizations.create({ email: "e", access_group_ids: 1 }), "access_group_ids", "exchange.authorizations.create: `access_group_ids` must be an array of ids, not the number 1"],
+    [() => c.exchange.authorizations.create({ request_id: true }), "request_id", "exchange.authorizations.create: `request_id` must be a non-empty string or an integer id, not the boolean true"],
+    [() => c.exchange.authorizations.update(1, { status: 1 }), "status", 'exchange.authorizations.update: `status` must be a string such as "gated", "authorized", "revoked", not the number 1'],
+    [() => c.exchange.documents.update(1, { file: "not a file" }), "file", "exchange.documents.update: `file` must be a Blob, File, Uint8Array or ArrayBuffer, not a string"],
+    [() => c.exchange.documents.update(1, { name: {} }), "name", "exchange.documents.update: `name` must be a string, not a value of type object"],
+    [() => c.exchange.documents.update(1, { name: () => 1 }), "name", "exchange.documents.update: `name` must be a string, not a value of type function"],
+    [() => c.exchange.documents.update(1, { name: blob }), "name", "exchange.documents.update: `name` must be a string, not a file"],
+    [() => c.exchange.documents.update(1, { name: ["x"] }), "name", "exchange.documents.update: `name` must be a string, not an array"],
+    [() => c.reviews.create({ email: "e", vendor_name: "v", vendor_vm_id: -1 }), "vendor_vm_id", "reviews.create: `vendor_vm_id` must be a non-empty string or an integer id, not the number -1"],
+  ];
+  const got = [];
+  for (const [call, param, message] of cases) {
+    const e = await rejection(call());
+    got.push([e?.name, e?.details?.param, e?.message]);
+  }
+  assert.deepEqual(got, cases.map(([, param, message]) => ["ConveyorValidationError", param, message]));
+  for (const [index, text] of [[-1, "-1"], [1.5, "1.5"], [1e9, "1000000000"]]) {
+    const e = await rejection(c.__call(index, []));
+    assert.equal(e.message, `no Conveyor endpoint has the index ${text}`);
+  }
+  const fake = async () => Response.json({ nothing: [] });
+  const f = new ConveyorClient({ apiKey: KEYS.full, baseUrl: sb.api, rateLimit: false, fetch: fake });
+  const flat = await rejection(f.exchange.connections.list({ per_page: 5 }));
+  assert.equal(flat.message, "GET /exchange/connections?per_page=5: the response has no `connections` array; the API may have changed (the body is in `details`)");
+  const hal = await rejection(f.productLines.list());
+  assert.equal(hal.message, "GET /product_lines: the response has no `_embedded.product_lines` array; the API may have changed (the body is in `details`)");
+});
+
+// What a multipart upload is named on the wire: the `filename` given, else a `File`'s own
+// name, else "upload"; text fields and arrays beside it arrive as sent.
+test("an upload's file name: the one given, a File's own, else upload", async () => {
+  const c = client();
+  const folder = await c.exchange.folders.create({ name: "Names" });
+  const cases = [
+    [new Blob(["%PDF-1.4 a"]), undefined, "upload"],
+    [bytes("%PDF-1.4 b"), undefined, "upload"],
+    [bytes("%PDF-1.4 c").buffer, undefined, "upload"],
+    [new File(["%PDF-1.4 d"], "own.pdf"), undefined, "own.pdf"],
+    [new File(["%PDF-1.4 e"], "own.pdf"), "given.pdf", "given.pdf"],
+    [new Blob(["%PDF-1.4 f"]), "given.pdf", "given.pdf"],
+  ];
+  for (const [file, filename, sent] of cases) {
+    const doc = await c.exchange.documents.create({ name: `named ${sent}`, file, filename, folder_id: folder.id, access_group_ids: [1, "2"] });
+    assert.equal(doc.versions?.[0]?.filename, sent, `${Object.prototype.toString.call(file)} with ${filename}`);
+    assert.equal(doc.name, `named ${sent}`);
+    await c.exchange.documents.delete(doc.id);
+  }
+  await c.exchange.folders.delete(folder.id);
+});
