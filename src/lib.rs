@@ -24,18 +24,18 @@
 //! | `resources_shell` | the namespace getters (`client.exchange`...) and the typed methods' `__call` | yes |
 //! | `options` | the constructor's options (`ClientConfig`) and each call's `signal`/`timeoutMs`, read and validated | reads them |
 //! | `fallible` | reading outside JS objects through bindings that catch | yes |
-//! | `abort` | racing a queued request's wait against the caller's `AbortSignal` | yes |
+//! | `abort` | reading the caller's `AbortSignal` without trusting its getters | yes |
 //! | `store` | calling a user's rate-limit store: requests, timeouts, replies, bucket hash | yes |
 //! | `bucket` | a key's bucket: in memory, or shared through a store; where a token came from | through `store` |
-//! | `waiters` | the queued requests' records: a waker until the grant, then the grant | no |
+//! | `waiters` | the queued requests' records: the wait to wake until the grant, then the grant | no |
 //! | `realms` | one bucket per key and base URL in a realm, across the package's builds | through `errors.js` |
 //! | `store_tasks` | a shared bucket's asks, settles and releases, and `onRateLimitStore` | yes |
-//! | `scheduler` | waking the bucket: the one timer, the queued requests' futures, `Permit` | yes |
+//! | `scheduler` | waking the bucket: the one timer, the queued requests' records, `Permit` | yes |
 //! | `transport` | one `fetch` attempt in one crossing (`src/js/transport.js`): deadline, signal, body | yes |
-//! | `pipeline` | a call end to end: token, attempt, redirects, retries | yes |
+//! | `pipeline` | a call end to end as one `Task` (a state machine, no Rust future): token, attempt, redirects, retries | yes |
 //! | `js_error` | Rust errors become JS `Error` subclasses | yes |
 //! | `memory_store` | `MemoryStore`: the store protocol over in-memory ledgers, for JS | yes |
-//! | `client` | the exported `ConveyorClient`: preparing calls, one future for every kind | yes |
+//! | `client` | the exported `ConveyorClient`: preparing calls, one `Task` for every kind | yes |
 //! | `access_shell` | `client.checkAccess()`: the probes sent through the client | yes |
 //! | `webhook` | verifying a webhook delivery: headers, timestamp window, secret, signatures | no |
 //! | `heap` | the wasm allocator, growing the memory by an eighth at a time | no (wasm only) |
