@@ -189,31 +189,25 @@ const MAX_PATH_LEN: usize = 8192;
 
 /// A string argument, or a validation error naming it; its value is never echoed, since it
 /// may be huge or carry a secret.
-fn string_arg(v: &JsValue, name: &str, max_len: usize) -> Result<String, Error> {
+fn string_arg(v: &JsValue, name: &str, max_len: usize) -> Result<String, JsValue> {
     let s = v
         .as_string()
-        .ok_or_else(|| Error::new(ErrorKind::Validation, format!("`{name}` must be a string")))?;
+        .ok_or_else(|| invalid(&format!("`{name}` must be a string")))?;
     if s.len() > max_len {
-        return Err(Error::new(
-            ErrorKind::Validation,
-            format!(
-                "`{name}` is {} bytes long, more than the {max_len} allowed",
-                s.len()
-            ),
-        ));
+        return Err(invalid(&format!(
+            "`{name}` is {} bytes long, more than the {max_len} allowed",
+            s.len()
+        )));
     }
     Ok(s)
 }
 
 /// `init`/`options` may be left out, but when given must be an object.
-fn check_init(v: &JsValue, name: &str) -> Result<(), Error> {
+fn check_init(v: &JsValue, name: &str) -> Result<(), JsValue> {
     if v.is_undefined() || v.is_null() || v.is_object() {
         Ok(())
     } else {
-        Err(Error::new(
-            ErrorKind::Validation,
-            format!("`{name}` must be an object"),
-        ))
+        Err(invalid(&format!("`{name}` must be an object")))
     }
 }
 
@@ -322,8 +316,8 @@ impl Inner {
     }
 
     fn prepare_fetch(&self, path: &JsValue, init: &JsValue) -> Result<Call, JsValue> {
-        let path = string_arg(path, "path", MAX_PATH_LEN).map_err(error_to_js)?;
-        check_init(init, "init").map_err(error_to_js)?;
+        let path = string_arg(path, "path", MAX_PATH_LEN)?;
+        check_init(init, "init")?;
         let per_call = |e: Error| error_to_js(options::per_call(e));
         let method = match options::get_string(init, "method").map_err(per_call)? {
             Some(m) => checked_method(&m)?,
@@ -358,9 +352,9 @@ impl Inner {
         path: &JsValue,
         opts: &JsValue,
     ) -> Result<Call, JsValue> {
-        let method = string_arg(method, "method", usize::MAX).map_err(error_to_js)?;
-        let path = string_arg(path, "path", MAX_PATH_LEN).map_err(error_to_js)?;
-        check_init(opts, "options").map_err(error_to_js)?;
+        let method = string_arg(method, "method", usize::MAX)?;
+        let path = string_arg(path, "path", MAX_PATH_LEN)?;
+        check_init(opts, "options")?;
         options::check_call_keys(
             opts,
             REQUEST_OPTIONS,
