@@ -365,7 +365,7 @@ impl Inner {
         let method = checked_method(&method)?;
         let query = match options::get(opts, "query").map_err(per_call)? {
             None => String::new(),
-            Some(q) => urls::encode_query(&query_pairs(&q).map_err(error_to_js)?),
+            Some(q) => urls::encode_query(&query_pairs(&q)?),
         };
         let raw_body = options::get(opts, "body").map_err(per_call)?;
         check_body_allowed(&method, raw_body.is_some())?;
@@ -430,19 +430,16 @@ fn is_raw_body(b: &JsValue) -> bool {
 
 /// `{ a: 1, ids: [1, 2] }` → `[("a","1"), ("ids[]","1"), ("ids[]","2")]`; `undefined` and
 /// `null` values are left out, as callers expect of optional parameters.
-fn query_pairs(q: &JsValue) -> Result<Vec<(String, String)>, Error> {
-    let invalid = |m: String| Error::new(ErrorKind::Validation, m);
+fn query_pairs(q: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
     let bad = |k: &str| {
-        invalid(format!(
+        invalid(&format!(
             "query parameter `{k}` must be a string, number or boolean, or an array of them"
         ))
     };
-    let threw = |_| invalid("reading `query` threw".to_owned());
+    let threw = |_| invalid("reading `query` threw");
     // An array would be sent as `?0=a&1=b`: refused, as the typed methods refuse it.
     if !q.is_object() || fallible::is_array(q) {
-        return Err(invalid(
-            "`query` must be an object of parameters".to_owned(),
-        ));
+        return Err(invalid("`query` must be an object of parameters"));
     }
     let mut pairs = Vec::new();
     for (k, v) in fallible::entries(q).map_err(threw)? {

@@ -283,6 +283,7 @@ test("fetch() and request() refuse bad arguments with these exact messages, send
     [() => c.request("POST", "/x", { body: { n: 1n } }), "`body` cannot be serialised as JSON"],
     [() => c.request("GET", "/x", { query: "page=1" }), "`query` must be an object of parameters"],
     [() => c.request("GET", "/x", { query: [1] }), "`query` must be an object of parameters"],
+    [() => c.request("GET", "/x", { query: new Proxy({}, { ownKeys: () => { throw new Error("no"); } }) }), "reading `query` threw"],
     [() => c.request("GET", "/x", { query: { page: { a: 1 } } }), QUERY("page")],
     [() => c.request("GET", "/x", { query: { ids: [1, {}] } }), QUERY("ids")],
     [() => c.request("GET", "/x", { query: { n: Infinity } }), QUERY("n")],
