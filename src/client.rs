@@ -152,7 +152,7 @@ impl ConveyorClient {
     /// A typed method's call, ready for [`ConveyorClient::launch`].
     pub(crate) fn prepare_raw(&self, call: RawCall) -> Result<Call, JsValue> {
         let inner = &self.inner;
-        let (url, display_path) = inner.resolve(&call.path_and_query).map_err(error_to_js)?;
+        let (url, display_path) = inner.resolve(&call.path_and_query)?;
         Ok(Call {
             method: call.method,
             url,
@@ -252,16 +252,13 @@ impl Inner {
 
     /// Resolves a caller's path (relative, or absolute on our origin) to a URL, refusing
     /// anything that would carry the key to another origin.
-    fn resolve(&self, path: &str) -> Result<(String, String), Error> {
+    fn resolve(&self, path: &str) -> Result<(String, String), JsValue> {
         // Checked again here because query strings and typed calls build paths too.
         if path.len() > MAX_PATH_LEN {
-            return Err(Error::new(
-                ErrorKind::Validation,
-                format!(
-                    "the path and query are {} bytes long, more than the {MAX_PATH_LEN} allowed",
-                    path.len()
-                ),
-            ));
+            return Err(invalid(&format!(
+                "the path and query are {} bytes long, more than the {MAX_PATH_LEN} allowed",
+                path.len()
+            )));
         }
         if urls::check_relative_path(path).is_ok() {
             let joined = urls::join(&self.base_path, path);
@@ -271,21 +268,20 @@ impl Inner {
             ));
         }
         let url = web_sys::Url::new(path).map_err(|_| {
-            Error::config(format!(
+            error_to_js(Error::config(format!(
                 "`{}` is neither a path starting with \"/\" nor an absolute URL",
                 urls::redact_path(path)
-            ))
+            )))
         })?;
         if url.origin() != self.origin {
-            return Err(Error::config(format!(
+            return Err(error_to_js(Error::config(format!(
                 "refused to send the API key to {}: only {} is allowed",
                 url.origin(),
                 self.origin
-            )));
+            ))));
         }
         if !url.username().is_empty() || !url.password().is_empty() {
-            return Err(Error::new(
-                ErrorKind::Validation,
+            return Err(invalid(
                 "the URL carries credentials (user:password@); the client sends only the API key",
             ));
         }
@@ -332,7 +328,7 @@ impl Inner {
             }
         }
         check_body_allowed(&method, body.is_some())?;
-        let (url, display_path) = self.resolve(&path).map_err(error_to_js)?;
+        let (url, display_path) = self.resolve(&path)?;
         let headers = self.call_headers(init, false)?;
         let o = options::call_options(init).map_err(error_to_js)?;
         Ok(Call {
@@ -369,9 +365,7 @@ impl Inner {
         };
         let raw_body = options::get(opts, "body").map_err(per_call)?;
         check_body_allowed(&method, raw_body.is_some())?;
-        let (url, display_path) = self
-            .resolve(&format!("{path}{query}"))
-            .map_err(error_to_js)?;
+        let (url, display_path) = self.resolve(&format!("{path}{query}"))?;
         let (body, json) = match raw_body {
             None => (JsValue::UNDEFINED, false),
             Some(b) if is_raw_body(&b) => (b, false),
