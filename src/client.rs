@@ -467,14 +467,13 @@ fn scalar(v: &JsValue) -> Option<String> {
     }
     let n = v.as_f64()?;
     // JS formats the number (as the API's other clients would), not Rust's float code.
-    n.is_finite()
-        .then(|| {
-            js_sys::Number::from(n)
-                .to_string_with_radix(10)
-                .ok()
-                .map(String::from)
-        })
-        .flatten()
+    if !n.is_finite() {
+        return None;
+    }
+    js_sys::Number::from(n)
+        .to_string_with_radix(10)
+        .ok()
+        .map(String::from)
 }
 
 #[cfg(test)]
