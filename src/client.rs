@@ -300,8 +300,7 @@ impl Inner {
 
     /// The call's own `headers` merged with the key, or the per-client record without them.
     fn call_headers(&self, init: &JsValue, json: bool) -> Result<JsValue, JsValue> {
-        let per_call = |e: Error| error_to_js(options::per_call(e));
-        let Some(h) = options::get(init, "headers").map_err(per_call)? else {
+        let Some(h) = options::get(init, "headers").map_err(per_call_error)? else {
             return Ok(self.headers_for(json));
         };
         let merged = transport::call_headers(&h, &self.api_key_header, &self.api_key, json);
@@ -314,12 +313,11 @@ impl Inner {
     fn prepare_fetch(&self, path: &JsValue, init: &JsValue) -> Result<Call, JsValue> {
         let path = string_arg(path, "path", MAX_PATH_LEN)?;
         check_init(init, "init")?;
-        let per_call = |e: Error| error_to_js(options::per_call(e));
-        let method = match options::get_string(init, "method").map_err(per_call)? {
+        let method = match options::get_string(init, "method").map_err(per_call_error)? {
             Some(m) => checked_method(&m)?,
             None => "GET".to_owned(),
         };
-        let body = options::get(init, "body").map_err(per_call)?;
+        let body = options::get(init, "body").map_err(per_call_error)?;
         if let Some(b) = &body {
             if !is_raw_body(b) {
                 return Err(invalid(
@@ -357,13 +355,12 @@ impl Inner {
             "request() takes `query`, `body`, `headers`, `signal` and `timeoutMs`",
         )
         .map_err(error_to_js)?;
-        let per_call = |e: Error| error_to_js(options::per_call(e));
         let method = checked_method(&method)?;
-        let query = match options::get(opts, "query").map_err(per_call)? {
+        let query = match options::get(opts, "query").map_err(per_call_error)? {
             None => String::new(),
             Some(q) => urls::encode_query(&query_pairs(&q)?),
         };
-        let raw_body = options::get(opts, "body").map_err(per_call)?;
+        let raw_body = options::get(opts, "body").map_err(per_call_error)?;
         check_body_allowed(&method, raw_body.is_some())?;
         let (url, display_path) = self.resolve(&format!("{path}{query}"))?;
         let (body, json) = match raw_body {
@@ -391,6 +388,12 @@ impl Inner {
             timeout_ms: o.timeout_ms,
         })
     }
+}
+
+/// A call's own option that could not be read, as the JS validation error (one function,
+/// so every `map_err` over the same result type is one copy).
+fn per_call_error(e: Error) -> JsValue {
+    error_to_js(options::per_call(e))
 }
 
 /// A validation error before anything is sent, as a JS value.
