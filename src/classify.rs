@@ -209,4 +209,29 @@ mod tests {
         assert!(!e.message.contains("sekrit"));
         assert_eq!(e.path.as_deref(), Some("/x?api_key=[redacted]&page=2"));
     }
+
+    /// Every message word for word: how each one is put together may change, its text not.
+    #[test]
+    fn messages_word_for_word() {
+        let cases = [
+            (400, "400 Bad Request: the server could not understand the request; `details` holds its explanation when it sent one. Fix the parameters before retrying."),
+            (403, "403 Forbidden: the API key is invalid, inactive, or lacks the permission for this endpoint. Check that the key is active and has access to this resource in Conveyor (Settings > Integrations > Conveyor API); `client.checkAccess()` shows which resources this key can read."),
+            (404, "404 Not Found: no such resource or route. Check the id and the path."),
+            (408, "408 Request Timeout: the server gave up waiting for the request. Try again; if it keeps happening, send less data per call."),
+            (409, "409 Conflict: the request conflicts with the current state of the resource; `details` holds the server's explanation when it sent one. Re-read the resource and try again."),
+            (413, "413 Payload Too Large: the request body is larger than the server accepts. Send a smaller body."),
+            (422, "422 Unprocessable Entity: the server rejected the parameters; `details` holds the reasons when it sent them. Fix the parameters before retrying."),
+            (429, "429 Too Many Requests: the server is rate limiting this key, and the retries were spent (or it asked to wait longer than maxRetryAfterMs). Wait `retryAfterMs` if set, or slow down."),
+            (500, "HTTP 500: the server failed. Calls that are safe to repeat were retried; try again later."),
+            (599, "HTTP 599: the server failed. Calls that are safe to repeat were retried; try again later."),
+            (0, "HTTP 0: the server did not accept the request."),
+            (302, "HTTP 302: the server did not accept the request."),
+            (418, "HTTP 418: the server did not accept the request."),
+            (65535, "HTTP 65535: the server did not accept the request."),
+        ];
+        for (status, what) in cases {
+            let e = error_for_status(status, "PUT", "/a?token=abc&b=1", None).unwrap();
+            assert_eq!(e.message, format!("PUT /a?token=[redacted]&b=1: {what}"));
+        }
+    }
 }

@@ -152,7 +152,7 @@ impl ConveyorClient {
     /// A typed method's call, ready for [`ConveyorClient::launch`].
     pub(crate) fn prepare_raw(&self, call: RawCall) -> Result<Call, JsValue> {
         let inner = &self.inner;
-        let (url, display_path) = inner.resolve(&call.path_and_query).map_err(error_to_js)?;
+        let (url, display_path) = inner.resolve(&call.path_and_query)?;
         Ok(Call {
             method: call.method,
             url,
@@ -189,31 +189,25 @@ const MAX_PATH_LEN: usize = 8192;
 
 /// A string argument, or a validation error naming it; its value is never echoed, since it
 /// may be huge or carry a secret.
-fn string_arg(v: &JsValue, name: &str, max_len: usize) -> Result<String, Error> {
+fn string_arg(v: &JsValue, name: &str, max_len: usize) -> Result<String, JsValue> {
     let s = v
         .as_string()
-        .ok_or_else(|| Error::new(ErrorKind::Validation, format!("`{name}` must be a string")))?;
+        .ok_or_else(|| invalid(&format!("`{name}` must be a string")))?;
     if s.len() > max_len {
-        return Err(Error::new(
-            ErrorKind::Validation,
-            format!(
-                "`{name}` is {} bytes long, more than the {max_len} allowed",
-                s.len()
-            ),
-        ));
+        return Err(invalid(&format!(
+            "`{name}` is {} bytes long, more than the {max_len} allowed",
+            s.len()
+        )));
     }
     Ok(s)
 }
 
 /// `init`/`options` may be left out, but when given must be an object.
-fn check_init(v: &JsValue, name: &str) -> Result<(), Error> {
+fn check_init(v: &JsValue, name: &str) -> Result<(), JsValue> {
     if v.is_undefined() || v.is_null() || v.is_object() {
         Ok(())
     } else {
-        Err(Error::new(
-            ErrorKind::Validation,
-            format!("`{name}` must be an object"),
-        ))
+        Err(invalid(&format!("`{name}` must be an object")))
     }
 }
 
@@ -258,16 +252,13 @@ impl Inner {
 
     /// Resolves a caller's path (relative, or absolute on our origin) to a URL, refusing
     /// anything that would carry the key to another origin.
-    fn resolve(&self, path: &str) -> Result<(String, String), Error> {
+    fn resolve(&self, path: &str) -> Result<(String, String), JsValue> {
         // Checked again here because query strings and typed calls build paths too.
         if path.len() > MAX_PATH_LEN {
-            return Err(Error::new(
-                ErrorKind::Validation,
-                format!(
-                    "the path and query are {} bytes long, more than the {MAX_PATH_LEN} allowed",
-                    path.len()
-                ),
-            ));
+            return Err(invalid(&format!(
+                "the path and query are {} bytes long, more than the {MAX_PATH_LEN} allowed",
+                path.len()
+            )));
         }
         if urls::check_relative_path(path).is_ok() {
             let joined = urls::join(&self.base_path, path);
@@ -277,21 +268,20 @@ impl Inner {
             ));
         }
         let url = web_sys::Url::new(path).map_err(|_| {
-            Error::config(format!(
+            error_to_js(Error::config(format!(
                 "`{}` is neither a path starting with \"/\" nor an absolute URL",
                 urls::redact_path(path)
-            ))
+            )))
         })?;
         if url.origin() != self.origin {
-            return Err(Error::config(format!(
+            return Err(error_to_js(Error::config(format!(
                 "refused to send the API key to {}: only {} is allowed",
                 url.origin(),
                 self.origin
-            )));
+            ))));
         }
         if !url.username().is_empty() || !url.password().is_empty() {
-            return Err(Error::new(
-                ErrorKind::Validation,
+            return Err(invalid(
                 "the URL carries credentials (user:password@); the client sends only the API key",
             ));
         }
@@ -310,8 +300,7 @@ impl Inner {
 
     /// The call's own `headers` merged with the key, or the per-client record without them.
     fn call_headers(&self, init: &JsValue, json: bool) -> Result<JsValue, JsValue> {
-        let per_call = |e: Error| error_to_js(options::per_call(e));
-        let Some(h) = options::get(init, "headers").map_err(per_call)? else {
+        let Some(h) = options::get(init, "headers").map_err(per_call_error)? else {
             return Ok(self.headers_for(json));
         };
         let merged = transport::call_headers(&h, &self.api_key_header, &self.api_key, json);
@@ -322,14 +311,13 @@ impl Inner {
     }
 
     fn prepare_fetch(&self, path: &JsValue, init: &JsValue) -> Result<Call, JsValue> {
-        let path = string_arg(path, "path", MAX_PATH_LEN).map_err(error_to_js)?;
-        check_init(init, "init").map_err(error_to_js)?;
-        let per_call = |e: Error| error_to_js(options::per_call(e));
-        let method = match options::get_string(init, "method").map_err(per_call)? {
+        let path = string_arg(path, "path", MAX_PATH_LEN)?;
+        check_init(init, "init")?;
+        let method = match options::get_string(init, "method").map_err(per_call_error)? {
             Some(m) => checked_method(&m)?,
             None => "GET".to_owned(),
         };
-        let body = options::get(init, "body").map_err(per_call)?;
+        let body = options::get(init, "body").map_err(per_call_error)?;
         if let Some(b) = &body {
             if !is_raw_body(b) {
                 return Err(invalid(
@@ -338,7 +326,7 @@ impl Inner {
             }
         }
         check_body_allowed(&method, body.is_some())?;
-        let (url, display_path) = self.resolve(&path).map_err(error_to_js)?;
+        let (url, display_path) = self.resolve(&path)?;
         let headers = self.call_headers(init, false)?;
         let o = options::call_options(init).map_err(error_to_js)?;
         Ok(Call {
@@ -358,26 +346,23 @@ impl Inner {
         path: &JsValue,
         opts: &JsValue,
     ) -> Result<Call, JsValue> {
-        let method = string_arg(method, "method", usize::MAX).map_err(error_to_js)?;
-        let path = string_arg(path, "path", MAX_PATH_LEN).map_err(error_to_js)?;
-        check_init(opts, "options").map_err(error_to_js)?;
+        let method = string_arg(method, "method", usize::MAX)?;
+        let path = string_arg(path, "path", MAX_PATH_LEN)?;
+        check_init(opts, "options")?;
         options::check_call_keys(
             opts,
             REQUEST_OPTIONS,
             "request() takes `query`, `body`, `headers`, `signal` and `timeoutMs`",
         )
         .map_err(error_to_js)?;
-        let per_call = |e: Error| error_to_js(options::per_call(e));
         let method = checked_method(&method)?;
-        let query = match options::get(opts, "query").map_err(per_call)? {
+        let query = match options::get(opts, "query").map_err(per_call_error)? {
             None => String::new(),
-            Some(q) => urls::encode_query(&query_pairs(&q).map_err(error_to_js)?),
+            Some(q) => urls::encode_query(&query_pairs(&q)?),
         };
-        let raw_body = options::get(opts, "body").map_err(per_call)?;
+        let raw_body = options::get(opts, "body").map_err(per_call_error)?;
         check_body_allowed(&method, raw_body.is_some())?;
-        let (url, display_path) = self
-            .resolve(&format!("{path}{query}"))
-            .map_err(error_to_js)?;
+        let (url, display_path) = self.resolve(&format!("{path}{query}"))?;
         let (body, json) = match raw_body {
             None => (JsValue::UNDEFINED, false),
             Some(b) if is_raw_body(&b) => (b, false),
@@ -403,6 +388,12 @@ impl Inner {
             timeout_ms: o.timeout_ms,
         })
     }
+}
+
+/// A call's own option that could not be read, as the JS validation error (one function,
+/// so every `map_err` over the same result type is one copy).
+fn per_call_error(e: Error) -> JsValue {
+    error_to_js(options::per_call(e))
 }
 
 /// A validation error before anything is sent, as a JS value.
@@ -436,19 +427,16 @@ fn is_raw_body(b: &JsValue) -> bool {
 
 /// `{ a: 1, ids: [1, 2] }` → `[("a","1"), ("ids[]","1"), ("ids[]","2")]`; `undefined` and
 /// `null` values are left out, as callers expect of optional parameters.
-fn query_pairs(q: &JsValue) -> Result<Vec<(String, String)>, Error> {
-    let invalid = |m: String| Error::new(ErrorKind::Validation, m);
+fn query_pairs(q: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
     let bad = |k: &str| {
-        invalid(format!(
+        invalid(&format!(
             "query parameter `{k}` must be a string, number or boolean, or an array of them"
         ))
     };
-    let threw = |_| invalid("reading `query` threw".to_owned());
+    let threw = |_| invalid("reading `query` threw");
     // An array would be sent as `?0=a&1=b`: refused, as the typed methods refuse it.
     if !q.is_object() || fallible::is_array(q) {
-        return Err(invalid(
-            "`query` must be an object of parameters".to_owned(),
-        ));
+        return Err(invalid("`query` must be an object of parameters"));
     }
     let mut pairs = Vec::new();
     for (k, v) in fallible::entries(q).map_err(threw)? {
@@ -482,14 +470,13 @@ fn scalar(v: &JsValue) -> Option<String> {
     }
     let n = v.as_f64()?;
     // JS formats the number (as the API's other clients would), not Rust's float code.
-    n.is_finite()
-        .then(|| {
-            js_sys::Number::from(n)
-                .to_string_with_radix(10)
-                .ok()
-                .map(String::from)
-        })
-        .flatten()
+    if !n.is_finite() {
+        return None;
+    }
+    js_sys::Number::from(n)
+        .to_string_with_radix(10)
+        .ok()
+        .map(String::from)
 }
 
 #[cfg(test)]

@@ -191,4 +191,69 @@ mod tests {
         assert_eq!(ErrorKind::Auth.class_name(), "ConveyorAuthError");
         assert_eq!(ErrorKind::Auth.code(), "forbidden");
     }
+
+    /// `makeError` (src/js/errors.js) finds a kind's class by the kind's number: its table
+    /// must list `class_name` of every kind in the enum's order.
+    #[test]
+    fn the_js_class_table_follows_the_kinds() {
+        use ErrorKind::*;
+        // Exhaustive: a new kind does not compile until it is listed here, in order.
+        let number = |k: ErrorKind| match k {
+            Auth => 0,
+            NotFound => 1,
+            Validation => 2,
+            RateLimited => 3,
+            QueueFull => 4,
+            Server => 5,
+            Timeout => 6,
+            Aborted => 7,
+            Network => 8,
+            BadResponse => 9,
+            TooLarge => 10,
+            Config => 11,
+            Http => 12,
+            WebhookMissingHeader => 13,
+            WebhookBadSecret => 14,
+            WebhookBadSignature => 15,
+            WebhookTimestampOutOfRange => 16,
+            WebhookBadPayload => 17,
+        };
+        let kinds = [
+            Auth,
+            NotFound,
+            Validation,
+            RateLimited,
+            QueueFull,
+            Server,
+            Timeout,
+            Aborted,
+            Network,
+            BadResponse,
+            TooLarge,
+            Config,
+            Http,
+            WebhookMissingHeader,
+            WebhookBadSecret,
+            WebhookBadSignature,
+            WebhookTimestampOutOfRange,
+            WebhookBadPayload,
+        ];
+        let js = include_str!("js/errors.js");
+        let table = js
+            .split_once("const BY_KIND = [")
+            .and_then(|(_, rest)| rest.split_once("];"))
+            .expect("errors.js has its BY_KIND table")
+            .0;
+        let classes: Vec<&str> = table
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        assert_eq!(classes.len(), kinds.len());
+        for (i, k) in kinds.into_iter().enumerate() {
+            assert_eq!(number(k), i);
+            assert_eq!(k as u8 as usize, i, "{k:?}'s number");
+            assert_eq!(classes[i], k.class_name(), "{k:?}'s class in errors.js");
+        }
+    }
 }

@@ -11,7 +11,7 @@ use wasm_bindgen::prelude::*;
 #[wasm_bindgen(module = "/src/js/errors.js")]
 extern "C" {
     #[wasm_bindgen(js_name = makeError)]
-    fn make_error(class_name: &str, message: &str, fields: &JsValue) -> JsValue;
+    fn make_error(kind: u8, code: &str, message: &str, fields: &JsValue) -> JsValue;
 }
 
 /// Extra JS values an error may carry that have no Rust representation.
@@ -30,7 +30,6 @@ pub(crate) fn to_js_with(err: &Error, extras: JsExtras) -> JsValue {
         // Reflect::set on a fresh plain object cannot fail; a failure would only drop a field.
         let _ = Reflect::set(&fields, &JsValue::from_str(k), &v);
     };
-    set("code", JsValue::from_str(err.kind.code()));
     set("retryable", JsValue::from_bool(err.retryable));
     if let Some(m) = &err.method {
         set("method", JsValue::from_str(m));
@@ -53,7 +52,10 @@ pub(crate) fn to_js_with(err: &Error, extras: JsExtras) -> JsValue {
     if let Some(d) = extras.details {
         set("details", d);
     }
-    make_error(err.kind.class_name(), &err.message, &fields)
+    // The class by the kind's number: `makeError` holds the classes in `ErrorKind`'s order
+    // (a test in `errors` reads them from errors.js against `ErrorKind::class_name`), so
+    // no class name travels in the .wasm.
+    make_error(err.kind as u8, err.kind.code(), &err.message, &fields)
 }
 
 /// Builds the JS error for `err` with no JS extras.

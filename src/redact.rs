@@ -119,7 +119,7 @@ pub fn json_escaped(secret: &str) -> String {
 /// masked text cut to at most [`MAX_DETAILS_BYTES`] bytes, to attach as a plain string.
 pub fn bounded_details(text: &str, secret: &str) -> Result<String, String> {
     let mut masked = mask(text, &json_escaped(secret), MIN_MASKED_RUN);
-    if secret.contains(['"', '\\']) {
+    if secret.bytes().any(|b| b == b'"' || b == b'\\') {
         masked = mask(&masked, secret, MIN_MASKED_RUN);
     }
     if masked.len() <= MAX_DETAILS_BYTES && json_depth(&masked) <= MAX_DEPTH {

@@ -54,9 +54,32 @@ for (const [name, cls] of Object.entries(CLASSES)) {
   Object.defineProperty(cls.prototype, "name", { value: name, writable: true, configurable: true });
 }
 
-export function makeError(className, message, fields) {
-  const cls = Object.prototype.hasOwnProperty.call(CLASSES, className) ? CLASSES[className] : ConveyorError;
-  return new cls(message, fields);
+// The class of each `ErrorKind`, by its number, in the enum's order (src/errors.rs tests it
+// against `ErrorKind::class_name`); `code` comes with it, already the kind's.
+const BY_KIND = [
+  ConveyorAuthError,
+  ConveyorNotFoundError,
+  ConveyorValidationError,
+  ConveyorRateLimitError,
+  ConveyorRateLimitError,
+  ConveyorServerError,
+  ConveyorTimeoutError,
+  ConveyorAbortError,
+  ConveyorNetworkError,
+  ConveyorResponseError,
+  ConveyorResponseError,
+  ConveyorConfigError,
+  ConveyorError,
+  ConveyorWebhookError,
+  ConveyorWebhookError,
+  ConveyorWebhookError,
+  ConveyorWebhookError,
+  ConveyorWebhookError,
+];
+
+export function makeError(kind, code, message, fields) {
+  fields.code = code;
+  return new (BY_KIND[kind] || ConveyorError)(message, fields);
 }
 
 // One rate-limit bucket per key and base URL in a realm, across the package's two builds

@@ -251,6 +251,53 @@ test("construction rejects unsafe keys and base URLs with ConveyorConfigError", 
   new ConveyorClient({ apiKey: KEYS.full, baseUrl: "http://localhost:1/api/v2" });
 });
 
+// Each refusal of fetch()'s and request()'s own arguments, word for word: the code that builds
+// these messages is trimmed for size, and its words must not move with it.
+test("fetch() and request() refuse bad arguments with these exact messages, sending nothing", async () => {
+  const c = client();
+  const before = (await sb.requests()).length;
+  const long = `/${"a".repeat(8192)}`;
+  const METHOD = "`method` must be an HTTP method such as GET or POST (a token of letters, digits and !#$%&'*+-.^_`|~)";
+  const QUERY = (k) => `query parameter \`${k}\` must be a string, number or boolean, or an array of them`;
+  const cases = [
+    [() => c.fetch(42), "`path` must be a string"],
+    [() => c.fetch(undefined), "`path` must be a string"],
+    [() => c.fetch(long), "`path` is 8193 bytes long, more than the 8192 allowed"],
+    [() => c.fetch("/x", 5), "`init` must be an object"],
+    [() => c.fetch("/x", { method: "GET /x" }), METHOD],
+    [() => c.fetch("/x", { method: "trace" }), "`method` TRACE is not allowed"],
+    [() => c.fetch("/x", { body: "a" }), "a GET request cannot have a body"],
+    [() => c.fetch("/x", { method: "HEAD", body: "a" }), "a HEAD request cannot have a body"],
+    [() => c.fetch("/x", { method: "POST", body: { a: 1 } }), "`body` must be a string, FormData, Blob, ArrayBuffer, typed array or URLSearchParams (request() sends objects as JSON)"],
+    [() => c.fetch("/x", { headers: 7 }), "`headers` is not a valid HeadersInit"],
+    [() => c.fetch("no-slash"), "`no-slash` is neither a path starting with \"/\" nor an absolute URL"],
+    [() => c.fetch(`${new URL(other.api).origin}/x`), `refused to send the API key to ${new URL(other.api).origin}: only ${new URL(sb.api).origin} is allowed`],
+    [() => c.fetch(`${sb.api.replace("://", "://u:p@")}/x`), "the URL carries credentials (user:password@); the client sends only the API key"],
+    [() => c.request(42, "/x"), "`method` must be a string"],
+    [() => c.request("GET", 42), "`path` must be a string"],
+    [() => c.request("GET", long), "`path` is 8193 bytes long, more than the 8192 allowed"],
+    [() => c.request("GET", "/x", 5), "`options` must be an object"],
+    [() => c.request("", "/x"), METHOD],
+    [() => c.request("connect", "/x"), "`method` CONNECT is not allowed"],
+    [() => c.request("GET", "/x", { body: {} }), "a GET request cannot have a body"],
+    [() => c.request("POST", "/x", { body: { n: 1n } }), "`body` cannot be serialised as JSON"],
+    [() => c.request("GET", "/x", { query: "page=1" }), "`query` must be an object of parameters"],
+    [() => c.request("GET", "/x", { query: [1] }), "`query` must be an object of parameters"],
+    [() => c.request("GET", "/x", { query: new Proxy({}, { ownKeys: () => { throw new Error("no"); } }) }), "reading `query` threw"],
+    [() => c.request("GET", "/x", { query: { page: { a: 1 } } }), QUERY("page")],
+    [() => c.request("GET", "/x", { query: { ids: [1, {}] } }), QUERY("ids")],
+    [() => c.request("GET", "/x", { query: { n: Infinity } }), QUERY("n")],
+    [() => c.request("GET", "/x", { query: { a: "b".repeat(8192) } }), "the path and query are 8197 bytes long, more than the 8192 allowed"],
+    [() => c.request("GET", "/x", { headers: 7 }), "`headers` is not a valid HeadersInit"],
+  ];
+  for (const [call, message] of cases) {
+    const e = await rejection(call());
+    assert.ok(e instanceof ConveyorError, `${message}: ${e}`);
+    assert.equal(e.message, message);
+  }
+  assert.equal((await sb.requests()).length, before, "nothing may be sent");
+});
+
 test("no error produced above carries a key in its message, stack, fields or JSON", () => {
   assert.ok(collected.length >= 15);
   for (const e of collected) {
