@@ -178,30 +178,24 @@ pub fn encode_query(pairs: &[(String, String)]) -> String {
 /// assert!(check_relative_path("https://evil.example/x").is_err());
 /// assert!(check_relative_path("/\\evil.example").is_err());
 /// ```
-pub fn check_relative_path(path: &str) -> Result<(), String> {
+pub fn check_relative_path(path: &str) -> Result<(), &'static str> {
     if !path.starts_with('/') {
         return Err(
             "the path must start with `/` (a path under baseUrl), or be an absolute URL on baseUrl's origin"
-                .to_owned(),
         );
     }
     if path.starts_with("//") {
         return Err(
-            "the path starts with `//`, which names another host; pass a path under baseUrl"
-                .to_owned(),
+            "the path starts with `//`, which names another host; pass a path under baseUrl",
         );
     }
     if path.contains('\\') {
         return Err(
-            "the path contains a backslash, which URL parsing may read as `/`; encode it as %5C"
-                .to_owned(),
+            "the path contains a backslash, which URL parsing may read as `/`; encode it as %5C",
         );
     }
     if path.chars().any(char::is_control) {
-        return Err(
-            "the path contains a control character (tab, newline, ...); percent-encode it"
-                .to_owned(),
-        );
+        return Err("the path contains a control character (tab, newline, ...); percent-encode it");
     }
     Ok(())
 }
