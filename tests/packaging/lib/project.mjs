@@ -2,8 +2,8 @@
 //
 // Each case is a folder in tests/packaging/cases/ (its package.json, plus the config or
 // index.html the tool needs). It is copied to target/packaging/<name>/ with the app
-// (tests/packaging/app/) and the shared scenario (tests/e2e/lib/scenario.mjs) in src/, and
-// the packed tarball is extracted into node_modules/conveyor-client exactly as npm would
+// (tests/packaging/app/) and the shared scenario (tests/e2e/lib/scenario.mjs, with the modules
+// it imports) in src/, and the packed tarball is extracted into node_modules/conveyor-client exactly as npm would
 // install it: no registry, no network. The tools themselves (Vite, webpack, ...) are the
 // repo's pinned dev dependencies, found by Node's resolution walking up from target/.
 import { execFile, spawn } from "node:child_process";
@@ -44,6 +44,7 @@ export function project(name, { as = name, app = {}, specifier } = {}) {
   }
   cpSync(join(REPO, "tests/e2e/lib/scenario.mjs"), join(dir, "src", "scenario.mjs"));
   cpSync(join(REPO, "tests/e2e/lib/webhook-scenario.mjs"), join(dir, "src", "webhook-scenario.mjs"));
+  cpSync(join(REPO, "tests/e2e/lib/loopback.mjs"), join(dir, "src", "loopback.mjs"));
   cpSync(join(WORK, "vendor", "svix.mjs"), join(dir, "src", "vendor", "svix.mjs"));
   // deps/: local packages of the case (e.g. a CommonJS dependency), installed beside it.
   if (existsSync(join(dir, "deps"))) {
