@@ -495,3 +495,42 @@ export class Attempt {
     return this.end(BODY);
   }
 }
+
+/**
+ * A wait on outside code, for the stores build (a rate-limit store's method, the bucket's
+ * digest): `f.call(self, arg)` (or `self` itself when `f` is undefined) is called in a
+ * microtask, never inside the Rust call that made the wait (the scheduler may be borrowed
+ * then, and a store is outside code), and awaited as `await` would (a synchronous throw, a
+ * rejection and a throwing `then` all end as `k` 1), within `ms` when given (`k` 2: it did
+ * not answer in time; the timer is cleared when it does). `done(id, wait)` runs when the
+ * wait ends. A timed-out wait still listens: `lateThen(wait, id2)` runs `done(id2, wait)`
+ * when the answer comes after all.
+ */
+export function outside(id, f, self, arg, ms) {
+  const w = { k: 2, v: undefined, p: undefined };
+  let timer;
+  new Promise((resolve) => {
+    if (ms !== undefined) timer = setTimeout(resolve, ms);
+    w.p = Promise.resolve()
+      .then(() => (f ? f.call(self, arg) : self))
+      .then(
+        (v) => {
+          w.k = 0;
+          w.v = v;
+        },
+        (e) => {
+          w.k = 1;
+          w.v = e;
+        },
+      );
+    w.p.then(resolve);
+  }).then(() => {
+    clearTimeout(timer);
+    done(id, w);
+  });
+}
+
+/** Runs `done(id, w)` once the timed-out wait `w` is answered (or fails) after all. */
+export function lateThen(w, id) {
+  w.p.then(() => done(id, w));
+}
