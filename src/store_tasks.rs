@@ -92,6 +92,8 @@ struct StoreTask {
 /// What a parked conversation waits for. `Ask` and `GiveBack` are what it sends once the
 /// bucket's name is known: parked on them, it waits for the name's digest.
 enum Step {
+    /// Nothing (running, or done).
+    Idle,
     Ask(Ask, FleetConfig),
     /// The releases, then the settles (with the window), in one call each.
     GiveBack(Vec<String>, Vec<String>, f64),
@@ -119,7 +121,7 @@ impl StoreTask {
         let task = Box::new(StoreTask {
             this,
             handle: store.link.handle(),
-            step: Step::Flush,
+            step: Step::Idle,
         });
         match step {
             Step::Ask(..) => task.send(step),
@@ -278,7 +280,7 @@ impl StoreTask {
 
 impl Resume for StoreTask {
     fn resume(mut self: Box<Self>, value: JsValue) -> Result<JsValue, JsValue> {
-        match std::mem::replace(&mut self.step, Step::Flush) {
+        match std::mem::replace(&mut self.step, Step::Idle) {
             step @ (Step::Ask(..) | Step::GiveBack(..)) => self.hashed(&value, step),
             Step::Asked(want) => match self.handle.reply(&value, want) {
                 Ok(reply) => self.answered(Ok(reply)),
@@ -299,6 +301,7 @@ impl Resume for StoreTask {
                     self.settle_failed(count, e);
                 }
             }
+            Step::Idle => {}
             Step::Report(event) => {
                 if let Some(s) = self.this.upgrade() {
                     let error: JsValue =

@@ -507,22 +507,23 @@ export class Attempt {
  * when the answer comes after all.
  */
 export function outside(id, f, self, arg, ms) {
-  const w = { k: 2, v: undefined, p: undefined };
+  /** @type {{ k: number, v: unknown, p: Promise<void> }} */
+  const w = { k: 2, v: undefined, p: Promise.resolve() };
+  w.p = w.p
+    .then(() => (f ? f.call(self, arg) : self))
+    .then(
+      (v) => {
+        w.k = 0;
+        w.v = v;
+      },
+      (e) => {
+        w.k = 1;
+        w.v = e;
+      },
+    );
   let timer;
   new Promise((resolve) => {
     if (ms !== undefined) timer = setTimeout(resolve, ms);
-    w.p = Promise.resolve()
-      .then(() => (f ? f.call(self, arg) : self))
-      .then(
-        (v) => {
-          w.k = 0;
-          w.v = v;
-        },
-        (e) => {
-          w.k = 1;
-          w.v = e;
-        },
-      );
     w.p.then(resolve);
   }).then(() => {
     clearTimeout(timer);
@@ -530,7 +531,11 @@ export function outside(id, f, self, arg, ms) {
   });
 }
 
-/** Runs `done(id, w)` once the timed-out wait `w` is answered (or fails) after all. */
+/**
+ * Runs `done(id, w)` once the timed-out wait `w` is answered (or fails) after all.
+ * @param {{ p: Promise<void> }} w
+ * @param {number} id
+ */
 export function lateThen(w, id) {
   w.p.then(() => done(id, w));
 }
