@@ -26,10 +26,17 @@ extern "C" {
 // the snippet that settles those settles these.
 #[wasm_bindgen(module = "/src/js/transport.js")]
 extern "C" {
-    /// A wait on outside code (see the snippet): `done(id, wait)` when it ends.
+    /// A wait on outside code: a store's method, or a promise.
     type Outside;
+    /// Calls `f.call(this, arg)` (or takes `this` itself when `f` is `None`) in a
+    /// microtask, never inside the Rust call that made the wait (the scheduler may be
+    /// borrowed then, and a store is outside code), and awaits it as `await` would: a
+    /// synchronous throw, a rejection and a throwing `then` all end as a failure. With `ms`,
+    /// a timer ends the wait first if the answer is late, and is cleared when the answer
+    /// comes (nothing keeps a Node process alive). `done(id, wait)` runs when it ends.
     #[wasm_bindgen(js_name = outside)]
     fn outside_js(id: u32, f: Option<&Function>, this: &JsValue, arg: &JsValue, ms: Option<f64>);
+    /// A timed-out wait still listens: `done(id, w)` runs when its answer comes after all.
     #[wasm_bindgen(js_name = lateThen)]
     fn late_then(w: &Outside, id: u32);
     /// 0: answered (`v`), 1: threw or rejected (`v`), 2: no answer in time.

@@ -496,16 +496,9 @@ export class Attempt {
   }
 }
 
-/**
- * A wait on outside code, for the stores build (a rate-limit store's method, the bucket's
- * digest): `f.call(self, arg)` (or `self` itself when `f` is undefined) is called in a
- * microtask, never inside the Rust call that made the wait (the scheduler may be borrowed
- * then, and a store is outside code), and awaited as `await` would (a synchronous throw, a
- * rejection and a throwing `then` all end as `k` 1), within `ms` when given (`k` 2: it did
- * not answer in time; the timer is cleared when it does). `done(id, wait)` runs when the
- * wait ends. A timed-out wait still listens: `lateThen(wait, id2)` runs `done(id2, wait)`
- * when the answer comes after all.
- */
+// The stores build's wait on a store (src/store.rs says what it promises): `done(id, w)`
+// once `f.call(self, arg)` (or `self`), called in a microtask, answered (`k` 0), failed (1)
+// or let `ms` pass (2).
 export function outside(id, f, self, arg, ms) {
   /** @type {{ k: number, v: unknown, p: Promise<void> }} */
   const w = { k: 2, v: undefined, p: Promise.resolve() };
@@ -531,11 +524,7 @@ export function outside(id, f, self, arg, ms) {
   });
 }
 
-/**
- * Runs `done(id, w)` once the timed-out wait `w` is answered (or fails) after all.
- * @param {{ p: Promise<void> }} w
- * @param {number} id
- */
+/** @param {{ p: Promise<void> }} w @param {number} id */
 export function lateThen(w, id) {
   w.p.then(() => done(id, w));
 }
