@@ -89,6 +89,14 @@ struct StoreTask {
     step: Step,
 }
 
+/// What became of an ask or a settle, for the fleet.
+enum Happened {
+    Reply(StoreReply),
+    AskFailed,
+    /// A settle of this many tokens failed or timed out.
+    SettleFailed(usize),
+}
+
 /// What a parked conversation waits for. `Ask` and `GiveBack` are what it sends once the
 /// bucket's name is known: parked on them, it waits for the name's digest.
 enum Step {
@@ -194,18 +202,19 @@ impl StoreTask {
             // falls back.
             Err(e) => {
                 if matches!(step, Step::Ask(..)) {
-                    self.answered(Err(e));
+                    self.happened(Happened::AskFailed, Some(e));
                 }
             }
         }
     }
 
-    /// Applies what the store answered an ask (or its failure), then reports the event.
-    fn answered(&self, result: Result<StoreReply, JsValue>) {
+    /// Tells the fleet what became of an ask or a settle, then reports the event (with
+    /// the store's error, if it failed).
+    fn happened(&self, what: Happened, error: Option<JsValue>) {
         let Some(shared) = self.this.upgrade() else {
             return;
         };
-        let (event, error) = {
+        let event = {
             let Ok(mut s) = shared.try_borrow_mut() else {
                 return;
             };
@@ -213,13 +222,15 @@ impl StoreTask {
             let Some(store) = s.bucket.store() else {
                 return;
             };
-            let (outcome, error) = match result {
-                Ok(reply) => (store.fleet.on_reply(now, reply), None),
-                Err(e) => (store.fleet.on_failure(now), Some(e)),
+            let outcome = match what {
+                Happened::Reply(reply) => store.fleet.on_reply(now, reply),
+                Happened::AskFailed => store.fleet.on_failure(now),
+                // Its tokens are usage the store did not see.
+                Happened::SettleFailed(count) => store.fleet.on_settle_failure(now, count),
             };
             let event = apply(&mut s, outcome);
             s.pump();
-            (event, error)
+            event
         };
         report(&shared, event, error.as_ref());
     }
@@ -256,26 +267,6 @@ impl StoreTask {
             schedule_flush(s);
         });
     }
-
-    /// A settle failed or timed out: its tokens are usage the store did not see.
-    fn settle_failed(&self, count: usize, error: JsValue) {
-        let Some(shared) = self.this.upgrade() else {
-            return;
-        };
-        let event = {
-            let Ok(mut s) = shared.try_borrow_mut() else {
-                return;
-            };
-            let Some(store) = s.bucket.store() else {
-                return;
-            };
-            let outcome = store.fleet.on_settle_failure(now_ms(), count);
-            let event = apply(&mut s, outcome);
-            s.pump();
-            event
-        };
-        report(&shared, event, Some(&error));
-    }
 }
 
 impl Resume for StoreTask {
@@ -283,9 +274,9 @@ impl Resume for StoreTask {
         match std::mem::replace(&mut self.step, Step::Idle) {
             step @ (Step::Ask(..) | Step::GiveBack(..)) => self.hashed(&value, step),
             Step::Asked(want) => match self.handle.reply(&value, want) {
-                Ok(reply) => self.answered(Ok(reply)),
+                Ok(reply) => self.happened(Happened::Reply(reply), None),
                 Err((e, timed_out)) => {
-                    self.answered(Err(e));
+                    self.happened(Happened::AskFailed, Some(e));
                     if timed_out {
                         // Nobody waits for it any more, but it may still grant tokens.
                         self.wait(Step::Late(want), |_, id| store::answer_late(&value, id));
@@ -298,7 +289,7 @@ impl Resume for StoreTask {
             step @ Step::Released(..) => self.send(step),
             Step::Settled(count) => {
                 if let Err(e) = self.handle.settled(&value) {
-                    self.settle_failed(count, e);
+                    self.happened(Happened::SettleFailed(count), Some(e));
                 }
             }
             Step::Idle => {}
