@@ -7,10 +7,8 @@
 //! `Err` for the caller to turn into a typed error. js-sys/web-sys getters such as
 //! `Response::status` or `Array::from` do not catch; use these instead.
 
-use js_sys::{Array, Promise, Reflect};
+use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
-#[cfg(feature = "stores")]
-use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
 extern "C" {
@@ -22,8 +20,6 @@ extern "C" {
     fn array_from(v: &JsValue) -> Result<Array, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
     fn array_is_array(v: &JsValue) -> Result<bool, JsValue>;
-    #[wasm_bindgen(catch, js_namespace = Promise, js_name = race)]
-    fn promise_race(v: &Array) -> Result<Promise, JsValue>;
 }
 
 /// `obj[key]`; a throwing getter or trap, or a non-object, is an `Err`.
@@ -88,14 +84,4 @@ pub(crate) fn strings(items: &[JsValue], ok: fn(&str) -> bool) -> Option<Vec<Str
         out.push(item.as_string().filter(|s| ok(s))?);
     }
     Some(out)
-}
-
-/// `v` as a future, as `await v` would see it; a thenable or promise whose `then` or
-/// `constructor` throws becomes a rejection.
-#[cfg(feature = "stores")]
-pub(crate) fn future(v: &JsValue) -> JsFuture {
-    // Not `Promise.resolve(v)`: it hands a real promise back as is, and awaiting it then
-    // calls its own `then` outside any catch. `Promise.race([v])` always makes a fresh
-    // promise and turns a throwing `then` into its rejection.
-    JsFuture::from(promise_race(&Array::of1(v)).unwrap_or_else(|e| Promise::reject(&e)))
 }

@@ -13,46 +13,67 @@ use crate::ledger::{is_id, push_decimal};
 use crate::options::timer_ms;
 use crate::text::Cat;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
-use std::future::Future;
-use std::pin::Pin;
-use std::task::Poll;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 #[wasm_bindgen]
 extern "C" {
     // WebCrypto is global in Node >= 19, Deno, Workers and browsers (secure contexts).
     #[wasm_bindgen(catch, js_namespace = ["crypto", "subtle"], js_name = digest)]
     fn subtle_digest(algorithm: &str, data: &Uint8Array) -> Result<Promise, JsValue>;
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(f: &Function, ms: u32) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(handle: &JsValue);
 }
 
-/// A promise that resolves after `ms`, its timer cleared when dropped (so a store that
-/// answered leaves nothing to keep a Node process alive). A `JsFuture` like the store's
-/// replies: no timer future and channel of its own in the .wasm.
-struct Delay {
-    handle: JsValue,
-    done: JsFuture,
+// The waits on the store are the pipeline's numbered waits ([`crate::transport::Resume`]):
+// the snippet that settles those settles these.
+#[wasm_bindgen(module = "/src/js/transport.js")]
+extern "C" {
+    /// A wait on outside code: a store's method, or a promise.
+    type Outside;
+    /// Calls `f.call(this, arg)` (or takes `this` itself when `f` is `None`) in a
+    /// microtask, never inside the Rust call that made the wait (the scheduler may be
+    /// borrowed then, and a store is outside code), and awaits it as `await` would: a
+    /// synchronous throw, a rejection and a throwing `then` all end as a failure. With `ms`,
+    /// a timer ends the wait first if the answer is late, and is cleared when the answer
+    /// comes (nothing keeps a Node process alive). `done(id, wait)` runs when it ends.
+    #[wasm_bindgen(js_name = outside)]
+    fn outside_js(id: u32, f: Option<&Function>, this: &JsValue, arg: &JsValue, ms: Option<f64>);
+    /// A timed-out wait still listens: `done(id, w)` runs when its answer comes after all.
+    #[wasm_bindgen(js_name = lateThen)]
+    fn late_then(w: &Outside, id: u32);
+    /// 0: answered (`v`), 1: threw or rejected (`v`), 2: no answer in time.
+    #[wasm_bindgen(method, getter)]
+    fn k(this: &Outside) -> u8;
+    #[wasm_bindgen(method, getter)]
+    fn v(this: &Outside) -> JsValue;
 }
 
-impl Delay {
-    fn new(ms: u32) -> Delay {
-        let mut handle = JsValue::UNDEFINED;
-        let promise = Promise::new(&mut |resolve, _| handle = set_timeout(&resolve, ms));
-        Delay {
-            handle,
-            done: JsFuture::from(promise),
+/// How a wait on the store (or on the bucket's digest) ended, read from what `done` was
+/// given.
+pub(crate) enum Answer {
+    Value(JsValue),
+    Failed(JsValue),
+    TimedOut,
+}
+
+impl Answer {
+    pub(crate) fn of(wait: &JsValue) -> Answer {
+        let w: &Outside = wait.unchecked_ref();
+        match w.k() {
+            0 => Answer::Value(w.v()),
+            1 => Answer::Failed(w.v()),
+            _ => Answer::TimedOut,
         }
     }
 }
 
-impl Drop for Delay {
-    fn drop(&mut self) {
-        clear_timeout(&self.handle);
-    }
+/// Wait `id` ends in a microtask: for work that must not run inside the caller (the
+/// scheduler is borrowed there).
+pub(crate) fn soon(id: u32) {
+    outside_js(id, None, &JsValue::UNDEFINED, &JsValue::UNDEFINED, None);
+}
+
+/// Wait `id` is given timed-out wait `wait`'s answer when it comes after all.
+pub(crate) fn answer_late(wait: &JsValue, id: u32) {
+    late_then(wait.unchecked_ref(), id);
 }
 
 /// A user's store, checked at construction, and who to tell when its mode changes.
@@ -107,7 +128,7 @@ impl StoreLink {
         Ok(StoreLink { handle, on_event })
     }
 
-    /// What a pending call needs, cloned out so no borrow is held across an await.
+    /// What a pending call needs, cloned out so no borrow is held while it waits.
     pub(crate) fn handle(&self) -> StoreHandle {
         self.handle.clone()
     }
@@ -119,7 +140,7 @@ impl StoreLink {
 
     /// Remembers the bucket name once a call has computed it.
     pub(crate) fn learn_bucket(&mut self, bucket: String) {
-        self.handle.bucket.get_or_insert(bucket);
+        self.handle.learn_bucket(bucket);
     }
 }
 
@@ -136,50 +157,26 @@ pub(crate) struct StoreHandle {
     timeout_ms: f64,
 }
 
-/// An `acquire` that timed out, still waiting for the store's answer.
-pub(crate) struct Late {
-    reply: JsFuture,
-    want: usize,
-}
-
-impl Late {
-    /// The tokens the store granted after all (none if it failed).
-    pub(crate) async fn tokens(self) -> Vec<String> {
-        let want = self.want;
-        self.reply
-            .await
-            .and_then(|v| read_reply(&v, want))
-            .map_or_else(|_| Vec::new(), |r| r.tokens)
-    }
-}
-
 impl StoreHandle {
-    /// The bucket name: hex of the first 16 bytes of the SHA-256.
-    pub(crate) async fn bucket(&self) -> Result<String, JsValue> {
-        if let Some(b) = &self.bucket {
-            return Ok(b.clone());
-        }
-        let buf = JsFuture::from(self.digest.clone()).await?;
-        // Byte by byte, not `to_vec`: its length check brings a panic message and the
-        // formatting code for it into the .wasm. A SHA-256 has 32 bytes.
-        let bytes = Uint8Array::new(&buf);
-        let mut name = String::with_capacity(32);
-        for i in 0..16 {
-            push_hex(&mut name, u64::from(bytes.get_index(i)), 2);
-        }
-        Ok(name)
+    /// Remembers the bucket name once a wait has read it ([`StoreHandle::hash`]).
+    pub(crate) fn learn_bucket(&mut self, bucket: String) {
+        self.bucket.get_or_insert(bucket);
     }
 
-    /// Sends `ask`. On a timeout the call is abandoned but not forgotten: the error comes
-    /// with the [`Late`] answer, whose tokens must be released if the store grants after all.
-    // The store's promise is awaited in the caller's task (no task of its own and no
-    // channel): each spawned future and channel type adds its own code to the .wasm.
-    pub(crate) async fn acquire(
-        &self,
-        bucket: &str,
-        ask: &Ask,
-        cfg: &FleetConfig,
-    ) -> Result<Reply, (JsValue, Option<Late>)> {
+    /// The bucket name, once a wait has read it ([`StoreHandle::hash`]).
+    pub(crate) fn bucket(&self) -> Option<String> {
+        self.bucket.clone()
+    }
+
+    /// Waits for the SHA-256 of the bucket's identity: wait `id` is given it, for
+    /// [`bucket_name`].
+    pub(crate) fn hash(&self, id: u32) {
+        outside_js(id, None, &self.digest, &JsValue::UNDEFINED, None);
+    }
+
+    /// Sends `ask`; wait `id` is given the answer, for [`reply`] (a timed-out one may still
+    /// be answered: see [`answer_late`]).
+    pub(crate) fn acquire(&self, id: u32, bucket: &str, ask: &Ask, cfg: &FleetConfig) {
         let req = Object::new();
         set(&req, "bucket", &JsValue::from_str(bucket));
         set(&req, "want", &JsValue::from_f64(f64::from(ask.want)));
@@ -189,24 +186,19 @@ impl StoreHandle {
         if !ask.carry.is_empty() {
             set(&req, "carry", &numbers_to_js(&ask.carry));
         }
-        let want = ask.want as usize;
-        let mut reply = self.call(&self.acquire, &req);
-        match with_timeout(&mut reply, self.timeout_ms).await {
-            Some(result) => result
-                .and_then(|v| read_reply(&v, want))
-                .map_err(|e| (e, None)),
-            None => Err((self.timed_out("acquire"), Some(Late { reply, want }))),
-        }
+        self.call(id, &self.acquire, &req);
     }
 
-    /// Tells the store that `tokens`' responses arrived (`settle`) or that they were never
-    /// sent (`release`).
-    pub(crate) async fn give_back(
+    /// Tells the store that `tokens`' responses arrived (`settle`, with `window_ms`) or that
+    /// they were never sent (`release`); wait `id` is given the answer (for
+    /// [`StoreHandle::settled`]).
+    pub(crate) fn give_back(
         &self,
+        id: u32,
         bucket: &str,
         tokens: &[String],
         window_ms: Option<f64>,
-    ) -> Result<(), JsValue> {
+    ) {
         let req = Object::new();
         set(&req, "bucket", &JsValue::from_str(bucket));
         set(&req, "tokens", &strings_to_js(tokens));
@@ -217,25 +209,32 @@ impl StoreHandle {
             }
             None => &self.release,
         };
-        let name = if window_ms.is_some() {
-            "settle"
-        } else {
-            "release"
-        };
-        // Polled through `&mut`, as in `acquire`: one `with_timeout` instantiation, not two.
-        let mut call = self.call(method, &req);
-        match with_timeout(&mut call, self.timeout_ms).await {
-            Some(r) => r.map(|_| ()),
-            None => Err(self.timed_out(name)),
+        self.call(id, method, &req);
+    }
+
+    /// Calls a store method in a microtask, bounded by `storeTimeoutMs`: a synchronous
+    /// throw, or a thenable that throws, is a failure like a rejection.
+    fn call(&self, id: u32, method: &Function, req: &Object) {
+        let ms = f64::from(timer_ms(self.timeout_ms));
+        outside_js(id, Some(method), &self.store, req, Some(ms));
+    }
+
+    /// What a `settle` answered: a failure or a timeout is the error to report.
+    pub(crate) fn settled(&self, wait: &JsValue) -> Result<(), JsValue> {
+        match Answer::of(wait) {
+            Answer::Value(_) => Ok(()),
+            Answer::Failed(e) => Err(e),
+            Answer::TimedOut => Err(self.timed_out("settle")),
         }
     }
 
-    /// Calls a store method; a synchronous throw, or a thenable that throws, becomes a
-    /// rejection.
-    fn call(&self, method: &Function, req: &Object) -> JsFuture {
-        match method.call1(&self.store, req) {
-            Ok(v) => fallible::future(&v),
-            Err(e) => JsFuture::from(Promise::reject(&e)),
+    /// What an `acquire` for `want` tokens answered: the reply, or the error to report
+    /// (with `true` when it timed out: a late answer may still grant tokens).
+    pub(crate) fn reply(&self, wait: &JsValue, want: usize) -> Result<Reply, (JsValue, bool)> {
+        match Answer::of(wait) {
+            Answer::Value(v) => read_reply(&v, want).map_err(|e| (e, false)),
+            Answer::Failed(e) => Err((e, false)),
+            Answer::TimedOut => Err((self.timed_out("acquire"), true)),
         }
     }
 
@@ -282,17 +281,30 @@ fn non_negative(v: &JsValue, key: &str) -> Option<f64> {
         .filter(|r| r.is_finite() && *r >= 0.0)
 }
 
-/// `Some(output)` if `fut` finishes within `ms`, `None` otherwise.
-async fn with_timeout<F: Future>(fut: F, ms: f64) -> Option<F::Output> {
-    let mut fut = std::pin::pin!(fut);
-    let mut timer = Delay::new(timer_ms(ms));
-    std::future::poll_fn(|cx| {
-        if let Poll::Ready(v) = fut.as_mut().poll(cx) {
-            return Poll::Ready(Some(v));
-        }
-        Pin::new(&mut timer.done).poll(cx).map(|_| None)
-    })
-    .await
+/// The bucket's name from what its digest's wait ended with: hex of the first 16 bytes of
+/// the SHA-256.
+pub(crate) fn bucket_name(wait: &JsValue) -> Result<String, JsValue> {
+    let buf = match Answer::of(wait) {
+        Answer::Value(v) => v,
+        Answer::Failed(e) => return Err(e),
+        Answer::TimedOut => return Err(JsValue::UNDEFINED),
+    };
+    // Byte by byte, not `to_vec`: its length check brings a panic message and the
+    // formatting code for it into the .wasm. A SHA-256 has 32 bytes.
+    let bytes = Uint8Array::new(&buf);
+    let mut name = String::with_capacity(32);
+    for i in 0..16 {
+        push_hex(&mut name, u64::from(bytes.get_index(i)), 2);
+    }
+    Ok(name)
+}
+
+/// The tokens a late `acquire` answer granted after all (none if it failed or is malformed).
+pub(crate) fn late_tokens(wait: &JsValue, want: usize) -> Vec<String> {
+    match Answer::of(wait) {
+        Answer::Value(v) => read_reply(&v, want).map_or_else(|_| Vec::new(), |r| r.tokens),
+        _ => Vec::new(),
+    }
 }
 
 /// The `onRateLimitStore` event object.

@@ -495,3 +495,36 @@ export class Attempt {
     return this.end(BODY);
   }
 }
+
+// The stores build's wait on a store (src/store.rs says what it promises): `done(id, w)`
+// once `f.call(self, arg)` (or `self`), called in a microtask, answered (`k` 0), failed (1)
+// or let `ms` pass (2).
+export function outside(id, f, self, arg, ms) {
+  /** @type {{ k: number, v: unknown, p: Promise<void> }} */
+  const w = { k: 2, v: undefined, p: Promise.resolve() };
+  w.p = w.p
+    .then(() => (f ? f.call(self, arg) : self))
+    .then(
+      (v) => {
+        w.k = 0;
+        w.v = v;
+      },
+      (e) => {
+        w.k = 1;
+        w.v = e;
+      },
+    );
+  let timer;
+  new Promise((resolve) => {
+    if (ms !== undefined) timer = setTimeout(resolve, ms);
+    w.p.then(resolve);
+  }).then(() => {
+    clearTimeout(timer);
+    done(id, w);
+  });
+}
+
+/** @param {{ p: Promise<void> }} w @param {number} id */
+export function lateThen(w, id) {
+  w.p.then(() => done(id, w));
+}

@@ -374,6 +374,44 @@ test("hostile stores: replies whose getters throw fall back to the local share; 
   assert.deepEqual(escaped, []);
 });
 
+test("hostile stores: settles, releases and late answers that throw, hang or lie neither trap nor escape; the client keeps working", async () => {
+  const memory = new MemoryStore();
+  // Two more tokens than asked: the client hands the spare ones back with `release`.
+  const generous = (req) => memory.acquire({ ...req, want: req.want + 2 });
+  const answers = {
+    "a synchronous throw": boom,
+    "a rejection": () => Promise.reject(new Error("hostile")),
+    "a promise that never settles": () => new Promise(() => {}),
+    "a thenable whose then throws": () => ({ get then() { return boom(); } }),
+    "a reply of the wrong shape": () => ({ tokens: new Proxy([], trapAll) }),
+  };
+  for (const [name, answer] of Object.entries(answers)) {
+    const store = { acquire: generous, settle: answer, release: answer };
+    const c = client({ rateLimit: { store, fleetSize: 2, shared: false, storeTimeoutMs: 50 } });
+    for (let i = 0; i < 3; i++) {
+      await settles(`a request whose settle and release give ${name}`, () => c.request("GET", "/exchange/access_groups"));
+    }
+    await new Promise((r) => setTimeout(r, 100)); // past storeTimeoutMs: every store call has ended
+    await stillWorks(c, `settle and release giving ${name}`);
+  }
+  // An `acquire` answered after storeTimeoutMs, when nobody waits for it any more.
+  const late = (value) => (req) => new Promise((res) => setTimeout(() => res(value(req)), 80));
+  const lateAnswers = {
+    "a rejection": late(() => Promise.reject(new Error("hostile"))),
+    "a throwing getter": late(() => ({ get tokens() { return boom(); } })),
+    "a thenable whose then throws": late(() => ({ get then() { return boom(); } })),
+    "a grant": late(generous),
+  };
+  for (const [name, acquire] of Object.entries(lateAnswers)) {
+    const store = { acquire, settle: (r) => memory.settle(r), release: (r) => memory.release(r) };
+    const c = client({ rateLimit: { store, fleetSize: 2, shared: false, storeTimeoutMs: 20 } });
+    await settles(`a request whose acquire answers ${name} late`, () => c.request("GET", "/exchange/access_groups"));
+    await new Promise((r) => setTimeout(r, 150)); // the late answer has come
+    await stillWorks(c, `acquire answering ${name} late`);
+  }
+  assert.deepEqual(escaped, []);
+});
+
 test("hostile objects: MemoryStore methods throw TypeErrors, never trap, and keep working", () => {
   const store = new MemoryStore();
   const good = { bucket: "b", want: 1, limit: 5, windowMs: 1000, holdMs: 1000 };

@@ -18,10 +18,11 @@ export const BROWSER_IMPORT_BUDGET = 62_588 + 1024;
 
 /**
  * What `import { ConveyorClient } from "conveyor-client/stores"` may cost more than the lean
- * import, in gzip -9 bytes. The goal is 15 KB (15_360); reached: 14_232, so the budget is
- * that plus 1 KB (under the goal). Lower it whenever the stores code shrinks, never raise it.
+ * import, in gzip -9 bytes. The goal is 15 KB (15_360); reached: 14_030 (the store tasks
+ * without Rust futures), so the budget is that plus 1 KB (under the goal). Lower it whenever
+ * the stores code shrinks, never raise it.
  */
-export const STORES_EXTRA_BUDGET = 14_232 + 1024;
+export const STORES_EXTRA_BUDGET = 14_030 + 1024;
 
 let leanTotal;
 const kb = (b) => `${(b / 1024).toFixed(1)} KB (${b} B)`;

@@ -3,6 +3,7 @@
 // the configured share and recovers, and the store never sees the key.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { ConveyorClient, MemoryStore, ConveyorConfigError } from "conveyor-client/stores";
 import { startSandbox, KEYS } from "./lib/sandbox.mjs";
 import { runStoreConformance } from "./lib/store-conformance.mjs";
@@ -213,6 +214,68 @@ test("a grant that arrives after the timeout is released, not leaked", async () 
   // The store granted one token at 300 ms to a client that had stopped listening; left
   // alone it would occupy the budget for holdMs + windowMs (36 s).
   assert.equal(inner.occupied(bucket), 0, "the late token was released");
+});
+
+test("a settle that throws or hangs: the client falls back, says why, and carries the usage to the store", async () => {
+  const cases = [
+    ["throws", () => { throw new Error("settle refused"); }, /settle refused/],
+    ["hangs", () => new Promise(() => {}), /`settle` did not answer within 100 ms/],
+  ];
+  for (const [how, settle, why] of cases) {
+    await sb.reset();
+    const inner = new MemoryStore();
+    const asks = [];
+    const events = [];
+    const store = { acquire: (r) => (asks.push(structuredClone(r)), inner.acquire(r)), settle, release: (r) => inner.release(r) };
+    const c = client(store, { rateLimit: { storeTimeoutMs: 100 }, options: { onRateLimitStore: (e) => events.push(e) } });
+    assert.equal(await hit(c), 200);
+    for (let i = 0; i < 50 && events.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(events[0]?.type, "fallback", `a settle that ${how}: ${JSON.stringify(events)}`);
+    assert.match(String(events[0].error?.message), why);
+    assert.equal(c.rateLimitState().store, "fallback");
+    await new Promise((r) => setTimeout(r, 300)); // past the probe interval (window / 4)
+    assert.equal(await hit(c), 200);
+    // The token whose settle failed is usage the store has not seen: the probe carries it.
+    assert.ok(asks.slice(1).some((a) => a.carry?.length >= 1), `a settle that ${how}: ${JSON.stringify(asks)}`);
+  }
+});
+
+test("a release that throws: the client keeps settling with the store", async () => {
+  await sb.reset();
+  const ctl = controlledStore();
+  const released = [];
+  // Two more tokens than asked: the client releases the spare ones and settles the used one.
+  const store = {
+    acquire: (r) => ctl.store.acquire({ ...r, want: r.want + 2 }),
+    settle: ctl.store.settle,
+    release: (r) => {
+      released.push(r.tokens.length);
+      throw new Error("release refused");
+    },
+  };
+  const c = client(store);
+  assert.equal(await hit(c), 200);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.ok(released.length > 0, "the spare tokens were released");
+  assert.ok(ctl.calls.some((x) => x.name === "settle"), "the used token was settled all the same");
+  assert.equal(c.rateLimitState().store, "connected");
+});
+
+test("with a store, an idle client leaves no timer: a Node script exits as soon as its work is done", async () => {
+  const script = `
+    import { ConveyorClient, MemoryStore } from "conveyor-client/stores";
+    const c = new ConveyorClient({ apiKey: ${JSON.stringify(KEYS.readonly)}, baseUrl: ${JSON.stringify(sb.api)},
+      rateLimit: { limit: 5, windowMs: 300000, store: new MemoryStore(), fleetSize: 2, shared: false, storeTimeoutMs: 60000 } });
+    await Promise.all([c.fetch("/exchange/access_groups"), c.fetch("/exchange/access_groups")]);
+    console.log("done");`;
+  const t0 = Date.now();
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: process.cwd() });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  const code = await new Promise((r) => child.on("exit", r));
+  assert.equal(code, 0);
+  assert.match(out, /done/);
+  assert.ok(Date.now() - t0 < 5000, "the process lingered: a store call's timeout timer (60 s) or the window (5 min)");
 });
 
 test("aborting a waiter hands its token back to the store", async () => {
