@@ -299,6 +299,9 @@ export class Attempt {
     // The response's URL when it is not the one asked for (`null` when it is).
     this.url = null;
     this.redirected = false;
+    // A response plainly from the URL asked for (a readable type, and either that URL or
+    // none without a redirect): Rust's source check would pass it, so it is not asked.
+    this.plain = false;
     // `location`, `retryAfter`, `retryAfterMs`, `requestId`, `value`, `cause`, `text` and
     // `truncated` are set only when an attempt has them (their defaults are on the
     // prototype, below the class): most attempts are a 2xx, and each field is memory
@@ -411,7 +414,7 @@ export class Attempt {
     return this.race(sent).then(
       (res) => {
         const a = this.head(res, sent, url, read, cap);
-        return a === this ? done(this.id, this) : a.then(attemptDone);
+        return a instanceof Attempt ? done(this.id, a) : a.then(attemptDone);
       },
       (e) => done(this.id, this.end(NETWORK, e)),
     );
@@ -449,6 +452,8 @@ export class Attempt {
       const u = res.url;
       this.url = u === url ? null : typeof u === "string" ? u : "";
       this.redirected = res.redirected === true;
+      this.plain = (this.type === "basic" || this.type === "cors" || this.type === "default") &&
+        (this.url === null || (this.url === "" && !this.redirected));
       ok = status >= 200 && status < 300;
       if (!ok) {
         const h = res.headers;
@@ -463,9 +468,7 @@ export class Attempt {
     if (!ok) return this;
     // A 2xx plainly from the URL asked for: Rust's source check cannot refuse it, so the
     // body is read now. Anything else goes back unread for Rust to judge.
-    const plain = (this.type === "basic" || this.type === "cors" || this.type === "default") &&
-      (this.url === null || (this.url === "" && !this.redirected));
-    if (!plain) return this;
+    if (!this.plain) return this;
     if (read) return this.readBody(cap, false);
     // `fetch()` hands the body over unread: its deadline ends at the headers.
     this.used = true;
