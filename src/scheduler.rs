@@ -120,7 +120,11 @@ impl Scheduler {
     /// Hands tokens to waiters that can have one now, asks the store when that is due,
     /// then re-arms the timer for the next decision.
     pub(crate) fn pump(&mut self) {
-        let now = now_ms();
+        self.pump_at(now_ms());
+    }
+
+    /// [`Scheduler::pump`] at `now`, when the caller has just read the clock.
+    fn pump_at(&mut self, now: f64) {
         #[cfg(feature = "stores")]
         store_tasks::expire_ask(self, now);
         self.bucket.grant_ready(now, &mut self.waiters);
@@ -159,13 +163,15 @@ impl Scheduler {
     }
 
     fn settle(&mut self, grant: Grant) {
+        // One clock read for the settle and the decisions it leads to.
+        let now = now_ms();
         #[cfg(feature = "stores")]
-        if let Some(token) = self.bucket.settle(now_ms(), grant) {
+        if let Some(token) = self.bucket.settle(now, grant) {
             store_tasks::settle_later(self, token);
         }
         #[cfg(not(feature = "stores"))]
-        self.bucket.settle(now_ms(), grant);
-        self.pump();
+        self.bucket.settle(now, grant);
+        self.pump_at(now);
     }
 
     /// Waiter `id` leaves the queue before picking up a token (its signal fired): a grant

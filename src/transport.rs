@@ -75,6 +75,9 @@ extern "C" {
     pub(crate) fn url(this: &Attempt) -> Option<String>;
     #[wasm_bindgen(method, getter)]
     pub(crate) fn redirected(this: &Attempt) -> bool;
+    /// Plainly from the URL asked for (see the snippet): the source check would pass it.
+    #[wasm_bindgen(method, getter)]
+    pub(crate) fn plain(this: &Attempt) -> bool;
     #[wasm_bindgen(method, getter)]
     pub(crate) fn location(this: &Attempt) -> Option<String>;
     #[wasm_bindgen(method, getter, js_name = retryAfter)]

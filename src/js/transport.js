@@ -77,7 +77,32 @@ export function callHeaders(init, name, key, json) {
  * returns the promise of the rest of the call (a retry, a redirect...).
  */
 export function attempt(id, fetchFn, url, method, headers, body, signal, ms, read, cap) {
-  return new Attempt(signal, ms).send(fetchFn, url, method, headers, body, read, cap).then((a) => done(id, a));
+  return new Attempt(id, signal, ms).send(fetchFn, url, method, headers, body, read, cap);
+}
+
+// `readBody` (and `head`, when it reads the body) resolve with the attempt itself, which
+// carries the wait's id: one function for every attempt instead of a closure per wait.
+function attemptDone(a) {
+  return done(a.id, a);
+}
+
+// An attempt that ended before it was sent: `done` still runs in a microtask.
+function later(a) {
+  return Promise.resolve(a).then(attemptDone);
+}
+
+// `new Promise(capture)` hands over its resolving functions here: no executor closure per
+// wait. Read them at once, before anything else can make a promise.
+let captured;
+let capturedReject;
+function capture(resolve, reject) {
+  captured = resolve;
+  capturedReject = reject;
+}
+
+// The deadline's timer callback, given the attempt as the timer's argument (no closure).
+function deadline(a) {
+  a.stop(TIMEOUT);
 }
 
 /**
@@ -86,7 +111,8 @@ export function attempt(id, fetchFn, url, method, headers, body, signal, ms, rea
  * Runs `done(id, attempt)` when done.
  */
 export function readBody(id, a, cap, truncate) {
-  return a.readBody(cap, truncate).then((r) => done(id, r));
+  a.id = id;
+  return a.readBody(cap, truncate).then(attemptDone);
 }
 
 /** Ends the attempt: the deadline and the signal listener go; `cancel` drops an unread body. */
@@ -263,7 +289,9 @@ function cancel(x) {
 }
 
 export class Attempt {
-  constructor(signal, ms) {
+  constructor(id, signal, ms) {
+    // The wait `done` is given the attempt for (a body read is a wait of its own).
+    this.id = id;
     this.k = HEAD;
     this.res = undefined;
     this.status = 0;
@@ -271,14 +299,13 @@ export class Attempt {
     // The response's URL when it is not the one asked for (`null` when it is).
     this.url = null;
     this.redirected = false;
-    this.location = undefined;
-    this.retryAfter = undefined;
-    this.retryAfterMs = undefined;
-    this.requestId = undefined;
-    this.value = undefined;
-    this.cause = undefined;
-    this.text = "";
-    this.truncated = false;
+    // A response plainly from the URL asked for (a readable type, and either that URL or
+    // none without a redirect): Rust's source check would pass it, so it is not asked.
+    this.plain = false;
+    // `location`, `retryAfter`, `retryAfterMs`, `requestId`, `value`, `cause`, `text` and
+    // `truncated` are set only when an attempt has them (their defaults are on the
+    // prototype, below the class): most attempts are a 2xx, and each field is memory
+    // every attempt in flight holds.
     // Whether the body was read (or handed over): nothing to cancel.
     this.used = false;
     this.signal = signal;
@@ -292,14 +319,17 @@ export class Attempt {
     // until undici's five-minute timeout; in a browser, six of them use up an origin's
     // HTTP/1.1 connections; in Workers, six per invocation).
     this.ctl = new AbortController();
-    this.timer = setTimeout(() => this.stop(TIMEOUT), ms);
-    this.onAbort = undefined;
+    this.timer = setTimeout(deadline, ms, this);
     if (signal) {
-      this.onAbort = () => this.stop(ABORTED);
+      // The attempt is its own listener (`handleEvent`): no function made per attempt.
       try {
-        signal.addEventListener("abort", this.onAbort);
+        signal.addEventListener("abort", this);
       } catch {}
     }
+  }
+
+  handleEvent() {
+    this.stop(ABORTED);
   }
 
   stop(code) {
@@ -316,10 +346,16 @@ export class Attempt {
   // or `constructor` rejects, as a rejection would.
   race(p) {
     if (this.stopped !== HEAD) return Promise.resolve(STOP);
-    return new Promise((resolve, reject) => {
-      this.resume = resolve;
+    const q = new Promise(capture);
+    const resolve = captured;
+    const reject = capturedReject;
+    this.resume = resolve;
+    try {
       Promise.resolve(p).then(resolve, reject);
-    });
+    } catch (e) {
+      reject(e);
+    }
+    return q;
   }
 
   end(k, cause) {
@@ -334,9 +370,9 @@ export class Attempt {
     if (!this.live) return;
     this.live = false;
     clearTimeout(this.timer);
-    if (this.onAbort) {
+    if (this.signal) {
       try {
-        this.signal.removeEventListener("abort", this.onAbort);
+        this.signal.removeEventListener("abort", this);
       } catch {}
     }
     if (cancelBody && !this.used && this.res !== undefined) {
@@ -360,19 +396,33 @@ export class Attempt {
     return own;
   }
 
-  async send(fetchFn, url, method, headers, body, read, cap) {
-    if (this.signal && isAborted(this.signal)) return this.end(ABORTED);
+  // Sends the request; the promise settles with what `done` makes of the attempt, which
+  // always runs in a later microtask (never inside the Rust call that sent it). No async
+  // function: its generator and its awaits' closures would be held by every attempt in
+  // flight.
+  send(fetchFn, url, method, headers, body, read, cap) {
+    if (this.signal && isAborted(this.signal)) return later(this.end(ABORTED));
     /** @type {RequestInit} */
     const init = { method, headers, redirect: "manual", signal: this.fetchSignal() };
     if (body !== undefined) init.body = body;
     let sent;
-    let res;
     try {
       sent = fetchFn === undefined ? fetch(url, init) : fetchFn(url, init);
-      res = await this.race(sent);
     } catch (e) {
-      return this.end(NETWORK, e);
+      return later(this.end(NETWORK, e));
     }
+    return this.race(sent).then(
+      (res) => {
+        const a = this.head(res, sent, url, read, cap);
+        return a instanceof Attempt ? done(this.id, a) : a.then(attemptDone);
+      },
+      (e) => done(this.id, this.end(NETWORK, e)),
+    );
+  }
+
+  // The response (or STOP) is in: its parts are read; with `read`, a plain 2xx's body too
+  // (then a promise of the attempt).
+  head(res, sent, url, read, cap) {
     if (res === STOP) {
       // The request was aborted; a custom `fetch` may ignore that: if its response comes
       // after all, its body is dropped so the connection goes back to the pool.
@@ -402,6 +452,8 @@ export class Attempt {
       const u = res.url;
       this.url = u === url ? null : typeof u === "string" ? u : "";
       this.redirected = res.redirected === true;
+      this.plain = (this.type === "basic" || this.type === "cors" || this.type === "default") &&
+        (this.url === null || (this.url === "" && !this.redirected));
       ok = status >= 200 && status < 300;
       if (!ok) {
         const h = res.headers;
@@ -416,9 +468,7 @@ export class Attempt {
     if (!ok) return this;
     // A 2xx plainly from the URL asked for: Rust's source check cannot refuse it, so the
     // body is read now. Anything else goes back unread for Rust to judge.
-    const plain = (this.type === "basic" || this.type === "cors" || this.type === "default") &&
-      (this.url === null || (this.url === "" && !this.redirected));
-    if (!plain) return this;
+    if (!this.plain) return this;
     if (read) return this.readBody(cap, false);
     // `fetch()` hands the body over unread: its deadline ends at the headers.
     this.used = true;
@@ -495,6 +545,16 @@ export class Attempt {
     return this.end(BODY);
   }
 }
+
+// What an attempt has until it is set (see the constructor).
+Attempt.prototype.location = undefined;
+Attempt.prototype.retryAfter = undefined;
+Attempt.prototype.retryAfterMs = undefined;
+Attempt.prototype.requestId = undefined;
+Attempt.prototype.value = undefined;
+Attempt.prototype.cause = undefined;
+Attempt.prototype.text = "";
+Attempt.prototype.truncated = false;
 
 // The stores build's wait on a store (src/store.rs says what it promises): `done(id, w)`
 // once `f.call(self, arg)` (or `self`), called in a microtask, answered (`k` 0), failed (1)
