@@ -1,6 +1,6 @@
 // Small assertion helpers shared by the e2e test files.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { writeFileSync } from "node:fs";
 
@@ -35,4 +35,20 @@ export async function typecheck(file) {
   );
   const r = await promisify(execFile)(process.env.TSC, ["-p", config]).catch((e) => e);
   assert.equal(r.code ?? 0, 0, `tsc failed:\n${r.stdout}${r.stderr}`);
+}
+
+/**
+ * Runs `script` (an ES module's source) in a fresh Node process and asserts that it prints
+ * "done" and exits within 5 s: nothing the client leaves behind (a timer, a store call's
+ * timeout, the rate-limit window) may keep the process alive. `why` names what would.
+ */
+export async function exitsPromptly(script, why) {
+  const t0 = Date.now();
+  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: process.cwd() });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  const code = await new Promise((r) => child.on("exit", r));
+  assert.equal(code, 0);
+  assert.match(out, /done/);
+  assert.ok(Date.now() - t0 < 5000, why);
 }
