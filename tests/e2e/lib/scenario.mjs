@@ -113,6 +113,9 @@ export async function runScenario(pkg, env, stores) {
     const shared = new stores.ConveyorClient({ apiKey: env.keys.full, baseUrl: api, rateLimit: { store: spy, fleetSize: 2, shared: false } });
     const r = await shared.fetch("/exchange/connections");
     check(r.status === 200, `a request through the store is 200 (got ${r.status})`);
+    // `fetch()` hands the body over: read it, as a caller must, or its connection stays
+    // open (in Node until the Response is garbage-collected, which an idle process may never do).
+    await r.arrayBuffer();
     check(/^[0-9a-f]{32}$/.test(seen[0] ?? ""), `the store saw a hashed bucket (got ${seen[0]})`);
     check(shared.rateLimitState()?.store === "connected", "rateLimitState says the store answers");
   }
