@@ -38,7 +38,7 @@ const hand = handWrapper({ apiKey: KEYS.bench, baseUrl: sb.api, limit: 1_000_000
 const ofetchDeadline = ofetch.create({ baseURL: sb.api, headers, retry: 0, responseType: "arrayBuffer", timeout: 30_000 });
 const handDeadline = handWrapper({ apiKey: KEYS.bench, baseUrl: sb.api, limit: 1_000_000_000, windowMs: 1000, timeoutMs: 30_000 });
 const Before = process.env.BENCH_BASELINE
-  ? (await import(pathToFileURL(join(resolve(process.env.BENCH_BASELINE), "entries/node.mjs")).href)).ConveyorClient
+  ? (await import(pathToFileURL(join(resolve(process.env.BENCH_BASELINE), "dist/node.mjs")).href)).ConveyorClient
   : undefined;
 const before = Before && new Before({
   apiKey: KEYS.bench,

@@ -40,7 +40,7 @@ const resetTimers = () => {
 // pkg/), each in its own process, for a side-by-side A/B.
 const BEFORE = process.argv.includes("--before");
 const { ConveyorClient } = BEFORE
-  ? await import(pathToFileURL(join(resolve(process.env.BENCH_BASELINE), "entries/node.mjs")).href)
+  ? await import(pathToFileURL(join(resolve(process.env.BENCH_BASELINE), "dist/node.mjs")).href)
   : await import("conveyor-client");
 
 const Q = envInt("BENCH_QUEUE", 100_000);

@@ -41,7 +41,7 @@ const ofetchDeadline = ofetch.create({ baseURL: BASE, headers, retry: 0, respons
 const handDeadline = handWrapper({ apiKey: KEY, baseUrl: BASE, limit: 1_000_000_000, windowMs: 1000, fetch: stub, timeoutMs: 30_000 });
 
 const baseline = process.env.BENCH_BASELINE
-  ? (await import(pathToFileURL(join(resolve(process.env.BENCH_BASELINE), "entries/node.mjs")).href)).ConveyorClient
+  ? (await import(pathToFileURL(join(resolve(process.env.BENCH_BASELINE), "dist/node.mjs")).href)).ConveyorClient
   : undefined;
 const before = baseline && {
   off: new baseline({ apiKey: KEY, baseUrl: BASE, rateLimit: false, fetch: stub }),

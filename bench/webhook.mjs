@@ -7,7 +7,7 @@ import { pathToFileURL } from "node:url";
 import { join } from "node:path";
 import { ROOT, envInt, median } from "./lib.mjs";
 
-const entry = process.env.BENCH_WEBHOOK_PKG ?? join(ROOT, "pkg/entries/node.mjs");
+const entry = process.env.BENCH_WEBHOOK_PKG ?? join(ROOT, "pkg/dist/node.mjs");
 const { verifyWebhook } = await import(pathToFileURL(entry).href);
 const N = envInt("BENCH_WEBHOOK_N", 5000);
 const ROUNDS = 5;

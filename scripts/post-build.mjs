@@ -14,9 +14,11 @@
 //   re-exported by the ESM entries.
 // - dist/node.cjs, dist/stores/node.cjs: the Node entry as one CommonJS file (the glue
 //   bundled by esbuild, errors.cjs left out and required), reading the .wasm next to it.
-//   Every Node supported can `require` it, and the ESM entry re-exports it, so `import` and
+//   Every Node supported can `require` it, and the ESM face loads it, so `import` and
 //   `require` share one instance per process.
-// - dist/node.mjs, dist/stores/node.mjs: the ESM face of that CommonJS file.
+// - dist/node.mjs, dist/stores/node.mjs: the ESM face of that CommonJS file. The package's
+//   `exports` name these two files for Node themselves (no re-exporting file in entries/:
+//   one module fewer for Node to resolve and load at import).
 // - dist/inline/wasm.js, dist/stores/inline/wasm.js: the .wasm as hex, for the entry
 //   that carries its bytes.
 // - dist/stores/entries/: the stores build's entries, pkg/entries/* with their paths moved

@@ -602,11 +602,11 @@ test('import "conveyor-client" loads none of the CLI', () => {
   const register = `data:text/javascript,import { register } from "node:module"; register(${JSON.stringify("file://" + hook)});`;
   const run = (code) => execFileSync(process.execPath, ["--import", register, "--input-type=module", "-e", code], { encoding: "utf8" });
   const pkg = run('await import("conveyor-client");');
-  assert.match(pkg, /resolved .*conveyor-client\/entries\//, "the hook sees the package load");
+  assert.match(pkg, /resolved .*conveyor-client\/dist\/node\.mjs/, "the hook sees the package load");
   assert.doesNotMatch(pkg, /\/bin\//);
   const cli = run('await import(new URL("node_modules/conveyor-client/bin/cli/main.mjs", "file://" + process.cwd() + "/").href);');
   assert.match(cli, /\/bin\/cli\//, "the hook would see the CLI if it were loaded");
   const cjs = execFileSync(process.execPath, ["-e", 'require("conveyor-client"); console.log(Object.keys(require.cache).join("\\n"))'], { encoding: "utf8" });
-  assert.match(cjs, /entries/);
+  assert.match(cjs, /conveyor-client\/dist\/node\.cjs/);
   assert.doesNotMatch(cjs, /\/bin\//);
 });

@@ -63,8 +63,8 @@ test("import and require of each entry give one instance; the two builds are two
   assert.equal(storesCjs.ConveyorClient, stores.ConveyorClient);
   assert.equal(storesCjs.MemoryStore, stores.MemoryStore);
   assert.notEqual(lean.ConveyorClient, stores.ConveyorClient);
-  assert.match(require.resolve("conveyor-client/stores"), /dist\/stores\/entries\/node\.cjs$/);
-  assert.match(import.meta.resolve("conveyor-client/stores"), /dist\/stores\/entries\/node\.mjs$/);
+  assert.match(require.resolve("conveyor-client/stores"), /dist\/stores\/node\.cjs$/);
+  assert.match(import.meta.resolve("conveyor-client/stores"), /dist\/stores\/node\.mjs$/);
 });
 
 test("one set of error classes: an error from either build is an instance of the classes both export", async () => {
