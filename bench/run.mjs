@@ -168,6 +168,9 @@ if (results.startup) {
   row("4 start-up", `Node: import (median of ${st.runs})`, `${f(n.client.importMs, 1)} ms`, "< 10 ms", goal(n.client.importMs < 10));
   if (n.before) row("4 start-up", "Node: import, before -> after (BENCH_BASELINE, same rounds)", `${f(n.before.importMs, 1)} -> ${f(n.client.importMs, 1)} ms (${ratio(n.client.importMs, n.before.importMs)})`);
   row("4 start-up", "Node: import + first request (per process), client vs plain fetch", `${f(n.client.coldMs, 1)} ms vs ${f(n.plain.coldMs, 1)} ms`);
+  const cpu = (x) => `${f(x.importCpuMs, 1)} + ${f(x.firstRequestCpuMs, 1)} = ${f(x.coldCpuMs, 1)} ms`;
+  row("4 start-up", "Node: process CPU, import + first request: client / plain fetch", `${cpu(n.client)} / ${cpu(n.plain)}`);
+  if (n.before) row("4 start-up", "Node: process CPU, import + first request: before (BENCH_BASELINE)", cpu(n.before));
   if (n.before) row("4 start-up", "Node: import + first request, before -> after (BENCH_BASELINE, same rounds)", `${f(n.before.coldMs, 1)} -> ${f(n.client.coldMs, 1)} ms (${ratio(n.client.coldMs, n.before.coldMs)})`);
   if (n.wasm) row("4 start-up", "Node: the .wasm alone, fresh process: read / compile / instantiate", `${f(n.wasm.readMs, 1)} / ${f(n.wasm.compileMs, 1)} / ${f(n.wasm.instantiateMs, 1)} ms`);
   if (n.empty) row("4 start-up", "Node: import of an empty ES module (the loader's own floor)", `${f(n.empty.importMs, 1)} ms`);
@@ -187,6 +190,12 @@ if (results.startup) {
     }
     for (const [k, name] of [["client", "client"], ["before", "before (BENCH_BASELINE)"], ["wasm", "only the .wasm"]]) {
       if (w[k]) row("4 start-up", `workerd ${name} over plain, paired: start | first request | start + first (ms)`, over(w[k]));
+    }
+    // workerd's own CPU time (all threads): what it spent, however busy the machine was.
+    const cpu = (x) => `${f(x.startCpuMs, 1)} | ${f(x.firstRequestCpuMs, 1)} | ${f(x.coldCpuMs, 1)}`;
+    const overCpu = (x) => `${signed(x.overPlain.startCpuMs)} | ${signed(x.overPlain.firstRequestCpuMs)} | ${signed(x.overPlain.coldCpuMs)}`;
+    for (const [k, name] of [["client", "client"], ["before", "before (BENCH_BASELINE)"], ["wasm", "only the .wasm"], ["plain", "plain"]]) {
+      if (w[k]) row("4 start-up", `workerd ${name}, workerd CPU: start | first request | start + first (ms)${k === "plain" ? "" : "; over plain, paired"}`, `${cpu(w[k])}${k === "plain" ? "" : `; ${overCpu(w[k])}`}`);
     }
     if (w.before) row("4 start-up", "workerd: start + first request, before -> after (BENCH_BASELINE, same rounds)", `${f(w.before.coldMs, 1)} -> ${f(w.client.coldMs, 1)} ms (${ratio(w.client.coldMs, w.before.coldMs)})`);
   } else row("4 start-up", "workerd", `failed: ${st.workerdError?.split("\n")[0]}`);
