@@ -191,7 +191,8 @@ if (results.startup) {
     for (const [k, name] of [["client", "client"], ["before", "before (BENCH_BASELINE)"], ["wasm", "only the .wasm"]]) {
       if (w[k]) row("4 start-up", `workerd ${name} over plain, paired: start | first request | start + first (ms)`, over(w[k]));
     }
-    // workerd's own CPU time (all threads): what it spent, however busy the machine was.
+    // workerd's own CPU time (all threads): what it spent, which the machine's load disturbs
+    // less than wall time (it still moves some: caches, clock speed).
     const cpu = (x) => `${f(x.startCpuMs, 1)} | ${f(x.firstRequestCpuMs, 1)} | ${f(x.coldCpuMs, 1)}`;
     const overCpu = (x) => `${signed(x.overPlain.startCpuMs)} | ${signed(x.overPlain.firstRequestCpuMs)} | ${signed(x.overPlain.coldCpuMs)}`;
     for (const [k, name] of [["client", "client"], ["before", "before (BENCH_BASELINE)"], ["wasm", "only the .wasm"], ["plain", "plain"]]) {
