@@ -13,7 +13,8 @@
 //   and every export of the errors module the glue does not use itself: the error classes),
 //   re-exported by the ESM entries.
 // - dist/node.cjs, dist/stores/node.cjs: the Node entry as one CommonJS file (the glue
-//   bundled by esbuild, errors.cjs left out and required), reading the .wasm next to it.
+//   bundled by esbuild, errors.cjs left out and required), reading the .wasm next to it
+//   at the package's first use, not at import.
 //   Every Node supported can `require` it, and the ESM face loads it, so `import` and
 //   `require` share one instance per process.
 // - dist/node.mjs, dist/stores/node.mjs: the ESM face of that CommonJS file. The package's
@@ -132,6 +133,32 @@ for (const b of BUILDS) {
   // loader sees them as named exports of this file (for whoever imports it from ESM
   // directly; the package's own ESM entry goes through the .mjs face, below). The errors
   // module stays out of the bundle: both builds' bundles require the one errors.cjs.
+  //
+  // In Node the .wasm is read, compiled and instantiated at the package's first use, not at
+  // import: Node may compile a module of any size synchronously, so the first call into the
+  // wasm (a constructor's, verifyWebhook's) does it then and carries on, and a bad option
+  // still throws from the constructor itself. An import that never makes a client (a CLI's
+  // --help, code that only needs the error classes) never pays for the wasm. The glue's
+  // `wasm` starts as a stand-in whose first property read instantiates the real exports
+  // and puts them in its place, so every later call reads `wasm` directly, as before; if
+  // the .wasm cannot be loaded, the stand-in stays, and each use throws that error again.
+  const LAZY_FROM = "let wasmModule, wasmInstance, wasm;";
+  const LAZY_TO = `${LAZY_FROM}
+export function initOnFirstUse(load) {
+    const standIn = new Proxy({}, {
+        get(_, name) {
+            wasm = undefined;
+            try {
+                initSync({ module: load() });
+            } catch (e) {
+                wasm = standIn;
+                throw e;
+            }
+            return wasm[name];
+        },
+    });
+    wasm = standIn;
+}`;
   const nodeDir = dirname(b.node);
   await build({
     stdin: {
@@ -139,8 +166,8 @@ for (const b of BUILDS) {
       sourcefile: "node-entry.mjs",
       contents: [
         'import { readFileSync } from "node:fs";',
-        `import { initSync } from "./${b.stem}.js";`,
-        `initSync({ module: readFileSync(__dirname + ${JSON.stringify("/" + relative(nodeDir, wasm))}) });`,
+        `import { initOnFirstUse } from "./${b.stem}.js";`,
+        `initOnFirstUse(() => readFileSync(__dirname + ${JSON.stringify("/" + relative(nodeDir, wasm))}));`,
         'import * as api from "./api.js";',
         // Names show in stack traces and util.inspect: where bundling renamed an exported class
         // (`_ConveyorClient`), it gets its own name back, once, at load.
@@ -160,6 +187,14 @@ for (const b of BUILDS) {
     keepNames: false,
     logLevel: "warning",
     plugins: [
+      {
+        name: "glue-initialised-on-first-use",
+        setup(on) {
+          on.onLoad({ filter: /\.js$/ }, (args) =>
+            args.path === glue ? { contents: replaceOnce(source, LAZY_FROM, LAZY_TO, "declaration of the wasm exports"), loader: "js" } : undefined,
+          );
+        },
+      },
       {
         name: "shared-errors",
         setup(on) {

@@ -39,6 +39,32 @@ test("importing the package hands no CommonJS module to Node's ESM loader (whose
   assert.match(lines.at(-1), /^OK function https:\/\//);
 });
 
+test("the .wasm is read at the package's first use, not at import; a failed read is thrown by each use until one succeeds", async () => {
+  // A fresh process whose fs.readFileSync records (and the first time refuses) every .wasm read.
+  const main = `import fs from "node:fs";
+    const read = fs.readFileSync;
+    let reads = 0;
+    fs.readFileSync = function (p, ...rest) {
+      if (String(p).endsWith(".wasm") && reads++ === 0) throw new Error("the .wasm could not be read");
+      return read.call(this, p, ...rest);
+    };
+    const { ConveyorClient, ConveyorConfigError } = await import("conveyor-client");
+    const out = { atImport: reads };
+    try { new ConveyorClient({ apiKey: "sk_test_x" }); } catch (e) { out.firstUse = e.message; }
+    try { new ConveyorClient({}); } catch (e) { out.badOptions = e instanceof ConveyorConfigError && e.message; }
+    out.baseUrl = new ConveyorClient({ apiKey: "sk_test_x" }).baseUrl;
+    out.reads = reads;
+    console.log(JSON.stringify(out));`;
+  const { stdout } = await run(process.execPath, ["--input-type=module", "-e", main]);
+  assert.deepEqual(JSON.parse(stdout.trim().split("\n").at(-1)), {
+    atImport: 0,
+    firstUse: "the .wasm could not be read",
+    badOptions: "`apiKey` is required",
+    baseUrl: "https://api.conveyor.com/api/v2",
+    reads: 2,
+  });
+});
+
 test("the shared scenario passes in Node (ESM)", async () => {
   const result = await runScenario(pkg, { sandbox: sb.url, keys: KEYS, webhookSecret: sb.webhookSecret }, stores);
   assert.deepEqual(result.failures, []);
