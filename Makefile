@@ -31,6 +31,8 @@ lint: setup
 	@$(ENV) cargo clippy -q --workspace --all-targets --features conveyor-client/stores -- -D warnings
 	@$(ENV) cargo clippy -q --lib --target wasm32-unknown-unknown -p conveyor-client -- -D warnings
 	@$(ENV) cargo clippy -q --lib --target wasm32-unknown-unknown -p conveyor-client --features stores -- -D warnings
+	@$(ENV) cargo clippy -q --lib --target wasm32-unknown-unknown -p conveyor-client --no-default-features -- -D warnings
+	@$(ENV) cargo clippy -q --lib --target wasm32-unknown-unknown -p conveyor-client --no-default-features --features stores -- -D warnings
 	@$(ENV) cargo machete
 	@bash scripts/checkjs.sh
 

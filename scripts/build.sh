@@ -36,7 +36,8 @@ build() {
   node scripts/minify-names.mjs "$out/${stem}_bg.wasm"
 }
 
-# Both builds share target/: the second relinks the same crate with the feature on.
-build pkg/dist/web conveyor_client
-build pkg/dist/stores conveyor_client_stores --features stores
+# Both builds share target/: the second relinks the same crate with the feature on. Neither
+# has the default feature `std`: the shipped .wasm is `no_std` (src/lib.rs says why).
+build pkg/dist/web conveyor_client --no-default-features
+build pkg/dist/stores conveyor_client_stores --no-default-features --features stores
 node scripts/post-build.mjs

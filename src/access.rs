@@ -13,6 +13,8 @@
 //! assert_eq!(verdict(&reads), Verdict::InvalidKey);
 //! ```
 
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
+
 /// One resource group of the API and the read that probes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Group {

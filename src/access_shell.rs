@@ -10,6 +10,7 @@ use crate::client::ConveyorClient;
 use crate::errors::{Error, ErrorKind};
 use crate::js_error;
 use crate::options;
+use alloc::vec::Vec;
 use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortSignal;

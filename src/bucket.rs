@@ -10,6 +10,9 @@ use crate::scheduler::Plan;
 #[cfg(feature = "stores")]
 use crate::store::StoreLink;
 use crate::waiters::Waiters;
+use alloc::string::String;
+#[cfg(feature = "stores")]
+use alloc::{boxed::Box, vec::Vec};
 
 /// Where the tokens of one key and base URL come from.
 pub(crate) enum Bucket {

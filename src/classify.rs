@@ -18,6 +18,7 @@
 
 use crate::errors::{Error, ErrorKind};
 use crate::url::redact_path;
+use alloc::borrow::ToOwned;
 
 /// The error kind of an HTTP status, or `None` for a 2xx.
 ///

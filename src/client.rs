@@ -14,8 +14,13 @@ use crate::pipeline::{self, Call, Pipeline, Task};
 use crate::scheduler::Scheduler;
 use crate::transport;
 use crate::url as urls;
+use alloc::{
+    borrow::ToOwned,
+    rc::Rc,
+    string::{String, ToString},
+    vec::Vec,
+};
 use js_sys::{Object, Promise, Reflect};
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// A client for the Conveyor API.

@@ -5,7 +5,8 @@
 //! branches on `instanceof` or on the stable [`ErrorKind::code`] string. Keeping the model
 //! here, free of JS, lets classification and retry decisions be tested natively.
 
-use std::fmt;
+use alloc::{borrow::ToOwned, string::String};
+use core::fmt;
 
 /// What went wrong, one variant per JS error class.
 ///
@@ -171,7 +172,7 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 #[cfg(test)]
 mod tests {

@@ -7,6 +7,7 @@
 //! `Err` for the caller to turn into a typed error. js-sys/web-sys getters such as
 //! `Response::status` or `Array::from` do not catch; use these instead.
 
+use alloc::{string::String, vec::Vec};
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 

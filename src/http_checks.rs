@@ -5,6 +5,8 @@
 //! wire) must fail as the caller's mistake, before a token is spent, not as a "network
 //! error" that is retried.
 
+use alloc::{borrow::ToOwned, string::String};
+
 /// The longest method accepted: far above any real one.
 pub const MAX_METHOD_LEN: usize = 32;
 /// The longest `apiKeyHeader` accepted.

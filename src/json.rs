@@ -4,6 +4,8 @@
 //! Not `serde_json`: these two uses need only strings, and the .wasm should not carry a
 //! JSON library for them.
 
+use alloc::string::String;
+
 /// Appends `s` escaped for the inside of a JSON string literal (without the quotes).
 ///
 /// Escapes what `JSON.stringify` escapes for well-formed text (`"`, `\`, control

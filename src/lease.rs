@@ -61,6 +61,7 @@
 
 use crate::limiter::{Acquire, Limiter, LimiterConfig, LimiterState, WaiterId};
 use crate::window::Window;
+use alloc::{string::String, vec::Vec};
 
 /// `ms` limited to `[lo, hi]` (for intervals derived from the window).
 // Not `f64::clamp`: its NaN assertion formats floats, which would pull ~10 KB into the .wasm.
@@ -314,7 +315,7 @@ impl Fleet {
         self.uncarried_in_flight = 0;
         self.generation = self.generation.wrapping_add(1);
         self.carry.retain(|&at| at > now);
-        self.carry_in_transit = std::mem::take(&mut self.carry);
+        self.carry_in_transit = core::mem::take(&mut self.carry);
         let mut carry = Vec::with_capacity(self.carry_in_transit.len());
         for &at in &self.carry_in_transit {
             carry.push(at - now);

@@ -19,6 +19,8 @@
 //!
 //! Every call takes the store's own `now_ms`; time never runs backwards for a ledger.
 
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
+
 /// The most entries `carry` may add in one call: a client never carries more than its
 /// own window's worth, and a bound keeps a broken caller from growing a store at will.
 /// The JS stores' `MAX_ENTRIES` (`pkg/stores/limits.cjs`) is the same number.

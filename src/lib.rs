@@ -39,11 +39,36 @@
 //! | `access_shell` | `client.checkAccess()`: the probes sent through the client | yes |
 //! | `webhook` | verifying a webhook delivery: headers, timestamp window, secret, signatures | no |
 //! | `heap` | the wasm allocator, growing the memory by an eighth at a time | no (wasm only) |
+//! | `realm_local` | the realm's globals: `thread_local!` with `std`, statics without | no |
+//! | `float` | `trunc`, `floor`, `ceil` of an `f64` (`core` has none on stable) | no |
 //! | `webhook_shell` | `verifyWebhook`: the caller's options, WebCrypto's HMAC, `JSON.parse` | yes |
 //!
 //! The cargo feature `stores` adds `store`, `store_tasks`, `memory_store` and the shared
 //! bucket: the `conveyor-client/stores` build. Without it a store option is refused.
+//!
+//! The cargo feature `std` (default) links the standard library: native builds, the tests
+//! and the wasm-bindgen tests use it. The shipped `.wasm` builds without it
+//! (`--no-default-features`, `scripts/build.sh`): `core` and `alloc` only, so std's panic
+//! machinery, and the `core::fmt` code it formats panic messages with, are not linked
+//! (−1.2 KB gzipped on the browser import). Without `std` the crate's globals are plain
+//! statics (`realm_local`) and a panic traps at once (the handler below).
+#![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_code)]
+
+// Without `std` there is no thread: `realm_local`'s statics rely on that, and the panic
+// handler below is wasm's `unreachable`.
+#[cfg(all(
+    not(feature = "std"),
+    not(all(target_arch = "wasm32", not(target_feature = "atomics")))
+))]
+compile_error!("without the `std` feature the crate builds only for wasm32 without threads");
+
+// `alloc`'s `format!` and `vec!` where std's prelude does not bring them.
+#[cfg_attr(not(feature = "std"), macro_use)]
+extern crate alloc;
+
+#[macro_use]
+mod realm_local;
 
 mod abort;
 pub mod access;
@@ -54,6 +79,7 @@ pub mod classify;
 mod client;
 pub mod errors;
 mod fallible;
+mod float;
 mod heap;
 pub mod http_checks;
 mod js_error;
@@ -94,6 +120,16 @@ pub(crate) mod window;
 #[allow(unsafe_code)]
 static ALLOCATOR: talc::Talck<talc::locking::AssumeUnlockable, heap::Growing> =
     talc::Talc::new(heap::Growing::new()).lock();
+
+/// Without `std`, a panic is wasm's `unreachable`: a trap, as `panic = "abort"` made it with
+/// std, but without std's handler, which formats the message and location (linking
+/// `core::fmt`) for a hook nobody installs in the `.wasm`. The message is never looked at,
+/// so nothing formats it.
+#[cfg(not(feature = "std"))]
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
 
 pub use client::ConveyorClient;
 #[cfg(feature = "stores")]

@@ -31,6 +31,7 @@
 use crate::wait_queue::WaitQueue;
 pub use crate::wait_queue::WaiterId;
 use crate::window::Window;
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 /// The limiter's configuration: `limit` requests per rolling `window_ms`, and at most
 /// `max_queue` requests waiting for a token.

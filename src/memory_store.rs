@@ -9,6 +9,7 @@ use crate::fallible;
 use crate::ledger::{is_id, AcquireRequest, Ledger, MAX_CARRY, MAX_ID_LEN};
 use crate::store::{numbers_to_js, strings_to_js};
 use crate::text::Cat;
+use alloc::{string::String, vec::Vec};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -283,7 +284,7 @@ fn greater_than_0(window_ms: f64) -> Result<f64, JsValue> {
 
 fn whole(req: &JsValue, name: &str) -> Result<u32, JsValue> {
     let n = number(req, name)?;
-    if n.fract() != 0.0 || !(1.0..=f64::from(u32::MAX)).contains(&n) {
+    if n != crate::float::trunc(n) || !(1.0..=f64::from(u32::MAX)).contains(&n) {
         return Err(field_error(name, "must be a whole number of at least 1"));
     }
     Ok(n as u32)

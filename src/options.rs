@@ -16,6 +16,7 @@ use crate::retry::RetryPolicy;
 use crate::scheduler::Plan;
 use crate::text::Cat;
 use crate::url as urls;
+use alloc::{borrow::ToOwned, string::String};
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortSignal;
@@ -392,7 +393,7 @@ fn number_ok(name: &str, n: f64, min: f64, integer: bool) -> Result<f64, Refusal
     if !n.is_finite() {
         return Err(must(name, "a finite number"));
     }
-    if integer && n.fract() != 0.0 {
+    if integer && n != crate::float::trunc(n) {
         return Err(must(name, "a whole number"));
     }
     if n < min {

@@ -21,6 +21,7 @@ use crate::json;
 use crate::resources::{BodyKind, Endpoint, Kind, Param, MAX_PER_PAGE};
 use crate::text::Cat;
 use crate::url::{encode_query, fill_path};
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 /// A caller's value, as the JS shell read it.
 #[derive(Debug, Clone, PartialEq)]
@@ -313,7 +314,7 @@ fn is_id(v: &Value) -> bool {
 }
 
 fn is_integer(n: f64) -> bool {
-    n.is_finite() && n.trunc() == n
+    n.is_finite() && crate::float::trunc(n) == n
 }
 
 /// Whether `v` (given, not `Null`) has the type `kind` takes. A list's items, a date's
@@ -424,7 +425,7 @@ fn check(param: &Param, value: &Value, num: NumberText) -> Result<(), ParamError
 fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();
     let digits =
-        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+        |r: core::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
     digits(0..4)
         && b.get(4) == Some(&b'-')
         && digits(5..7)

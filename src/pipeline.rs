@@ -24,8 +24,8 @@ use crate::retry::{Attempt, Decision, RetryPolicy};
 use crate::scheduler::{self, now_ms, Admission, Look, Permit, SharedScheduler};
 use crate::transport::{self, Code, Live, Outgoing, Resume};
 use crate::url as urls;
+use alloc::{boxed::Box, rc::Rc, string::String};
 use js_sys::{Function, Object, Reflect};
-use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use web_sys::AbortSignal;
 
@@ -496,7 +496,7 @@ impl Task {
 
 impl Resume for Task {
     fn resume(mut self: Box<Self>, value: JsValue) -> Stepped {
-        match std::mem::replace(&mut self.step, Step::Idle) {
+        match core::mem::replace(&mut self.step, Step::Idle) {
             Step::Queued(waiter) => self.woken(waiter, value.as_bool() == Some(true)),
             Step::Sent(permit) => {
                 // The token is settled when the attempt ends.

@@ -9,8 +9,13 @@
 //! of that call: no global keeps it.
 
 use crate::scheduler::{Plan, SharedScheduler};
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use alloc::{
+    borrow::ToOwned,
+    rc::{Rc, Weak},
+    string::String,
+    vec::Vec,
+};
+use core::cell::{OnceCell, RefCell};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/errors.js")]
@@ -24,7 +29,7 @@ extern "C" {
 /// A bucket's identity: a hash of the key (never the key itself) and the base URL.
 type BucketId = (u64, String);
 
-thread_local! {
+realm_local! {
     // Weak, so a bucket dies with its last client. A list, not a map: a realm holds a
     // handful of buckets, and a hash table would cost the .wasm more than the scan.
     static REGISTRY: RefCell<Vec<(BucketId, Weak<RefCell<crate::scheduler::Scheduler>>)>> =
@@ -67,7 +72,13 @@ pub(crate) fn shared_bucket(
     }
     // Another build of the package in this realm with a bucket for the same key would be a
     // second budget: together the two would exceed the limit.
-    if CHECKER.with(|own| bucket_elsewhere(own.as_ref(), key, base_url)) != Ok(false) {
+    if CHECKER.with(|own| {
+        let own = own.get_or_init(|| {
+            Closure::new(|key: String, base_url: String| has_bucket(&key, &base_url))
+        });
+        bucket_elsewhere(own.as_ref(), key, base_url)
+    }) != Ok(false)
+    {
         return Err(
             "another build of conveyor-client in this realm (`conveyor-client` or `conveyor-client/stores`) already has a rate-limit bucket for this key and base URL: two would exceed the limit together. Import ConveyorClient from one entry (`conveyor-client/stores` if any client uses a store) for this key"
                 .to_owned(),
@@ -80,10 +91,9 @@ pub(crate) fn shared_bucket(
     Ok(fresh)
 }
 
-thread_local! {
+realm_local! {
     // This build's answer to the other builds' question, made once.
-    static CHECKER: Closure<dyn Fn(String, String) -> bool> =
-        Closure::new(|key: String, base_url: String| has_bucket(&key, &base_url));
+    static CHECKER: OnceCell<Closure<dyn Fn(String, String) -> bool>> = const { OnceCell::new() };
 }
 
 /// Whether this build has a live shared bucket for `key` at `base_url`.

@@ -6,6 +6,8 @@
 //! for every run of it at least [`MIN_MASKED_RUN`] characters long, and checked against a
 //! depth and a size bound.
 
+use alloc::{borrow::ToOwned, string::String};
+
 /// The shortest run of the key that is masked: long enough not to mask ordinary words,
 /// short enough that what stays visible is a fraction of the key.
 pub const MIN_MASKED_RUN: usize = 8;

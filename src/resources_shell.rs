@@ -15,6 +15,7 @@ use crate::options::{self, CallOptions};
 use crate::params::{self, Body, Field, Value};
 use crate::resources::{self, Endpoint, Envelope, ResponseKind};
 use crate::text::Cat;
+use alloc::{borrow::ToOwned, boxed::Box, string::String, vec::Vec};
 use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -116,7 +117,7 @@ fn prepare(
     page: &JsValue,
 ) -> Result<(crate::pipeline::Call, Finish), JsValue> {
     // A float, so that whatever else JS passes (a name, NaN, -1) is refused, not wrapped.
-    let found = (index >= 0.0 && index.trunc() == index)
+    let found = (index >= 0.0 && crate::float::trunc(index) == index)
         .then(|| resources::get(index as usize))
         .flatten();
     let Some(ep) = found else {
@@ -167,7 +168,7 @@ fn prepare(
     let mut prepared = params::prepare_with(ep, &path_args, &params, js_number_text)
         .map_err(|e| invalid(ep, &e.field, e.message))?;
     let path_and_query = if prepared.query.is_empty() {
-        std::mem::take(&mut prepared.path)
+        core::mem::take(&mut prepared.path)
     } else {
         prepared.path_and_query()
     };

@@ -38,6 +38,7 @@
 //! ```
 
 use crate::calendar::{civil_from_days, days_from_civil, days_in_month};
+use alloc::string::String;
 
 /// How many times, and how long apart, a failed call is tried again.
 ///
@@ -132,8 +133,8 @@ impl RetryPolicy {
         };
         // 2^63 already dwarfs any sane max_delay_ms; stopping the exponent there keeps the
         // product finite, so `0 * inf = NaN` cannot happen.
-        let exponent = attempt_index.min(63) as i32;
-        let ceiling = (self.base_delay_ms * 2f64.powi(exponent)).min(max);
+        let exponent = attempt_index.min(63);
+        let ceiling = (self.base_delay_ms * (1u64 << exponent) as f64).min(max);
         let delay = jitter * ceiling;
         if delay.is_nan() {
             0.0
@@ -503,7 +504,7 @@ fn two_digits(s: &str) -> Option<i64> {
 /// RFC 9110: a two-digit year more than 50 years in the future means the most recent
 /// past year with the same last two digits.
 fn two_digit_year(yy: i64, now_ms: f64) -> i64 {
-    let now_days = (now_ms / 86_400_000.0).floor();
+    let now_days = crate::float::floor(now_ms / 86_400_000.0);
     // `now_ms` is finite here; the clamp keeps the cast exact for absurd clocks.
     let (current, _, _) = civil_from_days(now_days.clamp(-1e9, 1e9) as i64);
     let mut year = current - current.rem_euclid(100) + yy;

@@ -22,9 +22,11 @@ use crate::limiter::{LimiterConfig, LimiterState, WaiterId};
 use crate::store_tasks;
 pub(crate) use crate::waiters::Look;
 use crate::waiters::Waiters;
-use gloo_timers::callback::Timeout;
-use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use alloc::{
+    rc::{Rc, Weak},
+    string::String,
+};
+use core::cell::RefCell;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 extern "C" {
@@ -32,6 +34,36 @@ extern "C" {
     // a wall clock stepped forward by NTP would hand tokens back early.
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
     fn performance_now() -> f64;
+    // The global timer functions: in Node `setTimeout` returns an object, not a number.
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(f: &js_sys::Function, ms: u32) -> wasm_bindgen::JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &wasm_bindgen::JsValue);
+}
+
+/// The scheduler's timer: runs its callback once after a delay; dropping it clears it.
+/// (gloo-timers' `Timeout` links std back in.)
+struct Timeout {
+    id: wasm_bindgen::JsValue,
+    _callback: wasm_bindgen::closure::Closure<dyn FnMut()>,
+}
+
+impl Timeout {
+    fn new(ms: u32, f: impl FnOnce() + 'static) -> Timeout {
+        use wasm_bindgen::JsCast as _;
+        let callback = wasm_bindgen::closure::Closure::once(f);
+        let id = set_timeout(callback.as_ref().unchecked_ref(), ms);
+        Timeout {
+            id,
+            _callback: callback,
+        }
+    }
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        clear_timeout(&self.id);
+    }
 }
 
 /// The clock every limiter decision uses: monotonic ms (`performance.now()`).
@@ -205,7 +237,7 @@ impl Scheduler {
                 }
                 let this = self.this.clone();
                 // +1 ms: setTimeout may fire a hair early relative to Date.now().
-                let delay = crate::options::timer_ms((at - now).max(0.0).ceil() + 1.0);
+                let delay = crate::options::timer_ms(crate::float::ceil((at - now).max(0.0)) + 1.0);
                 let timeout = Timeout::new(delay, move || {
                     if let Some(s) = this.upgrade() {
                         if let Ok(mut s) = s.try_borrow_mut() {
@@ -264,14 +296,18 @@ impl Drop for Permit {
 /// serving one request dies with it, and a request waiting only on another's timer is
 /// cancelled as hung. Detected once (`navigator.userAgent` is `Cloudflare-Workers` there).
 pub(crate) fn timers_are_request_scoped() -> bool {
-    thread_local! {
-        static SCOPED: bool = js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
-            .and_then(|n| js_sys::Reflect::get(&n, &"userAgent".into()))
-            .ok()
-            .and_then(|ua| ua.as_string())
-            .is_some_and(|ua| ua == "Cloudflare-Workers");
+    realm_local! {
+        static SCOPED: core::cell::OnceCell<bool> = const { core::cell::OnceCell::new() };
     }
-    SCOPED.with(|s| *s)
+    SCOPED.with(|s| {
+        *s.get_or_init(|| {
+            js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
+                .and_then(|n| js_sys::Reflect::get(&n, &"userAgent".into()))
+                .ok()
+                .and_then(|ua| ua.as_string())
+                .is_some_and(|ua| ua == "Cloudflare-Workers")
+        })
+    })
 }
 
 /// How long a queued waiter's own timer waits before it runs the scheduler's decision
@@ -307,7 +343,9 @@ pub(crate) fn own_timer_ms(shared: &SharedScheduler) -> f64 {
         crate::lease::clamp_ms(window_ms / 10.0, 10.0, 1000.0)
     };
     let due = due.map_or(now + idle, |at| at.min(now + idle));
-    f64::from(crate::options::timer_ms((due - now).max(0.0).ceil() + 1.0))
+    f64::from(crate::options::timer_ms(
+        crate::float::ceil((due - now).max(0.0)) + 1.0,
+    ))
 }
 
 /// A token now, if the realm's in-memory bucket has one free and nobody waits before this

@@ -12,8 +12,8 @@ use crate::lease::{Ask, Event, FleetConfig, Outcome, StoreReply};
 use crate::scheduler::{now_ms, Scheduler, SharedScheduler};
 use crate::store::{self, event_to_js, StoreHandle};
 use crate::transport::{self, Resume};
-use std::cell::RefCell;
-use std::rc::Weak;
+use alloc::{boxed::Box, rc::Weak, string::String, vec::Vec};
+use core::cell::RefCell;
 use wasm_bindgen::JsValue;
 
 /// Gives up on an ask the store has not answered in time, if one is overdue.
@@ -242,8 +242,8 @@ impl StoreTask {
             store.flushing = false;
             Some((
                 store.link.handle(),
-                std::mem::take(&mut store.to_release),
-                std::mem::take(&mut store.to_settle),
+                core::mem::take(&mut store.to_release),
+                core::mem::take(&mut store.to_settle),
                 store.fleet.config().window_ms,
             ))
         });
@@ -271,7 +271,7 @@ impl StoreTask {
 
 impl Resume for StoreTask {
     fn resume(mut self: Box<Self>, value: JsValue) -> Result<JsValue, JsValue> {
-        match std::mem::replace(&mut self.step, Step::Idle) {
+        match core::mem::replace(&mut self.step, Step::Idle) {
             step @ (Step::Ask(..) | Step::GiveBack(..)) => self.hashed(&value, step),
             Step::Asked(want) => match self.handle.reply(&value, want) {
                 Ok(reply) => self.happened(Happened::Reply(reply), None),

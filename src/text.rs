@@ -2,6 +2,8 @@
 //! what `concat()` and `join()` give. The standard pair share `join_generic_copy`, about 1 KB
 //! of .wasm specialised for short separators; messages are short, so a plain loop does.
 
+use alloc::string::String;
+
 /// Joins string slices (`&str`, `String`).
 pub(crate) trait Cat {
     /// The parts end to end (`concat()`).

@@ -14,7 +14,8 @@
 //! value, its typed error thrown, or the promise of its next wait), so a call's promise is
 //! the chain of its waits and nothing in wasm keeps a resolver, a waker or a task.
 
-use std::cell::{Cell, RefCell};
+use alloc::{boxed::Box, string::String, vec::Vec};
+use core::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/transport.js")]
@@ -253,8 +254,8 @@ struct Slots {
     free: Vec<u32>,
 }
 
-thread_local! {
-    static SLOTS: RefCell<Slots> = RefCell::default();
+realm_local! {
+    static SLOTS: RefCell<Slots> = const { RefCell::new(Slots { slots: Vec::new(), free: Vec::new() }) };
     static HOOKED: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -306,7 +307,7 @@ fn settle(id: u32, value: JsValue) -> Result<JsValue, JsValue> {
         if !matches!(slot, Slot::Parked(_)) {
             return None;
         }
-        let Slot::Parked(call) = std::mem::replace(slot, Slot::Free) else {
+        let Slot::Parked(call) = core::mem::replace(slot, Slot::Free) else {
             return None;
         };
         w.free.push(id);

@@ -15,6 +15,7 @@
 //! ```
 
 use crate::text::Cat;
+use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use percent_encoding::percent_decode_str;
 
 /// Percent-encodes one path segment taken from a caller argument (an id, a slug).

@@ -11,7 +11,7 @@
 //! none, the scheduler's [`Waiters`](crate::waiters::Waiters) keeps each waiter's wait to
 //! wake or grant in one.
 
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 /// Identifies one waiting request, to cancel it or to recognise it among the grants.
 ///

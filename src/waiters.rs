@@ -9,6 +9,7 @@
 use crate::bucket::Grant;
 use crate::limiter::WaiterId;
 use crate::wait_queue::Ring;
+use alloc::vec::Vec;
 
 /// One waiter's record.
 enum Slot {
@@ -64,7 +65,7 @@ impl Waiters {
     pub(crate) fn grant(&mut self, id: WaiterId, grant: Grant) -> Result<(), Grant> {
         match self.ring.get_mut(id) {
             Some(slot @ Slot::Waiting(_)) => {
-                if let Slot::Waiting(Some(wake)) = std::mem::replace(slot, Slot::Granted(grant)) {
+                if let Slot::Waiting(Some(wake)) = core::mem::replace(slot, Slot::Granted(grant)) {
                     self.woken.push(wake);
                 }
                 Ok(())
@@ -75,7 +76,7 @@ impl Waiters {
     }
 
     /// The waits to wake, granted since the last call.
-    pub(crate) fn woken(&mut self) -> std::vec::Drain<'_, u32> {
+    pub(crate) fn woken(&mut self) -> alloc::vec::Drain<'_, u32> {
         self.woken.drain(..)
     }
 

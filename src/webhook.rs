@@ -11,6 +11,7 @@
 //! called from `webhook_shell`.
 
 use crate::errors::{Error, ErrorKind};
+use alloc::string::String;
 
 /// How far the timestamp may be from now, either way, unless the caller says otherwise.
 pub const DEFAULT_TOLERANCE_SEC: u64 = 300;
@@ -279,7 +280,7 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
         diff |= x ^ y;
     }
     // black_box keeps the optimiser from turning the fold into an early-exit comparison.
-    std::hint::black_box(diff) == 0
+    core::hint::black_box(diff) == 0
 }
 
 /// The error for a delivery none of whose `signatures` matched.

@@ -14,8 +14,9 @@ use crate::fallible;
 use crate::js_error;
 use crate::options::{get, get_number};
 use crate::webhook::{self, Delivery, HeaderSource, HeaderValue, HEADER_SETS, MAC_BASE64_LEN};
+use alloc::{string::String, vec::Vec};
+use core::cell::Cell;
 use js_sys::{Array, Date, JsString, Promise, Reflect, Uint8Array};
-use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 
 /// The second call's signature: the MAC (a string, or undefined when WebCrypto failed), the
@@ -47,7 +48,7 @@ extern "C" {
     fn json_parse(text: &JsString) -> Result<JsValue, JsValue>;
 }
 
-thread_local! {
+realm_local! {
     static HOOKED: Cell<bool> = const { Cell::new(false) };
 }
 
@@ -208,7 +209,7 @@ pub(crate) fn verify(options: JsValue) -> Result<Promise, JsValue> {
     let delivery = Delivery::read(&mut JsHeaders::new(&headers).map_err(js)?).map_err(js)?;
     webhook::check_timestamp(
         delivery.timestamp,
-        (now_ms / 1000.0).floor() as i64,
+        crate::float::floor(now_ms / 1000.0) as i64,
         tolerance as u64,
     )
     .map_err(js)?;

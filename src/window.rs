@@ -8,7 +8,7 @@
 //! [`crate::lease::Fleet`] one for the store tokens it settled (what a forgetful store
 //! would need back).
 
-use std::collections::VecDeque;
+use alloc::{collections::VecDeque, vec::Vec};
 
 /// Return instants in ms, non-decreasing, oldest first.
 #[derive(Debug, Clone, Default)]

@@ -19,6 +19,8 @@
 //! assert_eq!((ep.method, ep.path), ("DELETE", "/exchange/folders/{id}"));
 //! ```
 
+use alloc::vec::Vec;
+
 pub mod exchange;
 pub mod interactions;
 pub mod knowledge_base;
