@@ -40,7 +40,6 @@
 //! | `webhook` | verifying a webhook delivery: headers, timestamp window, secret, signatures | no |
 //! | `heap` | the wasm allocator, growing the memory by an eighth at a time | no (wasm only) |
 //! | `realm_local` | the realm's globals: `thread_local!` with `std`, statics without | no |
-//! | `float` | `trunc`, `floor`, `ceil` of an `f64` (`core` has none on stable) | no |
 //! | `webhook_shell` | `verifyWebhook`: the caller's options, WebCrypto's HMAC, `JSON.parse` | yes |
 //!
 //! The cargo feature `stores` adds `store`, `store_tasks`, `memory_store` and the shared
@@ -79,7 +78,6 @@ pub mod classify;
 mod client;
 pub mod errors;
 mod fallible;
-mod float;
 mod heap;
 pub mod http_checks;
 mod js_error;

@@ -284,7 +284,7 @@ fn greater_than_0(window_ms: f64) -> Result<f64, JsValue> {
 
 fn whole(req: &JsValue, name: &str) -> Result<u32, JsValue> {
     let n = number(req, name)?;
-    if n != crate::float::trunc(n) || !(1.0..=f64::from(u32::MAX)).contains(&n) {
+    if n != libm::trunc(n) || !(1.0..=f64::from(u32::MAX)).contains(&n) {
         return Err(field_error(name, "must be a whole number of at least 1"));
     }
     Ok(n as u32)

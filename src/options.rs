@@ -393,7 +393,7 @@ fn number_ok(name: &str, n: f64, min: f64, integer: bool) -> Result<f64, Refusal
     if !n.is_finite() {
         return Err(must(name, "a finite number"));
     }
-    if integer && n != crate::float::trunc(n) {
+    if integer && n != libm::trunc(n) {
         return Err(must(name, "a whole number"));
     }
     if n < min {

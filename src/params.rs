@@ -314,7 +314,7 @@ fn is_id(v: &Value) -> bool {
 }
 
 fn is_integer(n: f64) -> bool {
-    n.is_finite() && crate::float::trunc(n) == n
+    n.is_finite() && libm::trunc(n) == n
 }
 
 /// Whether `v` (given, not `Null`) has the type `kind` takes. A list's items, a date's

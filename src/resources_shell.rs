@@ -117,7 +117,7 @@ fn prepare(
     page: &JsValue,
 ) -> Result<(crate::pipeline::Call, Finish), JsValue> {
     // A float, so that whatever else JS passes (a name, NaN, -1) is refused, not wrapped.
-    let found = (index >= 0.0 && crate::float::trunc(index) == index)
+    let found = (index >= 0.0 && libm::trunc(index) == index)
         .then(|| resources::get(index as usize))
         .flatten();
     let Some(ep) = found else {

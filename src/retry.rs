@@ -504,7 +504,7 @@ fn two_digits(s: &str) -> Option<i64> {
 /// RFC 9110: a two-digit year more than 50 years in the future means the most recent
 /// past year with the same last two digits.
 fn two_digit_year(yy: i64, now_ms: f64) -> i64 {
-    let now_days = crate::float::floor(now_ms / 86_400_000.0);
+    let now_days = libm::floor(now_ms / 86_400_000.0);
     // `now_ms` is finite here; the clamp keeps the cast exact for absurd clocks.
     let (current, _, _) = civil_from_days(now_days.clamp(-1e9, 1e9) as i64);
     let mut year = current - current.rem_euclid(100) + yy;

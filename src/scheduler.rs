@@ -237,7 +237,7 @@ impl Scheduler {
                 }
                 let this = self.this.clone();
                 // +1 ms: setTimeout may fire a hair early relative to Date.now().
-                let delay = crate::options::timer_ms(crate::float::ceil((at - now).max(0.0)) + 1.0);
+                let delay = crate::options::timer_ms(libm::ceil((at - now).max(0.0)) + 1.0);
                 let timeout = Timeout::new(delay, move || {
                     if let Some(s) = this.upgrade() {
                         if let Ok(mut s) = s.try_borrow_mut() {
@@ -344,7 +344,7 @@ pub(crate) fn own_timer_ms(shared: &SharedScheduler) -> f64 {
     };
     let due = due.map_or(now + idle, |at| at.min(now + idle));
     f64::from(crate::options::timer_ms(
-        crate::float::ceil((due - now).max(0.0)) + 1.0,
+        libm::ceil((due - now).max(0.0)) + 1.0,
     ))
 }
 

@@ -209,7 +209,7 @@ pub(crate) fn verify(options: JsValue) -> Result<Promise, JsValue> {
     let delivery = Delivery::read(&mut JsHeaders::new(&headers).map_err(js)?).map_err(js)?;
     webhook::check_timestamp(
         delivery.timestamp,
-        crate::float::floor(now_ms / 1000.0) as i64,
+        libm::floor(now_ms / 1000.0) as i64,
         tolerance as u64,
     )
     .map_err(js)?;
