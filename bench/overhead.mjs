@@ -3,7 +3,12 @@
 // N GETs per variant against the sandbox, concurrency 1 and 32, variants interleaved in
 // rounds (the starting variant rotates every round), in Node and in workerd.
 // BENCH_BASELINE=<a copy of an older pkg/> adds its client's Node rows ("before: ..."),
-// interleaved in the same rounds, for a side-by-side A/B of a change.
+// interleaved in the same rounds, for a side-by-side A/B of a change. "plain, the client's
+// init" is `fetch` with what the client hands it (method, the frozen header record,
+// `redirect: "manual"`, an AbortController's signal and a 30 s timer): undici's share of a
+// call, apart from the client's own. BENCH_VARIANTS=<regex> keeps only the Node variants
+// whose name matches (plain always stays: it is the ratio's base); BENCH_WORKERD=0 skips
+// workerd.
 import { ConveyorClient } from "conveyor-client";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -45,9 +50,23 @@ const before = Before && new Before({
   baseUrl: sb.api,
   rateLimit: { limit: 1_000_000_000, windowMs: 1000, maxQueue: 1_000_000, shared: false },
 });
-const variants = {
+const clientHeaders = Object.freeze({ Accept: "application/json", "X-API-KEY": KEYS.bench });
+const fired = (ctl) => ctl.abort();
+const allVariants = {
   plain: async () => {
     const res = await fetch(url, { headers });
+    if (res.status !== 200) throw new Error(`plain fetch got ${res.status}`);
+    await res.arrayBuffer();
+  },
+  "plain, the client's init": async () => {
+    const ctl = new AbortController();
+    const timer = setTimeout(fired, 30_000, ctl);
+    let res;
+    try {
+      res = await fetch(url, { method: "GET", headers: clientHeaders, redirect: "manual", signal: ctl.signal });
+    } finally {
+      clearTimeout(timer);
+    }
     if (res.status !== 200) throw new Error(`plain fetch got ${res.status}`);
     await res.arrayBuffer();
   },
@@ -86,6 +105,8 @@ const variants = {
     await (await handDeadline(PATH)).arrayBuffer();
   },
 };
+const keep = process.env.BENCH_VARIANTS ? new RegExp(process.env.BENCH_VARIANTS) : undefined;
+const variants = Object.fromEntries(Object.entries(allVariants).filter(([n]) => n === "plain" || !keep || keep.test(n)));
 const names = Object.keys(variants);
 
 const log = (...a) => process.stderr.write(`[overhead] ${a.join(" ")}\n`);
@@ -127,6 +148,7 @@ for (const conc of CONCURRENCY) {
 let workerd = null;
 let workerdError = null;
 try {
+  if (process.env.BENCH_WORKERD === "0") throw new Error("skipped (BENCH_WORKERD=0)");
   const worker = await startWorker(new URL("./worker-overhead.mjs", import.meta.url).pathname);
   try {
     const q = (mode, n, conc) =>

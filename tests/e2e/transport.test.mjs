@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
-import { ConveyorClient, ConveyorTimeoutError, ConveyorValidationError } from "conveyor-client";
+import { ConveyorAbortError, ConveyorClient, ConveyorTimeoutError, ConveyorValidationError } from "conveyor-client";
 
 const KEY = "sk_test_transport_0123456789abcdef";
 let server;
@@ -125,4 +125,20 @@ test("the deadline holds without a signal: a fetch that never settles, and a ser
   assert.ok(performance.now() - t0 < 2000, "rejected at the deadline");
   // And the client goes on working.
   assert.equal((await hang.request("GET", "/a")).key, KEY);
+});
+
+test("a body that never ends is cut by the deadline or the caller's signal, from a fetch that ignores its signal", async () => {
+  // A platform stream whose source never delivers: nothing but a cancel ends a pending read.
+  const endless = () => Promise.resolve(new Response(new ReadableStream({ pull: () => new Promise(() => {}) })));
+  const client = new ConveyorClient({ apiKey: KEY, baseUrl: base, rateLimit: false, maxRetries: 0, timeoutMs: 200, fetch: endless });
+  const t0 = performance.now();
+  await assert.rejects(client.request("GET", "/a"), ConveyorTimeoutError);
+  assert.ok(performance.now() - t0 < 2000, "rejected at the deadline");
+  const patient = new ConveyorClient({ apiKey: KEY, baseUrl: base, rateLimit: false, maxRetries: 0, timeoutMs: 60_000, fetch: endless });
+  const controller = new AbortController();
+  const call = patient.request("GET", "/a", { signal: controller.signal });
+  setTimeout(() => controller.abort(new Error("caller stopped")), 50);
+  const e = await call.catch((x) => x);
+  assert.ok(e instanceof ConveyorAbortError, String(e));
+  assert.equal(e.cause?.message, "caller stopped");
 });
