@@ -157,11 +157,11 @@ impl ConveyorClient {
     /// A typed method's call, ready for [`ConveyorClient::launch`].
     pub(crate) fn prepare_raw(&self, call: RawCall) -> Result<Call, JsValue> {
         let inner = &self.inner;
-        let (url, display_path) = inner.resolve(&call.path_and_query)?;
+        let (url, display_from) = inner.resolve(&call.path_and_query)?;
         Ok(Call {
             method: call.method,
             url,
-            display_path,
+            display_from,
             headers: inner.headers_for(call.json),
             body: call.body,
             signal: call.options.signal,
@@ -255,9 +255,10 @@ impl Inner {
         })
     }
 
-    /// Resolves a caller's path (relative, or absolute on our origin) to a URL, refusing
-    /// anything that would carry the key to another origin.
-    fn resolve(&self, path: &str) -> Result<(String, String), JsValue> {
+    /// Resolves a caller's path (relative, or absolute on our origin) to a URL, and where
+    /// in it the path its errors show begins ([`Call::display_from`]), refusing anything
+    /// that would carry the key to another origin.
+    fn resolve(&self, path: &str) -> Result<(String, u32), JsValue> {
         // Checked again here because query strings and typed calls build paths too.
         if path.len() > MAX_PATH_LEN {
             return Err(invalid(&format!(
@@ -266,11 +267,10 @@ impl Inner {
             )));
         }
         if urls::check_relative_path(path).is_ok() {
-            let joined = urls::join(&self.base_path, path);
-            return Ok((
-                format!("{}{}", self.origin, joined),
-                urls::redact_path(path),
-            ));
+            let url = format!("{}{}", self.origin, urls::join(&self.base_path, path));
+            // `join` ends with a checked path as it is: errors show the caller's path.
+            let from = url.len().saturating_sub(path.len()) as u32;
+            return Ok((url, from));
         }
         let url = web_sys::Url::new(path).map_err(|_| {
             error_to_js(Error::config(format!(
@@ -290,8 +290,10 @@ impl Inner {
                 "the URL carries credentials (user:password@); the client sends only the API key",
             ));
         }
-        let display = format!("{}{}", url.pathname(), url.search());
-        Ok((url.href(), urls::redact_path(&display)))
+        // Without credentials the href is the origin, then the path, query and fragment
+        // (which redaction drops): errors show all of the path.
+        let href = url.href();
+        Ok((href, self.origin.len() as u32))
     }
 
     /// The per-client header record, with the JSON content type or without.
@@ -331,13 +333,13 @@ impl Inner {
             }
         }
         check_body_allowed(&method, body.is_some())?;
-        let (url, display_path) = self.resolve(&path)?;
+        let (url, display_from) = self.resolve(&path)?;
         let headers = self.call_headers(init, false)?;
         let o = options::call_options(init).map_err(error_to_js)?;
         Ok(Call {
             method,
             url,
-            display_path,
+            display_from,
             headers,
             body: body.unwrap_or(JsValue::UNDEFINED),
             signal: o.signal,
@@ -367,7 +369,7 @@ impl Inner {
         };
         let raw_body = options::get(opts, "body").map_err(per_call_error)?;
         check_body_allowed(&method, raw_body.is_some())?;
-        let (url, display_path) = self.resolve(&format!("{path}{query}"))?;
+        let (url, display_from) = self.resolve(&format!("{path}{query}"))?;
         let (body, json) = match raw_body {
             None => (JsValue::UNDEFINED, false),
             Some(b) if is_raw_body(&b) => (b, false),
@@ -386,7 +388,7 @@ impl Inner {
         Ok(Call {
             method,
             url,
-            display_path,
+            display_from,
             headers,
             body,
             signal: o.signal,
@@ -506,7 +508,7 @@ mod tests {
         Call {
             method: "GET".into(),
             url: "https://api.conveyor.test/api/v2/exchange/access_groups".into(),
-            display_path: "/exchange/access_groups".into(),
+            display_from: 32,
             headers: JsValue::UNDEFINED,
             body: JsValue::UNDEFINED,
             signal: None,

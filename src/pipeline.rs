@@ -91,14 +91,32 @@ pub(crate) struct Call {
     pub method: String,
     /// Absolute URL on the pipeline's origin.
     pub url: String,
-    /// The path for errors, secret-looking query values already redacted.
-    pub display_path: String,
+    /// Where in `url` the path errors show begins (the caller's path, or the whole path
+    /// of an absolute URL): derived when an error needs it, not a string per call.
+    pub display_from: u32,
     /// A per-client header record, or the call's own `Headers` with the key.
     pub headers: JsValue,
     /// The body, or `undefined`.
     pub body: JsValue,
     pub signal: Option<AbortSignal>,
     pub timeout_ms: Option<f64>,
+}
+
+impl Call {
+    /// The path for errors, secret-looking query values redacted.
+    pub(crate) fn display_path(&self) -> String {
+        urls::redact_path(
+            self.url
+                .get(self.display_from as usize..)
+                .unwrap_or_default(),
+        )
+    }
+
+    /// An error about this call, `"{method} {path}: {why}"`, naming its method and path.
+    fn error(&self, kind: ErrorKind, why: &str) -> Error {
+        let p = self.display_path();
+        Error::new(kind, format!("{} {p}: {why}", self.method)).with_request(&self.method, &p)
+    }
 }
 
 /// What an attempt's outcome means for the call.
@@ -366,17 +384,10 @@ impl Task {
                 self.acquire()
             }
             Next::Follow(..) => {
-                let call = &self.call;
-                let f = Failure::new(
-                    Error::new(
-                        ErrorKind::Network,
-                        format!(
-                            "{} {}: more than {MAX_REDIRECTS} redirects",
-                            call.method, call.display_path
-                        ),
-                    )
-                    .with_request(&call.method, &call.display_path),
-                );
+                let f = Failure::new(self.call.error(
+                    ErrorKind::Network,
+                    &format!("more than {MAX_REDIRECTS} redirects"),
+                ));
                 self.end(Err(f))
             }
         }
@@ -547,13 +558,7 @@ impl Pipeline {
             _ => {}
         }
         if let Err(why) = self.check_came_from_us(live) {
-            return Next::Fail(Failure::new(
-                Error::new(
-                    ErrorKind::Network,
-                    format!("{} {}: {why}", call.method, call.display_path),
-                )
-                .with_request(&call.method, &call.display_path),
-            ));
+            return Next::Fail(Failure::new(call.error(ErrorKind::Network, &why)));
         }
         match code {
             // The body's deadline passed: a timeout like any other, for the retry policy.
@@ -602,14 +607,13 @@ impl Pipeline {
         };
         if next.origin() != self.origin {
             return Next::Fail(Failure::new(
-                Error::new(
+                call.error(
                     ErrorKind::Network,
-                    format!(
-                        "{} {}: redirected to another origin ({}); not followed, so the API key was not sent there",
-                        call.method, call.display_path, next.origin()
+                    &format!(
+                        "redirected to another origin ({}); not followed, so the API key was not sent there",
+                        next.origin()
                     ),
                 )
-                .with_request(&call.method, &call.display_path)
                 .with_status(status),
             ));
         }
@@ -645,25 +649,20 @@ impl Pipeline {
     fn too_large(&self, call: &Call, status: u16) -> Failure {
         let cap = self.max_response_bytes;
         Failure::new(
-            Error::new(
+            call.error(
                 ErrorKind::TooLarge,
-                format!(
-                    "{} {}: the response body is larger than maxResponseBytes ({} bytes); the rest was not read",
-                    call.method, call.display_path, cap as u64
+                &format!(
+                    "the response body is larger than maxResponseBytes ({} bytes); the rest was not read",
+                    cap as u64
                 ),
             )
-            .with_request(&call.method, &call.display_path)
             .with_status(status),
         )
     }
 
     /// A response the client cannot use; `status` 0 when none was read.
     fn bad_response(&self, call: &Call, status: u16, why: &str) -> Failure {
-        let mut error = Error::new(
-            ErrorKind::BadResponse,
-            format!("{} {}: {why}", call.method, call.display_path),
-        )
-        .with_request(&call.method, &call.display_path);
+        let mut error = call.error(ErrorKind::BadResponse, why);
         if status != 0 {
             error = error.with_status(status);
         }
@@ -681,14 +680,14 @@ impl Pipeline {
         details: Option<JsValue>,
     ) -> Failure {
         let m = &call.method;
-        let p = &call.display_path;
         match (attempt, live) {
             (Attempt::Response { status, .. }, Some(live)) => {
                 let request_id = live
                     .attempt
                     .request_id()
                     .map(|r| redact::mask(&r, &self.api_key, redact::MIN_MASKED_RUN));
-                let mut error = classify::error_for_status(status, m, p, request_id.as_deref())
+                let p = call.display_path();
+                let mut error = classify::error_for_status(status, m, &p, request_id.as_deref())
                     .unwrap_or_else(|| {
                         Error::new(ErrorKind::Http, format!("{m} {p}: HTTP {status}"))
                     });
@@ -700,22 +699,20 @@ impl Pipeline {
                 }
             }
             (Attempt::Timeout, _) => Failure::new(
-                Error::new(
+                call.error(
                     ErrorKind::Timeout,
-                    format!(
-                        "{m} {p}: no complete response within {} ms",
+                    &format!(
+                        "no complete response within {} ms",
                         call.timeout_ms.unwrap_or(self.timeout_ms) as u64
                     ),
                 )
-                .with_request(m, p)
                 .with_retryable(true),
             ),
             (_, _) => Failure::new(
-                Error::new(
+                call.error(
                     ErrorKind::Network,
-                    format!("{m} {p}: the request could not be sent (network error)"),
+                    "the request could not be sent (network error)",
                 )
-                .with_request(m, p)
                 .with_retryable(true),
             ),
         }
@@ -723,16 +720,7 @@ impl Pipeline {
 }
 
 fn aborted(call: &Call) -> Failure {
-    let f = Failure::new(
-        Error::new(
-            ErrorKind::Aborted,
-            format!(
-                "{} {}: aborted by the caller's signal",
-                call.method, call.display_path
-            ),
-        )
-        .with_request(&call.method, &call.display_path),
-    );
+    let f = Failure::new(call.error(ErrorKind::Aborted, "aborted by the caller's signal"));
     match call
         .signal
         .as_ref()
@@ -745,14 +733,10 @@ fn aborted(call: &Call) -> Failure {
 
 fn queue_full(call: &Call) -> Failure {
     Failure::new(
-        Error::new(
+        call.error(
             ErrorKind::QueueFull,
-            format!(
-                "{} {}: the rate-limit queue is full; nothing was sent. Slow down, or raise rateLimit.maxQueue",
-                call.method, call.display_path
-            ),
+            "the rate-limit queue is full; nothing was sent. Slow down, or raise rateLimit.maxQueue",
         )
-        .with_request(&call.method, &call.display_path)
         .with_retryable(true),
     )
 }
@@ -763,7 +747,7 @@ fn wait_event(call: &Call, state: &LimiterState) -> JsValue {
         let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
     };
     set("method", JsValue::from_str(&call.method));
-    set("path", JsValue::from_str(&call.display_path));
+    set("path", JsValue::from_str(&call.display_path()));
     set("queued", JsValue::from_f64(state.queued as f64));
     // When every token is held by a request still in flight, no return instant is known
     // yet; one window is the least it can take (a token returns a window after its
