@@ -26,8 +26,8 @@ use crate::transport::{self, Code, Live, Outgoing, Resume};
 use crate::url as urls;
 use alloc::{boxed::Box, rc::Rc, string::String};
 use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
-use web_sys::AbortSignal;
 
 /// How many same-origin redirects one call follows.
 const MAX_REDIRECTS: u32 = 5;
@@ -98,7 +98,9 @@ pub(crate) struct Call {
     pub headers: JsValue,
     /// The body, or `undefined`.
     pub body: JsValue,
-    pub signal: Option<AbortSignal>,
+    /// The caller's `AbortSignal`, or `undefined` (a bare handle: an `Option` of one
+    /// takes twice the room).
+    pub signal: JsValue,
     pub timeout_ms: Option<f64>,
 }
 
@@ -148,8 +150,9 @@ pub(crate) struct Task {
     tries: u32,
     /// Same-origin redirects followed in this try, the URL the last one led to, and
     /// whether the method became GET.
-    hops: u32,
-    redirected: Option<String>,
+    hops: u8,
+    /// Boxed: a redirect is rare, and every queued call would carry the room for its URL.
+    redirected: Option<Box<String>>,
     as_get: bool,
     step: Step,
 }
@@ -224,10 +227,12 @@ impl Task {
     }
 
     fn signal(&self) -> JsValue {
-        self.call
-            .signal
-            .as_ref()
-            .map_or(JsValue::UNDEFINED, |s| s.clone().into())
+        self.call.signal.clone()
+    }
+
+    /// Whether the caller's signal has fired already.
+    fn aborted(&self) -> bool {
+        !self.call.signal.is_undefined() && abort::aborted(self.call.signal.unchecked_ref())
     }
 
     /// A token for the next attempt: at once, or parked as a waiter.
@@ -236,7 +241,7 @@ impl Task {
             // Without a limiter the attempt itself looks at the signal before sending.
             return self.send(Permit::none());
         };
-        if self.call.signal.as_ref().is_some_and(abort::aborted) {
+        if self.aborted() {
             let f = aborted(&self.call);
             return self.end(Err(f));
         }
@@ -280,7 +285,7 @@ impl Task {
         };
         // The signal first: an aborted waiter does not pick up a grant (leaving hands back
         // one it had not picked up).
-        if fired || self.call.signal.as_ref().is_some_and(abort::aborted) {
+        if fired || self.aborted() {
             scheduler::leave(&s, waiter);
             let f = aborted(&self.call);
             return self.end(Err(f));
@@ -376,11 +381,11 @@ impl Task {
                 self.end(Err(f))
             }
             Next::Ended(attempt, cause) => self.retry_or_fail(attempt, live, cause),
-            Next::Follow(to, get) if self.hops < MAX_REDIRECTS => {
+            Next::Follow(to, get) if u32::from(self.hops) < MAX_REDIRECTS => {
                 drop(live);
                 self.hops += 1;
                 self.as_get = self.as_get || get;
-                self.redirected = Some(to);
+                self.redirected = Some(Box::new(to));
                 self.acquire()
             }
             Next::Follow(..) => {
@@ -721,13 +726,12 @@ impl Pipeline {
 
 fn aborted(call: &Call) -> Failure {
     let f = Failure::new(call.error(ErrorKind::Aborted, "aborted by the caller's signal"));
-    match call
-        .signal
-        .as_ref()
-        .and_then(|s| fallible::get(s, "reason").ok())
-    {
-        Some(r) => f.caused_by(r),
-        None => f,
+    if call.signal.is_undefined() {
+        return f;
+    }
+    match fallible::get(&call.signal, "reason") {
+        Ok(r) => f.caused_by(r),
+        Err(_) => f,
     }
 }
 
