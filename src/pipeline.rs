@@ -151,7 +151,9 @@ pub(crate) struct Task {
     /// Same-origin redirects followed in this try, the URL the last one led to, and
     /// whether the method became GET.
     hops: u8,
-    /// Boxed: a redirect is rare, and every queued call would carry the room for its URL.
+    /// Boxed: a redirect is rare, and every queued call would carry the room for its URL
+    /// (a `String`'s three words, against one for the box).
+    #[allow(clippy::box_collection)]
     redirected: Option<Box<String>>,
     as_get: bool,
     step: Step,
