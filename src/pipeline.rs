@@ -26,8 +26,8 @@ use crate::transport::{self, Code, Live, Outgoing, Resume};
 use crate::url as urls;
 use alloc::{boxed::Box, rc::Rc, string::String};
 use js_sys::{Function, Object, Reflect};
+use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
-use web_sys::AbortSignal;
 
 /// How many same-origin redirects one call follows.
 const MAX_REDIRECTS: u32 = 5;
@@ -91,14 +91,34 @@ pub(crate) struct Call {
     pub method: String,
     /// Absolute URL on the pipeline's origin.
     pub url: String,
-    /// The path for errors, secret-looking query values already redacted.
-    pub display_path: String,
+    /// Where in `url` the path errors show begins (the caller's path, or the whole path
+    /// of an absolute URL): derived when an error needs it, not a string per call.
+    pub display_from: u32,
     /// A per-client header record, or the call's own `Headers` with the key.
     pub headers: JsValue,
     /// The body, or `undefined`.
     pub body: JsValue,
-    pub signal: Option<AbortSignal>,
+    /// The caller's `AbortSignal`, or `undefined` (a bare handle: an `Option` of one
+    /// takes twice the room).
+    pub signal: JsValue,
     pub timeout_ms: Option<f64>,
+}
+
+impl Call {
+    /// The path for errors, secret-looking query values redacted.
+    pub(crate) fn display_path(&self) -> String {
+        urls::redact_path(
+            self.url
+                .get(self.display_from as usize..)
+                .unwrap_or_default(),
+        )
+    }
+
+    /// An error about this call, `"{method} {path}: {why}"`, naming its method and path.
+    fn error(&self, kind: ErrorKind, why: &str) -> Error {
+        let p = self.display_path();
+        Error::new(kind, format!("{} {p}: {why}", self.method)).with_request(&self.method, &p)
+    }
 }
 
 /// What an attempt's outcome means for the call.
@@ -130,8 +150,11 @@ pub(crate) struct Task {
     tries: u32,
     /// Same-origin redirects followed in this try, the URL the last one led to, and
     /// whether the method became GET.
-    hops: u32,
-    redirected: Option<String>,
+    hops: u8,
+    /// Boxed: a redirect is rare, and every queued call would carry the room for its URL
+    /// (a `String`'s three words, against one for the box).
+    #[allow(clippy::box_collection)]
+    redirected: Option<Box<String>>,
     as_get: bool,
     step: Step,
 }
@@ -206,10 +229,12 @@ impl Task {
     }
 
     fn signal(&self) -> JsValue {
-        self.call
-            .signal
-            .as_ref()
-            .map_or(JsValue::UNDEFINED, |s| s.clone().into())
+        self.call.signal.clone()
+    }
+
+    /// Whether the caller's signal has fired already.
+    fn aborted(&self) -> bool {
+        !self.call.signal.is_undefined() && abort::aborted(self.call.signal.unchecked_ref())
     }
 
     /// A token for the next attempt: at once, or parked as a waiter.
@@ -218,7 +243,7 @@ impl Task {
             // Without a limiter the attempt itself looks at the signal before sending.
             return self.send(Permit::none());
         };
-        if self.call.signal.as_ref().is_some_and(abort::aborted) {
+        if self.aborted() {
             let f = aborted(&self.call);
             return self.end(Err(f));
         }
@@ -262,7 +287,7 @@ impl Task {
         };
         // The signal first: an aborted waiter does not pick up a grant (leaving hands back
         // one it had not picked up).
-        if fired || self.call.signal.as_ref().is_some_and(abort::aborted) {
+        if fired || self.aborted() {
             scheduler::leave(&s, waiter);
             let f = aborted(&self.call);
             return self.end(Err(f));
@@ -358,25 +383,18 @@ impl Task {
                 self.end(Err(f))
             }
             Next::Ended(attempt, cause) => self.retry_or_fail(attempt, live, cause),
-            Next::Follow(to, get) if self.hops < MAX_REDIRECTS => {
+            Next::Follow(to, get) if u32::from(self.hops) < MAX_REDIRECTS => {
                 drop(live);
                 self.hops += 1;
                 self.as_get = self.as_get || get;
-                self.redirected = Some(to);
+                self.redirected = Some(Box::new(to));
                 self.acquire()
             }
             Next::Follow(..) => {
-                let call = &self.call;
-                let f = Failure::new(
-                    Error::new(
-                        ErrorKind::Network,
-                        format!(
-                            "{} {}: more than {MAX_REDIRECTS} redirects",
-                            call.method, call.display_path
-                        ),
-                    )
-                    .with_request(&call.method, &call.display_path),
-                );
+                let f = Failure::new(self.call.error(
+                    ErrorKind::Network,
+                    &format!("more than {MAX_REDIRECTS} redirects"),
+                ));
                 self.end(Err(f))
             }
         }
@@ -547,13 +565,7 @@ impl Pipeline {
             _ => {}
         }
         if let Err(why) = self.check_came_from_us(live) {
-            return Next::Fail(Failure::new(
-                Error::new(
-                    ErrorKind::Network,
-                    format!("{} {}: {why}", call.method, call.display_path),
-                )
-                .with_request(&call.method, &call.display_path),
-            ));
+            return Next::Fail(Failure::new(call.error(ErrorKind::Network, &why)));
         }
         match code {
             // The body's deadline passed: a timeout like any other, for the retry policy.
@@ -602,14 +614,13 @@ impl Pipeline {
         };
         if next.origin() != self.origin {
             return Next::Fail(Failure::new(
-                Error::new(
+                call.error(
                     ErrorKind::Network,
-                    format!(
-                        "{} {}: redirected to another origin ({}); not followed, so the API key was not sent there",
-                        call.method, call.display_path, next.origin()
+                    &format!(
+                        "redirected to another origin ({}); not followed, so the API key was not sent there",
+                        next.origin()
                     ),
                 )
-                .with_request(&call.method, &call.display_path)
                 .with_status(status),
             ));
         }
@@ -645,25 +656,20 @@ impl Pipeline {
     fn too_large(&self, call: &Call, status: u16) -> Failure {
         let cap = self.max_response_bytes;
         Failure::new(
-            Error::new(
+            call.error(
                 ErrorKind::TooLarge,
-                format!(
-                    "{} {}: the response body is larger than maxResponseBytes ({} bytes); the rest was not read",
-                    call.method, call.display_path, cap as u64
+                &format!(
+                    "the response body is larger than maxResponseBytes ({} bytes); the rest was not read",
+                    cap as u64
                 ),
             )
-            .with_request(&call.method, &call.display_path)
             .with_status(status),
         )
     }
 
     /// A response the client cannot use; `status` 0 when none was read.
     fn bad_response(&self, call: &Call, status: u16, why: &str) -> Failure {
-        let mut error = Error::new(
-            ErrorKind::BadResponse,
-            format!("{} {}: {why}", call.method, call.display_path),
-        )
-        .with_request(&call.method, &call.display_path);
+        let mut error = call.error(ErrorKind::BadResponse, why);
         if status != 0 {
             error = error.with_status(status);
         }
@@ -681,14 +687,14 @@ impl Pipeline {
         details: Option<JsValue>,
     ) -> Failure {
         let m = &call.method;
-        let p = &call.display_path;
         match (attempt, live) {
             (Attempt::Response { status, .. }, Some(live)) => {
                 let request_id = live
                     .attempt
                     .request_id()
                     .map(|r| redact::mask(&r, &self.api_key, redact::MIN_MASKED_RUN));
-                let mut error = classify::error_for_status(status, m, p, request_id.as_deref())
+                let p = call.display_path();
+                let mut error = classify::error_for_status(status, m, &p, request_id.as_deref())
                     .unwrap_or_else(|| {
                         Error::new(ErrorKind::Http, format!("{m} {p}: HTTP {status}"))
                     });
@@ -700,22 +706,20 @@ impl Pipeline {
                 }
             }
             (Attempt::Timeout, _) => Failure::new(
-                Error::new(
+                call.error(
                     ErrorKind::Timeout,
-                    format!(
-                        "{m} {p}: no complete response within {} ms",
+                    &format!(
+                        "no complete response within {} ms",
                         call.timeout_ms.unwrap_or(self.timeout_ms) as u64
                     ),
                 )
-                .with_request(m, p)
                 .with_retryable(true),
             ),
             (_, _) => Failure::new(
-                Error::new(
+                call.error(
                     ErrorKind::Network,
-                    format!("{m} {p}: the request could not be sent (network error)"),
+                    "the request could not be sent (network error)",
                 )
-                .with_request(m, p)
                 .with_retryable(true),
             ),
         }
@@ -723,36 +727,22 @@ impl Pipeline {
 }
 
 fn aborted(call: &Call) -> Failure {
-    let f = Failure::new(
-        Error::new(
-            ErrorKind::Aborted,
-            format!(
-                "{} {}: aborted by the caller's signal",
-                call.method, call.display_path
-            ),
-        )
-        .with_request(&call.method, &call.display_path),
-    );
-    match call
-        .signal
-        .as_ref()
-        .and_then(|s| fallible::get(s, "reason").ok())
-    {
-        Some(r) => f.caused_by(r),
-        None => f,
+    let f = Failure::new(call.error(ErrorKind::Aborted, "aborted by the caller's signal"));
+    if call.signal.is_undefined() {
+        return f;
+    }
+    match fallible::get(&call.signal, "reason") {
+        Ok(r) => f.caused_by(r),
+        Err(_) => f,
     }
 }
 
 fn queue_full(call: &Call) -> Failure {
     Failure::new(
-        Error::new(
+        call.error(
             ErrorKind::QueueFull,
-            format!(
-                "{} {}: the rate-limit queue is full; nothing was sent. Slow down, or raise rateLimit.maxQueue",
-                call.method, call.display_path
-            ),
+            "the rate-limit queue is full; nothing was sent. Slow down, or raise rateLimit.maxQueue",
         )
-        .with_request(&call.method, &call.display_path)
         .with_retryable(true),
     )
 }
@@ -763,7 +753,7 @@ fn wait_event(call: &Call, state: &LimiterState) -> JsValue {
         let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
     };
     set("method", JsValue::from_str(&call.method));
-    set("path", JsValue::from_str(&call.display_path));
+    set("path", JsValue::from_str(&call.display_path()));
     set("queued", JsValue::from_f64(state.queued as f64));
     // When every token is held by a request still in flight, no return instant is known
     // yet; one window is the least it can take (a token returns a window after its

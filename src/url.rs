@@ -570,6 +570,17 @@ mod tests {
         fn char_count_counts_chars(s in any::<String>()) {
             prop_assert_eq!(char_count(&s), s.chars().count());
         }
+
+        /// A path that passes the relative-path check ends the joined path as it is: the
+        /// client finds the path its errors show at the end of the URL, not in a copy.
+        #[test]
+        fn a_checked_path_ends_the_join_whole(
+            base in prop_oneof![Just(""), Just("/"), Just("/api/v2"), Just("/api/v2/"), Just("//x//")],
+            path in "/[a-z/?=&#%.]{0,20}",
+        ) {
+            prop_assume!(check_relative_path(&path).is_ok());
+            prop_assert!(join(base, &path).ends_with(&path), "{} {}", base, path);
+        }
     }
 
     use super::*;
