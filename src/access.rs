@@ -150,20 +150,25 @@ impl Verdict {
             Verdict::AllReadable => "the key is valid and can read every resource".to_owned(),
             Verdict::InvalidKey => "the key is invalid or inactive: every resource answered 403. Check it in Conveyor (Settings > Integrations > Conveyor API)".to_owned(),
             Verdict::MissingPermissions { forbidden, unchecked } => {
-                let mut m = format!(
-                    "the key lacks these permissions: {} (403); the others are readable",
-                    forbidden.joined(", ")
-                );
+                let mut m = [
+                    "the key lacks these permissions: ",
+                    &forbidden.joined(", "),
+                    " (403); the others are readable",
+                ]
+                .cat();
                 if !unchecked.is_empty() {
-                    m.push_str(&format!("; not checked: {}", unchecked.joined(", ")));
+                    m.push_str("; not checked: ");
+                    m.push_str(&unchecked.joined(", "));
                 }
                 m
             }
             Verdict::Incomplete { unchecked, all_others_forbidden } => {
-                let mut m = format!(
-                    "some resources could not be checked ({}): try again",
-                    unchecked.joined(", ")
-                );
+                let mut m = [
+                    "some resources could not be checked (",
+                    &unchecked.joined(", "),
+                    "): try again",
+                ]
+                .cat();
                 if *all_others_forbidden {
                     m.push_str("; every other resource answered 403, so the key is most likely invalid or inactive");
                 }

@@ -10,6 +10,7 @@ use crate::client::ConveyorClient;
 use crate::errors::{Error, ErrorKind};
 use crate::js_error;
 use crate::options;
+use crate::text::Cat;
 use alloc::vec::Vec;
 use js_sys::{Array, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -71,7 +72,7 @@ impl ConveyorClient {
 
 /// The `init` each probe's `fetch` gets: the caller's `signal` and `timeoutMs`, checked.
 fn probe_init(opts: &JsValue) -> Result<JsValue, Error> {
-    let invalid = |m: &str| Error::new(ErrorKind::Validation, format!("checkAccess: {m}"));
+    let invalid = |m: &str| Error::new(ErrorKind::Validation, ["checkAccess: ", m].cat());
     if !(opts.is_undefined() || opts.is_null() || opts.is_object()) {
         return Err(invalid("the options must be an object"));
     }

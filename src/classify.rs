@@ -17,6 +17,7 @@
 //! ```
 
 use crate::errors::{Error, ErrorKind};
+use crate::text::{cat, Cat};
 use crate::url::redact_path;
 use alloc::borrow::ToOwned;
 
@@ -102,10 +103,10 @@ pub fn error_for_status(
         413 => "413 Payload Too Large: the request body is larger than the server accepts. Send a smaller body.".to_owned(),
         422 => "422 Unprocessable Entity: the server rejected the parameters; `details` holds the reasons when it sent them. Fix the parameters before retrying.".to_owned(),
         429 => "429 Too Many Requests: the server is rate limiting this key, and the retries were spent (or it asked to wait longer than maxRetryAfterMs). Wait `retryAfterMs` if set, or slow down.".to_owned(),
-        500..=599 => format!("HTTP {status}: the server failed. Calls that are safe to repeat were retried; try again later."),
-        _ => format!("HTTP {status}: the server did not accept the request."),
+        500..=599 => cat!("HTTP ", status, ": the server failed. Calls that are safe to repeat were retried; try again later."),
+        _ => cat!("HTTP ", status, ": the server did not accept the request."),
     };
-    let mut error = Error::new(kind, format!("{method} {path}: {what}"))
+    let mut error = Error::new(kind, [method, " ", &path, ": ", &what].cat())
         .with_request(method, &path)
         .with_status(status)
         .with_retryable(matches!(status, 408 | 429 | 500..=599));

@@ -12,14 +12,10 @@ use crate::options::{self, CallOptions, ClientConfig};
 pub(crate) use crate::pipeline::Finish;
 use crate::pipeline::{self, Call, Pipeline, Task};
 use crate::scheduler::Scheduler;
+use crate::text::{cat, Cat};
 use crate::transport;
 use crate::url as urls;
-use alloc::{
-    borrow::ToOwned,
-    rc::Rc,
-    string::{String, ToString},
-    vec::Vec,
-};
+use alloc::{borrow::ToOwned, rc::Rc, string::String, vec::Vec};
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -102,7 +98,7 @@ impl ConveyorClient {
     /// The base URL requests go to.
     #[wasm_bindgen(getter, js_name = baseUrl)]
     pub fn base_url(&self) -> String {
-        format!("{}{}", self.inner.origin, self.inner.base_path)
+        [&*self.inner.origin, &self.inner.base_path].cat()
     }
 
     /// A safe summary for `JSON.stringify`: never the key, at most its first 4 characters.
@@ -121,11 +117,14 @@ impl ConveyorClient {
     /// `String(client)`: never the key.
     #[wasm_bindgen(js_name = toString)]
     pub fn to_string_js(&self) -> String {
-        format!(
-            "ConveyorClient({}, key {})",
-            self.base_url(),
-            urls::key_hint(&self.inner.api_key)
-        )
+        [
+            "ConveyorClient(",
+            &self.base_url(),
+            ", key ",
+            &urls::key_hint(&self.inner.api_key),
+            ")",
+        ]
+        .cat()
     }
 }
 
@@ -200,11 +199,16 @@ const MAX_PATH_LEN: usize = 8192;
 fn string_arg(v: &JsValue, name: &str, max_len: usize) -> Result<String, JsValue> {
     let s = v
         .as_string()
-        .ok_or_else(|| invalid(&format!("`{name}` must be a string")))?;
+        .ok_or_else(|| invalid(&["`", name, "` must be a string"].cat()))?;
     if s.len() > max_len {
-        return Err(invalid(&format!(
-            "`{name}` is {} bytes long, more than the {max_len} allowed",
-            s.len()
+        return Err(invalid(&cat!(
+            "`",
+            name,
+            "` is ",
+            s.len(),
+            " bytes long, more than the ",
+            max_len,
+            " allowed"
         )));
     }
     Ok(s)
@@ -215,7 +219,7 @@ fn check_init(v: &JsValue, name: &str) -> Result<(), JsValue> {
     if v.is_undefined() || v.is_null() || v.is_object() {
         Ok(())
     } else {
-        Err(invalid(&format!("`{name}` must be an object")))
+        Err(invalid(&["`", name, "` must be an object"].cat()))
     }
 }
 
@@ -230,7 +234,7 @@ impl Inner {
         let scheduler = match c.rate_limit {
             None => None,
             Some((plan, shared)) => {
-                let base_url = format!("{}{}", c.origin, c.base_path);
+                let base_url = [&*c.origin, &c.base_path].cat();
                 Some(
                     Scheduler::for_client(plan, shared, &c.api_key, &base_url)
                         .map_err(Error::config)?,
@@ -264,29 +268,41 @@ impl Inner {
     fn resolve(&self, path: &str) -> Result<(String, u32), JsValue> {
         // Checked again here because query strings and typed calls build paths too.
         if path.len() > MAX_PATH_LEN {
-            return Err(invalid(&format!(
-                "the path and query are {} bytes long, more than the {MAX_PATH_LEN} allowed",
-                path.len()
+            return Err(invalid(&cat!(
+                "the path and query are ",
+                path.len(),
+                " bytes long, more than the ",
+                MAX_PATH_LEN,
+                " allowed"
             )));
         }
         if urls::check_relative_path(path).is_ok() {
-            let url = format!("{}{}", self.origin, urls::join(&self.base_path, path));
+            let url = [&*self.origin, &urls::join(&self.base_path, path)].cat();
             // `join` ends with a checked path as it is: errors show the caller's path.
             let from = url.len().saturating_sub(path.len()) as u32;
             return Ok((url, from));
         }
         let url = web_sys::Url::new(path).map_err(|_| {
-            error_to_js(Error::config(format!(
-                "`{}` is neither a path starting with \"/\" nor an absolute URL",
-                urls::redact_path(path)
-            )))
+            error_to_js(Error::config(
+                [
+                    "`",
+                    &urls::redact_path(path),
+                    "` is neither a path starting with \"/\" nor an absolute URL",
+                ]
+                .cat(),
+            ))
         })?;
         if url.origin() != self.origin {
-            return Err(error_to_js(Error::config(format!(
-                "refused to send the API key to {}: only {} is allowed",
-                url.origin(),
-                self.origin
-            ))));
+            return Err(error_to_js(Error::config(
+                [
+                    "refused to send the API key to ",
+                    &url.origin(),
+                    ": only ",
+                    &self.origin,
+                    " is allowed",
+                ]
+                .cat(),
+            )));
         }
         if !url.username().is_empty() || !url.password().is_empty() {
             return Err(invalid(
@@ -372,7 +388,7 @@ impl Inner {
         };
         let raw_body = options::get(opts, "body").map_err(per_call_error)?;
         check_body_allowed(&method, raw_body.is_some())?;
-        let (url, display_from) = self.resolve(&format!("{path}{query}"))?;
+        let (url, display_from) = self.resolve(&[&*path, &query].cat())?;
         let (body, json) = match raw_body {
             None => (JsValue::UNDEFINED, false),
             Some(b) if is_raw_body(&b) => (b, false),
@@ -419,7 +435,9 @@ fn checked_method(method: &str) -> Result<String, JsValue> {
 /// `fetch` refuses a body on GET and HEAD; refused here, before a token is spent.
 fn check_body_allowed(method: &str, has_body: bool) -> Result<(), JsValue> {
     if has_body && !http_checks::allows_body(method) {
-        return Err(invalid(&format!("a {method} request cannot have a body")));
+        return Err(invalid(
+            &["a ", method, " request cannot have a body"].cat(),
+        ));
     }
     Ok(())
 }
@@ -439,9 +457,14 @@ fn is_raw_body(b: &JsValue) -> bool {
 /// `null` values are left out, as callers expect of optional parameters.
 fn query_pairs(q: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
     let bad = |k: &str| {
-        invalid(&format!(
-            "query parameter `{k}` must be a string, number or boolean, or an array of them"
-        ))
+        invalid(
+            &[
+                "query parameter `",
+                k,
+                "` must be a string, number or boolean, or an array of them",
+            ]
+            .cat(),
+        )
     };
     let threw = |_| invalid("reading `query` threw");
     // An array would be sent as `?0=a&1=b`: refused, as the typed methods refuse it.
@@ -459,7 +482,7 @@ fn query_pairs(q: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
                 let name = if k.ends_with("[]") {
                     k.clone()
                 } else {
-                    format!("{k}[]")
+                    [&*k, "[]"].cat()
                 };
                 for item in items {
                     pairs.push((name.clone(), scalar(&item).ok_or_else(|| bad(&k))?));
@@ -476,7 +499,7 @@ fn scalar(v: &JsValue) -> Option<String> {
         return Some(s);
     }
     if let Some(b) = v.as_bool() {
-        return Some(b.to_string());
+        return Some((if b { "true" } else { "false" }).to_owned());
     }
     let n = v.as_f64()?;
     // JS formats the number (as the API's other clients would), not Rust's float code.

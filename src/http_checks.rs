@@ -5,6 +5,7 @@
 //! wire) must fail as the caller's mistake, before a token is spent, not as a "network
 //! error" that is retried.
 
+use crate::text::{cat, Cat};
 use alloc::{borrow::ToOwned, string::String};
 
 /// The longest method accepted: far above any real one.
@@ -38,7 +39,7 @@ pub fn check_method(method: &str) -> Result<String, String> {
     }
     let upper = method.to_ascii_uppercase();
     if matches!(upper.as_str(), "CONNECT" | "TRACE" | "TRACK") {
-        return Err(format!("`method` {upper} is not allowed"));
+        return Err(["`method` ", &upper, " is not allowed"].cat());
     }
     Ok(upper)
 }
@@ -91,8 +92,10 @@ const RESERVED_HEADERS: &[&str] = &[
 /// ```
 pub fn check_key_header(name: &str) -> Result<(), String> {
     if name.len() > MAX_HEADER_NAME_LEN || !is_token(name) {
-        return Err(format!(
-            "`apiKeyHeader` must be a header name: 1 to {MAX_HEADER_NAME_LEN} letters, digits or !#$%&'*+-.^_`|~"
+        return Err(cat!(
+            "`apiKeyHeader` must be a header name: 1 to ",
+            MAX_HEADER_NAME_LEN,
+            " letters, digits or !#$%&'*+-.^_`|~"
         ));
     }
     let lower = name.to_ascii_lowercase();
@@ -100,9 +103,12 @@ pub fn check_key_header(name: &str) -> Result<(), String> {
         || lower.starts_with("proxy-")
         || lower.starts_with("sec-")
     {
-        return Err(format!(
-            "`apiKeyHeader` cannot be {name}: runtimes forbid or drop it, proxies strip it, or the client sets it itself"
-        ));
+        return Err([
+            "`apiKeyHeader` cannot be ",
+            name,
+            ": runtimes forbid or drop it, proxies strip it, or the client sets it itself",
+        ]
+        .cat());
     }
     Ok(())
 }

@@ -19,6 +19,7 @@
 //!
 //! Every call takes the store's own `now_ms`; time never runs backwards for a ledger.
 
+use crate::text::push_decimal;
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
 /// The most entries `carry` may add in one call: a client never carries more than its
@@ -281,25 +282,6 @@ impl Ledger {
             self.now = now_ms;
         }
         self.now
-    }
-}
-
-/// Appends `n` in decimal (what `{n}` writes, without the formatting machinery's share of
-/// the .wasm).
-pub(crate) fn push_decimal(out: &mut String, n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    let mut n = n;
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for &d in &digits[i..] {
-        out.push(char::from(d));
     }
 }
 

@@ -28,6 +28,7 @@
 //! No timers, no JS: the caller passes the time (`now_ms`, in milliseconds) into every
 //! call. The JS shell (`scheduler`) owns the one timer and the waiters' wake-ups.
 
+use crate::text::cat;
 use crate::wait_queue::WaitQueue;
 pub use crate::wait_queue::WaiterId;
 use crate::window::Window;
@@ -52,9 +53,10 @@ impl LimiterConfig {
     /// [`Limiter::new`] never panics, but it trusts its configuration: call this first.
     pub fn validate(&self) -> Result<(), String> {
         if self.limit < 1 {
-            return Err(format!(
-                "limit must be an integer of at least 1 (got {})",
-                self.limit
+            return Err(cat!(
+                "limit must be an integer of at least 1 (got ",
+                self.limit,
+                ")"
             ));
         }
         if !(self.window_ms.is_finite() && self.window_ms > 0.0) {
@@ -384,9 +386,16 @@ impl Limiter {
 /// `ours`, the bucket has `theirs`. Whole milliseconds are shown: windows are whole in
 /// practice, and integer formatting keeps float formatting out of the .wasm.
 pub fn shared_mismatch(theirs: (u32, f64), ours: (u32, f64)) -> String {
-    format!(
-        "`rateLimit` asks for {} requests per {} ms, but another client of this key and baseUrl already shares a bucket of {} per {} ms in this realm: pass the same limit and windowMs, or `shared: false` for a bucket of its own",
-        ours.0, ours.1 as u64, theirs.0, theirs.1 as u64
+    cat!(
+        "`rateLimit` asks for ",
+        ours.0,
+        " requests per ",
+        ours.1 as u64,
+        " ms, but another client of this key and baseUrl already shares a bucket of ",
+        theirs.0,
+        " per ",
+        theirs.1 as u64,
+        " ms in this realm: pass the same limit and windowMs, or `shared: false` for a bucket of its own"
     )
 }
 

@@ -400,7 +400,7 @@ fn number_ok(name: &str, n: f64, min: f64, integer: bool) -> Result<f64, Refusal
         // `min` is a small whole number (0 or more); writing it as one keeps float
         // formatting out of the .wasm.
         let mut what = "at least ".to_owned();
-        crate::ledger::push_decimal(&mut what, min as u64);
+        crate::text::push_decimal(&mut what, min as u64);
         return Err(must(name, &what));
     }
     Ok(n)
@@ -451,7 +451,7 @@ pub(crate) fn check_call_keys(obj: &JsValue, accepted: &[&str], takes: &str) -> 
         let key = key.as_string().unwrap_or_default();
         if !accepted.contains(&key.as_str()) {
             let shown: String = key.chars().take(64).collect();
-            return Err(invalid(format!("unknown option `{shown}`: {takes}")));
+            return Err(invalid(["unknown option `", &shown, "`: ", takes].cat()));
         }
     }
     Ok(())

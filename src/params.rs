@@ -19,7 +19,7 @@
 use crate::errors::{Error, ErrorKind};
 use crate::json;
 use crate::resources::{BodyKind, Endpoint, Kind, Param, MAX_PER_PAGE};
-use crate::text::Cat;
+use crate::text::{cat, Cat};
 use crate::url::{encode_query, fill_path};
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 
@@ -437,7 +437,7 @@ fn is_iso_date(s: &str) -> bool {
 /// A number as JavaScript prints it: small integers here, the rest by `num`.
 fn format_num(n: f64, num: NumberText) -> String {
     if is_integer(n) && n.abs() < 1e15 {
-        format!("{}", n as i64)
+        cat!(n as i64)
     } else {
         num(n)
     }

@@ -22,6 +22,7 @@ use crate::options::timer_ms;
 use crate::redact;
 use crate::retry::{Attempt, Decision, RetryPolicy};
 use crate::scheduler::{self, now_ms, Admission, Look, Permit, SharedScheduler};
+use crate::text::{cat, Cat};
 use crate::transport::{self, Code, Live, Outgoing, Resume};
 use crate::url as urls;
 use alloc::{boxed::Box, rc::Rc, string::String};
@@ -117,7 +118,7 @@ impl Call {
     /// An error about this call, `"{method} {path}: {why}"`, naming its method and path.
     fn error(&self, kind: ErrorKind, why: &str) -> Error {
         let p = self.display_path();
-        Error::new(kind, format!("{} {p}: {why}", self.method)).with_request(&self.method, &p)
+        Error::new(kind, [&*self.method, " ", &p, ": ", why].cat()).with_request(&self.method, &p)
     }
 }
 
@@ -393,7 +394,7 @@ impl Task {
             Next::Follow(..) => {
                 let f = Failure::new(self.call.error(
                     ErrorKind::Network,
-                    &format!("more than {MAX_REDIRECTS} redirects"),
+                    &cat!("more than ", MAX_REDIRECTS, " redirects"),
                 ));
                 self.end(Err(f))
             }
@@ -616,10 +617,12 @@ impl Pipeline {
             return Next::Fail(Failure::new(
                 call.error(
                     ErrorKind::Network,
-                    &format!(
-                        "redirected to another origin ({}); not followed, so the API key was not sent there",
-                        next.origin()
-                    ),
+                    &[
+                        "redirected to another origin (",
+                        &next.origin(),
+                        "); not followed, so the API key was not sent there",
+                    ]
+                    .cat(),
                 )
                 .with_status(status),
             ));
@@ -658,9 +661,10 @@ impl Pipeline {
         Failure::new(
             call.error(
                 ErrorKind::TooLarge,
-                &format!(
-                    "the response body is larger than maxResponseBytes ({} bytes); the rest was not read",
-                    cap as u64
+                &cat!(
+                    "the response body is larger than maxResponseBytes (",
+                    cap as u64,
+                    " bytes); the rest was not read"
                 ),
             )
             .with_status(status),
@@ -696,7 +700,7 @@ impl Pipeline {
                 let p = call.display_path();
                 let mut error = classify::error_for_status(status, m, &p, request_id.as_deref())
                     .unwrap_or_else(|| {
-                        Error::new(ErrorKind::Http, format!("{m} {p}: HTTP {status}"))
+                        Error::new(ErrorKind::Http, cat!(m, " ", p, ": HTTP ", status))
                     });
                 error.retry_after_ms = retry_after_ms.or(error.retry_after_ms);
                 Failure {
@@ -708,9 +712,10 @@ impl Pipeline {
             (Attempt::Timeout, _) => Failure::new(
                 call.error(
                     ErrorKind::Timeout,
-                    &format!(
-                        "no complete response within {} ms",
-                        call.timeout_ms.unwrap_or(self.timeout_ms) as u64
+                    &cat!(
+                        "no complete response within ",
+                        call.timeout_ms.unwrap_or(self.timeout_ms) as u64,
+                        " ms"
                     ),
                 )
                 .with_retryable(true),

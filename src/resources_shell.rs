@@ -14,7 +14,7 @@ use crate::js_error::{self, JsExtras};
 use crate::options::{self, CallOptions};
 use crate::params::{self, Body, Field, Value};
 use crate::resources::{self, Endpoint, Envelope, ResponseKind};
-use crate::text::Cat;
+use crate::text::{cat, Cat};
 use alloc::{borrow::ToOwned, boxed::Box, string::String, vec::Vec};
 use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
@@ -95,7 +95,7 @@ impl ConveyorClient {
 
 /// A rejection before anything is sent.
 fn invalid(ep: &Endpoint, field: &str, message: String) -> JsValue {
-    let err = Error::new(ErrorKind::Validation, format!("{}: {message}", ep.name))
+    let err = Error::new(ErrorKind::Validation, [ep.name, ": ", &message].cat())
         .with_request(ep.method, ep.path);
     let details = Object::new();
     let _ = Reflect::set(&details, &"param".into(), &JsValue::from_str(field));
@@ -136,10 +136,14 @@ fn prepare(
         return Err(invalid(
             ep,
             "arguments",
-            format!(
-                "takes at most {max_args} argument{} ({})",
+            cat!(
+                "takes at most ",
+                max_args,
+                " argument",
                 if max_args == 1 { "" } else { "s" },
-                signature(ep)
+                " (",
+                signature(ep),
+                ")"
             ),
         ));
     }
@@ -214,7 +218,7 @@ fn signature(ep: &Endpoint) -> String {
         parts.push("params?");
     }
     parts.push("options?");
-    format!("{}({})", ep.name, parts.joined(", "))
+    [ep.name, "(", &parts.joined(", "), ")"].cat()
 }
 
 /// Reads one JS value; uploads go to `files` and are referred to by index. A value whose
@@ -275,7 +279,7 @@ fn read_params(
             return Err(invalid(
                 ep,
                 "params",
-                format!("`params` must be an object ({})", signature(ep)),
+                ["`params` must be an object (", &signature(ep), ")"].cat(),
             ))
         }
         Some(_) => return Err(invalid(ep, "params", "reading `params` threw".to_owned())),
@@ -288,7 +292,7 @@ fn read_params(
     while i + 1 < len {
         let key = entries.get(i).as_string().unwrap_or_default();
         let value = to_value(&entries.get(i + 1), files)
-            .map_err(|m| invalid(ep, &key, format!("`{key}`: {m}")))?;
+            .map_err(|m| invalid(ep, &key, ["`", &key, "`: ", &m].cat()))?;
         out.push((key, value));
         i += 2;
     }
@@ -307,7 +311,7 @@ fn read_options(ep: &Endpoint, opts: &JsValue) -> Result<CallOptions, JsValue> {
         return Err(invalid(
             ep,
             "options",
-            format!("`options` must be an object ({})", signature(ep)),
+            ["`options` must be an object (", &signature(ep), ")"].cat(),
         ));
     }
     let threw = |_| invalid(ep, "options", "reading `options` threw".to_owned());
@@ -329,16 +333,20 @@ fn read_options(ep: &Endpoint, opts: &JsValue) -> Result<CallOptions, JsValue> {
             }
             other => {
                 let hint = if ep.param(other).is_some() || !ep.takes_params() {
-                    format!(" (this method's arguments are {})", signature(ep))
+                    [" (this method's arguments are ", &signature(ep), ")"].cat()
                 } else {
                     String::new()
                 };
                 return Err(invalid(
                     ep,
                     other,
-                    format!(
-                        "unknown option `{other}`: the options are `signal` and `timeoutMs`{hint}"
-                    ),
+                    [
+                        "unknown option `",
+                        other,
+                        "`: the options are `signal` and `timeoutMs`",
+                        &hint,
+                    ]
+                    .cat(),
                 ));
             }
         }
@@ -363,7 +371,7 @@ fn form_data(
             }
             Field::File { index, filename } => {
                 let Some(value) = files.get(*index) else {
-                    return Err(invalid(ep, name, format!("`{name}` is not a file")));
+                    return Err(invalid(ep, name, ["`", name, "` is not a file"].cat()));
                 };
                 rows.push(value);
                 // A `File` keeps its own name (no file name given to `append`).
@@ -399,15 +407,20 @@ fn unwrap_list(
         return Ok(page);
     }
     let where_ = match envelope {
-        Envelope::Flat => format!("`{plural}`"),
-        Envelope::Hal => format!("`_embedded.{plural}`"),
+        Envelope::Flat => ["`", plural, "`"].cat(),
+        Envelope::Hal => ["`_embedded.", plural, "`"].cat(),
     };
     let err = Error::new(
         ErrorKind::BadResponse,
-        format!(
-            "{} {path}: the response has no {where_} array; the API may have changed (the body is in `details`)",
-            ep.method
-        ),
+        [
+            ep.method,
+            " ",
+            path,
+            ": the response has no ",
+            &where_,
+            " array; the API may have changed (the body is in `details`)",
+        ]
+        .cat(),
     )
     .with_request(ep.method, path);
     Err(js_error::to_js_with(

@@ -38,6 +38,7 @@
 //! ```
 
 use crate::calendar::{civil_from_days, days_from_civil, days_in_month};
+use crate::text::Cat;
 use alloc::string::String;
 
 /// How many times, and how long apart, a failed call is tried again.
@@ -96,9 +97,7 @@ impl RetryPolicy {
         ];
         for (name, value) in fields {
             if !value.is_finite() || value < 0.0 {
-                return Err(format!(
-                    "`{name}` must be a finite number of milliseconds >= 0"
-                ));
+                return Err(["`", name, "` must be a finite number of milliseconds >= 0"].cat());
             }
         }
         Ok(())

@@ -9,9 +9,9 @@
 
 use crate::fallible;
 use crate::lease::{Ask, Event, FleetConfig, StoreReply as Reply};
-use crate::ledger::{is_id, push_decimal};
+use crate::ledger::is_id;
 use crate::options::timer_ms;
-use crate::text::Cat;
+use crate::text::{push_decimal, Cat};
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;

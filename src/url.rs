@@ -14,7 +14,7 @@
 //!            "/api/v2/exchange/authorizations/..%2Fadmin?q=a%20b%26c");
 //! ```
 
-use crate::text::Cat;
+use crate::text::{cat, Cat};
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use percent_encoding::percent_decode_str;
 
@@ -49,17 +49,18 @@ fn check_segment(raw: &str) -> Result<(), String> {
         "." => "is `.`, which would change the route",
         ".." => "is `..`, which would change the route",
         _ if raw.len() > MAX_SEGMENT_LEN => {
-            return Err(format!(
-                "a path argument is {} bytes long, more than the {MAX_SEGMENT_LEN} an id can be",
-                raw.len()
+            return Err(cat!(
+                "a path argument is ",
+                raw.len(),
+                " bytes long, more than the ",
+                MAX_SEGMENT_LEN,
+                " an id can be"
             ))
         }
         _ if raw.chars().any(char::is_control) => "contains a control character",
         _ => return Ok(()),
     };
-    Err(format!(
-        "a path argument {problem}; pass the id of the resource"
-    ))
+    Err(["a path argument ", problem, "; pass the id of the resource"].cat())
 }
 
 /// Appends `raw` percent-encoded: the one encoder behind path segments and query strings.
@@ -116,15 +117,13 @@ pub fn fill_path<S: AsRef<str>>(template: &str, args: &[(&str, S)]) -> Result<St
                 !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
             });
         let Some((name, tail)) = placeholder else {
-            return Err(format!(
-                "path template `{template}` has a malformed placeholder"
-            ));
+            return Err(["path template `", template, "` has a malformed placeholder"].cat());
         };
         let Some((_, value)) = args.iter().find(|(n, _)| *n == name) else {
-            return Err(format!("missing path argument `{name}`"));
+            return Err(["missing path argument `", name, "`"].cat());
         };
         let value = value.as_ref();
-        check_segment(value).map_err(|e| format!("`{name}`: {e}"))?;
+        check_segment(value).map_err(|e| ["`", name, "`: ", &e].cat())?;
         push_encoded(&mut out, value);
         rest = tail;
     }
@@ -365,18 +364,26 @@ pub fn check_response_source(
         "a custom fetch must keep `redirect: \"manual\"` and fetch the URL it is given";
     match kind {
         "opaqueredirect" => return Err("the server answered with a redirect this runtime does not let the client inspect; it was not followed, so the API key went nowhere else".to_owned()),
-        "opaque" | "error" => return Err(format!("`fetch` answered with an unreadable `{kind}` response; refused")),
+        "opaque" | "error" => return Err(["`fetch` answered with an unreadable `", kind, "` response; refused"].cat()),
         _ => {}
     }
     match url {
         ResponseUrl::Origin(o) if o == ours => Ok(()),
-        ResponseUrl::Origin(o) => Err(format!(
-            "`fetch` answered with a response from another origin ({o}); refused unread ({KEEP})"
-        )),
+        ResponseUrl::Origin(o) => Err([
+            "`fetch` answered with a response from another origin (",
+            o,
+            "); refused unread (",
+            KEEP,
+            ")",
+        ]
+        .cat()),
         ResponseUrl::Missing if !redirected => Ok(()),
-        ResponseUrl::Missing => Err(format!(
-            "`fetch` followed a redirect to an unknown URL; refused unread ({KEEP})"
-        )),
+        ResponseUrl::Missing => Err([
+            "`fetch` followed a redirect to an unknown URL; refused unread (",
+            KEEP,
+            ")",
+        ]
+        .cat()),
         ResponseUrl::Unparsable => {
             Err("`fetch` answered from a URL that cannot be parsed; refused unread".to_owned())
         }
@@ -492,8 +499,12 @@ pub fn check_api_key(key: &str) -> Result<(), String> {
     }
     let length = char_count(key);
     if length > MAX_API_KEY_LEN {
-        return Err(format!(
-            "`apiKey` is {length} characters long, more than the {MAX_API_KEY_LEN} allowed; check that only the key was pasted"
+        return Err(cat!(
+            "`apiKey` is ",
+            length,
+            " characters long, more than the ",
+            MAX_API_KEY_LEN,
+            " allowed; check that only the key was pasted"
         ));
     }
     if let Some((position, c)) = key.chars().enumerate().find(|(_, c)| !c.is_ascii_graphic()) {
@@ -504,9 +515,12 @@ pub fn check_api_key(key: &str) -> Result<(), String> {
         } else {
             "a non-ASCII character"
         };
-        return Err(format!(
-            "`apiKey` contains {what} at position {}; copy the key again without it",
-            position + 1
+        return Err(cat!(
+            "`apiKey` contains ",
+            what,
+            " at position ",
+            position + 1,
+            "; copy the key again without it"
         ));
     }
     Ok(())

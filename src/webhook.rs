@@ -11,6 +11,7 @@
 //! called from `webhook_shell`.
 
 use crate::errors::{Error, ErrorKind};
+use crate::text::{cat, Cat};
 use alloc::string::String;
 
 /// How far the timestamp may be from now, either way, unless the caller says otherwise.
@@ -91,13 +92,16 @@ impl Delivery {
         let mut value = |name: &'static str, max: usize| match headers.get(name, max) {
             HeaderValue::Absent => Err(fail(
                 ErrorKind::WebhookMissingHeader,
-                format!(
-                    "the webhook has no `{name}` header: pass the request's headers as received"
-                ),
+                [
+                    "the webhook has no `",
+                    name,
+                    "` header: pass the request's headers as received",
+                ]
+                .cat(),
             )),
             HeaderValue::Present(v) if v.trim().is_empty() => Err(fail(
                 ErrorKind::WebhookMissingHeader,
-                format!("the webhook's `{name}` header is empty"),
+                ["the webhook's `", name, "` header is empty"].cat(),
             )),
             HeaderValue::Present(v) => Ok(Some(v)),
             HeaderValue::TooLong => Ok(None),
@@ -109,10 +113,12 @@ impl Delivery {
             fail(
                 ErrorKind::WebhookBadSignature,
                 // The bound's digits written out (a test pins them to it): one argument less.
-                format!(
-                    "the webhook's `{}` header is longer than 256 characters",
-                    names.id
-                ),
+                [
+                    "the webhook's `",
+                    names.id,
+                    "` header is longer than 256 characters",
+                ]
+                .cat(),
             )
         })?;
         let timestamp = timestamp
@@ -121,19 +127,23 @@ impl Delivery {
             .ok_or_else(|| {
                 fail(
                     ErrorKind::WebhookTimestampOutOfRange,
-                    format!(
-                        "the webhook's `{}` header is not a Unix time in seconds",
-                        names.timestamp
-                    ),
+                    [
+                        "the webhook's `",
+                        names.timestamp,
+                        "` header is not a Unix time in seconds",
+                    ]
+                    .cat(),
                 )
             })?;
         let signature = signature.ok_or_else(|| {
             fail(
                 ErrorKind::WebhookBadSignature,
-                format!(
-                    "the webhook's `{}` header is longer than 8192 characters",
-                    names.signature
-                ),
+                [
+                    "the webhook's `",
+                    names.signature,
+                    "` header is longer than 8192 characters",
+                ]
+                .cat(),
             )
         })?;
         Ok(Delivery {
@@ -146,7 +156,7 @@ impl Delivery {
     /// What is signed before the body: `id.timestamp.` (the timestamp as a plain integer,
     /// which is how Svix formats it when it signs).
     pub fn signed_prefix(&self) -> String {
-        format!("{}.{}.", self.id, self.timestamp)
+        cat!(&self.id, '.', self.timestamp, '.')
     }
 }
 
@@ -213,8 +223,16 @@ pub fn check_timestamp(timestamp: i64, now_sec: i64, tolerance_sec: u64) -> Resu
         };
         return Err(fail(
             ErrorKind::WebhookTimestampOutOfRange,
-            format!(
-                "the webhook's timestamp is too {how}: {skew} s {dir} this clock, more than the {tolerance_sec} s tolerance (a replay, or a wrong clock)"
+            cat!(
+                "the webhook's timestamp is too ",
+                how,
+                ": ",
+                skew,
+                " s ",
+                dir,
+                " this clock, more than the ",
+                tolerance_sec,
+                " s tolerance (a replay, or a wrong clock)"
             ),
         ));
     }
@@ -260,7 +278,12 @@ pub fn secret_base64(secret: &str) -> Result<&str, Error> {
 pub fn bad_secret(why: &str) -> Error {
     fail(
         ErrorKind::WebhookBadSecret,
-        format!("the webhook secret {why}: pass it as shown in Conveyor (`whsec_` and base64)"),
+        [
+            "the webhook secret ",
+            why,
+            ": pass it as shown in Conveyor (`whsec_` and base64)",
+        ]
+        .cat(),
     )
 }
 
@@ -292,9 +315,12 @@ pub fn no_match(signatures: &str) -> Error {
     };
     fail(
         ErrorKind::WebhookBadSignature,
-        format!(
-            "the webhook {why}: check the secret, and verify the raw body exactly as received (not parsed and re-serialised JSON)"
-        ),
+        [
+            "the webhook ",
+            why,
+            ": check the secret, and verify the raw body exactly as received (not parsed and re-serialised JSON)",
+        ]
+        .cat(),
     )
 }
 
@@ -302,7 +328,7 @@ pub fn no_match(signatures: &str) -> Error {
 pub fn bad_payload(why: &str) -> Error {
     fail(
         ErrorKind::WebhookBadPayload,
-        format!("the webhook body {why}"),
+        ["the webhook body ", why].cat(),
     )
 }
 

@@ -13,6 +13,7 @@ use crate::errors::Error;
 use crate::fallible;
 use crate::js_error;
 use crate::options::{get, get_number};
+use crate::text::cat;
 use crate::webhook::{self, Delivery, HeaderSource, HeaderValue, HEADER_SETS, MAC_BASE64_LEN};
 use alloc::{string::String, vec::Vec};
 use core::cell::Cell;
@@ -142,7 +143,7 @@ fn body_bytes(body: &JsValue, max: f64) -> Result<Uint8Array, Error> {
     // `max` is whole: formatting it as an integer keeps float formatting out of the .wasm.
     let too_big = || {
         let max = max as u64;
-        webhook::bad_payload(&format!("is larger than {max} bytes (`maxBodyBytes`)"))
+        webhook::bad_payload(&cat!("is larger than ", max, " bytes (`maxBodyBytes`)"))
     };
     // A subclassed view whose getters throw is a bad option, not a trap of the wasm.
     let bytes = body_view(body, max).map_err(|_| config("reading `body` threw"))?;
