@@ -8,12 +8,16 @@
 //   so a `ConveyorError` from either build is an instance of the classes both export, and
 //   the module where each build registers its rate-limit bucket checker (src/realms.rs).
 //   dist/errors.cjs is its CommonJS form, which both Node bundles require.
+// - dist/webhook.js: `verifyWebhook` (src/js/webhook.js), plain JS that imports the errors
+//   module, so no glue imports it and it is copied as it is; every build's surface
+//   re-exports it. dist/webhook.cjs is its CommonJS form, requiring errors.cjs, which both
+//   Node bundles require.
 // Then, for each build (<b> = dist/web for the lean one, dist/stores for the other):
 // - <b>/api.js: the public surface (every export of the glue but its init functions,
-//   and every export of the errors module the glue does not use itself: the error classes),
-//   re-exported by the ESM entries.
+//   `verifyWebhook`, and every export of the errors module the glue does not use itself:
+//   the error classes), re-exported by the ESM entries.
 // - dist/node.cjs, dist/stores/node.cjs: the Node entry as one CommonJS file (the glue
-//   bundled by esbuild, errors.cjs left out and required), reading the .wasm next to it
+//   bundled by esbuild, errors.cjs and webhook.cjs left out and required), reading the .wasm next to it
 //   at the package's first use, not at import.
 //   Every Node supported can `require` it, and the ESM face loads it, so `import` and
 //   `require` share one instance per process.
@@ -35,6 +39,8 @@ const pkg = new URL("../pkg/", import.meta.url).pathname;
 const dist = join(pkg, "dist");
 const errorsFile = join(dist, "errors.js");
 const errorsCjs = join(dist, "errors.cjs");
+const webhookFile = join(dist, "webhook.js");
+const webhookCjs = join(dist, "webhook.cjs");
 /** The two builds: where their glue and .wasm are, and where their Node and inline files go. */
 const BUILDS = [
   { name: "lean", stem: "conveyor_client", web: join(dist, "web"), node: join(dist, "node"), inline: join(dist, "inline", "wasm.js") },
@@ -78,6 +84,31 @@ for (const b of BUILDS) {
 writeFileSync(errorsFile, errorsText);
 await build({ entryPoints: [errorsFile], outfile: errorsCjs, format: "cjs", platform: "neutral", target: "es2022", logLevel: "warning" });
 
+// 1b. `verifyWebhook`: not the wasm's (a browser, which must never hold a signing secret,
+// would pay for it in every .wasm), one JS module next to the errors module it imports.
+// Its CommonJS form requires errors.cjs, so the classes stay one set in Node too.
+const webhookText = readFileSync(new URL("../src/js/webhook.js", import.meta.url), "utf8");
+if (!webhookText.includes('from "./errors.js";')) throw new Error("post-build: src/js/webhook.js no longer imports ./errors.js");
+writeFileSync(webhookFile, webhookText);
+/** An esbuild plugin: the shared modules stay out of a CommonJS bundle at `dir`, required. */
+const sharedCjs = (dir) => ({
+  name: "shared-modules",
+  setup(on) {
+    on.onResolve({ filter: /(errors|webhook)\.js$/ }, (args) => {
+      if (args.kind === "entry-point") return undefined;
+      const target = resolve(args.resolveDir, args.path);
+      if (target === errorsFile) return { path: rel(dir, errorsCjs), external: true };
+      if (target === webhookFile) return { path: rel(dir, webhookCjs), external: true };
+      return undefined;
+    });
+  },
+});
+await build({ entryPoints: [webhookFile], outfile: webhookCjs, bundle: true, format: "cjs", platform: "neutral", target: "es2022", logLevel: "warning", plugins: [sharedCjs(dist)] });
+if (!readFileSync(webhookCjs, "utf8").includes('require("./errors.cjs")')) throw new Error("post-build: webhook.cjs does not require the shared errors.cjs");
+// Only `verifyWebhook` is public: the module's other exports are there for its tests.
+const webhookExports = ["verifyWebhook"];
+if (!webhookText.includes("export async function verifyWebhook(")) throw new Error("post-build: src/js/webhook.js no longer exports verifyWebhook");
+
 const errorsExportsAll = [...errorsText.matchAll(/^export (?:class|function) (\w+)/gm)].map((m) => m[1]);
 const gz = (p) => gzipSync(readFileSync(p), { level: 9 }).length;
 const rows = [];
@@ -117,6 +148,7 @@ for (const b of BUILDS) {
   if (!glueImports.has("makeError") || !glueImports.has("bucketElsewhere")) {
     throw new Error(`post-build: the ${b.name} glue no longer imports makeError and bucketElsewhere from the errors module`);
   }
+  if (glueExports.includes("verifyWebhook")) throw new Error(`post-build: the ${b.name} glue exports verifyWebhook, which is webhook.js's`);
   if (!glueExports.includes("ConveyorClient") || !errorsExports.includes("ConveyorAuthError")) {
     throw new Error(`post-build: unexpected surface: ${glueExports} / ${errorsExports}`);
   }
@@ -125,14 +157,18 @@ for (const b of BUILDS) {
   }
   writeFileSync(
     join(b.web, "api.js"),
-    `export { ${glueExports.join(", ")} } from "./${b.stem}.js";\n` + `export { ${errorsExports.join(", ")} } from "${rel(b.web, errorsFile)}";\n`,
+    `export { ${glueExports.join(", ")} } from "./${b.stem}.js";\n` +
+      `export { ${webhookExports.join(", ")} } from "${rel(b.web, webhookFile)}";\n` +
+      `export { ${errorsExports.join(", ")} } from "${rel(b.web, errorsFile)}";\n`,
   );
-  surfaces.push({ name: b.name, exports: [...glueExports, ...errorsExports].sort() });
+  const publicNames = [...glueExports, ...webhookExports, ...errorsExports].sort();
+  surfaces.push({ name: b.name, exports: publicNames });
 
   // 4. The Node entry as CommonJS. esbuild annotates the export names so that Node's ESM
   // loader sees them as named exports of this file (for whoever imports it from ESM
   // directly; the package's own ESM entry goes through the .mjs face, below). The errors
-  // module stays out of the bundle: both builds' bundles require the one errors.cjs.
+  // module and the webhook module stay out of the bundle: both builds' bundles require the
+  // one errors.cjs and webhook.cjs.
   //
   // In Node the .wasm is read, compiled and instantiated at the package's first use, not at
   // import: Node may compile a module of any size synchronously, so the first call into the
@@ -195,19 +231,14 @@ export function initOnFirstUse(load) {
           );
         },
       },
-      {
-        name: "shared-errors",
-        setup(on) {
-          on.onResolve({ filter: /errors\.js$/ }, (args) =>
-            resolve(args.resolveDir, args.path) === errorsFile ? { path: rel(nodeDir, errorsCjs), external: true } : undefined,
-          );
-        },
-      },
+      sharedCjs(nodeDir),
     ],
     banner: { js: `// conveyor-client for Node (CommonJS), the ${b.name} build, built from ${relative(pkg, b.web)}/ by scripts/post-build.mjs.` },
   });
-  if (!readFileSync(`${b.node}.cjs`, "utf8").includes(`require(${JSON.stringify(rel(nodeDir, errorsCjs))})`)) {
-    throw new Error(`post-build: the ${b.name} Node bundle does not require the shared errors.cjs`);
+  for (const shared of [errorsCjs, webhookCjs]) {
+    if (!readFileSync(`${b.node}.cjs`, "utf8").includes(`require(${JSON.stringify(rel(nodeDir, shared))})`)) {
+      throw new Error(`post-build: the ${b.name} Node bundle does not require the shared ${relative(dist, shared)}`);
+    }
   }
 
   // 4b. The Node ESM face of that same CommonJS file. Importing a CommonJS file from ESM
@@ -220,7 +251,7 @@ export function initOnFirstUse(load) {
     `// conveyor-client for Node (ESM), the ${b.name} build, built by scripts/post-build.mjs: node.cjs, loaded without the CommonJS export scan.\n` +
       'import { createRequire } from "node:module";\n' +
       'const api = createRequire(import.meta.url)("./node.cjs");\n' +
-      `export const { ${[...glueExports, ...errorsExports].sort().join(", ")} } = api;\n`,
+      `export const { ${publicNames.join(", ")} } = api;\n`,
   );
 
   // 5. The bytes for the inline entry. Hex, because it survives every bundler's string
@@ -231,10 +262,11 @@ export function initOnFirstUse(load) {
 
   // Sizes.
   const wasmGz = gz(wasm);
-  const glueGz = gz(glue) + files(join(b.web, "snippets"), ".js").reduce((n, p) => n + gz(p), 0) + gz(errorsFile);
+  const nodeGz = gz(`${b.node}.cjs`) + gz(errorsCjs) + gz(webhookCjs);
+  const glueGz = gz(glue) + files(join(b.web, "snippets"), ".js").reduce((n, p) => n + gz(p), 0) + gz(errorsFile) + gz(webhookFile);
   rows.push(
     { build: b.name, loader: "web", "wasm (gzip B)": wasmGz, "JS glue (gzip B)": glueGz, "total (gzip B)": wasmGz + glueGz },
-    { build: b.name, loader: "node (cjs)", "wasm (gzip B)": wasmGz, "JS glue (gzip B)": gz(`${b.node}.cjs`) + gz(errorsCjs), "total (gzip B)": wasmGz + gz(`${b.node}.cjs`) + gz(errorsCjs) },
+    { build: b.name, loader: "node (cjs)", "wasm (gzip B)": wasmGz, "JS glue (gzip B)": nodeGz, "total (gzip B)": wasmGz + nodeGz },
     { build: b.name, loader: "inline (hex)", "wasm (gzip B)": gz(b.inline), "JS glue (gzip B)": glueGz, "total (gzip B)": gz(b.inline) + glueGz },
   );
 }
