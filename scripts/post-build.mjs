@@ -172,7 +172,7 @@ for (const b of BUILDS) {
   //
   // In Node the .wasm is read, compiled and instantiated at the package's first use, not at
   // import: Node may compile a module of any size synchronously, so the first call into the
-  // wasm (a constructor's, verifyWebhook's) does it then and carries on, and a bad option
+  // wasm (a constructor's, MemoryStore's) does it then and carries on, and a bad option
   // still throws from the constructor itself. An import that never makes a client (a CLI's
   // --help, code that only needs the error classes) never pays for the wasm. The glue's
   // `wasm` starts as a stand-in whose first property read instantiates the real exports
