@@ -16,6 +16,8 @@
 // Every failure rejects the returned promise (an async function never throws), with a
 // `ConveyorWebhookError` (its `code` says why) or, for options of the wrong type or whose
 // reading throws, a `ConveyorConfigError`. No message ever quotes the secret or a signature.
+// The other exports, the pure steps, are for this module's tests: the package's entries
+// re-export `verifyWebhook` alone (scripts/post-build.mjs).
 import { ConveyorConfigError, ConveyorWebhookError } from "./errors.js";
 
 /** How far the timestamp may be from now, either way, unless the caller says otherwise. */
