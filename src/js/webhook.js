@@ -9,8 +9,8 @@
 // crossing, and in the .wasm every browser app paid for it (about 4 KB gzipped) although a
 // signing secret must never be in a browser. As a module of its own, with nothing run at
 // import, bundlers drop it from apps that do not import `verifyWebhook`. The package ships
-// one copy (pkg/dist/webhook.js, and webhook.cjs for Node's bundles) that every entry of
-// both builds re-exports, importing the error classes from the one shared errors module,
+// it as pkg/dist/webhook.js, which every ESM entry of both builds re-exports (each Node
+// bundle carries a copy), importing the error classes from the one shared errors module,
 // so `instanceof` holds whichever entry a caller imports them from.
 //
 // Every failure rejects the returned promise (an async function never throws), with a
