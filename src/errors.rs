@@ -42,16 +42,6 @@ pub enum ErrorKind {
     Config,
     /// Any other non-2xx status.
     Http,
-    /// A webhook delivery lacks one of its signature headers.
-    WebhookMissingHeader,
-    /// The webhook signing secret is not `whsec_` plus base64.
-    WebhookBadSecret,
-    /// No signature of a webhook delivery matches its id, timestamp and body.
-    WebhookBadSignature,
-    /// A webhook's timestamp is outside the tolerance (a replay, or a skewed clock).
-    WebhookTimestampOutOfRange,
-    /// A webhook's signed body is not a JSON event.
-    WebhookBadPayload,
 }
 
 impl ErrorKind {
@@ -69,11 +59,6 @@ impl ErrorKind {
             ErrorKind::BadResponse | ErrorKind::TooLarge => "ConveyorResponseError",
             ErrorKind::Config => "ConveyorConfigError",
             ErrorKind::Http => "ConveyorError",
-            ErrorKind::WebhookMissingHeader
-            | ErrorKind::WebhookBadSecret
-            | ErrorKind::WebhookBadSignature
-            | ErrorKind::WebhookTimestampOutOfRange
-            | ErrorKind::WebhookBadPayload => "ConveyorWebhookError",
         }
     }
 
@@ -93,11 +78,6 @@ impl ErrorKind {
             ErrorKind::TooLarge => "too_large",
             ErrorKind::Config => "config",
             ErrorKind::Http => "http_error",
-            ErrorKind::WebhookMissingHeader => "missing_header",
-            ErrorKind::WebhookBadSecret => "bad_secret",
-            ErrorKind::WebhookBadSignature => "bad_signature",
-            ErrorKind::WebhookTimestampOutOfRange => "timestamp_out_of_range",
-            ErrorKind::WebhookBadPayload => "bad_payload",
         }
     }
 }
@@ -213,11 +193,6 @@ mod tests {
             TooLarge => 10,
             Config => 11,
             Http => 12,
-            WebhookMissingHeader => 13,
-            WebhookBadSecret => 14,
-            WebhookBadSignature => 15,
-            WebhookTimestampOutOfRange => 16,
-            WebhookBadPayload => 17,
         };
         let kinds = [
             Auth,
@@ -233,11 +208,6 @@ mod tests {
             TooLarge,
             Config,
             Http,
-            WebhookMissingHeader,
-            WebhookBadSecret,
-            WebhookBadSignature,
-            WebhookTimestampOutOfRange,
-            WebhookBadPayload,
         ];
         let js = include_str!("js/errors.js");
         let table = js

@@ -37,10 +37,8 @@
 //! | `memory_store` | `MemoryStore`: the store protocol over in-memory ledgers, for JS | yes |
 //! | `client` | the exported `ConveyorClient`: preparing calls, one `Task` for every kind | yes |
 //! | `access_shell` | `client.checkAccess()`: the probes sent through the client | yes |
-//! | `webhook` | verifying a webhook delivery: headers, timestamp window, secret, signatures | no |
 //! | `heap` | the wasm allocator, growing the memory by an eighth at a time | no (wasm only) |
 //! | `realm_local` | the realm's globals: `thread_local!` with `std`, statics without | no |
-//! | `webhook_shell` | `verifyWebhook`: the caller's options, WebCrypto's HMAC, `JSON.parse` | yes |
 //!
 //! The cargo feature `stores` adds `store`, `store_tasks`, `memory_store` and the shared
 //! bucket: the `conveyor-client/stores` build. Without it a store option is refused.
@@ -105,8 +103,6 @@ mod transport;
 pub mod url;
 pub(crate) mod wait_queue;
 mod waiters;
-pub(crate) mod webhook;
-mod webhook_shell;
 pub(crate) mod window;
 
 /// A smaller allocator than the standard library's dlmalloc (−2.2 KB gzipped), growing the
@@ -132,18 +128,3 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
 pub use client::ConveyorClient;
 #[cfg(feature = "stores")]
 pub use memory_store::MemoryStore;
-
-use wasm_bindgen::prelude::*;
-
-/// `verifyWebhook({ body, headers, secret, toleranceSec, maxBodyBytes, now })`: checks a
-/// webhook delivery's Svix signature and timestamp, then resolves with its parsed JSON
-/// payload; rejects with a `ConveyorWebhookError` (or a `ConveyorConfigError` for options
-/// of the wrong type).
-///
-/// Not an `async fn`: it checks everything it can synchronously and returns the promise of
-/// WebCrypto's HMAC, whose continuation decides (a Rust future here would cost ~11 KB of
-/// `.wasm`); a check that fails before the HMAC still rejects, never throws.
-#[wasm_bindgen(js_name = verifyWebhook)]
-pub fn verify_webhook(options: JsValue) -> js_sys::Promise {
-    webhook_shell::verify(options).unwrap_or_else(|e| js_sys::Promise::reject(&e))
-}

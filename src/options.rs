@@ -341,25 +341,10 @@ fn string(obj: &JsValue, name: &str) -> Result<Option<String>, Refusal> {
     }
 }
 
-/// Reads an optional number option and checks it is finite, `>= min` and, when
-/// `integer`, whole.
-pub(crate) fn get_number(
-    obj: &JsValue,
-    name: &str,
-    min: f64,
-    integer: bool,
-) -> Result<Option<f64>, Error> {
-    number(obj, name, min, integer).map_err(Error::config)
-}
-
-/// [`get_number`], the problem its message.
-fn number(obj: &JsValue, name: &str, min: f64, integer: bool) -> Result<Option<f64>, Refusal> {
-    bounded(obj, name, min, integer, f64::MAX)
-}
-
-/// [`number`], at most `max`: [`MAX_DELAY_MS`] for an option that sets a timer, `f64::MAX`
-/// for none, `Infinity` for one that takes `Infinity` itself (no cap). One function for
-/// every number option the constructor reads.
+/// An optional number option, finite, `>= min`, whole when `integer`, and at most `max`:
+/// [`MAX_DELAY_MS`] for an option that sets a timer, `f64::MAX` for none, `Infinity` for one
+/// that takes `Infinity` itself (no cap). One function for every number option the
+/// constructor reads.
 fn bounded(
     obj: &JsValue,
     name: &str,
@@ -381,7 +366,7 @@ fn bounded(
     Ok(Some(n))
 }
 
-/// The pure half of [`get_number`].
+/// The pure half of [`bounded`]: a number option's value, checked.
 pub fn check_number(name: &str, n: f64, min: f64, integer: bool) -> Result<f64, Error> {
     number_ok(name, n, min, integer).map_err(Error::config)
 }

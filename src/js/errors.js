@@ -2,8 +2,9 @@
 //
 // They live in JS, not Rust, because only a real `class ... extends Error` gives callers
 // `instanceof`, a stack and `cause` in every runtime. Rust builds them in one place
-// (`src/js_error.rs`) through `makeError`, and the package entries re-export them from
-// the package's one copy of this file, which both builds' glues import
+// (`src/js_error.rs`) through `makeError`; `verifyWebhook` (src/js/webhook.js, plain JS)
+// builds its own directly. The package entries re-export them from the package's one copy
+// of this file, which both builds' glues and the webhook module import
 // (scripts/post-build.mjs), so each class exists once.
 
 export class ConveyorError extends Error {
@@ -70,11 +71,6 @@ const BY_KIND = [
   ConveyorResponseError,
   ConveyorConfigError,
   ConveyorError,
-  ConveyorWebhookError,
-  ConveyorWebhookError,
-  ConveyorWebhookError,
-  ConveyorWebhookError,
-  ConveyorWebhookError,
 ];
 
 export function makeError(kind, code, message, fields) {

@@ -14,15 +14,15 @@ import { bundledSize } from "./lib/size.mjs";
  * THE BUDGET, in gzip -9 bytes. Lower it whenever the build shrinks (the size reached plus
  * 1 KB); never raise it to make a change pass.
  */
-export const BROWSER_IMPORT_BUDGET = 60_849 + 1024;
+export const BROWSER_IMPORT_BUDGET = 56_210 + 1024;
 
 /**
  * What `import { ConveyorClient } from "conveyor-client/stores"` may cost more than the lean
- * import, in gzip -9 bytes. The goal is 15 KB (15_360); reached: 13_531 (both builds without
+ * import, in gzip -9 bytes. The goal is 15 KB (15_360); reached: 13_180 (both builds without
  * std), so the budget is that plus 1 KB (under the goal). Lower it whenever the stores code
  * shrinks, never raise it.
  */
-export const STORES_EXTRA_BUDGET = 13_531 + 1024;
+export const STORES_EXTRA_BUDGET = 13_180 + 1024;
 
 let leanTotal;
 const kb = (b) => `${(b / 1024).toFixed(1)} KB (${b} B)`;
