@@ -86,7 +86,8 @@ function endpoint(index) {
   return (described[index] ??= describe(ENDPOINTS[index]));
 }
 
-function describe([name, method, path, pathArgs, params, body, response, anyOf = "", fixed = ""]) {
+function describe(row) {
+  const [name, method, path, pathArgs, params, body, response, anyOf = "", fixed = ""] = row;
   const own = words(params).map((p) => {
     const [n, k] = p.split(":");
     return { name: n, kind: k.replace("!", ""), required: k.endsWith("!") };

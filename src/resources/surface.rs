@@ -397,7 +397,8 @@ fn js_param(p: &Param) -> String {
 /// A JS string literal of `s`, which the table writes only with characters that need no escape.
 fn js_str(s: &str) -> String {
     assert!(
-        s.chars().all(|c| c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' '),
+        s.chars()
+            .all(|c| c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' '),
         "{s:?} needs escaping in the JS table"
     );
     format!("\"{s}\"")
@@ -429,8 +430,14 @@ fn js_table() -> String {
         let response = match ep.response {
             ResponseKind::Record => String::new(),
             ResponseKind::Empty => "-".to_owned(),
-            ResponseKind::List { plural, envelope: Envelope::Flat } => plural.to_owned(),
-            ResponseKind::List { plural, envelope: Envelope::Hal } => format!("^{plural}"),
+            ResponseKind::List {
+                plural,
+                envelope: Envelope::Flat,
+            } => plural.to_owned(),
+            ResponseKind::List {
+                plural,
+                envelope: Envelope::Hal,
+            } => format!("^{plural}"),
         };
         let mut row = vec![
             js_str(ep.name),
@@ -443,7 +450,11 @@ fn js_table() -> String {
         ];
         let fixed: Vec<String> = ep.fixed.iter().map(|(k, v)| format!("{k}={v}")).collect();
         for (k, v) in ep.fixed {
-            assert!(!k.contains(['=', ' ']) && !v.contains(['=', ' ']), "{}: fixed `{k}`", ep.name);
+            assert!(
+                !k.contains(['=', ' ']) && !v.contains(['=', ' ']),
+                "{}: fixed `{k}`",
+                ep.name
+            );
         }
         if !ep.any_of.is_empty() || !fixed.is_empty() {
             row.push(js_str(&ep.any_of.join(" ")));
@@ -464,10 +475,19 @@ const TABLE_END: &str = "// END the endpoint table";
 /// hand).
 fn resources_js(root: &Path) -> String {
     let path = root.join("src/js/resources.js");
-    let current = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path:?}: {e}"));
-    let begin = current.find(TABLE_BEGIN).expect("src/js/resources.js has no table start marker");
-    let head_end = begin + current[begin..].find(")\n").expect("the start marker's comment ends with `)`") + 2;
-    let end = current.find(TABLE_END).expect("src/js/resources.js has no table end marker");
+    let current =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path:?}: {e}"));
+    let begin = current
+        .find(TABLE_BEGIN)
+        .expect("src/js/resources.js has no table start marker");
+    let head_end = begin
+        + current[begin..]
+            .find(")\n")
+            .expect("the start marker's comment ends with `)`")
+        + 2;
+    let end = current
+        .find(TABLE_END)
+        .expect("src/js/resources.js has no table end marker");
     assert!(head_end <= end, "the table markers are out of order");
     [&current[..head_end], &js_table(), &current[end..]].concat()
 }
