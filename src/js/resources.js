@@ -415,7 +415,8 @@ function named(value) {
 
 /** `s` with lone surrogates replaced by U+FFFD, as UTF-8 encoding them would. */
 function wellFormed(s) {
-  return s.replace(/[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]/g, (m) => (m.length === 2 ? m : "\ufffd"));
+  // The test first: most strings have no surrogate at all.
+  return !/[\ud800-\udfff]/.test(s) ? s : s.replace(/[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]/g, (m) => (m.length === 2 ? m : "\ufffd"));
 }
 
 /** A record id: a non-empty string or a non-negative integer. */
