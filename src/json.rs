@@ -1,8 +1,8 @@
-//! JSON string literals written by hand (plain Rust): the one escaper behind typed calls'
-//! JSON bodies and the key as it appears inside canonical JSON text.
+//! JSON string literals written by hand (plain Rust): the key as it appears inside canonical
+//! JSON text, for masking it out of what servers send back.
 //!
-//! Not `serde_json`: these two uses need only strings, and the .wasm should not carry a
-//! JSON library for them.
+//! Not `serde_json`: this needs only strings, and the .wasm should not carry a JSON library
+//! for it. (Typed calls' JSON bodies are written in JS, `src/js/resources.js`.)
 
 use alloc::string::String;
 
@@ -33,13 +33,6 @@ pub fn push_escaped(out: &mut String, s: &str) {
     }
 }
 
-/// Appends `s` as a JSON string literal.
-pub fn push_string(out: &mut String, s: &str) {
-    out.push('"');
-    push_escaped(out, s);
-    out.push('"');
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -47,8 +40,8 @@ mod tests {
     #[test]
     fn strings_escape_quotes_backslashes_and_control_characters() {
         let mut json = String::new();
-        push_string(&mut json, "a\"\\\n\u{1}\u{1f}\u{2028}é");
-        assert_eq!(json, r#""a\"\\\n\u0001\u001f\u2028é""#);
+        push_escaped(&mut json, "a\"\\\n\u{1}\u{1f}\u{2028}é");
+        assert_eq!(json, r#"a\"\\\n\u0001\u001f\u2028é"#);
         let mut inner = String::new();
         push_escaped(&mut inner, "k\"e\\y");
         assert_eq!(inner, r#"k\"e\\y"#);

@@ -16,12 +16,11 @@
 //! | [`classify`] | what a response status means | no |
 //! | [`url`] | paths, query strings, origins, key checks | no |
 //! | [`http_checks`] | methods and the key's header name, checked before sending | no |
-//! | `json` | JSON string literals: typed calls' bodies, the key inside canonical JSON | no |
+//! | `json` | JSON string literals: the key inside canonical JSON | no |
 //! | `text` | strings joined end to end or with a separator, without std's `join` code | no |
 //! | [`redact`] | masking the key out of what servers send back, bounding `details` | no |
-//! | [`resources`] | every endpoint as a description (method, path, params, envelope) | no |
-//! | [`params`] | checking and encoding a call's parameters against its description | no |
-//! | `resources_shell` | the namespace getters (`client.exchange`...) and the typed methods' `__call` | yes |
+//! | [`resources`] | every endpoint as a description (method, path, params, envelope): the source the JS endpoint table and the declarations are generated from | no |
+//! | `resources_shell` | the namespace getters (`client.exchange`...) and `__send`, which sends a typed call checked and encoded in JS (`src/js/resources.js`) | yes |
 //! | `options` | the constructor's options (`ClientConfig`) and each call's `signal`/`timeoutMs`, read and validated | reads them |
 //! | `fallible` | reading outside JS objects through bindings that catch | yes |
 //! | `abort` | reading the caller's `AbortSignal` without trusting its getters | yes |
@@ -86,7 +85,6 @@ pub mod limiter;
 #[cfg(feature = "stores")]
 mod memory_store;
 pub(crate) mod options;
-pub mod params;
 mod pipeline;
 mod realms;
 pub mod redact;

@@ -1,13 +1,127 @@
-// The namespace objects behind `client.exchange`, `client.knowledgeBase`..., the
-// `ListResult` every list method returns, and the probe loop of `client.checkAccess()`.
+// The namespace objects behind `client.exchange`, `client.knowledgeBase`..., the typed
+// methods' checking and encoding, the `ListResult` every list method returns, and the probe
+// loop of `client.checkAccess()`.
 //
-// Nothing here knows an endpoint: Rust passes the endpoint table (`src/resources/`) and
-// every method calls back into the client's internal `__call(index, args)`, which validates
-// the arguments, sends the request through the pipeline (limiter, retries, typed errors)
-// and, for lists, checks the envelope and adds the non-enumerable `items` array to the page.
+// The endpoint table below is generated from the Rust table (`src/resources/`, the one
+// source of truth) by `src/resources/surface.rs`. A typed call is checked and encoded here,
+// in JS, because that is what the platform does well (`encodeURIComponent`,
+// `JSON.stringify`, `FormData`) and it keeps the checks, the messages and the table out of
+// the .wasm: the client's internal `__send` gets the finished request and does the rest
+// (limiter, pipeline, retries, typed errors, the list envelope). The refusals are the
+// `ConveyorValidationError`s the client's `__invalid` builds, named by endpoint and field.
 //
 // Only `export class` / `export function` at the start of a line, and no imports: the
 // build rewrites this file to CommonJS for the Node `require` entry.
+
+// BEGIN the endpoint table (generated: edit src/resources/, then run
+// `UPDATE=1 cargo test -q --lib surface`)
+const ENUMS = [
+  ["initial", "requested", "approved", "ignored"],
+  ["gated", "authorized", "revoked"],
+  ["processing", "started", "ready_for_review", "approved", "completed"],
+  ["verified", "unverified"],
+  ["Document", "Q & A"],
+  ["spreadsheet", "file", "portal"],
+  ["security_questionnaire", "rfp"],
+  ["public", "protected", "need_to_know", "internal"],
+  ["soc2-type-2", "iso-27001", "hipaa", "gdpr", "pci"],
+];
+const ENDPOINTS = [
+  ["exchange.connections.list", "GET", "/exchange/connections", "", "domain:s", "q", "connections"],
+  ["exchange.authorizationRequests.list", "GET", "/exchange/authorization_requests", "", "email:s status:0", "q", "authorization_requests"],
+  ["exchange.authorizationRequests.get", "GET", "/exchange/authorization_requests/{id}", "id", "", "", ""],
+  ["exchange.authorizationRequests.ignore", "PATCH", "/exchange/authorization_requests/{id}", "id", "reviewer_email:s!", "j", "", "", "status=ignored"],
+  ["exchange.authorizationRequests.queue", "GET", "/exchange/authorization_request_queue", "", "", "q", "authorization_requests"],
+  ["exchange.authorizations.list", "GET", "/exchange/authorizations", "", "email:s status:1", "q", "authorizations"],
+  ["exchange.authorizations.create", "POST", "/exchange/authorizations", "", "request_id:I email:s access_group_ids:L nda_bypass:b expires_at:d", "j", "", "request_id email"],
+  ["exchange.authorizations.update", "PATCH", "/exchange/authorizations/{id}", "id", "status:1 access_group_ids:L", "j", ""],
+  ["exchange.authorizations.revoke", "PATCH", "/exchange/authorizations/{id}", "id", "", "j", "", "", "status=revoked"],
+  ["exchange.accessGroups.list", "GET", "/exchange/access_groups", "", "", "q", "access_groups"],
+  ["exchange.folders.list", "GET", "/exchange/folders", "", "", "q", "^folders"],
+  ["exchange.folders.create", "POST", "/exchange/folders", "", "name:s!", "j", ""],
+  ["exchange.folders.delete", "DELETE", "/exchange/folders/{id}", "id", "", "", "-"],
+  ["exchange.documents.list", "GET", "/exchange/documents", "", "", "q", "^documents"],
+  ["exchange.documents.create", "POST", "/exchange/documents", "", "name:s! file:f! description:s certification:8 featured:b folder_id:I access_level:7 product_line_ids:L access_group_ids:L disable_downloads:b use_for_question_answering:b", "m", ""],
+  ["exchange.documents.update", "PATCH", "/exchange/documents/{id}", "id", "name:s file:f description:s certification:8 featured:b folder_id:I access_level:7 product_line_ids:L access_group_ids:L disable_downloads:b use_for_question_answering:b", "m", ""],
+  ["exchange.documents.delete", "DELETE", "/exchange/documents/{id}", "id", "", "", "-"],
+  ["questionnaires.list", "GET", "/questionnaires", "", "status:2 product_line_ids:L created_at_start:d created_at_end:d completed_at_start:d completed_at_end:d due_at_start:d due_at_end:d", "q", "^questionnaires"],
+  ["questionnaires.create", "POST", "/questionnaires", "", "domain:s! email:s! original_format:5! questionnaire_type:6 due_at:d product_line_ids:L portal_url:s notes:s file:f filename:s content_type:s content_version_id:I customer_name:s crm_id:s crm_amount:n", "m", ""],
+  ["knowledgeBase.questions.list", "GET", "/knowledge_base/questions", "", "status:3", "q", "questions"],
+  ["interactions.list", "GET", "/interactions", "", "type:4 created_at_start:d created_at_end:d", "q", "interactions"],
+  ["interactions.byConnection", "GET", "/interactions/connections/{id}", "id", "type:4 created_at_start:d created_at_end:d", "q", "interactions"],
+  ["interactions.byDocument", "GET", "/interactions/documents/{id}", "id", "type:4 created_at_start:d created_at_end:d", "q", "interactions"],
+  ["interactions.byQuestion", "GET", "/interactions/questions/{id}", "id", "type:4 created_at_start:d created_at_end:d", "q", "interactions"],
+  ["productLines.list", "GET", "/product_lines", "", "", "q", "^product_lines"],
+  ["singleQuestion.ask", "POST", "/single_question", "", "question:s! product_line_ids:L question_type:s multiple_choice_options:S confidence_threshold:n email:s", "j", ""],
+  ["reviews.create", "POST", "/reviews", "", "email:s! vendor_name:s! iteration_vm_id:I question_group_id:I vendor_vm_id:I", "j", ""],
+  ["questionnaireRequests.create", "POST", "/questionnaire_requests", "", "external_id:s source:s submitter_email:s submitter_external_id:s submitter_external_name:s case_ids:L raw_data:s file:f", "m", ""],
+];
+// END the endpoint table
+
+// The kinds of the table's params (`name:kind`, `!` when required; a digit is an enum, its
+// known values in `ENUMS`), as a refusal says what the param takes.
+const WHAT = {
+  s: "a string",
+  i: "an integer",
+  n: "a finite number",
+  b: "true or false",
+  d: "an ISO-8601 date string or a Date",
+  I: "a non-empty string or an integer id",
+  L: "an array of ids",
+  S: "an array of strings",
+  f: "a Blob, File, Uint8Array or ArrayBuffer",
+};
+
+/** The most items read from an array the caller's code built (one of length 2^32 - 1 would
+ * otherwise be walked for minutes). */
+const MAX_ITEMS = 100_000;
+/** The longest path argument, in UTF-8 bytes: ids are short, and a huge one would only earn
+ * a 431 from the server after spending a rate-limit token. */
+const MAX_SEGMENT_LEN = 1024;
+
+// Each endpoint's description, built from its row on first use.
+const described = [];
+
+function endpoint(index) {
+  return (described[index] ??= describe(ENDPOINTS[index]));
+}
+
+function describe(row) {
+  const [name, method, path, pathArgs, params, body, response, anyOf = "", fixed = ""] = row;
+  const own = words(params).map((p) => {
+    const [n, k] = p.split(":");
+    return { name: n, kind: k.replace("!", ""), required: k.endsWith("!") };
+  });
+  const list = response !== "" && response !== "-";
+  // Every param accepted, in declaration order: the endpoint's own, `page` and `per_page` on
+  // lists, `filename` (the upload's file name) where there is a file.
+  const accepted = own.slice();
+  if (list) accepted.push({ name: "page", kind: "i" }, { name: "per_page", kind: "i" });
+  if (own.some((p) => p.kind === "f") && !accepted.some((p) => p.name === "filename")) accepted.push({ name: "filename", kind: "s" });
+  const args = words(pathArgs);
+  const takesParams = own.length > 0 || list;
+  return {
+    name,
+    method,
+    path,
+    args,
+    own,
+    accepted,
+    takesParams,
+    body,
+    // 0 a record, 1 nothing, 2 a flat list, 3 a HAL list (as `__send` takes it).
+    kind: response === "" ? 0 : response === "-" ? 1 : response[0] === "^" ? 3 : 2,
+    plural: response.replace("^", ""),
+    anyOf: words(anyOf),
+    fixed: words(fixed).map((f) => f.split("=")),
+    sendsFilename: own.some((p) => p.name === "filename"),
+    signature: `${name}(${[...args, ...(takesParams ? ["params?"] : []), "options?"].join(", ")})`,
+  };
+}
+
+function words(s) {
+  return s === "" ? [] : s.split(" ");
+}
 
 // The namespaces already built, so `client.exchange === client.exchange` and a typed call
 // does not rebuild a tree of closures. Keyed on `"<namespace>@<client id>"` (the id names
@@ -29,12 +143,11 @@ export function cachedNamespace(name, clientId) {
 }
 
 /**
- * Builds one namespace object from `table`, a list of
- * `[index, name, isList, pathArgCount]` rows (`index`: the endpoint's place in the table) whose names all start with the same
- * first segment (`exchange.folders.list`, `exchange.folders.create`...), and caches it.
+ * Builds the namespace `name` (`exchange`: every endpoint whose name starts with
+ * `exchange.`) for `client`, and caches it.
  */
-export function makeNamespace(client, table, name, clientId) {
-  const ns = buildNamespace(client, table);
+export function makeNamespace(client, name, clientId) {
+  const ns = buildNamespace(client, name);
   if (namespaces) {
     const key = `${name}@${clientId}`;
     namespaces.set(key, new WeakRef(ns));
@@ -43,19 +156,19 @@ export function makeNamespace(client, table, name, clientId) {
   return ns;
 }
 
-function buildNamespace(client, table) {
+function buildNamespace(client, name) {
   const root = {};
-  for (const [index, name, isList, pathArgs] of table) {
-    const parts = name.split(".").slice(1);
-    const method = parts.pop();
+  for (let i = 0; i < ENDPOINTS.length; i++) {
+    const parts = ENDPOINTS[i][0].split(".");
+    if (parts.shift() !== name) continue;
+    const ep = endpoint(i);
+    const method = parts.pop() ?? "";
     let node = root;
     for (const p of parts) {
       if (!Object.prototype.hasOwnProperty.call(node, p)) node[p] = {};
       node = node[p];
     }
-    node[method] = isList
-      ? (...args) => new ListResult(client, index, pathArgs, args)
-      : (...args) => client.__call(index, args);
+    node[method] = ep.kind > 1 ? (...args) => new ListResult(client, ep, args) : (...args) => call(client, ep, args);
   }
   return deepFreeze(root);
 }
@@ -63,6 +176,340 @@ function buildNamespace(client, table) {
 function deepFreeze(o) {
   for (const v of Object.values(o)) if (typeof v === "object" && v !== null) deepFreeze(v);
   return Object.freeze(o);
+}
+
+/**
+ * The client's internal `__call(index, args, page)`: the endpoint at `index` in the table
+ * called with `args`, or undefined when no endpoint has that index (the client refuses it).
+ */
+export function callIndex(client, index, args, page) {
+  return Number.isInteger(index) && index >= 0 && index < ENDPOINTS.length ? call(client, endpoint(index), args, page) : undefined;
+}
+
+/** A typed call: its promise, or a rejection with the first thing wrong. Never throws. */
+function call(client, ep, args, page) {
+  try {
+    const [pathAndQuery, body, json, signal, timeoutMs] = prepare(client, ep, args, page);
+    return client.__send(ep.method, pathAndQuery, body, json, signal, timeoutMs, ep.kind, ep.plural);
+  } catch (e) {
+    // A refusal below, or what the platform's `FormData` threw.
+    return Promise.reject(e);
+  }
+}
+
+// An upload, and a value of any other kind, as `read` keeps them.
+class Upload {
+  constructor(value) {
+    this.value = value;
+  }
+}
+class Other {
+  constructor(type) {
+    this.type = type;
+  }
+}
+
+/**
+ * Checks a typed call's arguments (`...pathArgs, params?, options?`) against `ep` and
+ * encodes them, asking for page `page` when it is a number: `[pathAndQuery, body, json,
+ * signal, timeoutMs]`. Throws the first refusal, in this order: too many arguments, a path
+ * argument or param whose reading threw, `params` or `options` not an object, an option,
+ * a path argument, each param in the caller's order, the required ones, the `any_of` group.
+ */
+function prepare(client, ep, args, page) {
+  const bad = (field, message) => client.__invalid(`${ep.name}: ${message}`, ep.method, ep.path, field);
+  const reading = (v, field, prefix) => {
+    try {
+      return read(v);
+    } catch {
+      throw bad(field, `${prefix}reading it threw`);
+    }
+  };
+  const n = ep.args.length;
+  const max = n + (ep.takesParams ? 2 : 1);
+  if (args.length > max) throw bad("arguments", `takes at most ${max} argument${max === 1 ? "" : "s"} (${ep.signature})`);
+  const ids = [];
+  for (let i = 0; i < n; i++) ids.push(reading(args[i], ep.args[i], ""));
+
+  // The params object's own enumerable entries, in its order.
+  const params = [];
+  const given = ep.takesParams ? args[n] : undefined;
+  if (given !== undefined && given !== null) {
+    const entries = paramEntries(given);
+    if (entries === 0) throw bad("params", `\`params\` must be an object (${ep.signature})`);
+    if (entries === 1) throw bad("params", "reading `params` threw");
+    for (let i = 0; i + 1 < entries.length; i += 2) {
+      const key = wellFormed(entries[i]);
+      params.push([key, reading(entries[i + 1], key, `\`${key}\`: `)]);
+    }
+  }
+  // The next page of a list: the caller's params as they are now, with `page` replaced (in
+  // place: the page asked for is valid, so its position cannot change the first refusal).
+  if (typeof page === "number") {
+    const at = params.find(([k]) => k === "page");
+    if (at) at[1] = page;
+    else params.push(["page", page]);
+  }
+
+  // The call's options, by the rules `fetch()` and `request()` use; an unknown option is
+  // refused, since a typed method takes nothing else.
+  let signal, timeoutMs;
+  const options = args[ep.takesParams ? n + 1 : n];
+  if (options !== undefined && options !== null) {
+    let array = true;
+    try {
+      array = Array.isArray(options); // a revoked Proxy throws: refused as an array
+    } catch {}
+    if (typeof options !== "object" || array) throw bad("options", `\`options\` must be an object (${ep.signature})`);
+    let entries;
+    try {
+      entries = Object.entries(options);
+    } catch {
+      throw bad("options", "reading `options` threw");
+    }
+    for (const [rawKey, v] of entries) {
+      if (v === undefined || v === null) continue;
+      const key = wellFormed(rawKey);
+      if (key === "signal") {
+        if (!isSignal(v)) throw bad(key, "`signal` must be an AbortSignal");
+        signal = v;
+      } else if (key === "timeoutMs") {
+        if (!(typeof v === "number" && v >= 1 && v <= 2147483647)) throw bad(key, "`timeoutMs` must be a number of ms from 1 to 2147483647 (2^31 - 1)");
+        timeoutMs = v;
+      } else {
+        const hint = lookup(ep, key) || !ep.takesParams ? ` (this method's arguments are ${ep.signature})` : "";
+        throw bad(key, `unknown option \`${key}\`: the options are \`signal\` and \`timeoutMs\`${hint}`);
+      }
+    }
+  }
+
+  // Path arguments: each a record id, one path segment whatever its text.
+  const segments = {};
+  for (let i = 0; i < n; i++) {
+    const name = ep.args[i];
+    const v = ids[i];
+    if (v === null) throw bad(name, `\`${name}\` (argument ${i + 1}) is required`);
+    if (!isId(v)) throw bad(name, wrong(name, "I", v));
+    const id = String(v);
+    if (id === "." || id === "..") throw bad(name, `\`${name}\` must not be \`.\` or \`..\``);
+    segments[name] = id;
+  }
+  const path = ep.path.replace(/\{(\w+)\}/g, (_, name) => {
+    const id = segments[name];
+    const problem = segmentProblem(id);
+    if (problem) throw bad("path", `\`${name}\`: ${problem}`);
+    return encode(id);
+  });
+
+  // Check: unknown names and each value, in the caller's order; then the required ones.
+  let filename;
+  for (const [name, v] of params) {
+    const param = lookup(ep, name);
+    if (!param) {
+      const names = ep.accepted.map((p) => p.name);
+      throw bad(name, names.length === 0 ? `unknown parameter \`${name}\`: this method takes no parameters` : `unknown parameter \`${name}\` (accepted: \`${names.join("`, `")}\`)`);
+    }
+    const refused = check(param, v);
+    if (refused) throw bad(refused[0], refused[1]);
+    if (name === "filename" && typeof v === "string") filename = v;
+  }
+  const value = (name) => {
+    const at = params.find(([k]) => k === name);
+    return at && at[1] !== null ? at[1] : undefined;
+  };
+  for (const p of ep.own) if (p.required && value(p.name) === undefined) throw bad(p.name, `\`${p.name}\` is required`);
+  if (ep.anyOf.length > 0 && ep.anyOf.every((name) => value(name) === undefined)) throw bad(ep.anyOf.join("|"), `one of \`${ep.anyOf.join("` or `")}\` is required`);
+
+  // Encode in declaration order, whatever the order of the caller's object. The file name
+  // goes with the upload, and as its own field only where the API names it.
+  const query = [];
+  const json = [];
+  const fields = [];
+  const emit = (name, v) => {
+    if (ep.body === "q") {
+      if (Array.isArray(v)) for (const item of v) query.push(`${encode(`${name}[]`)}=${encode(String(item))}`);
+      else if (!(v instanceof Upload)) query.push(`${encode(name)}=${encode(String(v))}`);
+    } else if (ep.body === "j") {
+      json.push(`${jsonString(name)}:${jsonValue(v)}`);
+    } else if (ep.body === "m") {
+      if (v instanceof Upload) fields.push([name, v.value, filename ?? (named(v.value) ? undefined : "upload")]);
+      else if (Array.isArray(v)) for (const item of v) fields.push([`${name}[]`, String(item)]);
+      else fields.push([name, String(v)]);
+    }
+  };
+  for (const p of ep.accepted) {
+    if (p.name === "filename" && !ep.sendsFilename) continue;
+    const v = value(p.name);
+    if (v !== undefined) emit(p.name, v);
+  }
+  for (const [k, v] of ep.fixed) emit(k, v);
+  const pathAndQuery = query.length === 0 ? path : `${path}?${query.join("&")}`;
+  if (ep.body === "j") return [pathAndQuery, `{${json.join(",")}}`, true, signal, timeoutMs];
+  if (ep.body === "m") return [pathAndQuery, formData(fields), false, signal, timeoutMs];
+  return [pathAndQuery, undefined, false, signal, timeoutMs];
+}
+
+/** The param `name` as `ep` accepts it, or undefined. */
+function lookup(ep, name) {
+  return ep.accepted.find((p) => p.name === name);
+}
+
+/**
+ * One argument as the checks see it: a number, boolean or string (lone surrogates replaced,
+ * as they would be on their way to the server), null for `undefined`/`null`, an array of
+ * such values (read through its iterator), a `Date` as its ISO text, an `Upload` (`Blob`,
+ * `File`, `ArrayBuffer` or a view), or an `Other` named by its type. Throws when reading it
+ * threw (a getter, a trap, an iterator, more than `MAX_ITEMS` items).
+ */
+function read(v) {
+  switch (typeof v) {
+    case "number":
+    case "boolean":
+      return v;
+    case "string":
+      return wellFormed(v);
+    case "undefined":
+      return null;
+  }
+  if (v === null) return null;
+  if (Array.isArray(v)) {
+    const length = v.length;
+    if (typeof length !== "number" || length > MAX_ITEMS) throw new RangeError("too many items");
+    const items = Array.from(v);
+    if (items.length > MAX_ITEMS) throw new RangeError("too many items");
+    return items.map(read);
+  }
+  const date = dateText(v);
+  if (typeof date === "string") return wellFormed(date);
+  if (date !== undefined) throw new TypeError("the Date threw");
+  if (isA(v, globalThis.Blob) || isA(v, ArrayBuffer) || ArrayBuffer.isView(v)) return new Upload(v);
+  return new Other(typeof v);
+}
+
+/** `v instanceof C`, false when `C` is missing or the test threw (a Proxy's trap). */
+function isA(v, C) {
+  try {
+    return typeof C === "function" && v instanceof C;
+  } catch {
+    return false;
+  }
+}
+
+function isSignal(v) {
+  try {
+    // Its state must be readable: the pipeline reads both.
+    return typeof AbortSignal === "function" && v instanceof AbortSignal && (Reflect.get(v, "aborted"), Reflect.get(v, "reason"), true);
+  } catch {
+    return false;
+  }
+}
+
+/** A `File` keeps its own name: a `Blob` with a string `name`. */
+function named(value) {
+  try {
+    return typeof value.name === "string" && isA(value, globalThis.Blob);
+  } catch {
+    return false;
+  }
+}
+
+/** `s` with lone surrogates replaced by U+FFFD, as UTF-8 encoding them would. */
+function wellFormed(s) {
+  // The test first: most strings have no surrogate at all.
+  return !/[\ud800-\udfff]/.test(s) ? s : s.replace(/[\ud800-\udbff][\udc00-\udfff]|[\ud800-\udfff]/g, (m) => (m.length === 2 ? m : "\ufffd"));
+}
+
+/** A record id: a non-empty string or a non-negative integer. */
+function isId(v) {
+  return typeof v === "string" ? v !== "" : Number.isInteger(v) && v >= 0;
+}
+
+/** Whether `v` (given, not null) has the type `kind` takes; a list's items, a date's shape
+ * and the paging bounds are `check`'s. */
+function fits(kind, v) {
+  switch (kind) {
+    case "i":
+      return Number.isInteger(v);
+    case "n":
+      return Number.isFinite(v);
+    case "b":
+      return typeof v === "boolean";
+    case "I":
+      return isId(v);
+    case "L":
+    case "S":
+      return Array.isArray(v);
+    case "f":
+      return v instanceof Upload;
+    default:
+      return typeof v === "string";
+  }
+}
+
+/** "`field` must be <what `kind` takes>, not <what the caller passed>". */
+function wrong(field, kind, v) {
+  const what = WHAT[kind] ?? `a string such as "${ENUMS[kind].join('", "')}"`;
+  let passed;
+  if (v === null) passed = "nothing";
+  else if (typeof v === "boolean") passed = `the boolean ${v}`;
+  else if (typeof v === "number") passed = Number.isNaN(v) ? "NaN" : `the number ${v}`;
+  else if (typeof v === "string") passed = v === "" ? "an empty string" : "a string";
+  else if (Array.isArray(v)) passed = "an array";
+  else if (v instanceof Upload) passed = "a file";
+  else passed = `a value of type ${v.type}`;
+  return `\`${field}\` must be ${what}, not ${passed}`;
+}
+
+/** `[field, message]` when `v` does not fit `param`, else undefined. */
+function check(param, v) {
+  const { name, kind } = param;
+  if (v === null) return;
+  if (!fits(kind, v)) return [name, wrong(name, kind, v)];
+  if (Array.isArray(v)) {
+    const itemKind = kind === "L" ? "I" : "s";
+    for (let i = 0; i < v.length; i++) {
+      if (!fits(itemKind, v[i])) return [`${name}[${i}]`, wrong(`${name}[${i}]`, itemKind, v[i])];
+    }
+  } else if (kind === "d" && !/^\d{4}-\d{2}-\d{2}(?:[Tt ]|$)/.test(v)) {
+    // The shape every ISO-8601 date the API takes starts with; the server judges the rest.
+    return [name, `\`${name}\` must be an ISO-8601 date (e.g. 2024-05-01 or 2024-05-01T12:00:00Z) or a valid Date, not "${v}"`];
+  } else if (name === "page" && v < 1) {
+    return [name, "`page` must be 1 or more"];
+  } else if (name === "per_page" && !(v >= 1 && v <= 100)) {
+    return [name, "`per_page` must be between 1 and 100"];
+  }
+}
+
+/** Why `id` cannot be a path segment, or undefined (empty, `.` and `..` are refused before). */
+function segmentProblem(id) {
+  if (id.length * 3 > MAX_SEGMENT_LEN) {
+    const bytes = new TextEncoder().encode(id).length;
+    if (bytes > MAX_SEGMENT_LEN) return `a path argument is ${bytes} bytes long, more than the ${MAX_SEGMENT_LEN} an id can be`;
+  }
+  if (/[\0-\x1f\x7f-\x9f]/.test(id)) return "a path argument contains a control character; pass the id of the resource";
+}
+
+/**
+ * `raw` percent-encoded: everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _
+ * ~`), each UTF-8 byte as `%XX`, so no character with a meaning anywhere in a URL survives
+ * (a space is `%20`, `&`, `=`, `#`, `+` cannot split a query, `/` and `..` cannot change the
+ * route). `encodeURIComponent` also leaves `! ' ( ) *`, encoded here after it.
+ */
+function encode(raw) {
+  return encodeURIComponent(raw).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** A JSON string literal: `JSON.stringify`'s, with `\b`, `\f`, U+2028 and U+2029 as `\u` escapes
+ * (the text stays valid JavaScript too, and the bodies are those the client always sent). */
+function jsonString(s) {
+  return JSON.stringify(s).replace(/\\(.)|[\u2028\u2029]/g, (m, c) => (c === "b" ? "\\u0008" : c === "f" ? "\\u000c" : c === undefined ? `\\u${m.charCodeAt(0).toString(16)}` : m));
+}
+
+/** A checked value as JSON; ids keep numbers as numbers. */
+function jsonValue(v) {
+  if (typeof v === "string") return jsonString(v);
+  if (Array.isArray(v)) return `[${v.map(jsonValue).join(",")}]`;
+  return typeof v === "number" || typeof v === "boolean" ? String(v) : "null";
 }
 
 /**
@@ -77,23 +524,21 @@ function deepFreeze(o) {
  */
 export class ListResult {
   #client;
-  #index;
-  #pathArgs;
+  #endpoint;
   #args;
   #first;
 
-  constructor(client, index, pathArgs, args) {
+  constructor(client, endpoint, args) {
     this.#client = client;
-    this.#index = index;
-    this.#pathArgs = pathArgs;
+    this.#endpoint = endpoint;
     this.#args = args;
   }
 
   // A paging parameter as the caller gave it, or undefined. The params are the caller's
   // object: a getter that throws is caught here, and the call itself (which reads them
-  // again in Rust) rejects with a ConveyorValidationError naming it.
+  // again, as safely) rejects with a ConveyorValidationError naming it.
   #param(name) {
-    const p = this.#args[this.#pathArgs];
+    const p = this.#args[this.#endpoint.args.length];
     try {
       return p !== null && typeof p === "object" ? p[name] : undefined;
     } catch {
@@ -101,9 +546,9 @@ export class ListResult {
     }
   }
 
-  // The call's own params with `page` replaced (by Rust, which reads the params safely).
+  // The call's own params with `page` replaced.
   #fetch(page) {
-    return this.#client.__call(this.#index, this.#args, page);
+    return call(this.#client, this.#endpoint, this.#args, page);
   }
 
   #firstPage() {
@@ -151,7 +596,7 @@ export class ListResult {
       limit = undefined;
     }
     if (typeof limit !== "number" || Number.isNaN(limit) || limit < 0) {
-      throw this.#client.__invalid("toArray: `limit` must be a non-negative number");
+      throw this.#client.__invalid("toArray: `limit` must be a non-negative number", "", "", "");
     }
     const out = [];
     if (limit === 0) return out;
@@ -172,7 +617,7 @@ export class ListResult {
  * `Object.entries` reads them. 0 when it is not an object (an array, a function, a
  * primitive; a revoked Proxy counts as an array), 1 when reading it threw. Never throws.
  */
-export function paramEntries(params) {
+function paramEntries(params) {
   if (params === null || typeof params !== "object") return 0;
   try {
     if (Array.isArray(params)) return 0;
@@ -193,15 +638,14 @@ export function paramEntries(params) {
 }
 
 /**
- * The multipart body of a typed call from `fields`, `[name, value, filename, ...]` as Rust
- * decided them: a string value is a text field; any other an upload, sent with `filename`
- * (an `ArrayBuffer` or view in a `Blob`), or as it is when `filename` is undefined (a `File`
- * keeping its own name). Throws what the platform throws (the binding catches it).
+ * The multipart body of a typed call from `fields`, `[name, value, filename?]`: a string
+ * value is a text field; any other an upload, sent with `filename` (an `ArrayBuffer` or
+ * view in a `Blob`), or as it is when `filename` is undefined (a `File` keeping its own
+ * name). Throws what the platform throws (the call rejects with it).
  */
-export function formData(fields) {
+function formData(fields) {
   const form = new FormData();
-  for (let i = 0; i < fields.length; i += 3) {
-    const name = fields[i], value = fields[i + 1], filename = fields[i + 2];
+  for (const [name, value, filename] of fields) {
     if (typeof value === "string" || filename === undefined) form.append(name, value);
     else form.append(name, value instanceof Blob ? value : new Blob([value]), filename);
   }
@@ -211,11 +655,10 @@ export function formData(fields) {
 /**
  * A `Date` argument as the text a typed call sends: its ISO string, or "Invalid Date" when
  * `getTime()` gives no number (or NaN); 0 when reading it threw or `toISOString()` gave no
- * string; undefined when `value` is no `Date` (or `instanceof` threw, which wasm-bindgen's
- * own test takes as no). Calls the instance's own methods, which may be overridden. Never
- * throws.
+ * string; undefined when `value` is no `Date` (or `instanceof` threw). Calls the instance's
+ * own methods, which may be overridden. Never throws.
  */
-export function dateText(value) {
+function dateText(value) {
   let date = false;
   try {
     date = value instanceof Date; // a Proxy's getPrototypeOf trap may throw: no Date then
@@ -230,7 +673,6 @@ export function dateText(value) {
     return 0;
   }
 }
-
 /**
  * Adds the non-enumerable `items` to a list page: the array under `plural`, or under
  * `_embedded.plural` (the HAL envelope, tried first when `hal`). False when neither is an

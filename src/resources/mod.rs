@@ -6,12 +6,13 @@
 //! travel (query, JSON or multipart) and what the response looks like (a paged list in a
 //! flat or HAL envelope, one record, or nothing).
 //!
-//! Adding an endpoint is adding one description to the table of its area:
-//! [`crate::params::prepare`] validates and encodes the call from it, the JS shell
-//! (`src/resources_shell.rs` and `src/js/resources.js`) turns it into a camelCase method on
-//! a namespace object, and the generator in `surface.rs` writes its declarations
-//! (`pkg/resources.d.ts`) and the end-to-end tests' method list from it
+//! Adding an endpoint is adding one description to the table of its area: the generator in
+//! `surface.rs` writes its row of the JS endpoint table (in `src/js/resources.js`, which
+//! turns it into a camelCase method on a namespace object and checks and encodes each call
+//! from it), its declarations (`pkg/resources.d.ts`) and the end-to-end tests' method list
 //! (`UPDATE=1 cargo test -q --lib surface`; without `UPDATE` the same test fails on drift).
+//! The table itself is not linked into the `.wasm`: the sandbox's coverage test, the
+//! generator and `access`'s tests read it.
 //!
 //! ```
 //! use conveyor_client::resources;
@@ -27,8 +28,8 @@ pub mod knowledge_base;
 pub mod misc;
 pub mod questionnaires;
 
-/// The kind of value a parameter takes. The JS shell maps JS values onto
-/// [`crate::params::Value`]; [`crate::params::prepare`] checks them against this.
+/// The kind of value a parameter takes, which the typed methods check each argument against
+/// (`src/js/resources.js`, from its letter in the generated table).
 #[non_exhaustive]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -200,7 +201,8 @@ pub const PER_PAGE: Param = Param::opt("per_page", Kind::Int);
 /// The upload's file name, accepted by every endpoint with a file.
 pub const FILENAME: Param = Param::opt("filename", Kind::Str)
     .doc("The upload's file name (default: the `File`'s own name, else \"upload\").");
-/// The largest `per_page` the API accepts.
+/// The largest `per_page` the API accepts (the typed methods' check in `src/js/resources.js`
+/// says the same).
 pub const MAX_PER_PAGE: f64 = 100.0;
 
 impl Endpoint {
@@ -376,9 +378,8 @@ pub fn all() -> impl Iterator<Item = &'static Endpoint> {
         .chain(misc::ENDPOINTS)
 }
 
-/// The endpoint at `index` in [`all`]'s order, the index the typed methods call with.
-// A walk over the areas, not `all().nth(index)`: the chained iterators' `next` is code the
-// .wasm would carry for this one lookup.
+/// The endpoint at `index` in [`all`]'s order: the index of its row in the JS endpoint
+/// table, which the client's internal `__call` takes.
 pub fn get(index: usize) -> Option<&'static Endpoint> {
     let mut rest = index;
     for area in [

@@ -6,6 +6,7 @@
 //! | `pkg/resources.d.ts` | enums, params interfaces, pages, namespace interfaces with each endpoint's doc as JSDoc, `ConveyorResources` (the client's getters) |
 //! | `tests/e2e/lib/endpoints.mjs` | the method list the end-to-end tests call |
 //! | `src/resources/namespace_getters.rs` | the `#[wasm_bindgen]` namespace getters, for `include!` in `resources_shell.rs` |
+//! | `src/js/resources.js` (between its table markers) | the endpoint table the typed methods check and encode calls from (`ENUMS`, `ENDPOINTS`) |
 //!
 //! Record types (`Connection`, `Document`...) stay hand-written in `pkg/records.d.ts`: the
 //! table names them, it does not describe their fields.
@@ -370,12 +371,157 @@ fn getters() -> String {
     out
 }
 
+/// A param as the JS table spells it: `name:kind`, `!` when required. The kinds: `s` string,
+/// `i` integer, `n` number, `b` boolean, `d` date, `I` id, `L` id list, `S` string list, `f`
+/// file, a digit an enum (its index in `ENUMS`).
+fn js_param(p: &Param) -> String {
+    let kind = match p.kind {
+        Kind::Str => "s".to_owned(),
+        Kind::Int => "i".to_owned(),
+        Kind::Num => "n".to_owned(),
+        Kind::Bool => "b".to_owned(),
+        Kind::Date => "d".to_owned(),
+        Kind::Id => "I".to_owned(),
+        Kind::IdList => "L".to_owned(),
+        Kind::StrList => "S".to_owned(),
+        Kind::File => "f".to_owned(),
+        Kind::Enum(v) => Values::ALL
+            .iter()
+            .position(|x| *x == v)
+            .map(|i| i.to_string())
+            .unwrap_or_else(|| panic!("{v:?} is not in Values::ALL")),
+    };
+    format!("{}:{kind}{}", p.name, if p.required { "!" } else { "" })
+}
+
+/// A JS string literal of `s`, which the table writes only with characters that need no escape.
+fn js_str(s: &str) -> String {
+    assert!(
+        s.chars()
+            .all(|c| c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' '),
+        "{s:?} needs escaping in the JS table"
+    );
+    format!("\"{s}\"")
+}
+
+/// The endpoint table of `src/js/resources.js`, data rather than code per endpoint: each row
+/// `[name, method, path, pathArgs, params, body, response, anyOf?, fixed?]`, lists as
+/// space-separated words; `body` is `""` (none), `q` (query), `j` (JSON) or `m` (multipart);
+/// `response` is `""` (a record), `-` (nothing), the records' key (a flat list) or `^` and
+/// the key (a HAL list).
+fn js_table() -> String {
+    let mut out = String::from("const ENUMS = [\n");
+    for v in Values::ALL {
+        let values: Vec<String> = v.list().iter().map(|s| js_str(s)).collect();
+        let _ = writeln!(out, "  [{}],", values.join(", "));
+    }
+    out.push_str("];\nconst ENDPOINTS = [\n");
+    for ep in all() {
+        for w in ep.path_args.iter().chain(ep.any_of) {
+            assert!(!w.contains(' ') && !w.is_empty(), "{}: `{w}`", ep.name);
+        }
+        let params: Vec<String> = ep.params.iter().map(js_param).collect();
+        let body = match ep.body {
+            BodyKind::None => "",
+            BodyKind::Query => "q",
+            BodyKind::Json => "j",
+            BodyKind::Multipart => "m",
+        };
+        let response = match ep.response {
+            ResponseKind::Record => String::new(),
+            ResponseKind::Empty => "-".to_owned(),
+            ResponseKind::List {
+                plural,
+                envelope: Envelope::Flat,
+            } => plural.to_owned(),
+            ResponseKind::List {
+                plural,
+                envelope: Envelope::Hal,
+            } => format!("^{plural}"),
+        };
+        let mut row = vec![
+            js_str(ep.name),
+            js_str(ep.method),
+            js_str(ep.path),
+            js_str(&ep.path_args.join(" ")),
+            js_str(&params.join(" ")),
+            js_str(body),
+            js_str(&response),
+        ];
+        let fixed: Vec<String> = ep.fixed.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        for (k, v) in ep.fixed {
+            assert!(
+                !k.contains(['=', ' ']) && !v.contains(['=', ' ']),
+                "{}: fixed `{k}`",
+                ep.name
+            );
+        }
+        if !ep.any_of.is_empty() || !fixed.is_empty() {
+            row.push(js_str(&ep.any_of.join(" ")));
+        }
+        if !fixed.is_empty() {
+            row.push(js_str(&fixed.join(" ")));
+        }
+        let _ = writeln!(out, "  [{}],", row.join(", "));
+    }
+    out.push_str("];\n");
+    out
+}
+
+const TABLE_BEGIN: &str = "// BEGIN the endpoint table";
+const TABLE_END: &str = "// END the endpoint table";
+
+/// `src/js/resources.js` with the table between its markers replaced (the rest is written by
+/// hand).
+fn resources_js(root: &Path) -> String {
+    let path = root.join("src/js/resources.js");
+    let current =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {path:?}: {e}"));
+    let begin = current
+        .find(TABLE_BEGIN)
+        .expect("src/js/resources.js has no table start marker");
+    let head_end = begin
+        + current[begin..]
+            .find(")\n")
+            .expect("the start marker's comment ends with `)`")
+        + 2;
+    let end = current
+        .find(TABLE_END)
+        .expect("src/js/resources.js has no table end marker");
+    assert!(head_end <= end, "the table markers are out of order");
+    [&current[..head_end], &js_table(), &current[end..]].concat()
+}
+
 fn outputs() -> Vec<(&'static str, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     vec![
         ("pkg/resources.d.ts", declarations()),
         ("tests/e2e/lib/endpoints.mjs", e2e_methods()),
         ("src/resources/namespace_getters.rs", getters()),
+        ("src/js/resources.js", resources_js(root)),
     ]
+}
+
+/// The JS table fills a path from its `{name}` placeholders: they must be the path
+/// arguments, in order, each once.
+#[test]
+fn path_arguments_are_the_placeholders_in_order() {
+    for ep in all() {
+        let mut names = Vec::new();
+        let mut rest = ep.path;
+        while let Some((_, after)) = rest.split_once('{') {
+            let (name, tail) = after.split_once('}').expect("a closed placeholder");
+            assert!(
+                !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+                "{}: `{{{name}}}`",
+                ep.name
+            );
+            names.push(name);
+            rest = tail;
+        }
+        assert!(!rest.contains('}'), "{}", ep.path);
+        assert_eq!(names, ep.path_args, "{}", ep.name);
+    }
 }
 
 #[test]
