@@ -9,6 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ConveyorClient, ConveyorValidationError } from "conveyor-client";
 import { ENDPOINTS } from "./lib/endpoints.mjs";
+import { seeded } from "./lib/seeded.mjs";
 
 const BASE = "https://api.example/v2";
 
@@ -60,17 +61,9 @@ async function refuses(name, args, param, message) {
   return o.error;
 }
 
-/** A small seeded generator (xorshift32), so a failure can be replayed from its seed. */
+/** The seeded generator (lib/seeded.mjs) with the helpers these properties use. */
 function generator(seed) {
-  let s = seed >>> 0 || 1;
-  const next = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 2 ** 32;
-  };
+  const next = seeded(seed);
   const int = (n) => Math.floor(next() * n);
   const pick = (a) => a[int(a.length)];
   return { next, int, pick };

@@ -9,6 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import * as pkg from "conveyor-client";
+import { seeded } from "./lib/seeded.mjs";
 
 const dist = new URL("../../node_modules/conveyor-client/dist/", import.meta.url);
 const core = await import(new URL("webhook.js", dist).href);
@@ -413,15 +414,7 @@ test("signed bodies that are not a JSON object", async () => {
 const SEED = Number(process.env.WEBHOOK_SEED ?? Date.now() % 2 ** 31) || 1;
 const CASES = 300;
 function rng(seed) {
-  let s = seed >>> 0 || 1;
-  const next = () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 2 ** 32;
-  };
+  const next = seeded(seed);
   const int = (lo, hi) => lo + Math.floor(next() * (hi - lo));
   const bytes = (lo, hi) => Uint8Array.from({ length: int(lo, hi) }, () => int(0, 256));
   const string = (alphabet, lo, hi) => Array.from({ length: int(lo, hi) }, () => alphabet[int(0, alphabet.length)]).join("");
