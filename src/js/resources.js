@@ -225,6 +225,21 @@ function prepare(client, ep, args, page) {
       throw bad(field, `${prefix}reading it threw`);
     }
   };
+  // The own enumerable entries of `params` or `options` (`what`), as `Object.entries` reads
+  // them; refused when it is not an object (an array, a function, a primitive; a revoked
+  // Proxy counts as an array) or reading it threw.
+  const entriesOf = (value, what) => {
+    let array = true;
+    try {
+      array = Array.isArray(value);
+    } catch {}
+    if (typeof value !== "object" || array) throw bad(what, `\`${what}\` must be an object (${ep.signature})`);
+    try {
+      return Object.entries(value);
+    } catch {
+      throw bad(what, `reading \`${what}\` threw`);
+    }
+  };
   const n = ep.args.length;
   const max = n + (ep.takesParams ? 2 : 1);
   if (args.length > max) throw bad("arguments", `takes at most ${max} argument${max === 1 ? "" : "s"} (${ep.signature})`);
@@ -235,12 +250,9 @@ function prepare(client, ep, args, page) {
   const params = [];
   const given = ep.takesParams ? args[n] : undefined;
   if (given !== undefined && given !== null) {
-    const entries = paramEntries(given);
-    if (entries === 0) throw bad("params", `\`params\` must be an object (${ep.signature})`);
-    if (entries === 1) throw bad("params", "reading `params` threw");
-    for (let i = 0; i + 1 < entries.length; i += 2) {
-      const key = wellFormed(entries[i]);
-      params.push([key, reading(entries[i + 1], key, `\`${key}\`: `)]);
+    for (const [rawKey, v] of entriesOf(given, "params")) {
+      const key = wellFormed(rawKey);
+      params.push([key, reading(v, key, `\`${key}\`: `)]);
     }
   }
   // The next page of a list: the caller's params as they are now, with `page` replaced (in
@@ -256,18 +268,7 @@ function prepare(client, ep, args, page) {
   let signal, timeoutMs;
   const options = args[ep.takesParams ? n + 1 : n];
   if (options !== undefined && options !== null) {
-    let array = true;
-    try {
-      array = Array.isArray(options); // a revoked Proxy throws: refused as an array
-    } catch {}
-    if (typeof options !== "object" || array) throw bad("options", `\`options\` must be an object (${ep.signature})`);
-    let entries;
-    try {
-      entries = Object.entries(options);
-    } catch {
-      throw bad("options", "reading `options` threw");
-    }
-    for (const [rawKey, v] of entries) {
+    for (const [rawKey, v] of entriesOf(options, "options")) {
       if (v === undefined || v === null) continue;
       const key = wellFormed(rawKey);
       if (key === "signal") {
@@ -609,31 +610,6 @@ export class ListResult {
 
   get [Symbol.toStringTag]() {
     return "ListResult";
-  }
-}
-
-/**
- * A typed method's params object as `[key, value, ...]`: its own enumerable entries, as
- * `Object.entries` reads them. 0 when it is not an object (an array, a function, a
- * primitive; a revoked Proxy counts as an array), 1 when reading it threw. Never throws.
- */
-function paramEntries(params) {
-  if (params === null || typeof params !== "object") return 0;
-  try {
-    if (Array.isArray(params)) return 0;
-  } catch {
-    return 0;
-  }
-  try {
-    const entries = Object.entries(params);
-    const out = new Array(entries.length * 2);
-    for (let i = 0; i < entries.length; i++) {
-      out[2 * i] = entries[i][0];
-      out[2 * i + 1] = entries[i][1];
-    }
-    return out;
-  } catch {
-    return 1;
   }
 }
 
