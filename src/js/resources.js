@@ -325,17 +325,23 @@ function prepare(client, ep, args, page) {
   // goes with the upload, and as its own field only where the API names it.
   const query = [];
   const json = [];
-  const fields = [];
+  const form = ep.body === "m" ? new FormData() : undefined;
   const emit = (name, v) => {
     if (ep.body === "q") {
       if (Array.isArray(v)) for (const item of v) query.push(`${encode(`${name}[]`)}=${encode(String(item))}`);
       else if (!(v instanceof Upload)) query.push(`${encode(name)}=${encode(String(v))}`);
     } else if (ep.body === "j") {
       json.push(`${jsonString(name)}:${jsonValue(v)}`);
-    } else if (ep.body === "m") {
-      if (v instanceof Upload) fields.push([name, v.value, filename ?? (named(v.value) ? undefined : "upload")]);
-      else if (Array.isArray(v)) for (const item of v) fields.push([`${name}[]`, String(item)]);
-      else fields.push([name, String(v)]);
+    } else if (form) {
+      if (v instanceof Upload) {
+        // Sent with `filename` (an `ArrayBuffer` or view in a `Blob`), or as it is without
+        // one (a `File` keeping its own name).
+        const file = v.value;
+        const sent = filename ?? (named(file) ? undefined : "upload");
+        if (sent === undefined) form.append(name, file);
+        else form.append(name, file instanceof Blob ? file : new Blob([file]), sent);
+      } else if (Array.isArray(v)) for (const item of v) form.append(`${name}[]`, String(item));
+      else form.append(name, String(v));
     }
   };
   for (const p of ep.accepted) {
@@ -345,9 +351,8 @@ function prepare(client, ep, args, page) {
   }
   for (const [k, v] of ep.fixed) emit(k, v);
   const pathAndQuery = query.length === 0 ? path : `${path}?${query.join("&")}`;
-  if (ep.body === "j") return [pathAndQuery, `{${json.join(",")}}`, true, signal, timeoutMs];
-  if (ep.body === "m") return [pathAndQuery, formData(fields), false, signal, timeoutMs];
-  return [pathAndQuery, undefined, false, signal, timeoutMs];
+  const isJson = ep.body === "j";
+  return [pathAndQuery, isJson ? `{${json.join(",")}}` : form, isJson, signal, timeoutMs];
 }
 
 /** The param `name` as `ep` accepts it, or undefined. */
@@ -611,21 +616,6 @@ export class ListResult {
   get [Symbol.toStringTag]() {
     return "ListResult";
   }
-}
-
-/**
- * The multipart body of a typed call from `fields`, `[name, value, filename?]`: a string
- * value is a text field; any other an upload, sent with `filename` (an `ArrayBuffer` or
- * view in a `Blob`), or as it is when `filename` is undefined (a `File` keeping its own
- * name). Throws what the platform throws (the call rejects with it).
- */
-function formData(fields) {
-  const form = new FormData();
-  for (const [name, value, filename] of fields) {
-    if (typeof value === "string" || filename === undefined) form.append(name, value);
-    else form.append(name, value instanceof Blob ? value : new Blob([value]), filename);
-  }
-  return form;
 }
 
 /**
