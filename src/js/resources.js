@@ -310,8 +310,7 @@ function prepare(client, ep, args, page) {
       const names = ep.accepted.map((p) => p.name);
       throw bad(name, names.length === 0 ? `unknown parameter \`${name}\`: this method takes no parameters` : `unknown parameter \`${name}\` (accepted: \`${names.join("`, `")}\`)`);
     }
-    const refused = check(param, v);
-    if (refused) throw bad(refused[0], refused[1]);
+    check(param, v, bad);
     if (name === "filename" && typeof v === "string") filename = v;
   }
   const value = (name) => {
@@ -466,23 +465,23 @@ function wrong(field, kind, v) {
   return `\`${field}\` must be ${what}, not ${passed}`;
 }
 
-/** `[field, message]` when `v` does not fit `param`, else undefined. */
-function check(param, v) {
+/** Throws `bad(field, message)` when `v` does not fit `param`. */
+function check(param, v, bad) {
   const { name, kind } = param;
   if (v === null) return;
-  if (!fits(kind, v)) return [name, wrong(name, kind, v)];
+  if (!fits(kind, v)) throw bad(name, wrong(name, kind, v));
   if (Array.isArray(v)) {
     const itemKind = kind === "L" ? "I" : "s";
     for (let i = 0; i < v.length; i++) {
-      if (!fits(itemKind, v[i])) return [`${name}[${i}]`, wrong(`${name}[${i}]`, itemKind, v[i])];
+      if (!fits(itemKind, v[i])) throw bad(`${name}[${i}]`, wrong(`${name}[${i}]`, itemKind, v[i]));
     }
   } else if (kind === "d" && !/^\d{4}-\d{2}-\d{2}(?:[Tt ]|$)/.test(v)) {
     // The shape every ISO-8601 date the API takes starts with; the server judges the rest.
-    return [name, `\`${name}\` must be an ISO-8601 date (e.g. 2024-05-01 or 2024-05-01T12:00:00Z) or a valid Date, not "${v}"`];
+    throw bad(name, `\`${name}\` must be an ISO-8601 date (e.g. 2024-05-01 or 2024-05-01T12:00:00Z) or a valid Date, not "${v}"`);
   } else if (name === "page" && v < 1) {
-    return [name, "`page` must be 1 or more"];
+    throw bad(name, "`page` must be 1 or more");
   } else if (name === "per_page" && !(v >= 1 && v <= 100)) {
-    return [name, "`per_page` must be between 1 and 100"];
+    throw bad(name, "`per_page` must be between 1 and 100");
   }
 }
 
