@@ -284,8 +284,9 @@ function prepare(client, ep, args, page) {
     }
   }
 
-  // Path arguments: each a record id, one path segment whatever its text.
-  const segments = {};
+  // Path arguments: each a record id, one path segment whatever its text (encoded, so no
+  // `$` pattern reaches `replace`).
+  let path = ep.path;
   for (let i = 0; i < n; i++) {
     const name = ep.args[i];
     const v = ids[i];
@@ -293,14 +294,10 @@ function prepare(client, ep, args, page) {
     if (!isId(v)) throw bad(name, wrong(name, "I", v));
     const id = String(v);
     if (id === "." || id === "..") throw bad(name, `\`${name}\` must not be \`.\` or \`..\``);
-    segments[name] = id;
-  }
-  const path = ep.path.replace(/\{(\w+)\}/g, (_, name) => {
-    const id = segments[name];
     const problem = segmentProblem(id);
     if (problem) throw bad("path", `\`${name}\`: ${problem}`);
-    return encode(id);
-  });
+    path = path.replace(`{${name}}`, encode(id));
+  }
 
   // Check: unknown names and each value, in the caller's order; then the required ones.
   let filename;
