@@ -92,12 +92,15 @@ function describe(row) {
     const [n, k] = p.split(":");
     return { name: n, kind: k.replace("!", ""), required: k.endsWith("!") };
   });
-  const list = response !== "" && response !== "-";
+  // 0 a record, 1 nothing, 2 a flat list, 3 a HAL list (as `__send` takes it).
+  const kind = response === "" ? 0 : response === "-" ? 1 : response[0] === "^" ? 3 : 2;
+  const list = kind > 1;
+  const sendsFilename = own.some((p) => p.name === "filename");
   // Every param accepted, in declaration order: the endpoint's own, `page` and `per_page` on
   // lists, `filename` (the upload's file name) where there is a file.
   const accepted = own.slice();
   if (list) accepted.push({ name: "page", kind: "i" }, { name: "per_page", kind: "i" });
-  if (own.some((p) => p.kind === "f") && !accepted.some((p) => p.name === "filename")) accepted.push({ name: "filename", kind: "s" });
+  if (!sendsFilename && own.some((p) => p.kind === "f")) accepted.push({ name: "filename", kind: "s" });
   const args = words(pathArgs);
   const takesParams = own.length > 0 || list;
   return {
@@ -109,12 +112,11 @@ function describe(row) {
     accepted,
     takesParams,
     body,
-    // 0 a record, 1 nothing, 2 a flat list, 3 a HAL list (as `__send` takes it).
-    kind: response === "" ? 0 : response === "-" ? 1 : response[0] === "^" ? 3 : 2,
+    kind,
     plural: response.replace("^", ""),
     anyOf: words(anyOf),
     fixed: words(fixed).map((f) => f.split("=")),
-    sendsFilename: own.some((p) => p.name === "filename"),
+    sendsFilename,
     signature: `${name}(${[...args, ...(takesParams ? ["params?"] : []), "options?"].join(", ")})`,
   };
 }
