@@ -528,31 +528,27 @@ function jsonValue(v) {
  */
 export class ListResult {
   #client;
-  #endpoint;
-  #args;
+  #params;
+  #fetch;
   #first;
 
   constructor(client, endpoint, args) {
     this.#client = client;
-    this.#endpoint = endpoint;
-    this.#args = args;
+    this.#params = args[endpoint.args.length];
+    // The call's own params with `page` replaced.
+    this.#fetch = (page) => call(client, endpoint, args, page);
   }
 
   // A paging parameter as the caller gave it, or undefined. The params are the caller's
   // object: a getter that throws is caught here, and the call itself (which reads them
   // again, as safely) rejects with a ConveyorValidationError naming it.
   #param(name) {
-    const p = this.#args[this.#endpoint.args.length];
+    const p = this.#params;
     try {
       return p !== null && typeof p === "object" ? p[name] : undefined;
     } catch {
       return undefined;
     }
-  }
-
-  // The call's own params with `page` replaced.
-  #fetch(page) {
-    return call(this.#client, this.#endpoint, this.#args, page);
   }
 
   #firstPage() {
