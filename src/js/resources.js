@@ -383,9 +383,15 @@ function read(v) {
     if (items.length > MAX_ITEMS) throw new RangeError("too many items");
     return items.map(read);
   }
-  const date = dateText(v);
-  if (typeof date === "string") return wellFormed(date);
-  if (date !== undefined) throw new TypeError("the Date threw");
+  if (isA(v, Date)) {
+    // Its own methods, which may be overridden: "Invalid Date" when `getTime()` gives no
+    // number (or NaN), else its ISO text.
+    const time = v.getTime();
+    if (typeof time !== "number" || Number.isNaN(time)) return "Invalid Date";
+    const iso = v.toISOString();
+    if (typeof iso !== "string") throw new TypeError("the Date gave no text");
+    return wellFormed(iso);
+  }
   if (isA(v, globalThis.Blob) || isA(v, ArrayBuffer) || ArrayBuffer.isView(v)) return new Upload(v);
   return new Other(typeof v);
 }
@@ -612,27 +618,6 @@ export class ListResult {
   }
 }
 
-/**
- * A `Date` argument as the text a typed call sends: its ISO string, or "Invalid Date" when
- * `getTime()` gives no number (or NaN); 0 when reading it threw or `toISOString()` gave no
- * string; undefined when `value` is no `Date` (or `instanceof` threw). Calls the instance's
- * own methods, which may be overridden. Never throws.
- */
-function dateText(value) {
-  let date = false;
-  try {
-    date = value instanceof Date; // a Proxy's getPrototypeOf trap may throw: no Date then
-  } catch {}
-  if (!date) return undefined;
-  try {
-    const time = value.getTime();
-    if (typeof time !== "number" || Number.isNaN(time)) return "Invalid Date";
-    const iso = value.toISOString();
-    return typeof iso === "string" ? iso : 0;
-  } catch {
-    return 0;
-  }
-}
 /**
  * Adds the non-enumerable `items` to a list page: the array under `plural`, or under
  * `_embedded.plural` (the HAL envelope, tried first when `hal`). False when neither is an
