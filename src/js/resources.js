@@ -27,34 +27,34 @@ const ENUMS = [
   ["soc2-type-2", "iso-27001", "hipaa", "gdpr", "pci"],
 ];
 const ENDPOINTS = [
-  ["exchange.connections.list", "GET", "/exchange/connections", "", "domain:s", "q", "connections"],
-  ["exchange.authorizationRequests.list", "GET", "/exchange/authorization_requests", "", "email:s status:0", "q", "authorization_requests"],
-  ["exchange.authorizationRequests.get", "GET", "/exchange/authorization_requests/{id}", "id", "", "", ""],
-  ["exchange.authorizationRequests.ignore", "PATCH", "/exchange/authorization_requests/{id}", "id", "reviewer_email:s!", "j", "", "", "status=ignored"],
-  ["exchange.authorizationRequests.queue", "GET", "/exchange/authorization_request_queue", "", "", "q", "authorization_requests"],
-  ["exchange.authorizations.list", "GET", "/exchange/authorizations", "", "email:s status:1", "q", "authorizations"],
-  ["exchange.authorizations.create", "POST", "/exchange/authorizations", "", "request_id:I email:s access_group_ids:L nda_bypass:b expires_at:d", "j", "", "request_id email"],
-  ["exchange.authorizations.update", "PATCH", "/exchange/authorizations/{id}", "id", "status:1 access_group_ids:L", "j", ""],
-  ["exchange.authorizations.revoke", "PATCH", "/exchange/authorizations/{id}", "id", "", "j", "", "", "status=revoked"],
-  ["exchange.accessGroups.list", "GET", "/exchange/access_groups", "", "", "q", "access_groups"],
-  ["exchange.folders.list", "GET", "/exchange/folders", "", "", "q", "^folders"],
-  ["exchange.folders.create", "POST", "/exchange/folders", "", "name:s!", "j", ""],
-  ["exchange.folders.delete", "DELETE", "/exchange/folders/{id}", "id", "", "", "-"],
-  ["exchange.documents.list", "GET", "/exchange/documents", "", "", "q", "^documents"],
-  ["exchange.documents.create", "POST", "/exchange/documents", "", "name:s! file:f! description:s certification:8 featured:b folder_id:I access_level:7 product_line_ids:L access_group_ids:L disable_downloads:b use_for_question_answering:b", "m", ""],
-  ["exchange.documents.update", "PATCH", "/exchange/documents/{id}", "id", "name:s file:f description:s certification:8 featured:b folder_id:I access_level:7 product_line_ids:L access_group_ids:L disable_downloads:b use_for_question_answering:b", "m", ""],
-  ["exchange.documents.delete", "DELETE", "/exchange/documents/{id}", "id", "", "", "-"],
-  ["questionnaires.list", "GET", "/questionnaires", "", "status:2 product_line_ids:L created_at_start:d created_at_end:d completed_at_start:d completed_at_end:d due_at_start:d due_at_end:d", "q", "^questionnaires"],
-  ["questionnaires.create", "POST", "/questionnaires", "", "domain:s! email:s! original_format:5! questionnaire_type:6 due_at:d product_line_ids:L portal_url:s notes:s file:f filename:s content_type:s content_version_id:I customer_name:s crm_id:s crm_amount:n", "m", ""],
-  ["knowledgeBase.questions.list", "GET", "/knowledge_base/questions", "", "status:3", "q", "questions"],
-  ["interactions.list", "GET", "/interactions", "", "type:4 created_at_start:d created_at_end:d", "q", "interactions"],
-  ["interactions.byConnection", "GET", "/interactions/connections/{id}", "id", "type:4 created_at_start:d created_at_end:d", "q", "interactions"],
-  ["interactions.byDocument", "GET", "/interactions/documents/{id}", "id", "type:4 created_at_start:d created_at_end:d", "q", "interactions"],
-  ["interactions.byQuestion", "GET", "/interactions/questions/{id}", "id", "type:4 created_at_start:d created_at_end:d", "q", "interactions"],
-  ["productLines.list", "GET", "/product_lines", "", "", "q", "^product_lines"],
-  ["singleQuestion.ask", "POST", "/single_question", "", "question:s! product_line_ids:L question_type:s multiple_choice_options:S confidence_threshold:n email:s", "j", ""],
-  ["reviews.create", "POST", "/reviews", "", "email:s! vendor_name:s! iteration_vm_id:I question_group_id:I vendor_vm_id:I", "j", ""],
-  ["questionnaireRequests.create", "POST", "/questionnaire_requests", "", "external_id:s source:s submitter_email:s submitter_external_id:s submitter_external_name:s case_ids:L raw_data:s file:f", "m", ""],
+  "exchange.connections.list|GET|/exchange/connections||domain:s|q|connections",
+  "exchange.authorizationRequests.list|GET|/exchange/authorization_requests||email:s status:0|q|authorization_requests",
+  "exchange.authorizationRequests.get|GET|/exchange/authorization_requests/{id}|id|||",
+  "exchange.authorizationRequests.ignore|PATCH|/exchange/authorization_requests/{id}|id|reviewer_email:s!|j|||status=ignored",
+  "exchange.authorizationRequests.queue|GET|/exchange/authorization_request_queue|||q|authorization_requests",
+  "exchange.authorizations.list|GET|/exchange/authorizations||email:s status:1|q|authorizations",
+  "exchange.authorizations.create|POST|/exchange/authorizations||request_id:I email:s access_group_ids:L nda_bypass:b expires_at:d|j||request_id email",
+  "exchange.authorizations.update|PATCH|/exchange/authorizations/{id}|id|status:1 access_group_ids:L|j|",
+  "exchange.authorizations.revoke|PATCH|/exchange/authorizations/{id}|id||j|||status=revoked",
+  "exchange.accessGroups.list|GET|/exchange/access_groups|||q|access_groups",
+  "exchange.folders.list|GET|/exchange/folders|||q|^folders",
+  "exchange.folders.create|POST|/exchange/folders||name:s!|j|",
+  "exchange.folders.delete|DELETE|/exchange/folders/{id}|id|||-",
+  "exchange.documents.list|GET|/exchange/documents|||q|^documents",
+  "exchange.documents.create|POST|/exchange/documents||name:s! file:f! description:s certification:8 featured:b folder_id:I access_level:7 product_line_ids:L access_group_ids:L disable_downloads:b use_for_question_answering:b|m|",
+  "exchange.documents.update|PATCH|/exchange/documents/{id}|id|name:s file:f description:s certification:8 featured:b folder_id:I access_level:7 product_line_ids:L access_group_ids:L disable_downloads:b use_for_question_answering:b|m|",
+  "exchange.documents.delete|DELETE|/exchange/documents/{id}|id|||-",
+  "questionnaires.list|GET|/questionnaires||status:2 product_line_ids:L created_at_start:d created_at_end:d completed_at_start:d completed_at_end:d due_at_start:d due_at_end:d|q|^questionnaires",
+  "questionnaires.create|POST|/questionnaires||domain:s! email:s! original_format:5! questionnaire_type:6 due_at:d product_line_ids:L portal_url:s notes:s file:f filename:s content_type:s content_version_id:I customer_name:s crm_id:s crm_amount:n|m|",
+  "knowledgeBase.questions.list|GET|/knowledge_base/questions||status:3|q|questions",
+  "interactions.list|GET|/interactions||type:4 created_at_start:d created_at_end:d|q|interactions",
+  "interactions.byConnection|GET|/interactions/connections/{id}|id|type:4 created_at_start:d created_at_end:d|q|interactions",
+  "interactions.byDocument|GET|/interactions/documents/{id}|id|type:4 created_at_start:d created_at_end:d|q|interactions",
+  "interactions.byQuestion|GET|/interactions/questions/{id}|id|type:4 created_at_start:d created_at_end:d|q|interactions",
+  "productLines.list|GET|/product_lines|||q|^product_lines",
+  "singleQuestion.ask|POST|/single_question||question:s! product_line_ids:L question_type:s multiple_choice_options:S confidence_threshold:n email:s|j|",
+  "reviews.create|POST|/reviews||email:s! vendor_name:s! iteration_vm_id:I question_group_id:I vendor_vm_id:I|j|",
+  "questionnaireRequests.create|POST|/questionnaire_requests||external_id:s source:s submitter_email:s submitter_external_id:s submitter_external_name:s case_ids:L raw_data:s file:f|m|",
 ];
 // END the endpoint table
 
@@ -87,7 +87,7 @@ function endpoint(index) {
 }
 
 function describe(row) {
-  const [name, method, path, pathArgs, params, body, response, anyOf = "", fixed = ""] = row;
+  const [name, method, path, pathArgs, params, body, response, anyOf = "", fixed = ""] = row.split("|");
   const own = words(params).map((p) => {
     const [n, k] = p.split(":");
     return { name: n, kind: k.replace("!", ""), required: k.endsWith("!") };
@@ -161,7 +161,7 @@ export function makeNamespace(client, name, clientId) {
 function buildNamespace(client, name) {
   const root = {};
   for (let i = 0; i < ENDPOINTS.length; i++) {
-    const parts = ENDPOINTS[i][0].split(".");
+    const parts = ENDPOINTS[i].split("|")[0].split(".");
     if (parts.shift() !== name) continue;
     const ep = endpoint(i);
     const method = parts.pop() ?? "";
