@@ -437,24 +437,20 @@ function isId(v) {
 /** Whether `v` (given, not null) has the type `kind` takes; a list's items, a date's shape
  * and the paging bounds are `check`'s. */
 function fits(kind, v) {
-  switch (kind) {
-    case "i":
-      return Number.isInteger(v);
-    case "n":
-      return Number.isFinite(v);
-    case "b":
-      return typeof v === "boolean";
-    case "I":
-      return isId(v);
-    case "L":
-    case "S":
-      return Array.isArray(v);
-    case "f":
-      return v instanceof Upload;
-    default:
-      return typeof v === "string";
-  }
+  const test = FITS[kind];
+  return test ? test(v) : typeof v === "string";
 }
+
+/** The test of each kind that is not a string (`s`, `d`, an enum). */
+const FITS = {
+  i: Number.isInteger,
+  n: Number.isFinite,
+  b: (v) => typeof v === "boolean",
+  I: isId,
+  L: Array.isArray,
+  S: Array.isArray,
+  f: (v) => v instanceof Upload,
+};
 
 /** "`field` must be <what `kind` takes>, not <what the caller passed>". */
 function wrong(field, kind, v) {
