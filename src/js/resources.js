@@ -268,7 +268,7 @@ function prepare(client, ep, args, page) {
   // The call's options, by the rules `fetch()` and `request()` use; an unknown option is
   // refused, since a typed method takes nothing else.
   let signal, timeoutMs;
-  const options = args[ep.takesParams ? n + 1 : n];
+  const options = args[max - 1];
   if (options !== undefined && options !== null) {
     for (const [rawKey, v] of entriesOf(options, "options")) {
       if (v === undefined || v === null) continue;
