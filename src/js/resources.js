@@ -589,13 +589,11 @@ export class ListResult {
 
   /** Collects records across pages, at most `limit` of them (fetching no page beyond it). */
   async toArray(options) {
-    let limit;
+    let limit; // stays undefined, and is refused, when reading it threw
     try {
       limit = options?.limit ?? Infinity;
-    } catch {
-      limit = undefined;
-    }
-    if (typeof limit !== "number" || Number.isNaN(limit) || limit < 0) {
+    } catch {}
+    if (typeof limit !== "number" || !(limit >= 0)) {
       throw this.#client.__invalid("toArray: `limit` must be a non-negative number", "", "", "");
     }
     const out = [];
