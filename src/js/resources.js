@@ -370,10 +370,8 @@ function read(v) {
       return v;
     case "string":
       return wellFormed(v);
-    case "undefined":
-      return null;
   }
-  if (v === null) return null;
+  if (v === undefined || v === null) return null;
   if (Array.isArray(v)) {
     const length = v.length;
     if (typeof length !== "number" || length > MAX_ITEMS) throw new RangeError("too many items");
