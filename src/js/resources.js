@@ -325,20 +325,22 @@ function prepare(client, ep, args, page) {
   const json = [];
   const form = ep.body === "m" ? new FormData() : undefined;
   // A text field or a query pair: an endpoint with params and no JSON body sends them in its
-  // query or as multipart (the table's tests hold that, and that only multipart takes a file).
+  // query or as multipart (the table's tests hold that).
   const add = (name, text) => (form ? form.append(name, text) : query.push(`${encode(name)}=${encode(text)}`));
   const emit = (name, v) => {
     if (ep.body === "j") {
       json.push(`${jsonString(name)}:${jsonValue(v)}`);
-    } else if (v instanceof Upload) {
+    } else if (!(v instanceof Upload)) {
+      if (Array.isArray(v)) for (const item of v) add(`${name}[]`, String(item));
+      else add(name, String(v));
+    } else if (form) {
       // Sent with `filename` (an `ArrayBuffer` or view in a `Blob`), or as it is without one
       // (a `File` keeping its own name).
       const file = v.value;
       const sent = filename ?? (named(file) ? undefined : "upload");
       if (sent === undefined) form.append(name, file);
       else form.append(name, file instanceof Blob ? file : new Blob([file]), sent);
-    } else if (Array.isArray(v)) for (const item of v) add(`${name}[]`, String(item));
-    else add(name, String(v));
+    }
   };
   for (const p of ep.accepted) {
     if (p.name === "filename" && !ep.sendsFilename) continue;
