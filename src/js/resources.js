@@ -27,34 +27,34 @@ const ENUMS = [
   ["soc2-type-2", "iso-27001", "hipaa", "gdpr", "pci"],
 ];
 const ENDPOINTS = [
-  ["exchange.connections.list", "GET", "/exchange/connections", "", "domain:s", "q", "connections"],
-  ["exchange.authorizationRequests.list", "GET", "/exchange/authorization_requests", "", "email:s status:0", "q", "authorization_requests"],
-  ["exchange.authorizationRequests.get", "GET", "/exchange/authorization_requests/{id}", "id", "", "", ""],
-  ["exchange.authorizationRequests.ignore", "PATCH", "/exchange/authorization_requests/{id}", "id", "reviewer_email:s!", "j", "", "", "status=ignored"],
-  ["exchange.authorizationRequests.queue", "GET", "/exchange/authorization_request_queue", "", "", "q", "authorization_requests"],
-  ["exchange.authorizations.list", "GET", "/exchange/authorizations", "", "email:s status:1", "q", "authorizations"],
-  ["exchange.authorizations.create", "POST", "/exchange/authorizations", "", "request_id:I email:s access_group_ids:L nda_bypass:b expires_at:d", "j", "", "request_id email"],
-  ["exchange.authorizations.update", "PATCH", "/exchange/authorizations/{id}", "id", "status:1 access_group_ids:L", "j", ""],
-  ["exchange.authorizations.revoke", "PATCH", "/exchange/authorizations/{id}", "id", "", "j", "", "", "status=revoked"],
-  ["exchange.accessGroups.list", "GET", "/exchange/access_groups", "", "", "q", "access_groups"],
-  ["exchange.folders.list", "GET", "/exchange/folders", "", "", "q", "^folders"],
-  ["exchange.folders.create", "POST", "/exchange/folders", "", "name:s!", "j", ""],
-  ["exchange.folders.delete", "DELETE", "/exchange/folders/{id}", "id", "", "", "-"],
-  ["exchange.documents.list", "GET", "/exchange/documents", "", "", "q", "^documents"],
-  ["exchange.documents.create", "POST", "/exchange/documents", "", "name:s! file:f! description:s certification:8 featured:b folder_id:I access_level:7 product_line_ids:L access_group_ids:L disable_downloads:b use_for_question_answering:b", "m", ""],
-  ["exchange.documents.update", "PATCH", "/exchange/documents/{id}", "id", "name:s file:f description:s certification:8 featured:b folder_id:I access_level:7 product_line_ids:L access_group_ids:L disable_downloads:b use_for_question_answering:b", "m", ""],
-  ["exchange.documents.delete", "DELETE", "/exchange/documents/{id}", "id", "", "", "-"],
-  ["questionnaires.list", "GET", "/questionnaires", "", "status:2 product_line_ids:L created_at_start:d created_at_end:d completed_at_start:d completed_at_end:d due_at_start:d due_at_end:d", "q", "^questionnaires"],
-  ["questionnaires.create", "POST", "/questionnaires", "", "domain:s! email:s! original_format:5! questionnaire_type:6 due_at:d product_line_ids:L portal_url:s notes:s file:f filename:s content_type:s content_version_id:I customer_name:s crm_id:s crm_amount:n", "m", ""],
-  ["knowledgeBase.questions.list", "GET", "/knowledge_base/questions", "", "status:3", "q", "questions"],
-  ["interactions.list", "GET", "/interactions", "", "type:4 created_at_start:d created_at_end:d", "q", "interactions"],
-  ["interactions.byConnection", "GET", "/interactions/connections/{id}", "id", "type:4 created_at_start:d created_at_end:d", "q", "interactions"],
-  ["interactions.byDocument", "GET", "/interactions/documents/{id}", "id", "type:4 created_at_start:d created_at_end:d", "q", "interactions"],
-  ["interactions.byQuestion", "GET", "/interactions/questions/{id}", "id", "type:4 created_at_start:d created_at_end:d", "q", "interactions"],
-  ["productLines.list", "GET", "/product_lines", "", "", "q", "^product_lines"],
-  ["singleQuestion.ask", "POST", "/single_question", "", "question:s! product_line_ids:L question_type:s multiple_choice_options:S confidence_threshold:n email:s", "j", ""],
-  ["reviews.create", "POST", "/reviews", "", "email:s! vendor_name:s! iteration_vm_id:I question_group_id:I vendor_vm_id:I", "j", ""],
-  ["questionnaireRequests.create", "POST", "/questionnaire_requests", "", "external_id:s source:s submitter_email:s submitter_external_id:s submitter_external_name:s case_ids:L raw_data:s file:f", "m", ""],
+  "exchange.connections.list|GET|/exchange/connections||domain:s|q|connections",
+  "exchange.authorizationRequests.list|GET|/exchange/authorization_requests||email:s status:0|q|authorization_requests",
+  "exchange.authorizationRequests.get|GET|/exchange/authorization_requests/{id}|id|||",
+  "exchange.authorizationRequests.ignore|PATCH|/exchange/authorization_requests/{id}|id|reviewer_email:s!|j|||status=ignored",
+  "exchange.authorizationRequests.queue|GET|/exchange/authorization_request_queue|||q|authorization_requests",
+  "exchange.authorizations.list|GET|/exchange/authorizations||email:s status:1|q|authorizations",
+  "exchange.authorizations.create|POST|/exchange/authorizations||request_id:I email:s access_group_ids:L nda_bypass:b expires_at:d|j||request_id email",
+  "exchange.authorizations.update|PATCH|/exchange/authorizations/{id}|id|status:1 access_group_ids:L|j|",
+  "exchange.authorizations.revoke|PATCH|/exchange/authorizations/{id}|id||j|||status=revoked",
+  "exchange.accessGroups.list|GET|/exchange/access_groups|||q|access_groups",
+  "exchange.folders.list|GET|/exchange/folders|||q|^folders",
+  "exchange.folders.create|POST|/exchange/folders||name:s!|j|",
+  "exchange.folders.delete|DELETE|/exchange/folders/{id}|id|||-",
+  "exchange.documents.list|GET|/exchange/documents|||q|^documents",
+  "exchange.documents.create|POST|/exchange/documents||name:s! file:f! description:s certification:8 featured:b folder_id:I access_level:7 product_line_ids:L access_group_ids:L disable_downloads:b use_for_question_answering:b|m|",
+  "exchange.documents.update|PATCH|/exchange/documents/{id}|id|name:s file:f description:s certification:8 featured:b folder_id:I access_level:7 product_line_ids:L access_group_ids:L disable_downloads:b use_for_question_answering:b|m|",
+  "exchange.documents.delete|DELETE|/exchange/documents/{id}|id|||-",
+  "questionnaires.list|GET|/questionnaires||status:2 product_line_ids:L created_at_start:d created_at_end:d completed_at_start:d completed_at_end:d due_at_start:d due_at_end:d|q|^questionnaires",
+  "questionnaires.create|POST|/questionnaires||domain:s! email:s! original_format:5! questionnaire_type:6 due_at:d product_line_ids:L portal_url:s notes:s file:f filename:s content_type:s content_version_id:I customer_name:s crm_id:s crm_amount:n|m|",
+  "knowledgeBase.questions.list|GET|/knowledge_base/questions||status:3|q|questions",
+  "interactions.list|GET|/interactions||type:4 created_at_start:d created_at_end:d|q|interactions",
+  "interactions.byConnection|GET|/interactions/connections/{id}|id|type:4 created_at_start:d created_at_end:d|q|interactions",
+  "interactions.byDocument|GET|/interactions/documents/{id}|id|type:4 created_at_start:d created_at_end:d|q|interactions",
+  "interactions.byQuestion|GET|/interactions/questions/{id}|id|type:4 created_at_start:d created_at_end:d|q|interactions",
+  "productLines.list|GET|/product_lines|||q|^product_lines",
+  "singleQuestion.ask|POST|/single_question||question:s! product_line_ids:L question_type:s multiple_choice_options:S confidence_threshold:n email:s|j|",
+  "reviews.create|POST|/reviews||email:s! vendor_name:s! iteration_vm_id:I question_group_id:I vendor_vm_id:I|j|",
+  "questionnaireRequests.create|POST|/questionnaire_requests||external_id:s source:s submitter_email:s submitter_external_id:s submitter_external_name:s case_ids:L raw_data:s file:f|m|",
 ];
 // END the endpoint table
 
@@ -87,17 +87,20 @@ function endpoint(index) {
 }
 
 function describe(row) {
-  const [name, method, path, pathArgs, params, body, response, anyOf = "", fixed = ""] = row;
+  const [name, method, path, pathArgs, params, body, response, anyOf = "", fixed = ""] = row.split("|");
   const own = words(params).map((p) => {
     const [n, k] = p.split(":");
     return { name: n, kind: k.replace("!", ""), required: k.endsWith("!") };
   });
-  const list = response !== "" && response !== "-";
+  // 0 a record, 1 nothing, 2 a flat list, 3 a HAL list (as `__send` takes it).
+  const kind = response === "" ? 0 : response === "-" ? 1 : response[0] === "^" ? 3 : 2;
+  const list = kind > 1;
+  const sendsFilename = own.some((p) => p.name === "filename");
   // Every param accepted, in declaration order: the endpoint's own, `page` and `per_page` on
   // lists, `filename` (the upload's file name) where there is a file.
   const accepted = own.slice();
   if (list) accepted.push({ name: "page", kind: "i" }, { name: "per_page", kind: "i" });
-  if (own.some((p) => p.kind === "f") && !accepted.some((p) => p.name === "filename")) accepted.push({ name: "filename", kind: "s" });
+  if (!sendsFilename && own.some((p) => p.kind === "f")) accepted.push({ name: "filename", kind: "s" });
   const args = words(pathArgs);
   const takesParams = own.length > 0 || list;
   return {
@@ -109,12 +112,11 @@ function describe(row) {
     accepted,
     takesParams,
     body,
-    // 0 a record, 1 nothing, 2 a flat list, 3 a HAL list (as `__send` takes it).
-    kind: response === "" ? 0 : response === "-" ? 1 : response[0] === "^" ? 3 : 2,
+    kind,
     plural: response.replace("^", ""),
     anyOf: words(anyOf),
     fixed: words(fixed).map((f) => f.split("=")),
-    sendsFilename: own.some((p) => p.name === "filename"),
+    sendsFilename,
     signature: `${name}(${[...args, ...(takesParams ? ["params?"] : []), "options?"].join(", ")})`,
   };
 }
@@ -159,7 +161,7 @@ export function makeNamespace(client, name, clientId) {
 function buildNamespace(client, name) {
   const root = {};
   for (let i = 0; i < ENDPOINTS.length; i++) {
-    const parts = ENDPOINTS[i][0].split(".");
+    const parts = ENDPOINTS[i].split("|")[0].split(".");
     if (parts.shift() !== name) continue;
     const ep = endpoint(i);
     const method = parts.pop() ?? "";
@@ -225,6 +227,21 @@ function prepare(client, ep, args, page) {
       throw bad(field, `${prefix}reading it threw`);
     }
   };
+  // The own enumerable entries of `params` or `options` (`what`), as `Object.entries` reads
+  // them; refused when it is not an object (an array, a function, a primitive; a revoked
+  // Proxy counts as an array) or reading it threw.
+  const entriesOf = (value, what) => {
+    let array = true;
+    try {
+      array = Array.isArray(value);
+    } catch {}
+    if (typeof value !== "object" || array) throw bad(what, `\`${what}\` must be an object (${ep.signature})`);
+    try {
+      return Object.entries(value);
+    } catch {
+      throw bad(what, `reading \`${what}\` threw`);
+    }
+  };
   const n = ep.args.length;
   const max = n + (ep.takesParams ? 2 : 1);
   if (args.length > max) throw bad("arguments", `takes at most ${max} argument${max === 1 ? "" : "s"} (${ep.signature})`);
@@ -235,12 +252,9 @@ function prepare(client, ep, args, page) {
   const params = [];
   const given = ep.takesParams ? args[n] : undefined;
   if (given !== undefined && given !== null) {
-    const entries = paramEntries(given);
-    if (entries === 0) throw bad("params", `\`params\` must be an object (${ep.signature})`);
-    if (entries === 1) throw bad("params", "reading `params` threw");
-    for (let i = 0; i + 1 < entries.length; i += 2) {
-      const key = wellFormed(entries[i]);
-      params.push([key, reading(entries[i + 1], key, `\`${key}\`: `)]);
+    for (const [rawKey, v] of entriesOf(given, "params")) {
+      const key = wellFormed(rawKey);
+      params.push([key, reading(v, key, `\`${key}\`: `)]);
     }
   }
   // The next page of a list: the caller's params as they are now, with `page` replaced (in
@@ -254,20 +268,9 @@ function prepare(client, ep, args, page) {
   // The call's options, by the rules `fetch()` and `request()` use; an unknown option is
   // refused, since a typed method takes nothing else.
   let signal, timeoutMs;
-  const options = args[ep.takesParams ? n + 1 : n];
+  const options = args[max - 1];
   if (options !== undefined && options !== null) {
-    let array = true;
-    try {
-      array = Array.isArray(options); // a revoked Proxy throws: refused as an array
-    } catch {}
-    if (typeof options !== "object" || array) throw bad("options", `\`options\` must be an object (${ep.signature})`);
-    let entries;
-    try {
-      entries = Object.entries(options);
-    } catch {
-      throw bad("options", "reading `options` threw");
-    }
-    for (const [rawKey, v] of entries) {
+    for (const [rawKey, v] of entriesOf(options, "options")) {
       if (v === undefined || v === null) continue;
       const key = wellFormed(rawKey);
       if (key === "signal") {
@@ -283,8 +286,9 @@ function prepare(client, ep, args, page) {
     }
   }
 
-  // Path arguments: each a record id, one path segment whatever its text.
-  const segments = {};
+  // Path arguments: each a record id, one path segment whatever its text (encoded, so no
+  // `$` pattern reaches `replace`).
+  let path = ep.path;
   for (let i = 0; i < n; i++) {
     const name = ep.args[i];
     const v = ids[i];
@@ -292,14 +296,10 @@ function prepare(client, ep, args, page) {
     if (!isId(v)) throw bad(name, wrong(name, "I", v));
     const id = String(v);
     if (id === "." || id === "..") throw bad(name, `\`${name}\` must not be \`.\` or \`..\``);
-    segments[name] = id;
-  }
-  const path = ep.path.replace(/\{(\w+)\}/g, (_, name) => {
-    const id = segments[name];
     const problem = segmentProblem(id);
     if (problem) throw bad("path", `\`${name}\`: ${problem}`);
-    return encode(id);
-  });
+    path = path.replace(`{${name}}`, encode(id));
+  }
 
   // Check: unknown names and each value, in the caller's order; then the required ones.
   let filename;
@@ -309,8 +309,7 @@ function prepare(client, ep, args, page) {
       const names = ep.accepted.map((p) => p.name);
       throw bad(name, names.length === 0 ? `unknown parameter \`${name}\`: this method takes no parameters` : `unknown parameter \`${name}\` (accepted: \`${names.join("`, `")}\`)`);
     }
-    const refused = check(param, v);
-    if (refused) throw bad(refused[0], refused[1]);
+    check(param, v, bad);
     if (name === "filename" && typeof v === "string") filename = v;
   }
   const value = (name) => {
@@ -324,17 +323,23 @@ function prepare(client, ep, args, page) {
   // goes with the upload, and as its own field only where the API names it.
   const query = [];
   const json = [];
-  const fields = [];
+  const form = ep.body === "m" ? new FormData() : undefined;
+  // A text field or a query pair: an endpoint with params and no JSON body sends them in its
+  // query or as multipart (the table's tests hold that).
+  const add = (name, text) => (form ? form.append(name, text) : query.push(`${encode(name)}=${encode(text)}`));
   const emit = (name, v) => {
-    if (ep.body === "q") {
-      if (Array.isArray(v)) for (const item of v) query.push(`${encode(`${name}[]`)}=${encode(String(item))}`);
-      else if (!(v instanceof Upload)) query.push(`${encode(name)}=${encode(String(v))}`);
-    } else if (ep.body === "j") {
+    if (ep.body === "j") {
       json.push(`${jsonString(name)}:${jsonValue(v)}`);
-    } else if (ep.body === "m") {
-      if (v instanceof Upload) fields.push([name, v.value, filename ?? (named(v.value) ? undefined : "upload")]);
-      else if (Array.isArray(v)) for (const item of v) fields.push([`${name}[]`, String(item)]);
-      else fields.push([name, String(v)]);
+    } else if (!(v instanceof Upload)) {
+      if (Array.isArray(v)) for (const item of v) add(`${name}[]`, String(item));
+      else add(name, String(v));
+    } else if (form) {
+      // Sent with `filename` (an `ArrayBuffer` or view in a `Blob`), or as it is without one
+      // (a `File` keeping its own name).
+      const file = v.value;
+      const sent = filename ?? (named(file) ? undefined : "upload");
+      if (sent === undefined) form.append(name, file);
+      else form.append(name, file instanceof Blob ? file : new Blob([file]), sent);
     }
   };
   for (const p of ep.accepted) {
@@ -344,9 +349,8 @@ function prepare(client, ep, args, page) {
   }
   for (const [k, v] of ep.fixed) emit(k, v);
   const pathAndQuery = query.length === 0 ? path : `${path}?${query.join("&")}`;
-  if (ep.body === "j") return [pathAndQuery, `{${json.join(",")}}`, true, signal, timeoutMs];
-  if (ep.body === "m") return [pathAndQuery, formData(fields), false, signal, timeoutMs];
-  return [pathAndQuery, undefined, false, signal, timeoutMs];
+  const isJson = ep.body === "j";
+  return [pathAndQuery, isJson ? `{${json.join(",")}}` : form, isJson, signal, timeoutMs];
 }
 
 /** The param `name` as `ep` accepts it, or undefined. */
@@ -368,10 +372,8 @@ function read(v) {
       return v;
     case "string":
       return wellFormed(v);
-    case "undefined":
-      return null;
   }
-  if (v === null) return null;
+  if (v === undefined || v === null) return null;
   if (Array.isArray(v)) {
     const length = v.length;
     if (typeof length !== "number" || length > MAX_ITEMS) throw new RangeError("too many items");
@@ -379,9 +381,15 @@ function read(v) {
     if (items.length > MAX_ITEMS) throw new RangeError("too many items");
     return items.map(read);
   }
-  const date = dateText(v);
-  if (typeof date === "string") return wellFormed(date);
-  if (date !== undefined) throw new TypeError("the Date threw");
+  if (isA(v, Date)) {
+    // Its own methods, which may be overridden: "Invalid Date" when `getTime()` gives no
+    // number (or NaN), else its ISO text.
+    const time = v.getTime();
+    if (typeof time !== "number" || Number.isNaN(time)) return "Invalid Date";
+    const iso = v.toISOString();
+    if (typeof iso !== "string") throw new TypeError("the Date gave no text");
+    return wellFormed(iso);
+  }
   if (isA(v, globalThis.Blob) || isA(v, ArrayBuffer) || ArrayBuffer.isView(v)) return new Upload(v);
   return new Other(typeof v);
 }
@@ -427,24 +435,20 @@ function isId(v) {
 /** Whether `v` (given, not null) has the type `kind` takes; a list's items, a date's shape
  * and the paging bounds are `check`'s. */
 function fits(kind, v) {
-  switch (kind) {
-    case "i":
-      return Number.isInteger(v);
-    case "n":
-      return Number.isFinite(v);
-    case "b":
-      return typeof v === "boolean";
-    case "I":
-      return isId(v);
-    case "L":
-    case "S":
-      return Array.isArray(v);
-    case "f":
-      return v instanceof Upload;
-    default:
-      return typeof v === "string";
-  }
+  const test = FITS[kind];
+  return test ? test(v) : typeof v === "string";
 }
+
+/** The test of each kind that is not a string (`s`, `d`, an enum). */
+const FITS = {
+  i: Number.isInteger,
+  n: Number.isFinite,
+  b: (v) => typeof v === "boolean",
+  I: isId,
+  L: Array.isArray,
+  S: Array.isArray,
+  f: (v) => v instanceof Upload,
+};
 
 /** "`field` must be <what `kind` takes>, not <what the caller passed>". */
 function wrong(field, kind, v) {
@@ -460,23 +464,23 @@ function wrong(field, kind, v) {
   return `\`${field}\` must be ${what}, not ${passed}`;
 }
 
-/** `[field, message]` when `v` does not fit `param`, else undefined. */
-function check(param, v) {
+/** Throws `bad(field, message)` when `v` does not fit `param`. */
+function check(param, v, bad) {
   const { name, kind } = param;
   if (v === null) return;
-  if (!fits(kind, v)) return [name, wrong(name, kind, v)];
+  if (!fits(kind, v)) throw bad(name, wrong(name, kind, v));
   if (Array.isArray(v)) {
     const itemKind = kind === "L" ? "I" : "s";
     for (let i = 0; i < v.length; i++) {
-      if (!fits(itemKind, v[i])) return [`${name}[${i}]`, wrong(`${name}[${i}]`, itemKind, v[i])];
+      if (!fits(itemKind, v[i])) throw bad(`${name}[${i}]`, wrong(`${name}[${i}]`, itemKind, v[i]));
     }
   } else if (kind === "d" && !/^\d{4}-\d{2}-\d{2}(?:[Tt ]|$)/.test(v)) {
     // The shape every ISO-8601 date the API takes starts with; the server judges the rest.
-    return [name, `\`${name}\` must be an ISO-8601 date (e.g. 2024-05-01 or 2024-05-01T12:00:00Z) or a valid Date, not "${v}"`];
+    throw bad(name, `\`${name}\` must be an ISO-8601 date (e.g. 2024-05-01 or 2024-05-01T12:00:00Z) or a valid Date, not "${v}"`);
   } else if (name === "page" && v < 1) {
-    return [name, "`page` must be 1 or more"];
+    throw bad(name, "`page` must be 1 or more");
   } else if (name === "per_page" && !(v >= 1 && v <= 100)) {
-    return [name, "`per_page` must be between 1 and 100"];
+    throw bad(name, "`per_page` must be between 1 and 100");
   }
 }
 
@@ -524,31 +528,27 @@ function jsonValue(v) {
  */
 export class ListResult {
   #client;
-  #endpoint;
-  #args;
+  #params;
+  #fetch;
   #first;
 
   constructor(client, endpoint, args) {
     this.#client = client;
-    this.#endpoint = endpoint;
-    this.#args = args;
+    this.#params = args[endpoint.args.length];
+    // The call's own params with `page` replaced.
+    this.#fetch = (page) => call(client, endpoint, args, page);
   }
 
   // A paging parameter as the caller gave it, or undefined. The params are the caller's
   // object: a getter that throws is caught here, and the call itself (which reads them
   // again, as safely) rejects with a ConveyorValidationError naming it.
   #param(name) {
-    const p = this.#args[this.#endpoint.args.length];
+    const p = this.#params;
     try {
       return p !== null && typeof p === "object" ? p[name] : undefined;
     } catch {
       return undefined;
     }
-  }
-
-  // The call's own params with `page` replaced.
-  #fetch(page) {
-    return call(this.#client, this.#endpoint, this.#args, page);
   }
 
   #firstPage() {
@@ -589,13 +589,11 @@ export class ListResult {
 
   /** Collects records across pages, at most `limit` of them (fetching no page beyond it). */
   async toArray(options) {
-    let limit;
+    let limit; // stays undefined, and is refused, when reading it threw
     try {
       limit = options?.limit ?? Infinity;
-    } catch {
-      limit = undefined;
-    }
-    if (typeof limit !== "number" || Number.isNaN(limit) || limit < 0) {
+    } catch {}
+    if (typeof limit !== "number" || !(limit >= 0)) {
       throw this.#client.__invalid("toArray: `limit` must be a non-negative number", "", "", "");
     }
     const out = [];
@@ -612,67 +610,6 @@ export class ListResult {
   }
 }
 
-/**
- * A typed method's params object as `[key, value, ...]`: its own enumerable entries, as
- * `Object.entries` reads them. 0 when it is not an object (an array, a function, a
- * primitive; a revoked Proxy counts as an array), 1 when reading it threw. Never throws.
- */
-function paramEntries(params) {
-  if (params === null || typeof params !== "object") return 0;
-  try {
-    if (Array.isArray(params)) return 0;
-  } catch {
-    return 0;
-  }
-  try {
-    const entries = Object.entries(params);
-    const out = new Array(entries.length * 2);
-    for (let i = 0; i < entries.length; i++) {
-      out[2 * i] = entries[i][0];
-      out[2 * i + 1] = entries[i][1];
-    }
-    return out;
-  } catch {
-    return 1;
-  }
-}
-
-/**
- * The multipart body of a typed call from `fields`, `[name, value, filename?]`: a string
- * value is a text field; any other an upload, sent with `filename` (an `ArrayBuffer` or
- * view in a `Blob`), or as it is when `filename` is undefined (a `File` keeping its own
- * name). Throws what the platform throws (the call rejects with it).
- */
-function formData(fields) {
-  const form = new FormData();
-  for (const [name, value, filename] of fields) {
-    if (typeof value === "string" || filename === undefined) form.append(name, value);
-    else form.append(name, value instanceof Blob ? value : new Blob([value]), filename);
-  }
-  return form;
-}
-
-/**
- * A `Date` argument as the text a typed call sends: its ISO string, or "Invalid Date" when
- * `getTime()` gives no number (or NaN); 0 when reading it threw or `toISOString()` gave no
- * string; undefined when `value` is no `Date` (or `instanceof` threw). Calls the instance's
- * own methods, which may be overridden. Never throws.
- */
-function dateText(value) {
-  let date = false;
-  try {
-    date = value instanceof Date; // a Proxy's getPrototypeOf trap may throw: no Date then
-  } catch {}
-  if (!date) return undefined;
-  try {
-    const time = value.getTime();
-    if (typeof time !== "number" || Number.isNaN(time)) return "Invalid Date";
-    const iso = value.toISOString();
-    return typeof iso === "string" ? iso : 0;
-  } catch {
-    return 0;
-  }
-}
 /**
  * Adds the non-enumerable `items` to a list page: the array under `plural`, or under
  * `_embedded.plural` (the HAL envelope, tried first when `hal`). False when neither is an
