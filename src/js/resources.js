@@ -75,6 +75,8 @@ const WHAT = {
 /** The most items read from an array the caller's code built (one of length 2^32 - 1 would
  * otherwise be walked for minutes). */
 const MAX_ITEMS = 100_000;
+/** What `read` throws for an array over `MAX_ITEMS`: its own words, not "reading it threw". */
+const TOO_MANY = new RangeError(`more than ${MAX_ITEMS} items`);
 /** The longest path argument, in UTF-8 bytes: ids are short, and a huge one would only earn
  * a 431 from the server after spending a rate-limit token. */
 const MAX_SEGMENT_LEN = 1024;
@@ -223,8 +225,8 @@ function prepare(client, ep, args, page) {
   const reading = (v, field, prefix) => {
     try {
       return read(v);
-    } catch {
-      throw bad(field, `${prefix}reading it threw`);
+    } catch (e) {
+      throw bad(field, `${prefix}${e === TOO_MANY ? TOO_MANY.message : "reading it threw"}`);
     }
   };
   // The own enumerable entries of `params` or `options` (`what`), as `Object.entries` reads
@@ -376,9 +378,10 @@ function read(v) {
   if (v === undefined || v === null) return null;
   if (Array.isArray(v)) {
     const length = v.length;
-    if (typeof length !== "number" || length > MAX_ITEMS) throw new RangeError("too many items");
+    if (typeof length !== "number") throw new TypeError("an array without a length");
+    if (length > MAX_ITEMS) throw TOO_MANY;
     const items = Array.from(v);
-    if (items.length > MAX_ITEMS) throw new RangeError("too many items");
+    if (items.length > MAX_ITEMS) throw TOO_MANY;
     return items.map(read);
   }
   if (isA(v, Date)) {

@@ -221,6 +221,17 @@ test("each kind refuses the wrong type, naming the field", async () => {
   for (const [name, args, param, message] of cases) await refuses(name, args, param, message);
 });
 
+test("an array past 100,000 items is refused by its size, before it is walked", async () => {
+  const many = new Array(100_001).fill(1);
+  await refuses("exchange.authorizations.create", [{ email: "e", access_group_ids: many }], "access_group_ids", "`access_group_ids`: more than 100000 items");
+  // A length that lies (2^32 - 1) is refused at once, not iterated.
+  const huge = [];
+  huge.length = 2 ** 32 - 1;
+  await refuses("singleQuestion.ask", [{ question: "q", multiple_choice_options: huge }], "multiple_choice_options", "`multiple_choice_options`: more than 100000 items");
+  // At the bound it is read.
+  await sends("exchange.authorizations.create", { email: "e", access_group_ids: new Array(100_000).fill(1) });
+});
+
 test("enums accept strings they do not list; dates accept the ISO shapes", async () => {
   assert.equal((await sends("knowledgeBase.questions.list", { status: "archived" })).path, "/knowledge_base/questions?status=archived");
   assert.equal((await sends("interactions.list", { type: "Q & A" })).path, "/interactions?type=Q%20%26%20A");
