@@ -26,8 +26,6 @@ extern "C" {
     fn cached_namespace(namespace: &str, client_id: f64) -> JsValue;
     #[wasm_bindgen(js_name = makeNamespace)]
     fn make_namespace(client: JsValue, namespace: &str, client_id: f64) -> JsValue;
-    #[wasm_bindgen(js_name = callIndex)]
-    fn call_index(client: JsValue, index: f64, args: &JsValue, page: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = withItems)]
     fn with_items(page: &JsValue, plural: &str, hal: bool) -> bool;
 }
@@ -42,26 +40,6 @@ const HAL_LIST: u8 = 3;
 
 #[wasm_bindgen]
 impl ConveyorClient {
-    /// Internal: calls the endpoint at `index` in the endpoint table with the method's
-    /// arguments (`...pathArgs, params?, options?`), asking for page `page` when it is a
-    /// number. Use the namespace methods instead.
-    #[doc(hidden)]
-    #[wasm_bindgen(js_name = __call)]
-    pub fn call_endpoint(&self, index: f64, args: JsValue, page: JsValue) -> Promise {
-        // A float, so that whatever else JS passes (a name, NaN, -1) is refused, not wrapped.
-        let call = call_index(JsValue::from(self.handle()), index, &args, &page);
-        if call.is_undefined() {
-            // `String(index)`: formatting the f64 in Rust would link its float printing.
-            let text = js_sys::Number::from(index)
-                .to_string_with_radix(10)
-                .map(String::from)
-                .unwrap_or_default();
-            let err = Error::config(["no Conveyor endpoint has the index ", &text].cat());
-            return Promise::reject(&js_error::to_js(&err));
-        }
-        call.unchecked_into()
-    }
-
     /// Internal: sends a typed call that `src/js/resources.js` checked and encoded:
     /// `pathAndQuery` relative to the base URL, `body` JSON text (`json`), a `FormData` or
     /// undefined, the call's checked `signal` and `timeoutMs`, and what the response holds

@@ -182,14 +182,6 @@ function deepFreeze(o) {
   return Object.freeze(o);
 }
 
-/**
- * The client's internal `__call(index, args, page)`: the endpoint at `index` in the table
- * called with `args`, or undefined when no endpoint has that index (the client refuses it).
- */
-export function callIndex(client, index, args, page) {
-  return Number.isInteger(index) && index >= 0 && index < ENDPOINTS.length ? call(client, endpoint(index), args, page) : undefined;
-}
-
 /** A typed call: its promise, or a rejection with the first thing wrong. Never throws. */
 function call(client, ep, args, page) {
   try {

@@ -378,25 +378,6 @@ pub fn all() -> impl Iterator<Item = &'static Endpoint> {
         .chain(misc::ENDPOINTS)
 }
 
-/// The endpoint at `index` in [`all`]'s order: the index of its row in the JS endpoint
-/// table, which the client's internal `__call` takes.
-pub fn get(index: usize) -> Option<&'static Endpoint> {
-    let mut rest = index;
-    for area in [
-        exchange::ENDPOINTS,
-        questionnaires::ENDPOINTS,
-        knowledge_base::ENDPOINTS,
-        interactions::ENDPOINTS,
-        misc::ENDPOINTS,
-    ] {
-        if rest < area.len() {
-            return area.get(rest);
-        }
-        rest -= area.len();
-    }
-    None
-}
-
 /// The endpoint named `name` (e.g. `knowledgeBase.questions.list`).
 pub fn find(name: &str) -> Option<&'static Endpoint> {
     all().find(|e| e.name == name)

@@ -118,13 +118,3 @@ fn every_documented_route_has_a_method() {
         );
     }
 }
-
-#[test]
-fn get_is_the_index_into_all() {
-    let all: Vec<&Endpoint> = all().collect();
-    for (i, e) in all.iter().enumerate() {
-        assert_eq!(get(i).map(|g| g.name), Some(e.name), "{i}");
-    }
-    assert!(get(all.len()).is_none());
-    assert!(get(usize::MAX).is_none());
-}

@@ -55,7 +55,6 @@ test("every endpoint has a method on its namespace", () => {
     assert.equal(typeof fn, "function", name);
   }
   assert.ok(Object.isFrozen(c.exchange), "namespaces are frozen");
-  assert.equal(c.__call === undefined, false, "the internal entry point exists");
 });
 
 test("a namespace is built once per client, and each client's calls go through it", async () => {
@@ -476,14 +475,6 @@ test("a params object that is not one, or whose reading throws, is refused namin
   assert.equal(e.details.param, "bogus");
 });
 
-test("the typed methods' internal entry point refuses what is not an endpoint's index", async () => {
-  const c = client();
-  for (const bad of ["exchange.connections.list", -1, 1.5, NaN, 1e9, undefined]) {
-    const e = await rejection(c.__call(bad, []));
-    assert.ok(e instanceof ConveyorConfigError, `${String(bad)}: ${e.name}`);
-  }
-});
-
 test("unknown record fields pass through untouched", async () => {
   const fake = async () => Response.json({ connections: [{ id: 1, brand_new_field: { nested: [1, 2] } }], page: 1, per_page: 100, total_pages: 1, extra: "kept" });
   const c = new ConveyorClient({ apiKey: KEYS.full, baseUrl: sb.api, rateLimit: false, fetch: fake });
@@ -585,10 +576,6 @@ test("the typed methods' refusals keep their exact words", async () => {
     got.push([e?.name, e?.details?.param, e?.message]);
   }
   assert.deepEqual(got, cases.map(([, param, message]) => ["ConveyorValidationError", param, message]));
-  for (const [index, text] of [[-1, "-1"], [1.5, "1.5"], [1e9, "1000000000"]]) {
-    const e = await rejection(c.__call(index, []));
-    assert.equal(e.message, `no Conveyor endpoint has the index ${text}`);
-  }
   const fake = async () => Response.json({ nothing: [] });
   const f = new ConveyorClient({ apiKey: KEYS.full, baseUrl: sb.api, rateLimit: false, fetch: fake });
   const flat = await rejection(f.exchange.connections.list({ per_page: 5 }));
