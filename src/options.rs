@@ -75,6 +75,10 @@ pub(crate) struct ClientConfig {
     /// for `rateLimit: false`.
     pub rate_limit: Option<(Plan, bool)>,
     pub on_rate_limit_wait: Option<Function>,
+    /// The key's header and `Accept` as a frozen record, made by the reader.
+    pub headers: JsValue,
+    /// The same with `Content-Type: application/json`.
+    pub json_headers: JsValue,
 }
 
 /// A refusal's message, before it becomes the `ConveyorConfigError` it is: a `String`
@@ -110,7 +114,8 @@ enum Slot {
     ApiKey,
     /// A string, the default already in it; parsed here.
     BaseUrl,
-    /// A string, the default already in it; checked here ([`http_checks::check_key_header`]).
+    /// A string, the default already in it; its syntax is checked here
+    /// ([`http_checks::check_key_header`]), the names it may not be by the reader.
     ApiKeyHeader,
     Fetch,
     MaxRetries,
@@ -134,6 +139,10 @@ enum Slot {
     #[cfg_attr(not(feature = "stores"), allow(dead_code))]
     StoreTimeoutMs,
     OnRateLimitWait,
+    /// The per-client header records (the key's header and `Accept`), made once, frozen.
+    Headers,
+    /// The same with `Content-Type: application/json`.
+    JsonHeaders,
 }
 
 /// What `src/js/config.js` read, by [`Slot`].
@@ -216,6 +225,8 @@ fn read_config(o: Read) -> Result<ClientConfig, Refusal> {
         max_response_bytes: o
             .number(Slot::MaxResponseBytes)
             .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+        headers: o.at(Slot::Headers),
+        json_headers: o.at(Slot::JsonHeaders),
     })
 }
 

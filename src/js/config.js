@@ -4,7 +4,7 @@
 // each value's type and range is what JS does in a few bytes and the .wasm did in kilobytes,
 // so it happens here. Rust keeps the checks that guard the key and where it goes: whether
 // the key is acceptable, `baseUrl` parsed into origin and base path (https only), the key's
-// header name; and it builds the rate limiter's plan from the values handed over
+// header name a token (no line can be injected); and it builds the rate limiter's plan from the values handed over
 // (`src/options.rs`).
 //
 // Each option is read once (a getter that answers differently each time cannot pass one
@@ -20,6 +20,8 @@
 //   6 maxRetryAfterMs    7 timeoutMs    8 maxResponseBytes    9 true for `rateLimit: false`
 //   10 limit    11 windowMs    12 maxQueue    13 shared    14 onRateLimitStore    15 store
 //   16 fleetSize    17 lease    18 storeTimeoutMs    19 onRateLimitWait
+//   20, 21 the per-client header records: the key's header and `Accept`, then the same with
+//   the JSON content type
 // A slot left undefined was not given (Rust applies the default) or not reached.
 //
 // Only `export function` at the start of a line, and no imports: each build's glue imports
@@ -29,6 +31,13 @@
 const TIMER = 2147483647;
 const AT_MOST_A_TIMER = "at most 2147483647 ms (2^31 - 1, about 24.8 days): a JS timer cannot wait longer";
 const NEEDS_STORES = '` needs rate-limit store support, which this entry leaves out: import { ConveyorClient } from "conveyor-client/stores"';
+
+/** Header names a runtime forbids, drops or sets itself, hop-by-hop headers a proxy strips,
+ * and the two the client sets on every request: the key would silently not arrive, or would
+ * replace another header. */
+const RESERVED = ("accept accept-charset accept-encoding access-control-request-headers access-control-request-method " +
+  "connection content-length content-type cookie cookie2 date dnt expect host keep-alive origin referer set-cookie te " +
+  "trailer trailers transfer-encoding upgrade via").split(" ");
 
 const must = (name, what) => `\`${name}\` must be ${what}`;
 
@@ -68,7 +77,11 @@ function read(o, stores) {
     if (typeof o !== "object" || o === null) throw "ConveyorClient needs an options object: new ConveyorClient({ apiKey })";
     if ((out[1] = typed(o, "apiKey", "string", "a string")) === undefined) throw "`apiKey` is required";
     out[2] = typed(o, "baseUrl", "string", "a string") ?? "https://api.conveyor.com/api/v2";
-    out[3] = typed(o, "apiKeyHeader", "string", "a string") ?? "X-API-KEY";
+    const header = (out[3] = typed(o, "apiKeyHeader", "string", "a string") ?? "X-API-KEY");
+    // Rust checks the name's syntax first (a name that is no token is refused as such).
+    if (RESERVED.includes(header.toLowerCase()) || /^(proxy|sec)-/i.test(header)) {
+      throw `\`apiKeyHeader\` cannot be ${header}: runtimes forbid or drop it, proxies strip it, or the client sets it itself`;
+    }
     out[4] = typed(o, "fetch", "function", "a function");
     out[5] = num(o, "maxRetries", 0, true);
     out[6] = num(o, "maxRetryAfterMs", 0, false, TIMER);
@@ -86,6 +99,12 @@ function read(o, stores) {
       stores(o, r, out);
     }
     out[19] = typed(o, "onRateLimitWait", "function", "a function");
+    // The per-client header records, made once and frozen so that a `fetch` cannot change
+    // them for the next call; the second adds the JSON content type. `Object.fromEntries`
+    // defines the key's header as an own property whatever its name.
+    const accept = ["Accept", "application/json"];
+    out[20] = Object.freeze(Object.fromEntries([accept, [header, out[1]]]));
+    out[21] = Object.freeze(Object.fromEntries([accept, ["Content-Type", "application/json"], [header, out[1]]]));
   } catch (refusal) {
     out[0] = refusal;
   }

@@ -39,18 +39,6 @@ export function setDone(f) {
 }
 
 /**
- * The key header and `Accept`, built once per client as frozen plain objects: `fetch`
- * takes a record as it takes a `Headers`, without a `Headers` per request, and a custom
- * `fetch` cannot change them for the next call. The second one adds the JSON content
- * type. `Object.fromEntries` defines the key's header as an own property whatever its name.
- */
-export function clientHeaders(name, key) {
-  const plain = Object.fromEntries([["Accept", "application/json"], [name, key]]);
-  const json = Object.fromEntries([["Accept", "application/json"], ["Content-Type", "application/json"], [name, key]]);
-  return [Object.freeze(plain), Object.freeze(json)];
-}
-
-/**
  * A call's own `headers` merged with the key (which wins), `Accept` unless given, and the
  * JSON content type when `json`; `undefined` when they are not a valid HeadersInit (or
  * reading them threw).
