@@ -11,7 +11,9 @@
 // check and hand over another value), in a fixed order, and the first refusal stops the
 // reading. The refusal is handed back, not thrown: an option Rust checks may come before it
 // (`{ apiKey: "", maxRetries: -1 }` is refused for its key), and Rust runs its checks on the
-// values read before the refusal first.
+// values read before the refusal first. (So when Rust refuses an option, the ones after it
+// have been read, up to the reader's own first refusal: a getter's side effects show it,
+// the refusal never does.)
 //
 // `readOptions` (the lean build) and `readStoreOptions` (the stores build) return an array of
 // slots, in the order `Slot` in `src/options.rs` names them:
