@@ -47,7 +47,9 @@
 //! (`--no-default-features`, `scripts/build.sh`): `core` and `alloc` only, so std's panic
 //! machinery, and the `core::fmt` code it formats panic messages with, are not linked
 //! (−1.2 KB gzipped on the browser import). Without `std` the crate's globals are plain
-//! statics (`realm_local`) and a panic traps at once (the handler below).
+//! statics (`realm_local`) and a panic traps at once (the handler below). The shipped build
+//! also rebuilds `core` with `panic=immediate-abort` (`scripts/build.sh`), so core's own
+//! panics (bounds checks, `RefCell`) trap where they happen, without formatting anything.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_code)]
 
