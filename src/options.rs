@@ -303,12 +303,15 @@ pub(crate) fn per_call(e: Error) -> Error {
     Error::new(ErrorKind::Validation, e.message)
 }
 
-/// The upper bound of an option that sets a timer: at most [`MAX_DELAY_MS`].
+/// The upper bound of an option that sets a timer: at most [`MAX_DELAY_MS`]. For the tests
+/// only (`checkAccess` checks its own options in JS); [`bounded`] is the shipped path.
+#[cfg(test)]
 pub fn check_delay(name: &str, n: f64) -> Result<f64, Error> {
     delay_ok(name, n).map_err(Error::config)
 }
 
 /// [`check_delay`], the problem its message.
+#[cfg(test)]
 fn delay_ok(name: &str, n: f64) -> Result<f64, Refusal> {
     if n > MAX_DELAY_MS {
         return Err(must(name, AT_MOST_A_TIMER));
@@ -366,7 +369,9 @@ fn bounded(
     Ok(Some(n))
 }
 
-/// The pure half of [`bounded`]: a number option's value, checked.
+/// The pure half of [`bounded`]: a number option's value, checked. For the tests only, as
+/// [`check_delay`].
+#[cfg(test)]
 pub fn check_number(name: &str, n: f64, min: f64, integer: bool) -> Result<f64, Error> {
     number_ok(name, n, min, integer).map_err(Error::config)
 }
