@@ -13,16 +13,29 @@ source scripts/env.sh
 
 rm -rf pkg/dist
 
+# The shipped .wasm is built by Debian's rustc-web (scripts/setup.sh installs it) with core and
+# alloc rebuilt from its sources (`-Z build-std`, allowed on a release compiler by
+# RUSTC_BOOTSTRAP): `panic=immediate-abort` makes every panic the `unreachable` trap it already
+# was under `panic = "abort"`, but without core's panic messages, their `Display` code and
+# their file locations (about 2 KB gzip). `-Z location-detail=none` and `-Z fmt-debug=none`
+# drop what is left of both; nothing the client says is formatted by `core::fmt`. Legacy
+# symbol names keep the glue's closure names in the form scripts/minify-names.mjs matches.
+# Its own target directory: switching compilers would otherwise rebuild everything each time.
+SHIPPED_RUSTFLAGS="-Z unstable-options -C panic=immediate-abort -Z location-detail=none -Z fmt-debug=none -C symbol-mangling-version=legacy"
+
 # build <out dir> <file stem> [cargo flags...]: the stores build's files have a name of their
 # own (conveyor_client_stores_bg.wasm), so that tools which name a .wasm module by its file
 # name (a bundler plugin keeping `.wasm` imports as modules) never take one for the other.
 build() {
   local out=$1 stem=$2
   shift 2
-  cargo build --release --lib --target wasm32-unknown-unknown -p conveyor-client "$@"
+  RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/shipped RUSTFLAGS="$SHIPPED_RUSTFLAGS" \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-19/bin/wasm-ld \
+    /usr/bin/cargo build --release --lib --target wasm32-unknown-unknown -p conveyor-client \
+    -Z build-std=core,alloc "$@"
   # --encode-into always: every runtime the package supports has TextEncoder#encodeInto, so
   # the glue need not test for it.
-  wasm-bindgen --target web --out-dir "$out" --out-name "$stem" --no-typescript --encode-into always target/wasm32-unknown-unknown/release/conveyor_client.wasm
+  wasm-bindgen --target web --out-dir "$out" --out-name "$stem" --no-typescript --encode-into always target/shipped/wasm32-unknown-unknown/release/conveyor_client.wasm
   # --converge repeats -Oz until it stops shrinking; --low-memory-unused lets it fold constant
   # offsets into loads and stores, which is sound because rustc puts the 1 MB stack first
   # (it grows down towards 0, the data and the heap sit above it), so nothing lives in the

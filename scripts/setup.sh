@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing need, idempotently; quick when all is there.
-# Steps: wasm32 std, the exact wasm-bindgen-cli, cargo-machete, npm dev tools, Chromium +
+# Steps: wasm32 std, the shipped .wasm's toolchain, the exact wasm-bindgen-cli, cargo-machete, npm dev tools, Chromium +
 # ChromeDriver, redis-server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +36,17 @@ if ! have_wasm_std; then
     echo debian-web > .tools/toolchain
     rm -rf "$scratch"
   fi
+fi
+
+# 1b. The toolchain the shipped .wasm is built with (scripts/build.sh): Debian's rustc-web
+#     with its library sources, so core and alloc are rebuilt with `panic=immediate-abort`
+#     (no panic formatting or locations in the .wasm); rustup cannot add `rust-src` here.
+if [ ! -x /usr/bin/rustc ] || [ ! -x /usr/bin/cargo ] || [ ! -d /usr/lib/rustlib/src/rust/library/core ] ||
+  [ ! -x /usr/lib/llvm-19/bin/wasm-ld ]; then
+  log "installing Debian's rustc-web, cargo-web, rust-web-src and lld-19 (the shipped .wasm's toolchain)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq rustc-web cargo-web rust-web-src lld-19
 fi
 
 # 2. wasm-bindgen-cli, exactly the version of the wasm-bindgen crate in Cargo.lock.

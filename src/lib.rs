@@ -5,7 +5,6 @@
 //! | module | what | touches JS |
 //! | --- | --- | --- |
 //! | [`errors`] | the typed error model | no |
-//! | [`access`] | what a key may read: one probe per resource group, and the verdict | no |
 //! | [`limiter`] | the exact rolling-window token bucket | no |
 //! | `window` | when tokens come back: a rolling window's return instants | no |
 //! | `wait_queue` | requests waiting for a token, in arrival order, with tombstones | no |
@@ -35,7 +34,7 @@
 //! | `js_error` | Rust errors become JS `Error` subclasses | yes |
 //! | `memory_store` | `MemoryStore`: the store protocol over in-memory ledgers, for JS | yes |
 //! | `client` | the exported `ConveyorClient`: preparing calls, one `Task` for every kind | yes |
-//! | `access_shell` | `client.checkAccess()`: the probes sent through the client | yes |
+//! | `access_shell` | `client.checkAccess()`, which hands the client to its JS in `src/js/resources.js` (the groups, the probes, the verdict: a pure function of ten answers, smaller as JS) | yes |
 //! | `heap` | the wasm allocator, growing the memory by an eighth at a time | no (wasm only) |
 //! | `realm_local` | the realm's globals: `thread_local!` with `std`, statics without | no |
 //!
@@ -47,7 +46,9 @@
 //! (`--no-default-features`, `scripts/build.sh`): `core` and `alloc` only, so std's panic
 //! machinery, and the `core::fmt` code it formats panic messages with, are not linked
 //! (−1.2 KB gzipped on the browser import). Without `std` the crate's globals are plain
-//! statics (`realm_local`) and a panic traps at once (the handler below).
+//! statics (`realm_local`) and a panic traps at once (the handler below). The shipped build
+//! also rebuilds `core` with `panic=immediate-abort` (`scripts/build.sh`), so core's own
+//! panics (bounds checks, `RefCell`) trap where they happen, without formatting anything.
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(unsafe_code)]
 
@@ -67,7 +68,6 @@ extern crate alloc;
 mod realm_local;
 
 mod abort;
-pub mod access;
 mod access_shell;
 mod bucket;
 pub mod calendar;

@@ -1,6 +1,6 @@
 // The namespace objects behind `client.exchange`, `client.knowledgeBase`..., the typed
-// methods' checking and encoding, the `ListResult` every list method returns, and the probe
-// loop of `client.checkAccess()`.
+// methods' checking and encoding, the `ListResult` every list method returns, and the
+// whole of `client.checkAccess()`.
 //
 // The endpoint table below is generated from the Rust table (`src/resources/`, the one
 // source of truth) by `src/resources/surface.rs`. A typed call is checked and encoded here,
@@ -651,36 +651,111 @@ function hasNextPage(page, number, requestedPerPage) {
   return typeof perPage === "number" && items.length >= perPage;
 }
 
-// The probe loop of `client.checkAccess()` (src/access_shell.rs): Rust owns the groups, the
-// bound and the verdict.
+// `client.checkAccess()`, whole: the API answers an invalid key, an inactive key and a key
+// missing one permission alike, 403 with an empty body. One 403 cannot tell them apart, but
+// the pattern across every resource group can: a key refused everything is invalid or
+// inactive (no active key is created without any permission), a key refused some groups
+// but not others lacks those permissions. Each probe is the group's cheapest read, an
+// ordinary `client.fetch` (limiter, retries, typed errors), never a write. All of it is JS:
+// the verdict is a pure function of ten answers, and the table, the option checks, the
+// verdict and its messages cost the .wasm about three times their bytes here; the Rust
+// method only hands over the client (src/access_shell.rs).
 
+/** Every resource group, `[resource, path]`, in the order the API documents its areas; each
+ * path a list endpoint of the table above (the package's tests hold that). */
+const GROUPS = [
+  ["access_requests", "/exchange/authorization_requests"],
+  ["authorizations", "/exchange/authorizations"],
+  ["access_groups", "/exchange/access_groups"],
+  ["folders", "/exchange/folders"],
+  ["documents", "/exchange/documents"],
+  ["connections", "/exchange/connections"],
+  ["questionnaires", "/questionnaires"],
+  ["knowledge_base", "/knowledge_base/questions"],
+  ["interactions", "/interactions"],
+  ["product_lines", "/product_lines"],
+];
 
-/** Probes `groups` (`[[resource, path], ...]`) with `parallel` workers; a 403 is an entry,
- * not a rejection. Rejects with the first abort, after which no probe starts. */
-export function runProbes(client, groups, query, parallel, init) {
-  const entries = new Array(groups.length);
-  let next = 0;
-  let aborted = null;
-  const probe = async (i) => {
-    const [resource, path] = groups[i];
+/** How many probes may be in flight at once: enough to finish in a few round trips, few
+ * enough not to crowd out the caller's own requests behind the limiter. */
+const MAX_PARALLEL = 4;
+
+/**
+ * Probes every group and resolves with one entry per group, `{ resource, path, read, status,
+ * error? }`, plus `verdict` and `message` on the array. Rejects, never throws: with a
+ * `ConveyorValidationError` for bad options (nothing sent), or with the first abort, after
+ * which no probe starts. A 403 or any other failure is an entry, not a rejection.
+ */
+export async function checkAccess(client, options) {
+  const invalid = (message) => client.__invalid(message, "", "", "");
+  if (options !== undefined && options !== null && typeof options !== "object") throw invalid("checkAccess: the options must be an object");
+  // An option as `options[name]` reads it (inherited ones too), absent when undefined or null.
+  const option = (name) => {
     try {
-      const res = await client.fetch(path + query, init);
+      return options?.[name] ?? undefined;
+    } catch {
+      throw invalid(`reading \`${name}\` threw`);
+    }
+  };
+  const init = {};
+  const signal = option("signal");
+  if (signal !== undefined) {
+    if (!isA(signal, globalThis.AbortSignal)) throw invalid("checkAccess: `signal` must be an AbortSignal");
+    init.signal = signal;
+  }
+  const timeoutMs = option("timeoutMs");
+  if (timeoutMs !== undefined) {
+    const problem =
+      typeof timeoutMs !== "number"
+        ? "a number"
+        : !Number.isFinite(timeoutMs)
+          ? "a finite number"
+          : timeoutMs < 1
+            ? "at least 1"
+            : timeoutMs > 2147483647 && "at most 2147483647 ms (2^31 - 1, about 24.8 days): a JS timer cannot wait longer";
+    if (problem) throw invalid(`checkAccess: \`timeoutMs\` must be ${problem}`);
+    init.timeoutMs = timeoutMs;
+  }
+
+  const entries = [];
+  let next = 0;
+  let aborted;
+  const probe = async (i) => {
+    const [resource, path] = GROUPS[i];
+    try {
+      // The first page of one record: the least the API can send.
+      const res = await client.fetch(`${path}?page=1&per_page=1`, init);
       await res.arrayBuffer().catch(() => undefined); // frees the connection
       entries[i] = { resource, path, read: "ok", status: res.status };
     } catch (e) {
-      if (e && e.code === "aborted") return void (aborted = aborted || e);
-      const status = e && typeof e.status === "number" ? e.status : null;
-      entries[i] = e && e.code === "forbidden" ? { resource, path, read: "forbidden", status } : { resource, path, read: "error", status, error: e };
+      if (e?.code === "aborted") return void (aborted ??= e);
+      const status = typeof e?.status === "number" ? e.status : null;
+      entries[i] = e?.code === "forbidden" ? { resource, path, read: "forbidden", status } : { resource, path, read: "error", status, error: e };
     }
   };
   const worker = async () => {
-    while (next < groups.length && !aborted) await probe(next++);
+    while (next < GROUPS.length && !aborted) await probe(next++);
   };
   const workers = [];
-  for (let w = 0; w < Math.min(parallel, groups.length); w++) workers.push(worker());
-  return Promise.all(workers).then(() => {
-    if (aborted) throw aborted;
-    const [verdict, message] = client.__accessVerdict(entries.map((e) => e.read).join(","));
-    return Object.assign(entries, { verdict, message });
-  });
+  for (let w = 0; w < MAX_PARALLEL; w++) workers.push(worker());
+  await Promise.all(workers);
+  if (aborted) throw aborted;
+
+  // The verdict over the pattern; every message names the groups concerned, never the key.
+  const named = (read) => entries.filter((e) => e.read === read).map((e) => e.resource);
+  const forbidden = named("forbidden");
+  const unchecked = named("error");
+  const readable = entries.length - forbidden.length - unchecked.length;
+  const [verdict, message] =
+    readable === entries.length
+      ? ["ok", "the key is valid and can read every resource"]
+      : forbidden.length === entries.length
+        ? ["invalid_key", "the key is invalid or inactive: every resource answered 403. Check it in Conveyor (Settings > Integrations > Conveyor API)"]
+        : readable > 0 && forbidden.length > 0
+          ? ["missing_permissions", `the key lacks these permissions: ${forbidden.join(", ")} (403); the others are readable${unchecked.length > 0 ? `; not checked: ${unchecked.join(", ")}` : ""}`]
+          : [
+              "incomplete",
+              `some resources could not be checked (${unchecked.join(", ")}): try again${readable === 0 && forbidden.length > 0 ? "; every other resource answered 403, so the key is most likely invalid or inactive" : ""}`,
+            ];
+  return Object.assign(entries, { verdict, message });
 }

@@ -108,6 +108,35 @@ for (const [entry, pkg] of ENTRIES) {
     }
   });
 
+  test(`${entry}: the number rule's edges, word for word`, () => {
+    const TIMER_WORDS = `must be ${AT_MOST_A_TIMER}`;
+    for (const [rateLimit, options, message] of [
+      [{ limit: NaN }, {}, "`limit` must be a finite number"],
+      [{ limit: 0 }, {}, "`limit` must be at least 1"],
+      [{ limit: 1.5 }, {}, "`limit` must be a whole number"],
+      [{ limit: -3 }, {}, "`limit` must be at least 1"],
+      [{ limit: 2000 }, {}, undefined],
+      [{ maxQueue: -1 }, {}, "`maxQueue` must be at least 0"],
+      [{ maxQueue: -0.5 }, {}, "`maxQueue` must be a whole number"],
+      [{ windowMs: 0.5 }, {}, "`windowMs` must be at least 1"],
+      [{ windowMs: 1.5 }, {}, undefined],
+      [{ windowMs: TIMER }, {}, undefined],
+      [{ windowMs: TIMER + 1 }, {}, `\`windowMs\` ${TIMER_WORDS}`],
+      [{ windowMs: 3e9 }, {}, `\`windowMs\` ${TIMER_WORDS}`],
+      [{}, { timeoutMs: TIMER }, undefined],
+      [{}, { timeoutMs: TIMER + 0.5 }, `\`timeoutMs\` ${TIMER_WORDS}`],
+      [{}, { maxRetryAfterMs: -0 }, undefined],
+      [{}, { maxRetryAfterMs: -0.5 }, "`maxRetryAfterMs` must be at least 0"],
+      [{}, { maxResponseBytes: Infinity }, undefined],
+      [{}, { maxResponseBytes: -Infinity }, "`maxResponseBytes` must be a finite number"],
+      [{}, { maxRetries: 2 ** 53 }, undefined],
+    ]) {
+      const what = JSON.stringify({ rateLimit, ...options });
+      const { error } = make(pkg, { apiKey: KEY, baseUrl: BASE, rateLimit: { shared: false, ...rateLimit }, ...options }, what);
+      assert.equal(error?.message, message, what);
+    }
+  });
+
   test(`${entry}: values of the wrong type are refused by name, never a trap`, () => {
     const odd = { "a Symbol": Symbol("s"), "a BigInt": 5n, "a function": () => {}, "an object": {}, "a Proxy": new Proxy({}, {}), "a boolean": true, "a number": 7, "a string": "x" };
     const kinds = { apiKey: "string", baseUrl: "string", apiKeyHeader: "string", fetch: "function", onRateLimitWait: "function" };

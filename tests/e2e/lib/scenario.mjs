@@ -122,5 +122,15 @@ export async function runScenario(pkg, env, stores) {
 
   // 7. Webhooks: svix-signed deliveries verify, the sandbox's deliveries verify with svix.
   await webhookScenario(pkg, env, check);
+
+  // 8. checkAccess(), plain JS in the package's snippet: its probes through this runtime's
+  // fetch, the verdict over them, and a bad option refused without a probe.
+  const access = await new ConveyorClient({ apiKey: env.keys.exchange, baseUrl: api }).checkAccess({ timeoutMs: 10_000 });
+  check(access.length === 10 && access.verdict === "missing_permissions", `checkAccess: a key without some permissions (got ${access.verdict}: ${access.message})`);
+  const forbidden = access.filter((e) => e.read === "forbidden").map((e) => e.resource);
+  check(forbidden.join() === "questionnaires,knowledge_base,interactions,product_lines", `checkAccess: the forbidden groups (got ${forbidden})`);
+  check(/^the key lacks these permissions: questionnaires, knowledge_base, interactions, product_lines \(403\)/.test(access.message), `checkAccess: the message (got ${access.message})`);
+  const refusedOption = await client.checkAccess({ signal: "soon" }).catch((e) => e);
+  check(refusedOption instanceof pkg.ConveyorValidationError, `checkAccess: a bad signal is a ConveyorValidationError (got ${refusedOption})`);
   return { failures, checked: true };
 }
