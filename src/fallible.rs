@@ -32,27 +32,22 @@ pub(crate) fn get(obj: &JsValue, key: &str) -> Result<JsValue, JsValue> {
     Reflect::get(obj, &JsValue::from_str(key))
 }
 
-/// `Object.entries(obj)` as pairs; keys that are not strings cannot occur.
+/// `Object.entries(obj)`: a fresh array of fresh `[key, value]` arrays, whose reads cannot
+/// throw (the keys are strings).
 #[cfg(feature = "stores")]
-pub(crate) fn entries(obj: &JsValue) -> Result<Vec<(String, JsValue)>, JsValue> {
-    // The array and its pairs are fresh plain arrays: reading them cannot throw.
-    let mut out = Vec::new();
-    for pair in object_entries(obj)?.iter() {
-        let pair: Array = pair.unchecked_into();
-        out.push((pair.get(0).as_string().unwrap_or_default(), pair.get(1)));
-    }
-    Ok(out)
+pub(crate) fn entries(obj: &JsValue) -> Result<Array, JsValue> {
+    object_entries(obj)
 }
 
 /// The most items [`list`] reads from an array the caller's code built.
 #[cfg(feature = "stores")]
 pub(crate) const MAX_ITEMS: usize = 100_000;
 
-/// The items of `v` when it is an array (through its iterator, as `Array.from` reads it),
-/// `None` when it is not one; more than `max` items is an `Err` (an array of length 2^32 - 1
-/// would otherwise be walked for minutes).
+/// The items of `v` when it is an array (through its iterator, as `Array.from` reads it, into
+/// a fresh array whose reads cannot throw), `None` when it is not one; more than `max` items
+/// is an `Err` (an array of length 2^32 - 1 would otherwise be walked for minutes).
 #[cfg(feature = "stores")]
-pub(crate) fn list(v: &JsValue, max: usize) -> Result<Option<Vec<JsValue>>, JsValue> {
+pub(crate) fn list(v: &JsValue, max: usize) -> Result<Option<Array>, JsValue> {
     if !array_is_array(v)? {
         return Ok(None);
     }
@@ -64,20 +59,16 @@ pub(crate) fn list(v: &JsValue, max: usize) -> Result<Option<Vec<JsValue>>, JsVa
     if items.length() as usize > max {
         return Err(js_sys::RangeError::new("too many items").into());
     }
-    let mut out = Vec::new();
-    for item in items.iter() {
-        out.push(item);
-    }
-    Ok(Some(out))
+    Ok(Some(items))
 }
 
 /// The items as strings, each passing `ok`; `None` if any is not a string or fails it.
 // A loop over a function pointer, not `collect::<Option<Vec<_>>>()` per caller: each such
 // collect adds its own copy of the iterator machinery to the .wasm.
 #[cfg(feature = "stores")]
-pub(crate) fn strings(items: &[JsValue], ok: fn(&str) -> bool) -> Option<Vec<String>> {
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
+pub(crate) fn strings(items: &Array, ok: fn(&str) -> bool) -> Option<Vec<String>> {
+    let mut out = Vec::with_capacity(items.length() as usize);
+    for item in items.iter() {
         out.push(item.as_string().filter(|s| ok(s))?);
     }
     Some(out)
