@@ -119,12 +119,12 @@ pub(crate) struct RawCall {
     /// A checked `AbortSignal`, or `undefined`.
     pub signal: JsValue,
     pub timeout_ms: Option<f64>,
-    /// The call's own `Headers` (without the key), or `undefined` for the client's.
-    pub headers: JsValue,
-    /// The message of a refusal JS met in what it checks after the path (the JSON body, the
-    /// headers, the signal, the timeout), or `undefined`: refused after the path's own, so
-    /// the first problem is the one reported whichever side found it.
-    pub late: JsValue,
+    /// What JS adds: `undefined` (the client's headers), the call's own `Headers` (without
+    /// the key), or, as a string, the message of a refusal JS met in what it checks after
+    /// the path (the JSON body, the headers, the signal, the timeout), refused here after
+    /// the path's own, so the first problem is the one reported whichever side found it.
+    /// One value, so the usual call pays one test of it.
+    pub own: JsValue,
 }
 
 impl ConveyorClient {
@@ -145,14 +145,12 @@ impl ConveyorClient {
     pub(crate) fn prepare_raw(&self, call: RawCall) -> Result<Call, JsValue> {
         let inner = &self.inner;
         let (url, display_from) = inner.resolve(&call.path_and_query)?;
-        if !call.late.is_undefined() {
-            return Err(invalid(&call.late.as_string().unwrap_or_default()));
-        }
-        let headers = if call.headers.is_undefined() {
+        let headers = if call.own.is_undefined() {
             inner.headers_for(call.json)
+        } else if let Some(refusal) = call.own.as_string() {
+            return Err(invalid(&refusal));
         } else {
-            let keyed =
-                transport::call_headers(&call.headers, &inner.api_key_header, &inner.api_key);
+            let keyed = transport::call_headers(&call.own, &inner.api_key_header, &inner.api_key);
             if keyed.is_undefined() {
                 return Err(invalid("`headers` is not a valid HeadersInit"));
             }

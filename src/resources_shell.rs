@@ -47,9 +47,10 @@ impl ConveyorClient {
     /// relative to the base URL (or absolute on its origin), `body` JSON text (`json`), a
     /// `FormData`, another body `fetch` takes, or undefined, the call's checked `signal` and
     /// `timeoutMs`, what it resolves with (`kind`: 0 the parsed JSON, 1 nothing, 2 a flat
-    /// list, 3 a HAL list, the records under `plural`, 4 the `Response`), the call's own
-    /// `headers` (a `Headers` without the key) or undefined, and `late`: the message of a
-    /// refusal found after the path, refused once the path is found good (see [`RawCall`]).
+    /// list, 3 a HAL list, the records under `plural`, 4 the `Response`), and `own`: the
+    /// call's own headers (a `Headers` without the key), undefined for the client's, or the
+    /// message of a refusal found after the path, refused once the path is found good (see
+    /// [`RawCall::own`]).
     #[doc(hidden)]
     #[wasm_bindgen(js_name = __send)]
     #[allow(clippy::too_many_arguments)]
@@ -63,8 +64,7 @@ impl ConveyorClient {
         timeout_ms: Option<f64>,
         kind: u8,
         plural: String,
-        headers: JsValue,
-        late: JsValue,
+        own: JsValue,
     ) -> Promise {
         let finish: Option<Finish> = match kind {
             FLAT_LIST | HAL_LIST => {
@@ -85,8 +85,7 @@ impl ConveyorClient {
             json,
             signal,
             timeout_ms,
-            headers,
-            late,
+            own,
         });
         match call {
             Ok(call) => self.launch(call, kind != RESPONSE, finish),

@@ -680,8 +680,9 @@ function hasNextPage(page, number, requestedPerPage) {
 // Every refusal is a `ConveyorValidationError`, the first one met, in the order the client
 // has always checked: the arguments, the method, the query, the body against the method,
 // then the path (Rust's), then the JSON body, the headers, the signal and the timeout. The
-// refusals that come after the path's are found here but handed to `__send` as `late`, which
-// refuses the path first. The checks throw their message; `refuse` makes it the error.
+// refusals that come after the path's are found here but handed to `__send` in place of the
+// call's own headers, as the message string, and Rust refuses the path first. The checks
+// throw their message; `refuse` makes it the error.
 
 /** The longest `path` argument, in UTF-8 bytes (Rust bounds the path with its query alike). */
 const MAX_PATH_LEN = 8192;
@@ -709,8 +710,8 @@ const CALLS = {
         throw "`body` must be a string, FormData, Blob, ArrayBuffer, typed array or URLSearchParams (request() sends objects as JSON)";
       }
       checkBodyAllowed(method, body);
-      const [, , headers, signal, timeoutMs, late] = afterPath(init, undefined);
-      return this.__send(method, path, body, false, signal, timeoutMs, RESPONSE, "", headers, late);
+      const [, , own, signal, timeoutMs] = afterPath(init, undefined);
+      return this.__send(method, path, body, false, signal, timeoutMs, RESPONSE, "", own);
     } catch (e) {
       return refuse(this, e);
     }
@@ -744,8 +745,8 @@ const CALLS = {
       const pathAndQuery = query === undefined ? path : path + encodeQuery(query);
       const raw = option(options, "body");
       checkBodyAllowed(upper, raw);
-      const [body, json, headers, signal, timeoutMs, late] = afterPath(options, raw);
-      return this.__send(upper, pathAndQuery, body, json, signal, timeoutMs, 0, "", headers, late);
+      const [body, json, own, signal, timeoutMs] = afterPath(options, raw);
+      return this.__send(upper, pathAndQuery, body, json, signal, timeoutMs, 0, "", own);
     } catch (e) {
       return refuse(this, e);
     }
@@ -862,8 +863,9 @@ function encodeQuery(q) {
 /**
  * What is checked after the path: a body that is not raw as JSON text (`request()`), the
  * call's `headers` as a `Headers` with `Accept` unless given and the JSON content type (Rust
- * adds the key), `signal` and `timeoutMs`. `[body, json, headers, signal, timeoutMs, late]`,
- * `late` the first refusal's message (the rest then unread).
+ * adds the key), `signal` and `timeoutMs`: `[body, json, headers, signal, timeoutMs]`, or
+ * `[body, json, refusal]`, the first refusal's message in place of the headers (the rest
+ * then unread).
  */
 function afterPath(obj, body) {
   let json = false;
@@ -895,8 +897,8 @@ function afterPath(obj, body) {
     const timeoutMs = option(obj, "timeoutMs");
     if (timeoutMs !== undefined && !isTimeout(timeoutMs)) throw NOT_A_TIMEOUT;
     return [body, json, headers, signal, timeoutMs];
-  } catch (late) {
-    return [body, json, undefined, undefined, undefined, late];
+  } catch (refusal) {
+    return [body, json, refusal];
   }
 }
 

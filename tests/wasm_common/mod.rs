@@ -33,18 +33,18 @@ pub fn client(key: &str) -> ConveyorClient {
 /// arguments and ends in the client's `__send`, which these tests call directly.
 pub fn get(c: &ConveyorClient, path: &str, signal: JsValue) -> js_sys::Promise {
     const RESPONSE: u8 = 4;
-    let (none, no_timeout) = (JsValue::UNDEFINED, None);
+    let no_body = JsValue::UNDEFINED;
+    let client_headers = JsValue::UNDEFINED;
     c.send(
         "GET".into(),
         path.into(),
-        none.clone(),
+        no_body,
         false,
         signal,
-        no_timeout,
+        None,
         RESPONSE,
         String::new(),
-        none.clone(),
-        none,
+        client_headers,
     )
 }
 
