@@ -780,7 +780,7 @@ function checkPath(path) {
 
 /** `init`/`options` may be left out, but when given must be an object. */
 function checkObject(v, name) {
-  if (v !== undefined && v !== null && (typeof v !== "object")) throw `\`${name}\` must be an object`;
+  if (v !== undefined && v !== null && typeof v !== "object") throw `\`${name}\` must be an object`;
 }
 
 /** `obj[name]`, undefined for `undefined`, `null` or no object; a getter or trap that threw
