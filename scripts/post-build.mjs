@@ -111,6 +111,11 @@ for (const b of BUILDS) {
   const errorsImport = `from '${b.errorsSpecifier}'`;
   if (!source.includes(errorsImport)) throw new Error(`post-build: the ${b.name} glue does not import ${b.errorsSpecifier}`);
   source = source.split(errorsImport).join(`from '${rel(b.web, errorsFile)}'`);
+  // `fetch()` and `request()` are JS (src/js/resources.js): installed on the class where the
+  // glue defines it, so every entry, and whatever imports the glue, has them.
+  const resourcesImport = /^(import \{[^}]*)( \} from '\.\/snippets\/[^']*\/src\/js\/resources\.js';)$/m;
+  if (!resourcesImport.test(source)) throw new Error(`post-build: the ${b.name} glue does not import src/js/resources.js`);
+  source = `${source.replace(resourcesImport, "$1, installCalls$2")}\ninstallCalls(ConveyorClient);\n`;
   writeFileSync(glue, source);
 
   // 3. The public surface.

@@ -1,13 +1,12 @@
 //! Options: the constructor's ([`ClientConfig`]), read from the JS object once and
-//! validated at construction, and each call's own ([`call_options`]).
+//! validated at construction. (A call's own options, `fetch()`'s, `request()`'s and the
+//! typed methods', are read and checked in JS: src/js/resources.js.)
 //!
 //! Bad options throw a `ConveyorConfigError` from the constructor rather than failing
 //! later on a request: a typo in `baseUrl` should not cost a user their first call. A bad
-//! per-call option is the call's mistake: a `ConveyorValidationError`, whichever of
-//! `fetch()`, `request()` or a typed method it was given to.
+//! per-call option is the call's mistake: a `ConveyorValidationError` ([`per_call`]).
 
 use crate::errors::{Error, ErrorKind};
-use crate::fallible;
 use crate::http_checks;
 #[cfg(feature = "stores")]
 use crate::lease::FleetConfig;
@@ -19,7 +18,6 @@ use crate::url as urls;
 use alloc::{borrow::ToOwned, string::String};
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::AbortSignal;
 
 /// The default base URL of the Conveyor API.
 pub const DEFAULT_BASE_URL: &str = "https://api.conveyor.com/api/v2";
@@ -329,11 +327,6 @@ fn must(name: &str, what: &str) -> Refusal {
 }
 
 /// Reads an optional string option.
-pub(crate) fn get_string(obj: &JsValue, name: &str) -> Result<Option<String>, Error> {
-    string(obj, name).map_err(Error::config)
-}
-
-/// [`get_string`], the problem its message.
 fn string(obj: &JsValue, name: &str) -> Result<Option<String>, Refusal> {
     match value(obj, name)? {
         None => Ok(None),
@@ -405,68 +398,6 @@ fn function(obj: &JsValue, name: &str) -> Result<Option<Function>, Refusal> {
             .map(Some)
             .map_err(|_| must(name, "a function")),
     }
-}
-
-/// A call's own options, read and checked in one place for `fetch()`, `request()` and the
-/// typed methods: every problem is a `ConveyorValidationError` (the call's mistake, not
-/// the client's configuration).
-#[derive(Default)]
-pub(crate) struct CallOptions {
-    pub signal: Option<AbortSignal>,
-    pub timeout_ms: Option<f64>,
-}
-
-/// Reads `{ signal, timeoutMs }` from a call's `init`/`options` object (other members are
-/// the caller's method's own: `method`, `body`, `headers`, `query`).
-pub(crate) fn call_options(obj: &JsValue) -> Result<CallOptions, Error> {
-    let mut o = CallOptions::default();
-    if let Some(s) = get(obj, "signal").map_err(per_call)? {
-        o.signal = Some(call_signal(s)?);
-    }
-    if let Some(t) = get(obj, "timeoutMs").map_err(per_call)? {
-        o.timeout_ms = Some(call_timeout(&t)?);
-    }
-    Ok(o)
-}
-
-/// Refuses a member of a call's options object that is not in `accepted`: a misspelled
-/// `timeoutMS` would otherwise be ignored without a word. `takes` lists them for the message.
-pub(crate) fn check_call_keys(obj: &JsValue, accepted: &[&str], takes: &str) -> Result<(), Error> {
-    if !obj.is_object() {
-        return Ok(());
-    }
-    let invalid = |m: String| Error::new(ErrorKind::Validation, m);
-    let keys = fallible::keys(obj).map_err(|_| invalid("reading `options` threw".to_owned()))?;
-    for key in keys.iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !accepted.contains(&key.as_str()) {
-            let shown: String = key.chars().take(64).collect();
-            return Err(invalid(["unknown option `", &shown, "`: ", takes].cat()));
-        }
-    }
-    Ok(())
-}
-
-/// A call's `signal`: a real `AbortSignal` whose `aborted` and `reason` can be read (a fake,
-/// or one whose getters throw, is refused up front rather than ignored).
-pub(crate) fn call_signal(v: JsValue) -> Result<AbortSignal, Error> {
-    let bad = || Error::new(ErrorKind::Validation, "`signal` must be an AbortSignal");
-    let s = v.dyn_into::<AbortSignal>().map_err(|_| bad())?;
-    fallible::get(&s, "aborted").map_err(|_| bad())?;
-    fallible::get(&s, "reason").map_err(|_| bad())?;
-    Ok(s)
-}
-
-/// A call's `timeoutMs`: the constructor's rule (a number of ms from 1 to 2^31 - 1).
-pub(crate) fn call_timeout(v: &JsValue) -> Result<f64, Error> {
-    v.as_f64()
-        .filter(|ms| (1.0..=MAX_DELAY_MS).contains(ms))
-        .ok_or_else(|| {
-            Error::new(
-                ErrorKind::Validation,
-                "`timeoutMs` must be a number of ms from 1 to 2147483647 (2^31 - 1)",
-            )
-        })
 }
 
 #[cfg(test)]
