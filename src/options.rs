@@ -4,9 +4,9 @@
 //!
 //! Bad options throw a `ConveyorConfigError` from the constructor rather than failing
 //! later on a request: a typo in `baseUrl` should not cost a user their first call. A bad
-//! per-call option is the call's mistake: a `ConveyorValidationError` ([`per_call`]).
+//! per-call option is the call's mistake: a `ConveyorValidationError`.
 
-use crate::errors::{Error, ErrorKind};
+use crate::errors::Error;
 use crate::http_checks;
 #[cfg(feature = "stores")]
 use crate::lease::FleetConfig;
@@ -278,12 +278,7 @@ fn probe_interval(window_ms: f64) -> f64 {
 }
 
 /// Reads `obj[name]`, treating `undefined` and `null` as absent; a getter or `Proxy` trap
-/// that throws is a `ConveyorConfigError` naming the option (see [`per_call`]).
-pub(crate) fn get(obj: &JsValue, name: &str) -> Result<Option<JsValue>, Error> {
-    value(obj, name).map_err(Error::config)
-}
-
-/// [`get`], the problem its message.
+/// that throws is refused naming the option.
 fn value(obj: &JsValue, name: &str) -> Result<Option<JsValue>, Refusal> {
     if !obj.is_object() {
         return Ok(None);
@@ -293,12 +288,6 @@ fn value(obj: &JsValue, name: &str) -> Result<Option<JsValue>, Refusal> {
         Ok(_) => Ok(None),
         Err(_) => Err(["reading `", name, "` threw"].cat()),
     }
-}
-
-/// An option error met while reading a call's own arguments: the caller's mistake, so a
-/// `ConveyorValidationError`, not a configuration error.
-pub(crate) fn per_call(e: Error) -> Error {
-    Error::new(ErrorKind::Validation, e.message)
 }
 
 /// The upper bound of an option that sets a timer: at most [`MAX_DELAY_MS`]. For the tests
