@@ -78,6 +78,12 @@ for (const b of BUILDS) {
   errorsText = text;
   rmSync(snippet[0]);
   b.errorsSpecifier = `./${relative(b.web, snippet[0])}`;
+  // The typed calls' snippet builds its validation errors itself: its import of the errors
+  // snippet beside it now names the one shared module too.
+  const resources = files(join(b.web, "snippets"), "/resources.js");
+  if (resources.length !== 1) throw new Error(`post-build: expected one resources.js snippet in ${b.web}, found ${resources.length}`);
+  const resourcesText = readFileSync(resources[0], "utf8");
+  writeFileSync(resources[0], replaceOnce(resourcesText, 'from "./errors.js";', `from "${rel(dirname(resources[0]), errorsFile)}";`, "resources.js's import of the errors module"));
 }
 writeFileSync(errorsFile, errorsText);
 await build({ entryPoints: [errorsFile], outfile: errorsCjs, format: "cjs", platform: "neutral", target: "es2022", logLevel: "warning" });

@@ -16,7 +16,7 @@ use crate::errors::{Error, ErrorKind};
 use crate::js_error::{self, JsExtras};
 use crate::text::Cat;
 use alloc::{boxed::Box, string::String};
-use js_sys::{Object, Promise, Reflect};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/resources.js")]
@@ -91,30 +91,6 @@ impl ConveyorClient {
             Ok(call) => self.launch(call, kind != RESPONSE, finish),
             Err(e) => Promise::reject(&e),
         }
-    }
-
-    /// Internal: a `ConveyorValidationError` with `message`, for the typed methods' and the
-    /// list helpers' own argument checks; with the request's `method` and `path` (the
-    /// template) unless `method` is empty, and `details.param` unless `param` is empty.
-    #[doc(hidden)]
-    #[wasm_bindgen(js_name = __invalid)]
-    pub fn invalid_error(&self, message: &str, method: &str, path: &str, param: &str) -> JsValue {
-        let mut err = Error::new(ErrorKind::Validation, message);
-        if !method.is_empty() {
-            err = err.with_request(method, path);
-        }
-        let details = (!param.is_empty()).then(|| {
-            let details = Object::new();
-            let _ = Reflect::set(&details, &"param".into(), &JsValue::from_str(param));
-            JsValue::from(details)
-        });
-        js_error::to_js_with(
-            &err,
-            JsExtras {
-                cause: None,
-                details,
-            },
-        )
     }
 }
 

@@ -8,11 +8,14 @@
 // in JS, because that is what the platform does well (`encodeURIComponent`,
 // `JSON.stringify`, `FormData`) and it keeps the checks, the messages and the table out of
 // the .wasm: the client's internal `__send` gets the finished request and does the rest
-// (limiter, pipeline, retries, typed errors, the list envelope). The refusals are the
-// `ConveyorValidationError`s the client's `__invalid` builds, named by endpoint and field.
+// (limiter, pipeline, retries, typed errors, the list envelope). The refusals are
+// `ConveyorValidationError`s built here (`invalid`), named by endpoint and field: the error
+// classes are JS already, and building one from Rust cost the .wasm an export.
 //
-// Only `export class` / `export function` at the start of a line, and no imports: the
-// build rewrites this file to CommonJS for the Node `require` entry.
+// Only `export class` / `export function` at the start of a line. Its one import is the
+// errors module, which the build points at the package's one copy (scripts/post-build.mjs).
+
+import { ConveyorValidationError } from "./errors.js";
 
 // BEGIN the endpoint table (generated: edit src/resources/, then run
 // `UPDATE=1 cargo test -q --lib surface`)
@@ -207,6 +210,14 @@ class Other {
 }
 
 /**
+ * A refusal before anything is sent, as the client's other validation errors are: with the
+ * endpoint's `method` and `path` template when a typed call's, and the `param` at fault.
+ */
+function invalid(message, method, path, param) {
+  return new ConveyorValidationError(message, { code: "invalid_request", method, path, details: param ? { param } : undefined });
+}
+
+/**
  * Checks a typed call's arguments (`...pathArgs, params?, options?`) against `ep` and
  * encodes them, asking for page `page` when it is a number: `[pathAndQuery, body, json,
  * signal, timeoutMs]`. Throws the first refusal, in this order: too many arguments, a path
@@ -214,7 +225,7 @@ class Other {
  * a path argument, each param in the caller's order, the required ones, the `any_of` group.
  */
 function prepare(client, ep, args, page) {
-  const bad = (field, message) => client.__invalid(`${ep.name}: ${message}`, ep.method, ep.path, field);
+  const bad = (field, message) => invalid(`${ep.name}: ${message}`, ep.method, ep.path, field);
   const reading = (v, field, prefix) => {
     try {
       return read(v);
@@ -540,13 +551,11 @@ function jsonValue(v) {
  * server sends no `total_pages`, on a page shorter than `per_page`.
  */
 export class ListResult {
-  #client;
   #params;
   #fetch;
   #first;
 
   constructor(client, endpoint, args) {
-    this.#client = client;
     this.#params = args[endpoint.args.length];
     // The call's own params with `page` replaced.
     this.#fetch = (page) => call(client, endpoint, args, page);
@@ -607,7 +616,7 @@ export class ListResult {
       limit = options?.limit ?? Infinity;
     } catch {}
     if (typeof limit !== "number" || !(limit >= 0)) {
-      throw this.#client.__invalid("toArray: `limit` must be a non-negative number", "", "", "");
+      throw invalid("toArray: `limit` must be a non-negative number");
     }
     const out = [];
     if (limit === 0) return out;
@@ -713,7 +722,7 @@ const CALLS = {
       const [, , own, signal, timeoutMs] = afterPath(init, undefined);
       return this.__send(method, path, body, false, signal, timeoutMs, RESPONSE, "", own);
     } catch (e) {
-      return refuse(this, e);
+      return refuse(e);
     }
   },
 
@@ -748,7 +757,7 @@ const CALLS = {
       const [body, json, own, signal, timeoutMs] = afterPath(options, raw);
       return this.__send(upper, pathAndQuery, body, json, signal, timeoutMs, 0, "", own);
     } catch (e) {
-      return refuse(this, e);
+      return refuse(e);
     }
   },
 };
@@ -761,14 +770,8 @@ export function installCalls(Client) {
 }
 
 /** A rejection with `e`: a check's message as the client's validation error. */
-function refuse(client, e) {
-  try {
-    if (typeof e === "string") e = client.__invalid(e, "", "", "");
-  } catch (x) {
-    // Not a client (`fetch` called on another object): what the call threw.
-    e = x;
-  }
-  return Promise.reject(e);
+function refuse(e) {
+  return Promise.reject(typeof e === "string" ? invalid(e) : e);
 }
 
 function checkPath(path) {
@@ -938,7 +941,6 @@ const MAX_PARALLEL = 4;
  * which no probe starts. A 403 or any other failure is an entry, not a rejection.
  */
 export async function checkAccess(client, options) {
-  const invalid = (message) => client.__invalid(message, "", "", "");
   if (options !== undefined && options !== null && typeof options !== "object") throw invalid("checkAccess: the options must be an object");
   // An option as `options[name]` reads it (inherited ones too), absent when undefined or null.
   const option = (name) => {
