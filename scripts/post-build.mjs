@@ -78,6 +78,12 @@ for (const b of BUILDS) {
   errorsText = text;
   rmSync(snippet[0]);
   b.errorsSpecifier = `./${relative(b.web, snippet[0])}`;
+  // The typed calls' snippet builds its validation errors itself: its import of the errors
+  // snippet beside it now names the one shared module too.
+  const resources = files(join(b.web, "snippets"), "/resources.js");
+  if (resources.length !== 1) throw new Error(`post-build: expected one resources.js snippet in ${b.web}, found ${resources.length}`);
+  const resourcesText = readFileSync(resources[0], "utf8");
+  writeFileSync(resources[0], replaceOnce(resourcesText, 'from "./errors.js";', `from "${rel(dirname(resources[0]), errorsFile)}";`, "resources.js's import of the errors module"));
 }
 writeFileSync(errorsFile, errorsText);
 await build({ entryPoints: [errorsFile], outfile: errorsCjs, format: "cjs", platform: "neutral", target: "es2022", logLevel: "warning" });
@@ -111,6 +117,11 @@ for (const b of BUILDS) {
   const errorsImport = `from '${b.errorsSpecifier}'`;
   if (!source.includes(errorsImport)) throw new Error(`post-build: the ${b.name} glue does not import ${b.errorsSpecifier}`);
   source = source.split(errorsImport).join(`from '${rel(b.web, errorsFile)}'`);
+  // `fetch()` and `request()` are JS (src/js/resources.js): installed on the class where the
+  // glue defines it, so every entry, and whatever imports the glue, has them.
+  const resourcesImport = /^(import \{[^}]*)( \} from '\.\/snippets\/[^']*\/src\/js\/resources\.js';)$/m;
+  if (!resourcesImport.test(source)) throw new Error(`post-build: the ${b.name} glue does not import src/js/resources.js`);
+  source = `${source.replace(resourcesImport, "$1, installCalls$2")}\ninstallCalls(ConveyorClient);\n`;
   writeFileSync(glue, source);
 
   // 3. The public surface.

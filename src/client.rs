@@ -1,21 +1,19 @@
-//! `ConveyorClient`: the exported class. It reads the options, prepares each call (URL,
-//! headers, body) synchronously and hands it to the [`crate::pipeline`]: `fetch()`,
-//! `request()` and the typed methods share one preparation path and one way of running
-//! ([`ConveyorClient::launch`]): a [`Task`], whose first attempt starts at once when the
-//! token is free.
+//! `ConveyorClient`: the exported class. It reads the options, and finishes each call JS
+//! checked and encoded (`fetch()`, `request()` and the typed methods alike, through `__send`
+//! in `resources_shell`): the path resolved against the base URL, the key put in the
+//! headers, then one way of running ([`ConveyorClient::launch`]): a [`Task`], whose first
+//! attempt starts at once when the token is free.
 
 use crate::errors::{Error, ErrorKind};
-use crate::fallible;
-use crate::http_checks;
 use crate::js_error;
-use crate::options::{self, CallOptions, ClientConfig};
+use crate::options::ClientConfig;
 pub(crate) use crate::pipeline::Finish;
 use crate::pipeline::{self, Call, Pipeline, Task};
 use crate::scheduler::Scheduler;
 use crate::text::{cat, Cat};
 use crate::transport;
 use crate::url as urls;
-use alloc::{borrow::ToOwned, rc::Rc, string::String, vec::Vec};
+use alloc::{rc::Rc, string::String};
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -59,27 +57,6 @@ impl ConveyorClient {
                 inner: Rc::new(inner),
             })
             .map_err(|e| js_error::to_js(&e))
-    }
-
-    /// Sends an authenticated request and resolves with the standard `Response` (body
-    /// unread). `path` is relative to `baseUrl`, or an absolute URL on the same origin.
-    /// Rejects with a `ConveyorError` subclass on every failure, including every 4xx/5xx.
-    // Arguments are taken as `JsValue` and checked here: a typed `String` parameter lets a
-    // number through to wasm-bindgen's string copy, which traps the whole instance.
-    pub fn fetch(&self, path: JsValue, init: JsValue) -> Promise {
-        match self.inner.prepare_fetch(&path, &init) {
-            Ok(call) => self.launch(call, false, None),
-            Err(e) => Promise::reject(&e),
-        }
-    }
-
-    /// Sends `method` to `path` with `{ query, body, headers, signal, timeoutMs }` and
-    /// resolves with the parsed JSON (`undefined` for an empty body).
-    pub fn request(&self, method: JsValue, path: JsValue, options: JsValue) -> Promise {
-        match self.inner.prepare_request(&method, &path, &options) {
-            Ok(call) => self.launch(call, true, None),
-            Err(e) => Promise::reject(&e),
-        }
     }
 
     /// `{ limit, windowMs, available, inFlight, queued, nextTokenInMs }`, or `null` when
@@ -128,16 +105,26 @@ impl ConveyorClient {
     }
 }
 
-/// A call prepared by a typed method: path and query already encoded, body already built.
+/// A call JS checked and encoded (src/js/resources.js): `fetch()`'s, `request()`'s or a
+/// typed method's.
 pub(crate) struct RawCall {
+    /// Upper-cased, a checked token.
     pub method: String,
-    /// Relative to `baseUrl`, e.g. `/exchange/connections?page=2`.
+    /// Relative to `baseUrl` (`/exchange/connections?page=2`), or an absolute URL.
     pub path_and_query: String,
-    /// JSON text, a `FormData`, or `undefined`.
+    /// JSON text, a `FormData`, another body `fetch` takes, or `undefined`.
     pub body: JsValue,
     /// Whether `body` is JSON (sets `Content-Type: application/json`).
     pub json: bool,
-    pub options: CallOptions,
+    /// A checked `AbortSignal`, or `undefined`.
+    pub signal: JsValue,
+    pub timeout_ms: Option<f64>,
+    /// What JS adds: `undefined` (the client's headers), the call's own `Headers` (without
+    /// the key), or, as a string, the message of a refusal JS met in what it checks after
+    /// the path (the JSON body, the headers, the signal, the timeout), refused here after
+    /// the path's own, so the first problem is the one reported whichever side found it.
+    /// One value, so the usual call pays one test of it.
+    pub own: JsValue,
 }
 
 impl ConveyorClient {
@@ -153,21 +140,30 @@ impl ConveyorClient {
         &self.inner.api_key
     }
 
-    /// A typed method's call, ready for [`ConveyorClient::launch`].
+    /// A call JS checked, ready for [`ConveyorClient::launch`]: its path resolved, the key
+    /// in its headers.
     pub(crate) fn prepare_raw(&self, call: RawCall) -> Result<Call, JsValue> {
         let inner = &self.inner;
         let (url, display_from) = inner.resolve(&call.path_and_query)?;
+        let headers = if call.own.is_undefined() {
+            inner.headers_for(call.json)
+        } else if let Some(refusal) = call.own.as_string() {
+            return Err(invalid(&refusal));
+        } else {
+            let keyed = transport::call_headers(&call.own, &inner.api_key_header, &inner.api_key);
+            if keyed.is_undefined() {
+                return Err(invalid("`headers` is not a valid HeadersInit"));
+            }
+            keyed
+        };
         Ok(Call {
             method: call.method,
             url,
             display_from,
-            headers: inner.headers_for(call.json),
+            headers,
             body: call.body,
-            signal: call
-                .options
-                .signal
-                .map_or(JsValue::UNDEFINED, JsValue::from),
-            timeout_ms: call.options.timeout_ms,
+            signal: call.signal,
+            timeout_ms: call.timeout_ms,
         })
     }
 
@@ -187,41 +183,9 @@ impl ConveyorClient {
     }
 }
 
-/// What `request()` takes in its options (the typed methods take `signal` and `timeoutMs`).
-const REQUEST_OPTIONS: &[&str] = &["query", "body", "headers", "signal", "timeoutMs"];
-
 /// The longest path (with its query) a call may have: far above any real one, and below
 /// what servers refuse with 431 after a token was spent on it.
 const MAX_PATH_LEN: usize = 8192;
-
-/// A string argument, or a validation error naming it; its value is never echoed, since it
-/// may be huge or carry a secret.
-fn string_arg(v: &JsValue, name: &str, max_len: usize) -> Result<String, JsValue> {
-    let s = v
-        .as_string()
-        .ok_or_else(|| invalid(&["`", name, "` must be a string"].cat()))?;
-    if s.len() > max_len {
-        return Err(invalid(&cat!(
-            "`",
-            name,
-            "` is ",
-            s.len(),
-            " bytes long, more than the ",
-            max_len,
-            " allowed"
-        )));
-    }
-    Ok(s)
-}
-
-/// `init`/`options` may be left out, but when given must be an object.
-fn check_init(v: &JsValue, name: &str) -> Result<(), JsValue> {
-    if v.is_undefined() || v.is_null() || v.is_object() {
-        Ok(())
-    } else {
-        Err(invalid(&["`", name, "` must be an object"].cat()))
-    }
-}
 
 /// [`js_error::to_js`] by value, for `map_err` on any error found before sending.
 fn error_to_js(e: Error) -> JsValue {
@@ -322,193 +286,11 @@ impl Inner {
             self.headers.clone()
         }
     }
-
-    /// The call's own `headers` merged with the key, or the per-client record without them.
-    fn call_headers(&self, init: &JsValue, json: bool) -> Result<JsValue, JsValue> {
-        let Some(h) = options::get(init, "headers").map_err(per_call_error)? else {
-            return Ok(self.headers_for(json));
-        };
-        let merged = transport::call_headers(&h, &self.api_key_header, &self.api_key, json);
-        if merged.is_undefined() {
-            return Err(invalid("`headers` is not a valid HeadersInit"));
-        }
-        Ok(merged)
-    }
-
-    fn prepare_fetch(&self, path: &JsValue, init: &JsValue) -> Result<Call, JsValue> {
-        let path = string_arg(path, "path", MAX_PATH_LEN)?;
-        check_init(init, "init")?;
-        let method = match options::get_string(init, "method").map_err(per_call_error)? {
-            Some(m) => checked_method(&m)?,
-            None => "GET".to_owned(),
-        };
-        let body = options::get(init, "body").map_err(per_call_error)?;
-        if let Some(b) = &body {
-            if !is_raw_body(b) {
-                return Err(invalid(
-                    "`body` must be a string, FormData, Blob, ArrayBuffer, typed array or URLSearchParams (request() sends objects as JSON)",
-                ));
-            }
-        }
-        check_body_allowed(&method, body.is_some())?;
-        let (url, display_from) = self.resolve(&path)?;
-        let headers = self.call_headers(init, false)?;
-        let o = options::call_options(init).map_err(error_to_js)?;
-        Ok(Call {
-            method,
-            url,
-            display_from,
-            headers,
-            body: body.unwrap_or(JsValue::UNDEFINED),
-            signal: o.signal.map_or(JsValue::UNDEFINED, JsValue::from),
-            timeout_ms: o.timeout_ms,
-        })
-    }
-
-    fn prepare_request(
-        &self,
-        method: &JsValue,
-        path: &JsValue,
-        opts: &JsValue,
-    ) -> Result<Call, JsValue> {
-        let method = string_arg(method, "method", usize::MAX)?;
-        let path = string_arg(path, "path", MAX_PATH_LEN)?;
-        check_init(opts, "options")?;
-        options::check_call_keys(
-            opts,
-            REQUEST_OPTIONS,
-            "request() takes `query`, `body`, `headers`, `signal` and `timeoutMs`",
-        )
-        .map_err(error_to_js)?;
-        let method = checked_method(&method)?;
-        let query = match options::get(opts, "query").map_err(per_call_error)? {
-            None => String::new(),
-            Some(q) => urls::encode_query(&query_pairs(&q)?),
-        };
-        let raw_body = options::get(opts, "body").map_err(per_call_error)?;
-        check_body_allowed(&method, raw_body.is_some())?;
-        let (url, display_from) = self.resolve(&[&*path, &query].cat())?;
-        let (body, json) = match raw_body {
-            None => (JsValue::UNDEFINED, false),
-            Some(b) if is_raw_body(&b) => (b, false),
-            Some(b) => {
-                // `undefined` for a Symbol, a function or a `toJSON` that returns nothing:
-                // sending no body for those would be a silent lie.
-                let json = js_sys::JSON::stringify(&b)
-                    .ok()
-                    .filter(|j| j.is_string())
-                    .ok_or_else(|| invalid("`body` cannot be serialised as JSON"))?;
-                (json.into(), true)
-            }
-        };
-        let headers = self.call_headers(opts, json)?;
-        let o = options::call_options(opts).map_err(error_to_js)?;
-        Ok(Call {
-            method,
-            url,
-            display_from,
-            headers,
-            body,
-            signal: o.signal.map_or(JsValue::UNDEFINED, JsValue::from),
-            timeout_ms: o.timeout_ms,
-        })
-    }
-}
-
-/// A call's own option that could not be read, as the JS validation error (one function,
-/// so every `map_err` over the same result type is one copy).
-fn per_call_error(e: Error) -> JsValue {
-    error_to_js(options::per_call(e))
 }
 
 /// A validation error before anything is sent, as a JS value.
 fn invalid(message: &str) -> JsValue {
     error_to_js(Error::new(ErrorKind::Validation, message))
-}
-
-/// The method upper-cased, or a validation error that does not repeat it.
-fn checked_method(method: &str) -> Result<String, JsValue> {
-    http_checks::check_method(method).map_err(|m| invalid(&m))
-}
-
-/// `fetch` refuses a body on GET and HEAD; refused here, before a token is spent.
-fn check_body_allowed(method: &str, has_body: bool) -> Result<(), JsValue> {
-    if has_body && !http_checks::allows_body(method) {
-        return Err(invalid(
-            &["a ", method, " request cannot have a body"].cat(),
-        ));
-    }
-    Ok(())
-}
-
-/// Bodies `fetch` takes as they are; anything else is sent as JSON.
-// `instanceof` is caught by the glue and `isView` reads internal slots: neither throws.
-fn is_raw_body(b: &JsValue) -> bool {
-    b.is_string()
-        || b.is_instance_of::<web_sys::FormData>()
-        || b.is_instance_of::<web_sys::Blob>()
-        || b.is_instance_of::<js_sys::ArrayBuffer>()
-        || js_sys::ArrayBuffer::is_view(b)
-        || b.is_instance_of::<web_sys::UrlSearchParams>()
-}
-
-/// `{ a: 1, ids: [1, 2] }` → `[("a","1"), ("ids[]","1"), ("ids[]","2")]`; `undefined` and
-/// `null` values are left out, as callers expect of optional parameters.
-fn query_pairs(q: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
-    let bad = |k: &str| {
-        invalid(
-            &[
-                "query parameter `",
-                k,
-                "` must be a string, number or boolean, or an array of them",
-            ]
-            .cat(),
-        )
-    };
-    let threw = |_| invalid("reading `query` threw");
-    // An array would be sent as `?0=a&1=b`: refused, as the typed methods refuse it.
-    if !q.is_object() || fallible::is_array(q) {
-        return Err(invalid("`query` must be an object of parameters"));
-    }
-    let mut pairs = Vec::new();
-    for (k, v) in fallible::entries(q).map_err(threw)? {
-        if v.is_undefined() || v.is_null() {
-            continue;
-        }
-        match fallible::list(&v, fallible::MAX_ITEMS).map_err(|_| bad(&k))? {
-            // Repeated as `name[]`, as the typed methods send arrays.
-            Some(items) => {
-                let name = if k.ends_with("[]") {
-                    k.clone()
-                } else {
-                    [&*k, "[]"].cat()
-                };
-                for item in items {
-                    pairs.push((name.clone(), scalar(&item).ok_or_else(|| bad(&k))?));
-                }
-            }
-            None => pairs.push((k.clone(), scalar(&v).ok_or_else(|| bad(&k))?)),
-        }
-    }
-    Ok(pairs)
-}
-
-fn scalar(v: &JsValue) -> Option<String> {
-    if let Some(s) = v.as_string() {
-        return Some(s);
-    }
-    if let Some(b) = v.as_bool() {
-        return Some((if b { "true" } else { "false" }).to_owned());
-    }
-    let n = v.as_f64()?;
-    // JS formats the number (as the API's other clients would), not Rust's float code.
-    if !n.is_finite() {
-        return None;
-    }
-    js_sys::Number::from(n)
-        .to_string_with_radix(10)
-        .ok()
-        .map(String::from)
 }
 
 #[cfg(test)]

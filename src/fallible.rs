@@ -7,14 +7,18 @@
 //! `Err` for the caller to turn into a typed error. js-sys/web-sys getters such as
 //! `Response::status` or `Array::from` do not catch; use these instead.
 
+#[cfg(feature = "stores")]
 use alloc::{string::String, vec::Vec};
-use js_sys::{Array, Reflect};
+#[cfg(feature = "stores")]
+use js_sys::Array;
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
+// Only a store's replies and `MemoryStore`'s snapshots are read item by item from Rust (a
+// call's arguments are read in JS: src/js/resources.js).
+#[cfg(feature = "stores")]
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
-    fn object_keys(v: &JsValue) -> Result<Array, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
     fn object_entries(v: &JsValue) -> Result<Array, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
@@ -28,35 +32,22 @@ pub(crate) fn get(obj: &JsValue, key: &str) -> Result<JsValue, JsValue> {
     Reflect::get(obj, &JsValue::from_str(key))
 }
 
-/// `Object.keys(obj)`; a `Proxy` whose `ownKeys` trap throws is an `Err`.
-pub(crate) fn keys(obj: &JsValue) -> Result<Array, JsValue> {
-    object_keys(obj)
-}
-
-/// `Object.entries(obj)` as pairs; keys that are not strings cannot occur.
-pub(crate) fn entries(obj: &JsValue) -> Result<Vec<(String, JsValue)>, JsValue> {
-    // The array and its pairs are fresh plain arrays: reading them cannot throw.
-    let mut out = Vec::new();
-    for pair in object_entries(obj)?.iter() {
-        let pair: Array = pair.unchecked_into();
-        out.push((pair.get(0).as_string().unwrap_or_default(), pair.get(1)));
-    }
-    Ok(out)
-}
-
-/// Whether `v` is an array; a revoked `Proxy` (which makes `Array.isArray` throw) counts
-/// as one, so it is refused wherever an object is expected.
-pub(crate) fn is_array(v: &JsValue) -> bool {
-    array_is_array(v).unwrap_or(true)
+/// `Object.entries(obj)`: a fresh array of fresh `[key, value]` arrays, whose reads cannot
+/// throw (the keys are strings).
+#[cfg(feature = "stores")]
+pub(crate) fn entries(obj: &JsValue) -> Result<Array, JsValue> {
+    object_entries(obj)
 }
 
 /// The most items [`list`] reads from an array the caller's code built.
+#[cfg(feature = "stores")]
 pub(crate) const MAX_ITEMS: usize = 100_000;
 
-/// The items of `v` when it is an array (through its iterator, as `Array.from` reads it),
-/// `None` when it is not one; more than `max` items is an `Err` (an array of length 2^32 - 1
-/// would otherwise be walked for minutes).
-pub(crate) fn list(v: &JsValue, max: usize) -> Result<Option<Vec<JsValue>>, JsValue> {
+/// The items of `v` when it is an array (through its iterator, as `Array.from` reads it, into
+/// a fresh array whose reads cannot throw), `None` when it is not one; more than `max` items
+/// is an `Err` (an array of length 2^32 - 1 would otherwise be walked for minutes).
+#[cfg(feature = "stores")]
+pub(crate) fn list(v: &JsValue, max: usize) -> Result<Option<Array>, JsValue> {
     if !array_is_array(v)? {
         return Ok(None);
     }
@@ -68,20 +59,16 @@ pub(crate) fn list(v: &JsValue, max: usize) -> Result<Option<Vec<JsValue>>, JsVa
     if items.length() as usize > max {
         return Err(js_sys::RangeError::new("too many items").into());
     }
-    let mut out = Vec::new();
-    for item in items.iter() {
-        out.push(item);
-    }
-    Ok(Some(out))
+    Ok(Some(items))
 }
 
 /// The items as strings, each passing `ok`; `None` if any is not a string or fails it.
 // A loop over a function pointer, not `collect::<Option<Vec<_>>>()` per caller: each such
 // collect adds its own copy of the iterator machinery to the .wasm.
 #[cfg(feature = "stores")]
-pub(crate) fn strings(items: &[JsValue], ok: fn(&str) -> bool) -> Option<Vec<String>> {
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
+pub(crate) fn strings(items: &Array, ok: fn(&str) -> bool) -> Option<Vec<String>> {
+    let mut out = Vec::with_capacity(items.length() as usize);
+    for item in items.iter() {
         out.push(item.as_string().filter(|s| ok(s))?);
     }
     Some(out)

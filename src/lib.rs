@@ -14,13 +14,13 @@
 //! | [`calendar`] | dates as day counts (for `Retry-After` dates and the sandbox) | no |
 //! | [`classify`] | what a response status means | no |
 //! | [`url`] | paths, query strings, origins, key checks | no |
-//! | [`http_checks`] | methods and the key's header name (its syntax), checked before sending | no |
+//! | [`http_checks`] | the key's header name (its syntax), checked at construction | no |
 //! | `json` | JSON string literals: the key inside canonical JSON | no |
 //! | `text` | strings joined end to end or with a separator, without std's `join` code | no |
 //! | [`redact`] | masking the key out of what servers send back, bounding `details` | no |
 //! | [`resources`] | every endpoint as a description (method, path, params, envelope): the source the JS endpoint table and the declarations are generated from | no |
-//! | `resources_shell` | the namespace getters (`client.exchange`...) and `__send`, which sends a typed call checked and encoded in JS (`src/js/resources.js`) | yes |
-//! | `options` | the constructor's options (`ClientConfig`): read and checked by `src/js/config.js`, then the key, `baseUrl` and the key header's syntax checked here and the limiter's plan built; each call's `signal`/`timeoutMs`, read and validated | reads them |
+//! | `resources_shell` | the namespace getters (`client.exchange`...) and `__send`, which sends every call, `fetch()`, `request()` or typed, checked and encoded in JS (`src/js/resources.js`, where `fetch` and `request` are the class's JS methods) | yes |
+//! | `options` | the constructor's options (`ClientConfig`): read and checked by `src/js/config.js`, then the key, `baseUrl` and the key header's syntax checked here and the limiter's plan built (a call's own are read in JS) | reads them |
 //! | `fallible` | reading outside JS objects through bindings that catch | yes |
 //! | `abort` | reading the caller's `AbortSignal` without trusting its getters | yes |
 //! | `store` | calling a user's rate-limit store: requests, timeouts, replies, bucket hash | yes |
@@ -33,7 +33,7 @@
 //! | `pipeline` | a call end to end as one `Task` (a state machine, no Rust future): token, attempt, redirects, retries | yes |
 //! | `js_error` | Rust errors become JS `Error` subclasses | yes |
 //! | `memory_store` | `MemoryStore`: the store protocol over in-memory ledgers, for JS | yes |
-//! | `client` | the exported `ConveyorClient`: preparing calls, one `Task` for every kind | yes |
+//! | `client` | the exported `ConveyorClient`: a call's path resolved (same origin only) and the key in its headers, one `Task` for every kind | yes |
 //! | `access_shell` | `client.checkAccess()`, which hands the client to its JS in `src/js/resources.js` (the groups, the probes, the verdict: a pure function of ten answers, smaller as JS) | yes |
 //! | `heap` | the wasm allocator, growing the memory by an eighth at a time | no (wasm only) |
 //! | `realm_local` | the realm's globals: `thread_local!` with `std`, statics without | no |

@@ -714,9 +714,9 @@ mod tests {
     }
 
     /// Queues `n` waiters behind 1000 tokens, cancels every other one, drains the rest window
-    /// by window and returns how long that took; checks the order and the count on the way.
+    /// by window and returns the CPU time that took; checks the order and the count on the way.
     fn drain_half_of(n: usize) -> std::time::Duration {
-        let start = std::time::Instant::now();
+        let start = cpu_time::ThreadTime::now();
         let mut l = limiter(1000, n);
         for _ in 0..1000 {
             assert_eq!(l.acquire(0.0), Acquire::Granted);
@@ -748,21 +748,22 @@ mod tests {
         start.elapsed()
     }
 
-    /// One `grant_ready` over `n` waiters at once (a pause ends); how long it took.
+    /// One `grant_ready` over `n` waiters at once (a pause ends); the CPU time it took.
     fn grant_all_of(n: usize) -> std::time::Duration {
         let mut l = limiter(200_000, n);
         l.pause_until(1.0);
         for _ in 0..n {
             queued(l.acquire(0.0));
         }
-        let start = std::time::Instant::now();
+        let start = cpu_time::ThreadTime::now();
         assert_eq!(l.grant_ready(1.0).len(), n);
         start.elapsed()
     }
 
     /// Ten times the waiters may take at most 40 times as long (linear is 10, quadratic 100),
-    /// each side its best of three runs in this process: a ratio measured side by side, not
-    /// a wall-clock bound, which a loaded machine broke.
+    /// each side its best of three runs in this process: a ratio of this thread's CPU time
+    /// measured side by side. Not wall time: other processes on a loaded machine stretched
+    /// one side more than the other, even as a ratio.
     fn assert_linear(what: &str, run: fn(usize) -> std::time::Duration) {
         let best = |n| (0..3).map(|_| run(n)).min().unwrap_or_default();
         let small = best(10_000).max(std::time::Duration::from_micros(200));

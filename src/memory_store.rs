@@ -163,7 +163,9 @@ impl MemoryStore {
         let Ok(buckets) = fallible::entries(&snapshot) else {
             return store;
         };
-        for (name, b) in buckets {
+        for pair in buckets.iter() {
+            let pair: Array = pair.unchecked_into();
+            let (name, b) = (pair.get(0).as_string().unwrap_or_default(), pair.get(1));
             let read = |k: &str| get(&b, k).ok().flatten();
             // Without its epoch a bucket is a new memory: clients will re-carry.
             let epoch = read("epoch")
@@ -178,12 +180,12 @@ impl MemoryStore {
             let mut tokens: Vec<(u64, f64)> = Vec::new();
             let pairs = read("tokens")
                 .and_then(|t| fallible::list(&t, fallible::MAX_ITEMS).ok().flatten())
-                .unwrap_or_default();
-            for pair in &pairs {
-                let Some(id) = Reflect::get_u32(pair, 0).ok().and_then(|v| v.as_f64()) else {
+                .unwrap_or_else(Array::new);
+            for pair in pairs.iter() {
+                let Some(id) = Reflect::get_u32(&pair, 0).ok().and_then(|v| v.as_f64()) else {
                     continue;
                 };
-                let Some(at) = Reflect::get_u32(pair, 1).ok().and_then(|v| v.as_f64()) else {
+                let Some(at) = Reflect::get_u32(&pair, 1).ok().and_then(|v| v.as_f64()) else {
                     continue;
                 };
                 if id.is_finite() && id >= 0.0 {
@@ -193,8 +195,8 @@ impl MemoryStore {
             let mut carried: Vec<f64> = Vec::new();
             let entries = read("carried")
                 .and_then(|c| fallible::list(&c, MAX_CARRY).ok().flatten())
-                .unwrap_or_default();
-            for v in &entries {
+                .unwrap_or_else(Array::new);
+            for v in entries.iter() {
                 if let Some(at) = v.as_f64() {
                     carried.push(at);
                 }
@@ -294,8 +296,8 @@ fn numbers(v: &JsValue, name: &str) -> Result<Vec<f64>, JsValue> {
     let arr = fallible::list(v, MAX_CARRY)
         .map_err(|_| field_error(name, "could not be read, or holds too many entries"))?
         .ok_or_else(|| field_error(name, "must be an array of numbers"))?;
-    let mut out = Vec::with_capacity(arr.len());
-    for x in &arr {
+    let mut out = Vec::with_capacity(arr.length() as usize);
+    for x in arr.iter() {
         match x.as_f64() {
             Some(n) if n.is_finite() => out.push(n),
             _ => return Err(field_error(name, "must be an array of finite numbers")),

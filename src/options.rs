@@ -1,5 +1,6 @@
 //! Options: the constructor's ([`ClientConfig`]), read from the JS object once and
-//! validated at construction, and each call's own ([`call_options`]).
+//! validated at construction. (A call's own options, `fetch()`'s, `request()`'s and the
+//! typed methods', are read and checked in JS: src/js/resources.js.)
 //!
 //! The constructor's options are read and their types and ranges checked by
 //! `src/js/config.js`; what guards the key and where it goes stays here (the key's checks,
@@ -8,24 +9,20 @@
 //!
 //! Bad options throw a `ConveyorConfigError` from the constructor rather than failing
 //! later on a request: a typo in `baseUrl` should not cost a user their first call. A bad
-//! per-call option is the call's mistake: a `ConveyorValidationError`, whichever of
-//! `fetch()`, `request()` or a typed method it was given to.
+//! per-call option is the call's mistake: a `ConveyorValidationError`.
 
-use crate::errors::{Error, ErrorKind};
-use crate::fallible;
+use crate::errors::Error;
 use crate::http_checks;
 #[cfg(feature = "stores")]
 use crate::lease::FleetConfig;
 use crate::limiter::LimiterConfig;
 use crate::retry::RetryPolicy;
 use crate::scheduler::Plan;
-use crate::text::Cat;
 use crate::url as urls;
 use alloc::{borrow::ToOwned, string::String};
-use js_sys::{Array, Function, Reflect};
+use js_sys::{Array, Function};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::AbortSignal;
 
 /// The per-attempt timeout when none is given.
 const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
@@ -328,113 +325,6 @@ fn store_plan(o: &Read, config: LimiterConfig, timeout_ms: f64) -> Plan {
 #[cfg(feature = "stores")]
 fn probe_interval(window_ms: f64) -> f64 {
     crate::lease::clamp_ms(window_ms / 4.0, 50.0, 1000.0)
-}
-
-/// Reads `obj[name]`, treating `undefined` and `null` as absent; a getter or `Proxy` trap
-/// that throws is a `ConveyorConfigError` naming the option (see [`per_call`]).
-pub(crate) fn get(obj: &JsValue, name: &str) -> Result<Option<JsValue>, Error> {
-    value(obj, name).map_err(Error::config)
-}
-
-/// [`get`], the problem its message.
-fn value(obj: &JsValue, name: &str) -> Result<Option<JsValue>, Refusal> {
-    if !obj.is_object() {
-        return Ok(None);
-    }
-    match Reflect::get(obj, &JsValue::from_str(name)) {
-        Ok(v) if !v.is_undefined() && !v.is_null() => Ok(Some(v)),
-        Ok(_) => Ok(None),
-        Err(_) => Err(["reading `", name, "` threw"].cat()),
-    }
-}
-
-/// An option error met while reading a call's own arguments: the caller's mistake, so a
-/// `ConveyorValidationError`, not a configuration error.
-pub(crate) fn per_call(e: Error) -> Error {
-    Error::new(ErrorKind::Validation, e.message)
-}
-
-/// The message "`name` must be what".
-fn must(name: &str, what: &str) -> Refusal {
-    ["`", name, "` must be ", what].cat()
-}
-
-/// Reads an optional string option.
-pub(crate) fn get_string(obj: &JsValue, name: &str) -> Result<Option<String>, Error> {
-    string(obj, name).map_err(Error::config)
-}
-
-/// [`get_string`], the problem its message.
-fn string(obj: &JsValue, name: &str) -> Result<Option<String>, Refusal> {
-    match value(obj, name)? {
-        None => Ok(None),
-        Some(v) => v
-            .as_string()
-            .map(Some)
-            .ok_or_else(|| must(name, "a string")),
-    }
-}
-
-/// A call's own options, read and checked in one place for `fetch()`, `request()` and the
-/// typed methods: every problem is a `ConveyorValidationError` (the call's mistake, not
-/// the client's configuration).
-#[derive(Default)]
-pub(crate) struct CallOptions {
-    pub signal: Option<AbortSignal>,
-    pub timeout_ms: Option<f64>,
-}
-
-/// Reads `{ signal, timeoutMs }` from a call's `init`/`options` object (other members are
-/// the caller's method's own: `method`, `body`, `headers`, `query`).
-pub(crate) fn call_options(obj: &JsValue) -> Result<CallOptions, Error> {
-    let mut o = CallOptions::default();
-    if let Some(s) = get(obj, "signal").map_err(per_call)? {
-        o.signal = Some(call_signal(s)?);
-    }
-    if let Some(t) = get(obj, "timeoutMs").map_err(per_call)? {
-        o.timeout_ms = Some(call_timeout(&t)?);
-    }
-    Ok(o)
-}
-
-/// Refuses a member of a call's options object that is not in `accepted`: a misspelled
-/// `timeoutMS` would otherwise be ignored without a word. `takes` lists them for the message.
-pub(crate) fn check_call_keys(obj: &JsValue, accepted: &[&str], takes: &str) -> Result<(), Error> {
-    if !obj.is_object() {
-        return Ok(());
-    }
-    let invalid = |m: String| Error::new(ErrorKind::Validation, m);
-    let keys = fallible::keys(obj).map_err(|_| invalid("reading `options` threw".to_owned()))?;
-    for key in keys.iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !accepted.contains(&key.as_str()) {
-            let shown: String = key.chars().take(64).collect();
-            return Err(invalid(["unknown option `", &shown, "`: ", takes].cat()));
-        }
-    }
-    Ok(())
-}
-
-/// A call's `signal`: a real `AbortSignal` whose `aborted` and `reason` can be read (a fake,
-/// or one whose getters throw, is refused up front rather than ignored).
-pub(crate) fn call_signal(v: JsValue) -> Result<AbortSignal, Error> {
-    let bad = || Error::new(ErrorKind::Validation, "`signal` must be an AbortSignal");
-    let s = v.dyn_into::<AbortSignal>().map_err(|_| bad())?;
-    fallible::get(&s, "aborted").map_err(|_| bad())?;
-    fallible::get(&s, "reason").map_err(|_| bad())?;
-    Ok(s)
-}
-
-/// A call's `timeoutMs`: the constructor's rule (a number of ms from 1 to 2^31 - 1).
-pub(crate) fn call_timeout(v: &JsValue) -> Result<f64, Error> {
-    v.as_f64()
-        .filter(|ms| (1.0..=MAX_DELAY_MS).contains(ms))
-        .ok_or_else(|| {
-            Error::new(
-                ErrorKind::Validation,
-                "`timeoutMs` must be a number of ms from 1 to 2147483647 (2^31 - 1)",
-            )
-        })
 }
 
 #[cfg(test)]

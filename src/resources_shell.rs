@@ -1,24 +1,23 @@
-//! The JS face of the typed methods: the namespace getters on `ConveyorClient`
-//! (`client.exchange`, `client.knowledgeBase`...) and the internal `__send` every typed call
-//! ends in.
+//! The JS face of the calls: the namespace getters on `ConveyorClient` (`client.exchange`,
+//! `client.knowledgeBase`...) and the internal `__send` every call ends in, typed or not
+//! (`client.fetch()` and `client.request()` are JS methods that end in it too).
 //!
-//! The namespace objects, the paging `ListResult`, and the checking and encoding of each
-//! call's arguments are in `src/js/resources.js`, from the endpoint table generated into it
-//! from [`crate::resources`]: the platform does that well (`encodeURIComponent`,
-//! `JSON.stringify`, `FormData`), and the table, the checks and their messages would
-//! otherwise be in the .wasm. What comes here is the finished request; this file sends it
-//! through the client's pipeline (limiter, retries, redirects, typed errors) and, for
-//! lists, checks the envelope.
+//! The namespace objects, the paging `ListResult`, `fetch()`, `request()`, and the checking
+//! and encoding of each call's arguments are in `src/js/resources.js`, the typed ones from
+//! the endpoint table generated into it from [`crate::resources`]: the platform does that
+//! well (`encodeURIComponent`, `JSON.stringify`, `FormData`, `Headers`), reading a caller's
+//! object from Rust costs a crossing per option, and the table, the checks and their
+//! messages would otherwise be in the .wasm. What comes here is the finished request; this
+//! file resolves its path, puts the key in its headers, sends it through the client's
+//! pipeline (limiter, retries, redirects, typed errors) and, for lists, checks the envelope.
 
 use crate::client::{ConveyorClient, Finish, RawCall};
 use crate::errors::{Error, ErrorKind};
 use crate::js_error::{self, JsExtras};
-use crate::options::CallOptions;
 use crate::text::Cat;
 use alloc::{boxed::Box, string::String};
-use js_sys::{Object, Promise, Reflect};
+use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(module = "/src/js/resources.js")]
 extern "C" {
@@ -33,18 +32,25 @@ extern "C" {
 // The namespace getters (`client.exchange`...) are generated from the endpoint table.
 include!("resources/namespace_getters.rs");
 
-/// What a typed call's response holds, as `src/js/resources.js` passes it to `__send`.
+/// What a call resolves with, as `src/js/resources.js` passes it to `__send` (0: the parsed
+/// JSON as it is).
 const EMPTY: u8 = 1;
 const FLAT_LIST: u8 = 2;
 const HAL_LIST: u8 = 3;
+/// `fetch()`'s: the `Response`, its body unread.
+const RESPONSE: u8 = 4;
 
 #[wasm_bindgen]
 impl ConveyorClient {
-    /// Internal: sends a typed call that `src/js/resources.js` checked and encoded:
-    /// `pathAndQuery` relative to the base URL, `body` JSON text (`json`), a `FormData` or
-    /// undefined, the call's checked `signal` and `timeoutMs`, and what the response holds
-    /// (`kind`: 0 a record, 1 nothing, 2 a flat list, 3 a HAL list, the records under
-    /// `plural`).
+    /// Internal: sends a call that `src/js/resources.js` checked and encoded (a typed
+    /// method's, `fetch()`'s or `request()`'s): the upper-cased `method`, `pathAndQuery`
+    /// relative to the base URL (or absolute on its origin), `body` JSON text (`json`), a
+    /// `FormData`, another body `fetch` takes, or undefined, the call's checked `signal` and
+    /// `timeoutMs`, what it resolves with (`kind`: 0 the parsed JSON, 1 nothing, 2 a flat
+    /// list, 3 a HAL list, the records under `plural`, 4 the `Response`), and `own`: the
+    /// call's own headers (a `Headers` without the key), undefined for the client's, or the
+    /// message of a refusal found after the path, refused once the path is found good (see
+    /// [`RawCall::own`]).
     #[doc(hidden)]
     #[wasm_bindgen(js_name = __send)]
     #[allow(clippy::too_many_arguments)]
@@ -58,59 +64,33 @@ impl ConveyorClient {
         timeout_ms: Option<f64>,
         kind: u8,
         plural: String,
+        own: JsValue,
     ) -> Promise {
-        let options = CallOptions {
-            // Checked in JS (an `AbortSignal` whose state reads); undefined when not given.
-            signal: (!signal.is_undefined()).then(|| signal.unchecked_into()),
-            timeout_ms,
-        };
-        let finish: Finish = match kind {
+        let finish: Option<Finish> = match kind {
             FLAT_LIST | HAL_LIST => {
                 let (method, path) = (method.clone(), path_and_query.clone());
                 // The key is read only when the page is refused: no copy of it per call.
                 let client = self.handle();
-                Box::new(move |value| {
+                Some(Box::new(move |value| {
                     unwrap_list(&client, &method, &path, value, &plural, kind == HAL_LIST)
-                })
+                }))
             }
-            EMPTY => Box::new(|_| Ok(JsValue::UNDEFINED)),
-            _ => Box::new(Ok),
+            EMPTY => Some(Box::new(|_| Ok(JsValue::UNDEFINED))),
+            _ => None,
         };
         let call = self.prepare_raw(RawCall {
             method,
             path_and_query,
             body,
             json,
-            options,
+            signal,
+            timeout_ms,
+            own,
         });
         match call {
-            Ok(call) => self.launch(call, true, Some(finish)),
+            Ok(call) => self.launch(call, kind != RESPONSE, finish),
             Err(e) => Promise::reject(&e),
         }
-    }
-
-    /// Internal: a `ConveyorValidationError` with `message`, for the typed methods' and the
-    /// list helpers' own argument checks; with the request's `method` and `path` (the
-    /// template) unless `method` is empty, and `details.param` unless `param` is empty.
-    #[doc(hidden)]
-    #[wasm_bindgen(js_name = __invalid)]
-    pub fn invalid_error(&self, message: &str, method: &str, path: &str, param: &str) -> JsValue {
-        let mut err = Error::new(ErrorKind::Validation, message);
-        if !method.is_empty() {
-            err = err.with_request(method, path);
-        }
-        let details = (!param.is_empty()).then(|| {
-            let details = Object::new();
-            let _ = Reflect::set(&details, &"param".into(), &JsValue::from_str(param));
-            JsValue::from(details)
-        });
-        js_error::to_js_with(
-            &err,
-            JsExtras {
-                cause: None,
-                details,
-            },
-        )
     }
 }
 

@@ -44,9 +44,9 @@ extern "C" {
     fn read_body(id: u32, a: &Attempt, cap: f64, truncate: bool) -> js_sys::Promise;
     #[wasm_bindgen(js_name = closeAttempt)]
     fn close_attempt(a: &Attempt, cancel: bool);
-    /// The caller's `headers` merged with the key; `undefined` when not a HeadersInit.
+    /// The call's own `Headers` (built in JS) with the key set; `undefined` if that threw.
     #[wasm_bindgen(js_name = callHeaders)]
-    pub(crate) fn call_headers(init: &JsValue, name: &str, key: &str, json: bool) -> JsValue;
+    pub(crate) fn call_headers(headers: &JsValue, name: &str, key: &str) -> JsValue;
     #[wasm_bindgen(js_name = sleep)]
     fn sleep_js(id: u32, ms: f64, signal: &JsValue) -> js_sys::Promise;
     #[wasm_bindgen(js_name = queued)]

@@ -3,7 +3,7 @@
 // They live in JS, not Rust, because only a real `class ... extends Error` gives callers
 // `instanceof`, a stack and `cause` in every runtime. Rust builds them in one place
 // (`src/js_error.rs`) through `makeError`; `verifyWebhook` (src/js/webhook.js, plain JS)
-// builds its own directly. The package entries re-export them from the package's one copy
+// and the argument checks of `src/js/resources.js` build theirs directly. The package entries re-export them from the package's one copy
 // of this file, which both builds' glues and the webhook module import
 // (scripts/post-build.mjs), so each class exists once.
 

@@ -1,17 +1,21 @@
 // The namespace objects behind `client.exchange`, `client.knowledgeBase`..., the typed
-// methods' checking and encoding, the `ListResult` every list method returns, and the
-// whole of `client.checkAccess()`.
+// methods' checking and encoding, the `ListResult` every list method returns, `client.fetch()`
+// and `client.request()` (their arguments checked by the same rules), and the whole of
+// `client.checkAccess()`.
 //
 // The endpoint table below is generated from the Rust table (`src/resources/`, the one
 // source of truth) by `src/resources/surface.rs`. A typed call is checked and encoded here,
 // in JS, because that is what the platform does well (`encodeURIComponent`,
 // `JSON.stringify`, `FormData`) and it keeps the checks, the messages and the table out of
 // the .wasm: the client's internal `__send` gets the finished request and does the rest
-// (limiter, pipeline, retries, typed errors, the list envelope). The refusals are the
-// `ConveyorValidationError`s the client's `__invalid` builds, named by endpoint and field.
+// (limiter, pipeline, retries, typed errors, the list envelope). The refusals are
+// `ConveyorValidationError`s built here (`invalid`), named by endpoint and field: the error
+// classes are JS already, and building one from Rust cost the .wasm an export.
 //
-// Only `export class` / `export function` at the start of a line, and no imports: the
-// build rewrites this file to CommonJS for the Node `require` entry.
+// Only `export class` / `export function` at the start of a line. Its one import is the
+// errors module, which the build points at the package's one copy (scripts/post-build.mjs).
+
+import { ConveyorValidationError } from "./errors.js";
 
 // BEGIN the endpoint table (generated: edit src/resources/, then run
 // `UPDATE=1 cargo test -q --lib surface`)
@@ -206,6 +210,14 @@ class Other {
 }
 
 /**
+ * A refusal before anything is sent, as the client's other validation errors are: with the
+ * endpoint's `method` and `path` template when a typed call's, and the `param` at fault.
+ */
+function invalid(message, method, path, param) {
+  return new ConveyorValidationError(message, { code: "invalid_request", method, path, details: param ? { param } : undefined });
+}
+
+/**
  * Checks a typed call's arguments (`...pathArgs, params?, options?`) against `ep` and
  * encodes them, asking for page `page` when it is a number: `[pathAndQuery, body, json,
  * signal, timeoutMs]`. Throws the first refusal, in this order: too many arguments, a path
@@ -213,7 +225,7 @@ class Other {
  * a path argument, each param in the caller's order, the required ones, the `any_of` group.
  */
 function prepare(client, ep, args, page) {
-  const bad = (field, message) => client.__invalid(`${ep.name}: ${message}`, ep.method, ep.path, field);
+  const bad = (field, message) => invalid(`${ep.name}: ${message}`, ep.method, ep.path, field);
   const reading = (v, field, prefix) => {
     try {
       return read(v);
@@ -268,10 +280,10 @@ function prepare(client, ep, args, page) {
       if (v === undefined || v === null) continue;
       const key = wellFormed(rawKey);
       if (key === "signal") {
-        if (!isSignal(v)) throw bad(key, "`signal` must be an AbortSignal");
+        if (!isSignal(v)) throw bad(key, NOT_A_SIGNAL);
         signal = v;
       } else if (key === "timeoutMs") {
-        if (!(typeof v === "number" && v >= 1 && v <= 2147483647)) throw bad(key, "`timeoutMs` must be a number of ms from 1 to 2147483647 (2^31 - 1)");
+        if (!isTimeout(v)) throw bad(key, NOT_A_TIMEOUT);
         timeoutMs = v;
       } else {
         const hint = lookup(ep, key) || !ep.takesParams ? ` (this method's arguments are ${ep.signature})` : "";
@@ -368,14 +380,7 @@ function read(v) {
       return wellFormed(v);
   }
   if (v === undefined || v === null) return null;
-  if (Array.isArray(v)) {
-    const length = v.length;
-    if (typeof length !== "number") throw new TypeError("an array without a length");
-    if (length > MAX_ITEMS) throw TOO_MANY;
-    const items = Array.from(v);
-    if (items.length > MAX_ITEMS) throw TOO_MANY;
-    return items.map(read);
-  }
+  if (Array.isArray(v)) return arrayItems(v).map(read);
   if (isA(v, Date)) {
     // Its own methods, which may be overridden: "Invalid Date" when `getTime()` gives no
     // number (or NaN), else its ISO text.
@@ -387,6 +392,17 @@ function read(v) {
   }
   if (isA(v, globalThis.Blob) || isA(v, ArrayBuffer) || ArrayBuffer.isView(v)) return new Upload(v);
   return new Other(typeof v);
+}
+
+/** The items of the array `v`, read through its iterator; throws when reading them threw, or
+ * `TOO_MANY`. */
+function arrayItems(v) {
+  const length = v.length;
+  if (typeof length !== "number") throw new TypeError("an array without a length");
+  if (length > MAX_ITEMS) throw TOO_MANY;
+  const items = Array.from(v);
+  if (items.length > MAX_ITEMS) throw TOO_MANY;
+  return items;
 }
 
 /** `v instanceof C`, false when `C` is missing or the test threw (a Proxy's trap). */
@@ -406,6 +422,14 @@ function isSignal(v) {
     return false;
   }
 }
+
+/** A call's `timeoutMs`: the constructor's rule, a number of ms a JS timer can wait. */
+function isTimeout(v) {
+  return typeof v === "number" && v >= 1 && v <= 2147483647;
+}
+
+const NOT_A_SIGNAL = "`signal` must be an AbortSignal";
+const NOT_A_TIMEOUT = "`timeoutMs` must be a number of ms from 1 to 2147483647 (2^31 - 1)";
 
 /** A `File` keeps its own name: a `Blob` with a string `name`. */
 function named(value) {
@@ -482,10 +506,15 @@ function check(param, v, bad) {
 /** Why `id` cannot be a path segment, or undefined (empty, `.` and `..` are refused before). */
 function segmentProblem(id) {
   if (id.length * 3 > MAX_SEGMENT_LEN) {
-    const bytes = new TextEncoder().encode(id).length;
+    const bytes = utf8Length(id);
     if (bytes > MAX_SEGMENT_LEN) return `a path argument is ${bytes} bytes long, more than the ${MAX_SEGMENT_LEN} an id can be`;
   }
   if (/[\0-\x1f\x7f-\x9f]/.test(id)) return "a path argument contains a control character; pass the id of the resource";
+}
+
+/** The length of `s` in UTF-8 bytes, a lone surrogate counted as the U+FFFD it is sent as. */
+function utf8Length(s) {
+  return new TextEncoder().encode(s).length;
 }
 
 /**
@@ -522,13 +551,11 @@ function jsonValue(v) {
  * server sends no `total_pages`, on a page shorter than `per_page`.
  */
 export class ListResult {
-  #client;
   #params;
   #fetch;
   #first;
 
   constructor(client, endpoint, args) {
-    this.#client = client;
     this.#params = args[endpoint.args.length];
     // The call's own params with `page` replaced.
     this.#fetch = (page) => call(client, endpoint, args, page);
@@ -589,7 +616,7 @@ export class ListResult {
       limit = options?.limit ?? Infinity;
     } catch {}
     if (typeof limit !== "number" || !(limit >= 0)) {
-      throw this.#client.__invalid("toArray: `limit` must be a non-negative number", "", "", "");
+      throw invalid("toArray: `limit` must be a non-negative number");
     }
     const out = [];
     if (limit === 0) return out;
@@ -651,6 +678,233 @@ function hasNextPage(page, number, requestedPerPage) {
   return typeof perPage === "number" && items.length >= perPage;
 }
 
+// `client.fetch(path, init)` and `client.request(method, path, options)`: plain JS methods of
+// `ConveyorClient` (the build installs them on its prototype with `installCalls`), whose
+// arguments are read and checked here, as a typed call's are, and sent by the same `__send`.
+// Reading a caller's object from Rust cost a crossing and a string copy per option, and a
+// second copy of the rules the typed calls check here. What stays Rust is what must: the
+// path resolved against the base URL (the key never goes to another origin), the key put in
+// the headers, then the limiter and the pipeline.
+//
+// Every refusal is a `ConveyorValidationError`, the first one met, in the order the client
+// has always checked: the arguments, the method, the query, the body against the method,
+// then the path (Rust's), then the JSON body, the headers, the signal and the timeout. The
+// refusals that come after the path's are found here but handed to `__send` in place of the
+// call's own headers, as the message string, and Rust refuses the path first. The checks
+// throw their message; `refuse` makes it the error.
+
+/** The longest `path` argument, in UTF-8 bytes (Rust bounds the path with its query alike). */
+const MAX_PATH_LEN = 8192;
+/** What `__send` resolves a `fetch()` with: the `Response`, its body unread. */
+const RESPONSE = 4;
+/** `request()`'s options: anything else is a misspelling, refused rather than ignored. */
+const REQUEST_OPTIONS = ["query", "body", "headers", "signal", "timeoutMs"];
+const NOT_A_METHOD = "`method` must be an HTTP method such as GET or POST (a token of letters, digits and !#$%&'*+-.^_`|~)";
+
+// Methods, so each is named and sized as wasm-bindgen's were (`fetch.length === 2`).
+const CALLS = {
+  /**
+   * Sends an authenticated request; resolves with the `Response` (body unread).
+   * @this {any}
+   */
+  fetch(path, init) {
+    try {
+      checkPath(path);
+      checkObject(init, "init");
+      const m = option(init, "method");
+      if (m !== undefined && typeof m !== "string") throw "`method` must be a string";
+      const method = m === undefined ? "GET" : checkedMethod(m);
+      const body = option(init, "body");
+      if (body !== undefined && !isRawBody(body)) {
+        throw "`body` must be a string, FormData, Blob, ArrayBuffer, typed array or URLSearchParams (request() sends objects as JSON)";
+      }
+      checkBodyAllowed(method, body);
+      const [, , own, signal, timeoutMs] = afterPath(init, undefined);
+      return this.__send(method, path, body, false, signal, timeoutMs, RESPONSE, "", own);
+    } catch (e) {
+      return refuse(e);
+    }
+  },
+
+  /**
+   * Sends `method` to `path` with `{ query, body, headers, signal, timeoutMs }`; resolves with
+   * the parsed JSON.
+   * @this {any}
+   */
+  request(method, path, options) {
+    try {
+      if (typeof method !== "string") throw "`method` must be a string";
+      checkPath(path);
+      checkObject(options, "options");
+      if (options !== undefined && options !== null) {
+        let keys;
+        try {
+          keys = Object.keys(options);
+        } catch {
+          throw "reading `options` threw";
+        }
+        for (const key of keys) {
+          if (!REQUEST_OPTIONS.includes(key)) {
+            throw `unknown option \`${[...wellFormed(key)].slice(0, 64).join("")}\`: request() takes \`query\`, \`body\`, \`headers\`, \`signal\` and \`timeoutMs\``;
+          }
+        }
+      }
+      const upper = checkedMethod(method);
+      const query = option(options, "query");
+      const pathAndQuery = query === undefined ? path : path + encodeQuery(query);
+      const raw = option(options, "body");
+      checkBodyAllowed(upper, raw);
+      const [body, json, own, signal, timeoutMs] = afterPath(options, raw);
+      return this.__send(upper, pathAndQuery, body, json, signal, timeoutMs, 0, "", own);
+    } catch (e) {
+      return refuse(e);
+    }
+  },
+};
+
+/** Puts `fetch` and `request` on `Client.prototype`, as the class's own methods would be. */
+export function installCalls(Client) {
+  for (const name of ["fetch", "request"]) {
+    Object.defineProperty(Client.prototype, name, { value: CALLS[name], writable: true, configurable: true });
+  }
+}
+
+/** A rejection with `e`: a check's message as the client's validation error. */
+function refuse(e) {
+  return Promise.reject(typeof e === "string" ? invalid(e) : e);
+}
+
+function checkPath(path) {
+  if (typeof path !== "string") throw "`path` must be a string";
+  // A UTF-16 unit is at most 3 bytes: only a long path is measured.
+  const bytes = path.length * 3 > MAX_PATH_LEN ? utf8Length(path) : 0;
+  if (bytes > MAX_PATH_LEN) throw `\`path\` is ${bytes} bytes long, more than the ${MAX_PATH_LEN} allowed`;
+}
+
+/** `init`/`options` may be left out, but when given must be an object. */
+function checkObject(v, name) {
+  if (v !== undefined && v !== null && typeof v !== "object") throw `\`${name}\` must be an object`;
+}
+
+/** `obj[name]`, undefined for `undefined`, `null` or no object; a getter or trap that threw
+ * is refused naming the option. */
+function option(obj, name) {
+  if (typeof obj !== "object" || obj === null) return undefined;
+  try {
+    return obj[name] ?? undefined;
+  } catch {
+    throw `reading \`${name}\` threw`;
+  }
+}
+
+/** The method upper-cased; the refusal never repeats it (it may be huge or carry header lines).
+ * CONNECT, TRACE and TRACK are refused: `fetch` forbids them, and the API has no use for them. */
+function checkedMethod(m) {
+  if (m.length > 32 || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(m)) throw NOT_A_METHOD;
+  const upper = m.toUpperCase();
+  if (upper === "CONNECT" || upper === "TRACE" || upper === "TRACK") throw `\`method\` ${upper} is not allowed`;
+  return upper;
+}
+
+/** `fetch` refuses a body on GET and HEAD: refused here, before a token is spent. */
+function checkBodyAllowed(method, body) {
+  if (body !== undefined && (method === "GET" || method === "HEAD")) throw `a ${method} request cannot have a body`;
+}
+
+/** Bodies `fetch` takes as they are; `request()` sends anything else as JSON. */
+function isRawBody(b) {
+  return (
+    typeof b === "string" ||
+    isA(b, globalThis.FormData) ||
+    isA(b, globalThis.Blob) ||
+    isA(b, ArrayBuffer) ||
+    ArrayBuffer.isView(b) ||
+    isA(b, globalThis.URLSearchParams)
+  );
+}
+
+/**
+ * `{ a: 1, ids: [1, 2] }` as `?a=1&ids%5B%5D=1&ids%5B%5D=2` (`""` for no pair): arrays
+ * repeated as `name[]`, as the typed methods send them; `undefined` and `null` values left
+ * out, as callers expect of optional parameters. Encoded as the typed calls' queries are.
+ */
+function encodeQuery(q) {
+  let array = true;
+  try {
+    array = Array.isArray(q);
+  } catch {}
+  // An array would be sent as `?0=a&1=b`: refused, as the typed methods refuse it (a revoked
+  // Proxy counts as an array).
+  if (typeof q !== "object" || array) throw "`query` must be an object of parameters";
+  let entries;
+  try {
+    entries = Object.entries(q);
+  } catch {
+    throw "reading `query` threw";
+  }
+  const pairs = [];
+  for (const [rawKey, v] of entries) {
+    if (v === undefined || v === null) continue;
+    const key = wellFormed(rawKey);
+    const bad = `query parameter \`${key}\` must be a string, number or boolean, or an array of them`;
+    let items;
+    try {
+      items = Array.isArray(v) ? arrayItems(v) : undefined;
+    } catch {
+      throw bad;
+    }
+    const name = items && !key.endsWith("[]") ? `${key}[]` : key;
+    for (const item of items ?? [v]) {
+      const text = typeof item === "string" ? wellFormed(item) : typeof item === "boolean" || Number.isFinite(item) ? String(item) : undefined;
+      if (text === undefined) throw bad;
+      pairs.push(`${encode(name)}=${encode(text)}`);
+    }
+  }
+  return pairs.length === 0 ? "" : `?${pairs.join("&")}`;
+}
+
+/**
+ * What is checked after the path: a body that is not raw as JSON text (`request()`), the
+ * call's `headers` as a `Headers` with `Accept` unless given and the JSON content type (Rust
+ * adds the key), `signal` and `timeoutMs`: `[body, json, headers, signal, timeoutMs]`, or
+ * `[body, json, refusal]`, the first refusal's message in place of the headers (the rest
+ * then unread).
+ */
+function afterPath(obj, body) {
+  let json = false;
+  try {
+    if (body !== undefined && !isRawBody(body)) {
+      let text;
+      try {
+        text = JSON.stringify(body);
+      } catch {}
+      // `undefined` for a Symbol, a function or a `toJSON` that returns nothing: sending no
+      // body for those would be a silent lie.
+      if (typeof text !== "string") throw "`body` cannot be serialised as JSON";
+      body = text;
+      json = true;
+    }
+    const h = option(obj, "headers");
+    let headers;
+    if (h !== undefined) {
+      try {
+        headers = new Headers(h);
+        if (!headers.has("accept")) headers.set("Accept", "application/json");
+        if (json) headers.set("Content-Type", "application/json");
+      } catch {
+        throw "`headers` is not a valid HeadersInit";
+      }
+    }
+    const signal = option(obj, "signal");
+    if (signal !== undefined && !isSignal(signal)) throw NOT_A_SIGNAL;
+    const timeoutMs = option(obj, "timeoutMs");
+    if (timeoutMs !== undefined && !isTimeout(timeoutMs)) throw NOT_A_TIMEOUT;
+    return [body, json, headers, signal, timeoutMs];
+  } catch (refusal) {
+    return [body, json, refusal];
+  }
+}
+
 // `client.checkAccess()`, whole: the API answers an invalid key, an inactive key and a key
 // missing one permission alike, 403 with an empty body. One 403 cannot tell them apart, but
 // the pattern across every resource group can: a key refused everything is invalid or
@@ -687,7 +941,6 @@ const MAX_PARALLEL = 4;
  * which no probe starts. A 403 or any other failure is an entry, not a rejection.
  */
 export async function checkAccess(client, options) {
-  const invalid = (message) => client.__invalid(message, "", "", "");
   if (options !== undefined && options !== null && typeof options !== "object") throw invalid("checkAccess: the options must be an object");
   // An option as `options[name]` reads it (inherited ones too), absent when undefined or null.
   const option = (name) => {

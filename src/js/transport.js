@@ -39,15 +39,12 @@ export function setDone(f) {
 }
 
 /**
- * A call's own `headers` merged with the key (which wins), `Accept` unless given, and the
- * JSON content type when `json`; `undefined` when they are not a valid HeadersInit (or
- * reading them threw).
+ * The key added to a call's own headers (a `Headers` that src/js/resources.js built from the
+ * caller's, with `Accept` and the content type), where it wins over any header of that name;
+ * `undefined` if that threw (only a replaced `Headers.prototype.set` can).
  */
-export function callHeaders(init, name, key, json) {
+export function callHeaders(h, name, key) {
   try {
-    const h = new Headers(init);
-    if (!h.has("accept")) h.set("Accept", "application/json");
-    if (json) h.set("Content-Type", "application/json");
     h.set(name, key);
     return h;
   } catch {

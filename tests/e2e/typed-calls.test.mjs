@@ -192,6 +192,9 @@ test("unknown parameters are refused, with what is accepted", async () => {
   // `filename` only where there is a file; page/per_page only on lists.
   await refuses("exchange.folders.create", [{ name: "x", filename: "f" }], "filename");
   await refuses("exchange.folders.create", [{ name: "x", page: 1 }], "page");
+  // An empty name is refused like any other, with no `details` (there is no name to give).
+  const empty = await refuses("exchange.connections.list", [{ "": "x" }], undefined, "unknown parameter `` (accepted: `domain`, `page`, `per_page`)");
+  assert.equal(empty.details, undefined);
 });
 
 test("each kind refuses the wrong type, naming the field", async () => {
