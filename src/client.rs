@@ -36,7 +36,7 @@ pub struct ConveyorClient {
 struct Inner {
     api_key: String,
     api_key_header: String,
-    /// The key header and `Accept` as a frozen record, made once (see `src/js/transport.js`).
+    /// The key header and `Accept` as a frozen record, made once (see `src/js/config.js`).
     headers: JsValue,
     /// The same with `Content-Type: application/json`.
     json_headers: JsValue,
@@ -205,10 +205,9 @@ impl Inner {
                 )
             }
         };
-        let parts = transport::client_headers(&c.api_key_header, &c.api_key);
         Ok(Inner {
-            headers: parts.get(0),
-            json_headers: parts.get(1),
+            headers: c.headers,
+            json_headers: c.json_headers,
             api_key: c.api_key.clone(),
             api_key_header: c.api_key_header,
             pipeline: Rc::new(Pipeline {

@@ -2,6 +2,11 @@
 //! validated at construction. (A call's own options, `fetch()`'s, `request()`'s and the
 //! typed methods', are read and checked in JS: src/js/resources.js.)
 //!
+//! The constructor's options are read and their types and ranges checked by
+//! `src/js/config.js`; what guards the key and where it goes stays here (the key's checks,
+//! `baseUrl` parsed into origin and base path, the key's header name), with the rate
+//! limiter's plan built from the checked values.
+//!
 //! Bad options throw a `ConveyorConfigError` from the constructor rather than failing
 //! later on a request: a typo in `baseUrl` should not cost a user their first call. A bad
 //! per-call option is the call's mistake: a `ConveyorValidationError`.
@@ -13,16 +18,11 @@ use crate::lease::FleetConfig;
 use crate::limiter::LimiterConfig;
 use crate::retry::RetryPolicy;
 use crate::scheduler::Plan;
-use crate::text::Cat;
 use crate::url as urls;
 use alloc::{borrow::ToOwned, string::String};
-use js_sys::{Function, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
-
-/// The default base URL of the Conveyor API.
-pub const DEFAULT_BASE_URL: &str = "https://api.conveyor.com/api/v2";
-/// The header the key travels in.
-pub const DEFAULT_API_KEY_HEADER: &str = "X-API-KEY";
+use js_sys::{Array, Function};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// The per-attempt timeout when none is given.
 const DEFAULT_TIMEOUT_MS: f64 = 30_000.0;
@@ -72,11 +72,94 @@ pub(crate) struct ClientConfig {
     /// for `rateLimit: false`.
     pub rate_limit: Option<(Plan, bool)>,
     pub on_rate_limit_wait: Option<Function>,
+    /// The key's header and `Accept` as a frozen record, made by the reader.
+    pub headers: JsValue,
+    /// The same with `Content-Type: application/json`.
+    pub json_headers: JsValue,
 }
 
 /// A refusal's message, before it becomes the `ConveyorConfigError` it is: a `String`
 /// passed up by `?` is three words, where an [`Error`] is ten, copied at every step.
 type Refusal = String;
+
+// The options' reading and their type and range checks are JS (`src/js/config.js`): each
+// build has its own reader, since only the stores build reads the store's options.
+#[cfg(not(feature = "stores"))]
+#[wasm_bindgen(module = "/src/js/config.js")]
+extern "C" {
+    /// Reads and checks `options`: the values as [`Slot`]s, and the first refusal.
+    #[wasm_bindgen(js_name = readOptions)]
+    fn read_options(options: &JsValue) -> Array;
+}
+
+#[cfg(feature = "stores")]
+#[wasm_bindgen(module = "/src/js/config.js")]
+extern "C" {
+    /// Reads and checks `options`: the values as [`Slot`]s, and the first refusal.
+    #[wasm_bindgen(js_name = readStoreOptions)]
+    fn read_options(options: &JsValue) -> Array;
+}
+
+/// The places in the array `src/js/config.js` hands back, in the order the options are read.
+/// A value slot is `undefined` when the option was not given (the default applies) or when a
+/// refusal came before it; a number's is a checked number.
+#[derive(Clone, Copy)]
+enum Slot {
+    /// The first refusal's message, or `undefined`.
+    Refusal,
+    /// A string; its checks are ours ([`urls::check_api_key`]).
+    ApiKey,
+    /// A string, the default already in it; parsed here.
+    BaseUrl,
+    /// A string, the default already in it; its syntax is checked here
+    /// ([`http_checks::check_key_header`]), the names it may not be by the reader.
+    ApiKeyHeader,
+    Fetch,
+    MaxRetries,
+    MaxRetryAfterMs,
+    TimeoutMs,
+    MaxResponseBytes,
+    /// `true` for `rateLimit: false`.
+    RateLimitOff,
+    Limit,
+    WindowMs,
+    MaxQueue,
+    Shared,
+    #[cfg_attr(not(feature = "stores"), allow(dead_code))]
+    OnRateLimitStore,
+    #[cfg_attr(not(feature = "stores"), allow(dead_code))]
+    Store,
+    #[cfg_attr(not(feature = "stores"), allow(dead_code))]
+    FleetSize,
+    #[cfg_attr(not(feature = "stores"), allow(dead_code))]
+    Lease,
+    #[cfg_attr(not(feature = "stores"), allow(dead_code))]
+    StoreTimeoutMs,
+    OnRateLimitWait,
+    /// The per-client header records (the key's header and `Accept`), made once, frozen.
+    Headers,
+    /// The same with `Content-Type: application/json`.
+    JsonHeaders,
+}
+
+/// What `src/js/config.js` read, by [`Slot`].
+struct Read(Array);
+
+impl Read {
+    fn at(&self, slot: Slot) -> JsValue {
+        self.0.get(slot as u32)
+    }
+
+    fn number(&self, slot: Slot) -> Option<f64> {
+        self.at(slot).as_f64()
+    }
+
+    /// A function option: `None` when not given (the reader let only a function through).
+    fn function(&self, slot: Slot) -> Option<Function> {
+        let v = self.at(slot);
+        (!v.is_undefined()).then(|| v.unchecked_into())
+    }
+}
 
 impl ClientConfig {
     /// Reads `new ConveyorClient(options)`; every problem is a `ConveyorConfigError`.
@@ -84,23 +167,71 @@ impl ClientConfig {
     // call cost 0.6 KB of .wasm).
     #[inline(always)]
     pub(crate) fn read(opts: &JsValue) -> Result<ClientConfig, Error> {
-        read_config(opts).map_err(Error::config)
+        read_config(Read(read_options(opts))).map_err(Error::config)
     }
 }
 
-/// [`ClientConfig::read`], each problem its message.
+/// [`ClientConfig::read`] from what the JS reader handed back, each problem its message.
+///
+/// The reader stopped at its first refusal; an option checked here that was read before it
+/// is checked first, so the refusal named is the first in the order the options are read.
 #[inline(always)]
-fn read_config(opts: &JsValue) -> Result<ClientConfig, Refusal> {
-    if !opts.is_object() {
-        return Err(
-            "ConveyorClient needs an options object: new ConveyorClient({ apiKey })".to_owned(),
-        );
+fn read_config(o: Read) -> Result<ClientConfig, Refusal> {
+    let api_key = o.at(Slot::ApiKey).as_string();
+    if let Some(key) = &api_key {
+        urls::check_api_key(key)?;
     }
-    let api_key = string(opts, "apiKey")?.ok_or_else(|| "`apiKey` is required".to_owned())?;
-    urls::check_api_key(&api_key)?;
+    let base = match o.at(Slot::BaseUrl).as_string() {
+        Some(b) => Some(parse_base_url(&b)?),
+        None => None,
+    };
+    let api_key_header = o.at(Slot::ApiKeyHeader).as_string();
+    if let Some(h) = &api_key_header {
+        http_checks::check_key_header(h)?;
+    }
+    let refusal = o.at(Slot::Refusal);
+    // Without a refusal the reader filled the three; `None` here cannot happen.
+    let (true, Some(api_key), Some((origin, base_path)), Some(api_key_header)) =
+        (refusal.is_undefined(), api_key, base, api_key_header)
+    else {
+        return Err(refusal.as_string().unwrap_or_default());
+    };
+    let retry = retry_policy(o.number(Slot::MaxRetries), o.number(Slot::MaxRetryAfterMs));
+    let timeout_ms = o.number(Slot::TimeoutMs).unwrap_or(DEFAULT_TIMEOUT_MS);
+    let rate_limit = if o.at(Slot::RateLimitOff).as_bool() == Some(true) {
+        None
+    } else {
+        let config = limiter_config(
+            o.number(Slot::Limit),
+            o.number(Slot::WindowMs),
+            o.number(Slot::MaxQueue),
+        );
+        let shared = o.at(Slot::Shared).as_bool().unwrap_or(true);
+        Some((store_plan(&o, config, timeout_ms), shared))
+    };
+    Ok(ClientConfig {
+        rate_limit,
+        on_rate_limit_wait: o.function(Slot::OnRateLimitWait),
+        api_key,
+        api_key_header,
+        origin,
+        base_path,
+        fetch: o.at(Slot::Fetch),
+        retry,
+        timeout_ms,
+        max_response_bytes: o
+            .number(Slot::MaxResponseBytes)
+            .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES),
+        headers: o.at(Slot::Headers),
+        json_headers: o.at(Slot::JsonHeaders),
+    })
+}
 
-    let base_url = string(opts, "baseUrl")?.unwrap_or_else(|| DEFAULT_BASE_URL.to_owned());
-    let parsed = web_sys::Url::new(&base_url).map_err(|_| {
+/// `baseUrl` as its origin (e.g. `https://api.conveyor.com`) and base path (e.g. `/api/v2`,
+/// no trailing slash): an absolute URL, https (or http to a loopback host), without a query,
+/// a fragment or credentials, so the key goes only where the caller meant it to.
+fn parse_base_url(base_url: &str) -> Result<(String, String), Refusal> {
+    let parsed = web_sys::Url::new(base_url).map_err(|_| {
         "`baseUrl` is not an absolute URL (e.g. https://api.conveyor.com/api/v2)".to_owned()
     })?;
     let scheme = parsed.protocol();
@@ -112,162 +243,81 @@ fn read_config(opts: &JsValue) -> Result<ClientConfig, Refusal> {
     {
         return Err("`baseUrl` must not carry a query, a fragment or credentials".to_owned());
     }
+    Ok((
+        parsed.origin(),
+        parsed.pathname().trim_end_matches('/').to_owned(),
+    ))
+}
 
-    let api_key_header =
-        string(opts, "apiKeyHeader")?.unwrap_or_else(|| DEFAULT_API_KEY_HEADER.to_owned());
-    http_checks::check_key_header(&api_key_header)?;
-    let fetch = function(opts, "fetch")?.map_or(JsValue::UNDEFINED, JsValue::from);
-
+/// The retry policy from `maxRetries` and `maxRetryAfterMs` as the reader checked them: a
+/// whole number at least 0, and a number of ms from 0 to [`MAX_DELAY_MS`].
+// The only durations a user sets are checked by the reader (finite, at least 0), so the
+// policy passes `RetryPolicy::validate` without a call to it in the .wasm (a test checks it).
+fn retry_policy(max_retries: Option<f64>, max_retry_after_ms: Option<f64>) -> RetryPolicy {
     let mut retry = RetryPolicy::default();
-    if let Some(n) = bounded(opts, "maxRetries", 0.0, true, f64::MAX)? {
-        retry.max_retries = n.min(f64::from(u32::MAX)) as u32;
+    if let Some(n) = max_retries {
+        // `as` saturates: 2^53 retries are u32::MAX of them.
+        retry.max_retries = n as u32;
     }
-    // The only durations a user sets are checked here (finite, at least 0), so the policy
-    // passes `RetryPolicy::validate` without a call to it in the .wasm (a test checks it).
-    if let Some(n) = bounded(opts, "maxRetryAfterMs", 0.0, false, MAX_DELAY_MS)? {
+    if let Some(n) = max_retry_after_ms {
         retry.max_retry_after_ms = n;
     }
-    let timeout_ms =
-        bounded(opts, "timeoutMs", 1.0, false, MAX_DELAY_MS)?.unwrap_or(DEFAULT_TIMEOUT_MS);
-    let max_response_bytes = bounded(opts, "maxResponseBytes", 0.0, true, f64::INFINITY)?
-        .unwrap_or(DEFAULT_MAX_RESPONSE_BYTES);
-
-    let rate_limit = read_rate_limit(opts, timeout_ms)?;
-    let on_rate_limit_wait = function(opts, "onRateLimitWait")?;
-    // Read from `parsed` last: a refusal before here has two strings fewer to drop.
-    Ok(ClientConfig {
-        rate_limit,
-        on_rate_limit_wait,
-        api_key,
-        api_key_header,
-        origin: parsed.origin(),
-        base_path: parsed.pathname().trim_end_matches('/').to_owned(),
-        fetch,
-        retry,
-        timeout_ms,
-        max_response_bytes,
-    })
+    retry
 }
 
-/// Reads `rateLimit` (and `onRateLimitStore`): the in-memory bucket by default, a shared
-/// store when `rateLimit.store` is given, or nothing for `false`.
-// Inlined into its one caller: measured 76 B smaller gzipped than the call LLVM chose.
-#[inline(always)]
-fn read_rate_limit(opts: &JsValue, timeout_ms: f64) -> Result<Option<(Plan, bool)>, Refusal> {
-    let raw = value(opts, "rateLimit")?;
-    if raw.as_ref().and_then(JsValue::as_bool) == Some(false) {
-        return Ok(None);
+/// The in-memory bucket's configuration from `limit` (a whole number at least 1),
+/// `windowMs` (ms from 1 to [`MAX_DELAY_MS`]) and `maxQueue` (a whole number at least 0) as
+/// the reader checked them.
+// `limit` (at least 1) and `windowMs` (finite, at least 1) are checked by the reader, so the
+// result passes `LimiterConfig::validate` (a test checks it) without a call to it.
+fn limiter_config(
+    limit: Option<f64>,
+    window_ms: Option<f64>,
+    max_queue: Option<f64>,
+) -> LimiterConfig {
+    LimiterConfig {
+        limit: limit.map_or(DEFAULT_LIMIT, |n| n as u32),
+        window_ms: window_ms.unwrap_or(DEFAULT_WINDOW_MS),
+        max_queue: max_queue.map_or(DEFAULT_MAX_QUEUE, |n| n.min(1e9) as usize),
     }
-    let mut config = LimiterConfig {
-        limit: DEFAULT_LIMIT,
-        window_ms: DEFAULT_WINDOW_MS,
-        max_queue: DEFAULT_MAX_QUEUE,
-    };
-    let mut shared = true;
-    let r = raw.unwrap_or(JsValue::UNDEFINED);
-    if !r.is_undefined() && !r.is_object() {
-        return Err("`rateLimit` must be an object or false".to_owned());
-    }
-    if let Some(n) = bounded(&r, "limit", 1.0, true, f64::MAX)? {
-        config.limit = n.min(f64::from(u32::MAX)) as u32;
-    }
-    if let Some(n) = bounded(&r, "windowMs", 1.0, false, MAX_DELAY_MS)? {
-        config.window_ms = n;
-    }
-    if let Some(n) = bounded(&r, "maxQueue", 0.0, true, f64::MAX)? {
-        config.max_queue = n.min(1e9) as usize;
-    }
-    if let Some(s) = value(&r, "shared")? {
-        shared = s
-            .as_bool()
-            .ok_or_else(|| "`rateLimit.shared` must be a boolean".to_owned())?;
-    }
-    // `limit` (at least 1) and `windowMs` (finite, at least 1) are checked above, so
-    // `config` passes `LimiterConfig::validate` (a test checks it) without a call to it.
-    let plan = store_plan(opts, &r, &config, timeout_ms)?.unwrap_or(Plan::Local(config));
-    Ok(Some((plan, shared)))
 }
 
-/// The options only the stores build reads: the client's own and `rateLimit`'s.
-const STORE_OPTIONS: [(bool, &str); 5] = [
-    (false, "onRateLimitStore"),
-    (true, "store"),
-    (true, "fleetSize"),
-    (true, "lease"),
-    (true, "storeTimeoutMs"),
-];
-
-/// The lean build has no store: an option that asks for one is refused, naming the entry
-/// that has it, rather than ignored (a budget the user meant to share would silently be
-/// this process's alone).
+/// The lean build has no store (its reader refuses the store's options).
 #[cfg(not(feature = "stores"))]
-fn store_plan(
-    opts: &JsValue,
-    r: &JsValue,
-    _config: &LimiterConfig,
-    _timeout_ms: f64,
-) -> Result<Option<Plan>, Refusal> {
-    for (in_rate_limit, name) in STORE_OPTIONS {
-        let (obj, prefix) = if in_rate_limit {
-            (r, "rateLimit.")
-        } else {
-            (opts, "")
-        };
-        if value(obj, name)?.is_some() {
-            return Err([
-                "`",
-                prefix,
-                name,
-                "` needs rate-limit store support, which this entry leaves out: import { ConveyorClient } from \"conveyor-client/stores\"",
-            ]
-            .cat());
-        }
-    }
-    Ok(None)
+fn store_plan(_: &Read, config: LimiterConfig, _timeout_ms: f64) -> Plan {
+    Plan::Local(config)
 }
 
-/// A shared store's plan when `rateLimit.store` is given, else `None` (the in-memory
-/// bucket); the store's own options without a store are refused.
+/// A shared store's plan when `rateLimit.store` is given, else the in-memory bucket.
 #[cfg(feature = "stores")]
-fn store_plan(
-    opts: &JsValue,
-    r: &JsValue,
-    config: &LimiterConfig,
-    timeout_ms: f64,
-) -> Result<Option<Plan>, Refusal> {
-    let on_event = function(opts, STORE_OPTIONS[0].1)?;
-    let Some(store) = value(r, "store")? else {
-        if value(r, "fleetSize")?.is_some() {
-            return Err("`rateLimit.fleetSize` only makes sense with `rateLimit.store`".to_owned());
-        }
-        return Ok(None);
-    };
-    let fleet_size = bounded(r, "fleetSize", 1.0, true, f64::MAX)?.ok_or_else(|| {
-        "`rateLimit.fleetSize` is required with `rateLimit.store`: how many processes share the key (their share when the store is unreachable)".to_owned()
-    })?;
-    let lease = bounded(r, "lease", 1.0, true, f64::MAX)?.unwrap_or(DEFAULT_LEASE);
-    let store_timeout_ms =
-        bounded(r, "storeTimeoutMs", 1.0, false, MAX_DELAY_MS)?.unwrap_or(DEFAULT_STORE_TIMEOUT_MS);
-    let fleet = FleetConfig {
-        limit: config.limit,
-        window_ms: config.window_ms,
-        max_queue: config.max_queue,
-        fleet_size: fleet_size.min(f64::from(u32::MAX)) as u32,
-        lease: lease.min(f64::from(u32::MAX)) as u32,
-        // Past this a store may assume an unsettled token's request was sent (its client
-        // died): one attempt's timeout plus slack for a slow response callback.
-        hold_ms: timeout_ms + HOLD_SLACK_MS,
-        probe_ms: probe_interval(config.window_ms),
-        // The shell's own timeout normally fires at `store_timeout_ms`; this is the
-        // backstop for when it cannot (a workerd request that started the call ended).
-        ask_deadline_ms: 2.0 * store_timeout_ms,
-    };
-    Ok(Some(Plan::Store {
-        config: fleet,
+fn store_plan(o: &Read, config: LimiterConfig, timeout_ms: f64) -> Plan {
+    let store = o.at(Slot::Store);
+    if store.is_undefined() {
+        return Plan::Local(config);
+    }
+    let store_timeout_ms = o
+        .number(Slot::StoreTimeoutMs)
+        .unwrap_or(DEFAULT_STORE_TIMEOUT_MS);
+    Plan::Store {
+        config: FleetConfig {
+            limit: config.limit,
+            window_ms: config.window_ms,
+            max_queue: config.max_queue,
+            // Required with a store (the reader refuses a store without it).
+            fleet_size: o.number(Slot::FleetSize).map_or(1, |n| n as u32),
+            lease: o.number(Slot::Lease).unwrap_or(DEFAULT_LEASE) as u32,
+            // Past this a store may assume an unsettled token's request was sent (its client
+            // died): one attempt's timeout plus slack for a slow response callback.
+            hold_ms: timeout_ms + HOLD_SLACK_MS,
+            probe_ms: probe_interval(config.window_ms),
+            // The shell's own timeout normally fires at `store_timeout_ms`; this is the
+            // backstop for when it cannot (a workerd request that started the call ended).
+            ask_deadline_ms: 2.0 * store_timeout_ms,
+        },
         store,
         timeout_ms: store_timeout_ms,
-        on_event,
-    }))
+        on_event: o.function(Slot::OnRateLimitStore),
+    }
 }
 
 /// How often a client on its fallback share asks a failed store again: often enough to
@@ -277,140 +327,9 @@ fn probe_interval(window_ms: f64) -> f64 {
     crate::lease::clamp_ms(window_ms / 4.0, 50.0, 1000.0)
 }
 
-/// Reads `obj[name]`, treating `undefined` and `null` as absent; a getter or `Proxy` trap
-/// that throws is refused naming the option.
-fn value(obj: &JsValue, name: &str) -> Result<Option<JsValue>, Refusal> {
-    if !obj.is_object() {
-        return Ok(None);
-    }
-    match Reflect::get(obj, &JsValue::from_str(name)) {
-        Ok(v) if !v.is_undefined() && !v.is_null() => Ok(Some(v)),
-        Ok(_) => Ok(None),
-        Err(_) => Err(["reading `", name, "` threw"].cat()),
-    }
-}
-
-/// The upper bound of an option that sets a timer: at most [`MAX_DELAY_MS`]. For the tests
-/// only (`checkAccess` checks its own options in JS); [`bounded`] is the shipped path.
-#[cfg(test)]
-pub fn check_delay(name: &str, n: f64) -> Result<f64, Error> {
-    delay_ok(name, n).map_err(Error::config)
-}
-
-/// [`check_delay`], the problem its message.
-#[cfg(test)]
-fn delay_ok(name: &str, n: f64) -> Result<f64, Refusal> {
-    if n > MAX_DELAY_MS {
-        return Err(must(name, AT_MOST_A_TIMER));
-    }
-    Ok(n)
-}
-
-/// What a delay must be at most.
-const AT_MOST_A_TIMER: &str =
-    "at most 2147483647 ms (2^31 - 1, about 24.8 days): a JS timer cannot wait longer";
-
-/// The message "`name` must be what".
-fn must(name: &str, what: &str) -> Refusal {
-    ["`", name, "` must be ", what].cat()
-}
-
-/// Reads an optional string option.
-fn string(obj: &JsValue, name: &str) -> Result<Option<String>, Refusal> {
-    match value(obj, name)? {
-        None => Ok(None),
-        Some(v) => v
-            .as_string()
-            .map(Some)
-            .ok_or_else(|| must(name, "a string")),
-    }
-}
-
-/// An optional number option, finite, `>= min`, whole when `integer`, and at most `max`:
-/// [`MAX_DELAY_MS`] for an option that sets a timer, `f64::MAX` for none, `Infinity` for one
-/// that takes `Infinity` itself (no cap). One function for every number option the
-/// constructor reads.
-fn bounded(
-    obj: &JsValue,
-    name: &str,
-    min: f64,
-    integer: bool,
-    max: f64,
-) -> Result<Option<f64>, Refusal> {
-    let Some(v) = value(obj, name)? else {
-        return Ok(None);
-    };
-    let n = v.as_f64().ok_or_else(|| must(name, "a number"))?;
-    if n == max {
-        return Ok(Some(n));
-    }
-    let n = number_ok(name, n, min, integer)?;
-    if n > max {
-        return Err(must(name, AT_MOST_A_TIMER));
-    }
-    Ok(Some(n))
-}
-
-/// The pure half of [`bounded`]: a number option's value, checked. For the tests only, as
-/// [`check_delay`].
-#[cfg(test)]
-pub fn check_number(name: &str, n: f64, min: f64, integer: bool) -> Result<f64, Error> {
-    number_ok(name, n, min, integer).map_err(Error::config)
-}
-
-/// [`check_number`], the problem its message.
-// Inlined into its two callers: measured 37 B smaller gzipped than the call.
-#[inline(always)]
-fn number_ok(name: &str, n: f64, min: f64, integer: bool) -> Result<f64, Refusal> {
-    if !n.is_finite() {
-        return Err(must(name, "a finite number"));
-    }
-    if integer && n != libm::trunc(n) {
-        return Err(must(name, "a whole number"));
-    }
-    if n < min {
-        // `min` is a small whole number (0 or more); writing it as one keeps float
-        // formatting out of the .wasm.
-        let mut what = "at least ".to_owned();
-        crate::text::push_decimal(&mut what, min as u64);
-        return Err(must(name, &what));
-    }
-    Ok(n)
-}
-
-/// Reads an optional function option.
-fn function(obj: &JsValue, name: &str) -> Result<Option<Function>, Refusal> {
-    match value(obj, name)? {
-        None => Ok(None),
-        Some(v) => v
-            .dyn_into::<Function>()
-            .map(Some)
-            .map_err(|_| must(name, "a function")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_are_checked() {
-        assert!(check_number("limit", f64::NAN, 1.0, true).is_err());
-        assert!(check_number("limit", 0.0, 1.0, true).is_err());
-        assert!(check_number("limit", 1.5, 1.0, true).is_err());
-        assert!(check_number("limit", -3.0, 1.0, true).is_err());
-        assert_eq!(check_number("limit", 2000.0, 1.0, true).ok(), Some(2000.0));
-        assert_eq!(check_number("windowMs", 0.5, 0.001, false).ok(), Some(0.5));
-        let message = |n, min, integer| check_number("limit", n, min, integer).unwrap_err().message;
-        assert_eq!(
-            message(f64::NAN, 1.0, true),
-            "`limit` must be a finite number"
-        );
-        assert_eq!(message(1.5, 1.0, true), "`limit` must be a whole number");
-        assert_eq!(message(0.0, 1.0, true), "`limit` must be at least 1");
-        assert_eq!(message(-1.0, 0.0, true), "`limit` must be at least 0");
-        assert_eq!(message(0.0, 0.001, false), "`limit` must be at least 0");
-    }
 
     /// A number as JS may pass it: any bit pattern, and the edges of each option's range.
     fn js_number() -> impl proptest::strategy::Strategy<Value = f64> {
@@ -433,9 +352,16 @@ mod tests {
         ]
     }
 
+    /// What `src/js/config.js` lets through for a number option (its rule, written out;
+    /// tests/e2e/config.test.mjs holds the reader to it): `None` when not given or refused.
+    fn let_through(n: f64, min: f64, whole: bool, max: f64) -> Option<f64> {
+        let ok = n == max || (n.is_finite() && (!whole || n.trunc() == n) && n >= min && n <= max);
+        ok.then_some(n)
+    }
+
     proptest::proptest! {
-        /// Whatever the option checks let through makes a retry policy and a limiter
-        /// configuration their own `validate` accepts: the constructor need not call them.
+        /// Whatever the reader lets through makes a retry policy and a limiter configuration
+        /// their own `validate` accepts: the constructor need not call them.
         #[test]
         fn what_the_options_accept_validates(
             retries in js_number(),
@@ -444,42 +370,48 @@ mod tests {
             window in js_number(),
             queue in js_number(),
         ) {
-            let mut retry = RetryPolicy::default();
-            if let Ok(n) = number_ok("maxRetries", retries, 0.0, true) {
-                retry.max_retries = n.min(f64::from(u32::MAX)) as u32;
-            }
-            if let Ok(n) = number_ok("maxRetryAfterMs", retry_after, 0.0, false)
-                .and_then(|n| delay_ok("maxRetryAfterMs", n))
-            {
-                retry.max_retry_after_ms = n;
-            }
+            let retry = retry_policy(
+                let_through(retries, 0.0, true, f64::MAX),
+                let_through(retry_after, 0.0, false, MAX_DELAY_MS),
+            );
             proptest::prop_assert_eq!(retry.validate(), Ok(()));
-            let mut config = LimiterConfig {
-                limit: DEFAULT_LIMIT,
-                window_ms: DEFAULT_WINDOW_MS,
-                max_queue: DEFAULT_MAX_QUEUE,
-            };
-            if let Ok(n) = number_ok("limit", limit, 1.0, true) {
-                config.limit = n.min(f64::from(u32::MAX)) as u32;
-            }
-            if let Ok(n) = number_ok("windowMs", window, 1.0, false).and_then(|n| delay_ok("windowMs", n)) {
-                config.window_ms = n;
-            }
-            if let Ok(n) = number_ok("maxQueue", queue, 0.0, true) {
-                config.max_queue = n.min(1e9) as usize;
-            }
+            let config = limiter_config(
+                let_through(limit, 1.0, true, f64::MAX),
+                let_through(window, 1.0, false, MAX_DELAY_MS),
+                let_through(queue, 0.0, true, f64::MAX),
+            );
             proptest::prop_assert_eq!(config.validate(), Ok(()));
+            if let Some(n) = let_through(limit, 1.0, true, f64::MAX) {
+                // Saturated, never wrapped: 2^40 requests are u32::MAX of them.
+                proptest::prop_assert_eq!(config.limit, n.min(f64::from(u32::MAX)) as u32);
+            }
         }
     }
 
     #[test]
-    fn delays_are_bounded_by_what_a_timer_can_wait() {
-        assert!(check_delay("timeoutMs", MAX_DELAY_MS).is_ok());
-        assert!(check_delay("timeoutMs", MAX_DELAY_MS + 1.0).is_err());
+    fn absent_options_are_the_defaults() {
+        let retry = retry_policy(None, None);
+        let default = RetryPolicy::default();
         assert_eq!(
-            check_delay("windowMs", 3e9).unwrap_err().message,
-            "`windowMs` must be at most 2147483647 ms (2^31 - 1, about 24.8 days): a JS timer cannot wait longer"
+            (retry.max_retries, retry.max_retry_after_ms),
+            (default.max_retries, default.max_retry_after_ms)
         );
+        let config = limiter_config(None, None, None);
+        assert_eq!(
+            (config.limit, config.window_ms, config.max_queue),
+            (2000, 300_000.0, 10_000)
+        );
+        let config = limiter_config(Some(4e9 * 4e9), Some(1.5), Some(2f64.powi(40)));
+        assert_eq!(
+            (config.limit, config.window_ms, config.max_queue),
+            (u32::MAX, 1.5, 1_000_000_000)
+        );
+        assert_eq!(retry_policy(Some(-0.0), Some(-0.0)).max_retries, 0);
+    }
+
+    #[test]
+    fn a_timer_waits_at_most_what_a_js_timer_can() {
+        assert_eq!(timer_ms(MAX_DELAY_MS), 2_147_483_647);
         assert_eq!(timer_ms(1e12), 2_147_483_647);
         assert_eq!(timer_ms(-5.0), 0);
         assert_eq!(timer_ms(f64::NAN), 0);

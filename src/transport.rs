@@ -44,9 +44,6 @@ extern "C" {
     fn read_body(id: u32, a: &Attempt, cap: f64, truncate: bool) -> js_sys::Promise;
     #[wasm_bindgen(js_name = closeAttempt)]
     fn close_attempt(a: &Attempt, cancel: bool);
-    /// `[plain, json]`: the per-client header records (see the snippet).
-    #[wasm_bindgen(js_name = clientHeaders)]
-    pub(crate) fn client_headers(name: &str, key: &str) -> js_sys::Array;
     /// The call's own `Headers` (built in JS) with the key set; `undefined` if that threw.
     #[wasm_bindgen(js_name = callHeaders)]
     pub(crate) fn call_headers(headers: &JsValue, name: &str, key: &str) -> JsValue;

@@ -39,18 +39,6 @@ export function setDone(f) {
 }
 
 /**
- * The key header and `Accept`, built once per client as frozen plain objects: `fetch`
- * takes a record as it takes a `Headers`, without a `Headers` per request, and a custom
- * `fetch` cannot change them for the next call. The second one adds the JSON content
- * type. `Object.fromEntries` defines the key's header as an own property whatever its name.
- */
-export function clientHeaders(name, key) {
-  const plain = Object.fromEntries([["Accept", "application/json"], [name, key]]);
-  const json = Object.fromEntries([["Accept", "application/json"], ["Content-Type", "application/json"], [name, key]]);
-  return [Object.freeze(plain), Object.freeze(json)];
-}
-
-/**
  * The key added to a call's own headers (a `Headers` that src/js/resources.js built from the
  * caller's, with `Accept` and the content type), where it wins over any header of that name;
  * `undefined` if that threw (only a replaced `Headers.prototype.set` can).
