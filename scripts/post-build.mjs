@@ -116,6 +116,14 @@ for (const b of BUILDS) {
   const resourcesImport = /^(import \{[^}]*)( \} from '\.\/snippets\/[^']*\/src\/js\/resources\.js';)$/m;
   if (!resourcesImport.test(source)) throw new Error(`post-build: the ${b.name} glue does not import src/js/resources.js`);
   source = `${source.replace(resourcesImport, "$1, installCalls$2")}\ninstallCalls(ConveyorClient);\n`;
+  // `MemoryStore`'s public methods are JS too (src/js/transport.js, which reads and checks
+  // the requests and snapshots): the stores build installs them; the lean glue never imports
+  // them, so a bundler leaves them out of the lean bundle.
+  if (b.name === "stores") {
+    const transportImport = /^(import \{[^}]*)( \} from '\.\/snippets\/[^']*\/src\/js\/transport\.js';)$/m;
+    if (!transportImport.test(source)) throw new Error("post-build: the stores glue does not import src/js/transport.js");
+    source = `${source.replace(transportImport, "$1, installMemoryStore$2")}installMemoryStore(MemoryStore);\n`;
+  }
   writeFileSync(glue, source);
 
   // 3. The public surface.
