@@ -361,7 +361,7 @@ mod tests {
             "MAX_ID_LEN"
         );
         // `MemoryStore`'s requests are checked in JS, against its own copy of the limits.
-        let memory_store = include_str!("js/transport.js");
+        let memory_store = include_str!("js/memory_store.js");
         assert!(
             memory_store.contains(&format!("const STORE_MAX_ENTRIES = {MAX_CARRY};")),
             "STORE_MAX_ENTRIES"
