@@ -52,75 +52,106 @@ impl MemoryStore {
         }
     }
 
-    /// Internal: `acquire` with a request `src/js/transport.js` read and checked, its
-    /// numbers in one array (one argument costs the glue least): `want`, `limit`,
-    /// `windowMs`, `holdMs`, then `carry`. Answers `[retryInMs or null, epoch, occupied,
-    /// ...tokens]`, one array JS makes the reply from: cheaper than setting its four fields
-    /// from here.
+    /// Internal: one call that `src/js/memory_store.js` read and checked, `op` naming it
+    /// (the `OP_*` constants; JS has the same numbers). One export for every method: each
+    /// export costs the .wasm and the glue a shim of its own.
+    ///
+    /// - `OP_ACQUIRE`: `nums` is `want`, `limit`, `windowMs`, `holdMs`, then `carry`;
+    ///   answers `[retryInMs or null, epoch, occupied, ...tokens]`, one array JS makes the
+    ///   reply from (cheaper than setting its four fields from here);
+    /// - `OP_SETTLE` (`nums` is `[windowMs]`) and `OP_RELEASE` of the ids in `strs`;
+    /// - `OP_OCCUPIED`: how many entries occupy `bucket`'s window now (0 for a bucket it
+    ///   does not know);
+    /// - `OP_RESTORE`: `bucket` from a snapshot: `strs` holds its epoch (none: this store's,
+    ///   so clients re-carry) and `nums` its next id, how many tokens `n`, `n` pairs of id
+    ///   and instant, then the carried instants;
+    /// - `OP_SNAPSHOT`: the non-empty buckets in name order, flat, for JS to make the
+    ///   snapshot's JSON shape from: per bucket `name, epoch, next, n, n pairs of id and
+    ///   instant, m, m carried instants`.
     #[doc(hidden)]
-    #[wasm_bindgen(js_name = __acquire)]
-    pub fn acquire_checked(&mut self, bucket: String, mut nums: Vec<f64>) -> Array {
-        let at = |i: usize| nums.get(i).copied().unwrap_or(0.0);
-        let (want, limit, window_ms, hold_ms) = (at(0) as u32, at(1) as u32, at(2), at(3));
-        let carry = nums.split_off(nums.len().min(4));
-        let req = AcquireRequest {
-            want,
-            limit,
-            window_ms,
-            hold_ms,
-            carry,
-        };
-        let grant = self.ledger(bucket).acquire(js_sys::Date::now(), &req);
-        let out = Array::new();
-        out.push(&grant.retry_in_ms.map_or(JsValue::NULL, JsValue::from_f64));
-        out.push(&JsValue::from_str(&grant.epoch));
-        out.push(&JsValue::from_f64(grant.occupied as f64));
-        for t in &grant.tokens {
-            out.push(&JsValue::from_str(t));
-        }
-        out
-    }
-
-    /// Internal: `settle` (with `windowMs`) or `release` (`None`) of `tokens`, an array of
-    /// strings JS checked; the bucket's ledger is made for a settle only (a release of
-    /// what a bucket never granted changes nothing).
-    #[doc(hidden)]
-    #[wasm_bindgen(js_name = __give)]
-    pub fn give_back(&mut self, bucket: String, tokens: Array, window_ms: Option<f64>) {
-        // JS made `tokens` a fresh array of strings: these reads cannot throw.
-        let tokens = fallible::strings(&tokens, |_| true).unwrap_or_default();
+    #[wasm_bindgen(js_name = __call)]
+    pub fn call(
+        &mut self,
+        op: u8,
+        bucket: String,
+        mut nums: Vec<f64>,
+        strs: Option<Array>,
+    ) -> JsValue {
         let now = js_sys::Date::now();
-        match window_ms {
-            Some(w) => self
-                .ledger(bucket)
-                .settle(now, tokens.iter().map(String::as_str), w),
-            None => {
+        // JS made `strs` a fresh array of strings: these reads cannot throw.
+        let strs = strs
+            .and_then(|a| fallible::strings(&a, |_| true))
+            .unwrap_or_default();
+        let ids = strs.iter().map(String::as_str);
+        let first = nums.first().copied().unwrap_or(0.0);
+        match op {
+            OP_ACQUIRE => {
+                let at = |i: usize| nums.get(i).copied().unwrap_or(0.0);
+                let (want, limit, window_ms, hold_ms) = (at(0) as u32, at(1) as u32, at(2), at(3));
+                let carry = nums.split_off(nums.len().min(4));
+                let req = AcquireRequest {
+                    want,
+                    limit,
+                    window_ms,
+                    hold_ms,
+                    carry,
+                };
+                let grant = self.ledger(bucket).acquire(now, &req);
+                let out = Array::new();
+                out.push(&grant.retry_in_ms.map_or(JsValue::NULL, JsValue::from_f64));
+                out.push(&JsValue::from_str(&grant.epoch));
+                out.push(&JsValue::from_f64(grant.occupied as f64));
+                for t in &grant.tokens {
+                    out.push(&JsValue::from_str(t));
+                }
+                return out.into();
+            }
+            OP_SETTLE => self.ledger(bucket).settle(now, ids, first),
+            // No ledger is made for a release: releasing what a bucket never granted
+            // changes nothing.
+            OP_RELEASE => {
                 if let Some(l) = self.find(&bucket) {
-                    l.release(now, tokens.iter().map(String::as_str));
+                    l.release(now, ids);
                 }
             }
+            OP_OCCUPIED => {
+                let n = self.find(&bucket).map_or(0, |l| {
+                    l.advance_to(now);
+                    l.occupied()
+                });
+                return JsValue::from_f64(n as f64);
+            }
+            OP_RESTORE => {
+                let epoch = strs.first().unwrap_or(&self.epoch).clone();
+                let n = nums.get(1).copied().unwrap_or(0.0) as usize;
+                let rest = nums.get(2..).unwrap_or_default();
+                let (pairs, carried) = rest.split_at(rest.len().min(n.saturating_mul(2)));
+                // A loop, not `collect()`: each collect adds its own code to the .wasm.
+                let mut tokens: Vec<(u64, f64)> = Vec::with_capacity(n);
+                for pair in pairs.chunks_exact(2) {
+                    if let [id, at] = *pair {
+                        tokens.push((id as u64, at));
+                    }
+                }
+                *self.ledger(bucket) = Ledger::restore(&epoch, first as u64, &tokens, carried);
+            }
+            _ => return self.snapshot_flat(now).into(),
         }
+        JsValue::UNDEFINED
     }
+}
 
-    /// Internal: how many entries occupy `bucket`'s window now; 0 for a bucket it does not
-    /// know (JS passes "" for a `bucket` that is not a string).
-    #[doc(hidden)]
-    #[wasm_bindgen(js_name = __occupied)]
-    pub fn occupied_now(&mut self, bucket: &str) -> u32 {
-        self.find(bucket).map_or(0, |l| {
-            l.advance_to(js_sys::Date::now());
-            u32::try_from(l.occupied()).unwrap_or(u32::MAX)
-        })
-    }
+/// `MemoryStore.__call`'s operations; src/js/memory_store.js has the same numbers.
+const OP_ACQUIRE: u8 = 0;
+const OP_SETTLE: u8 = 1;
+const OP_RELEASE: u8 = 2;
+const OP_OCCUPIED: u8 = 3;
+const OP_RESTORE: u8 = 4;
 
-    /// Internal: the non-empty buckets, in name order, as one flat array JS makes the
-    /// snapshot's JSON shape from: per bucket `name, epoch, next, n, id, at (n times), m,
-    /// carried (m of them)`.
-    #[doc(hidden)]
-    #[wasm_bindgen(js_name = __snapshot)]
-    pub fn snapshot_flat(&mut self) -> Array {
+impl MemoryStore {
+    /// The non-empty buckets, flat (see [`MemoryStore::call`]'s `OP_SNAPSHOT`).
+    fn snapshot_flat(&mut self, now: f64) -> Array {
         let out = Array::new();
-        let now = js_sys::Date::now();
         let num = |x: f64| JsValue::from_f64(x);
         for (name, ledger) in &mut self.buckets {
             ledger.advance_to(now);
@@ -144,34 +175,6 @@ impl MemoryStore {
         out
     }
 
-    /// Internal: one bucket of a snapshot JS read and checked (`MemoryStore.restore`): its
-    /// epoch ("" when it had none: this store's, so clients re-carry) and its numbers in one
-    /// array (one argument costs the glue least): the next id, how many tokens `n`, `n`
-    /// pairs of id and instant, then the carried instants.
-    #[doc(hidden)]
-    #[wasm_bindgen(js_name = __restore)]
-    pub fn restore_bucket(&mut self, name: String, epoch: &str, nums: Vec<f64>) {
-        let epoch = if epoch.is_empty() {
-            self.epoch.clone()
-        } else {
-            epoch.into()
-        };
-        let next = nums.first().copied().unwrap_or(0.0) as u64;
-        let n = nums.get(1).copied().unwrap_or(0.0) as usize;
-        let rest = nums.get(2..).unwrap_or_default();
-        let (pairs, carried) = rest.split_at(rest.len().min(n.saturating_mul(2)));
-        // A loop, not `collect()`: each collect adds its own code to the .wasm.
-        let mut tokens: Vec<(u64, f64)> = Vec::with_capacity(n);
-        for pair in pairs.chunks_exact(2) {
-            if let [id, at] = *pair {
-                tokens.push((id as u64, at));
-            }
-        }
-        *self.ledger(name) = Ledger::restore(&epoch, next, &tokens, carried);
-    }
-}
-
-impl MemoryStore {
     /// `bucket`'s ledger, if it has one.
     fn find(&mut self, bucket: &str) -> Option<&mut Ledger> {
         let i = self

@@ -17,6 +17,14 @@
 const STORE_MAX_ENTRIES = 100000;
 const STORE_MAX_ID_LEN = 256;
 
+// What `__call` (src/memory_store.rs, `OP_*`) is asked to do: one export for every method.
+const ACQUIRE = 0;
+const SETTLE = 1;
+const RELEASE = 2;
+const OCCUPIED = 3;
+const RESTORE = 4;
+const SNAPSHOT = 5;
+
 /** "MemoryStore: `name` what" (without a name: "MemoryStore: what"). */
 function storeError(what, name) {
   return new TypeError(`MemoryStore: ${name ? `\`${name}\` ` : ""}${what}`);
@@ -137,7 +145,7 @@ const STORE_METHODS = {
     if (!(windowMs > 0)) throw storeError("must be a finite number greater than 0", "windowMs");
     if (holdMs < 0) throw storeError("must be a finite number of at least 0", "holdMs");
     // One array of numbers: one argument's glue. Answers `[retryInMs, epoch, occupied, ...tokens]`.
-    const a = this.__acquire(bucket, [want, limit, windowMs, holdMs, ...carry]);
+    const a = this.__call(ACQUIRE, bucket, [want, limit, windowMs, holdMs, ...carry]);
     return { tokens: a.slice(3), retryInMs: a[0], epoch: a[1], occupied: a[2] };
   },
 
@@ -149,7 +157,7 @@ const STORE_METHODS = {
     const bucket = storeBucket(req);
     const windowMs = storeNumber(req, "windowMs");
     if (!(windowMs > 0)) throw storeError("must be a finite number greater than 0", "windowMs");
-    this.__give(bucket, storeIds(req), windowMs);
+    this.__call(SETTLE, bucket, [windowMs], storeIds(req));
   },
 
   /**
@@ -157,7 +165,7 @@ const STORE_METHODS = {
    * @this {any}
    */
   release(req) {
-    this.__give(storeBucket(req), storeIds(req));
+    this.__call(RELEASE, storeBucket(req), [], storeIds(req));
   },
 
   /**
@@ -166,7 +174,7 @@ const STORE_METHODS = {
    * @this {any}
    */
   occupied(bucket) {
-    return this.__occupied(typeof bucket === "string" ? bucket : "");
+    return this.__call(OCCUPIED, typeof bucket === "string" ? bucket : "", []);
   },
 
   /**
@@ -176,7 +184,7 @@ const STORE_METHODS = {
    */
   snapshot() {
     // Per bucket: name, epoch, next, n, n pairs of id and instant, m, m carried instants.
-    const flat = this.__snapshot();
+    const flat = this.__call(SNAPSHOT, "", []);
     const out = {};
     for (let i = 0; i < flat.length; ) {
       const name = flat[i];
@@ -192,7 +200,7 @@ const STORE_METHODS = {
 
 /**
  * Installs `MemoryStore`'s public methods on the stores build's class, whose Rust side is
- * `__acquire`, `__give`, `__occupied`, `__snapshot` and `__restore`.
+ * `__call`.
  * @param {any} Store
  */
 export function installMemoryStore(Store) {
@@ -220,7 +228,7 @@ export function installMemoryStore(Store) {
           if (at !== undefined && isFinite(id) && id >= 0) nums[1] = nums.push(id, at) / 2 - 1;
         }
         for (const at of snapshotList(snapshotField(b, "carried"))) if (typeof at === "number") nums.push(at);
-        store.__restore(name, storeId(epoch) ? epoch : "", nums);
+        store.__call(RESTORE, name, nums, storeId(epoch) ? [epoch] : undefined);
       }
       return store;
     },
