@@ -113,7 +113,7 @@ function snapshotList(v) {
 /** `pair[i]` (`pair` an object, as `Reflect.get` reads it) when it is a number. */
 function snapshotNumber(pair, i) {
   try {
-    const n = Object(pair) === pair ? pair[i] : 0;
+    const n = Object(pair) === pair ? pair[i] : undefined;
     return typeof n === "number" ? n : undefined;
   } catch {}
 }
