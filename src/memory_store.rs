@@ -4,6 +4,11 @@
 //! snapshot), and tests use it to share a budget between clients of one realm through the
 //! same seam a Redis or Durable Object store uses. Its clock is `Date.now()`, so a
 //! snapshot restored in a later process still means the same instants.
+//!
+//! Its public methods are JS (`src/js/memory_store.js`, installed on the class by the stores
+//! build's glue): a request or a snapshot is the caller's object, read and checked there, and
+//! this side takes plain values through one export, [`MemoryStore::call`]. Rust keeps what
+//! the store decides: the ledgers by bucket, and the epoch.
 
 use crate::fallible;
 use crate::ledger::{AcquireRequest, Ledger};
