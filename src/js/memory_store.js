@@ -110,7 +110,12 @@ function snapshotList(v) {
   }
 }
 
-/** `pair[i]` (`pair` an object, as `Reflect.get` reads it) when it is a number. */
+/**
+ * `pair[i]` (`pair` an object, as `Reflect.get` reads it) when it is a number.
+ * @param {any} pair
+ * @param {number} i
+ * @returns {any}
+ */
 function snapshotNumber(pair, i) {
   try {
     const n = Object(pair) === pair ? pair[i] : undefined;
@@ -132,6 +137,7 @@ const STORE_METHODS = {
       return n;
     });
     const v = storeField(req, "carry");
+    /** @type {any} */
     let carry = [];
     if (v !== undefined) {
       try {
@@ -185,9 +191,11 @@ const STORE_METHODS = {
   snapshot() {
     // Per bucket: name, epoch, next, n, n pairs of id and instant, m, m carried instants.
     const flat = this.__call(SNAPSHOT, "", []);
+    /** @type {Record<string, unknown>} */
     const out = {};
     for (let i = 0; i < flat.length; ) {
       const name = flat[i];
+      /** @type {{ epoch: string, next: number, tokens: number[][], carried: number[] }} */
       const b = { epoch: flat[i + 1], next: flat[i + 2], tokens: [], carried: [] };
       i += 3;
       for (let n = flat[i++]; n > 0; n--, i += 2) b.tokens.push([flat[i], flat[i + 1]]);
@@ -233,7 +241,9 @@ export function installMemoryStore(Store) {
       return store;
     },
   };
-  for (const [name, value] of [...Object.entries(STORE_METHODS), ["restore", statics.restore]]) {
+  /** @type {[string, Function][]} */
+  const methods = [...Object.entries(STORE_METHODS), ["restore", statics.restore]];
+  for (const [name, value] of methods) {
     Object.defineProperty(name === "restore" ? Store : Store.prototype, name, { value, writable: true, configurable: true });
   }
 }
