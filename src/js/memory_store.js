@@ -241,9 +241,7 @@ export function installMemoryStore(Store) {
       return store;
     },
   };
-  /** @type {[string, Function][]} */
-  const methods = [...Object.entries(STORE_METHODS), ["restore", statics.restore]];
-  for (const [name, value] of methods) {
+  for (const [name, value] of /** @type {[string, Function][]} */ ([...Object.entries(STORE_METHODS), ["restore", statics.restore]])) {
     Object.defineProperty(name === "restore" ? Store : Store.prototype, name, { value, writable: true, configurable: true });
   }
 }
