@@ -29,7 +29,7 @@
 //   to the stores build (one set of entries to maintain).
 // - dist/types/**.d.cts: the declarations for `require`, copied from the .d.ts files.
 // - dist/sizes.json: the gzipped sizes.
-import { readFileSync, writeFileSync, readdirSync, statSync, mkdirSync, rmSync } from "node:fs";
+import { readFileSync, writeFileSync, readdirSync, statSync, mkdirSync, rmSync, copyFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join, relative, dirname, resolve } from "node:path";
 import { build } from "esbuild";
@@ -39,6 +39,7 @@ const dist = join(pkg, "dist");
 const errorsFile = join(dist, "errors.js");
 const errorsCjs = join(dist, "errors.cjs");
 const webhookFile = join(dist, "webhook.js");
+const memoryStoreSource = new URL("../src/js/memory_store.js", import.meta.url).pathname;
 /** The two builds: where their glue and .wasm are, and where their Node and inline files go. */
 const BUILDS = [
   { name: "lean", stem: "conveyor_client", web: join(dist, "web"), node: join(dist, "node"), inline: join(dist, "inline", "wasm.js") },
@@ -122,6 +123,13 @@ for (const b of BUILDS) {
   const resourcesImport = /^(import \{[^}]*)( \} from '\.\/snippets\/[^']*\/src\/js\/resources\.js';)$/m;
   if (!resourcesImport.test(source)) throw new Error(`post-build: the ${b.name} glue does not import src/js/resources.js`);
   source = `${source.replace(resourcesImport, "$1, installCalls$2")}\ninstallCalls(ConveyorClient);\n`;
+  // `MemoryStore`'s public methods are JS (src/js/memory_store.js, which reads and checks the
+  // requests and snapshots): a module of the stores build, which its glue imports and
+  // installs on the class. The lean glue never names it, so no lean bundle carries it.
+  if (b.name === "stores") {
+    copyFileSync(memoryStoreSource, join(b.web, "memory_store.js"));
+    source = `import { installMemoryStore } from './memory_store.js';\n${source}installMemoryStore(MemoryStore);\n`;
+  }
   writeFileSync(glue, source);
 
   // 3. The public surface.
@@ -265,7 +273,8 @@ export function initOnFirstUse(load) {
   // Sizes.
   const wasmGz = gz(wasm);
   const nodeGz = gz(`${b.node}.cjs`) + gz(errorsCjs);
-  const glueGz = gz(glue) + files(join(b.web, "snippets"), ".js").reduce((n, p) => n + gz(p), 0) + gz(errorsFile) + gz(webhookFile);
+  const memoryStore = b.name === "stores" ? gz(join(b.web, "memory_store.js")) : 0;
+  const glueGz = gz(glue) + files(join(b.web, "snippets"), ".js").reduce((n, p) => n + gz(p), 0) + gz(errorsFile) + gz(webhookFile) + memoryStore;
   rows.push(
     { build: b.name, loader: "web", "wasm (gzip B)": wasmGz, "JS glue (gzip B)": glueGz, "total (gzip B)": wasmGz + glueGz },
     { build: b.name, loader: "node (cjs)", "wasm (gzip B)": wasmGz, "JS glue (gzip B)": nodeGz, "total (gzip B)": wasmGz + nodeGz },

@@ -14,13 +14,11 @@ use js_sys::Array;
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
-// Only a store's replies and `MemoryStore`'s snapshots are read item by item from Rust (a
-// call's arguments are read in JS: src/js/resources.js).
+// Only a store's replies are read item by item from Rust (a call's arguments are read in JS,
+// src/js/resources.js, and so are `MemoryStore`'s requests and snapshots, src/js/transport.js).
 #[cfg(feature = "stores")]
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
-    fn object_entries(v: &JsValue) -> Result<Array, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Array, js_name = from)]
     fn array_from(v: &JsValue) -> Result<Array, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
@@ -31,17 +29,6 @@ extern "C" {
 pub(crate) fn get(obj: &JsValue, key: &str) -> Result<JsValue, JsValue> {
     Reflect::get(obj, &JsValue::from_str(key))
 }
-
-/// `Object.entries(obj)`: a fresh array of fresh `[key, value]` arrays, whose reads cannot
-/// throw (the keys are strings).
-#[cfg(feature = "stores")]
-pub(crate) fn entries(obj: &JsValue) -> Result<Array, JsValue> {
-    object_entries(obj)
-}
-
-/// The most items [`list`] reads from an array the caller's code built.
-#[cfg(feature = "stores")]
-pub(crate) const MAX_ITEMS: usize = 100_000;
 
 /// The items of `v` when it is an array (through its iterator, as `Array.from` reads it, into
 /// a fresh array whose reads cannot throw), `None` when it is not one; more than `max` items

@@ -360,6 +360,16 @@ mod tests {
             js.contains(&format!("const MAX_ID_LEN = {MAX_ID_LEN};")),
             "MAX_ID_LEN"
         );
+        // `MemoryStore`'s requests are checked in JS, against its own copy of the limits.
+        let memory_store = include_str!("js/memory_store.js");
+        assert!(
+            memory_store.contains(&format!("const STORE_MAX_ENTRIES = {MAX_CARRY};")),
+            "STORE_MAX_ENTRIES"
+        );
+        assert!(
+            memory_store.contains(&format!("const STORE_MAX_ID_LEN = {MAX_ID_LEN};")),
+            "STORE_MAX_ID_LEN"
+        );
     }
 
     const W: f64 = 1000.0;

@@ -32,7 +32,7 @@
 //! | `transport` | one `fetch` attempt in one crossing (`src/js/transport.js`): deadline, signal, body | yes |
 //! | `pipeline` | a call end to end as one `Task` (a state machine, no Rust future): token, attempt, redirects, retries | yes |
 //! | `js_error` | Rust errors become JS `Error` subclasses | yes |
-//! | `memory_store` | `MemoryStore`: the store protocol over in-memory ledgers, for JS | yes |
+//! | `memory_store` | `MemoryStore`: the store protocol over in-memory ledgers, for JS; its methods are JS (`src/js/memory_store.js`, the stores build's own module), which reads and checks the requests and snapshots and calls the one export `__call` with plain values | yes |
 //! | `client` | the exported `ConveyorClient`: a call's path resolved (same origin only) and the key in its headers, one `Task` for every kind | yes |
 //! | `access_shell` | `client.checkAccess()`, which hands the client to its JS in `src/js/resources.js` (the groups, the probes, the verdict: a pure function of ten answers, smaller as JS) | yes |
 //! | `heap` | the wasm allocator, growing the memory by an eighth at a time | no (wasm only) |

@@ -4,13 +4,16 @@
 //! snapshot), and tests use it to share a budget between clients of one realm through the
 //! same seam a Redis or Durable Object store uses. Its clock is `Date.now()`, so a
 //! snapshot restored in a later process still means the same instants.
+//!
+//! Its public methods are JS (`src/js/memory_store.js`, installed on the class by the stores
+//! build's glue): a request or a snapshot is the caller's object, read and checked there, and
+//! this side takes plain values through one export, [`MemoryStore::call`]. Rust keeps what
+//! the store decides: the ledgers by bucket, and the epoch.
 
 use crate::fallible;
-use crate::ledger::{is_id, AcquireRequest, Ledger, MAX_CARRY, MAX_ID_LEN};
-use crate::store::{numbers_to_js, strings_to_js};
-use crate::text::Cat;
+use crate::ledger::{AcquireRequest, Ledger};
 use alloc::{string::String, vec::Vec};
-use js_sys::{Array, Object, Reflect};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 /// An in-memory rate-limit store: `acquire`, `settle` and `release` as the store protocol
@@ -54,160 +57,129 @@ impl MemoryStore {
         }
     }
 
-    /// Grants up to `want` tokens of `bucket`: `{ tokens, retryInMs, epoch, occupied }`.
-    pub fn acquire(&mut self, req: JsValue) -> Result<JsValue, JsValue> {
-        let bucket = bucket_of(&req)?;
-        let parsed = AcquireRequest {
-            want: whole(&req, "want")?,
-            limit: whole(&req, "limit")?,
-            window_ms: number(&req, "windowMs")?,
-            hold_ms: number(&req, "holdMs")?,
-            carry: match get(&req, "carry")? {
-                None => Vec::new(),
-                Some(v) => numbers(&v, "carry")?,
-            },
-        };
-        // `whole` and `numbers` have checked `want`, `limit` and `carry`; what
-        // `AcquireRequest::validate` asks beyond that is checked here, in its order and with
-        // its words (its `String` messages would cost the .wasm a second copy of each).
-        greater_than_0(parsed.window_ms)?;
-        if parsed.hold_ms < 0.0 {
-            return Err(field_error(
-                "holdMs",
-                "must be a finite number of at least 0",
-            ));
-        }
-        let grant = self.ledger(bucket).acquire(js_sys::Date::now(), &parsed);
-        let out = Object::new();
-        set(&out, "tokens", &strings_to_js(&grant.tokens));
-        set(
-            &out,
-            "retryInMs",
-            &grant.retry_in_ms.map_or(JsValue::NULL, JsValue::from_f64),
-        );
-        set(&out, "epoch", &JsValue::from_str(&grant.epoch));
-        set(&out, "occupied", &JsValue::from_f64(grant.occupied as f64));
-        Ok(out.into())
-    }
-
-    /// The responses to `tokens` arrived: each frees one `windowMs` from now.
-    pub fn settle(&mut self, req: JsValue) -> Result<(), JsValue> {
-        let bucket = bucket_of(&req)?;
-        let window_ms = greater_than_0(number(&req, "windowMs")?)?;
-        let tokens = ids(&req)?;
-        self.ledger(bucket).settle(
-            js_sys::Date::now(),
-            tokens.iter().map(String::as_str),
-            window_ms,
-        );
-        Ok(())
-    }
-
-    /// `tokens` were never sent: they free at once.
-    pub fn release(&mut self, req: JsValue) -> Result<(), JsValue> {
-        let bucket = bucket_of(&req)?;
-        let tokens = ids(&req)?;
-        if let Some(l) = self.find(&bucket) {
-            l.release(js_sys::Date::now(), tokens.iter().map(String::as_str));
-        }
-        Ok(())
-    }
-
-    /// How many entries occupy `bucket`'s window now (for tests and dashboards); 0 for a
-    /// bucket it does not know (or a `bucket` that is not a string).
-    // `JsValue`, not `&str`: the argument is the caller's, and is checked here.
-    pub fn occupied(&mut self, bucket: JsValue) -> u32 {
-        let bucket = bucket.as_string().unwrap_or_default();
-        self.find(&bucket).map_or(0, |l| {
-            l.advance_to(js_sys::Date::now());
-            u32::try_from(l.occupied()).unwrap_or(u32::MAX)
-        })
-    }
-
-    /// The whole state as a JSON-able value, to persist (a Durable Object writes it to its
-    /// storage). Empty buckets are left out; the others come in name order.
-    pub fn snapshot(&mut self) -> JsValue {
-        let out = Object::new();
+    /// Internal: one call that `src/js/memory_store.js` read and checked, `op` naming it
+    /// (the `OP_*` constants; JS has the same numbers). One export for every method: each
+    /// export costs the .wasm and the glue a shim of its own.
+    ///
+    /// - `OP_ACQUIRE`: `nums` is `want`, `limit`, `windowMs`, `holdMs`, then `carry`;
+    ///   answers `[retryInMs or null, epoch, occupied, ...tokens]`, one array JS makes the
+    ///   reply from (cheaper than setting its four fields from here);
+    /// - `OP_SETTLE` (`nums` is `[windowMs]`) and `OP_RELEASE` of the ids in `strs`;
+    /// - `OP_OCCUPIED`: how many entries occupy `bucket`'s window now (0 for a bucket it
+    ///   does not know);
+    /// - `OP_RESTORE`: `bucket` from a snapshot: `strs` holds its epoch (none: this store's,
+    ///   so clients re-carry) and `nums` its next id, how many tokens `n`, `n` pairs of id
+    ///   and instant, then the carried instants;
+    /// - `OP_SNAPSHOT`: the non-empty buckets in name order, flat, for JS to make the
+    ///   snapshot's JSON shape from: per bucket `name, epoch, next, n, n pairs of id and
+    ///   instant, m, m carried instants`.
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = __call)]
+    pub fn call(
+        &mut self,
+        op: u8,
+        bucket: String,
+        mut nums: Vec<f64>,
+        strs: Option<Array>,
+    ) -> JsValue {
         let now = js_sys::Date::now();
+        // JS made `strs` a fresh array of strings: these reads cannot throw.
+        let strs = strs
+            .and_then(|a| fallible::strings(&a, |_| true))
+            .unwrap_or_default();
+        let ids = strs.iter().map(String::as_str);
+        let first = nums.first().copied().unwrap_or(0.0);
+        match op {
+            OP_ACQUIRE => {
+                let at = |i: usize| nums.get(i).copied().unwrap_or(0.0);
+                let (want, limit, window_ms, hold_ms) = (at(0) as u32, at(1) as u32, at(2), at(3));
+                let carry = nums.split_off(nums.len().min(4));
+                let req = AcquireRequest {
+                    want,
+                    limit,
+                    window_ms,
+                    hold_ms,
+                    carry,
+                };
+                let grant = self.ledger(bucket).acquire(now, &req);
+                let out = Array::new();
+                out.push(&grant.retry_in_ms.map_or(JsValue::NULL, JsValue::from_f64));
+                out.push(&JsValue::from_str(&grant.epoch));
+                out.push(&JsValue::from_f64(grant.occupied as f64));
+                for t in &grant.tokens {
+                    out.push(&JsValue::from_str(t));
+                }
+                return out.into();
+            }
+            OP_SETTLE => self.ledger(bucket).settle(now, ids, first),
+            // No ledger is made for a release: releasing what a bucket never granted
+            // changes nothing.
+            OP_RELEASE => {
+                if let Some(l) = self.find(&bucket) {
+                    l.release(now, ids);
+                }
+            }
+            OP_OCCUPIED => {
+                let n = self.find(&bucket).map_or(0, |l| {
+                    l.advance_to(now);
+                    l.occupied()
+                });
+                return JsValue::from_f64(n as f64);
+            }
+            OP_RESTORE => {
+                let epoch = strs.first().unwrap_or(&self.epoch).clone();
+                let n = nums.get(1).copied().unwrap_or(0.0) as usize;
+                let rest = nums.get(2..).unwrap_or_default();
+                let (pairs, carried) = rest.split_at(rest.len().min(n.saturating_mul(2)));
+                // A loop, not `collect()`: each collect adds its own code to the .wasm.
+                let mut tokens: Vec<(u64, f64)> = Vec::with_capacity(n);
+                for pair in pairs.chunks_exact(2) {
+                    if let [id, at] = *pair {
+                        tokens.push((id as u64, at));
+                    }
+                }
+                *self.ledger(bucket) = Ledger::restore(&epoch, first as u64, &tokens, carried);
+            }
+            _ => return self.snapshot_flat(now).into(),
+        }
+        JsValue::UNDEFINED
+    }
+}
+
+/// `MemoryStore.__call`'s operations; src/js/memory_store.js has the same numbers.
+const OP_ACQUIRE: u8 = 0;
+const OP_SETTLE: u8 = 1;
+const OP_RELEASE: u8 = 2;
+const OP_OCCUPIED: u8 = 3;
+const OP_RESTORE: u8 = 4;
+
+impl MemoryStore {
+    /// The non-empty buckets, flat (see [`MemoryStore::call`]'s `OP_SNAPSHOT`).
+    fn snapshot_flat(&mut self, now: f64) -> Array {
+        let out = Array::new();
+        let num = |x: f64| JsValue::from_f64(x);
         for (name, ledger) in &mut self.buckets {
             ledger.advance_to(now);
             if ledger.is_empty() {
                 continue;
             }
             let (next, tokens, carried) = ledger.snapshot();
-            let b = Object::new();
-            set(&b, "epoch", &JsValue::from_str(ledger.epoch()));
-            set(&b, "next", &JsValue::from_f64(next as f64));
-            let pairs = Array::new();
+            out.push(&JsValue::from_str(name));
+            out.push(&JsValue::from_str(ledger.epoch()));
+            out.push(&num(next as f64));
+            out.push(&num(tokens.len() as f64));
             for &(id, at) in &tokens {
-                pairs.push(&Array::of2(
-                    &JsValue::from_f64(id as f64),
-                    &JsValue::from_f64(at),
-                ));
+                out.push(&num(id as f64));
+                out.push(&num(at));
             }
-            set(&b, "tokens", &pairs);
-            set(&b, "carried", &numbers_to_js(&carried));
-            set(&out, name, &b);
+            out.push(&num(carried.len() as f64));
+            for &at in &carried {
+                out.push(&num(at));
+            }
         }
-        out.into()
+        out
     }
 
-    /// A store from a [`MemoryStore::snapshot`]. Malformed entries are skipped rather than
-    /// trusted: a damaged snapshot can only forget usage that has mostly expired anyway.
-    pub fn restore(snapshot: JsValue) -> MemoryStore {
-        let mut store = MemoryStore::new();
-        if !snapshot.is_object() {
-            return store;
-        }
-        // Read through catching bindings: a snapshot comes from storage or a caller.
-        let Ok(buckets) = fallible::entries(&snapshot) else {
-            return store;
-        };
-        for pair in buckets.iter() {
-            let pair: Array = pair.unchecked_into();
-            let (name, b) = (pair.get(0).as_string().unwrap_or_default(), pair.get(1));
-            let read = |k: &str| get(&b, k).ok().flatten();
-            // Without its epoch a bucket is a new memory: clients will re-carry.
-            let epoch = read("epoch")
-                .and_then(|e| e.as_string())
-                .filter(|e| is_id(e))
-                .unwrap_or_else(|| store.epoch.clone());
-            let next = read("next")
-                .and_then(|n| n.as_f64())
-                .filter(|n| n.is_finite() && *n >= 0.0)
-                .map_or(0, |n| n as u64);
-            // Loops, not `filter_map(..).collect()`: each collect adds its own code to the .wasm.
-            let mut tokens: Vec<(u64, f64)> = Vec::new();
-            let pairs = read("tokens")
-                .and_then(|t| fallible::list(&t, fallible::MAX_ITEMS).ok().flatten())
-                .unwrap_or_else(Array::new);
-            for pair in pairs.iter() {
-                let Some(id) = Reflect::get_u32(&pair, 0).ok().and_then(|v| v.as_f64()) else {
-                    continue;
-                };
-                let Some(at) = Reflect::get_u32(&pair, 1).ok().and_then(|v| v.as_f64()) else {
-                    continue;
-                };
-                if id.is_finite() && id >= 0.0 {
-                    tokens.push((id as u64, at));
-                }
-            }
-            let mut carried: Vec<f64> = Vec::new();
-            let entries = read("carried")
-                .and_then(|c| fallible::list(&c, MAX_CARRY).ok().flatten())
-                .unwrap_or_else(Array::new);
-            for v in entries.iter() {
-                if let Some(at) = v.as_f64() {
-                    carried.push(at);
-                }
-            }
-            *store.ledger(name) = Ledger::restore(&epoch, next, &tokens, &carried);
-        }
-        store
-    }
-}
-
-impl MemoryStore {
     /// `bucket`'s ledger, if it has one.
     fn find(&mut self, bucket: &str) -> Option<&mut Ledger> {
         let i = self
@@ -232,85 +204,4 @@ impl MemoryStore {
         // `i` is in bounds: found, or just inserted there.
         &mut self.buckets[i].1
     }
-}
-
-fn set(obj: &Object, key: &str, value: &JsValue) {
-    // Setting a data property on a fresh plain object cannot fail.
-    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
-}
-
-// Messages are joined with `concat`, not `format!`: each `format!` adds code to the .wasm.
-fn type_error(message: &str) -> JsValue {
-    js_sys::TypeError::new(&["MemoryStore: ", message].cat()).into()
-}
-
-/// "MemoryStore: `name` what".
-fn field_error(name: &str, what: &str) -> JsValue {
-    type_error(&["`", name, "` ", what].cat())
-}
-
-/// `req[name]`, `None` for `undefined`/`null`; a throwing getter or trap is a TypeError.
-fn get(req: &JsValue, name: &str) -> Result<Option<JsValue>, JsValue> {
-    if !req.is_object() {
-        return Err(type_error("the request must be an object"));
-    }
-    let v = fallible::get(req, name).map_err(|_| field_error(name, "could not be read"))?;
-    Ok((!v.is_undefined() && !v.is_null()).then_some(v))
-}
-
-fn bucket_of(req: &JsValue) -> Result<String, JsValue> {
-    match get(req, "bucket")?.and_then(|b| b.as_string()) {
-        Some(b) if is_id(&b) => Ok(b),
-        _ => Err(type_error("`bucket` must be a non-empty string")),
-    }
-}
-
-fn number(req: &JsValue, name: &str) -> Result<f64, JsValue> {
-    get(req, name)?
-        .and_then(|v| v.as_f64())
-        .filter(|n| n.is_finite())
-        .ok_or_else(|| field_error(name, "must be a finite number"))
-}
-
-/// A `windowMs` the caller has read, refused unless it is greater than 0.
-fn greater_than_0(window_ms: f64) -> Result<f64, JsValue> {
-    if window_ms > 0.0 {
-        Ok(window_ms)
-    } else {
-        Err(field_error(
-            "windowMs",
-            "must be a finite number greater than 0",
-        ))
-    }
-}
-
-fn whole(req: &JsValue, name: &str) -> Result<u32, JsValue> {
-    let n = number(req, name)?;
-    if n != libm::trunc(n) || !(1.0..=f64::from(u32::MAX)).contains(&n) {
-        return Err(field_error(name, "must be a whole number of at least 1"));
-    }
-    Ok(n as u32)
-}
-
-fn numbers(v: &JsValue, name: &str) -> Result<Vec<f64>, JsValue> {
-    let arr = fallible::list(v, MAX_CARRY)
-        .map_err(|_| field_error(name, "could not be read, or holds too many entries"))?
-        .ok_or_else(|| field_error(name, "must be an array of numbers"))?;
-    let mut out = Vec::with_capacity(arr.length() as usize);
-    for x in arr.iter() {
-        match x.as_f64() {
-            Some(n) if n.is_finite() => out.push(n),
-            _ => return Err(field_error(name, "must be an array of finite numbers")),
-        }
-    }
-    Ok(out)
-}
-
-fn ids(req: &JsValue) -> Result<Vec<String>, JsValue> {
-    let bad = || type_error("`tokens` must be an array of token id strings");
-    let v = get(req, "tokens")?.ok_or_else(bad)?;
-    let arr = fallible::list(&v, MAX_CARRY)
-        .map_err(|_| bad())?
-        .ok_or_else(bad)?;
-    fallible::strings(&arr, |s| s.len() <= MAX_ID_LEN).ok_or_else(bad)
 }

@@ -597,3 +597,4 @@ export function outside(id, f, self, arg, ms) {
 export function lateThen(w, id) {
   w.p.then(() => done(id, w));
 }
+

@@ -18,9 +18,11 @@ export const BROWSER_IMPORT_BUDGET = 43_291 + 1024;
 
 /**
  * What `import { ConveyorClient } from "conveyor-client/stores"` may cost more than the lean
- * import, in gzip -9 bytes. The goal is 15 KB (15_360); reached: 13_180 (both builds without
- * std), so the budget is that plus 1 KB (under the goal). Lower it whenever the stores code
- * shrinks, never raise it.
+ * import, in gzip -9 bytes. The goal is 15 KB (15_360); the budget was set at 13_180 (both
+ * builds without std) plus 1 KB, under the goal. The extra grows when the lean build sheds
+ * code the stores build still needs (argument checks moving to JS did: 13,756 B now, the
+ * stores import itself 2.6 KB smaller), so it is a ceiling the stores code must fit under,
+ * not the size reached. Lower it whenever the stores code shrinks, never raise it.
  */
 export const STORES_EXTRA_BUDGET = 13_180 + 1024;
 
