@@ -39,14 +39,18 @@ export function setDone(f) {
 }
 
 /**
- * The key added to a call's own headers (a `Headers` that src/js/resources.js built from the
- * caller's, with `Accept` and the content type), where it wins over any header of that name;
- * `undefined` if that threw (only a replaced `Headers.prototype.set` can).
+ * A call's own headers (a `Headers` that src/js/resources.js built from the caller's, with
+ * `Accept` and the content type) with the key added, where it wins over any header of that
+ * name; `undefined` if `h` is not a `Headers` or that threw (a replaced `Headers.prototype`).
+ * The key goes into a copy made here: `__send` is reachable by any caller, and the object
+ * handed in is theirs to read afterwards (or a subclass whose `set` keeps what it is given).
  */
 export function callHeaders(h, name, key) {
   try {
-    h.set(name, key);
-    return h;
+    if (!(h instanceof Headers)) return undefined;
+    const keyed = new Headers(h);
+    keyed.set(name, key);
+    return keyed;
   } catch {
     return undefined;
   }

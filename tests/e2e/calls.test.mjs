@@ -271,6 +271,27 @@ test("hostile: fetch and request called on something that is not a client, or a 
   await sends((c) => c.request("GET", "/x"));
 });
 
+test("hostile: the key goes only into a real Headers the client made, even through the internal __send", async () => {
+  // `__send` is internal but reachable; its own headers come from the JS checks, which make
+  // a `Headers`. Anything else is refused before the key is written into it.
+  let stolen;
+  const fake = { set: (_name, key) => (stolen = key), has: () => false };
+  class Sneaky extends Headers {
+    set(_name, key) {
+      stolen = key;
+    }
+  }
+  for (const own of [fake, new Sneaky(), new Proxy(new Headers(), {})]) {
+    const o = await outcome((c) => c.__send("GET", "/x", undefined, false, undefined, undefined, 4, "", own));
+    assert.equal(stolen, undefined, "the key reached the caller's object");
+    if (own instanceof Sneaky) {
+      // A real Headers: sent, the key in a copy the client made, never in the caller's object.
+      assert.equal(o.sent?.headers.get("x-api-key"), KEY, o.error?.message);
+      assert.equal(own.has("x-api-key"), false);
+    } else assert.ok(o.error instanceof ConveyorValidationError, `refused: ${o.error?.message}`);
+  }
+});
+
 test("hostile: a Headers whose methods throw is refused as invalid headers; nothing goes without the key", async () => {
   const { set, has } = Headers.prototype;
   const boom = () => {
