@@ -44,7 +44,8 @@ extern "C" {
     fn read_body(id: u32, a: &Attempt, cap: f64, truncate: bool) -> js_sys::Promise;
     #[wasm_bindgen(js_name = closeAttempt)]
     fn close_attempt(a: &Attempt, cancel: bool);
-    /// The call's own `Headers` (built in JS) with the key set; `undefined` if that threw.
+    /// A copy of the call's own `Headers` (built in JS) with the key set; `undefined` if the
+    /// value is not a `Headers` or that threw. The key never goes into the caller's object.
     #[wasm_bindgen(js_name = callHeaders)]
     pub(crate) fn call_headers(headers: &JsValue, name: &str, key: &str) -> JsValue;
     #[wasm_bindgen(js_name = sleep)]
