@@ -121,8 +121,12 @@ function describe(row) {
     kind,
     plural: response.replace("^", ""),
     anyOf: words(anyOf),
-    fixed: words(fixed).map((f) => f.split("=")),
-    sendsFilename,
+    // What is sent, in order: `[name]` for each param given (the file name only where the
+    // API names it), then `[name, value]` for each fixed field.
+    sent: [
+      ...accepted.filter((p) => p.name !== "filename" || sendsFilename).map((p) => [p.name]),
+      ...words(fixed).map((f) => f.split("=")),
+    ],
     signature: `${name}(${[...args, ...(takesParams ? ["params?"] : []), "options?"].join(", ")})`,
   };
 }
@@ -189,8 +193,7 @@ function deepFreeze(o) {
 /** A typed call: its promise, or a rejection with the first thing wrong. Never throws. */
 function call(client, ep, args, page) {
   try {
-    const [pathAndQuery, body, json, signal, timeoutMs] = prepare(client, ep, args, page);
-    return client.__send(ep.method, pathAndQuery, body, json, signal, timeoutMs, ep.kind, ep.plural);
+    return send(client, ep, args, page);
   } catch (e) {
     // A refusal below, or what the platform's `FormData` threw.
     return Promise.reject(e);
@@ -217,50 +220,68 @@ function invalid(message, method, path, param) {
   return new ConveyorValidationError(message, { code: "invalid_request", method, path, details: param ? { param } : undefined });
 }
 
+/** A typed call's refusal: named by its endpoint, and by the `field` at fault. */
+function bad(ep, field, message) {
+  return invalid(`${ep.name}: ${message}`, ep.method, ep.path, field);
+}
+
+/** `read(v)`, its throw refused naming `field`. */
+function reading(ep, v, field, prefix) {
+  try {
+    return read(v);
+  } catch (e) {
+    throw bad(ep, field, `${prefix}${e === TOO_MANY ? TOO_MANY.message : "reading it threw"}`);
+  }
+}
+
 /**
- * Checks a typed call's arguments (`...pathArgs, params?, options?`) against `ep` and
- * encodes them, asking for page `page` when it is a number: `[pathAndQuery, body, json,
- * signal, timeoutMs]`. Throws the first refusal, in this order: too many arguments, a path
- * argument or param whose reading threw, `params` or `options` not an object, an option,
- * a path argument, each param in the caller's order, the required ones, the `any_of` group.
+ * The own enumerable entries of `params` or `options` (`what`), as `Object.entries` reads
+ * them; refused when it is not an object (an array, a function, a primitive; a revoked
+ * Proxy counts as an array) or reading it threw.
  */
-function prepare(client, ep, args, page) {
-  const bad = (field, message) => invalid(`${ep.name}: ${message}`, ep.method, ep.path, field);
-  const reading = (v, field, prefix) => {
-    try {
-      return read(v);
-    } catch (e) {
-      throw bad(field, `${prefix}${e === TOO_MANY ? TOO_MANY.message : "reading it threw"}`);
-    }
-  };
-  // The own enumerable entries of `params` or `options` (`what`), as `Object.entries` reads
-  // them; refused when it is not an object (an array, a function, a primitive; a revoked
-  // Proxy counts as an array) or reading it threw.
-  const entriesOf = (value, what) => {
-    let array = true;
-    try {
-      array = Array.isArray(value);
-    } catch {}
-    if (typeof value !== "object" || array) throw bad(what, `\`${what}\` must be an object (${ep.signature})`);
-    try {
-      return Object.entries(value);
-    } catch {
-      throw bad(what, `reading \`${what}\` threw`);
-    }
-  };
+function entriesOf(ep, value, what) {
+  let array = true;
+  try {
+    array = Array.isArray(value);
+  } catch {}
+  if (typeof value !== "object" || array) throw bad(ep, what, `\`${what}\` must be an object (${ep.signature})`);
+  try {
+    return Object.entries(value);
+  } catch {
+    throw bad(ep, what, `reading \`${what}\` threw`);
+  }
+}
+
+/** The value given for `name` in `params` (`[name, value]` pairs), undefined for none or null. */
+function given(params, name) {
+  for (let i = 0; i < params.length; i++) {
+    const at = params[i];
+    if (at[0] === name) return at[1] !== null ? at[1] : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Checks a typed call's arguments (`...pathArgs, params?, options?`) against `ep`, encodes
+ * them, asking for page `page` when it is a number, and hands the request to `__send`.
+ * Throws the first refusal, in this order: too many arguments, a path argument or param
+ * whose reading threw, `params` or `options` not an object, an option, a path argument,
+ * each param in the caller's order, the required ones, the `any_of` group.
+ */
+function send(client, ep, args, page) {
   const n = ep.args.length;
   const max = n + (ep.takesParams ? 2 : 1);
-  if (args.length > max) throw bad("arguments", `takes at most ${max} argument${max === 1 ? "" : "s"} (${ep.signature})`);
+  if (args.length > max) throw bad(ep, "arguments", `takes at most ${max} argument${max === 1 ? "" : "s"} (${ep.signature})`);
   const ids = [];
-  for (let i = 0; i < n; i++) ids.push(reading(args[i], ep.args[i], ""));
+  for (let i = 0; i < n; i++) ids.push(reading(ep, args[i], ep.args[i], ""));
 
   // The params object's own enumerable entries, in its order.
   const params = [];
-  const given = ep.takesParams ? args[n] : undefined;
-  if (given !== undefined && given !== null) {
-    for (const [rawKey, v] of entriesOf(given, "params")) {
+  const raw = ep.takesParams ? args[n] : undefined;
+  if (raw !== undefined && raw !== null) {
+    for (const [rawKey, v] of entriesOf(ep, raw, "params")) {
       const key = wellFormed(rawKey);
-      params.push([key, reading(v, key, `\`${key}\`: `)]);
+      params.push([key, reading(ep, v, key, `\`${key}\`: `)]);
     }
   }
   // The next page of a list: the caller's params as they are now, with `page` replaced (in
@@ -276,18 +297,18 @@ function prepare(client, ep, args, page) {
   let signal, timeoutMs;
   const options = args[max - 1];
   if (options !== undefined && options !== null) {
-    for (const [rawKey, v] of entriesOf(options, "options")) {
+    for (const [rawKey, v] of entriesOf(ep, options, "options")) {
       if (v === undefined || v === null) continue;
       const key = wellFormed(rawKey);
       if (key === "signal") {
-        if (!isSignal(v)) throw bad(key, NOT_A_SIGNAL);
+        if (!isSignal(v)) throw bad(ep, key, NOT_A_SIGNAL);
         signal = v;
       } else if (key === "timeoutMs") {
-        if (!isTimeout(v)) throw bad(key, NOT_A_TIMEOUT);
+        if (!isTimeout(v)) throw bad(ep, key, NOT_A_TIMEOUT);
         timeoutMs = v;
       } else {
         const hint = lookup(ep, key) || !ep.takesParams ? ` (this method's arguments are ${ep.signature})` : "";
-        throw bad(key, `unknown option \`${key}\`: the options are \`signal\` and \`timeoutMs\`${hint}`);
+        throw bad(ep, key, `unknown option \`${key}\`: the options are \`signal\` and \`timeoutMs\`${hint}`);
       }
     }
   }
@@ -298,12 +319,12 @@ function prepare(client, ep, args, page) {
   for (let i = 0; i < n; i++) {
     const name = ep.args[i];
     const v = ids[i];
-    if (v === null) throw bad(name, `\`${name}\` (argument ${i + 1}) is required`);
-    if (!isId(v)) throw bad(name, wrong(name, "I", v));
+    if (v === null) throw bad(ep, name, `\`${name}\` (argument ${i + 1}) is required`);
+    if (!isId(v)) throw bad(ep, name, wrong(name, "I", v));
     const id = String(v);
-    if (id === "." || id === "..") throw bad(name, `\`${name}\` must not be \`.\` or \`..\``);
+    if (id === "." || id === "..") throw bad(ep, name, `\`${name}\` must not be \`.\` or \`..\``);
     const problem = segmentProblem(id);
-    if (problem) throw bad("path", `\`${name}\`: ${problem}`);
+    if (problem) throw bad(ep, "path", `\`${name}\`: ${problem}`);
     path = path.replace(`{${name}}`, encode(id));
   }
 
@@ -313,50 +334,48 @@ function prepare(client, ep, args, page) {
     const param = lookup(ep, name);
     if (!param) {
       const names = ep.accepted.map((p) => p.name);
-      throw bad(name, names.length === 0 ? `unknown parameter \`${name}\`: this method takes no parameters` : `unknown parameter \`${name}\` (accepted: \`${names.join("`, `")}\`)`);
+      throw bad(ep, name, names.length === 0 ? `unknown parameter \`${name}\`: this method takes no parameters` : `unknown parameter \`${name}\` (accepted: \`${names.join("`, `")}\`)`);
     }
-    check(param, v, bad);
+    check(ep, param, v);
     if (name === "filename" && typeof v === "string") filename = v;
   }
-  const value = (name) => {
-    const at = params.find(([k]) => k === name);
-    return at && at[1] !== null ? at[1] : undefined;
-  };
-  for (const p of ep.own) if (p.required && value(p.name) === undefined) throw bad(p.name, `\`${p.name}\` is required`);
-  if (ep.anyOf.length > 0 && ep.anyOf.every((name) => value(name) === undefined)) throw bad(ep.anyOf.join("|"), `one of \`${ep.anyOf.join("` or `")}\` is required`);
+  for (const p of ep.own) if (p.required && given(params, p.name) === undefined) throw bad(ep, p.name, `\`${p.name}\` is required`);
+  if (ep.anyOf.length > 0 && ep.anyOf.every((name) => given(params, name) === undefined)) throw bad(ep, ep.anyOf.join("|"), `one of \`${ep.anyOf.join("` or `")}\` is required`);
 
-  // Encode in declaration order, whatever the order of the caller's object. The file name
-  // goes with the upload, and as its own field only where the API names it.
-  const query = [];
-  const json = [];
-  const form = ep.body === "m" ? new FormData() : undefined;
-  // A text field or a query pair: an endpoint with params and no JSON body sends them in its
-  // query or as multipart (the table's tests hold that).
-  const add = (name, text) => (form ? form.append(name, text) : query.push(`${encode(name)}=${encode(text)}`));
-  const emit = (name, v) => {
-    if (ep.body === "j") {
-      json.push(`${jsonString(name)}:${jsonValue(v)}`);
-    } else if (!(v instanceof Upload)) {
-      if (Array.isArray(v)) for (const item of v) add(`${name}[]`, String(item));
-      else add(name, String(v));
-    } else if (form) {
-      // Sent with `filename` (an `ArrayBuffer` or view in a `Blob`), or as it is without one
-      // (a `File` keeping its own name).
-      const file = v.value;
-      const sent = filename ?? (named(file) ? undefined : "upload");
-      if (sent === undefined) form.append(name, file);
-      else form.append(name, file instanceof Blob ? file : new Blob([file]), sent);
-    }
-  };
-  for (const p of ep.accepted) {
-    if (p.name === "filename" && !ep.sendsFilename) continue;
-    const v = value(p.name);
-    if (v !== undefined) emit(p.name, v);
-  }
-  for (const [k, v] of ep.fixed) emit(k, v);
-  const pathAndQuery = query.length === 0 ? path : `${path}?${query.join("&")}`;
+  // Encode in declaration order, whatever the order of the caller's object, then the fixed
+  // fields. The file name goes with the upload, and as its own field only where the API
+  // names it. A text field or a query pair: an endpoint with params and no JSON body sends
+  // them in its query or as multipart (the table's tests hold that).
   const isJson = ep.body === "j";
-  return [pathAndQuery, isJson ? `{${json.join(",")}}` : form, isJson, signal, timeoutMs];
+  const form = ep.body === "m" ? new FormData() : undefined;
+  let query = "";
+  let json = "";
+  const sent = ep.sent;
+  for (let i = 0; i < sent.length; i++) {
+    const [name, fixed] = sent[i];
+    const v = fixed ?? given(params, name);
+    if (v === undefined) continue;
+    if (isJson) {
+      json += `${json === "" ? "" : ","}${jsonString(name)}:${jsonValue(v)}`;
+    } else if (v instanceof Upload) {
+      if (form) {
+        // Sent with `filename` (an `ArrayBuffer` or view in a `Blob`), or as it is without
+        // one (a `File` keeping its own name).
+        const file = v.value;
+        const as = filename ?? (named(file) ? undefined : "upload");
+        if (as === undefined) form.append(name, file);
+        else form.append(name, file instanceof Blob ? file : new Blob([file]), as);
+      }
+    } else {
+      const items = Array.isArray(v) ? v : [v];
+      const field = items === v ? `${name}[]` : name;
+      for (const item of items) {
+        if (form) form.append(field, String(item));
+        else query += `${query === "" ? "?" : "&"}${encode(field)}=${encode(String(item))}`;
+      }
+    }
+  }
+  return client.__send(ep.method, path + query, isJson ? `{${json}}` : form, isJson, signal, timeoutMs, ep.kind, ep.plural);
 }
 
 /** The param `name` as `ep` accepts it, or undefined. */
@@ -483,23 +502,23 @@ function wrong(field, kind, v) {
   return `\`${field}\` must be ${what}, not ${passed}`;
 }
 
-/** Throws `bad(field, message)` when `v` does not fit `param`. */
-function check(param, v, bad) {
+/** Throws `bad(ep, field, message)` when `v` does not fit `param`. */
+function check(ep, param, v) {
   const { name, kind } = param;
   if (v === null) return;
-  if (!fits(kind, v)) throw bad(name, wrong(name, kind, v));
+  if (!fits(kind, v)) throw bad(ep, name, wrong(name, kind, v));
   if (Array.isArray(v)) {
     const itemKind = kind === "L" ? "I" : "s";
     for (let i = 0; i < v.length; i++) {
-      if (!fits(itemKind, v[i])) throw bad(`${name}[${i}]`, wrong(`${name}[${i}]`, itemKind, v[i]));
+      if (!fits(itemKind, v[i])) throw bad(ep, `${name}[${i}]`, wrong(`${name}[${i}]`, itemKind, v[i]));
     }
   } else if (kind === "d" && !/^\d{4}-\d{2}-\d{2}(?:[Tt ]|$)/.test(v)) {
     // The shape every ISO-8601 date the API takes starts with; the server judges the rest.
-    throw bad(name, `\`${name}\` must be an ISO-8601 date (e.g. 2024-05-01 or 2024-05-01T12:00:00Z) or a valid Date, not "${v}"`);
+    throw bad(ep, name, `\`${name}\` must be an ISO-8601 date (e.g. 2024-05-01 or 2024-05-01T12:00:00Z) or a valid Date, not "${v}"`);
   } else if (name === "page" && v < 1) {
-    throw bad(name, "`page` must be 1 or more");
+    throw bad(ep, name, "`page` must be 1 or more");
   } else if (name === "per_page" && !(v >= 1 && v <= 100)) {
-    throw bad(name, "`per_page` must be between 1 and 100");
+    throw bad(ep, name, "`per_page` must be between 1 and 100");
   }
 }
 
@@ -551,21 +570,28 @@ function jsonValue(v) {
  * server sends no `total_pages`, on a page shorter than `per_page`.
  */
 export class ListResult {
-  #params;
-  #fetch;
+  #client;
+  #endpoint;
+  #args;
   #first;
 
   constructor(client, endpoint, args) {
-    this.#params = args[endpoint.args.length];
-    // The call's own params with `page` replaced.
-    this.#fetch = (page) => call(client, endpoint, args, page);
+    this.#client = client;
+    this.#endpoint = endpoint;
+    this.#args = args;
+  }
+
+  /** The page `page` (a number; the caller's own when undefined): the call's own params
+   * with `page` replaced. */
+  #fetch(page) {
+    return call(this.#client, this.#endpoint, this.#args, page);
   }
 
   // A paging parameter as the caller gave it, or undefined. The params are the caller's
   // object: a getter that throws is caught here, and the call itself (which reads them
   // again, as safely) rejects with a ConveyorValidationError naming it.
   #param(name) {
-    const p = this.#params;
+    const p = this.#args[this.#endpoint.args.length];
     try {
       return p !== null && typeof p === "object" ? p[name] : undefined;
     } catch {
