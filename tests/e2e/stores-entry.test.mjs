@@ -132,6 +132,10 @@ test("CommonJS: require of both entries, one bucket per key across them and one 
       leanHasStore: "MemoryStore" in lean,
       alive: a.rateLimitState() !== null,
     }));`;
-  const { stdout } = await run(process.execPath, ["-e", main]);
+  // The script on stdin, not in `-e`: it holds a key, and a command line is visible to every
+  // process on the machine (the CLI's tests check `ps` for keys while this may run).
+  const node = run(process.execPath, []);
+  node.child.stdin.end(main);
+  const { stdout } = await node;
   assert.deepEqual(JSON.parse(stdout.trim()), { refused: true, sameClasses: true, leanHasStore: false, alive: true });
 });

@@ -44,7 +44,10 @@ export async function typecheck(file) {
  */
 export async function exitsPromptly(script, why) {
   const t0 = Date.now();
-  const child = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: process.cwd() });
+  // The script on stdin, not in `-e`: it may hold a key, and a command line is visible to
+  // every process on the machine (the CLI's tests check `ps` for keys while this may run).
+  const child = spawn(process.execPath, ["--input-type=module"], { cwd: process.cwd() });
+  child.stdin.end(script);
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   const code = await new Promise((r) => child.on("exit", r));
