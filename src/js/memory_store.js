@@ -47,16 +47,25 @@ function storeNumber(req, name) {
   return n;
 }
 
+/** One encoder for every id that needs measuring. */
+const utf8 = new TextEncoder();
+
 /**
  * Whether `s` is a string of at most STORE_MAX_ID_LEN UTF-8 bytes (non-empty unless
  * `empty`): Rust's limit counts the bytes it receives, where a lone surrogate becomes the
- * three of U+FFFD, as `TextEncoder` writes it. A UTF-16 unit is at least one byte, so a
- * long string is not encoded.
+ * three of U+FFFD, as `TextEncoder` writes it. A UTF-16 unit is one to three bytes, so only
+ * a string between a third of the limit and the limit is encoded (a settle carries many
+ * short ids: none of them is).
  * @param {unknown} s
  * @param {boolean} [empty]
  */
 function storeId(s, empty) {
-  return typeof s === "string" && (empty || s !== "") && s.length <= STORE_MAX_ID_LEN && new TextEncoder().encode(s).length <= STORE_MAX_ID_LEN;
+  return (
+    typeof s === "string" &&
+    (empty || s !== "") &&
+    s.length <= STORE_MAX_ID_LEN &&
+    (s.length * 3 <= STORE_MAX_ID_LEN || utf8.encode(s).length <= STORE_MAX_ID_LEN)
+  );
 }
 
 /** `req.bucket`, a bucket name. */
