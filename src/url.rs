@@ -1,166 +1,22 @@
-//! URL pieces, as plain Rust: path segments, query strings, joining, redaction, origins,
-//! the `baseUrl` scheme policy and the API key checks.
+//! URL pieces, as plain Rust: checking and joining a caller's path, redaction, where a
+//! response may come from, the `baseUrl` scheme policy and the API key checks.
 //!
-//! The JS shell parses whole URLs with the platform's `URL`; everything that decides
-//! where a request goes, or what an error may show, is here so it is tested natively.
+//! The JS shell parses whole URLs with the platform's `URL` and percent-encodes path
+//! arguments and queries (`src/js/resources.js`); everything that decides where a request
+//! goes, or what an error may show, is here so it is tested natively.
 //!
 //! ```
-//! use conveyor_client::url::{encode_query, fill_path, join};
+//! use conveyor_client::url::{check_relative_path, join, redact_path};
 //!
-//! let path = fill_path("/exchange/authorizations/{id}", &[("id", "../admin")]).unwrap();
-//! assert_eq!(path, "/exchange/authorizations/..%2Fadmin");
-//! let query = encode_query(&[("q".to_owned(), "a b&c".to_owned())]);
-//! assert_eq!(join("/api/v2/", &format!("{path}{query}")),
-//!            "/api/v2/exchange/authorizations/..%2Fadmin?q=a%20b%26c");
+//! assert!(check_relative_path("/exchange/folders?page=2").is_ok());
+//! assert!(check_relative_path("//evil.example/x").is_err());
+//! assert_eq!(join("/api/v2/", "/exchange/folders"), "/api/v2/exchange/folders");
+//! assert_eq!(redact_path("/x?token=abc&page=2"), "/x?token=[redacted]&page=2");
 //! ```
 
 use crate::text::{cat, Cat};
 use alloc::{borrow::ToOwned, string::String, vec::Vec};
 use percent_encoding::percent_decode_str;
-
-/// Percent-encodes one path segment taken from a caller argument (an id, a slug).
-///
-/// `/`, `?`, `#`, `%` and every other reserved or non-ASCII byte are encoded, so
-/// `../admin`, `a?b` or an already-encoded `%2F` cannot change the route: the server sees
-/// exactly one segment whose decoded value is `raw`. An empty value, `.` and `..` are
-/// refused rather than encoded, because as a whole segment they would name the parent
-/// route or a different one (`/authorizations/` lists instead of fetching).
-///
-/// ```
-/// use conveyor_client::url::encode_segment;
-///
-/// assert_eq!(encode_segment("abc-123").unwrap(), "abc-123");
-/// assert_eq!(encode_segment("a/b?c#d").unwrap(), "a%2Fb%3Fc%23d");
-/// assert_eq!(encode_segment("%2F").unwrap(), "%252F");
-/// assert!(encode_segment("..").is_err());
-/// assert!(encode_segment("").is_err());
-/// ```
-pub fn encode_segment(raw: &str) -> Result<String, String> {
-    check_segment(raw)?;
-    let mut out = String::with_capacity(raw.len());
-    push_encoded(&mut out, raw);
-    Ok(out)
-}
-
-/// Why `raw` cannot be a path segment (see [`encode_segment`]).
-fn check_segment(raw: &str) -> Result<(), String> {
-    let problem = match raw {
-        "" => "is empty",
-        "." => "is `.`, which would change the route",
-        ".." => "is `..`, which would change the route",
-        _ if raw.len() > MAX_SEGMENT_LEN => {
-            return Err(cat!(
-                "a path argument is ",
-                raw.len(),
-                " bytes long, more than the ",
-                MAX_SEGMENT_LEN,
-                " an id can be"
-            ))
-        }
-        _ if raw.chars().any(char::is_control) => "contains a control character",
-        _ => return Ok(()),
-    };
-    Err(["a path argument ", problem, "; pass the id of the resource"].cat())
-}
-
-/// Appends `raw` percent-encoded: the one encoder behind path segments and query strings.
-///
-/// Everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`) is encoded, each
-/// UTF-8 byte as `%XX`. The narrowest safe set: no character with a meaning anywhere in a
-/// URL (`/ ? # % & = +` and the rest) survives, so one set serves path segments, query names
-/// and values. Written out rather than `percent_encoding::utf8_percent_encode`, whose
-/// 768-byte table of `%XX` strings and iterator cost the .wasm more than these lines.
-fn push_encoded(out: &mut String, raw: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in raw.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xf)]));
-        }
-    }
-}
-
-/// The longest path argument accepted: ids are short, and a huge one would only earn a 431
-/// from the server after spending a rate-limit token.
-pub const MAX_SEGMENT_LEN: usize = 1024;
-
-/// Builds a path from a template such as `/exchange/authorizations/{id}`, replacing each
-/// `{name}` with the matching argument encoded by [`encode_segment`]. The arguments may be
-/// owned or borrowed strings, so callers need not build a second list of borrows.
-///
-/// A placeholder without an argument is an `Err` naming it; an argument without a
-/// placeholder is ignored (the first of duplicate names wins). Braces that do not form a
-/// `{name}` of letters, digits and `_` are an `Err`, since templates are written by us and
-/// a malformed one is a bug to surface, not to guess around.
-///
-/// ```
-/// use conveyor_client::url::fill_path;
-///
-/// assert_eq!(
-///     fill_path("/a/{id}/b/{sub_id}", &[("id", "1"), ("sub_id", "x y")]).unwrap(),
-///     "/a/1/b/x%20y",
-/// );
-/// assert!(fill_path::<&str>("/a/{id}", &[]).unwrap_err().contains("`id`"));
-/// ```
-pub fn fill_path<S: AsRef<str>>(template: &str, args: &[(&str, S)]) -> Result<String, String> {
-    let mut out = String::with_capacity(template.len());
-    let mut rest = template;
-    while let Some((before, after)) = rest.split_once(['{', '}']) {
-        out.push_str(before);
-        let placeholder = after
-            .split_once('}')
-            .filter(|_| rest.as_bytes().get(before.len()) == Some(&b'{'))
-            .filter(|(name, _)| {
-                !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            });
-        let Some((name, tail)) = placeholder else {
-            return Err(["path template `", template, "` has a malformed placeholder"].cat());
-        };
-        let Some((_, value)) = args.iter().find(|(n, _)| *n == name) else {
-            return Err(["missing path argument `", name, "`"].cat());
-        };
-        let value = value.as_ref();
-        check_segment(value).map_err(|e| ["`", name, "`: ", &e].cat())?;
-        push_encoded(&mut out, value);
-        rest = tail;
-    }
-    out.push_str(rest);
-    Ok(out)
-}
-
-/// Encodes query pairs in order: `""` for none, else `?a=b&c=d`.
-///
-/// Names and values are percent-encoded with the same strict set as path segments, so a
-/// space is `%20` (not `+`, which some servers keep literally), and `&`, `=`, `#`, `+`
-/// in a value cannot split or end the query. Arrays are repeated names, as Rails expects:
-/// pass `("access_group_ids[]", v)` once per element; the brackets are encoded as
-/// `%5B%5D`, which Rack decodes back to `[]`.
-///
-/// ```
-/// use conveyor_client::url::encode_query;
-///
-/// assert_eq!(encode_query(&[]), "");
-/// let pairs = [
-///     ("ids[]".to_owned(), "1".to_owned()),
-///     ("ids[]".to_owned(), "2".to_owned()),
-///     ("q".to_owned(), "a+b c".to_owned()),
-/// ];
-/// assert_eq!(encode_query(&pairs), "?ids%5B%5D=1&ids%5B%5D=2&q=a%2Bb%20c");
-/// ```
-pub fn encode_query(pairs: &[(String, String)]) -> String {
-    // Room for the text unescaped: one allocation for the usual query.
-    let mut out = String::with_capacity(pairs.iter().map(|(n, v)| n.len() + v.len() + 2).sum());
-    for (i, (name, value)) in pairs.iter().enumerate() {
-        out.push(if i == 0 { '?' } else { '&' });
-        push_encoded(&mut out, name);
-        out.push('=');
-        push_encoded(&mut out, value);
-    }
-    out
-}
 
 /// Checks a caller-supplied path for `client.fetch` before it is joined to the base URL.
 ///
@@ -598,110 +454,6 @@ mod tests {
     }
 
     use super::*;
-
-    fn decode(s: &str) -> String {
-        percent_decode_str(s).decode_utf8_lossy().into_owned()
-    }
-
-    #[test]
-    fn segments_keep_unreserved_and_encode_the_rest() {
-        assert_eq!(encode_segment("AZaz09-._~").unwrap(), "AZaz09-._~");
-        assert_eq!(encode_segment("...").unwrap(), "...");
-        assert_eq!(encode_segment("../x").unwrap(), "..%2Fx");
-        assert_eq!(encode_segment("a b+c&d=e").unwrap(), "a%20b%2Bc%26d%3De");
-        assert_eq!(encode_segment("é").unwrap(), "%C3%A9");
-        assert_eq!(encode_segment("\\").unwrap(), "%5C");
-        for raw in ["%2e", "%2E%2E", "..%2F", "a/b", "?#"] {
-            assert_eq!(decode(&encode_segment(raw).unwrap()), raw);
-        }
-    }
-
-    #[test]
-    fn control_characters_and_huge_segments_are_refused() {
-        for raw in ["\n", "\u{0}\u{1}", "a\u{7f}b"] {
-            assert!(encode_segment(raw)
-                .unwrap_err()
-                .contains("control character"));
-        }
-        let huge = "x".repeat(MAX_SEGMENT_LEN + 1);
-        let err = encode_segment(&huge).unwrap_err();
-        assert!(err.contains("bytes long") && !err.contains(&huge));
-        assert!(encode_segment(&"x".repeat(MAX_SEGMENT_LEN)).is_ok());
-    }
-
-    #[test]
-    fn dot_and_empty_segments_are_refused() {
-        for raw in ["", ".", ".."] {
-            assert!(encode_segment(raw).is_err(), "{raw:?}");
-        }
-    }
-
-    #[test]
-    fn fill_path_fills_every_placeholder() {
-        assert_eq!(
-            fill_path("/exchange/authorizations/{id}", &[("id", "42")]).unwrap(),
-            "/exchange/authorizations/42"
-        );
-        assert_eq!(
-            fill_path(
-                "/a/{x}/{y}",
-                &[("y", "2"), ("x", "1"), ("x", "3"), ("z", "0")]
-            )
-            .unwrap(),
-            "/a/1/2"
-        );
-        assert_eq!(fill_path::<&str>("/plain", &[]).unwrap(), "/plain");
-        assert_eq!(
-            fill_path("/v/{id}.json", &[("id", "a/b")]).unwrap(),
-            "/v/a%2Fb.json"
-        );
-        assert_eq!(fill_path::<&str>("", &[]).unwrap(), "");
-    }
-
-    #[test]
-    fn fill_path_errors_name_the_problem() {
-        assert_eq!(
-            fill_path("/a/{id}", &[("other", "1")]).unwrap_err(),
-            "missing path argument `id`"
-        );
-        assert!(fill_path("/a/{id}", &[("id", "..")])
-            .unwrap_err()
-            .contains("`id`"));
-        assert!(fill_path("/a/{id}", &[("id", "")]).is_err());
-        for bad in [
-            "/a/{id",
-            "/a/id}",
-            "/a/{}",
-            "/a/{i d}",
-            "/a/{{id}}",
-            "/a/{é}",
-        ] {
-            assert!(fill_path(bad, &[("id", "1")]).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn query_encoding() {
-        assert_eq!(encode_query(&[]), "");
-        let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
-            v.iter()
-                .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
-                .collect()
-        };
-        assert_eq!(encode_query(&pairs(&[("a", "b")])), "?a=b");
-        assert_eq!(
-            encode_query(&pairs(&[("q", "x y"), ("r", "1&s=2#t"), ("e", "")])),
-            "?q=x%20y&r=1%26s%3D2%23t&e="
-        );
-        assert_eq!(
-            encode_query(&pairs(&[
-                ("access_group_ids[]", "1"),
-                ("access_group_ids[]", "2")
-            ])),
-            "?access_group_ids%5B%5D=1&access_group_ids%5B%5D=2"
-        );
-        assert_eq!(encode_query(&pairs(&[("ü", "%")])), "?%C3%BC=%25");
-    }
 
     #[test]
     fn relative_paths() {

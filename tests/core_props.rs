@@ -7,10 +7,8 @@ use conveyor_client::classify::{classify_status, error_for_status};
 use conveyor_client::errors::ErrorKind;
 use conveyor_client::retry::{is_idempotent, parse_retry_after, Attempt, Decision, RetryPolicy};
 use conveyor_client::url::{
-    check_api_key, encode_query, encode_segment, fill_path, is_loopback_host, is_secret_param,
-    join, key_hint, redact_path, REDACTED,
+    check_api_key, is_loopback_host, is_secret_param, join, key_hint, redact_path, REDACTED,
 };
-use percent_encoding::percent_decode_str;
 use proptest::prelude::*;
 
 /// A valid policy with arbitrary (finite, non-negative) durations.
@@ -178,59 +176,6 @@ proptest! {
         let a = Attempt::Response { status, retry_after: ra, retry_after_ms: None };
         let d = p.decide(&m, i, &a, 0.0, 0.5);
         prop_assert_eq!(d, Decision::GiveUp { retry_after_ms: None });
-    }
-
-    #[test]
-    fn encoded_segments_are_one_segment_and_decode_back(raw in tricky()) {
-        match encode_segment(&raw) {
-            Ok(enc) => {
-                prop_assert!(!enc.contains(['/', '?', '#', '\\']), "{enc}");
-                prop_assert!(enc != "." && enc != "..");
-                prop_assert!(enc.is_ascii());
-                let decoded = percent_decode_str(&enc).decode_utf8();
-                prop_assert_eq!(decoded.as_deref().ok(), Some(raw.as_str()));
-            }
-            Err(_) => prop_assert!(raw.is_empty() || raw == "." || raw == ".."),
-        }
-    }
-
-    #[test]
-    fn fill_path_keeps_the_template_segment_count(
-        a in tricky(), b in tricky(), fixed in "(/[a-z]{1,6}){0,3}",
-    ) {
-        let template = format!("{fixed}/x/{{id}}/y/{{sub_id}}");
-        match fill_path(&template, &[("id", &a), ("sub_id", &b)]) {
-            Ok(path) => {
-                prop_assert_eq!(path.split('/').count(), template.split('/').count());
-                prop_assert!(!path.contains(['?', '#']));
-                let prefix = format!("{fixed}/x/");
-                prop_assert!(path.starts_with(&prefix));
-            }
-            Err(e) => {
-                let bad = [&a, &b].iter().any(|s| s.is_empty() || *s == "." || *s == "..");
-                prop_assert!(bad, "{e}");
-            }
-        }
-    }
-
-    #[test]
-    fn encoded_query_round_trips(pairs in prop::collection::vec((tricky(), tricky()), 0..5)) {
-        let q = encode_query(&pairs);
-        if pairs.is_empty() {
-            prop_assert_eq!(q, "");
-        } else {
-            let body = q.strip_prefix('?').unwrap_or("!");
-            prop_assert!(!body.contains(['?', '#', ' ', '+']));
-            let decoded: Vec<(String, String)> = body
-                .split('&')
-                .map(|kv| {
-                    let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
-                    let d = |s: &str| percent_decode_str(s).decode_utf8_lossy().into_owned();
-                    (d(k), d(v))
-                })
-                .collect();
-            prop_assert_eq!(decoded, pairs);
-        }
     }
 
     #[test]
