@@ -13,7 +13,7 @@
 //! | [`retry`] | retry policy, backoff, `Retry-After` | no |
 //! | [`calendar`] | dates as day counts (for `Retry-After` dates and the sandbox) | no |
 //! | [`classify`] | what a response status means | no |
-//! | [`url`] | paths, query strings, origins, key checks | no |
+//! | [`url`] | a caller's path checked and joined, origins, redaction, key checks | no |
 //! | [`http_checks`] | the key's header name (its syntax), checked at construction | no |
 //! | `json` | JSON string literals: the key inside canonical JSON | no |
 //! | `text` | strings joined end to end or with a separator, without std's `join` code | no |
