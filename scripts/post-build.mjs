@@ -123,6 +123,19 @@ for (const b of BUILDS) {
   const resourcesImport = /^(import \{[^}]*)( \} from '\.\/snippets\/[^']*\/src\/js\/resources\.js';)$/m;
   if (!resourcesImport.test(source)) throw new Error(`post-build: the ${b.name} glue does not import src/js/resources.js`);
   source = `${source.replace(resourcesImport, "$1, installCalls$2")}\ninstallCalls(ConveyorClient);\n`;
+  // The snippets call back into the .wasm through its exports, which the glue hands them
+  // here, when it loads: `done` and the scheduler's `tick` (src/js/transport.js). So the
+  // .wasm makes no JS function for them at run time (a wasm-bindgen `Closure` cost it invoke
+  // and vtable shims and destructors, and the glue `makeMutClosure` and a
+  // FinalizationRegistry). They stay the glue's own: not exported, so no entry or api.js
+  // carries them.
+  for (const hook of ["__done", "__tick"]) {
+    source = replaceOnce(source, `\nexport function ${hook}(`, `\nfunction ${hook}(`, `export of ${hook}`);
+  }
+  const transportImport = /^(import \{[^}]*)( \} from '\.\/snippets\/[^']*\/src\/js\/transport\.js';)$/m;
+  if (!transportImport.test(source)) throw new Error(`post-build: the ${b.name} glue does not import src/js/transport.js`);
+  source = source.replace(transportImport, "$1, setDone$2");
+  source += "setDone(__done, __tick);\n";
   // `MemoryStore`'s public methods are JS (src/js/memory_store.js, which reads and checks the
   // requests and snapshots): a module of the stores build, which its glue imports and
   // installs on the class. The lean glue never names it, so no lean bundle carries it.
