@@ -46,6 +46,8 @@ extern "C" {
     /// scheduler's number, so no closure is made per timer.
     #[wasm_bindgen(js_name = timer)]
     fn start_timer(n: u32, ms: u32) -> wasm_bindgen::JsValue;
+    #[wasm_bindgen(js_name = scopedTimers)]
+    fn scoped_timers() -> bool;
 }
 
 /// The scheduler's timer: [`tick`]s its scheduler once after a delay; dropping it clears it.
@@ -345,20 +347,11 @@ impl Drop for Permit {
 
 /// Whether timers belong to the request that set them: in workerd a timer set while
 /// serving one request dies with it, and a request waiting only on another's timer is
-/// cancelled as hung. Detected once (`navigator.userAgent` is `Cloudflare-Workers` there).
+/// cancelled as hung (`navigator.userAgent` is `Cloudflare-Workers` there). Read by the
+/// snippet, where it is one property read: `js_sys::global()` and `Reflect` cost the `.wasm`
+/// the global object's lookup and its cached handles.
 pub(crate) fn timers_are_request_scoped() -> bool {
-    realm_local! {
-        static SCOPED: core::cell::OnceCell<bool> = const { core::cell::OnceCell::new() };
-    }
-    SCOPED.with(|s| {
-        *s.get_or_init(|| {
-            js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
-                .and_then(|n| js_sys::Reflect::get(&n, &"userAgent".into()))
-                .ok()
-                .and_then(|ua| ua.as_string())
-                .is_some_and(|ua| ua == "Cloudflare-Workers")
-        })
-    })
+    scoped_timers()
 }
 
 /// How long a queued waiter's own timer waits before it runs the scheduler's decision

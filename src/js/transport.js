@@ -50,6 +50,18 @@ export function timer(n, ms) {
 }
 
 /**
+ * Whether timers belong to the request that set them: in workerd (`navigator.userAgent` is
+ * `Cloudflare-Workers` there) a timer set while serving one request dies with it.
+ */
+export function scopedTimers() {
+  try {
+    return globalThis.navigator?.userAgent === "Cloudflare-Workers";
+  } catch {
+    return false;
+  }
+}
+
+/**
  * A call's own headers (a `Headers` that src/js/resources.js built from the caller's, with
  * `Accept` and the content type) with the key added, where it wins over any header of that
  * name; `undefined` if `h` is not a `Headers` or that threw (a replaced `Headers.prototype`).
