@@ -89,9 +89,10 @@ pub(crate) fn shared_bucket(
 }
 
 realm_local! {
-    // Whether this build is the one asking the others: the errors module asks every build
-    // it was given, this one too, which must not answer for the bucket it is about to make
-    // (of another kind than its own one for the key, or it would have joined that).
+    // Set while this build asks: the errors module asks every build, this one too, whose
+    // registry was searched already (a bucket of the kind asked for was joined; one of
+    // another kind, which a client with or without a store may hold beside it, is no
+    // second budget of the other build), so it answers no.
     static ASKING: Cell<bool> = const { Cell::new(false) };
 }
 

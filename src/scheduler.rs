@@ -74,7 +74,8 @@ impl Drop for Timeout {
 realm_local! {
     // Every scheduler by its number, which its timer hands [`tick`]. Weak, so a scheduler
     // dies with its last client (and its timer with it); a new scheduler takes the number
-    // of one gone, so the list is as long as the most schedulers alive at once.
+    // of one gone (whose allocation a dead `Weak` keeps until then), so the list is as long
+    // as the most schedulers alive at once.
     static NUMBERED: RefCell<Vec<Weak<RefCell<Scheduler>>>> = const { RefCell::new(Vec::new()) };
 }
 
