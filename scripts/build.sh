@@ -30,7 +30,7 @@ build() {
   local out=$1 stem=$2
   shift 2
   RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/shipped RUSTFLAGS="$SHIPPED_RUSTFLAGS" \
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=/usr/lib/llvm-19/bin/wasm-ld \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER="$PWD/scripts/wasm-ld.sh" \
     /usr/bin/cargo build --release --lib --target wasm32-unknown-unknown -p conveyor-client \
     -Z build-std=core,alloc "$@"
   # --encode-into always: every runtime the package supports has TextEncoder#encodeInto, so

@@ -123,6 +123,26 @@ for (const b of BUILDS) {
   const resourcesImport = /^(import \{[^}]*)( \} from '\.\/snippets\/[^']*\/src\/js\/resources\.js';)$/m;
   if (!resourcesImport.test(source)) throw new Error(`post-build: the ${b.name} glue does not import src/js/resources.js`);
   source = `${source.replace(resourcesImport, "$1, installCalls$2")}\ninstallCalls(ConveyorClient);\n`;
+  // The snippets call back into the .wasm through its exports, which the glue hands them
+  // here, when it loads: `done` and the scheduler's `tick` (src/js/transport.js), and the
+  // build's bucket check (the errors module, src/realms.rs). So the .wasm makes no JS
+  // function at run time (a wasm-bindgen `Closure` cost it invoke and vtable shims and
+  // destructors, and the glue `makeMutClosure` and a FinalizationRegistry). They stay the
+  // glue's own: not exported, so no entry or api.js carries them. A build asks the others
+  // only once its .wasm is instantiated (the Node entry instantiates at first use): until
+  // then it holds no bucket, and answering must not load it.
+  for (const hook of ["__done", "__tick", "__hasBucket"]) {
+    source = replaceOnce(source, `\nexport function ${hook}(`, `\nfunction ${hook}(`, `export of ${hook}`);
+  }
+  const transportImport = /^(import \{[^}]*)( \} from '\.\/snippets\/[^']*\/src\/js\/transport\.js';)$/m;
+  if (!transportImport.test(source)) throw new Error(`post-build: the ${b.name} glue does not import src/js/transport.js`);
+  source = source.replace(transportImport, "$1, setDone$2");
+  source = replaceOnce(source, ` } from '${rel(b.web, errorsFile)}';`, `, addBucketCheck } from '${rel(b.web, errorsFile)}';`, "import from the errors module");
+  replaceOnce(source, "let wasmModule, wasmInstance, wasm;", "", "declaration of the instance");
+  source += "setDone(__done, __tick);\naddBucketCheck((key, baseUrl) => wasmInstance !== undefined && __hasBucket(key, baseUrl));\n";
+  if (/\bmake(?:Mut)?Closure\b|CLOSURE_DTORS/.test(source)) {
+    throw new Error(`post-build: the ${b.name} .wasm makes a wasm-bindgen Closure: hand the snippet an export through the glue instead`);
+  }
   // `MemoryStore`'s public methods are JS (src/js/memory_store.js, which reads and checks the
   // requests and snapshots): a module of the stores build, which its glue imports and
   // installs on the class. The lean glue never names it, so no lean bundle carries it.

@@ -3,10 +3,10 @@
 //!
 //! The package ships two builds (the lean one and `conveyor-client/stores`), each with a
 //! registry of its own in its own wasm instance. So that a realm still has one bucket per
-//! key and base URL, each build hands the errors module (the one JS module both builds'
-//! glues share) a function answering "do you have a live bucket for this key and base
-//! URL?", and a new bucket first asks the other builds'. The key is only ever an argument
-//! of that call: no global keeps it.
+//! key and base URL, each build's glue hands the errors module (the one JS module both
+//! builds' glues share) this build's export [`has_bucket`], answering "do you have a live
+//! bucket for this key and base URL?", and a new bucket first asks every build's. The key is
+//! only ever an argument of that call: no global keeps it.
 
 use crate::scheduler::{Plan, SharedScheduler};
 use alloc::{
@@ -15,15 +15,15 @@ use alloc::{
     string::String,
     vec::Vec,
 };
-use core::cell::{OnceCell, RefCell};
+use core::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/errors.js")]
 extern "C" {
-    /// Registers `own` (this build's checker) and asks every other build's checker about
-    /// `key` at `base_url`; `Err` when one of them threw.
+    /// Asks every build's [`has_bucket`] about `key` at `base_url` (this one's answers no
+    /// while it asks); `Err` when one of them threw.
     #[wasm_bindgen(catch, js_name = bucketElsewhere)]
-    fn bucket_elsewhere(own: &JsValue, key: &str, base_url: &str) -> Result<bool, JsValue>;
+    fn bucket_elsewhere(key: &str, base_url: &str) -> Result<bool, JsValue>;
 }
 
 /// A bucket's identity: a hash of the key (never the key itself) and the base URL.
@@ -72,13 +72,10 @@ pub(crate) fn shared_bucket(
     }
     // Another build of the package in this realm with a bucket for the same key would be a
     // second budget: together the two would exceed the limit.
-    if CHECKER.with(|own| {
-        let own = own.get_or_init(|| {
-            Closure::new(|key: String, base_url: String| has_bucket(&key, &base_url))
-        });
-        bucket_elsewhere(own.as_ref(), key, base_url)
-    }) != Ok(false)
-    {
+    ASKING.with(|a| a.set(true));
+    let elsewhere = bucket_elsewhere(key, base_url);
+    ASKING.with(|a| a.set(false));
+    if elsewhere != Ok(false) {
         return Err(
             "another build of conveyor-client in this realm (`conveyor-client` or `conveyor-client/stores`) already has a rate-limit bucket for this key and base URL: two would exceed the limit together. Import ConveyorClient from one entry (`conveyor-client/stores` if any client uses a store) for this key"
                 .to_owned(),
@@ -92,12 +89,21 @@ pub(crate) fn shared_bucket(
 }
 
 realm_local! {
-    // This build's answer to the other builds' question, made once.
-    static CHECKER: OnceCell<Closure<dyn Fn(String, String) -> bool>> = const { OnceCell::new() };
+    // Set while this build asks: the errors module asks every build, this one too, whose
+    // registry was searched already (a bucket of the kind asked for was joined; one of
+    // another kind, which a client with or without a store may hold beside it, is no
+    // second budget of the other build), so it answers no.
+    static ASKING: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Whether this build has a live shared bucket for `key` at `base_url`.
-fn has_bucket(key: &str, base_url: &str) -> bool {
+/// Whether this build has a live shared bucket for `key` at `base_url`: the other builds'
+/// question, through the errors module, which the glue hands this export at load
+/// (scripts/post-build.mjs), never part of the package's surface.
+#[wasm_bindgen(js_name = __hasBucket)]
+pub fn has_bucket(key: &str, base_url: &str) -> bool {
+    if ASKING.with(Cell::get) {
+        return false;
+    }
     let id = (key_hash(key), base_url.to_owned());
     REGISTRY.with(|r| {
         r.try_borrow().map_or(true, |r| {

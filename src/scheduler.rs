@@ -25,6 +25,7 @@ use crate::waiters::Waiters;
 use alloc::{
     rc::{Rc, Weak},
     string::String,
+    vec::Vec,
 };
 use core::cell::RefCell;
 
@@ -34,28 +35,32 @@ extern "C" {
     // a wall clock stepped forward by NTP would hand tokens back early.
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
     fn performance_now() -> f64;
-    // The global timer functions: in Node `setTimeout` returns an object, not a number.
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(f: &js_sys::Function, ms: u32) -> wasm_bindgen::JsValue;
+    // The global `clearTimeout`: in Node `setTimeout` returns an object, not a number.
     #[wasm_bindgen(js_name = clearTimeout)]
     fn clear_timeout(id: &wasm_bindgen::JsValue);
 }
 
-/// The scheduler's timer: runs its callback once after a delay; dropping it clears it.
+#[wasm_bindgen::prelude::wasm_bindgen(module = "/src/js/transport.js")]
+extern "C" {
+    /// `setTimeout(tick, ms, n)`: the JS timer calls the export [`tick`] with the
+    /// scheduler's number, so no closure is made per timer.
+    #[wasm_bindgen(js_name = timer)]
+    fn start_timer(n: u32, ms: u32) -> wasm_bindgen::JsValue;
+    #[wasm_bindgen(js_name = scopedTimers)]
+    fn scoped_timers() -> bool;
+}
+
+/// The scheduler's timer: [`tick`]s its scheduler once after a delay; dropping it clears it.
 /// (gloo-timers' `Timeout` links std back in.)
 struct Timeout {
     id: wasm_bindgen::JsValue,
-    _callback: wasm_bindgen::closure::Closure<dyn FnMut()>,
 }
 
 impl Timeout {
-    fn new(ms: u32, f: impl FnOnce() + 'static) -> Timeout {
-        use wasm_bindgen::JsCast as _;
-        let callback = wasm_bindgen::closure::Closure::once(f);
-        let id = set_timeout(callback.as_ref().unchecked_ref(), ms);
+    fn new(n: u32, ms: u32) -> Timeout {
+        crate::transport::hook();
         Timeout {
-            id,
-            _callback: callback,
+            id: start_timer(n, ms),
         }
     }
 }
@@ -63,6 +68,58 @@ impl Timeout {
 impl Drop for Timeout {
     fn drop(&mut self) {
         clear_timeout(&self.id);
+    }
+}
+
+realm_local! {
+    // Every scheduler by its number, which its timer hands [`tick`]. Weak, so a scheduler
+    // dies with its last client (and its timer with it); a new scheduler takes the number
+    // of one gone (whose allocation a dead `Weak` keeps until then), so the list is as long
+    // as the most schedulers alive at once.
+    static NUMBERED: RefCell<Vec<Weak<RefCell<Scheduler>>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A number for `this`, a scheduler just made: one whose scheduler is gone, or a new one.
+fn number(this: &Weak<RefCell<Scheduler>>) -> u32 {
+    NUMBERED.with(|all| {
+        let Ok(mut all) = all.try_borrow_mut() else {
+            // Never borrowed across a call out; if it were, the scheduler still works: its
+            // timer's tick finds no scheduler and its waiters' own signals and timers remain.
+            return u32::MAX;
+        };
+        match all.iter().position(|w| w.strong_count() == 0) {
+            Some(n) => {
+                if let Some(slot) = all.get_mut(n) {
+                    *slot = this.clone();
+                }
+                n as u32
+            }
+            None => {
+                all.push(this.clone());
+                (all.len() - 1) as u32
+            }
+        }
+    })
+}
+
+/// A scheduler's timer fired: its decision runs. The number comes from JS: one of a
+/// scheduler gone (or never made) is nothing to do, and one handed on to a newer scheduler
+/// only makes that one decide early, which recomputes everything from timestamps.
+///
+/// Exported for the snippet's timer alone (the glue hands it over at load), never part of
+/// the package's surface: scripts/post-build.mjs keeps it out of every entry.
+#[wasm_bindgen::prelude::wasm_bindgen(js_name = __tick)]
+pub fn tick(n: u32) {
+    let s = NUMBERED.with(|all| {
+        all.try_borrow()
+            .ok()
+            .and_then(|all| all.get(n as usize).and_then(Weak::upgrade))
+    });
+    if let Some(s) = s {
+        if let Ok(mut s) = s.try_borrow_mut() {
+            s.timer = None;
+            s.pump();
+        }
     }
 }
 
@@ -79,7 +136,11 @@ pub(crate) struct Scheduler {
     pub(crate) bucket: Bucket,
     waiters: Waiters,
     timer: Option<(f64, Timeout)>,
+    /// Itself, for the store's tasks to find it again.
+    #[cfg(feature = "stores")]
     pub(crate) this: Weak<RefCell<Scheduler>>,
+    /// Its number, which its timer hands [`tick`].
+    number: u32,
 }
 
 /// How the client should rate-limit, read from its options.
@@ -115,7 +176,9 @@ impl Scheduler {
                 bucket,
                 waiters: Waiters::default(),
                 timer: None,
+                #[cfg(feature = "stores")]
                 this: this.clone(),
+                number: number(this),
             })
         }))
     }
@@ -235,18 +298,9 @@ impl Scheduler {
                 if matches!(self.timer, Some((armed, _)) if armed == at) {
                     return;
                 }
-                let this = self.this.clone();
                 // +1 ms: setTimeout may fire a hair early relative to Date.now().
                 let delay = crate::options::timer_ms(libm::ceil((at - now).max(0.0)) + 1.0);
-                let timeout = Timeout::new(delay, move || {
-                    if let Some(s) = this.upgrade() {
-                        if let Ok(mut s) = s.try_borrow_mut() {
-                            s.timer = None;
-                            s.pump();
-                        }
-                    }
-                });
-                self.timer = Some((at, timeout));
+                self.timer = Some((at, Timeout::new(self.number, delay)));
             }
         }
     }
@@ -294,20 +348,11 @@ impl Drop for Permit {
 
 /// Whether timers belong to the request that set them: in workerd a timer set while
 /// serving one request dies with it, and a request waiting only on another's timer is
-/// cancelled as hung. Detected once (`navigator.userAgent` is `Cloudflare-Workers` there).
+/// cancelled as hung (`navigator.userAgent` is `Cloudflare-Workers` there). Read by the
+/// snippet, where it is one property read: `js_sys::global()` and `Reflect` cost the `.wasm`
+/// the global object's lookup and its cached handles.
 pub(crate) fn timers_are_request_scoped() -> bool {
-    realm_local! {
-        static SCOPED: core::cell::OnceCell<bool> = const { core::cell::OnceCell::new() };
-    }
-    SCOPED.with(|s| {
-        *s.get_or_init(|| {
-            js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
-                .and_then(|n| js_sys::Reflect::get(&n, &"userAgent".into()))
-                .ok()
-                .and_then(|ua| ua.as_string())
-                .is_some_and(|ua| ua == "Cloudflare-Workers")
-        })
-    })
+    scoped_timers()
 }
 
 /// How long a queued waiter's own timer waits before it runs the scheduler's decision

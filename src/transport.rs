@@ -15,7 +15,7 @@
 //! the chain of its waits and nothing in wasm keeps a resolver, a waker or a task.
 
 use alloc::{boxed::Box, string::String, vec::Vec};
-use core::cell::{Cell, RefCell};
+use core::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/transport.js")]
@@ -23,8 +23,12 @@ extern "C" {
     /// One attempt's state and outcome (a JS object owned by the snippet).
     pub(crate) type Attempt;
 
+    /// Hands the snippet [`done`] and the scheduler's tick. The shipped glue calls it itself
+    /// when it loads; only builds whose glue never went through scripts/post-build.mjs call
+    /// it from Rust ([`hook`]).
+    #[cfg(feature = "std")]
     #[wasm_bindgen(js_name = setDone)]
-    fn set_done(f: &Closure<dyn FnMut(u32, JsValue) -> Result<JsValue, JsValue>>);
+    fn set_done(done: &JsValue, tick: &JsValue);
     /// Settles with what `done` returns (or throws) for `id` when the attempt ends (`done`
     /// is given the attempt).
     #[wasm_bindgen(js_name = attempt)]
@@ -254,20 +258,38 @@ struct Slots {
 
 realm_local! {
     static SLOTS: RefCell<Slots> = const { RefCell::new(Slots { slots: Vec::new(), free: Vec::new() }) };
-    static HOOKED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Makes sure the snippet can call back into this build: [`done`] and the scheduler's tick.
+///
+/// The shipped glue hands the snippet its own exports when it loads
+/// (`setDone(__done, __tick)`, appended by scripts/post-build.mjs), so the shipped `.wasm`
+/// makes no JS function at run time: a wasm-bindgen `Closure` costs it invoke shims, vtable
+/// shims and destructors, and the glue `makeMutClosure` and a `FinalizationRegistry`. Only
+/// builds with `std` (the wasm-bindgen tests, whose glue is wasm-bindgen's own and never goes
+/// through post-build) make two closures that call the same exports, once.
+pub(crate) fn hook() {
+    #[cfg(feature = "std")]
+    {
+        realm_local! {
+            static HOOKED: core::cell::Cell<bool> = const { core::cell::Cell::new(false) };
+        }
+        if !HOOKED.with(|h| h.replace(true)) {
+            let on_done = Closure::<dyn FnMut(u32, JsValue) -> Result<JsValue, JsValue>>::new(done);
+            let on_tick = Closure::<dyn FnMut(u32)>::new(crate::scheduler::tick);
+            set_done(on_done.as_ref(), on_tick.as_ref());
+            // Both live as long as the realm.
+            on_done.forget();
+            on_tick.forget();
+        }
+    }
 }
 
 /// A number for a new wait. The call is [`park`]ed on it once the wait is made, since
 /// making it may call outside code (a custom `fetch`, a signal subclass) that starts calls
 /// of its own.
 pub(crate) fn reserve() -> u32 {
-    if !HOOKED.with(Cell::get) {
-        HOOKED.with(|h| h.set(true));
-        // Lives as long as the realm: one callback for every wait.
-        let done = Closure::<dyn FnMut(u32, JsValue) -> Result<JsValue, JsValue>>::new(settle);
-        set_done(&done);
-        done.forget();
-    }
+    hook();
     SLOTS.with(|w| {
         let mut w = w.borrow_mut();
         match w.free.pop() {
@@ -297,8 +319,13 @@ pub(crate) fn park(id: u32, call: Box<dyn Resume>) {
 }
 
 /// `done(id, value)`: runs the next step of the call parked on `id`, with nothing borrowed
-/// (the step may start calls of its own); the wait's number is free again first.
-fn settle(id: u32, value: JsValue) -> Result<JsValue, JsValue> {
+/// (the step may start calls of its own); the wait's number is free again first. A number
+/// with nothing parked on it (never reserved, settled already) is nothing to do.
+///
+/// Exported for the snippet alone (the glue hands it over at load, [`hook`]), never part of
+/// the package's surface: scripts/post-build.mjs keeps it out of every entry.
+#[wasm_bindgen(js_name = __done)]
+pub fn done(id: u32, value: JsValue) -> Result<JsValue, JsValue> {
     let parked = SLOTS.with(|w| {
         let mut w = w.borrow_mut();
         let slot = w.slots.get_mut(id as usize)?;

@@ -80,13 +80,18 @@ export function makeError(kind, code, message, fields) {
 
 // One rate-limit bucket per key and base URL in a realm, across the package's two builds
 // (the lean one and conveyor-client/stores): each build's wasm has its own registry, and
-// this module is the one both glues share. Each build registers a function that says
-// whether it has a live bucket for a key and base URL; a build about to make a bucket asks
-// the others'. Only the functions are kept: the key is an argument, never stored.
-const bucketCheckers = new Set();
+// this module is the one both glues share. Each glue registers, when it loads, a function
+// that says whether its build has a live bucket for a key and base URL (an export of its
+// .wasm, scripts/post-build.mjs); a build about to make a bucket asks them all, its own
+// answering no while it asks. Only the functions are kept: the key is an argument, never
+// stored.
+const bucketCheckers = [];
 
-export function bucketElsewhere(own, key, baseUrl) {
-  bucketCheckers.add(own);
-  for (const check of bucketCheckers) if (check !== own && check(key, baseUrl)) return true;
+export function addBucketCheck(check) {
+  bucketCheckers.push(check);
+}
+
+export function bucketElsewhere(key, baseUrl) {
+  for (const check of bucketCheckers) if (check(key, baseUrl)) return true;
   return false;
 }

@@ -31,11 +31,34 @@ const STOP = {};
 // Rust's one callback per realm, `done(id, value)`: how a finished attempt, body read, sleep
 // or queued wait runs the step of the call parked on `id`. What it returns (the call's
 // value, the promise of the call's next wait) or throws (its typed error) settles the
-// promise the wait was made with, so a call's promise is the chain of its waits.
+// promise the wait was made with, so a call's promise is the chain of its waits. `tick(n)`
+// runs the decision of scheduler `n` when its timer fires (a scheduler gone: nothing).
+// Both are exports of the .wasm, which the glue hands over when it loads
+// (scripts/post-build.mjs), so Rust never makes a JS function for them.
 let done;
+let tick;
 
-export function setDone(f) {
-  done = f;
+/** @param {(id: number, value: unknown) => unknown} d @param {(n: number) => void} t */
+export function setDone(d, t) {
+  done = d;
+  tick = t;
+}
+
+/** Scheduler `n`'s timer: `tick(n)` after `ms` (src/scheduler.rs clears it with `clearTimeout`). */
+export function timer(n, ms) {
+  return setTimeout(tick, ms, n);
+}
+
+/**
+ * Whether timers belong to the request that set them: in workerd (`navigator.userAgent` is
+ * `Cloudflare-Workers` there) a timer set while serving one request dies with it.
+ */
+export function scopedTimers() {
+  try {
+    return globalThis.navigator?.userAgent === "Cloudflare-Workers";
+  } catch {
+    return false;
+  }
 }
 
 /**
