@@ -466,7 +466,8 @@ export class Attempt {
         // An HTTP date becomes its instant here, by the platform's `Date` (the retry policy
         // compares it with its clock): only in one of RFC 9110's three forms, IMF-fixdate,
         // RFC 850 and asctime, for `Date.parse` reads "1 GMT" as a date too. RFC 850's
-        // two-digit year is within fifty years from now; asctime has no zone: GMT.
+        // two-digit year is within fifty years from now; asctime has no zone: GMT. Left unset
+        // (no date), `retryAt` reaches Rust as NaN.
         const m =
           /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) (\w{3}) (\d{4})|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (\d\d)-(\w{3})-(\d\d)|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\w{3}) (\d\d?)) ([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60) (?:GMT|UTC|(\d{4}))$/.exec(
             String(after).replace(/\s+/g, " "),

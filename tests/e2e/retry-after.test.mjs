@@ -81,6 +81,10 @@ test("IMF-fixdate, RFC 850 and asctime dates are the delay until that instant", 
   // A date in the past asks for no wait at all.
   for (const value of Object.values(forms(784_111_777_000))) await readsAs(value, 784_111_777_000);
   await readsAs("Thu, 01 Jan 1970 00:00:00 GMT", 0);
+  // A leap second is the next minute's first, here the next year's; the last year there is.
+  await readsAs("Fri, 31 Dec 2099 23:59:60 GMT", Date.UTC(2100, 0, 1));
+  await readsAs("Fri, 31 Dec 9999 23:59:59 GMT", Date.UTC(9999, 11, 31, 23, 59, 59));
+  await readsAs("Thu, 29 Feb 2052 12:00:00 GMT", Date.UTC(2052, 1, 29, 12));
 });
 
 test("asctime has no zone and means GMT, whatever the local time zone", async () => {
@@ -138,6 +142,11 @@ test("what is not delay-seconds or an HTTP date is ignored, however Date.parse r
     rfc850.replace(/-(\d\d) /, (m, y) => `-20${y} `),
     asctime.replace(/ \d{4}$/, (y) => ` ${y.slice(3)}`),
     `${asctime} GMT`,
+    imf.replace("GMT", "2094"),
+    imf.replace(/^\w+/, (d) => LONG[SHORT.indexOf(d)]),
+    asctime.replace(/ +(\d+) /, " 106 "),
+    imf.replace(/(\d\d:\d\d:\d\d)/, "$1:00"),
+    imf.replace(/ \d(\d:\d\d:\d\d)/, " +$1"),
     // Out of range.
     "Sun, 06 Nov 2094 24:00:00 GMT",
     "Sun, 06 Nov 2094 08:60:00 GMT",
