@@ -156,8 +156,8 @@ impl RetryPolicy {
     /// `attempt`.
     ///
     /// `now_ms` is the current time (ms since the Unix epoch), used only for a
-    /// `Retry-After` given as an HTTP date (`retry_at`); `jitter` is a random number in `[0, 1)` for the
-    /// backoff. See the module docs for the rules.
+    /// `Retry-After` given as an HTTP date (`retry_at`); `jitter` is a random number in
+    /// `[0, 1)` for the backoff. See the module docs for the rules.
     ///
     /// ```
     /// use conveyor_client::retry::{Attempt, Decision, RetryPolicy};

@@ -486,7 +486,7 @@ export class Attempt {
           const at = Date.UTC(year, month, day);
           // A day the month has (no 31 Nov), and a month at all.
           if (new Date(at).getUTCDate() == day && month % 1 == 0) {
-            this.retryAt = at + ((m[9] * 60 + +m[10]) * 60 + +m[11]) * 1000;
+            this.retryAt = at + ((+m[9] * 60 + +m[10]) * 60 + +m[11]) * 1000;
           }
         }
         this.retryAfterMs = header(h, "retry-after-ms");
