@@ -10,8 +10,7 @@
 //! | `wait_queue` | requests waiting for a token, in arrival order, with tombstones | no |
 //! | [`lease`] | the client side of a shared budget: leasing, fallback share, carry | no |
 //! | [`ledger`] | the store side of a budget shared across processes (the store protocol) | no |
-//! | [`retry`] | retry policy, backoff, `Retry-After` | no |
-//! | [`calendar`] | dates as day counts (for `Retry-After` dates and the sandbox) | no |
+//! | [`retry`] | retry policy, backoff, `Retry-After` (a date arrives as its instant: `src/js/transport.js` reads it with the platform's `Date`) | no |
 //! | [`classify`] | what a response status means | no |
 //! | [`url`] | a caller's path checked and joined, origins, redaction, key checks | no |
 //! | [`http_checks`] | the key's header name (its syntax), checked at construction | no |
@@ -70,7 +69,6 @@ mod realm_local;
 mod abort;
 mod access_shell;
 mod bucket;
-pub mod calendar;
 pub mod classify;
 mod client;
 pub mod errors;

@@ -602,6 +602,7 @@ impl Pipeline {
         let response = Attempt::Response {
             status,
             retry_after: a.retry_after(),
+            retry_at: Some(a.retry_at()).filter(|at| at.is_finite()),
             retry_after_ms: a.retry_after_ms(),
         };
         if !(300..400).contains(&status) || status == 304 {

@@ -1,8 +1,13 @@
-//! Retry policy, backoff and `Retry-After` parsing, as plain Rust.
+//! Retry policy, backoff and `Retry-After`, as plain Rust.
 //!
 //! The shell reports what one attempt produced as an [`Attempt`] and asks
 //! [`RetryPolicy::decide`] what to do next. The clock and the randomness are passed in
 //! (`now_ms`, `jitter`), so every rule here is tested natively and deterministically.
+//!
+//! A `Retry-After` HTTP date reaches the policy as its instant (`retry_at`, ms since the
+//! epoch): the shell's JS (`head()` in `src/js/transport.js`) checks the value is one of RFC
+//! 9110's three date forms and has the platform's `Date` compute the instant, so no calendar
+//! ships in the `.wasm`. Delay-seconds and `retry-after-ms` are read here.
 //!
 //! The rules, in the order [`RetryPolicy::decide`] applies them:
 //!
@@ -23,6 +28,7 @@
 //! let limited = Attempt::Response {
 //!     status: 429,
 //!     retry_after: Some("3".to_owned()),
+//!     retry_at: None,
 //!     retry_after_ms: None,
 //! };
 //! assert_eq!(
@@ -30,14 +36,18 @@
 //!     Decision::RetryAfter { delay_ms: 3000.0, pause_limiter: true },
 //! );
 //! // A POST is not repeated after a 503: it may have taken effect.
-//! let unavailable = Attempt::Response { status: 503, retry_after: None, retry_after_ms: None };
+//! let unavailable = Attempt::Response {
+//!     status: 503,
+//!     retry_after: None,
+//!     retry_at: None,
+//!     retry_after_ms: None,
+//! };
 //! assert_eq!(
 //!     policy.decide("POST", 0, &unavailable, 0.0, 0.5),
 //!     Decision::GiveUp { retry_after_ms: None },
 //! );
 //! ```
 
-use crate::calendar::{civil_from_days, days_from_civil, days_in_month};
 use crate::text::Cat;
 use alloc::string::String;
 
@@ -146,8 +156,8 @@ impl RetryPolicy {
     /// `attempt`.
     ///
     /// `now_ms` is the current time (ms since the Unix epoch), used only for a
-    /// `Retry-After` given as an HTTP date; `jitter` is a random number in `[0, 1)` for the
-    /// backoff. See the module docs for the rules.
+    /// `Retry-After` given as an HTTP date (`retry_at`); `jitter` is a random number in
+    /// `[0, 1)` for the backoff. See the module docs for the rules.
     ///
     /// ```
     /// use conveyor_client::retry::{Attempt, Decision, RetryPolicy};
@@ -167,6 +177,7 @@ impl RetryPolicy {
     /// let busy = Attempt::Response {
     ///     status: 429,
     ///     retry_after: Some("120".to_owned()),
+    ///     retry_at: None,
     ///     retry_after_ms: None,
     /// };
     /// assert_eq!(
@@ -189,10 +200,16 @@ impl RetryPolicy {
             Attempt::Response {
                 status,
                 retry_after,
+                retry_at,
                 retry_after_ms,
             } if *status == 429 || *status == 408 || (500..=599).contains(status) => (
                 *status == 429,
-                server_delay_ms(retry_after.as_deref(), retry_after_ms.as_deref(), now_ms),
+                server_delay_ms(
+                    retry_after.as_deref(),
+                    *retry_at,
+                    retry_after_ms.as_deref(),
+                    now_ms,
+                ),
             ),
             Attempt::Response { .. } => {
                 return Decision::GiveUp {
@@ -250,6 +267,10 @@ pub enum Attempt {
         status: u16,
         /// The raw `Retry-After` header, when present.
         retry_after: Option<String>,
+        /// The instant of `Retry-After` when it is an HTTP date (ms since the Unix epoch), as
+        /// the shell read it: only a value in one of RFC 9110's three forms, which a lenient
+        /// date parser cannot have made up.
+        retry_at: Option<f64>,
         /// The raw `retry-after-ms` header (openai style), when present.
         retry_after_ms: Option<String>,
     },
@@ -299,55 +320,64 @@ pub fn is_idempotent(method: &str) -> bool {
 }
 
 /// The delay a response asked for: `retry-after-ms` when it parses (it is more precise),
-/// else `Retry-After` in either form; `None` when neither is present and valid.
+/// else `Retry-After` in either form, delay-seconds or the instant `retry_at` of its HTTP
+/// date; `None` when neither is present and valid.
+///
+/// `now_ms` is the clock the date is compared with; a date in the past asks for no wait.
 ///
 /// ```
 /// use conveyor_client::retry::server_delay_ms;
 ///
-/// assert_eq!(server_delay_ms(Some("2"), Some("1500"), 0.0), Some(1500.0));
-/// assert_eq!(server_delay_ms(Some("2"), Some("soon"), 0.0), Some(2000.0));
-/// assert_eq!(server_delay_ms(None, None, 0.0), None);
+/// assert_eq!(server_delay_ms(Some("2"), None, Some("1500"), 0.0), Some(1500.0));
+/// assert_eq!(server_delay_ms(Some("2"), None, Some("soon"), 0.0), Some(2000.0));
+/// assert_eq!(server_delay_ms(Some("date"), Some(9000.0), None, 5000.0), Some(4000.0));
+/// assert_eq!(server_delay_ms(Some("date"), Some(9000.0), None, 10_000.0), Some(0.0));
+/// assert_eq!(server_delay_ms(None, None, None, 0.0), None);
 /// ```
 pub fn server_delay_ms(
     retry_after: Option<&str>,
+    retry_at: Option<f64>,
     retry_after_ms: Option<&str>,
     now_ms: f64,
 ) -> Option<f64> {
     retry_after_ms
         .and_then(|v| parse_decimal(v.trim()))
-        .or_else(|| retry_after.and_then(|v| parse_retry_after(v, now_ms)))
+        .or_else(|| retry_after.and_then(parse_retry_after))
+        .or_else(|| delay_until(retry_at?, now_ms))
 }
 
-/// Parses a `Retry-After` value into milliseconds to wait from `now_ms`.
-///
-/// Accepts delta-seconds (`120`, and tolerates decimals such as `1.5`) and an HTTP date
-/// in any of the three forms of RFC 9110 §5.6.7: IMF-fixdate
-/// (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`) and
-/// asctime (`Sun Nov  6 08:49:37 1994`). A date in the past gives 0. Anything else,
-/// including a negative number, gives `None`. Never panics; an absurdly long number
-/// saturates to `f64::MAX` rather than becoming infinite.
+/// `Retry-After`'s delay-seconds in milliseconds: digits (and, tolerated, a fraction such as
+/// `1.5`), nothing else. `None` for anything else, including a negative number and an
+/// HTTP date (the shell reads a date: [`Attempt::Response`]'s `retry_at`). Never panics;
+/// an absurdly long number saturates to `f64::MAX` rather than becoming infinite.
 ///
 /// ```
 /// use conveyor_client::retry::parse_retry_after;
 ///
-/// assert_eq!(parse_retry_after("120", 0.0), Some(120_000.0));
-/// assert_eq!(parse_retry_after("1.5", 0.0), Some(1500.0));
-/// // 784111777000 ms is Sun, 06 Nov 1994 08:49:37 GMT.
-/// let now = 784_111_777_000.0 - 30_000.0;
-/// assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now), Some(30_000.0));
-/// assert_eq!(parse_retry_after("-1", 0.0), None);
-/// assert_eq!(parse_retry_after("tomorrow", 0.0), None);
+/// assert_eq!(parse_retry_after("120"), Some(120_000.0));
+/// assert_eq!(parse_retry_after(" 1.5 "), Some(1500.0));
+/// assert_eq!(parse_retry_after("-1"), None);
+/// assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"), None);
 /// ```
-pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
-    let value = value.trim();
-    if let Some(seconds) = parse_decimal(value) {
-        return Some(saturate(seconds * 1000.0));
-    }
-    if !now_ms.is_finite() {
+pub fn parse_retry_after(value: &str) -> Option<f64> {
+    Some(saturate(parse_decimal(value.trim())? * 1000.0))
+}
+
+/// How long from `now_ms` until the instant `at_ms`: 0 when it has passed, `None` when
+/// either is not a finite number.
+///
+/// ```
+/// use conveyor_client::retry::delay_until;
+///
+/// assert_eq!(delay_until(5000.0, 3000.0), Some(2000.0));
+/// assert_eq!(delay_until(3000.0, 5000.0), Some(0.0));
+/// assert_eq!(delay_until(f64::NAN, 0.0), None);
+/// ```
+pub fn delay_until(at_ms: f64, now_ms: f64) -> Option<f64> {
+    if !at_ms.is_finite() || !now_ms.is_finite() {
         return None;
     }
-    let at = parse_http_date(value, now_ms)?;
-    Some(saturate((at - now_ms).max(0.0)))
+    Some(saturate((at_ms - now_ms).max(0.0)))
 }
 
 /// A finite, non-negative result: infinity becomes `f64::MAX`.
@@ -383,136 +413,6 @@ fn parse_decimal(s: &str) -> Option<f64> {
     Some(saturate(value))
 }
 
-const DAYS: [&str; 7] = [
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// An HTTP date as ms since the Unix epoch. The weekday must be a real day name but is
-/// not checked against the date (RFC 9110 lets recipients ignore it).
-///
-/// Parsed here rather than by JavaScript's `Date.parse`, which would save about 1 KB of
-/// .wasm: that parser's grammar is implementation-defined, V8 reads the asctime form as
-/// local time (RFC 9110 means GMT), and two-digit years follow each engine's own rule
-/// instead of RFC 9110's fifty years.
-fn parse_http_date(s: &str, now_ms: f64) -> Option<f64> {
-    // Up to six whitespace-separated tokens, without allocating.
-    let mut t = [""; 6];
-    let mut n = 0;
-    for token in s.split_ascii_whitespace() {
-        *t.get_mut(n)? = token;
-        n += 1;
-    }
-    let [wkday, a, b, c, d, e] = t;
-    let (year, month, day, time) = match n {
-        // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-        6 => {
-            if !is_day(wkday.strip_suffix(',')?, 3) || !is_gmt(e) || c.len() != 4 {
-                return None;
-            }
-            (number(c)?, month(b)?, two_digits(a)?, d)
-        }
-        // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
-        4 => {
-            if !is_day(wkday.strip_suffix(',')?, 6) || !is_gmt(c) {
-                return None;
-            }
-            let mut parts = a.split('-');
-            let (day, mon, yy) = (parts.next()?, parts.next()?, parts.next()?);
-            if parts.next().is_some() || yy.len() != 2 {
-                return None;
-            }
-            (
-                two_digit_year(number(yy)?, now_ms),
-                month(mon)?,
-                two_digits(day)?,
-                b,
-            )
-        }
-        // asctime: Sun Nov  6 08:49:37 1994
-        5 => {
-            if !is_day(wkday, 3) || d.len() != 4 || b.len() > 2 {
-                return None;
-            }
-            (number(d)?, month(a)?, number(b)?, c)
-        }
-        _ => return None,
-    };
-    if day < 1 || day > days_in_month(year, month) {
-        return None;
-    }
-    let mut hms = time.split(':');
-    let (h, m, sec) = (
-        two_digits(hms.next()?)?,
-        two_digits(hms.next()?)?,
-        two_digits(hms.next()?)?,
-    );
-    // 60 admits a leap second, which lands on the next minute's first second.
-    if hms.next().is_some() || h > 23 || m > 59 || sec > 60 {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + h * 3600 + m * 60 + sec;
-    Some(secs as f64 * 1000.0)
-}
-
-/// Whether `name` is a weekday: its first three letters (`Sun`) when `len` is 3, the
-/// whole name (`Sunday`) otherwise.
-fn is_day(name: &str, len: usize) -> bool {
-    DAYS.iter().any(|d| match len {
-        3 => d.get(..3) == Some(name),
-        _ => *d == name,
-    })
-}
-
-/// RFC 9110 names the zone GMT; UTC is the same instant, so it is accepted too.
-fn is_gmt(zone: &str) -> bool {
-    zone == "GMT" || zone == "UTC"
-}
-
-fn month(name: &str) -> Option<i64> {
-    let i = MONTHS.iter().position(|m| *m == name)?;
-    Some(i as i64 + 1)
-}
-
-/// ASCII digits only (at most 4, so the value fits easily), as a number.
-fn number(s: &str) -> Option<i64> {
-    if s.is_empty() || s.len() > 4 {
-        return None;
-    }
-    s.bytes().try_fold(0i64, |v, b| {
-        b.is_ascii_digit().then(|| v * 10 + i64::from(b - b'0'))
-    })
-}
-
-fn two_digits(s: &str) -> Option<i64> {
-    if s.len() != 2 {
-        return None;
-    }
-    number(s)
-}
-
-/// RFC 9110: a two-digit year more than 50 years in the future means the most recent
-/// past year with the same last two digits.
-fn two_digit_year(yy: i64, now_ms: f64) -> i64 {
-    let now_days = libm::floor(now_ms / 86_400_000.0);
-    // `now_ms` is finite here; the clamp keeps the cast exact for absurd clocks.
-    let (current, _, _) = civil_from_days(now_days.clamp(-1e9, 1e9) as i64);
-    let mut year = current - current.rem_euclid(100) + yy;
-    if year > current + 50 {
-        year -= 100;
-    }
-    year
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -524,6 +424,7 @@ mod tests {
         Attempt::Response {
             status,
             retry_after: None,
+            retry_at: None,
             retry_after_ms: None,
         }
     }
@@ -532,6 +433,7 @@ mod tests {
         Attempt::Response {
             status,
             retry_after: Some(value.to_owned()),
+            retry_at: None,
             retry_after_ms: None,
         }
     }
@@ -701,12 +603,14 @@ mod tests {
         let both = Attempt::Response {
             status: 429,
             retry_after: Some("30".to_owned()),
+            retry_at: None,
             retry_after_ms: Some("250".to_owned()),
         };
         assert_eq!(p.decide("POST", 0, &both, 0.0, 0.5), retry(250.0, true));
         let big = Attempt::Response {
             status: 503,
             retry_after: None,
+            retry_at: None,
             retry_after_ms: Some("60001".to_owned()),
         };
         assert_eq!(
@@ -718,6 +622,7 @@ mod tests {
         let junk = Attempt::Response {
             status: 503,
             retry_after: Some("2".to_owned()),
+            retry_at: None,
             retry_after_ms: Some("-5".to_owned()),
         };
         assert_eq!(p.decide("GET", 0, &junk, 0.0, 0.5), retry(2000.0, false));
@@ -802,100 +707,111 @@ mod tests {
 
     #[test]
     fn delta_seconds() {
-        assert_eq!(parse_retry_after("0", 0.0), Some(0.0));
-        assert_eq!(parse_retry_after(" 42 ", 0.0), Some(42_000.0));
-        assert_eq!(parse_retry_after("0.25", 0.0), Some(250.0));
-        assert_eq!(parse_retry_after("007", 0.0), Some(7000.0));
+        assert_eq!(parse_retry_after("0"), Some(0.0));
+        assert_eq!(parse_retry_after(" 42 "), Some(42_000.0));
+        assert_eq!(parse_retry_after("0.25"), Some(250.0));
+        assert_eq!(parse_retry_after("007"), Some(7000.0));
         for bad in [
-            "", " ", "-1", "+1", "1e3", ".5", "5.", "1.2.3", "inf", "NaN", "1 2", "0x10",
+            "",
+            " ",
+            "-1",
+            "+1",
+            "1e3",
+            ".5",
+            "5.",
+            "1.2.3",
+            "inf",
+            "NaN",
+            "1 2",
+            "0x10",
+            "Sun, 06 Nov 1994 08:49:37 GMT",
         ] {
-            assert_eq!(parse_retry_after(bad, 0.0), None, "{bad:?}");
+            assert_eq!(parse_retry_after(bad), None, "{bad:?}");
         }
         let huge = "9".repeat(400);
-        assert_eq!(parse_retry_after(&huge, 0.0), Some(f64::MAX));
+        assert_eq!(parse_retry_after(&huge), Some(f64::MAX));
     }
 
-    #[test]
-    fn imf_fixdate() {
-        let now = RFC_EXAMPLE_MS - 5000.0;
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", now),
-            Some(5000.0)
-        );
-        // In the past: no wait.
-        assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", RFC_EXAMPLE_MS + 1.0),
-            Some(0.0)
-        );
-        assert_eq!(
-            parse_retry_after("Thu, 01 Jan 1970 00:00:00 GMT", 0.0),
-            Some(0.0)
-        );
-        assert_eq!(
-            parse_retry_after(
-                "Thu, 29 Feb 2024 23:59:59 GMT",
-                1_709_251_199_000.0 - 1000.0
-            ),
-            Some(1000.0)
-        );
-    }
-
-    #[test]
-    fn obsolete_date_forms() {
-        let now = RFC_EXAMPLE_MS - 5000.0;
-        assert_eq!(
-            parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT", now),
-            Some(5000.0)
-        );
-        assert_eq!(
-            parse_retry_after("Sun Nov  6 08:49:37 1994", now),
-            Some(5000.0)
-        );
-        assert_eq!(
-            parse_retry_after("Sun Nov 06 08:49:37 1994", now),
-            Some(5000.0)
-        );
-    }
-
-    #[test]
-    fn two_digit_years_follow_the_fifty_year_rule() {
-        // Now = 2030-01-01: "79" is 2079 (49 years ahead), "81" is 1981.
-        let now = days_from_civil(2030, 1, 1) as f64 * 86_400_000.0;
-        assert_eq!(two_digit_year(79, now), 2079);
-        assert_eq!(two_digit_year(81, now), 1981);
-        assert_eq!(two_digit_year(30, now), 2030);
-    }
-
-    #[test]
-    fn malformed_dates_are_none() {
-        let now = 0.0;
-        for bad in [
-            "Sun, 31 Nov 1994 08:49:37 GMT", // no 31 Nov
-            "Sun, 29 Feb 1900 08:49:37 GMT", // 1900 is not a leap year
-            "Sun, 06 Nov 1994 24:00:00 GMT", // hour
-            "Sun, 06 Nov 1994 08:60:00 GMT", // minute
-            "Sun, 06 Nov 1994 08:49:61 GMT", // second
-            "Sun, 06 Nov 1994 08:49:37 PST", // zone
-            "Sun, 06 Nov 1994 08:49 GMT",    // time
-            "Sun, 6 Nov 1994 08:49:37 GMT",  // day must be 2 digits
-            "Sun, 06 nov 1994 08:49:37 GMT", // month case
-            "Sun 06 Nov 1994 08:49:37 GMT",  // comma
-            "Xyz, 06 Nov 1994 08:49:37 GMT", // weekday
-            "Sun, 06 Nov 94 08:49:37 GMT",   // year
-            "Sunday, 06-Nov-1994 08:49:37 GMT",
-            "Sun, 06-Nov-94 08:49:37 GMT",
-            "Sun Nov 106 08:49:37 1994",
-            "Sun Nov  6 08:49:37 94",
-            "Sun, 00 Nov 1994 08:49:37 GMT",
-            "Sun, 06 Nov 1994 08:49:37 GMT extra",
-            "Sun, 06 Nov 1994 08:49:37:00 GMT",
-            "Sun, 06 Nov 1994 +8:49:37 GMT",
-        ] {
-            assert_eq!(parse_retry_after(bad, now), None, "{bad}");
+    fn with_date(status: u16, at: f64) -> Attempt {
+        Attempt::Response {
+            status,
+            // The header as it came: only the instant the shell read from it counts.
+            retry_after: Some("Sun, 06 Nov 1994 08:49:37 GMT".to_owned()),
+            retry_at: Some(at),
+            retry_after_ms: None,
         }
+    }
+
+    #[test]
+    fn a_date_is_the_wait_until_it_by_the_given_clock() {
+        let p = RetryPolicy::default();
+        let at = RFC_EXAMPLE_MS;
         assert_eq!(
-            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT", f64::NAN),
-            None
+            p.decide("GET", 0, &with_date(429, at), at - 5000.0, 0.5),
+            retry(5000.0, true)
         );
+        assert_eq!(
+            p.decide("GET", 0, &with_date(503, at), at - 1.0, 0.5),
+            retry(1.0, false)
+        );
+        // In the past, or now: no wait.
+        for now in [at, at + 1.0, f64::MAX] {
+            assert_eq!(
+                p.decide("GET", 0, &with_date(429, at), now, 0.5),
+                retry(0.0, true)
+            );
+        }
+        // Beyond the cap: reject at once, with the wait.
+        assert_eq!(
+            p.decide("GET", 0, &with_date(429, at), at - 61_000.0, 0.5),
+            Decision::GiveUp {
+                retry_after_ms: Some(61_000.0)
+            }
+        );
+        // A POST after a 503 is not retried, but learns when to come back.
+        assert_eq!(
+            p.decide("POST", 0, &with_date(503, at), at - 3000.0, 0.5),
+            Decision::GiveUp {
+                retry_after_ms: Some(3000.0)
+            }
+        );
+    }
+
+    #[test]
+    fn delay_seconds_and_retry_after_ms_come_before_a_date() {
+        assert_eq!(
+            server_delay_ms(Some("7"), Some(RFC_EXAMPLE_MS), None, 0.0),
+            Some(7000.0)
+        );
+        assert_eq!(
+            server_delay_ms(Some("x"), Some(9000.0), Some("250"), 0.0),
+            Some(250.0)
+        );
+        assert_eq!(
+            server_delay_ms(Some("x"), Some(9000.0), Some("-1"), 0.0),
+            Some(9000.0)
+        );
+        assert_eq!(server_delay_ms(None, Some(9000.0), None, 0.0), Some(9000.0));
+    }
+
+    #[test]
+    fn a_date_or_a_clock_that_is_not_a_number_is_no_delay() {
+        let p = RetryPolicy::default();
+        for (at, now) in [
+            (f64::NAN, 0.0),
+            (f64::INFINITY, 0.0),
+            (f64::NEG_INFINITY, 0.0),
+            (RFC_EXAMPLE_MS, f64::NAN),
+            (RFC_EXAMPLE_MS, f64::INFINITY),
+        ] {
+            assert_eq!(delay_until(at, now), None, "{at} {now}");
+            // Backoff, as without the header.
+            assert_eq!(
+                p.decide("GET", 0, &with_date(503, at), now, 0.5),
+                retry(250.0, false)
+            );
+        }
+        // Finite but far apart: saturated, never infinite.
+        assert_eq!(delay_until(f64::MAX, -f64::MAX), Some(f64::MAX));
     }
 }

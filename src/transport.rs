@@ -85,6 +85,9 @@ extern "C" {
     pub(crate) fn location(this: &Attempt) -> Option<String>;
     #[wasm_bindgen(method, getter, js_name = retryAfter)]
     pub(crate) fn retry_after(this: &Attempt) -> Option<String>;
+    /// The instant of `retryAfter` when it is an HTTP date (ms since the epoch), else NaN.
+    #[wasm_bindgen(method, getter, js_name = retryAt)]
+    pub(crate) fn retry_at(this: &Attempt) -> f64;
     #[wasm_bindgen(method, getter, js_name = retryAfterMs)]
     pub(crate) fn retry_after_ms(this: &Attempt) -> Option<String>;
     #[wasm_bindgen(method, getter, js_name = requestId)]

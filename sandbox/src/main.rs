@@ -3,6 +3,7 @@
 mod admin;
 mod app;
 mod auth;
+mod calendar;
 mod cli;
 mod error;
 mod faults;

@@ -1,7 +1,7 @@
 //! ISO 8601 timestamps without a date library: what the fixtures use and what filters take.
-//! The day arithmetic is the client's own (`conveyor_client::calendar`).
+//! The day arithmetic is `calendar`'s.
 
-use conveyor_client::calendar::{civil_from_days, days_from_civil, days_in_month};
+use crate::calendar::{civil_from_days, days_from_civil, days_in_month};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Now as `YYYY-MM-DDTHH:MM:SSZ`.

@@ -1,14 +1,5 @@
-//! The proleptic Gregorian calendar as day counts since 1970-01-01 (plain Rust, no clock).
-//!
-//! What `Retry-After` dates need, and what the sandbox's timestamps use: one copy.
-//!
-//! ```
-//! use conveyor_client::calendar::{civil_from_days, days_from_civil, days_in_month};
-//! assert_eq!(days_from_civil(1994, 11, 6), 9075);
-//! assert_eq!(civil_from_days(9075), (1994, 11, 6));
-//! assert_eq!(days_in_month(2024, 2), 29);
-//! assert_eq!(days_in_month(2024, 13), 0);
-//! ```
+//! The proleptic Gregorian calendar as day counts since 1970-01-01 (plain Rust, no clock):
+//! what the sandbox's ISO 8601 timestamps (`timefmt`) are computed with.
 
 fn is_leap(year: i64) -> bool {
     (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
@@ -72,6 +63,14 @@ mod tests {
         }
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+    }
+
+    #[test]
+    fn the_rfc_example_day() {
+        assert_eq!(days_from_civil(1994, 11, 6), 9075);
+        assert_eq!(civil_from_days(9075), (1994, 11, 6));
+        assert_eq!(days_in_month(2024, 2), 29);
+        assert_eq!(days_in_month(2024, 13), 0);
     }
 
     #[test]
