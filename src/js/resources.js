@@ -141,17 +141,16 @@ function words(s) {
 // namespace holds that state), holding each namespace only weakly: the namespace holds the
 // client, so a strong cache here or in Rust would keep every client alive forever. A
 // namespace nobody holds may be collected and built again; nobody can tell it is another.
-const namespaces = typeof WeakRef === "function" ? new Map() : undefined;
-const forget =
-  namespaces && typeof FinalizationRegistry === "function"
-    ? new FinalizationRegistry((key) => {
-        if (namespaces.get(key)?.deref() === undefined) namespaces.delete(key);
-      })
-    : undefined;
+// WeakRef and FinalizationRegistry are in every runtime the package supports (Node 20,
+// workerd, Deno, current browsers), so they are used without a test.
+const namespaces = new Map();
+const forget = new FinalizationRegistry((key) => {
+  if (namespaces.get(key)?.deref() === undefined) namespaces.delete(key);
+});
 
 /** The namespace `name` cached for the client `clientId`, or undefined. */
 export function cachedNamespace(name, clientId) {
-  return namespaces?.get(`${name}@${clientId}`)?.deref();
+  return namespaces.get(`${name}@${clientId}`)?.deref();
 }
 
 /**
@@ -160,11 +159,9 @@ export function cachedNamespace(name, clientId) {
  */
 export function makeNamespace(client, name, clientId) {
   const ns = buildNamespace(client, name);
-  if (namespaces) {
-    const key = `${name}@${clientId}`;
-    namespaces.set(key, new WeakRef(ns));
-    forget?.register(ns, key);
-  }
+  const key = `${name}@${clientId}`;
+  namespaces.set(key, new WeakRef(ns));
+  forget.register(ns, key);
   return ns;
 }
 
