@@ -964,33 +964,31 @@ const MAX_PARALLEL = 4;
  * which no probe starts. A 403 or any other failure is an entry, not a rejection.
  */
 export async function checkAccess(client, options) {
-  if (options !== undefined && options !== null && typeof options !== "object") throw invalid("checkAccess: the options must be an object");
-  // An option as `options[name]` reads it (inherited ones too), absent when undefined or null.
-  const option = (name) => {
-    try {
-      return options?.[name] ?? undefined;
-    } catch {
-      throw invalid(`reading \`${name}\` threw`);
-    }
-  };
+  // An option as `option` reads it (inherited ones too), absent when undefined or null; each
+  // refusal is thrown as its message, as `fetch()`'s are, and made the error below.
   const init = {};
-  const signal = option("signal");
-  if (signal !== undefined) {
-    if (!isA(signal, globalThis.AbortSignal)) throw invalid("checkAccess: `signal` must be an AbortSignal");
-    init.signal = signal;
-  }
-  const timeoutMs = option("timeoutMs");
-  if (timeoutMs !== undefined) {
-    const problem =
-      typeof timeoutMs !== "number"
-        ? "a number"
-        : !Number.isFinite(timeoutMs)
-          ? "a finite number"
-          : timeoutMs < 1
-            ? "at least 1"
-            : timeoutMs > 2147483647 && "at most 2147483647 ms (2^31 - 1, about 24.8 days): a JS timer cannot wait longer";
-    if (problem) throw invalid(`checkAccess: \`timeoutMs\` must be ${problem}`);
-    init.timeoutMs = timeoutMs;
+  try {
+    if (options !== undefined && options !== null && typeof options !== "object") throw "checkAccess: the options must be an object";
+    const signal = option(options, "signal");
+    if (signal !== undefined) {
+      if (!isA(signal, globalThis.AbortSignal)) throw "checkAccess: `signal` must be an AbortSignal";
+      init.signal = signal;
+    }
+    const timeoutMs = option(options, "timeoutMs");
+    if (timeoutMs !== undefined) {
+      const problem =
+        typeof timeoutMs !== "number"
+          ? "a number"
+          : !Number.isFinite(timeoutMs)
+            ? "a finite number"
+            : timeoutMs < 1
+              ? "at least 1"
+              : timeoutMs > 2147483647 && "at most 2147483647 ms (2^31 - 1, about 24.8 days): a JS timer cannot wait longer";
+      if (problem) throw `checkAccess: \`timeoutMs\` must be ${problem}`;
+      init.timeoutMs = timeoutMs;
+    }
+  } catch (e) {
+    return refuse(e);
   }
 
   const entries = [];
