@@ -168,15 +168,14 @@ export function makeNamespace(client, name, clientId) {
 function buildNamespace(client, name) {
   const root = {};
   for (let i = 0; i < ENDPOINTS.length; i++) {
-    const parts = ENDPOINTS[i].split("|")[0].split(".");
-    if (parts.shift() !== name) continue;
     const ep = endpoint(i);
+    const parts = ep.name.split(".");
+    if (parts.shift() !== name) continue;
     const method = parts.pop() ?? "";
     let node = root;
-    for (const p of parts) {
-      if (!Object.prototype.hasOwnProperty.call(node, p)) node[p] = {};
-      node = node[p];
-    }
+    // `??=` reads inherited properties too: the table's names are none of `Object.prototype`'s
+    // (src/resources/surface.rs asserts it), so only a node made here is found.
+    for (const p of parts) node = node[p] ??= {};
     node[method] = ep.kind > 1 ? (...args) => new ListResult(client, ep, args) : (...args) => call(client, ep, args);
   }
   return deepFreeze(root);
