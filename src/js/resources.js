@@ -81,6 +81,9 @@ const WHAT = {
 const MAX_ITEMS = 100_000;
 /** What `read` throws for an array over `MAX_ITEMS`: its own words, not "reading it threw". */
 const TOO_MANY = new RangeError(`more than ${MAX_ITEMS} items`);
+/** What `read` throws for a value it cannot read (a Date without text, an array without a
+ * length): its callers say "reading it threw" of every throw but `TOO_MANY`. */
+const UNREADABLE = new TypeError("unreadable");
 /** The longest path argument, in UTF-8 bytes: ids are short, and a huge one would only earn
  * a 431 from the server after spending a rate-limit token. */
 const MAX_SEGMENT_LEN = 1024;
@@ -106,6 +109,9 @@ function describe(row) {
   // lists, `filename` (the upload's file name) where there is a file.
   const accepted = own.slice();
   if (list) accepted.push({ name: "page", kind: "i" }, { name: "per_page", kind: "i" });
+  // What is sent, in order: `[name]` for each param given (the file name only where the API
+  // names it: one added below is the upload's), then `[name, value]` for each fixed field.
+  const sent = [...accepted.map((p) => [p.name]), ...words(fixed).map((f) => f.split("="))];
   if (!sendsFilename && own.some((p) => p.kind === "f")) accepted.push({ name: "filename", kind: "s" });
   const args = words(pathArgs);
   const takesParams = own.length > 0 || list;
@@ -121,12 +127,7 @@ function describe(row) {
     kind,
     plural: response.replace("^", ""),
     anyOf: words(anyOf),
-    // What is sent, in order: `[name]` for each param given (the file name only where the
-    // API names it), then `[name, value]` for each fixed field.
-    sent: [
-      ...accepted.filter((p) => p.name !== "filename" || sendsFilename).map((p) => [p.name]),
-      ...words(fixed).map((f) => f.split("=")),
-    ],
+    sent,
     signature: `${name}(${[...args, ...(takesParams ? ["params?"] : []), "options?"].join(", ")})`,
   };
 }
@@ -236,11 +237,7 @@ function reading(ep, v, field, prefix) {
  * Proxy counts as an array) or reading it threw.
  */
 function entriesOf(ep, value, what) {
-  let array = true;
-  try {
-    array = Array.isArray(value);
-  } catch {}
-  if (typeof value !== "object" || array) throw bad(ep, what, `\`${what}\` must be an object (${ep.signature})`);
+  if (typeof value !== "object" || isArray(value)) throw bad(ep, what, `\`${what}\` must be an object (${ep.signature})`);
   try {
     return Object.entries(value);
   } catch {
@@ -402,7 +399,7 @@ function read(v) {
     const time = v.getTime();
     if (typeof time !== "number" || Number.isNaN(time)) return "Invalid Date";
     const iso = v.toISOString();
-    if (typeof iso !== "string") throw new TypeError("the Date gave no text");
+    if (typeof iso !== "string") throw UNREADABLE;
     return wellFormed(iso);
   }
   if (isA(v, globalThis.Blob) || isA(v, ArrayBuffer) || ArrayBuffer.isView(v)) return new Upload(v);
@@ -413,11 +410,20 @@ function read(v) {
  * `TOO_MANY`. */
 function arrayItems(v) {
   const length = v.length;
-  if (typeof length !== "number") throw new TypeError("an array without a length");
+  if (typeof length !== "number") throw UNREADABLE;
   if (length > MAX_ITEMS) throw TOO_MANY;
   const items = Array.from(v);
   if (items.length > MAX_ITEMS) throw TOO_MANY;
   return items;
+}
+
+/** `Array.isArray(v)`, true when the test threw (a revoked Proxy counts as an array). */
+function isArray(v) {
+  try {
+    return Array.isArray(v);
+  } catch {
+    return true;
+  }
 }
 
 /** `v instanceof C`, false when `C` is missing or the test threw (a Proxy's trap). */
@@ -432,7 +438,7 @@ function isA(v, C) {
 function isSignal(v) {
   try {
     // Its state must be readable: the pipeline reads both.
-    return typeof AbortSignal === "function" && v instanceof AbortSignal && (Reflect.get(v, "aborted"), Reflect.get(v, "reason"), true);
+    return isA(v, globalThis.AbortSignal) && (Reflect.get(v, "aborted"), Reflect.get(v, "reason"), true);
   } catch {
     return false;
   }
@@ -851,13 +857,8 @@ function isRawBody(b) {
  * out, as callers expect of optional parameters. Encoded as the typed calls' queries are.
  */
 function encodeQuery(q) {
-  let array = true;
-  try {
-    array = Array.isArray(q);
-  } catch {}
-  // An array would be sent as `?0=a&1=b`: refused, as the typed methods refuse it (a revoked
-  // Proxy counts as an array).
-  if (typeof q !== "object" || array) throw "`query` must be an object of parameters";
+  // An array would be sent as `?0=a&1=b`: refused, as the typed methods refuse it.
+  if (typeof q !== "object" || isArray(q)) throw "`query` must be an object of parameters";
   let entries;
   try {
     entries = Object.entries(q);
