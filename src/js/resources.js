@@ -583,12 +583,6 @@ export class ListResult {
     this.#args = args;
   }
 
-  /** The page `page` (a number; the caller's own when undefined): the call's own params
-   * with `page` replaced. */
-  #fetch(page) {
-    return call(this.#client, this.#endpoint, this.#args, page);
-  }
-
   // A paging parameter as the caller gave it, or undefined. The params are the caller's
   // object: a getter that throws is caught here, and the call itself (which reads them
   // again, as safely) rejects with a ConveyorValidationError naming it.
@@ -602,8 +596,7 @@ export class ListResult {
   }
 
   #firstPage() {
-    if (this.#first === undefined) this.#first = this.#fetch(undefined);
-    return this.#first;
+    return (this.#first ??= call(this.#client, this.#endpoint, this.#args));
   }
 
   /** Resolves with the first page: the response object as sent, plus a non-enumerable `items`. */
@@ -628,7 +621,8 @@ export class ListResult {
       yield page;
       if (!hasNextPage(page, number, this.#param("per_page"))) return;
       number += 1;
-      page = await this.#fetch(number);
+      // The caller's own params with `page` replaced.
+      page = await call(this.#client, this.#endpoint, this.#args, number);
     }
   }
 
