@@ -53,10 +53,11 @@ function get(obj, name) {
   }
 }
 
-/** An optional option of `typeof` `type`. */
-function typed(obj, name, type, what) {
+/** An optional option of `typeof` `type` ("string", "number" or "function": refused as
+ * "must be a string", and so on). */
+function typed(obj, name, type) {
   const v = get(obj, name);
-  if (v !== undefined && typeof v !== type) throw must(name, what);
+  if (v !== undefined && typeof v !== type) throw must(name, "a " + type);
   return v;
 }
 
@@ -64,7 +65,7 @@ function typed(obj, name, type, what) {
  * `max` when given (`TIMER` for an option that sets a timer; `Infinity` for one that takes
  * `Infinity` itself, no cap). */
 function num(obj, name, min, whole, max) {
-  const n = typed(obj, name, "number", "a number");
+  const n = typed(obj, name, "number");
   if (n === undefined || n === max) return n;
   if (!isFinite(n)) throw must(name, "a finite number");
   if (whole && n % 1) throw must(name, "a whole number");
@@ -77,14 +78,14 @@ function read(o, stores) {
   const out = [];
   try {
     if (typeof o !== "object" || o === null) throw "ConveyorClient needs an options object: new ConveyorClient({ apiKey })";
-    if ((out[1] = typed(o, "apiKey", "string", "a string")) === undefined) throw "`apiKey` is required";
-    out[2] = typed(o, "baseUrl", "string", "a string") ?? "https://api.conveyor.com/api/v2";
-    const header = (out[3] = typed(o, "apiKeyHeader", "string", "a string") ?? "X-API-KEY");
+    if ((out[1] = typed(o, "apiKey", "string")) === undefined) throw "`apiKey` is required";
+    out[2] = typed(o, "baseUrl", "string") ?? "https://api.conveyor.com/api/v2";
+    const header = (out[3] = typed(o, "apiKeyHeader", "string") ?? "X-API-KEY");
     // Rust checks the name's syntax first (a name that is no token is refused as such).
     if (RESERVED.includes(header.toLowerCase()) || /^(proxy|sec)-/i.test(header)) {
       throw `\`apiKeyHeader\` cannot be ${header}: runtimes forbid or drop it, proxies strip it, or the client sets it itself`;
     }
-    out[4] = typed(o, "fetch", "function", "a function");
+    out[4] = typed(o, "fetch", "function");
     out[5] = num(o, "maxRetries", 0, true);
     out[6] = num(o, "maxRetryAfterMs", 0, false, TIMER);
     out[7] = num(o, "timeoutMs", 1, false, TIMER);
@@ -100,7 +101,7 @@ function read(o, stores) {
       if ((out[13] = get(r, "shared")) !== undefined && typeof out[13] !== "boolean") throw "`rateLimit.shared` must be a boolean";
       stores(o, r, out);
     }
-    out[19] = typed(o, "onRateLimitWait", "function", "a function");
+    out[19] = typed(o, "onRateLimitWait", "function");
     // The per-client header records, made once and frozen so that a `fetch` cannot change
     // them for the next call; the second adds the JSON content type. `Object.fromEntries`
     // defines the key's header as an own property whatever its name.
@@ -129,7 +130,7 @@ export function readOptions(o) {
  * options without a store are refused. */
 export function readStoreOptions(o) {
   return read(o, (o, r, out) => {
-    out[14] = typed(o, "onRateLimitStore", "function", "a function");
+    out[14] = typed(o, "onRateLimitStore", "function");
     if ((out[15] = get(r, "store")) === undefined) {
       if (get(r, "fleetSize") !== undefined) throw "`rateLimit.fleetSize` only makes sense with `rateLimit.store`";
       return;

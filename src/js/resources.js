@@ -81,6 +81,9 @@ const WHAT = {
 const MAX_ITEMS = 100_000;
 /** What `read` throws for an array over `MAX_ITEMS`: its own words, not "reading it threw". */
 const TOO_MANY = new RangeError(`more than ${MAX_ITEMS} items`);
+/** What `read` throws for a value it cannot read (a Date without text, an array without a
+ * length): its callers say "reading it threw" of every throw but `TOO_MANY`. */
+const UNREADABLE = new TypeError("unreadable");
 /** The longest path argument, in UTF-8 bytes: ids are short, and a huge one would only earn
  * a 431 from the server after spending a rate-limit token. */
 const MAX_SEGMENT_LEN = 1024;
@@ -106,6 +109,9 @@ function describe(row) {
   // lists, `filename` (the upload's file name) where there is a file.
   const accepted = own.slice();
   if (list) accepted.push({ name: "page", kind: "i" }, { name: "per_page", kind: "i" });
+  // What is sent, in order: `[name]` for each param given (the file name only where the API
+  // names it: one added below is the upload's), then `[name, value]` for each fixed field.
+  const sent = [...accepted.map((p) => [p.name]), ...words(fixed).map((f) => f.split("="))];
   if (!sendsFilename && own.some((p) => p.kind === "f")) accepted.push({ name: "filename", kind: "s" });
   const args = words(pathArgs);
   const takesParams = own.length > 0 || list;
@@ -121,12 +127,7 @@ function describe(row) {
     kind,
     plural: response.replace("^", ""),
     anyOf: words(anyOf),
-    // What is sent, in order: `[name]` for each param given (the file name only where the
-    // API names it), then `[name, value]` for each fixed field.
-    sent: [
-      ...accepted.filter((p) => p.name !== "filename" || sendsFilename).map((p) => [p.name]),
-      ...words(fixed).map((f) => f.split("=")),
-    ],
+    sent,
     signature: `${name}(${[...args, ...(takesParams ? ["params?"] : []), "options?"].join(", ")})`,
   };
 }
@@ -141,17 +142,16 @@ function words(s) {
 // namespace holds that state), holding each namespace only weakly: the namespace holds the
 // client, so a strong cache here or in Rust would keep every client alive forever. A
 // namespace nobody holds may be collected and built again; nobody can tell it is another.
-const namespaces = typeof WeakRef === "function" ? new Map() : undefined;
-const forget =
-  namespaces && typeof FinalizationRegistry === "function"
-    ? new FinalizationRegistry((key) => {
-        if (namespaces.get(key)?.deref() === undefined) namespaces.delete(key);
-      })
-    : undefined;
+// WeakRef and FinalizationRegistry are in every runtime the package supports (Node 20,
+// workerd, Deno, current browsers), so they are used without a test.
+const namespaces = new Map();
+const forget = new FinalizationRegistry((key) => {
+  if (namespaces.get(key)?.deref() === undefined) namespaces.delete(key);
+});
 
 /** The namespace `name` cached for the client `clientId`, or undefined. */
 export function cachedNamespace(name, clientId) {
-  return namespaces?.get(`${name}@${clientId}`)?.deref();
+  return namespaces.get(`${name}@${clientId}`)?.deref();
 }
 
 /**
@@ -160,26 +160,23 @@ export function cachedNamespace(name, clientId) {
  */
 export function makeNamespace(client, name, clientId) {
   const ns = buildNamespace(client, name);
-  if (namespaces) {
-    const key = `${name}@${clientId}`;
-    namespaces.set(key, new WeakRef(ns));
-    forget?.register(ns, key);
-  }
+  const key = `${name}@${clientId}`;
+  namespaces.set(key, new WeakRef(ns));
+  forget.register(ns, key);
   return ns;
 }
 
 function buildNamespace(client, name) {
   const root = {};
   for (let i = 0; i < ENDPOINTS.length; i++) {
-    const parts = ENDPOINTS[i].split("|")[0].split(".");
-    if (parts.shift() !== name) continue;
     const ep = endpoint(i);
+    const parts = ep.name.split(".");
+    if (parts.shift() !== name) continue;
     const method = parts.pop() ?? "";
     let node = root;
-    for (const p of parts) {
-      if (!Object.prototype.hasOwnProperty.call(node, p)) node[p] = {};
-      node = node[p];
-    }
+    // `??=` reads inherited properties too: the table's names are none of `Object.prototype`'s
+    // (src/resources/surface.rs asserts it), so only a node made here is found.
+    for (const p of parts) node = node[p] ??= {};
     node[method] = ep.kind > 1 ? (...args) => new ListResult(client, ep, args) : (...args) => call(client, ep, args);
   }
   return deepFreeze(root);
@@ -240,11 +237,7 @@ function reading(ep, v, field, prefix) {
  * Proxy counts as an array) or reading it threw.
  */
 function entriesOf(ep, value, what) {
-  let array = true;
-  try {
-    array = Array.isArray(value);
-  } catch {}
-  if (typeof value !== "object" || array) throw bad(ep, what, `\`${what}\` must be an object (${ep.signature})`);
+  if (typeof value !== "object" || isArray(value)) throw bad(ep, what, `\`${what}\` must be an object (${ep.signature})`);
   try {
     return Object.entries(value);
   } catch {
@@ -406,7 +399,7 @@ function read(v) {
     const time = v.getTime();
     if (typeof time !== "number" || Number.isNaN(time)) return "Invalid Date";
     const iso = v.toISOString();
-    if (typeof iso !== "string") throw new TypeError("the Date gave no text");
+    if (typeof iso !== "string") throw UNREADABLE;
     return wellFormed(iso);
   }
   if (isA(v, globalThis.Blob) || isA(v, ArrayBuffer) || ArrayBuffer.isView(v)) return new Upload(v);
@@ -417,11 +410,20 @@ function read(v) {
  * `TOO_MANY`. */
 function arrayItems(v) {
   const length = v.length;
-  if (typeof length !== "number") throw new TypeError("an array without a length");
+  if (typeof length !== "number") throw UNREADABLE;
   if (length > MAX_ITEMS) throw TOO_MANY;
   const items = Array.from(v);
   if (items.length > MAX_ITEMS) throw TOO_MANY;
   return items;
+}
+
+/** `Array.isArray(v)`, true when the test threw (a revoked Proxy counts as an array). */
+function isArray(v) {
+  try {
+    return Array.isArray(v);
+  } catch {
+    return true;
+  }
 }
 
 /** `v instanceof C`, false when `C` is missing or the test threw (a Proxy's trap). */
@@ -436,7 +438,7 @@ function isA(v, C) {
 function isSignal(v) {
   try {
     // Its state must be readable: the pipeline reads both.
-    return typeof AbortSignal === "function" && v instanceof AbortSignal && (Reflect.get(v, "aborted"), Reflect.get(v, "reason"), true);
+    return isA(v, globalThis.AbortSignal) && (Reflect.get(v, "aborted"), Reflect.get(v, "reason"), true);
   } catch {
     return false;
   }
@@ -581,12 +583,6 @@ export class ListResult {
     this.#args = args;
   }
 
-  /** The page `page` (a number; the caller's own when undefined): the call's own params
-   * with `page` replaced. */
-  #fetch(page) {
-    return call(this.#client, this.#endpoint, this.#args, page);
-  }
-
   // A paging parameter as the caller gave it, or undefined. The params are the caller's
   // object: a getter that throws is caught here, and the call itself (which reads them
   // again, as safely) rejects with a ConveyorValidationError naming it.
@@ -600,8 +596,7 @@ export class ListResult {
   }
 
   #firstPage() {
-    if (this.#first === undefined) this.#first = this.#fetch(undefined);
-    return this.#first;
+    return (this.#first ??= call(this.#client, this.#endpoint, this.#args));
   }
 
   /** Resolves with the first page: the response object as sent, plus a non-enumerable `items`. */
@@ -626,7 +621,8 @@ export class ListResult {
       yield page;
       if (!hasNextPage(page, number, this.#param("per_page"))) return;
       number += 1;
-      page = await this.#fetch(number);
+      // The caller's own params with `page` replaced.
+      page = await call(this.#client, this.#endpoint, this.#args, number);
     }
   }
 
@@ -855,13 +851,8 @@ function isRawBody(b) {
  * out, as callers expect of optional parameters. Encoded as the typed calls' queries are.
  */
 function encodeQuery(q) {
-  let array = true;
-  try {
-    array = Array.isArray(q);
-  } catch {}
-  // An array would be sent as `?0=a&1=b`: refused, as the typed methods refuse it (a revoked
-  // Proxy counts as an array).
-  if (typeof q !== "object" || array) throw "`query` must be an object of parameters";
+  // An array would be sent as `?0=a&1=b`: refused, as the typed methods refuse it.
+  if (typeof q !== "object" || isArray(q)) throw "`query` must be an object of parameters";
   let entries;
   try {
     entries = Object.entries(q);
@@ -967,33 +958,31 @@ const MAX_PARALLEL = 4;
  * which no probe starts. A 403 or any other failure is an entry, not a rejection.
  */
 export async function checkAccess(client, options) {
-  if (options !== undefined && options !== null && typeof options !== "object") throw invalid("checkAccess: the options must be an object");
-  // An option as `options[name]` reads it (inherited ones too), absent when undefined or null.
-  const option = (name) => {
-    try {
-      return options?.[name] ?? undefined;
-    } catch {
-      throw invalid(`reading \`${name}\` threw`);
-    }
-  };
+  // An option as `option` reads it (inherited ones too), absent when undefined or null; each
+  // refusal is thrown as its message, as `fetch()`'s are, and made the error below.
   const init = {};
-  const signal = option("signal");
-  if (signal !== undefined) {
-    if (!isA(signal, globalThis.AbortSignal)) throw invalid("checkAccess: `signal` must be an AbortSignal");
-    init.signal = signal;
-  }
-  const timeoutMs = option("timeoutMs");
-  if (timeoutMs !== undefined) {
-    const problem =
-      typeof timeoutMs !== "number"
-        ? "a number"
-        : !Number.isFinite(timeoutMs)
-          ? "a finite number"
-          : timeoutMs < 1
-            ? "at least 1"
-            : timeoutMs > 2147483647 && "at most 2147483647 ms (2^31 - 1, about 24.8 days): a JS timer cannot wait longer";
-    if (problem) throw invalid(`checkAccess: \`timeoutMs\` must be ${problem}`);
-    init.timeoutMs = timeoutMs;
+  try {
+    if (options !== undefined && options !== null && typeof options !== "object") throw "checkAccess: the options must be an object";
+    const signal = option(options, "signal");
+    if (signal !== undefined) {
+      if (!isA(signal, globalThis.AbortSignal)) throw "checkAccess: `signal` must be an AbortSignal";
+      init.signal = signal;
+    }
+    const timeoutMs = option(options, "timeoutMs");
+    if (timeoutMs !== undefined) {
+      const problem =
+        typeof timeoutMs !== "number"
+          ? "a number"
+          : !Number.isFinite(timeoutMs)
+            ? "a finite number"
+            : timeoutMs < 1
+              ? "at least 1"
+              : timeoutMs > 2147483647 && "at most 2147483647 ms (2^31 - 1, about 24.8 days): a JS timer cannot wait longer";
+      if (problem) throw `checkAccess: \`timeoutMs\` must be ${problem}`;
+      init.timeoutMs = timeoutMs;
+    }
+  } catch (e) {
+    return refuse(e);
   }
 
   const entries = [];

@@ -417,6 +417,15 @@ fn js_table() -> String {
     }
     out.push_str("];\nconst ENDPOINTS = [\n");
     for ep in all() {
+        // The namespace tree is built with `node[name] ??= {}`, which would find an inherited
+        // `constructor` or `toString` rather than make a node.
+        for segment in ep.name.split('.') {
+            assert!(
+                !OBJECT_PROTOTYPE.contains(&segment),
+                "{}: `{segment}` is a property of every JS object",
+                ep.name
+            );
+        }
         for w in ep.path_args.iter().chain(ep.any_of) {
             assert!(!w.contains(' ') && !w.is_empty(), "{}: `{w}`", ep.name);
         }
@@ -472,6 +481,22 @@ fn js_table() -> String {
     out.push_str("];\n");
     out
 }
+
+/// The properties every JS object inherits from `Object.prototype`.
+const OBJECT_PROTOTYPE: &[&str] = &[
+    "constructor",
+    "hasOwnProperty",
+    "isPrototypeOf",
+    "propertyIsEnumerable",
+    "toLocaleString",
+    "toString",
+    "valueOf",
+    "__proto__",
+    "__defineGetter__",
+    "__defineSetter__",
+    "__lookupGetter__",
+    "__lookupSetter__",
+];
 
 const TABLE_BEGIN: &str = "// BEGIN the endpoint table";
 const TABLE_END: &str = "// END the endpoint table";
