@@ -292,6 +292,35 @@ function header(headers, name) {
   }
 }
 
+/**
+ * An HTTP date's instant in epoch ms, by the platform's `Date` (the retry policy compares it
+ * with its clock), or undefined: only RFC 9110's three forms, IMF-fixdate, RFC 850 and
+ * asctime, for `Date.parse` reads "1 GMT" as a date too. RFC 850's two-digit year is within
+ * fifty years from now; asctime has no zone: GMT.
+ * @param {string} s
+ */
+function httpDate(s) {
+  const m =
+    /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) (\w{3}) (\d{4})|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (\d\d)-(\w{3})-(\d\d)|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\w{3}) (\d\d?)) ([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60) (?:GMT|UTC|(\d{4}))$/.exec(
+      s.replace(/\s+/g, " "),
+    );
+  // asctime, and only asctime, ends with the year.
+  if (!m || !m[7] != !m[12]) return undefined;
+  // Each name starts with the only capital in its three letters: found only where it is.
+  const month = "JanFebMarAprMayJunJulAugSepOctNovDec".indexOf(m[2] || m[5] || m[7]) / 3;
+  const day = +(m[1] || m[4] || m[8]);
+  let year = +(m[3] || m[6] || m[12]);
+  if (m[6]) {
+    const now = new Date().getUTCFullYear();
+    year += now - (now % 100);
+    if (year > now + 50) year -= 100;
+  }
+  const at = Date.UTC(year, month, day);
+  // A day the month has (no 31 Nov), and a month at all.
+  if (new Date(at).getUTCDate() != day || month % 1 != 0) return undefined;
+  return at + ((+m[9] * 60 + +m[10]) * 60 + +m[11]) * 1000;
+}
+
 // Every body's decoder: only ever whole bodies, never `stream: true`, so it keeps no state
 // between calls.
 const utf8 = new TextDecoder();
@@ -485,32 +514,10 @@ export class Attempt {
       if (!ok) {
         const h = res.headers;
         if (status >= 300 && status < 400) this.location = header(h, "location");
-        const after = (this.retryAfter = header(h, "retry-after"));
-        // An HTTP date becomes its instant here, by the platform's `Date` (the retry policy
-        // compares it with its clock): only in one of RFC 9110's three forms, IMF-fixdate,
-        // RFC 850 and asctime, for `Date.parse` reads "1 GMT" as a date too. RFC 850's
-        // two-digit year is within fifty years from now; asctime has no zone: GMT. Left unset
-        // (no date), `retryAt` reaches Rust as NaN.
-        const m =
-          /^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), (\d\d) (\w{3}) (\d{4})|(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day, (\d\d)-(\w{3})-(\d\d)|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\w{3}) (\d\d?)) ([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60) (?:GMT|UTC|(\d{4}))$/.exec(
-            String(after).replace(/\s+/g, " "),
-          );
-        // asctime, and only asctime, ends with the year.
-        if (m && !m[7] == !m[12]) {
-          // Each name starts with the only capital in its three letters: found only where it is.
-          const month = "JanFebMarAprMayJunJulAugSepOctNovDec".indexOf(m[2] || m[5] || m[7]) / 3;
-          const day = +(m[1] || m[4] || m[8]);
-          let year = +(m[3] || m[6] || m[12]);
-          if (m[6]) {
-            const now = new Date().getUTCFullYear();
-            year += now - (now % 100);
-            if (year > now + 50) year -= 100;
-          }
-          const at = Date.UTC(year, month, day);
-          // A day the month has (no 31 Nov), and a month at all.
-          if (new Date(at).getUTCDate() == day && month % 1 == 0) {
-            this.retryAt = at + ((+m[9] * 60 + +m[10]) * 60 + +m[11]) * 1000;
-          }
+        this.retryAfter = header(h, "retry-after");
+        if (this.retryAfter !== undefined) {
+          const at = httpDate(this.retryAfter);
+          if (at !== undefined) this.retryAt = at;
         }
         this.retryAfterMs = header(h, "retry-after-ms");
         this.requestId = header(h, "x-request-id");
@@ -617,6 +624,7 @@ Attempt.prototype.value = undefined;
 Attempt.prototype.cause = undefined;
 Attempt.prototype.text = "";
 Attempt.prototype.truncated = false;
+Attempt.prototype.retryAt = undefined;
 
 // The stores build's wait on a store (src/store.rs says what it promises): `done(id, w)`
 // once `f.call(self, arg)` (or `self`), called in a microtask, answered (`k` 0), failed (1)
