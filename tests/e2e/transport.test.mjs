@@ -18,6 +18,13 @@ const hanging = new Set();
 before(async () => {
   server = http.createServer((req, res) => {
     req.resume();
+    if (req.url.includes("/slow")) {
+      // Headers and half a body at once, the rest 600 ms later.
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"part":');
+      setTimeout(() => res.end('"whole"}'), 600);
+      return;
+    }
     if (req.url.includes("/hang")) {
       hanging.add(req);
       res.on("close", () => hanging.delete(req));
@@ -141,4 +148,88 @@ test("a body that never ends is cut by the deadline or the caller's signal, from
   const e = await call.catch((x) => x);
   assert.ok(e instanceof ConveyorAbortError, String(e));
   assert.equal(e.cause?.message, "caller stopped");
+});
+
+// Attempts that read their whole body within the deadline share a signal and a timer with
+// the others of the same timeout started at nearly the same time (an `AbortSignal` costs
+// Node 20 more than the rest of the call); `fetch()` hands its body over, so it keeps its own.
+
+/** A client whose fetch records each init and answers `{}` at once. */
+function stubbed(onInit = () => {}) {
+  const seen = [];
+  const client = new ConveyorClient({
+    apiKey: KEY,
+    baseUrl: base,
+    rateLimit: false,
+    fetch: (url, init) => {
+      seen.push(init);
+      onInit(url, init);
+      return Promise.resolve(new Response("{}", { headers: { "content-type": "application/json" } }));
+    },
+  });
+  return { client, seen };
+}
+
+test("calls that read their body share a deadline signal; fetch() and a caller's signal get their own", async () => {
+  const { client, seen } = stubbed();
+  await Promise.all([
+    ...Array.from({ length: 5 }, () => client.request("GET", "/a")),
+    ...Array.from({ length: 5 }, () => client.exchange.accessGroups.list().catch(() => {})),
+  ]);
+  const shared = new Set(seen.map((i) => i.signal));
+  // Started in one tick: one group (two if a pause fell between them), not ten signals.
+  assert.ok(shared.size <= 2, `${shared.size} signals for 10 calls started together`);
+  for (const s of shared) assert.equal(s.aborted, false, "not aborted after calls that succeeded");
+  seen.length = 0;
+  const responses = await Promise.all([client.fetch("/b"), client.fetch("/b")]);
+  for (const r of responses) await r.arrayBuffer();
+  await client.request("GET", "/a", { signal: new AbortController().signal });
+  assert.equal(new Set(seen.map((i) => i.signal)).size, 3, "each fetch() and the call with a signal have their own");
+  for (const init of seen) assert.ok(!shared.has(init.signal));
+});
+
+test("a deadline group holds at most 64 requests: undici's listeners on one signal stay under its warning", async () => {
+  const warnings = [];
+  const onWarning = (w) => warnings.push(w.name);
+  process.on("warning", onWarning);
+  try {
+    // `new Request(url, { signal })` is where undici adds its listener to the signal, kept
+    // until the request is collected.
+    const { client, seen } = stubbed((url, init) => new Request(url, init));
+    await Promise.all(Array.from({ length: 1600 }, () => client.request("GET", "/a")));
+    const perSignal = new Map();
+    for (const i of seen) perSignal.set(i.signal, (perSignal.get(i.signal) ?? 0) + 1);
+    assert.ok(Math.max(...perSignal.values()) <= 64, `a signal shared by ${Math.max(...perSignal.values())} requests`);
+    assert.ok(perSignal.size < 1600 / 32, `${perSignal.size} signals for 1,600 calls: they should share`);
+    await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(warnings.filter((n) => n === "MaxListenersExceededWarning"), []);
+  } finally {
+    process.off("warning", onWarning);
+  }
+});
+
+test("another call's deadline never cuts a body that fetch() handed over", async () => {
+  const client = new ConveyorClient({ apiKey: KEY, baseUrl: base, rateLimit: false, maxRetries: 0, timeoutMs: 300 });
+  const fetched = client.fetch("/slow");
+  const hung = client.request("GET", "/hang").catch((e) => e);
+  const res = await fetched;
+  assert.ok((await hung) instanceof ConveyorTimeoutError);
+  // The request above times out at 300 ms; this body ends at 600.
+  assert.deepEqual(await res.json(), { part: "whole" });
+});
+
+test("a deadline group never stops a member before its own deadline", async () => {
+  const client = new ConveyorClient({ apiKey: KEY, baseUrl: base, rateLimit: false, maxRetries: 0, timeoutMs: 320 });
+  const timed = async () => {
+    const t0 = performance.now();
+    await assert.rejects(client.request("GET", "/hang"), ConveyorTimeoutError);
+    return performance.now() - t0;
+  };
+  const first = timed();
+  // Within the group's 16 ms of joining (on a loaded machine it may open a group of its own).
+  await new Promise((r) => setTimeout(r, 8));
+  const elapsed = await Promise.all([first, timed()]);
+  for (const ms of elapsed) assert.ok(ms >= 315, `stopped after ${ms.toFixed(1)} ms of a 320 ms deadline`);
+  for (let i = 0; i < 100 && hanging.size > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.equal(hanging.size, 0, "both hung requests were closed by the client");
 });
