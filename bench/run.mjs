@@ -152,6 +152,8 @@ if (results.queue) {
   row("3 queue", `${d.queued} dispatched at once (limit ${d.queued}): per request`, `${f(d.limited.usPerRequest, 1)} µs (rateLimit: false ${f(d.rateLimitOff.usPerRequest, 1)} µs; the bare fetch option ${f(d.bareFetchOption.usPerRequest, 1)} µs)`, "<= 20 µs", goal(d.limited.usPerRequest <= 20));
   row("3 queue", `${Math.floor(d.queued / 4)} dispatched at once (a client of their own): per request`, `${f(d.limitedQuarter.usPerRequest, 1)} µs`, "linear: about the same as Q");
   row("3 queue", "timers armed during dispatch (one attempt timeout per request)", `${d.timers.armed}`);
+  if (d.viaRequest)
+    row("3 queue", `${d.queued} dispatched at once through request() (deadline groups): per request`, `${f(d.viaRequest.usPerRequest, 1)} µs (${f(d.viaRequest.cpuUsPerRequest, 1)} µs CPU; timers armed ${d.timersViaRequest.armed})${b?.dispatch.viaRequest ? `; before ${f(b.dispatch.viaRequest.usPerRequest, 1)} µs` : ""}`, "<= 20 µs", goal(d.viaRequest.usPerRequest <= 20));
 }
 if (results.startup) {
   const st = results.startup;

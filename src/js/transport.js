@@ -113,8 +113,9 @@ let sharing;
 class Group {
   constructor(ms, t) {
     this.ms = ms;
-    // Attempts join until `until`; the timer is due when the last of them is.
-    this.until = t + Math.min(16, ms / 16);
+    // Attempts join until `until`; the timer is due when the last of them is, within a
+    // timer's 2^31 - 1 ms.
+    this.until = t + Math.min(16, ms / 16, 2 ** 31 - 1 - ms);
     this.due = this.until + ms;
     this.ctl = new AbortController();
     this.signal = this.ctl.signal;
