@@ -133,27 +133,40 @@ function join(a, ms) {
   // A monotonic clock: a wall clock set back would keep a group open past its due time.
   const t = performance.now();
   let g = group;
-  if (g === undefined || g.ms !== ms || t >= g.until || g.n >= GROUP_MAX) g = group = new Group(ms, t);
+  if (g === undefined || g.ms !== ms || t >= g.until || g.n >= GROUP_MAX) {
+    if (g !== undefined && g.live.size === 0) stopTimer(g);
+    g = group = new Group(ms, t);
+  }
   g.n++;
+  if (g.live.size === 0) {
+    if (g.timer === undefined) g.timer = setTimeout(fire, g.due - t, g);
+    else g.timer.ref();
+  }
   g.live.add(a);
-  // A group whose members all ended has no timer: nothing of the client's keeps a process
-  // alive once its calls are done.
-  if (g.timer === undefined) g.timer = setTimeout(fire, g.due - t, g);
   return g;
 }
 
+// When its last live member ends, the group joined now keeps its timer where a timer can
+// stop holding the process open (Node, Bun: `unref`), so calls made one after another do
+// not set and clear a timer each; any other group's timer goes. Either way nothing of the
+// client's keeps a process alive once its calls are done.
 function leave(g, a) {
   g.live.delete(a);
-  if (g.live.size === 0 && g.timer !== undefined) {
-    clearTimeout(g.timer);
-    g.timer = undefined;
-  }
+  if (g.live.size > 0) return;
+  if (g === group && g.timer?.unref) g.timer.unref();
+  else stopTimer(g);
+}
+
+function stopTimer(g) {
+  clearTimeout(g.timer);
+  g.timer = undefined;
 }
 
 // Every member still live is past its deadline.
 function fire(g) {
   g.timer = undefined;
   if (group === g) group = undefined;
+  if (g.live.size === 0) return;
   for (const a of g.live) a.stop(TIMEOUT);
   // A platform controller reports its listeners' errors instead of throwing them.
   g.ctl.abort();

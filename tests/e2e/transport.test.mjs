@@ -8,6 +8,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
 import { ConveyorAbortError, ConveyorClient, ConveyorTimeoutError, ConveyorValidationError } from "conveyor-client";
+import { exitsPromptly } from "./lib/check.mjs";
 
 const KEY = "sk_test_transport_0123456789abcdef";
 let server;
@@ -232,4 +233,17 @@ test("a deadline group never stops a member before its own deadline", async () =
   for (const ms of elapsed) assert.ok(ms >= 315, `stopped after ${ms.toFixed(1)} ms of a 320 ms deadline`);
   for (let i = 0; i < 100 && hanging.size > 0; i++) await new Promise((r) => setTimeout(r, 50));
   assert.equal(hanging.size, 0, "both hung requests were closed by the client");
+});
+
+test("a deadline group's timer does not keep a Node process alive once its calls are done", async () => {
+  // One after another (the group joined now keeps its timer, unref'd, between calls), then
+  // a few at once; the 30 s deadline must not hold the process open.
+  const script = `
+    import { ConveyorClient } from "conveyor-client";
+    const c = new ConveyorClient({ apiKey: ${JSON.stringify(KEY)}, baseUrl: ${JSON.stringify(base)}, rateLimit: false, timeoutMs: 30000 });
+    for (let i = 0; i < 5; i++) await c.request("GET", "/a");
+    await Promise.all([1, 2, 3].map(() => c.request("GET", "/a")));
+    await c.exchange.accessGroups.list().catch(() => {});
+    console.log("done");`;
+  await exitsPromptly(script, "the process lingered for a deadline group's timer");
 });
