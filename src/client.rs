@@ -168,14 +168,14 @@ impl ConveyorClient {
     }
 
     /// Runs a prepared call, every kind the same way. Resolves with the `Response`, or with
-    /// `json` the parsed body (through `finish` when given).
+    /// the parsed body as `finish` says.
     ///
     /// The call is one [`Task`], its state machine: a call that holds its token at once (no
     /// limiter, or a free token and nobody queued) starts its attempt in this crossing and
     /// returns that attempt's promise; any other waits for its token first. Each later step
     /// runs when the snippet settles the wait it is parked on.
-    pub(crate) fn launch(&self, call: Call, json: bool, finish: Option<Finish>) -> Promise {
-        match Task::new(Rc::clone(&self.inner.pipeline), call, json, finish).start() {
+    pub(crate) fn launch(&self, call: Call, finish: Finish) -> Promise {
+        match Task::new(Rc::clone(&self.inner.pipeline), call, finish).start() {
             // The promise of the call's first wait (`resolve` hands a promise back as is).
             Ok(v) => Promise::resolve(&v),
             Err(e) => Promise::reject(&e),
@@ -331,7 +331,7 @@ mod tests {
     /// a redirect's URL is boxed too, and the signal is a bare handle: 23 before that).
     #[test]
     fn a_call_task_is_small() {
-        let task = Task::new(pipeline(), call(), true, None);
+        let task = Task::new(pipeline(), call(), Finish::Json);
         let words = std::mem::size_of_val(&*task) / std::mem::size_of::<usize>();
         eprintln!("a call's task: {words} words");
         // A store's grant carries its token's name: two words more.

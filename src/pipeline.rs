@@ -20,6 +20,7 @@ use crate::js_error;
 use crate::limiter::{LimiterState, WaiterId};
 use crate::options::timer_ms;
 use crate::redact;
+use crate::resources_shell::unwrap_list;
 use crate::retry::{Attempt, Decision, RetryPolicy};
 use crate::scheduler::{self, now_ms, Admission, Look, Permit, SharedScheduler};
 use crate::text::{cat, Cat};
@@ -135,8 +136,26 @@ enum Next {
     Ended(Attempt, Option<JsValue>),
 }
 
-/// What a typed call does with the parsed JSON before resolving (a list checks its envelope).
-pub(crate) type Finish = Box<dyn FnOnce(JsValue) -> Result<JsValue, JsValue>>;
+/// What a call resolves with. A plain value, not a closure: a boxed closure per list call
+/// cost two string copies and an allocation, and its vtable shim was code in the .wasm.
+pub(crate) enum Finish {
+    /// The `Response`, its body unread (`fetch()`).
+    Response,
+    /// The parsed JSON.
+    Json,
+    /// Nothing: the JSON is read and dropped.
+    Empty,
+    /// A list page: its records under `plural` (a JS string, never copied into wasm), or
+    /// under `_embedded.plural` first when `hal`; checked, and given `items`.
+    List { plural: JsValue, hal: bool },
+}
+
+impl Finish {
+    /// Whether the 2xx body is read and parsed within the deadline (else handed over).
+    fn json(&self) -> bool {
+        !matches!(self, Finish::Response)
+    }
+}
 
 /// One call in progress: everything its next step needs, boxed once for the whole call
 /// and parked on each wait in turn (this is what a queued call holds in wasm, so no more:
@@ -144,9 +163,7 @@ pub(crate) type Finish = Box<dyn FnOnce(JsValue) -> Result<JsValue, JsValue>>;
 pub(crate) struct Task {
     pipeline: Rc<Pipeline>,
     call: Call,
-    /// Resolve with the parsed JSON (through `finish` when given), else the `Response`.
-    json: bool,
-    finish: Option<Finish>,
+    finish: Finish,
     /// Retries made so far.
     tries: u32,
     /// Same-origin redirects followed in this try, the URL the last one led to, and
@@ -190,16 +207,10 @@ struct Ending {
 type Stepped = Result<JsValue, JsValue>;
 
 impl Task {
-    pub(crate) fn new(
-        pipeline: Rc<Pipeline>,
-        call: Call,
-        json: bool,
-        finish: Option<Finish>,
-    ) -> Box<Task> {
+    pub(crate) fn new(pipeline: Rc<Pipeline>, call: Call, finish: Finish) -> Box<Task> {
         Box::new(Task {
             pipeline,
             call,
-            json,
             finish,
             tries: 0,
             hops: 0,
@@ -221,9 +232,17 @@ impl Task {
     #[allow(clippy::boxed_local)]
     fn end(self: Box<Self>, out: Result<JsValue, Failure>) -> Stepped {
         match out {
-            Ok(v) => match self.finish {
-                Some(f) => f(v),
-                None => Ok(v),
+            Ok(v) => match &self.finish {
+                Finish::Empty => Ok(JsValue::UNDEFINED),
+                Finish::List { plural, hal } => unwrap_list(
+                    &self.pipeline.api_key,
+                    &self.call.method,
+                    &self.call.display_path(),
+                    v,
+                    plural,
+                    *hal,
+                ),
+                _ => Ok(v),
             },
             Err(failure) => Err(failure.into_js()),
         }
@@ -331,7 +350,7 @@ impl Task {
                 body: if self.as_get { &no_body } else { &call.body },
                 signal: &signal,
                 timeout_ms: call.timeout_ms.unwrap_or(p.timeout_ms),
-                read_cap: self.json.then_some(p.max_response_bytes),
+                read_cap: self.finish.json().then_some(p.max_response_bytes),
             },
         );
         self.step = Step::Sent(permit);
@@ -358,12 +377,12 @@ impl Task {
         let next = {
             let url = self.redirected.as_deref().unwrap_or(&self.call.url);
             self.pipeline
-                .next(&self.call, &live, url, self.json, self.as_get)
+                .next(&self.call, &live, url, self.finish.json(), self.as_get)
         };
         match next {
             Next::Done(v) => {
                 // `fetch()` hands the response over: its body is the caller's now.
-                live.keep_body = !self.json;
+                live.keep_body = !self.finish.json();
                 drop(live);
                 self.end(Ok(v))
             }

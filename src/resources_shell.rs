@@ -15,7 +15,7 @@ use crate::client::{ConveyorClient, Finish, RawCall};
 use crate::errors::{Error, ErrorKind};
 use crate::js_error::{self, JsExtras};
 use crate::text::Cat;
-use alloc::{boxed::Box, string::String};
+use alloc::string::String;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
@@ -26,7 +26,7 @@ extern "C" {
     #[wasm_bindgen(js_name = makeNamespace)]
     fn make_namespace(client: JsValue, namespace: &str, client_id: f64) -> JsValue;
     #[wasm_bindgen(js_name = withItems)]
-    fn with_items(page: &JsValue, plural: &str, hal: bool) -> bool;
+    fn with_items(page: &JsValue, plural: &JsValue, hal: bool) -> bool;
 }
 
 // The namespace getters (`client.exchange`...) are generated from the endpoint table.
@@ -63,20 +63,17 @@ impl ConveyorClient {
         signal: JsValue,
         timeout_ms: Option<f64>,
         kind: u8,
-        plural: String,
+        plural: JsValue,
         own: JsValue,
     ) -> Promise {
-        let finish: Option<Finish> = match kind {
-            FLAT_LIST | HAL_LIST => {
-                let (method, path) = (method.clone(), path_and_query.clone());
-                // The key is read only when the page is refused: no copy of it per call.
-                let client = self.handle();
-                Some(Box::new(move |value| {
-                    unwrap_list(&client, &method, &path, value, &plural, kind == HAL_LIST)
-                }))
-            }
-            EMPTY => Some(Box::new(|_| Ok(JsValue::UNDEFINED))),
-            _ => None,
+        let finish = match kind {
+            FLAT_LIST | HAL_LIST => Finish::List {
+                plural,
+                hal: kind == HAL_LIST,
+            },
+            EMPTY => Finish::Empty,
+            RESPONSE => Finish::Response,
+            _ => Finish::Json,
         };
         let call = self.prepare_raw(RawCall {
             method,
@@ -88,7 +85,7 @@ impl ConveyorClient {
             own,
         });
         match call {
-            Ok(call) => self.launch(call, kind != RESPONSE, finish),
+            Ok(call) => self.launch(call, finish),
             Err(e) => Promise::reject(&e),
         }
     }
@@ -110,19 +107,22 @@ impl ConveyorClient {
     }
 }
 
-/// Checks a list response's envelope and adds the non-enumerable `items` array.
-fn unwrap_list(
-    client: &ConveyorClient,
+/// Checks a list response's envelope and adds the non-enumerable `items` array; a page
+/// without one rejects with its body in `details`, `api_key` masked out of it.
+pub(crate) fn unwrap_list(
+    api_key: &str,
     method: &str,
     path: &str,
     page: JsValue,
-    plural: &str,
+    plural: &JsValue,
     hal: bool,
 ) -> Result<JsValue, JsValue> {
     // One crossing: the lookups, which may meet throwing getters, are caught in JS.
     if with_items(&page, plural, hal) {
         return Ok(page);
     }
+    let plural = plural.as_string().unwrap_or_default();
+    let plural = plural.as_str();
     let where_ = if hal {
         ["`_embedded.", plural, "`"].cat()
     } else {
@@ -145,7 +145,7 @@ fn unwrap_list(
         &err,
         JsExtras {
             cause: None,
-            details: js_error::details_of(&page, client.api_key()),
+            details: js_error::details_of(&page, api_key),
         },
     ))
 }

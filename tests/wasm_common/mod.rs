@@ -43,7 +43,7 @@ pub fn get(c: &ConveyorClient, path: &str, signal: JsValue) -> js_sys::Promise {
         signal,
         None,
         RESPONSE,
-        String::new(),
+        JsValue::from_str(""),
         client_headers,
     )
 }
@@ -148,7 +148,7 @@ async fn the_timer_wakes_a_queued_request_one_window_after_the_first_response() 
         JsValue::UNDEFINED,
         None,
         4,
-        String::new(),
+        JsValue::from_str(""),
         late_by(200),
     );
     JsFuture::from(first).await.unwrap();
