@@ -93,18 +93,20 @@ export function attempt(id, fetchFn, url, method, headers, body, signal, ms, rea
 }
 
 // Deadline groups. Node 20 spends about 4 µs making an `AbortSignal` (it makes each one
-// transferable), more than all the rest of the client's own work per call. An attempt that
-// reads its whole body within its deadline (`request()` and the typed calls: `read`) and
-// has no signal of the caller's shares one `AbortController` and one timer with the
-// attempts of the same timeout started within a sixteenth of it (at most 16 ms) of the
-// first: the group's timer fires when the last of them is due, stops those still live
-// (each ends TIMEOUT, at most that late) and aborts the shared signal, which cancels their
-// requests and cannot touch a finished member, whose body was read whole. `fetch()` hands
-// its body to the caller before the deadline, so a later abort would cut the caller's
-// read: its attempts keep a controller of their own, as do those with a caller's signal and
-// those where timers belong to the request that set them (workerd). A group takes at most
-// `GROUP_MAX` attempts: undici adds a listener to the signal per request, removes it only
-// when the request is collected, and warns past 1,500 on one signal.
+// transferable), more than all the rest of the client's own work per call, and a timer per
+// attempt is another half µs. An attempt without a signal of the caller's shares one timer
+// with the attempts of the same timeout started within a sixteenth of it (at most 16 ms)
+// of the first: the group's timer fires when the last of them is due and stops those still
+// live (each ends TIMEOUT, at most that late, never early). An attempt that reads its whole
+// body within its deadline (`request()` and the typed calls: `read`) also shares the
+// group's `AbortController`, which the timer aborts, cancelling those requests; a finished
+// member, its body read whole, is untouched. `fetch()` hands its body to the caller before
+// the deadline, so a later abort would cut the caller's read: its attempts abort a
+// controller of their own, as do those with a caller's signal (which keep a timer of their
+// own too), and so does every attempt where timers belong to the request that set them
+// (workerd). A group takes at most `GROUP_MAX` attempts: undici adds a listener to the
+// signal per request, removes it only when the request is collected, and warns past 1,500
+// on one signal.
 const GROUP_MAX = 64;
 // The group attempts join now (undefined: none, or it is full, late or aborted).
 let group;
@@ -454,12 +456,12 @@ export class Attempt {
     // cancelled: a server that never answers would otherwise keep its connection (in Node
     // until undici's five-minute timeout; in a browser, six of them use up an origin's
     // HTTP/1.1 connections; in Workers, six per invocation).
-    // Or, for an attempt that shares one (see `join`), its deadline group's.
-    this.ctl = undefined;
+    // An attempt without a caller's signal has its deadline group's timer (see `join`),
+    // and, when it reads its whole body within the deadline, the group's signal too.
+    this.g = signal ? undefined : join(this, ms);
+    this.ctl = read && this.g !== undefined ? undefined : new AbortController();
     this.timer = undefined;
-    this.g = read && !signal ? join(this, ms) : undefined;
     if (this.g !== undefined) return;
-    this.ctl = new AbortController();
     this.timer = setTimeout(deadline, ms, this);
     if (signal) {
       // The attempt is its own listener (`handleEvent`): no function made per attempt.
@@ -475,7 +477,7 @@ export class Attempt {
 
   stop(code) {
     if (this.stopped === HEAD) this.stopped = code;
-    // A group's members are stopped by the group, which then aborts its signal.
+    // An attempt on its group's signal is cancelled by the group, once all are stopped.
     if (this.ctl !== undefined) {
       try {
         this.ctl.abort();
@@ -534,8 +536,8 @@ export class Attempt {
   // still reaches the body, as `fetch`'s own signal would); a signal `AbortSignal.any`
   // refuses is left to the race.
   fetchSignal() {
-    if (this.g !== undefined) return this.g.signal;
-    const own = /** @type {AbortController} */ (this.ctl).signal;
+    if (this.ctl === undefined) return /** @type {Group} */ (this.g).signal;
+    const own = this.ctl.signal;
     if (!this.signal) return own;
     try {
       if (typeof AbortSignal.any === "function") return AbortSignal.any([this.signal, own]);
