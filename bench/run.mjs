@@ -151,7 +151,7 @@ if (results.queue) {
   row("3 queue", "after cancelling all: queued, inFlight, timers live", `${s.cancel.after.state.queued}, ${s.cancel.after.state.inFlight}, ${s.cancel.after.timers.live}`, "0, 0, 0", goal(s.cancel.after.state.queued === 0 && s.cancel.after.timers.live === 0));
   row("3 queue", `${d.queued} dispatched at once (limit ${d.queued}): per request`, `${f(d.limited.usPerRequest, 1)} µs (rateLimit: false ${f(d.rateLimitOff.usPerRequest, 1)} µs; the bare fetch option ${f(d.bareFetchOption.usPerRequest, 1)} µs)`, "<= 20 µs", goal(d.limited.usPerRequest <= 20));
   row("3 queue", `${Math.floor(d.queued / 4)} dispatched at once (a client of their own): per request`, `${f(d.limitedQuarter.usPerRequest, 1)} µs`, "linear: about the same as Q");
-  row("3 queue", "timers armed during dispatch (one attempt timeout per request)", `${d.timers.armed}`);
+  row("3 queue", "timers armed during dispatch through fetch() (one per deadline group)", `${d.timers.armed}`);
   if (d.viaRequest)
     row("3 queue", `${d.queued} dispatched at once through request() (deadline groups): per request`, `${f(d.viaRequest.usPerRequest, 1)} µs (${f(d.viaRequest.cpuUsPerRequest, 1)} µs CPU; timers armed ${d.timersViaRequest.armed})${b?.dispatch.viaRequest ? `; before ${f(b.dispatch.viaRequest.usPerRequest, 1)} µs` : ""}`, "<= 20 µs", goal(d.viaRequest.usPerRequest <= 20));
 }
