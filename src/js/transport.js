@@ -141,7 +141,8 @@ function join(a, ms) {
   }
   g.n++;
   if (g.live.size === 0) {
-    if (g.timer === undefined) g.timer = setTimeout(fire, g.due - t, g);
+    // `due - t` in floating point can land just over a timer's 2^31 - 1 ms, which fires at once.
+    if (g.timer === undefined) g.timer = setTimeout(fire, Math.min(g.due - t, 2 ** 31 - 1), g);
     else g.timer.ref();
   }
   g.live.add(a);

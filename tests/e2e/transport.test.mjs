@@ -268,3 +268,17 @@ test("fetch() calls share their deadline group's timer (not its signal), and a t
   for (let i = 0; i < 100 && hanging.size > 0; i++) await new Promise((r) => setTimeout(r, 50));
   assert.equal(hanging.size, 0, "every hung fetch() was closed by the client");
 });
+
+test("the longest timeout's deadline group never fires early (its delay stays within a timer's range)", async () => {
+  // Each call opens a group of its own (no slack at 2^31 - 1 ms); a delay computed as
+  // `due - now` in floating point can land just over 2^31 - 1, which Node fires after 1 ms.
+  const client = new ConveyorClient({
+    apiKey: KEY,
+    baseUrl: base,
+    rateLimit: false,
+    maxRetries: 0,
+    timeoutMs: 2 ** 31 - 1,
+    fetch: () => new Promise((r) => setTimeout(() => r(new Response("{}", { headers: { "content-type": "application/json" } })), 15)),
+  });
+  for (let i = 0; i < 40; i++) assert.deepEqual(await client.request("GET", "/a"), {});
+});
