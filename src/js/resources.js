@@ -12,10 +12,13 @@
 // `ConveyorValidationError`s built here (`invalid`), named by endpoint and field: the error
 // classes are JS already, and building one from Rust cost the .wasm an export.
 //
-// Only `export class` / `export function` at the start of a line. Its one import is the
-// errors module, which the build points at the package's one copy (scripts/post-build.mjs).
+// Only `export class` / `export function` at the start of a line. It imports the errors
+// module, which the build points at the package's one copy (scripts/post-build.mjs), and
+// config.js beside it, whose option reader and number check `fetch()`, `request()` and
+// `checkAccess()` share.
 
 import { ConveyorValidationError } from "./errors.js";
+import { get, num } from "./config.js";
 
 // BEGIN the endpoint table (generated: edit src/resources/, then run
 // `UPDATE=1 cargo test -q --lib surface`)
@@ -733,10 +736,10 @@ const CALLS = {
     try {
       checkPath(path);
       checkObject(init, "init");
-      const m = option(init, "method");
+      const m = get(init, "method");
       if (m !== undefined && typeof m !== "string") throw "`method` must be a string";
       const method = m === undefined ? "GET" : checkedMethod(m);
-      const body = option(init, "body");
+      const body = get(init, "body");
       if (body !== undefined && !isRawBody(body)) {
         throw "`body` must be a string, FormData, Blob, ArrayBuffer, typed array or URLSearchParams (request() sends objects as JSON)";
       }
@@ -772,9 +775,9 @@ const CALLS = {
         }
       }
       const upper = checkedMethod(method);
-      const query = option(options, "query");
+      const query = get(options, "query");
       const pathAndQuery = query === undefined ? path : path + encodeQuery(query);
-      const raw = option(options, "body");
+      const raw = get(options, "body");
       checkBodyAllowed(upper, raw);
       const [body, json, own, signal, timeoutMs] = afterPath(options, raw);
       return this.__send(upper, pathAndQuery, body, json, signal, timeoutMs, 0, "", own);
@@ -806,17 +809,6 @@ function checkPath(path) {
 /** `init`/`options` may be left out, but when given must be an object. */
 function checkObject(v, name) {
   if (v !== undefined && v !== null && typeof v !== "object") throw `\`${name}\` must be an object`;
-}
-
-/** `obj[name]`, undefined for `undefined`, `null` or no object; a getter or trap that threw
- * is refused naming the option. */
-function option(obj, name) {
-  if (typeof obj !== "object" || obj === null) return undefined;
-  try {
-    return obj[name] ?? undefined;
-  } catch {
-    throw `reading \`${name}\` threw`;
-  }
 }
 
 /** The method upper-cased; the refusal never repeats it (it may be huge or carry header lines).
@@ -901,7 +893,7 @@ function afterPath(obj, body) {
       body = text;
       json = true;
     }
-    const h = option(obj, "headers");
+    const h = get(obj, "headers");
     let headers;
     if (h !== undefined) {
       try {
@@ -912,9 +904,9 @@ function afterPath(obj, body) {
         throw "`headers` is not a valid HeadersInit";
       }
     }
-    const signal = option(obj, "signal");
+    const signal = get(obj, "signal");
     if (signal !== undefined && !isSignal(signal)) throw NOT_A_SIGNAL;
-    const timeoutMs = option(obj, "timeoutMs");
+    const timeoutMs = get(obj, "timeoutMs");
     if (timeoutMs !== undefined && !isTimeout(timeoutMs)) throw NOT_A_TIMEOUT;
     return [body, json, headers, signal, timeoutMs];
   } catch (refusal) {
@@ -958,31 +950,23 @@ const MAX_PARALLEL = 4;
  * which no probe starts. A 403 or any other failure is an entry, not a rejection.
  */
 export async function checkAccess(client, options) {
-  // An option as `option` reads it (inherited ones too), absent when undefined or null; each
-  // refusal is thrown as its message, as `fetch()`'s are, and made the error below.
+  // An option as config.js's `get` reads it (inherited ones too), absent when undefined or
+  // null; each refusal is thrown as its message, as `fetch()`'s are, and made the error
+  // below. `timeoutMs` is checked as the constructor's is, in the same words.
   const init = {};
   try {
-    if (options !== undefined && options !== null && typeof options !== "object") throw "checkAccess: the options must be an object";
-    const signal = option(options, "signal");
+    if (options !== undefined && options !== null && typeof options !== "object") throw "the options must be an object";
+    const signal = get(options, "signal");
     if (signal !== undefined) {
-      if (!isA(signal, globalThis.AbortSignal)) throw "checkAccess: `signal` must be an AbortSignal";
+      if (!isA(signal, globalThis.AbortSignal)) throw NOT_A_SIGNAL;
       init.signal = signal;
     }
-    const timeoutMs = option(options, "timeoutMs");
-    if (timeoutMs !== undefined) {
-      const problem =
-        typeof timeoutMs !== "number"
-          ? "a number"
-          : !Number.isFinite(timeoutMs)
-            ? "a finite number"
-            : timeoutMs < 1
-              ? "at least 1"
-              : timeoutMs > 2147483647 && "at most 2147483647 ms (2^31 - 1, about 24.8 days): a JS timer cannot wait longer";
-      if (problem) throw `checkAccess: \`timeoutMs\` must be ${problem}`;
-      init.timeoutMs = timeoutMs;
-    }
+    const timeoutMs = num(options, "timeoutMs", 1, false, 2147483647);
+    if (timeoutMs !== undefined) init.timeoutMs = timeoutMs;
   } catch (e) {
-    return refuse(e);
+    // A check's refusal is named as checkAccess's; a getter's throw ("reading `signal`
+    // threw", the one refusal here that starts with "r") names the option only.
+    return refuse(e[0] === "r" ? e : "checkAccess: " + e);
   }
 
   const entries = [];
