@@ -972,25 +972,26 @@ export async function checkAccess(client, options) {
   const entries = [];
   let next = 0;
   let aborted;
-  const probe = async (i) => {
-    const [resource, path] = GROUPS[i];
-    try {
-      // The first page of one record: the least the API can send.
-      const res = await client.fetch(`${path}?page=1&per_page=1`, init);
-      await res.arrayBuffer().catch(() => undefined); // frees the connection
-      entries[i] = { resource, path, read: "ok", status: res.status };
-    } catch (e) {
-      if (e?.code === "aborted") return void (aborted ??= e);
-      const status = typeof e?.status === "number" ? e.status : null;
-      entries[i] = e?.code === "forbidden" ? { resource, path, read: "forbidden", status } : { resource, path, read: "error", status, error: e };
+  // Each worker probes the next group until none is left or a probe was aborted.
+  const worker = async () => {
+    while (next < GROUPS.length && !aborted) {
+      const i = next++;
+      const [resource, path] = GROUPS[i];
+      try {
+        // The first page of one record: the least the API can send.
+        const res = await client.fetch(`${path}?page=1&per_page=1`, init);
+        await res.arrayBuffer().catch(() => undefined); // frees the connection
+        entries[i] = { resource, path, read: "ok", status: res.status };
+      } catch (e) {
+        if (e?.code === "aborted") aborted ??= e;
+        else {
+          const status = typeof e?.status === "number" ? e.status : null;
+          entries[i] = e?.code === "forbidden" ? { resource, path, read: "forbidden", status } : { resource, path, read: "error", status, error: e };
+        }
+      }
     }
   };
-  const worker = async () => {
-    while (next < GROUPS.length && !aborted) await probe(next++);
-  };
-  const workers = [];
-  for (let w = 0; w < MAX_PARALLEL; w++) workers.push(worker());
-  await Promise.all(workers);
+  await Promise.all(Array.from({ length: MAX_PARALLEL }, worker));
   if (aborted) throw aborted;
 
   // The verdict over the pattern; every message names the groups concerned, never the key.
