@@ -575,22 +575,21 @@ function jsonValue(v) {
  * server sends no `total_pages`, on a page shorter than `per_page`.
  */
 export class ListResult {
-  #client;
-  #endpoint;
-  #args;
+  #call;
+  #params;
   #first;
 
   constructor(client, endpoint, args) {
-    this.#client = client;
-    this.#endpoint = endpoint;
-    this.#args = args;
+    // The list's call, asking for page `page` when it is a number.
+    this.#call = (page) => call(client, endpoint, args, page);
+    this.#params = args[endpoint.args.length];
   }
 
   // A paging parameter as the caller gave it, or undefined. The params are the caller's
   // object: a getter that throws is caught here, and the call itself (which reads them
   // again, as safely) rejects with a ConveyorValidationError naming it.
   #param(name) {
-    const p = this.#args[this.#endpoint.args.length];
+    const p = this.#params;
     try {
       return p !== null && typeof p === "object" ? p[name] : undefined;
     } catch {
@@ -599,7 +598,7 @@ export class ListResult {
   }
 
   #firstPage() {
-    return (this.#first ??= call(this.#client, this.#endpoint, this.#args));
+    return (this.#first ??= this.#call());
   }
 
   /** Resolves with the first page: the response object as sent, plus a non-enumerable `items`. */
@@ -625,7 +624,7 @@ export class ListResult {
       if (!hasNextPage(page, number, this.#param("per_page"))) return;
       number += 1;
       // The caller's own params with `page` replaced.
-      page = await call(this.#client, this.#endpoint, this.#args, number);
+      page = await this.#call(number);
     }
   }
 
