@@ -788,9 +788,7 @@ const CALLS = {
 
 /** Puts `fetch` and `request` on `Client.prototype`, as the class's own methods would be. */
 export function installCalls(Client) {
-  for (const name of ["fetch", "request"]) {
-    Object.defineProperty(Client.prototype, name, { value: CALLS[name], writable: true, configurable: true });
-  }
+  for (const [name, value] of Object.entries(CALLS)) Object.defineProperty(Client.prototype, name, { value, writable: true, configurable: true });
 }
 
 /** A rejection with `e`: a check's message as the client's validation error. */
