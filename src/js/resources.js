@@ -250,11 +250,7 @@ function entriesOf(ep, value, what) {
 
 /** The value given for `name` in `params` (`[name, value]` pairs), undefined for none or null. */
 function given(params, name) {
-  for (let i = 0; i < params.length; i++) {
-    const at = params[i];
-    if (at[0] === name) return at[1] !== null ? at[1] : undefined;
-  }
-  return undefined;
+  return params.find((p) => p[0] === name)?.[1] ?? undefined;
 }
 
 /**
