@@ -342,9 +342,7 @@ function send(client, ep, args, page) {
   const form = ep.body === "m" ? new FormData() : undefined;
   let query = "";
   let json = "";
-  const sent = ep.sent;
-  for (let i = 0; i < sent.length; i++) {
-    const [name, fixed] = sent[i];
+  for (const [name, fixed] of ep.sent) {
     const v = fixed ?? given(params, name);
     if (v === undefined) continue;
     if (isJson) {
