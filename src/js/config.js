@@ -57,7 +57,7 @@ export function get(obj, name) {
 
 /** An optional option of `typeof` `type` ("string", "number" or "function": refused as
  * "must be a string", and so on). */
-function typed(obj, name, type) {
+export function typed(obj, name, type) {
   const v = get(obj, name);
   if (v !== undefined && typeof v !== type) throw must(name, "a " + type);
   return v;

@@ -18,7 +18,7 @@
 // `checkAccess()` share.
 
 import { ConveyorValidationError } from "./errors.js";
-import { get, num } from "./config.js";
+import { get, num, typed } from "./config.js";
 
 // BEGIN the endpoint table (generated: edit src/resources/, then run
 // `UPDATE=1 cargo test -q --lib surface`)
@@ -729,8 +729,7 @@ const CALLS = {
     try {
       checkPath(path);
       checkObject(init, "init");
-      const m = get(init, "method");
-      if (m !== undefined && typeof m !== "string") throw "`method` must be a string";
+      const m = typed(init, "method", "string");
       const method = m === undefined ? "GET" : checkedMethod(m);
       const body = get(init, "body");
       if (body !== undefined && !isRawBody(body)) {
