@@ -44,8 +44,10 @@ const RESERVED = ("accept accept-charset accept-encoding access-control-request-
 const must = (name, what) => `\`${name}\` must be ${what}`;
 
 /** `obj[name]`, with `null` as `undefined` (not given); a getter or Proxy trap that throws
- * is refused by name rather than read as "not given", which would mean the default. */
-function get(obj, name) {
+ * is refused by name rather than read as "not given", which would mean the default. Also how
+ * `fetch()`, `request()` and `checkAccess()` read their options (src/js/resources.js), whose
+ * objects are checked to be objects first. */
+export function get(obj, name) {
   try {
     return obj?.[name] ?? undefined;
   } catch {
@@ -55,7 +57,7 @@ function get(obj, name) {
 
 /** An optional option of `typeof` `type` ("string", "number" or "function": refused as
  * "must be a string", and so on). */
-function typed(obj, name, type) {
+export function typed(obj, name, type) {
   const v = get(obj, name);
   if (v !== undefined && typeof v !== type) throw must(name, "a " + type);
   return v;
@@ -63,8 +65,8 @@ function typed(obj, name, type) {
 
 /** An optional number option: finite, whole when `whole`, at least `min`, and at most
  * `max` when given (`TIMER` for an option that sets a timer; `Infinity` for one that takes
- * `Infinity` itself, no cap). */
-function num(obj, name, min, whole, max) {
+ * `Infinity` itself, no cap). `checkAccess()` checks its `timeoutMs` with it too. */
+export function num(obj, name, min, whole, max) {
   const n = typed(obj, name, "number");
   if (n === undefined || n === max) return n;
   if (!isFinite(n)) throw must(name, "a finite number");

@@ -92,6 +92,5 @@ export function addBucketCheck(check) {
 }
 
 export function bucketElsewhere(key, baseUrl) {
-  for (const check of bucketCheckers) if (check(key, baseUrl)) return true;
-  return false;
+  return bucketCheckers.some((check) => check(key, baseUrl));
 }

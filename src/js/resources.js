@@ -12,10 +12,13 @@
 // `ConveyorValidationError`s built here (`invalid`), named by endpoint and field: the error
 // classes are JS already, and building one from Rust cost the .wasm an export.
 //
-// Only `export class` / `export function` at the start of a line. Its one import is the
-// errors module, which the build points at the package's one copy (scripts/post-build.mjs).
+// Only `export class` / `export function` at the start of a line. It imports the errors
+// module, which the build points at the package's one copy (scripts/post-build.mjs), and
+// config.js beside it, whose option reader and number check `fetch()`, `request()` and
+// `checkAccess()` share.
 
 import { ConveyorValidationError } from "./errors.js";
+import { get, num, typed } from "./config.js";
 
 // BEGIN the endpoint table (generated: edit src/resources/, then run
 // `UPDATE=1 cargo test -q --lib surface`)
@@ -247,11 +250,7 @@ function entriesOf(ep, value, what) {
 
 /** The value given for `name` in `params` (`[name, value]` pairs), undefined for none or null. */
 function given(params, name) {
-  for (let i = 0; i < params.length; i++) {
-    const at = params[i];
-    if (at[0] === name) return at[1] !== null ? at[1] : undefined;
-  }
-  return undefined;
+  return params.find((p) => p[0] === name)?.[1] ?? undefined;
 }
 
 /**
@@ -343,9 +342,7 @@ function send(client, ep, args, page) {
   const form = ep.body === "m" ? new FormData() : undefined;
   let query = "";
   let json = "";
-  const sent = ep.sent;
-  for (let i = 0; i < sent.length; i++) {
-    const [name, fixed] = sent[i];
+  for (const [name, fixed] of ep.sent) {
     const v = fixed ?? given(params, name);
     if (v === undefined) continue;
     if (isJson) {
@@ -572,22 +569,21 @@ function jsonValue(v) {
  * server sends no `total_pages`, on a page shorter than `per_page`.
  */
 export class ListResult {
-  #client;
-  #endpoint;
-  #args;
+  #call;
+  #params;
   #first;
 
   constructor(client, endpoint, args) {
-    this.#client = client;
-    this.#endpoint = endpoint;
-    this.#args = args;
+    // The list's call, asking for page `page` when it is a number.
+    this.#call = (page) => call(client, endpoint, args, page);
+    this.#params = args[endpoint.args.length];
   }
 
   // A paging parameter as the caller gave it, or undefined. The params are the caller's
   // object: a getter that throws is caught here, and the call itself (which reads them
   // again, as safely) rejects with a ConveyorValidationError naming it.
   #param(name) {
-    const p = this.#args[this.#endpoint.args.length];
+    const p = this.#params;
     try {
       return p !== null && typeof p === "object" ? p[name] : undefined;
     } catch {
@@ -596,7 +592,7 @@ export class ListResult {
   }
 
   #firstPage() {
-    return (this.#first ??= call(this.#client, this.#endpoint, this.#args));
+    return (this.#first ??= this.#call());
   }
 
   /** Resolves with the first page: the response object as sent, plus a non-enumerable `items`. */
@@ -622,7 +618,7 @@ export class ListResult {
       if (!hasNextPage(page, number, this.#param("per_page"))) return;
       number += 1;
       // The caller's own params with `page` replaced.
-      page = await call(this.#client, this.#endpoint, this.#args, number);
+      page = await this.#call(number);
     }
   }
 
@@ -733,10 +729,9 @@ const CALLS = {
     try {
       checkPath(path);
       checkObject(init, "init");
-      const m = option(init, "method");
-      if (m !== undefined && typeof m !== "string") throw "`method` must be a string";
+      const m = typed(init, "method", "string");
       const method = m === undefined ? "GET" : checkedMethod(m);
-      const body = option(init, "body");
+      const body = get(init, "body");
       if (body !== undefined && !isRawBody(body)) {
         throw "`body` must be a string, FormData, Blob, ArrayBuffer, typed array or URLSearchParams (request() sends objects as JSON)";
       }
@@ -772,9 +767,9 @@ const CALLS = {
         }
       }
       const upper = checkedMethod(method);
-      const query = option(options, "query");
+      const query = get(options, "query");
       const pathAndQuery = query === undefined ? path : path + encodeQuery(query);
-      const raw = option(options, "body");
+      const raw = get(options, "body");
       checkBodyAllowed(upper, raw);
       const [body, json, own, signal, timeoutMs] = afterPath(options, raw);
       return this.__send(upper, pathAndQuery, body, json, signal, timeoutMs, 0, "", own);
@@ -786,9 +781,7 @@ const CALLS = {
 
 /** Puts `fetch` and `request` on `Client.prototype`, as the class's own methods would be. */
 export function installCalls(Client) {
-  for (const name of ["fetch", "request"]) {
-    Object.defineProperty(Client.prototype, name, { value: CALLS[name], writable: true, configurable: true });
-  }
+  for (const [name, value] of Object.entries(CALLS)) Object.defineProperty(Client.prototype, name, { value, writable: true, configurable: true });
 }
 
 /** A rejection with `e`: a check's message as the client's validation error. */
@@ -806,17 +799,6 @@ function checkPath(path) {
 /** `init`/`options` may be left out, but when given must be an object. */
 function checkObject(v, name) {
   if (v !== undefined && v !== null && typeof v !== "object") throw `\`${name}\` must be an object`;
-}
-
-/** `obj[name]`, undefined for `undefined`, `null` or no object; a getter or trap that threw
- * is refused naming the option. */
-function option(obj, name) {
-  if (typeof obj !== "object" || obj === null) return undefined;
-  try {
-    return obj[name] ?? undefined;
-  } catch {
-    throw `reading \`${name}\` threw`;
-  }
 }
 
 /** The method upper-cased; the refusal never repeats it (it may be huge or carry header lines).
@@ -901,7 +883,7 @@ function afterPath(obj, body) {
       body = text;
       json = true;
     }
-    const h = option(obj, "headers");
+    const h = get(obj, "headers");
     let headers;
     if (h !== undefined) {
       try {
@@ -912,9 +894,9 @@ function afterPath(obj, body) {
         throw "`headers` is not a valid HeadersInit";
       }
     }
-    const signal = option(obj, "signal");
+    const signal = get(obj, "signal");
     if (signal !== undefined && !isSignal(signal)) throw NOT_A_SIGNAL;
-    const timeoutMs = option(obj, "timeoutMs");
+    const timeoutMs = get(obj, "timeoutMs");
     if (timeoutMs !== undefined && !isTimeout(timeoutMs)) throw NOT_A_TIMEOUT;
     return [body, json, headers, signal, timeoutMs];
   } catch (refusal) {
@@ -958,55 +940,48 @@ const MAX_PARALLEL = 4;
  * which no probe starts. A 403 or any other failure is an entry, not a rejection.
  */
 export async function checkAccess(client, options) {
-  // An option as `option` reads it (inherited ones too), absent when undefined or null; each
-  // refusal is thrown as its message, as `fetch()`'s are, and made the error below.
+  // An option as config.js's `get` reads it (inherited ones too), absent when undefined or
+  // null; each refusal is thrown as its message, as `fetch()`'s are, and made the error
+  // below. `timeoutMs` is checked as the constructor's is, in the same words.
   const init = {};
   try {
-    if (options !== undefined && options !== null && typeof options !== "object") throw "checkAccess: the options must be an object";
-    const signal = option(options, "signal");
+    if (options !== undefined && options !== null && typeof options !== "object") throw "the options must be an object";
+    const signal = get(options, "signal");
     if (signal !== undefined) {
-      if (!isA(signal, globalThis.AbortSignal)) throw "checkAccess: `signal` must be an AbortSignal";
+      if (!isA(signal, globalThis.AbortSignal)) throw NOT_A_SIGNAL;
       init.signal = signal;
     }
-    const timeoutMs = option(options, "timeoutMs");
-    if (timeoutMs !== undefined) {
-      const problem =
-        typeof timeoutMs !== "number"
-          ? "a number"
-          : !Number.isFinite(timeoutMs)
-            ? "a finite number"
-            : timeoutMs < 1
-              ? "at least 1"
-              : timeoutMs > 2147483647 && "at most 2147483647 ms (2^31 - 1, about 24.8 days): a JS timer cannot wait longer";
-      if (problem) throw `checkAccess: \`timeoutMs\` must be ${problem}`;
-      init.timeoutMs = timeoutMs;
-    }
+    const timeoutMs = num(options, "timeoutMs", 1, false, 2147483647);
+    if (timeoutMs !== undefined) init.timeoutMs = timeoutMs;
   } catch (e) {
-    return refuse(e);
+    // A check's refusal is named as checkAccess's; a getter's throw ("reading `signal`
+    // threw", the one refusal here that starts with "r") names the option only.
+    return refuse(e[0] === "r" ? e : "checkAccess: " + e);
   }
 
   const entries = [];
   let next = 0;
   let aborted;
-  const probe = async (i) => {
-    const [resource, path] = GROUPS[i];
-    try {
-      // The first page of one record: the least the API can send.
-      const res = await client.fetch(`${path}?page=1&per_page=1`, init);
-      await res.arrayBuffer().catch(() => undefined); // frees the connection
-      entries[i] = { resource, path, read: "ok", status: res.status };
-    } catch (e) {
-      if (e?.code === "aborted") return void (aborted ??= e);
-      const status = typeof e?.status === "number" ? e.status : null;
-      entries[i] = e?.code === "forbidden" ? { resource, path, read: "forbidden", status } : { resource, path, read: "error", status, error: e };
+  // Each worker probes the next group until none is left or a probe was aborted.
+  const worker = async () => {
+    while (next < GROUPS.length && !aborted) {
+      const i = next++;
+      const [resource, path] = GROUPS[i];
+      try {
+        // The first page of one record: the least the API can send.
+        const res = await client.fetch(`${path}?page=1&per_page=1`, init);
+        await res.arrayBuffer().catch(() => undefined); // frees the connection
+        entries[i] = { resource, path, read: "ok", status: res.status };
+      } catch (e) {
+        if (e?.code === "aborted") aborted ??= e;
+        else {
+          const status = typeof e?.status === "number" ? e.status : null;
+          entries[i] = e?.code === "forbidden" ? { resource, path, read: "forbidden", status } : { resource, path, read: "error", status, error: e };
+        }
+      }
     }
   };
-  const worker = async () => {
-    while (next < GROUPS.length && !aborted) await probe(next++);
-  };
-  const workers = [];
-  for (let w = 0; w < MAX_PARALLEL; w++) workers.push(worker());
-  await Promise.all(workers);
+  await Promise.all(Array.from({ length: MAX_PARALLEL }, worker));
   if (aborted) throw aborted;
 
   // The verdict over the pattern; every message names the groups concerned, never the key.
