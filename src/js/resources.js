@@ -250,7 +250,11 @@ function entriesOf(ep, value, what) {
 
 /** The value given for `name` in `params` (`[name, value]` pairs), undefined for none or null. */
 function given(params, name) {
-  return params.find((p) => p[0] === name)?.[1] ?? undefined;
+  for (let i = 0; i < params.length; i++) {
+    const at = params[i];
+    if (at[0] === name) return at[1] !== null ? at[1] : undefined;
+  }
+  return undefined;
 }
 
 /**
@@ -569,21 +573,22 @@ function jsonValue(v) {
  * server sends no `total_pages`, on a page shorter than `per_page`.
  */
 export class ListResult {
-  #call;
-  #params;
+  #client;
+  #endpoint;
+  #args;
   #first;
 
   constructor(client, endpoint, args) {
-    // The list's call, asking for page `page` when it is a number.
-    this.#call = (page) => call(client, endpoint, args, page);
-    this.#params = args[endpoint.args.length];
+    this.#client = client;
+    this.#endpoint = endpoint;
+    this.#args = args;
   }
 
   // A paging parameter as the caller gave it, or undefined. The params are the caller's
   // object: a getter that throws is caught here, and the call itself (which reads them
   // again, as safely) rejects with a ConveyorValidationError naming it.
   #param(name) {
-    const p = this.#params;
+    const p = this.#args[this.#endpoint.args.length];
     try {
       return p !== null && typeof p === "object" ? p[name] : undefined;
     } catch {
@@ -592,7 +597,7 @@ export class ListResult {
   }
 
   #firstPage() {
-    return (this.#first ??= this.#call());
+    return (this.#first ??= call(this.#client, this.#endpoint, this.#args));
   }
 
   /** Resolves with the first page: the response object as sent, plus a non-enumerable `items`. */
@@ -618,7 +623,7 @@ export class ListResult {
       if (!hasNextPage(page, number, this.#param("per_page"))) return;
       number += 1;
       // The caller's own params with `page` replaced.
-      page = await this.#call(number);
+      page = await call(this.#client, this.#endpoint, this.#args, number);
     }
   }
 
