@@ -30,7 +30,10 @@ globalThis.clearTimeout = function clearTimeout(t) {
   live.delete(t);
   realClear(t);
 };
-const timers = () => ({ armed, maxLive, live: live.size });
+// `live` counts the timers that hold the process open; `idle`, those unref'd (a deadline
+// group's timer kept between calls: it holds nothing open and fires nothing).
+const refed = () => [...live].filter((t) => t.hasRef?.() !== false).length;
+const timers = () => ({ armed, maxLive, live: refed(), idle: live.size - refed() });
 const resetTimers = () => {
   armed = 0;
   maxLive = live.size;
