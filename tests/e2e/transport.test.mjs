@@ -46,8 +46,8 @@ after(async () => {
   await new Promise((r) => server.close(r));
 });
 
-/** A client whose fetch records each init before passing it to the real fetch. */
-function recording(options = {}) {
+/** A client whose fetch records each init before passing it to `answer` (the real fetch). */
+function recording(options = {}, answer = fetch) {
   const seen = [];
   const client = new ConveyorClient({
     apiKey: KEY,
@@ -55,7 +55,7 @@ function recording(options = {}) {
     rateLimit: false,
     fetch: (url, init) => {
       seen.push(init);
-      return fetch(url, init);
+      return answer(url, init);
     },
     ...options,
   });
@@ -151,24 +151,17 @@ test("a body that never ends is cut by the deadline or the caller's signal, from
   assert.equal(e.cause?.message, "caller stopped");
 });
 
-// Attempts that read their whole body within the deadline share a signal and a timer with
-// the others of the same timeout started at nearly the same time (an `AbortSignal` costs
-// Node 20 more than the rest of the call); `fetch()` hands its body over, so it keeps its own.
+// Attempts without a caller's signal share a timer with the others of the same timeout
+// started at nearly the same time, and those that read their whole body within the deadline
+// share its signal too (an `AbortSignal` costs Node 20 more than the rest of the call);
+// `fetch()` hands its body over, so it keeps a signal of its own.
 
-/** A client whose fetch records each init and answers `{}` at once. */
+/** A client whose fetch records each init, calls `onInit` with it and answers `{}` at once. */
 function stubbed(onInit = () => {}) {
-  const seen = [];
-  const client = new ConveyorClient({
-    apiKey: KEY,
-    baseUrl: base,
-    rateLimit: false,
-    fetch: (url, init) => {
-      seen.push(init);
-      onInit(url, init);
-      return Promise.resolve(new Response("{}", { headers: { "content-type": "application/json" } }));
-    },
+  return recording({}, (url, init) => {
+    onInit(url, init);
+    return Promise.resolve(new Response("{}", { headers: { "content-type": "application/json" } }));
   });
-  return { client, seen };
 }
 
 test("calls that read their body share a deadline signal; fetch() and a caller's signal get their own", async () => {
