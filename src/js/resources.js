@@ -960,8 +960,8 @@ export async function checkAccess(client, options) {
     if (timeoutMs !== undefined) init.timeoutMs = timeoutMs;
   } catch (e) {
     // A check's refusal is named as checkAccess's; a getter's throw ("reading `signal`
-    // threw", the one refusal here that starts with "r") names the option only.
-    return refuse(e[0] === "r" ? e : "checkAccess: " + e);
+    // threw", config.js's `get`) names the option only.
+    return refuse(e.startsWith("reading ") ? e : "checkAccess: " + e);
   }
 
   const entries = [];

@@ -119,8 +119,12 @@ class Group {
     // timer's 2^31 - 1 ms.
     this.until = t + Math.min(16, ms / 16, 2 ** 31 - 1 - ms);
     this.due = this.until + ms;
-    this.ctl = new AbortController();
-    this.signal = this.ctl.signal;
+    // Made when the first member that shares it asks (`fetchSignal`): a group of `fetch()`
+    // calls alone has none.
+    /** @type {AbortController | undefined} */
+    this.ctl = undefined;
+    /** @type {AbortSignal | undefined} */
+    this.signal = undefined;
     /** @type {Set<Attempt>} */
     this.live = new Set();
     this.n = 0;
@@ -172,7 +176,7 @@ function fire(g) {
   if (g.live.size === 0) return;
   for (const a of g.live) a.stop(TIMEOUT);
   // A platform controller reports its listeners' errors instead of throwing them.
-  g.ctl.abort();
+  g.ctl?.abort();
 }
 
 // `readBody` (and `head`, when it reads the body) resolve with the attempt itself, which
@@ -537,7 +541,10 @@ export class Attempt {
   // still reaches the body, as `fetch`'s own signal would); a signal `AbortSignal.any`
   // refuses is left to the race.
   fetchSignal() {
-    if (this.ctl === undefined) return /** @type {Group} */ (this.g).signal;
+    if (this.ctl === undefined) {
+      const g = /** @type {Group} */ (this.g);
+      return (g.signal ??= (g.ctl = new AbortController()).signal);
+    }
     const own = this.ctl.signal;
     if (!this.signal) return own;
     try {

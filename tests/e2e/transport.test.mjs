@@ -244,18 +244,29 @@ test("a deadline group's timer does not keep a Node process alive once its calls
 test("fetch() calls share their deadline group's timer (not its signal), and a timed-out one is still cancelled", async () => {
   const { client } = stubbed();
   const realSetTimeout = globalThis.setTimeout;
+  const RealController = globalThis.AbortController;
   let armed = 0;
+  let controllers = 0;
   globalThis.setTimeout = (...a) => {
     armed++;
     return realSetTimeout(...a);
+  };
+  globalThis.AbortController = class extends RealController {
+    constructor() {
+      super();
+      controllers++;
+    }
   };
   try {
     for (let i = 0; i < 20; i++) await (await client.fetch("/b")).arrayBuffer();
   } finally {
     globalThis.setTimeout = realSetTimeout;
+    globalThis.AbortController = RealController;
   }
   // One timer for the group (two if a pause split the calls), not one per call.
   assert.ok(armed <= 2, `${armed} timers for 20 calls one after another`);
+  // Each its own controller; a group of fetch() calls makes none of its own.
+  assert.equal(controllers, 20);
   const hang = new ConveyorClient({ apiKey: KEY, baseUrl: base, rateLimit: false, maxRetries: 0, timeoutMs: 200 });
   await Promise.all([1, 2].map(() => assert.rejects(hang.fetch("/hang"), ConveyorTimeoutError)));
   for (let i = 0; i < 100 && hanging.size > 0; i++) await new Promise((r) => setTimeout(r, 50));
