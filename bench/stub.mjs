@@ -74,6 +74,7 @@ const variants = {
         "before: client fetch (limit 1e9/s)": ["stub fetch alone", async () => (await before.high.fetch(PATH)).arrayBuffer()],
         "before: client request() (rateLimit: false)": ["stub fetch alone, JSON", async () => await before.off.request("GET", PATH)],
         "before: client typed call, namespace held": ["stub fetch alone, JSON", async () => await beforeGroups.list()],
+        "before: client typed call through client.exchange…": ["stub fetch alone, JSON", async () => await before.off.exchange.accessGroups.list()],
         "before: client typed call with a param, namespace held": ["stub fetch alone, JSON", async () => await beforeGroups.list({ per_page: 50 })],
       }
     : {}),

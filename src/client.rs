@@ -135,11 +135,6 @@ impl ConveyorClient {
         }
     }
 
-    /// The key, only to mask it out of what servers send back.
-    pub(crate) fn api_key(&self) -> &str {
-        &self.inner.api_key
-    }
-
     /// A call JS checked, ready for [`ConveyorClient::launch`]: its path resolved, the key
     /// in its headers.
     pub(crate) fn prepare_raw(&self, call: RawCall) -> Result<Call, JsValue> {

@@ -18,7 +18,7 @@
 //! | `text` | strings joined end to end or with a separator, without std's `join` code | no |
 //! | [`redact`] | masking the key out of what servers send back, bounding `details` | no |
 //! | [`resources`] | every endpoint as a description (method, path, params, envelope): the source the JS endpoint table and the declarations are generated from | no |
-//! | `resources_shell` | the namespace getters (`client.exchange`...) and `__send`, which sends every call, `fetch()`, `request()` or typed, checked and encoded in JS (`src/js/resources.js`, where `fetch` and `request` are the class's JS methods) | yes |
+//! | `resources_shell` | `__send`, which sends every call, `fetch()`, `request()` or typed, checked and encoded in JS (`src/js/resources.js`, where `fetch`, `request` and the namespace getters, `client.exchange`..., are the class's JS members) | yes |
 //! | `options` | the constructor's options (`ClientConfig`): read and checked by `src/js/config.js`, then the key, `baseUrl` and the key header's syntax checked here and the limiter's plan built (a call's own are read in JS) | reads them |
 //! | `fallible` | reading outside JS objects through bindings that catch | yes |
 //! | `abort` | reading the caller's `AbortSignal` without trusting its getters | yes |

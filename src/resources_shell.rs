@@ -1,8 +1,8 @@
-//! The JS face of the calls: the namespace getters on `ConveyorClient` (`client.exchange`,
-//! `client.knowledgeBase`...) and the internal `__send` every call ends in, typed or not
-//! (`client.fetch()` and `client.request()` are JS methods that end in it too).
+//! The JS face of the calls: the internal `__send` every call ends in, typed or not
+//! (`client.fetch()`, `client.request()` and the namespaces' methods, `client.exchange`...,
+//! are JS that ends in it).
 //!
-//! The namespace objects, the paging `ListResult`, `fetch()`, `request()`, and the checking
+//! The namespace getters and objects, the paging `ListResult`, `fetch()`, `request()`, and the checking
 //! and encoding of each call's arguments are in `src/js/resources.js`, the typed ones from
 //! the endpoint table generated into it from [`crate::resources`]: the platform does that
 //! well (`encodeURIComponent`, `JSON.stringify`, `FormData`, `Headers`), reading a caller's
@@ -21,16 +21,9 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/js/resources.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = cachedNamespace)]
-    fn cached_namespace(namespace: &str, client_id: f64) -> JsValue;
-    #[wasm_bindgen(js_name = makeNamespace)]
-    fn make_namespace(client: JsValue, namespace: &str, client_id: f64) -> JsValue;
     #[wasm_bindgen(js_name = withItems)]
     fn with_items(page: &JsValue, plural: &JsValue, hal: bool) -> bool;
 }
-
-// The namespace getters (`client.exchange`...) are generated from the endpoint table.
-include!("resources/namespace_getters.rs");
 
 /// What a call resolves with, as `src/js/resources.js` passes it to `__send` (0: the parsed
 /// JSON as it is).
@@ -89,21 +82,14 @@ impl ConveyorClient {
             Err(e) => Promise::reject(&e),
         }
     }
-}
 
-impl ConveyorClient {
-    /// The namespace object, built once per client (and again only if it was collected):
-    /// the cache is in `src/js/resources.js`, weak, because the namespace holds the client.
-    fn namespace(&self, namespace: &'static str) -> JsValue {
-        // The client's identity: the address of its key, a non-empty string owned by the
-        // state every handle on this client shares. A namespace holds a handle, so while a
-        // cached namespace lives, no other client's key can be at that address.
-        let id = self.api_key().as_ptr() as usize as f64;
-        let cached = cached_namespace(namespace, id);
-        if !cached.is_undefined() {
-            return cached;
-        }
-        make_namespace(JsValue::from(self.handle()), namespace, id)
+    /// Internal: another handle on this client's shared state, for the namespaces
+    /// `src/js/resources.js` builds: a namespace holds a handle, not the client object, so
+    /// it keeps calling after that object is gone, and caching it keeps neither alive.
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = __handle)]
+    pub fn handle_js(&self) -> ConveyorClient {
+        self.handle()
     }
 }
 

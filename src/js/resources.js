@@ -139,34 +139,18 @@ function words(s) {
   return s === "" ? [] : s.split(" ");
 }
 
-// The namespaces already built, so `client.exchange === client.exchange` and a typed call
-// does not rebuild a tree of closures. Keyed on `"<namespace>@<client id>"` (the id names
-// the client's shared state and is not reused while a namespace of it is alive, since the
-// namespace holds that state), holding each namespace only weakly: the namespace holds the
-// client, so a strong cache here or in Rust would keep every client alive forever. A
-// namespace nobody holds may be collected and built again; nobody can tell it is another.
-// WeakRef and FinalizationRegistry are in every runtime the package supports (Node 20,
-// workerd, Deno, current browsers), so they are used without a test.
-const namespaces = new Map();
-const forget = new FinalizationRegistry((key) => {
-  if (namespaces.get(key)?.deref() === undefined) namespaces.delete(key);
-});
+// The namespaces each client has built, so `client.exchange === client.exchange` and a typed
+// call does not rebuild a tree of closures: a getter reads them here, in JS, without a call
+// into the .wasm. Keyed weakly on the client object. A namespace holds its own handle on the
+// client's shared state (`__handle()`, one per client), not the client object: it outlives
+// the object it came from and keeps calling, and the cache keeps neither alive.
+const built = new WeakMap();
 
-/** The namespace `name` cached for the client `clientId`, or undefined. */
-export function cachedNamespace(name, clientId) {
-  return namespaces.get(`${name}@${clientId}`)?.deref();
-}
-
-/**
- * Builds the namespace `name` (`exchange`: every endpoint whose name starts with
- * `exchange.`) for `client`, and caches it.
- */
-export function makeNamespace(client, name, clientId) {
-  const ns = buildNamespace(client, name);
-  const key = `${name}@${clientId}`;
-  namespaces.set(key, new WeakRef(ns));
-  forget.register(ns, key);
-  return ns;
+/** The namespace `name` (`exchange`: every endpoint whose name starts with `exchange.`) of `client`. */
+function namespaceOf(client, name) {
+  let mine = built.get(client);
+  if (mine === undefined) built.set(client, (mine = { handle: client.__handle(), spaces: {} }));
+  return (mine.spaces[name] ??= buildNamespace(mine.handle, name));
 }
 
 function buildNamespace(client, name) {
@@ -784,9 +768,25 @@ const CALLS = {
   },
 };
 
-/** Puts `fetch` and `request` on `Client.prototype`, as the class's own methods would be. */
+/**
+ * Puts `fetch` and `request` on `Client.prototype`, as the class's own methods would be, and
+ * a getter for each namespace of the table (`exchange`, `knowledgeBase`...), as the class's
+ * own getters would be.
+ */
 export function installCalls(Client) {
-  for (const [name, value] of Object.entries(CALLS)) Object.defineProperty(Client.prototype, name, { value, writable: true, configurable: true });
+  const proto = Client.prototype;
+  for (const [name, value] of Object.entries(CALLS)) Object.defineProperty(proto, name, { value, writable: true, configurable: true });
+  for (const row of ENDPOINTS) {
+    const name = row.slice(0, row.indexOf("."));
+    if (!Object.hasOwn(proto, name)) {
+      Object.defineProperty(proto, name, {
+        get() {
+          return namespaceOf(this, name);
+        },
+        configurable: true,
+      });
+    }
+  }
 }
 
 /** A rejection with `e`: a check's message as the client's validation error. */

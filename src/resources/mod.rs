@@ -270,7 +270,7 @@ pub fn namespaces() -> Vec<&'static str> {
     out
 }
 
-/// One line about each namespace, for the declarations and the getters' docs.
+/// One line about each namespace, for the declarations.
 pub const NAMESPACE_DOCS: &[(&str, &str)] = &[
     (
         "exchange",

@@ -5,7 +5,6 @@
 //! | --- | --- |
 //! | `pkg/resources.d.ts` | enums, params interfaces, pages, namespace interfaces with each endpoint's doc as JSDoc, `ConveyorResources` (the client's getters) |
 //! | `tests/e2e/lib/endpoints.mjs` | the method list the end-to-end tests call |
-//! | `src/resources/namespace_getters.rs` | the `#[wasm_bindgen]` namespace getters, for `include!` in `resources_shell.rs` |
 //! | `src/js/resources.js` (between its table markers) | the endpoint table the typed methods check and encode calls from (`ENUMS`, `ENDPOINTS`) |
 //!
 //! Record types (`Connection`, `Document`...) stay hand-written in `pkg/records.d.ts`: the
@@ -30,20 +29,6 @@ fn pascal(s: &str) -> String {
         Some(c) => c.to_ascii_uppercase().to_string() + chars.as_str(),
         None => String::new(),
     }
-}
-
-/// `knowledgeBase` → `knowledge_base`.
-fn snake(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// `exchange.authorizationRequests.ignore` → `ExchangeAuthorizationRequestsIgnoreParams`.
@@ -342,35 +327,6 @@ fn e2e_methods() -> String {
     out
 }
 
-/// `src/resources/namespace_getters.rs`.
-fn getters() -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "// {EDIT_HINT}");
-    out.push_str(
-        "//\n// The namespace getters of `ConveyorClient` (`client.exchange`...), for `include!` in\n\
-         // `src/resources_shell.rs`, where `ConveyorClient::namespace` builds each one from the table.\n\n\
-         #[wasm_bindgen]\nimpl ConveyorClient {\n",
-    );
-    for (i, ns) in namespaces().into_iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        let _ = writeln!(out, "    /// {}", namespace_doc(ns));
-        let rust = snake(ns);
-        if rust == ns {
-            out.push_str("    #[wasm_bindgen(getter)]\n");
-        } else {
-            let _ = writeln!(out, "    #[wasm_bindgen(getter, js_name = {ns})]");
-        }
-        let _ = writeln!(
-            out,
-            "    pub fn {rust}(&self) -> JsValue {{\n        self.namespace(\"{ns}\")\n    }}"
-        );
-    }
-    out.push_str("}\n");
-    out
-}
-
 /// A param as the JS table spells it: `name:kind`, `!` when required. The kinds: `s` string,
 /// `i` integer, `n` number, `b` boolean, `d` date, `I` id, `L` id list, `S` string list, `f`
 /// file, a digit an enum (its index in `ENUMS`).
@@ -527,7 +483,6 @@ fn outputs() -> Vec<(&'static str, String)> {
     vec![
         ("pkg/resources.d.ts", declarations()),
         ("tests/e2e/lib/endpoints.mjs", e2e_methods()),
-        ("src/resources/namespace_getters.rs", getters()),
         ("src/js/resources.js", resources_js(root)),
     ]
 }
@@ -635,8 +590,6 @@ fn the_declarations_say_what_the_table_says() {
 }
 
 #[test]
-fn pascal_and_snake_case() {
+fn pascal_case() {
     assert_eq!(pascal("knowledgeBase"), "KnowledgeBase");
-    assert_eq!(snake("questionnaireRequests"), "questionnaire_requests");
-    assert_eq!(snake("reviews"), "reviews");
 }

@@ -73,6 +73,33 @@ test("a namespace is built once per client, and each client's calls go through i
   assert.equal(e.name, "ConveyorNetworkError", e.message);
 });
 
+test("the namespace getters are the class's: accessors on its prototype, not enumerable, read on a non-client a plain throw", async () => {
+  const c = client();
+  const names = [...new Set(METHODS.map((m) => m.split(".")[0]))];
+  for (const name of names) {
+    const d = Object.getOwnPropertyDescriptor(ConveyorClient.prototype, name);
+    assert.equal(typeof d?.get, "function", name);
+    assert.equal(d.enumerable, false, `${name} is not enumerable, as a class getter`);
+    assert.equal(d.set, undefined, `${name} is read-only`);
+    assert.ok(!Object.hasOwn(c, name), `${name} is not an own property of a client`);
+    // Read on anything but a client: an ordinary exception, never a WebAssembly trap, and
+    // no namespace that would send through it.
+    for (const self of [undefined, null, 1, "s", {}, Object.create(ConveyorClient.prototype), new Proxy({}, { get() { throw new Error("hostile"); } })]) {
+      let e;
+      try {
+        d.get.call(self);
+      } catch (x) {
+        e = x;
+      }
+      assert.ok(e instanceof Error, `${name} on ${typeof self}: threw ${e}`);
+      assert.ok(!(e instanceof WebAssembly.RuntimeError), `a wasm trap: ${e.stack}`);
+    }
+  }
+  for (const k in c) assert.ok(!names.includes(k), `${k} is enumerable`);
+  // A client still works after them.
+  assert.ok(Array.isArray((await c.exchange.folders.list()).items));
+});
+
 test("the namespace cache keeps neither a client nor its namespaces alive", async () => {
   v8.setFlagsFromString("--expose-gc");
   const gc = vm.runInNewContext("gc");

@@ -14,7 +14,7 @@ import { bundledSize } from "./lib/size.mjs";
  * THE BUDGET, in gzip -9 bytes. Lower it whenever the build shrinks (the size reached plus
  * 1 KB); never raise it to make a change pass.
  */
-export const BROWSER_IMPORT_BUDGET = 40_642 + 1024;
+export const BROWSER_IMPORT_BUDGET = 40_415 + 1024;
 
 /**
  * What `import { ConveyorClient } from "conveyor-client/stores"` may cost more than the lean
