@@ -5,9 +5,9 @@
 //! attempt starts at once when the token is free.
 
 use crate::errors::{Error, ErrorKind};
+pub(crate) use crate::finish::Finish;
 use crate::js_error;
 use crate::options::ClientConfig;
-pub(crate) use crate::pipeline::Finish;
 use crate::pipeline::{self, Call, Pipeline, Task};
 use crate::scheduler::Scheduler;
 use crate::text::{cat, Cat};

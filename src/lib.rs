@@ -29,6 +29,7 @@
 //! | `store_tasks` | a shared bucket's asks, settles and releases, and `onRateLimitStore` | yes |
 //! | `scheduler` | waking the bucket: the one timer, the queued requests' records, `Permit` | yes |
 //! | `transport` | one `fetch` attempt in one crossing (`src/js/transport.js`): deadline, signal, body | yes |
+//! | `finish` | what a call resolves with: its `Response`, its JSON, nothing, or a list page checked for its envelope | yes |
 //! | `pipeline` | a call end to end as one `Task` (a state machine, no Rust future): token, attempt, redirects, retries | yes |
 //! | `js_error` | Rust errors become JS `Error` subclasses | yes |
 //! | `memory_store` | `MemoryStore`: the store protocol over in-memory ledgers, for JS; its methods are JS (`src/js/memory_store.js`, the stores build's own module), which reads and checks the requests and snapshots and calls the one export `__call` with plain values | yes |
@@ -73,6 +74,7 @@ pub mod classify;
 mod client;
 pub mod errors;
 mod fallible;
+mod finish;
 mod heap;
 pub mod http_checks;
 mod js_error;

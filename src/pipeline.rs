@@ -16,11 +16,11 @@ use crate::abort;
 use crate::classify;
 use crate::errors::{Error, ErrorKind};
 use crate::fallible;
+use crate::finish::Finish;
 use crate::js_error;
 use crate::limiter::{LimiterState, WaiterId};
 use crate::options::timer_ms;
 use crate::redact;
-use crate::resources_shell::unwrap_list;
 use crate::retry::{Attempt, Decision, RetryPolicy};
 use crate::scheduler::{self, now_ms, Admission, Look, Permit, SharedScheduler};
 use crate::text::{cat, Cat};
@@ -136,27 +136,6 @@ enum Next {
     Ended(Attempt, Option<JsValue>),
 }
 
-/// What a call resolves with. A plain value, not a closure: a boxed closure per list call
-/// cost two string copies and an allocation, and its vtable shim was code in the .wasm.
-pub(crate) enum Finish {
-    /// The `Response`, its body unread (`fetch()`).
-    Response,
-    /// The parsed JSON.
-    Json,
-    /// Nothing: the JSON is read and dropped.
-    Empty,
-    /// A list page: its records under `plural` (a JS string, never copied into wasm), or
-    /// under `_embedded.plural` first when `hal`; checked, and given `items`.
-    List { plural: JsValue, hal: bool },
-}
-
-impl Finish {
-    /// Whether the 2xx body is read and parsed within the deadline (else handed over).
-    fn json(&self) -> bool {
-        !matches!(self, Finish::Response)
-    }
-}
-
 /// One call in progress: everything its next step needs, boxed once for the whole call
 /// and parked on each wait in turn (this is what a queued call holds in wasm, so no more:
 /// nothing is kept twice, and no error, body read or `fetch` init is held across a wait).
@@ -232,18 +211,11 @@ impl Task {
     #[allow(clippy::boxed_local)]
     fn end(self: Box<Self>, out: Result<JsValue, Failure>) -> Stepped {
         match out {
-            Ok(v) => match &self.finish {
-                Finish::Empty => Ok(JsValue::UNDEFINED),
-                Finish::List { plural, hal } => unwrap_list(
-                    &self.pipeline.api_key,
-                    &self.call.method,
-                    &self.call.display_path(),
-                    v,
-                    plural,
-                    *hal,
-                ),
-                _ => Ok(v),
-            },
+            Ok(v) => self
+                .finish
+                .value(v, &self.pipeline.api_key, &self.call.method, || {
+                    self.call.display_path()
+                }),
             Err(failure) => Err(failure.into_js()),
         }
     }

@@ -2,28 +2,20 @@
 //! (`client.fetch()`, `client.request()` and the namespaces' methods, `client.exchange`...,
 //! are JS that ends in it).
 //!
-//! The namespace getters and objects, the paging `ListResult`, `fetch()`, `request()`, and the checking
-//! and encoding of each call's arguments are in `src/js/resources.js`, the typed ones from
-//! the endpoint table generated into it from [`crate::resources`]: the platform does that
+//! The namespace getters and objects, the paging `ListResult`, `fetch()`, `request()`, and
+//! the checking and encoding of each call's arguments are in `src/js/resources.js`, the
+//! typed ones from the endpoint table generated into it from [`crate::resources`]: the platform does that
 //! well (`encodeURIComponent`, `JSON.stringify`, `FormData`, `Headers`), reading a caller's
 //! object from Rust costs a crossing per option, and the table, the checks and their
 //! messages would otherwise be in the .wasm. What comes here is the finished request; this
 //! file resolves its path, puts the key in its headers, sends it through the client's
-//! pipeline (limiter, retries, redirects, typed errors) and, for lists, checks the envelope.
+//! pipeline (limiter, retries, redirects, typed errors), saying what it resolves with
+//! ([`crate::finish::Finish`]).
 
 use crate::client::{ConveyorClient, Finish, RawCall};
-use crate::errors::{Error, ErrorKind};
-use crate::js_error::{self, JsExtras};
-use crate::text::Cat;
 use alloc::string::String;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen(module = "/src/js/resources.js")]
-extern "C" {
-    #[wasm_bindgen(js_name = withItems)]
-    fn with_items(page: &JsValue, plural: &JsValue, hal: bool) -> bool;
-}
 
 /// What a call resolves with, as `src/js/resources.js` passes it to `__send` (0: the parsed
 /// JSON as it is).
@@ -91,47 +83,4 @@ impl ConveyorClient {
     pub fn handle_js(&self) -> ConveyorClient {
         self.handle()
     }
-}
-
-/// Checks a list response's envelope and adds the non-enumerable `items` array; a page
-/// without one rejects with its body in `details`, `api_key` masked out of it.
-pub(crate) fn unwrap_list(
-    api_key: &str,
-    method: &str,
-    path: &str,
-    page: JsValue,
-    plural: &JsValue,
-    hal: bool,
-) -> Result<JsValue, JsValue> {
-    // One crossing: the lookups, which may meet throwing getters, are caught in JS.
-    if with_items(&page, plural, hal) {
-        return Ok(page);
-    }
-    let plural = plural.as_string().unwrap_or_default();
-    let plural = plural.as_str();
-    let where_ = if hal {
-        ["`_embedded.", plural, "`"].cat()
-    } else {
-        ["`", plural, "`"].cat()
-    };
-    let err = Error::new(
-        ErrorKind::BadResponse,
-        [
-            method,
-            " ",
-            path,
-            ": the response has no ",
-            &where_,
-            " array; the API may have changed (the body is in `details`)",
-        ]
-        .cat(),
-    )
-    .with_request(method, path);
-    Err(js_error::to_js_with(
-        &err,
-        JsExtras {
-            cause: None,
-            details: js_error::details_of(&page, api_key),
-        },
-    ))
 }
