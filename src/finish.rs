@@ -36,13 +36,13 @@ impl Finish {
 
     /// The call's value from what its attempt resolved with (the `Response` or the parsed
     /// JSON). A list page without its array rejects with the page in `details`, `api_key`
-    /// masked out of it, named by `method` and `path` (the display path, made only then).
+    /// masked out of it, named by the call's method and display path (`call`, asked only
+    /// then).
     pub(crate) fn value(
         &self,
         v: JsValue,
         api_key: &str,
-        method: &str,
-        path: impl FnOnce() -> String,
+        call: impl FnOnce() -> (String, String),
     ) -> Result<JsValue, JsValue> {
         match self {
             Finish::Empty => Ok(JsValue::UNDEFINED),
@@ -51,7 +51,8 @@ impl Finish {
                 if with_items(&v, plural, *hal) {
                     Ok(v)
                 } else {
-                    Err(no_envelope(v, api_key, method, &path(), plural, *hal))
+                    let (method, path) = call();
+                    Err(no_envelope(v, api_key, &method, &path, plural, *hal))
                 }
             }
             Finish::Response | Finish::Json => Ok(v),

@@ -90,7 +90,10 @@ pub(crate) struct Pipeline {
 
 /// One call as the caller described it, the URL already built and checked.
 pub(crate) struct Call {
-    pub method: String,
+    /// The method, a JS string JS checked: handed to each attempt as it is, and read into
+    /// Rust only when a decision or an error needs its text (a retry, a redirect, a
+    /// failure), so the usual call copies it neither into wasm nor back out.
+    pub method: JsValue,
     /// Absolute URL on the pipeline's origin.
     pub url: String,
     /// Where in `url` the path errors show begins (the caller's path, or the whole path
@@ -107,6 +110,11 @@ pub(crate) struct Call {
 }
 
 impl Call {
+    /// The method's text.
+    pub(crate) fn method_text(&self) -> String {
+        self.method.as_string().unwrap_or_default()
+    }
+
     /// The path for errors, secret-looking query values redacted.
     pub(crate) fn display_path(&self) -> String {
         urls::redact_path(
@@ -118,8 +126,8 @@ impl Call {
 
     /// An error about this call, `"{method} {path}: {why}"`, naming its method and path.
     fn error(&self, kind: ErrorKind, why: &str) -> Error {
-        let p = self.display_path();
-        Error::new(kind, [&*self.method, " ", &p, ": ", why].cat()).with_request(&self.method, &p)
+        let (m, p) = (self.method_text(), self.display_path());
+        Error::new(kind, [&*m, " ", &p, ": ", why].cat()).with_request(&m, &p)
     }
 }
 
@@ -211,11 +219,9 @@ impl Task {
     #[allow(clippy::boxed_local)]
     fn end(self: Box<Self>, out: Result<JsValue, Failure>) -> Stepped {
         match out {
-            Ok(v) => self
-                .finish
-                .value(v, &self.pipeline.api_key, &self.call.method, || {
-                    self.call.display_path()
-                }),
+            Ok(v) => self.finish.value(v, &self.pipeline.api_key, || {
+                (self.call.method_text(), self.call.display_path())
+            }),
             Err(failure) => Err(failure.into_js()),
         }
     }
@@ -312,12 +318,21 @@ impl Task {
         let call = &self.call;
         let signal = self.signal();
         let no_body = JsValue::UNDEFINED;
+        // A redirect that became a GET (rare) makes its method; every other attempt hands
+        // over the caller's own string.
+        let get;
+        let method = if self.as_get {
+            get = JsValue::from_str("GET");
+            &get
+        } else {
+            &call.method
+        };
         let promise = transport::attempt(
             id,
             &Outgoing {
                 fetch: &p.fetch,
                 url: self.redirected.as_deref().unwrap_or(&call.url),
-                method: if self.as_get { "GET" } else { &call.method },
+                method,
                 headers: &call.headers,
                 body: if self.as_get { &no_body } else { &call.body },
                 signal: &signal,
@@ -401,7 +416,7 @@ impl Task {
         cause: Option<JsValue>,
     ) -> Stepped {
         let decision = self.pipeline.retry.decide(
-            &self.call.method,
+            &self.call.method_text(),
             self.tries,
             &attempt,
             // Wall-clock time: an HTTP-date Retry-After is compared against it.
@@ -620,7 +635,7 @@ impl Pipeline {
             ));
         }
         // 303 always, and 301/302 for POST, become GET without a body, as browsers do.
-        let post = !as_get && call.method == "POST";
+        let post = !as_get && call.method_text() == "POST";
         let get = status == 303 || ((status == 301 || status == 302) && post);
         Next::Follow(next.href(), get)
     }
@@ -682,7 +697,7 @@ impl Pipeline {
         retry_after_ms: Option<f64>,
         details: Option<JsValue>,
     ) -> Failure {
-        let m = &call.method;
+        let m = &call.method_text();
         match (attempt, live) {
             (Attempt::Response { status, .. }, Some(live)) => {
                 let request_id = live
@@ -749,7 +764,7 @@ fn wait_event(call: &Call, state: &LimiterState) -> JsValue {
     let set = |k: &str, v: JsValue| {
         let _ = Reflect::set(&o, &JsValue::from_str(k), &v);
     };
-    set("method", JsValue::from_str(&call.method));
+    set("method", call.method.clone());
     set("path", JsValue::from_str(&call.display_path()));
     set("queued", JsValue::from_f64(state.queued as f64));
     // When every token is held by a request still in flight, no return instant is known

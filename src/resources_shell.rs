@@ -41,7 +41,7 @@ impl ConveyorClient {
     #[allow(clippy::too_many_arguments)]
     pub fn send(
         &self,
-        method: String,
+        method: JsValue,
         path_and_query: String,
         body: JsValue,
         json: bool,

@@ -36,7 +36,7 @@ extern "C" {
         id: u32,
         fetch: &JsValue,
         url: &str,
-        method: &str,
+        method: &JsValue,
         headers: &JsValue,
         body: &JsValue,
         signal: &JsValue,
@@ -138,7 +138,7 @@ pub(crate) struct Outgoing<'a> {
     /// The client's `fetch` option (`undefined`: the global `fetch`).
     pub fetch: &'a JsValue,
     pub url: &'a str,
-    pub method: &'a str,
+    pub method: &'a JsValue,
     pub headers: &'a JsValue,
     /// The body, or `undefined`.
     pub body: &'a JsValue,

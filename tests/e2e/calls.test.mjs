@@ -292,6 +292,20 @@ test("hostile: the key goes only into a real Headers the client made, even throu
   }
 });
 
+test("hostile: the internal __send sends only a string method, refusing anything else before a request", async () => {
+  // The method stays the caller's JS value all the way to `fetch`: anything but a string
+  // (whose own conversion could run code or send another method) is refused.
+  let converted = 0;
+  const sly = { toString: () => (converted++, "DELETE") };
+  for (const method of [sly, 1, undefined, null, Symbol("GET"), new String("GET")]) {
+    const o = await outcome((c) => c.__send(method, "/x", undefined, false, undefined, undefined, 4, "", undefined));
+    assert.ok(o.error instanceof ConveyorValidationError, `refused: ${o.error?.message ?? o.sent?.method}`);
+    assert.equal(o.error.message, "`method` must be a string");
+  }
+  assert.equal(converted, 0, "the object was never converted");
+  assert.equal((await outcome((c) => c.__send("PATCH", "/x", undefined, false, undefined, undefined, 4, "", undefined))).sent.method, "PATCH");
+});
+
 test("hostile: a Headers whose methods throw is refused as invalid headers; nothing goes without the key", async () => {
   const { set, has } = Headers.prototype;
   const boom = () => {
