@@ -110,8 +110,9 @@ impl ConveyorClient {
 pub(crate) struct RawCall {
     /// Upper-cased, a checked token: a JS string, kept as JS (see [`Call::method`]).
     pub method: JsValue,
-    /// Relative to `baseUrl` (`/exchange/connections?page=2`), or an absolute URL.
-    pub path_and_query: String,
+    /// Relative to `baseUrl` (`/exchange/connections?page=2`), or an absolute URL: a JS
+    /// value, refused unless a string (see [`Call::path`]).
+    pub path_and_query: JsValue,
     /// JSON text, a `FormData`, another body `fetch` takes, or `undefined`.
     pub body: JsValue,
     /// Whether `body` is JSON (sets `Content-Type: application/json`).
@@ -143,7 +144,13 @@ impl ConveyorClient {
         if !call.method.is_string() {
             return Err(invalid("`method` must be a string"));
         }
-        let (url, display_from) = inner.resolve(&call.path_and_query)?;
+        let Some(text) = call.path_and_query.as_string() else {
+            return Err(invalid("`path` must be a string"));
+        };
+        let (path, display_from) = match inner.resolve(&text)? {
+            None => (call.path_and_query, 0),
+            Some(href) => (JsValue::from_str(&href), inner.origin.len() as u32),
+        };
         let headers = if call.own.is_undefined() {
             inner.headers_for(call.json)
         } else if let Some(refusal) = call.own.as_string() {
@@ -157,7 +164,7 @@ impl ConveyorClient {
         };
         Ok(Call {
             method: call.method,
-            url,
+            path,
             display_from,
             headers,
             body: call.body,
@@ -204,6 +211,7 @@ impl Inner {
                 )
             }
         };
+        let prefix = [&*c.origin, &urls::base_prefix(&c.base_path)].cat();
         Ok(Inner {
             headers: c.headers,
             json_headers: c.json_headers,
@@ -211,6 +219,8 @@ impl Inner {
             api_key_header: c.api_key_header,
             pipeline: Rc::new(Pipeline {
                 origin: c.origin.clone(),
+                prefix: prefix.clone(),
+                prefix_js: JsValue::from_str(&prefix),
                 fetch: c.fetch,
                 scheduler,
                 retry: c.retry,
@@ -224,10 +234,10 @@ impl Inner {
         })
     }
 
-    /// Resolves a caller's path (relative, or absolute on our origin) to a URL, and where
-    /// in it the path its errors show begins ([`Call::display_from`]), refusing anything
-    /// that would carry the key to another origin.
-    fn resolve(&self, path: &str) -> Result<(String, u32), JsValue> {
+    /// Checks a caller's path, relative or absolute on our origin, refusing anything that
+    /// would carry the key to another origin: `None` for a path that goes after the prefix
+    /// as it is, an absolute URL's href (origin first) otherwise.
+    fn resolve(&self, path: &str) -> Result<Option<String>, JsValue> {
         // Checked again here because query strings and typed calls build paths too.
         if path.len() > MAX_PATH_LEN {
             return Err(invalid(&cat!(
@@ -239,10 +249,8 @@ impl Inner {
             )));
         }
         if urls::check_relative_path(path).is_ok() {
-            let url = [&*self.origin, &urls::join(&self.base_path, path)].cat();
-            // `join` ends with a checked path as it is: errors show the caller's path.
-            let from = url.len().saturating_sub(path.len()) as u32;
-            return Ok((url, from));
+            // The URL is the prefix and this path end to end ([`urls::base_prefix`]).
+            return Ok(None);
         }
         let url = web_sys::Url::new(path).map_err(|_| {
             error_to_js(Error::config(
@@ -273,8 +281,7 @@ impl Inner {
         }
         // Without credentials the href is the origin, then the path, query and fragment
         // (which redaction drops): errors show all of the path.
-        let href = url.href();
-        Ok((href, self.origin.len() as u32))
+        Ok(Some(url.href()))
     }
 
     /// The per-client header record, with the JSON content type or without.
@@ -300,6 +307,8 @@ mod tests {
     fn pipeline() -> Rc<Pipeline> {
         Rc::new(Pipeline {
             origin: "https://api.conveyor.test".into(),
+            prefix: "https://api.conveyor.test/api/v2".into(),
+            prefix_js: JsValue::UNDEFINED,
             fetch: JsValue::UNDEFINED,
             scheduler: None,
             retry: RetryPolicy::default(),
@@ -313,8 +322,8 @@ mod tests {
     fn call() -> Call {
         Call {
             method: JsValue::UNDEFINED,
-            url: "https://api.conveyor.test/api/v2/exchange/access_groups".into(),
-            display_from: 32,
+            path: JsValue::UNDEFINED,
+            display_from: 0,
             headers: JsValue::UNDEFINED,
             body: JsValue::UNDEFINED,
             signal: JsValue::UNDEFINED,
@@ -323,19 +332,20 @@ mod tests {
     }
 
     /// A call's whole state in wasm, queued or between any two of its steps, is this one
-    /// box (and the strings it owns): nothing is kept twice, and no error, body read or
+    /// box (and a redirect's URL): nothing is kept twice, and no error, body read or
     /// `fetch` init is held across a wait. In pointer-sized words, so the bound holds
     /// natively and in wasm32 alike (the future it replaced was 84 words, 114 before that;
     /// the step that reads an error body is boxed, else every call would carry it: 32;
     /// a redirect's URL is boxed too, and the signal is a bare handle: 23 before that; the
-    /// method is a JS handle, not a `String`: 16 before that).
+    /// method is a JS handle, not a `String`: 16 before that; the path too, the URL no
+    /// longer a `String` here: 14 before that).
     #[test]
     fn a_call_task_is_small() {
         let task = Task::new(pipeline(), call(), Finish::Json);
         let words = std::mem::size_of_val(&*task) / std::mem::size_of::<usize>();
         eprintln!("a call's task: {words} words");
         // A store's grant carries its token's name: two words more.
-        let bound = if cfg!(feature = "stores") { 17 } else { 15 };
+        let bound = if cfg!(feature = "stores") { 14 } else { 12 };
         assert!(words <= bound, "a call's task is {words} words");
     }
 }

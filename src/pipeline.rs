@@ -26,7 +26,7 @@ use crate::scheduler::{self, now_ms, Admission, Look, Permit, SharedScheduler};
 use crate::text::{cat, Cat};
 use crate::transport::{self, Code, Live, Outgoing, Resume};
 use crate::url as urls;
-use alloc::{boxed::Box, rc::Rc, string::String};
+use alloc::{borrow::ToOwned, boxed::Box, rc::Rc, string::String};
 use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::JsValue;
@@ -76,6 +76,11 @@ impl From<Error> for Failure {
 /// What the pipeline needs from the client, shared by all its calls.
 pub(crate) struct Pipeline {
     pub origin: String,
+    /// The origin and the base path ([`urls::base_prefix`]): a checked relative path's URL
+    /// is this and the path, end to end; and the same as a JS string, which each attempt
+    /// puts before the caller's path itself.
+    pub prefix: String,
+    pub prefix_js: JsValue,
     /// The `fetch` option, or `undefined` for the global `fetch`.
     pub fetch: JsValue,
     pub scheduler: Option<SharedScheduler>,
@@ -94,10 +99,12 @@ pub(crate) struct Call {
     /// Rust only when a decision or an error needs its text (a retry, a redirect, a
     /// failure), so the usual call copies it neither into wasm nor back out.
     pub method: JsValue,
-    /// Absolute URL on the pipeline's origin.
-    pub url: String,
-    /// Where in `url` the path errors show begins (the caller's path, or the whole path
-    /// of an absolute URL): derived when an error needs it, not a string per call.
+    /// The caller's path and query, a JS string Rust checked, sent after the pipeline's
+    /// `prefix` as it is; or, for an absolute URL on the origin, that URL's href. Kept as
+    /// JS: the usual call never copies its URL out of wasm, and no URL waits in wasm.
+    pub path: JsValue,
+    /// Where in `path`'s text the path errors show begins: 0 under the prefix, the
+    /// origin's length for an absolute URL (whose text is the whole URL).
     pub display_from: u32,
     /// A per-client header record, or the call's own `Headers` with the key.
     pub headers: JsValue,
@@ -115,13 +122,25 @@ impl Call {
         self.method.as_string().unwrap_or_default()
     }
 
+    /// Whether `path` is a whole URL (else it goes after the prefix).
+    fn absolute(&self) -> bool {
+        self.display_from > 0
+    }
+
+    /// The URL the call was made for, as text (a redirect resolves against it).
+    fn url(&self, prefix: &str) -> String {
+        let path = self.path.as_string().unwrap_or_default();
+        if self.absolute() {
+            path
+        } else {
+            [prefix, &path].cat()
+        }
+    }
+
     /// The path for errors, secret-looking query values redacted.
     pub(crate) fn display_path(&self) -> String {
-        urls::redact_path(
-            self.url
-                .get(self.display_from as usize..)
-                .unwrap_or_default(),
-        )
+        let path = self.path.as_string().unwrap_or_default();
+        urls::redact_path(path.get(self.display_from as usize..).unwrap_or_default())
     }
 
     /// An error about this call, `"{method} {path}: {why}"`, naming its method and path.
@@ -318,6 +337,21 @@ impl Task {
         let call = &self.call;
         let signal = self.signal();
         let no_body = JsValue::UNDEFINED;
+        // The URL: the prefix and the caller's path, joined in JS; a whole URL (a redirect's,
+        // or an absolute one the caller gave: both rare) goes after an empty prefix.
+        let (none, redirected);
+        let (prefix, path) = match self.redirected.as_deref() {
+            Some(url) => {
+                none = JsValue::from_str("");
+                redirected = JsValue::from_str(url);
+                (&none, &redirected)
+            }
+            None if call.absolute() => {
+                none = JsValue::from_str("");
+                (&none, &call.path)
+            }
+            None => (&p.prefix_js, &call.path),
+        };
         // A redirect that became a GET (rare) makes its method; every other attempt hands
         // over the caller's own string.
         let get;
@@ -331,7 +365,8 @@ impl Task {
             id,
             &Outgoing {
                 fetch: &p.fetch,
-                url: self.redirected.as_deref().unwrap_or(&call.url),
+                prefix,
+                path,
                 method,
                 headers: &call.headers,
                 body: if self.as_get { &no_body } else { &call.body },
@@ -361,11 +396,13 @@ impl Task {
     /// The decision on an attempt (or on the body it read): synchronous, in
     /// [`Pipeline::next`].
     fn decide(mut self: Box<Self>, mut live: Live, body_read: bool) -> Stepped {
-        let next = {
-            let url = self.redirected.as_deref().unwrap_or(&self.call.url);
-            self.pipeline
-                .next(&self.call, &live, url, self.finish.json(), self.as_get)
-        };
+        let next = self.pipeline.next(
+            &self.call,
+            &live,
+            self.redirected.as_deref().map(String::as_str),
+            self.finish.json(),
+            self.as_get,
+        );
         match next {
             Next::Done(v) => {
                 // `fetch()` hands the response over: its body is the caller's now.
@@ -544,7 +581,14 @@ impl Resume for Task {
 
 impl Pipeline {
     /// What an attempt's outcome means: synchronous, every rule in Rust.
-    fn next(&self, call: &Call, live: &Live, url: &str, json: bool, as_get: bool) -> Next {
+    fn next(
+        &self,
+        call: &Call,
+        live: &Live,
+        redirected: Option<&str>,
+        json: bool,
+        as_get: bool,
+    ) -> Next {
         let a = &live.attempt;
         let status = a.status();
         let code = live.code();
@@ -614,10 +658,11 @@ impl Pipeline {
         if !(300..400).contains(&status) || status == 304 {
             return Next::Ended(response, None);
         }
-        let Some(next) = a
-            .location()
-            .and_then(|l| web_sys::Url::new_with_base(&l, url).ok())
-        else {
+        let Some(next) = a.location().and_then(|l| {
+            // The URL this attempt asked for: a redirect resolves against it.
+            let url = redirected.map_or_else(|| call.url(&self.prefix), ToOwned::to_owned);
+            web_sys::Url::new_with_base(&l, &url).ok()
+        }) else {
             return Next::Ended(response, None);
         };
         if next.origin() != self.origin {

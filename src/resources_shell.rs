@@ -13,7 +13,6 @@
 //! ([`crate::finish::Finish`]).
 
 use crate::client::{ConveyorClient, Finish, RawCall};
-use alloc::string::String;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
@@ -42,7 +41,7 @@ impl ConveyorClient {
     pub fn send(
         &self,
         method: JsValue,
-        path_and_query: String,
+        path_and_query: JsValue,
         body: JsValue,
         json: bool,
         signal: JsValue,

@@ -35,7 +35,8 @@ extern "C" {
     fn start(
         id: u32,
         fetch: &JsValue,
-        url: &str,
+        prefix: &JsValue,
+        path: &JsValue,
         method: &JsValue,
         headers: &JsValue,
         body: &JsValue,
@@ -137,7 +138,10 @@ pub(crate) enum Code {
 pub(crate) struct Outgoing<'a> {
     /// The client's `fetch` option (`undefined`: the global `fetch`).
     pub fetch: &'a JsValue,
-    pub url: &'a str,
+    /// The URL, as two JS strings the snippet joins: the client's prefix and the caller's
+    /// path, or nothing and a whole URL.
+    pub prefix: &'a JsValue,
+    pub path: &'a JsValue,
     pub method: &'a JsValue,
     pub headers: &'a JsValue,
     /// The body, or `undefined`.
@@ -202,7 +206,8 @@ pub(crate) fn attempt(id: u32, out: &Outgoing<'_>) -> js_sys::Promise {
     start(
         id,
         out.fetch,
-        out.url,
+        out.prefix,
+        out.path,
         out.method,
         out.headers,
         out.body,

@@ -88,6 +88,26 @@ pub fn join(base_path: &str, path: &str) -> String {
     out
 }
 
+/// What [`join`] puts before a path that passed [`check_relative_path`]: the base path with
+/// exactly one leading slash and none trailing, empty for an empty or `/` base. The client
+/// makes it once and sends `prefix + path`, the caller's own string, for every call.
+///
+/// ```
+/// use conveyor_client::url::{base_prefix, join};
+///
+/// assert_eq!(base_prefix("/api/v2/"), "/api/v2");
+/// assert_eq!(base_prefix("/"), "");
+/// assert_eq!(base_prefix("/api/v2") + "/exchange?x=1", join("/api/v2", "/exchange?x=1"));
+/// ```
+pub fn base_prefix(base_path: &str) -> String {
+    let base = base_path.trim_matches('/');
+    if base.is_empty() {
+        String::new()
+    } else {
+        ["/", base].cat()
+    }
+}
+
 /// Substrings of a query parameter name (compared case-insensitively, after
 /// percent-decoding) that mark its value as secret. Over-matching (`monkey`) only hides a
 /// harmless value; under-matching would leak one.
@@ -450,6 +470,17 @@ mod tests {
         ) {
             prop_assume!(check_relative_path(&path).is_ok());
             prop_assert!(join(base, &path).ends_with(&path), "{} {}", base, path);
+        }
+
+        /// The prefix and a checked path, end to end, are the join: what the client sends
+        /// (`prefix + path`, concatenated in JS) is the URL the join would have made.
+        #[test]
+        fn the_prefix_and_a_checked_path_are_the_join(
+            base in prop_oneof![Just(String::new()), Just("/".to_owned()), "/{0,3}[a-z0-9/]{0,12}/{0,3}"],
+            path in "/[a-z/?=&#%.é]{0,20}",
+        ) {
+            prop_assume!(check_relative_path(&path).is_ok());
+            prop_assert_eq!(base_prefix(&base) + &path, join(&base, &path));
         }
     }
 

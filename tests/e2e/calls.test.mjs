@@ -292,7 +292,7 @@ test("hostile: the key goes only into a real Headers the client made, even throu
   }
 });
 
-test("hostile: the internal __send sends only a string method, refusing anything else before a request", async () => {
+test("hostile: the internal __send sends only a string method and path, refusing anything else before a request", async () => {
   // The method stays the caller's JS value all the way to `fetch`: anything but a string
   // (whose own conversion could run code or send another method) is refused.
   let converted = 0;
@@ -302,8 +302,16 @@ test("hostile: the internal __send sends only a string method, refusing anything
     assert.ok(o.error instanceof ConveyorValidationError, `refused: ${o.error?.message ?? o.sent?.method}`);
     assert.equal(o.error.message, "`method` must be a string");
   }
-  assert.equal(converted, 0, "the object was never converted");
-  assert.equal((await outcome((c) => c.__send("PATCH", "/x", undefined, false, undefined, undefined, 4, "", undefined))).sent.method, "PATCH");
+  // The path too: Rust checks its text, and the attempt sends the string it checked.
+  for (const path of [{ toString: () => (converted++, "//evil.example/x") }, 1, undefined, new String("/x")]) {
+    const o = await outcome((c) => c.__send("GET", path, undefined, false, undefined, undefined, 4, "", undefined));
+    assert.ok(o.error instanceof ConveyorValidationError, `refused: ${o.error?.message ?? o.sent?.path}`);
+    assert.equal(o.error.message, "`path` must be a string");
+  }
+  assert.equal(converted, 0, "no object was converted");
+  const ok = await outcome((c) => c.__send("PATCH", "/x?a=1", undefined, false, undefined, undefined, 4, "", undefined));
+  assert.equal(ok.sent.method, "PATCH");
+  assert.equal(ok.sent.path, "/x?a=1");
 });
 
 test("hostile: a Headers whose methods throw is refused as invalid headers; nothing goes without the key", async () => {
