@@ -1,12 +1,14 @@
 // `make bench`: runs every benchmark in its own Node process (so none inherits another's
-// heap, JIT state or timers), prints one table and writes bench/results.json.
+// heap, JIT state or timers), prints one table and writes bench/results.json (or the file
+// BENCH_RESULTS names). Each part runs under the Node that runs this script: another Node's
+// figures come from running it with that Node, into a file of their own.
 // Scale down with BENCH_N, BENCH_QUEUE, BENCH_WINDOWS, BENCH_STARTUP_RUNS; pick parts with
 // BENCH_ONLY=overhead,stub,limiter,queue,startup,stores (stub: BENCH_STUB_N, BENCH_STUB_ROUNDS;
 // stores: BENCH_STORES_N, BENCH_FLEET_*).
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { join } from "node:path";
+import { join, relative, resolve as resolvePath } from "node:path";
 import { ROOT } from "./lib.mjs";
 
 const only = process.env.BENCH_ONLY?.split(",");
@@ -36,7 +38,7 @@ async function part(script, args = [], flags = []) {
 }
 
 // With BENCH_ONLY, the other parts keep their figures from the last full run.
-const file = join(ROOT, "bench/results.json");
+const file = process.env.BENCH_RESULTS ? resolvePath(process.env.BENCH_RESULTS) : join(ROOT, "bench/results.json");
 const previous = only && existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
 const results = { ...previous, date: new Date().toISOString(), node: process.version, platform: `${process.platform} ${process.arch}`, cpus: cpus().length };
 const failed = [];
@@ -235,7 +237,7 @@ const line = (r) => `| ${r.map((c, i) => String(c).padEnd(widths[i])).join(" | "
 console.log(line(header));
 console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
 for (const r of rows) console.log(line(r));
-console.log(`\n${results.node} on ${results.platform}, ${results.cpus} CPUs; raw figures in bench/results.json`);
+console.log(`\n${results.node} on ${results.platform}, ${results.cpus} CPUs; raw figures in ${relative(ROOT, file)}`);
 if (failed.length) {
   console.log(`\nFAILED: ${failed.join("; ")}`);
   process.exitCode = 1;
