@@ -146,7 +146,8 @@ function words(s) {
 // the object it came from and keeps calling, and the cache keeps neither alive.
 const built = new WeakMap();
 
-/** The namespace `name` (`exchange`: every endpoint whose name starts with `exchange.`) of `client`. */
+/** The namespace `name` of `client` (`exchange`: every endpoint whose name starts with
+ * `exchange.`). */
 function namespaceOf(client, name) {
   let mine = built.get(client);
   if (mine === undefined) built.set(client, (mine = { handle: client.__handle(), spaces: {} }));

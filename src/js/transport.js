@@ -82,12 +82,13 @@ export function callHeaders(h, name, key) {
 /**
  * Sends one attempt to `prefix + path` (the client's origin and base path, and a path Rust
  * checked; or nothing and a whole URL): `fetchFn` (undefined: the global `fetch`, looked up
- * now so a polyfill installed later is used) with `redirect: "manual"` and the attempt's own signal, which
- * follows the caller's `signal` (or undefined); the deadline of `ms` is raced here and
- * aborts that signal. With `read`, a 2xx plainly from the URL asked for has its body read (at most
- * `cap` bytes) and parsed as JSON within the same deadline. When it ends, `done(id, attempt)`
- * runs the call's next step, which returns the call's value, throws its typed error, or
- * returns the promise of the rest of the call (a retry, a redirect...).
+ * now so a polyfill installed later is used) with `redirect: "manual"` and the attempt's
+ * own signal, which follows the caller's `signal` (or undefined); the deadline of `ms` is
+ * raced here and aborts that signal. With `read`, a 2xx plainly from the URL asked for has
+ * its body read (at most `cap` bytes) and parsed as JSON within the same deadline. When it
+ * ends, `done(id, attempt)` runs the call's next step, which returns the call's value,
+ * throws its typed error, or returns the promise of the rest of the call (a retry, a
+ * redirect...).
  */
 export function attempt(id, fetchFn, prefix, path, method, headers, body, signal, ms, read, cap) {
   return new Attempt(id, signal, ms, read).send(fetchFn, prefix + path, method, headers, body, read, cap);
