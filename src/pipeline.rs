@@ -81,10 +81,16 @@ pub(crate) struct Pipeline {
     /// puts before the caller's path itself.
     pub prefix: String,
     pub prefix_js: JsValue,
+    /// The key header and `Accept` as a frozen record, made once (see `src/js/config.js`),
+    /// for every call without headers of its own.
+    pub headers: JsValue,
+    /// The same with `Content-Type: application/json`.
+    pub json_headers: JsValue,
     /// The `fetch` option, or `undefined` for the global `fetch`.
     pub fetch: JsValue,
     pub scheduler: Option<SharedScheduler>,
     pub retry: RetryPolicy,
+    /// A call's deadline per attempt, unless it gives its own.
     pub timeout_ms: f64,
     /// The largest body read (`Infinity`: no cap).
     pub max_response_bytes: f64,
@@ -100,20 +106,27 @@ pub(crate) struct Call {
     /// failure), so the usual call copies it neither into wasm nor back out.
     pub method: JsValue,
     /// The caller's path and query, a JS string Rust checked, sent after the pipeline's
-    /// `prefix` as it is; or, for an absolute URL on the origin, that URL's href. Kept as
-    /// JS: the usual call never copies its URL out of wasm, and no URL waits in wasm.
+    /// `prefix` as it is; or, for an absolute URL on the origin, that URL's href less the
+    /// origin. Kept as JS: the usual call never copies its URL out of wasm, and no URL
+    /// waits in wasm.
     pub path: JsValue,
-    /// Where in `path`'s text the path errors show begins: 0 under the prefix, the
-    /// origin's length for an absolute URL (whose text is the whole URL).
-    pub display_from: u32,
-    /// A per-client header record, or the call's own `Headers` with the key.
+    /// Whether `path` goes after the origin (an absolute URL the caller gave, less its
+    /// origin) rather than after the prefix (origin and base path).
+    pub absolute: bool,
+    /// The call's own `Headers` with the key, or `undefined` for the pipeline's record
+    /// (`json` says which): a call with the client's headers holds no handle of its own.
     pub headers: JsValue,
+    /// Whether the body is JSON: the client's headers with the JSON content type.
+    pub json: bool,
     /// The body, or `undefined`.
     pub body: JsValue,
     /// The caller's `AbortSignal`, or `undefined` (a bare handle: an `Option` of one
     /// takes twice the room).
     pub signal: JsValue,
-    pub timeout_ms: Option<f64>,
+    /// Each attempt's deadline: the call's `timeoutMs`, or the client's. Whole ms, rounded
+    /// up (a JS timer counts whole ms; never earlier than asked), so the task stays
+    /// 4-byte aligned on wasm32.
+    pub timeout_ms: u32,
 }
 
 impl Call {
@@ -122,25 +135,15 @@ impl Call {
         self.method.as_string().unwrap_or_default()
     }
 
-    /// Whether `path` is a whole URL (else it goes after the prefix).
-    fn absolute(&self) -> bool {
-        self.display_from > 0
-    }
-
     /// The URL the call was made for, as text (a redirect resolves against it).
-    fn url(&self, prefix: &str) -> String {
+    fn url(&self, p: &Pipeline) -> String {
         let path = self.path.as_string().unwrap_or_default();
-        if self.absolute() {
-            path
-        } else {
-            [prefix, &path].cat()
-        }
+        [if self.absolute { &p.origin } else { &p.prefix }, &path].cat()
     }
 
     /// The path for errors, secret-looking query values redacted.
     pub(crate) fn display_path(&self) -> String {
-        let path = self.path.as_string().unwrap_or_default();
-        urls::redact_path(path.get(self.display_from as usize..).unwrap_or_default())
+        urls::redact_path(&self.path.as_string().unwrap_or_default())
     }
 
     /// An error about this call, `"{method} {path}: {why}"`, naming its method and path.
@@ -182,6 +185,16 @@ pub(crate) struct Task {
     as_get: bool,
     step: Step,
 }
+
+// What a queued call holds in wasm is this box, so its size on wasm32 is held here as the
+// build's own check (the native test below counts words, and a `u64` or `f64` field would
+// pad the task to 8-byte alignment on wasm32 unnoticed): 80 bytes before the waiter id was
+// kept in halves, the timeout in whole ms and the client's headers left out of the call.
+#[cfg(all(target_arch = "wasm32", not(feature = "stores")))]
+const _: () = assert!(core::mem::size_of::<Task>() <= 64);
+// A store's grant carries its token's name.
+#[cfg(all(target_arch = "wasm32", feature = "stores"))]
+const _: () = assert!(core::mem::size_of::<Task>() <= 80);
 
 /// What a parked call waits for.
 enum Step {
@@ -337,18 +350,19 @@ impl Task {
         let call = &self.call;
         let signal = self.signal();
         let no_body = JsValue::UNDEFINED;
-        // The URL: the prefix and the caller's path, joined in JS; a whole URL (a redirect's,
-        // or an absolute one the caller gave: both rare) goes after an empty prefix.
-        let (none, redirected);
+        // The URL: the prefix and the caller's path, joined in JS; a redirect's whole URL
+        // goes after an empty prefix, the path of an absolute URL the caller gave after the
+        // origin (both rare).
+        let (other, redirected);
         let (prefix, path) = match self.redirected.as_deref() {
             Some(url) => {
-                none = JsValue::from_str("");
+                other = JsValue::from_str("");
                 redirected = JsValue::from_str(url);
-                (&none, &redirected)
+                (&other, &redirected)
             }
-            None if call.absolute() => {
-                none = JsValue::from_str("");
-                (&none, &call.path)
+            None if call.absolute => {
+                other = JsValue::from_str(&p.origin);
+                (&other, &call.path)
             }
             None => (&p.prefix_js, &call.path),
         };
@@ -368,10 +382,10 @@ impl Task {
                 prefix,
                 path,
                 method,
-                headers: &call.headers,
+                headers: p.headers(call),
                 body: if self.as_get { &no_body } else { &call.body },
                 signal: &signal,
-                timeout_ms: call.timeout_ms.unwrap_or(p.timeout_ms),
+                timeout_ms: call.timeout_ms,
                 read_cap: self.finish.json().then_some(p.max_response_bytes),
             },
         );
@@ -580,6 +594,17 @@ impl Resume for Task {
 }
 
 impl Pipeline {
+    /// The headers an attempt of `call` sends: its own, or the client's record.
+    fn headers<'a>(&'a self, call: &'a Call) -> &'a JsValue {
+        if !call.headers.is_undefined() {
+            &call.headers
+        } else if call.json {
+            &self.json_headers
+        } else {
+            &self.headers
+        }
+    }
+
     /// What an attempt's outcome means: synchronous, every rule in Rust.
     fn next(
         &self,
@@ -660,7 +685,7 @@ impl Pipeline {
         }
         let Some(next) = a.location().and_then(|l| {
             // The URL this attempt asked for: a redirect resolves against it.
-            let url = redirected.map_or_else(|| call.url(&self.prefix), ToOwned::to_owned);
+            let url = redirected.map_or_else(|| call.url(self), ToOwned::to_owned);
             web_sys::Url::new_with_base(&l, &url).ok()
         }) else {
             return Next::Ended(response, None);
@@ -764,11 +789,7 @@ impl Pipeline {
             (Attempt::Timeout, _) => Failure::new(
                 call.error(
                     ErrorKind::Timeout,
-                    &cat!(
-                        "no complete response within ",
-                        call.timeout_ms.unwrap_or(self.timeout_ms) as u64,
-                        " ms"
-                    ),
+                    &cat!("no complete response within ", call.timeout_ms, " ms"),
                 )
                 .with_retryable(true),
             ),

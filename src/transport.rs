@@ -41,7 +41,7 @@ extern "C" {
         headers: &JsValue,
         body: &JsValue,
         signal: &JsValue,
-        ms: f64,
+        ms: u32,
         read: bool,
         cap: f64,
     ) -> js_sys::Promise;
@@ -148,7 +148,7 @@ pub(crate) struct Outgoing<'a> {
     pub body: &'a JsValue,
     /// The caller's `AbortSignal`, or `undefined`.
     pub signal: &'a JsValue,
-    pub timeout_ms: f64,
+    pub timeout_ms: u32,
     /// Read and parse a 2xx body at most this long (`None`: hand it over unread).
     pub read_cap: Option<f64>,
 }

@@ -113,6 +113,39 @@ test("fetch sends its init: method upper-cased, the body as it is, the caller's 
   }
 });
 
+test("an absolute URL on the origin: sent as given, a relative redirect resolved against it, its errors naming the path after the origin", async () => {
+  const origin = new URL(BASE).origin;
+  const seen = [];
+  const fetch = async (url, init) => {
+    seen.push({ url, method: init.method, accept: new Headers(init.headers).get("accept"), key: new Headers(init.headers).get("x-api-key") });
+    if (seen.length === 1) return new Response(null, { status: 302, headers: { location: "next?b=2" } });
+    return new Response(null, { status: 404 });
+  };
+  const c = new ConveyorClient({ apiKey: KEY, baseUrl: BASE, rateLimit: false, maxRetries: 0, fetch });
+  const e = await c.request("GET", `${origin}/elsewhere/start?a=1`).then(() => assert.fail("resolved"), (x) => x);
+  assert.deepEqual(
+    seen.map((r) => r.url),
+    [`${origin}/elsewhere/start?a=1`, `${origin}/elsewhere/next?b=2`],
+  );
+  for (const r of seen) {
+    assert.equal(r.method, "GET");
+    assert.equal(r.key, KEY);
+    assert.equal(r.accept, "application/json");
+  }
+  assert.equal(e.status, 404);
+  assert.equal(e.path, "/elsewhere/start?a=1", "the path after the origin, as a relative call's");
+  assert.ok(e.message.startsWith("GET /elsewhere/start?a=1"), e.message);
+  // A relative call's path goes after the base path; request()'s JSON body gets its type on
+  // the client's own headers, which a call without a body does not carry.
+  const { client, sent } = recording();
+  await client.request("POST", "/exchange/folders", { body: { a: 1 } });
+  await client.request("GET", "/exchange/folders");
+  assert.deepEqual(sent.map((r) => [r.url, r.headers.get("content-type"), r.headers.get("x-api-key")]), [
+    [`${BASE}/exchange/folders`, "application/json", KEY],
+    [`${BASE}/exchange/folders`, null, KEY],
+  ]);
+});
+
 test("request sends JSON with its content type (over the caller's), a raw body as it is, and the query encoded", async () => {
   const s = await sends((c) => c.request("patch", "/exchange/folders/1", { body: { name: "a\u2028b" }, headers: { "content-type": "text/plain", "x-a": "1" } }));
   assert.equal(s.method, "PATCH");
