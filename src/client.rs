@@ -161,14 +161,8 @@ impl ConveyorClient {
             }
             keyed
         };
-        // Checked, 1 to 2^31 - 1; rounded up (`as` cuts the fraction off).
-        let ms = call.timeout_ms.unwrap_or(inner.pipeline.timeout_ms);
-        let whole = ms as u32;
-        let timeout_ms = if f64::from(whole) < ms {
-            whole.saturating_add(1)
-        } else {
-            whole
-        };
+        // Checked: 1 to 2^31 - 1, so it fits once rounded up.
+        let timeout_ms = libm::ceil(call.timeout_ms.unwrap_or(inner.pipeline.timeout_ms)) as u32;
         Ok(Call {
             method: call.method,
             path,

@@ -133,6 +133,13 @@ test("the deadline holds without a signal: a fetch that never settles, and a ser
   assert.ok(performance.now() - t0 < 2000, "rejected at the deadline");
   // And the client goes on working.
   assert.equal((await hang.request("GET", "/a")).key, KEY);
+  // A call's own deadline wins over the client's; a fraction of a ms counts as a whole one
+  // (a timer counts whole ms), so the deadline is never earlier than asked.
+  for (const [timeoutMs, words] of [[150, "150 ms"], [1.5, "2 ms"], [149.01, "150 ms"]]) {
+    const e = await never.request("GET", "/a", { timeoutMs }).then(() => assert.fail("resolved"), (x) => x);
+    assert.ok(e instanceof ConveyorTimeoutError, e.message);
+    assert.ok(e.message.endsWith(`no complete response within ${words}`), e.message);
+  }
 });
 
 test("a body that never ends is cut by the deadline or the caller's signal, from a fetch that ignores its signal", async () => {
