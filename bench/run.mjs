@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { join, relative, resolve as resolvePath } from "node:path";
-import { ROOT } from "./lib.mjs";
+import { ROOT, envInt } from "./lib.mjs";
 
 const only = process.env.BENCH_ONLY?.split(",");
 const want = (p) => !only || only.includes(p);
@@ -19,11 +19,12 @@ const want = (p) => !only || only.includes(p);
  * Node 20.20's V8 sometimes aborts in its deoptimizer ("Fatal error ... unreachable code",
  * SIGTRAP) early in the 100,000-signal queue run.
  */
-async function part(script, args = [], flags = []) {
+async function part(script, args = [], flags = [], env = {}) {
   for (let attempt = 1; ; attempt++) {
     const r = await new Promise((resolve) => {
       const child = spawn(process.execPath, [...flags, join(ROOT, "bench", script), ...args], {
         cwd: ROOT,
+        env: { ...process.env, ...env },
         stdio: ["ignore", "pipe", "inherit"],
       });
       let out = "";
@@ -60,6 +61,18 @@ await run("queue", async () => {
   if (process.env.BENCH_BASELINE) {
     q.before = {};
     for (const mode of ["queue", "signals", "dispatch"]) q.before[mode] = await part("queue.mjs", [mode, "--before"], ["--expose-gc"]);
+  }
+  // The wasm memory grows in steps (an eighth of itself at a time, src/heap.rs), and a
+  // queue's arrays double: at one queue length a change can vanish into a step or look
+  // larger than it is. The same measure at nine lengths around it, each in its own process
+  // (and the baseline's, interleaved), gives the mean a change moves.
+  const base = envInt("BENCH_QUEUE", 100_000);
+  q.lengths = [];
+  for (const k of [6, 7, 8, 9, 10, 11, 12, 13, 14]) {
+    const env = { BENCH_QUEUE: String(Math.round((base * k) / 10)) };
+    const at = { queued: Number(env.BENCH_QUEUE), after: (await part("queue.mjs", ["queue"], ["--expose-gc"], env)).memoryPerQueuedRequest };
+    if (process.env.BENCH_BASELINE) at.before = (await part("queue.mjs", ["queue", "--before"], ["--expose-gc"], env)).memoryPerQueuedRequest;
+    q.lengths.push(at);
   }
   return q;
 });
@@ -140,6 +153,17 @@ if (results.queue) {
   row("3 queue", `${q.queued} queued at once: memory per queued request`, mem(q.memoryPerQueuedRequest), "<= 500 B", goal(total(q.memoryPerQueuedRequest) <= 500));
   const fl = results.queue.floor;
   if (fl) row("3 queue", "the same without a client: a pending promise with its resolvers kept, and the harness's .then", mem(fl.memoryPerQueuedRequest));
+  const lengths = results.queue.lengths;
+  if (lengths?.length) {
+    const spread = (side) => {
+      const xs = lengths.map((l) => total(l[side]));
+      const ext = lengths.map((l) => l[side].external);
+      const mean = (ys) => ys.reduce((a, y) => a + y, 0) / ys.length;
+      return `${f(mean(xs), 0)} B (${f(Math.min(...xs), 0)}-${f(Math.max(...xs), 0)}; external/wasm ${f(mean(ext), 0)})`;
+    };
+    const span = `${lengths[0].queued}-${lengths[lengths.length - 1].queued}`;
+    row("3 queue", `memory per queued request, mean over ${lengths.length} queue lengths ${span} (the wasm memory grows in steps)`, lengths[0].before ? `${spread("before")} -> ${spread("after")}` : spread("after"));
+  }
   const b = results.queue.before;
   if (b) {
     row("3 queue", "memory per queued request, before -> after (BENCH_BASELINE, separate processes)", `${f(total(b.queue.memoryPerQueuedRequest), 0)} -> ${f(total(q.memoryPerQueuedRequest), 0)} B (external/wasm ${f(b.queue.memoryPerQueuedRequest.external, 0)} -> ${f(q.memoryPerQueuedRequest.external, 0)})`);

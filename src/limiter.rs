@@ -443,7 +443,7 @@ mod tests {
             assert_eq!(l.acquire(0.0), Acquire::Granted);
         }
         let id = queued(l.acquire(0.0));
-        assert_eq!(id, WaiterId::new(0));
+        assert_eq!(id, WaiterId(0));
         assert_eq!(l.state(0.0).in_flight, 3);
         assert_eq!(l.state(0.0).queued, 1);
         assert_eq!(l.config().limit, 3);
@@ -526,7 +526,7 @@ mod tests {
         l.settle(W);
         assert!(l.grant_ready(3.0 * W).is_empty());
         assert_eq!(l.next_wakeup(3.0 * W), None);
-        assert!(!l.cancel(WaiterId::new(999)));
+        assert!(!l.cancel(WaiterId(999)));
     }
 
     #[test]
@@ -727,7 +727,7 @@ mod tests {
         assert_eq!(l.acquire(0.0), Acquire::QueueFull);
         // Every other waiter gives up.
         for id in (0..n as u64).step_by(2) {
-            assert!(l.cancel(WaiterId::new(id)));
+            assert!(l.cancel(WaiterId(id)));
         }
         let mut now = 0.0;
         let mut granted = 0;

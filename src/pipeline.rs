@@ -138,7 +138,8 @@ impl Call {
     /// The URL the call was made for, as text (a redirect resolves against it).
     fn url(&self, p: &Pipeline) -> String {
         let path = self.path.as_string().unwrap_or_default();
-        [if self.absolute { &p.origin } else { &p.prefix }, &path].cat()
+        let before = if self.absolute { &p.origin } else { &p.prefix };
+        [before.as_str(), &path].cat()
     }
 
     /// The path for errors, secret-looking query values redacted.
@@ -188,8 +189,8 @@ pub(crate) struct Task {
 
 // What a queued call holds in wasm is this box, so its size on wasm32 is held here as the
 // build's own check (the native test below counts words, and a `u64` or `f64` field would
-// pad the task to 8-byte alignment on wasm32 unnoticed): 80 bytes before the waiter id was
-// kept in halves, the timeout in whole ms and the client's headers left out of the call.
+// pad the task to 8-byte alignment on wasm32 unnoticed): 80 bytes before the step kept the
+// waiter id in halves, the call its timeout in whole ms and no handle on the client's headers.
 #[cfg(all(target_arch = "wasm32", not(feature = "stores")))]
 const _: () = assert!(core::mem::size_of::<Task>() <= 64);
 // A store's grant carries its token's name.
@@ -201,7 +202,7 @@ enum Step {
     /// Nothing (running, or done).
     Idle,
     /// Its token, as this waiter.
-    Queued(WaiterId),
+    Queued(Halves),
     /// An attempt sent on this token.
     Sent(Permit),
     /// The 2xx body the attempt left unread.
@@ -211,6 +212,23 @@ enum Step {
     /// An error body, read for the failure's `details` (boxed: every call carries the
     /// largest step, and this one is rare).
     Details(Box<Ending>),
+}
+
+/// A waiter's id as its high and low halves: a `u64` in the step would make every task
+/// 8-byte aligned on wasm32, padding it.
+#[derive(Clone, Copy)]
+struct Halves([u32; 2]);
+
+impl From<WaiterId> for Halves {
+    fn from(id: WaiterId) -> Halves {
+        Halves([(id.0 >> 32) as u32, id.0 as u32])
+    }
+}
+
+impl From<Halves> for WaiterId {
+    fn from(Halves([high, low]): Halves) -> WaiterId {
+        WaiterId((u64::from(high) << 32) | u64::from(low))
+    }
 }
 
 /// An attempt that will not be retried, kept while its error body is read.
@@ -303,7 +321,7 @@ impl Task {
                 if scoped {
                     transport::arm(id, scheduler::own_timer_ms(&s));
                 }
-                self.step = Step::Queued(waiter);
+                self.step = Step::Queued(Halves::from(waiter));
                 transport::park(id, self);
                 Ok(promise.into())
             }
@@ -336,7 +354,7 @@ impl Task {
                 if scoped {
                     transport::arm(id, scheduler::own_timer_ms(&s));
                 }
-                self.step = Step::Queued(waiter);
+                self.step = Step::Queued(Halves::from(waiter));
                 transport::park(id, self);
                 Ok(promise.into())
             }
@@ -573,7 +591,7 @@ impl Task {
 impl Resume for Task {
     fn resume(mut self: Box<Self>, value: JsValue) -> Stepped {
         match core::mem::replace(&mut self.step, Step::Idle) {
-            Step::Queued(waiter) => self.woken(waiter, value.as_bool() == Some(true)),
+            Step::Queued(waiter) => self.woken(waiter.into(), value.as_bool() == Some(true)),
             Step::Sent(permit) => {
                 // The token is settled when the attempt ends.
                 permit.settle();
@@ -863,4 +881,17 @@ pub(crate) fn state_to_js(s: &LimiterState, fallback: Option<bool>) -> JsValue {
         set("store", JsValue::from_str(mode));
     }
     o.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// A waiter's id comes back whole from the step.
+        #[test]
+        fn a_waiter_id_survives_its_halves(n: u64) {
+            proptest::prop_assert_eq!(WaiterId::from(Halves::from(WaiterId(n))), WaiterId(n));
+        }
+    }
 }

@@ -16,24 +16,8 @@ use alloc::collections::VecDeque;
 /// Identifies one waiting request, to cancel it or to recognise it among the grants.
 ///
 /// Ids are handed out in increasing order and never reused by one queue.
-///
-/// A `u64` kept as its high and low halves (compared in that order, so the order is the
-/// number's): every queued call holds one, in its task and in each queue's record, and a
-/// `u64` would make each of those records 8-byte aligned on wasm32, padding them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct WaiterId([u32; 2]);
-
-impl WaiterId {
-    /// The id numbered `n`.
-    pub const fn new(n: u64) -> WaiterId {
-        WaiterId([(n >> 32) as u32, n as u32])
-    }
-
-    /// Its number.
-    pub const fn get(self) -> u64 {
-        ((self.0[0] as u64) << 32) | self.0[1] as u64
-    }
-}
+pub struct WaiterId(pub u64);
 
 /// Values by ascending id, with tombstones (`None`) for the ones removed.
 #[derive(Debug, Clone)]
@@ -145,7 +129,7 @@ impl WaitQueue {
         if self.ring.len() >= max {
             return None;
         }
-        let id = WaiterId::new(self.next_id);
+        let id = WaiterId(self.next_id);
         self.next_id = self.next_id.saturating_add(1);
         self.ring.push(id, ());
         Some(id)
@@ -213,14 +197,5 @@ mod tests {
         assert_eq!(q.pop(), Some(ids[0]));
         assert_eq!(q.pop(), Some(ids[999]));
         assert_eq!(q.held(), 0);
-    }
-
-    proptest::proptest! {
-        /// Kept in halves, an id still orders as its number, and gives it back.
-        #[test]
-        fn ids_order_as_their_numbers(a: u64, b: u64) {
-            proptest::prop_assert_eq!(WaiterId::new(a).cmp(&WaiterId::new(b)), a.cmp(&b));
-            proptest::prop_assert_eq!(WaiterId::new(a).get(), a);
-        }
     }
 }

@@ -128,22 +128,16 @@ mod tests {
     #[test]
     fn a_grant_wakes_its_waiter_once_and_waits_to_be_picked_up() {
         let mut w = Waiters::default();
-        w.join(WaiterId::new(1), Some(10));
-        w.join(WaiterId::new(2), Some(20));
-        assert!(matches!(w.look(WaiterId::new(2)), Look::Waiting));
+        w.join(WaiterId(1), Some(10));
+        w.join(WaiterId(2), Some(20));
+        assert!(matches!(w.look(WaiterId(2)), Look::Waiting));
         let grant = Grant::Shared(Source::Store("t-1".into()));
-        assert!(w.grant(WaiterId::new(2), grant.clone()).is_ok());
+        assert!(w.grant(WaiterId(2), grant.clone()).is_ok());
         assert_eq!(w.take_woken(), vec![20]);
-        assert_eq!(
-            w.grant(WaiterId::new(2), Grant::InMemory),
-            Err(Grant::InMemory)
-        );
+        assert_eq!(w.grant(WaiterId(2), Grant::InMemory), Err(Grant::InMemory));
         assert!(w.take_woken().is_empty(), "woken once");
-        assert!(matches!(w.look(WaiterId::new(2)), Look::Granted(g) if g == grant));
-        assert!(
-            matches!(w.look(WaiterId::new(2)), Look::Gone),
-            "picked up once"
-        );
+        assert!(matches!(w.look(WaiterId(2)), Look::Granted(g) if g == grant));
+        assert!(matches!(w.look(WaiterId(2)), Look::Gone), "picked up once");
         assert!(!w.is_empty(), "1 still waits");
     }
 
@@ -151,12 +145,12 @@ mod tests {
     fn a_waiter_without_a_wait_to_wake_is_not_woken() {
         // workerd: the waiter only looks; its own timer resumes it.
         let mut w = Waiters::default();
-        w.join(WaiterId::new(7), None);
-        assert!(matches!(w.look(WaiterId::new(7)), Look::Waiting));
-        assert!(w.grant(WaiterId::new(7), Grant::InMemory).is_ok());
+        w.join(WaiterId(7), None);
+        assert!(matches!(w.look(WaiterId(7)), Look::Waiting));
+        assert!(w.grant(WaiterId(7), Grant::InMemory).is_ok());
         assert!(w.take_woken().is_empty());
         assert!(matches!(
-            w.look(WaiterId::new(7)),
+            w.look(WaiterId(7)),
             Look::Granted(Grant::InMemory)
         ));
         assert!(w.is_empty());
@@ -167,31 +161,28 @@ mod tests {
         // A waiter that found nothing and waits again may have been granted meanwhile (by
         // outside code its new wait called): the new wait is woken, not lost.
         let mut w = Waiters::default();
-        w.join(WaiterId::new(3), Some(1));
-        assert!(matches!(w.look(WaiterId::new(3)), Look::Waiting));
-        assert!(w.grant(WaiterId::new(3), Grant::InMemory).is_ok());
+        w.join(WaiterId(3), Some(1));
+        assert!(matches!(w.look(WaiterId(3)), Look::Waiting));
+        assert!(w.grant(WaiterId(3), Grant::InMemory).is_ok());
         assert_eq!(w.take_woken(), vec![1]);
-        w.wait_again(WaiterId::new(3), Some(2));
+        w.wait_again(WaiterId(3), Some(2));
         assert_eq!(w.take_woken(), vec![2]);
-        w.join(WaiterId::new(4), Some(5));
-        w.wait_again(WaiterId::new(4), Some(6));
-        assert!(w.grant(WaiterId::new(4), Grant::InMemory).is_ok());
+        w.join(WaiterId(4), Some(5));
+        w.wait_again(WaiterId(4), Some(6));
+        assert!(w.grant(WaiterId(4), Grant::InMemory).is_ok());
         assert_eq!(w.take_woken(), vec![6], "the new wait, not the old one");
     }
 
     #[test]
     fn leaving_hands_back_a_grant_not_picked_up() {
         let mut w = Waiters::default();
-        w.join(WaiterId::new(1), Some(1));
-        w.join(WaiterId::new(2), Some(2));
-        assert!(w.grant(WaiterId::new(1), Grant::InMemory).is_ok());
-        assert_eq!(w.leave(WaiterId::new(1)), Some(Grant::InMemory));
-        assert_eq!(w.leave(WaiterId::new(2)), None);
-        assert_eq!(w.leave(WaiterId::new(2)), None, "twice");
-        assert_eq!(
-            w.grant(WaiterId::new(2), Grant::InMemory),
-            Err(Grant::InMemory)
-        );
+        w.join(WaiterId(1), Some(1));
+        w.join(WaiterId(2), Some(2));
+        assert!(w.grant(WaiterId(1), Grant::InMemory).is_ok());
+        assert_eq!(w.leave(WaiterId(1)), Some(Grant::InMemory));
+        assert_eq!(w.leave(WaiterId(2)), None);
+        assert_eq!(w.leave(WaiterId(2)), None, "twice");
+        assert_eq!(w.grant(WaiterId(2), Grant::InMemory), Err(Grant::InMemory));
         assert!(w.is_empty());
         assert_eq!(w.held(), 0);
     }
@@ -200,11 +191,11 @@ mod tests {
     fn memory_follows_the_living() {
         let mut w = Waiters::default();
         for i in 0..10_000 {
-            w.join(WaiterId::new(i), Some(i as u32));
+            w.join(WaiterId(i), Some(i as u32));
         }
         // Everyone but the first and the last leaves, in an order that never trims.
         for i in (1..9_999).rev() {
-            assert_eq!(w.leave(WaiterId::new(i)), None);
+            assert_eq!(w.leave(WaiterId(i)), None);
             assert!(
                 w.held() <= 2 * w.live() + 65,
                 "{} held for {}",
@@ -213,8 +204,8 @@ mod tests {
             );
         }
         assert!(w.held() <= 66);
-        assert!(w.grant(WaiterId::new(9_999), Grant::InMemory).is_ok());
-        assert!(matches!(w.look(WaiterId::new(0)), Look::Waiting));
+        assert!(w.grant(WaiterId(9_999), Grant::InMemory).is_ok());
+        assert!(matches!(w.look(WaiterId(0)), Look::Waiting));
     }
 
     #[derive(Debug, Clone)]
@@ -265,12 +256,12 @@ mod tests {
                 match op {
                     Op::Join(with) => {
                         let wake = new_wait(with);
-                        w.join(WaiterId::new(next), wake);
+                        w.join(WaiterId(next), wake);
                         model.insert(next, Model::Waiting(wake));
                         next += 1;
                     }
                     Op::Grant(i) => {
-                        let got = w.grant(WaiterId::new(i), Grant::InMemory);
+                        let got = w.grant(WaiterId(i), Grant::InMemory);
                         match model.get(&i).cloned() {
                             Some(Model::Waiting(wake)) => {
                                 prop_assert!(got.is_ok());
@@ -281,7 +272,7 @@ mod tests {
                         }
                     }
                     Op::Look(i) => {
-                        let got = w.look(WaiterId::new(i));
+                        let got = w.look(WaiterId(i));
                         match model.get(&i).cloned() {
                             Some(Model::Waiting(_)) => prop_assert!(matches!(got, Look::Waiting)),
                             Some(Model::Granted) => {
@@ -293,7 +284,7 @@ mod tests {
                     }
                     Op::Again(i, with) => {
                         let wake = new_wait(with);
-                        w.wait_again(WaiterId::new(i), wake);
+                        w.wait_again(WaiterId(i), wake);
                         match model.get(&i).cloned() {
                             Some(Model::Waiting(_)) => {
                                 model.insert(i, Model::Waiting(wake));
@@ -303,7 +294,7 @@ mod tests {
                         }
                     }
                     Op::Leave(i) => {
-                        let got = w.leave(WaiterId::new(i));
+                        let got = w.leave(WaiterId(i));
                         let had = model.remove(&i);
                         prop_assert_eq!(got.is_some(), had == Some(Model::Granted));
                     }

@@ -119,8 +119,7 @@ impl<'a> Sim<'a> {
                         );
                         self.start(i, t)?;
                     }
-                    Acquire::Queued(waiter) => {
-                        let id = waiter.get();
+                    Acquire::Queued(WaiterId(id)) => {
                         self.model_queue.push_back(id);
                         self.waiter_req.insert(id, i);
                         if let Some(c) = self.reqs[i].cancel_after {
@@ -147,7 +146,7 @@ impl<'a> Sim<'a> {
                 }
                 Ev::Cancel(id) => {
                     let waiting = self.model_queue.iter().position(|&w| w == id);
-                    let was = self.limiter.cancel(WaiterId::new(id));
+                    let was = self.limiter.cancel(WaiterId(id));
                     prop_assert_eq!(was, waiting.is_some());
                     if let Some(pos) = waiting {
                         self.model_queue.remove(pos);
@@ -172,12 +171,7 @@ impl<'a> Sim<'a> {
 
     /// What the shell does after every event: grant, then arm the one timer.
     fn pump(&mut self, t: u64) -> Result<(), TestCaseError> {
-        for id in self
-            .limiter
-            .grant_ready(t as f64)
-            .into_iter()
-            .map(WaiterId::get)
-        {
+        for WaiterId(id) in self.limiter.grant_ready(t as f64) {
             let expected = self.model_queue.pop_front();
             prop_assert_eq!(Some(id), expected, "grants out of FIFO order");
             self.granted_waiters.push(id);
@@ -302,7 +296,7 @@ proptest! {
                 0 | 1 => { let _ = l.acquire(t); }
                 2 => l.settle(t),
                 3 => l.release_unsent(),
-                4 => { let _ = l.cancel(WaiterId::new(id)); }
+                4 => { let _ = l.cancel(WaiterId(id)); }
                 5 => { let _ = l.grant_ready(t); }
                 6 => {
                     if let Some(w) = l.next_wakeup(t) {
