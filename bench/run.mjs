@@ -202,6 +202,7 @@ if (results.startup) {
   if (n.before) row("4 start-up", "Node: import + first request, before -> after (BENCH_BASELINE, same rounds)", `${f(n.before.coldMs, 1)} -> ${f(n.client.coldMs, 1)} ms (${ratio(n.client.coldMs, n.before.coldMs)})`);
   if (n.wasm) row("4 start-up", "Node: the .wasm alone, fresh process: read / compile / instantiate", `${f(n.wasm.readMs, 1)} / ${f(n.wasm.compileMs, 1)} / ${f(n.wasm.instantiateMs, 1)} ms`);
   if (n.empty) row("4 start-up", "Node: import of an empty ES module (the loader's own floor)", `${f(n.empty.importMs, 1)} ms`);
+  if (n.tiny) row("4 start-up", "Node: import of an empty package by name (the floor for any package: finding it in node_modules)", `${f(n.tiny.importMs, 1)} ms`);
   row("4 start-up", "Node: first request, client vs plain fetch", `${f(n.client.firstRequestMs, 1)} ms vs ${f(n.plain.firstRequestMs, 1)} ms`);
   row("4 start-up", "Node: whole process, client vs plain fetch", `${f(n.client.processMs, 0)} ms vs ${f(n.plain.processMs, 0)} ms`);
   if (st.workerd) {

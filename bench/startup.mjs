@@ -92,8 +92,19 @@ try {
     await import("./empty-module.mjs");
     console.log(JSON.stringify({ importMs: performance.now() - t0, firstRequestMs: 0, status: 0 }));`;
   writeFileSync(join(dir, "empty-module.mjs"), "export {};\n");
-  const files = { client: join(dir, "client.mjs"), plain: join(dir, "plain.mjs"), wasm: join(dir, "wasm.mjs"), empty: join(dir, "empty.mjs") };
+  // And of an empty package by name, through an `exports` map as the client's: what Node
+  // spends finding any package in node_modules (reading its package.json, resolving the
+  // conditions, the real path) before loading a byte of it.
+  const tinyScript = `
+    const t0 = performance.now();
+    await import("tiny-package");
+    console.log(JSON.stringify({ importMs: performance.now() - t0, firstRequestMs: 0, status: 0 }));`;
+  mkdirSync(join(dir, "tiny/node_modules/tiny-package"), { recursive: true });
+  writeFileSync(join(dir, "tiny/node_modules/tiny-package/package.json"), JSON.stringify({ name: "tiny-package", type: "module", exports: { ".": { node: { import: "./index.mjs" }, default: "./index.mjs" } } }));
+  writeFileSync(join(dir, "tiny/node_modules/tiny-package/index.mjs"), "export {};\n");
+  const files = { client: join(dir, "client.mjs"), plain: join(dir, "plain.mjs"), wasm: join(dir, "wasm.mjs"), empty: join(dir, "empty.mjs"), tiny: join(dir, "tiny/tiny.mjs") };
   writeFileSync(files.empty, emptyScript);
+  writeFileSync(files.tiny, tinyScript);
   writeFileSync(files.client, clientScript);
   writeFileSync(files.plain, plainScript);
   writeFileSync(files.wasm, wasmScript);
