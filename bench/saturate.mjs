@@ -2,7 +2,7 @@
 // (bench/worker-stores.mjs bundles it): its own ConveyorClient keeps `backlog` requests
 // waiting from epoch ms `at` until `until` (each completion starts the next), then lets
 // them finish. Answers when each request left (Date.now()) and what became of it.
-import { ConveyorClient } from "conveyor-client";
+import { ConveyorClient } from "conveyor-client/stores";
 
 export async function saturate(options, { backlog, at, until }) {
   const dispatched = [];

@@ -145,10 +145,7 @@ impl ConveyorClient {
         };
         let (path, absolute) = match inner.resolve(&text)? {
             None => (call.path_and_query, false),
-            Some(href) => (
-                JsValue::from_str(href.get(inner.origin.len()..).unwrap_or_default()),
-                true,
-            ),
+            Some(rest) => (JsValue::from_str(&rest), true),
         };
         let headers = if call.own.is_undefined() {
             JsValue::UNDEFINED
@@ -238,7 +235,7 @@ impl Inner {
 
     /// Checks a caller's path, relative or absolute on our origin, refusing anything that
     /// would carry the key to another origin: `None` for a path that goes after the prefix
-    /// as it is, an absolute URL's href (origin first) otherwise.
+    /// as it is, else what an absolute URL has after its origin (its path and query).
     fn resolve(&self, path: &str) -> Result<Option<String>, JsValue> {
         // Checked again here because query strings and typed calls build paths too.
         if path.len() > MAX_PATH_LEN {
@@ -282,8 +279,13 @@ impl Inner {
             ));
         }
         // Without credentials the href is the origin, then the path, query and fragment
-        // (which redaction drops): errors show all of the path.
-        Ok(Some(url.href()))
+        // (which redaction drops): what follows the origin is what errors show, and what is
+        // sent after it. Anything else is refused, never joined to the origin.
+        let href = url.href();
+        match href.strip_prefix(&*self.origin) {
+            Some(rest) if rest.starts_with('/') => Ok(Some(rest.into())),
+            _ => Err(invalid("the URL is not a path on the client's origin")),
+        }
     }
 }
 
