@@ -5,6 +5,7 @@
 use crate::errors::{Error, ErrorKind};
 use crate::js_error::{self, JsExtras};
 use crate::text::Cat;
+use crate::transport::Plain2xx;
 use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
@@ -32,6 +33,17 @@ impl Finish {
     /// Whether the 2xx body is read and parsed within the deadline (else handed over).
     pub(crate) fn json(&self) -> bool {
         !matches!(self, Finish::Response)
+    }
+
+    /// What the snippet does with a 2xx plainly from the URL asked for: it resolves the call
+    /// itself where the value is the response or its JSON as it is.
+    pub(crate) fn plain_2xx(&self) -> Plain2xx {
+        match self {
+            Finish::Response => Plain2xx::Response,
+            Finish::Json => Plain2xx::Json,
+            Finish::Empty => Plain2xx::Empty,
+            Finish::List { .. } => Plain2xx::Read,
+        }
     }
 
     /// The call's value from what its attempt resolved with (the `Response` or the parsed

@@ -404,7 +404,8 @@ impl Task {
                 body: if self.as_get { &no_body } else { &call.body },
                 signal: &signal,
                 timeout_ms: call.timeout_ms,
-                read_cap: self.finish.json().then_some(p.max_response_bytes),
+                plain: self.finish.plain_2xx(),
+                cap: p.max_response_bytes,
             },
         );
         self.step = Step::Sent(permit);
@@ -607,6 +608,13 @@ impl Resume for Task {
             }
             Step::Details(ending) => self.details_read(*ending),
             Step::Idle => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    fn ended(mut self: Box<Self>) {
+        // The attempt's token is settled, as when its outcome is decided here.
+        if let Step::Sent(permit) = core::mem::replace(&mut self.step, Step::Idle) {
+            permit.settle();
         }
     }
 }

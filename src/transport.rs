@@ -42,7 +42,7 @@ extern "C" {
         body: &JsValue,
         signal: &JsValue,
         ms: u32,
-        read: bool,
+        plain: u8,
         cap: f64,
     ) -> js_sys::Promise;
     #[wasm_bindgen(js_name = readBody)]
@@ -149,8 +149,29 @@ pub(crate) struct Outgoing<'a> {
     /// The caller's `AbortSignal`, or `undefined`.
     pub signal: &'a JsValue,
     pub timeout_ms: u32,
-    /// Read and parse a 2xx body at most this long (`None`: hand it over unread).
-    pub read_cap: Option<f64>,
+    /// What the snippet does with a 2xx plainly from the URL asked for.
+    pub plain: Plain2xx,
+    /// The longest body it reads (`Infinity`: no cap).
+    pub cap: f64,
+}
+
+/// What the snippet does with a 2xx plainly from the URL asked for (`src/js/transport.js`
+/// mirrors the numbers). Such a response passes every rule of [`crate::pipeline`]: the
+/// source check (the snippet's `plain` is that rule) and the status. Where the call's value
+/// is then the response or its JSON as it is, the snippet resolves the call with it and
+/// tells the call only that the attempt ended (`done` with [`ENDED`] in the wait's number,
+/// [`Resume::ended`], which settles its token), so the usual call makes no crossings to be
+/// handed back what the snippet had.
+#[derive(Clone, Copy)]
+pub(crate) enum Plain2xx {
+    /// The call's value is the `Response`, its body unread (`fetch()`).
+    Response = 0,
+    /// The body is read within the deadline; the call's value is its JSON.
+    Json = 1,
+    /// The body is read within the deadline; the call's value is nothing.
+    Empty = 2,
+    /// The body is read within the deadline; the call's step makes its value.
+    Read = 3,
 }
 
 /// An attempt in progress or done; dropping it ends it (its deadline, its signal listener
@@ -213,8 +234,8 @@ pub(crate) fn attempt(id: u32, out: &Outgoing<'_>) -> js_sys::Promise {
         out.body,
         out.signal,
         out.timeout_ms,
-        out.read_cap.is_some(),
-        out.read_cap.unwrap_or(0.0),
+        out.plain as u8,
+        out.cap,
     )
 }
 
@@ -249,7 +270,16 @@ pub(crate) fn unqueue(id: u32) {
 /// or (`Err`) a typed error thrown.
 pub(crate) trait Resume {
     fn resume(self: Box<Self>, value: JsValue) -> Result<JsValue, JsValue>;
+
+    /// The snippet ended the call itself: its attempt brought a plain 2xx whose value the
+    /// call resolved with ([`Plain2xx`]). Only a call's attempt is ended so; anything else
+    /// parked has nothing to do.
+    fn ended(self: Box<Self>) {}
 }
+
+/// Set in the wait's number `done` is given when the snippet ended the call itself
+/// ([`Resume::ended`]); wait numbers are slot indexes, far below it.
+const ENDED: u32 = 1 << 31;
 
 enum Slot {
     Free,
@@ -334,6 +364,8 @@ pub(crate) fn park(id: u32, call: Box<dyn Resume>) {
 /// the package's surface: scripts/post-build.mjs keeps it out of every entry.
 #[wasm_bindgen(js_name = __done)]
 pub fn done(id: u32, value: JsValue) -> Result<JsValue, JsValue> {
+    let ended = id & ENDED != 0;
+    let id = id & !ENDED;
     let parked = SLOTS.with(|w| {
         let mut w = w.borrow_mut();
         let slot = w.slots.get_mut(id as usize)?;
@@ -347,6 +379,10 @@ pub fn done(id: u32, value: JsValue) -> Result<JsValue, JsValue> {
         Some(call)
     });
     match parked {
+        Some(call) if ended => {
+            call.ended();
+            Ok(JsValue::UNDEFINED)
+        }
         Some(call) => call.resume(value),
         None => Ok(JsValue::UNDEFINED),
     }

@@ -25,6 +25,16 @@ const TOO_LARGE = 7; // the body is over the cap; the rest was cancelled
 const BODY_FAILED = 8; // the body stream failed or held something other than bytes: `cause`
 const BAD_JSON = 9; // the 2xx body is not JSON (no `cause`: the parser's message quotes it)
 
+// What the call does with a 2xx plainly from the URL asked for (`plain`); src/transport.rs
+// mirrors them (`Plain2xx`).
+const PLAIN_RESPONSE = 0; // its value is the Response, the body unread (`fetch()`)
+const PLAIN_JSON = 1; // the body is read; its value is the JSON
+const PLAIN_EMPTY = 2; // the body is read; its value is nothing
+const PLAIN_READ = 3; // the body is read; Rust makes the value (a list page's check)
+
+// Added to a wait's number: the call was ended here (src/transport.rs, `ENDED`).
+const ENDED = 2 ** 31;
+
 // What the race resolves with when the deadline or the signal wins.
 const STOP = {};
 
@@ -84,14 +94,15 @@ export function callHeaders(h, name, key) {
  * checked; or nothing and a whole URL): `fetchFn` (undefined: the global `fetch`, looked up
  * now so a polyfill installed later is used) with `redirect: "manual"` and the attempt's
  * own signal, which follows the caller's `signal` (or undefined); the deadline of `ms` is
- * raced here and aborts that signal. With `read`, a 2xx plainly from the URL asked for has
- * its body read (at most `cap` bytes) and parsed as JSON within the same deadline. When it
- * ends, `done(id, attempt)` runs the call's next step, which returns the call's value,
- * throws its typed error, or returns the promise of the rest of the call (a retry, a
- * redirect...).
+ * raced here and aborts that signal. Unless `plain` is PLAIN_RESPONSE, a 2xx plainly from
+ * the URL asked for has its body read (at most `cap` bytes) and parsed as JSON within the
+ * same deadline. When it ends, `done(id, attempt)` runs the call's next step, which returns
+ * the call's value, throws its typed error, or returns the promise of the rest of the call
+ * (a retry, a redirect...); a plain 2xx whose value is the response or its JSON as it is
+ * ends the call here (`finish`).
  */
-export function attempt(id, fetchFn, prefix, path, method, headers, body, signal, ms, read, cap) {
-  return new Attempt(id, signal, ms, read).send(fetchFn, prefix + path, method, headers, body, read, cap);
+export function attempt(id, fetchFn, prefix, path, method, headers, body, signal, ms, plain, cap) {
+  return new Attempt(id, signal, ms, plain).send(fetchFn, prefix + path, method, headers, body, cap);
 }
 
 // Deadline groups. Node 20 spends about 4 µs making an `AbortSignal` (it makes each one
@@ -100,7 +111,7 @@ export function attempt(id, fetchFn, prefix, path, method, headers, body, signal
 // with the attempts of the same timeout started within a sixteenth of it (at most 16 ms)
 // of the first: the group's timer fires when the last of them is due and stops those still
 // live (each ends TIMEOUT, at most that late, never early). An attempt that reads its whole
-// body within its deadline (`request()` and the typed calls: `read`) also shares the
+// body within its deadline (`request()` and the typed calls) also shares the
 // group's `AbortController`, which the timer aborts, cancelling those requests; a finished
 // member, its body read whole, is untouched. `fetch()` hands its body to the caller before
 // the deadline, so a later abort would cut the caller's read: its attempts abort a
@@ -184,6 +195,21 @@ function fire(g) {
 // `readBody` (and `head`, when it reads the body) resolve with the attempt itself, which
 // carries the wait's id: one function for every attempt instead of a closure per wait.
 function attemptDone(a) {
+  return done(a.id, a);
+}
+
+// How a sent attempt ends its wait. A 2xx plainly from the URL asked for passes every rule
+// the call would apply (the source check is `plain`'s; the status is a success): where the
+// call's value is then the response or its JSON as it is, the call resolves with it here,
+// and `done` with ENDED in the wait's number only tells it that the attempt ended (its token
+// is settled), sparing the crossings that would hand back what this side has. Anything else
+// goes to `done` whole.
+function finish(a) {
+  const how = a.onPlain;
+  if (a.plain && a.status >= 200 && a.status < 300 && (a.k === HEAD ? how === PLAIN_RESPONSE : a.k === BODY && how !== PLAIN_READ)) {
+    done(a.id + ENDED, undefined);
+    return how === PLAIN_RESPONSE ? a.res : how === PLAIN_EMPTY ? undefined : a.value;
+  }
   return done(a.id, a);
 }
 
@@ -434,7 +460,7 @@ function cancel(x) {
 }
 
 export class Attempt {
-  constructor(id, signal, ms, read) {
+  constructor(id, signal, ms, plain) {
     // The wait `done` is given the attempt for (a body read is a wait of its own).
     this.id = id;
     this.k = HEAD;
@@ -447,6 +473,8 @@ export class Attempt {
     // A response plainly from the URL asked for (a readable type, and either that URL or
     // none without a redirect): Rust's source check would pass it, so it is not asked.
     this.plain = false;
+    // What the call does with such a 2xx (PLAIN_*).
+    this.onPlain = plain;
     // `location`, `retryAfter`, `retryAfterMs`, `requestId`, `value`, `cause`, `text` and
     // `truncated` are set only when an attempt has them (their defaults are on the
     // prototype, below the class): most attempts are a 2xx, and each field is memory
@@ -466,7 +494,7 @@ export class Attempt {
     // An attempt without a caller's signal has its deadline group's timer (see `join`),
     // and, when it reads its whole body within the deadline, the group's signal too.
     this.g = signal ? undefined : join(this, ms);
-    this.ctl = read && this.g !== undefined ? undefined : new AbortController();
+    this.ctl = plain !== PLAIN_RESPONSE && this.g !== undefined ? undefined : new AbortController();
     this.timer = undefined;
     if (this.g !== undefined) return;
     this.timer = setTimeout(deadline, ms, this);
@@ -559,7 +587,7 @@ export class Attempt {
   // always runs in a later microtask (never inside the Rust call that sent it). No async
   // function: its generator and its awaits' closures would be held by every attempt in
   // flight.
-  send(fetchFn, url, method, headers, body, read, cap) {
+  send(fetchFn, url, method, headers, body, cap) {
     if (this.signal && isAborted(this.signal)) return later(this.end(ABORTED));
     /** @type {RequestInit} */
     const init = { method, headers, redirect: "manual", signal: this.fetchSignal() };
@@ -572,16 +600,16 @@ export class Attempt {
     }
     return this.race(sent).then(
       (res) => {
-        const a = this.head(res, sent, url, read, cap);
-        return a instanceof Attempt ? done(this.id, a) : a.then(attemptDone);
+        const a = this.head(res, sent, url, cap);
+        return a instanceof Attempt ? finish(a) : a.then(finish);
       },
       (e) => done(this.id, this.end(NETWORK, e)),
     );
   }
 
-  // The response (or STOP) is in: its parts are read; with `read`, a plain 2xx's body too
-  // (then a promise of the attempt).
-  head(res, sent, url, read, cap) {
+  // The response (or STOP) is in: its parts are read; unless the call hands the response
+  // over, a plain 2xx's body too (then a promise of the attempt).
+  head(res, sent, url, cap) {
     if (res === STOP) {
       // The request was aborted; a custom `fetch` may ignore that: if its response comes
       // after all, its body is dropped so the connection goes back to the pool.
@@ -632,7 +660,7 @@ export class Attempt {
     // A 2xx plainly from the URL asked for: Rust's source check cannot refuse it, so the
     // body is read now. Anything else goes back unread for Rust to judge.
     if (!this.plain) return this;
-    if (read) return this.readBody(cap, false);
+    if (this.onPlain !== PLAIN_RESPONSE) return this.readBody(cap, false);
     // `fetch()` hands the body over unread: its deadline ends at the headers.
     this.used = true;
     this.close(false);
