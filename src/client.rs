@@ -158,7 +158,8 @@ impl ConveyorClient {
             }
             keyed
         };
-        // Checked: 1 to 2^31 - 1, so it fits once rounded up.
+        // JS checked it (1 to 2^31 - 1, so it fits once rounded up); a direct `__send` with
+        // anything else saturates (NaN to 0, an immediate timeout), never traps.
         let timeout_ms = libm::ceil(call.timeout_ms.unwrap_or(inner.pipeline.timeout_ms)) as u32;
         Ok(Call {
             method: call.method,

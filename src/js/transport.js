@@ -111,9 +111,9 @@ export function attempt(id, fetchFn, prefix, path, method, headers, body, signal
 // with the attempts of the same timeout started within a sixteenth of it (at most 16 ms)
 // of the first: the group's timer fires when the last of them is due and stops those still
 // live (each ends TIMEOUT, at most that late, never early). An attempt that reads its whole
-// body within its deadline (`request()` and the typed calls) also shares the
-// group's `AbortController`, which the timer aborts, cancelling those requests; a finished
-// member, its body read whole, is untouched. `fetch()` hands its body to the caller before
+// body within its deadline (`request()` and the typed calls) also shares the group's
+// `AbortController`, which the timer aborts, cancelling those requests; a finished member,
+// its body read whole, is untouched. `fetch()` hands its body to the caller before
 // the deadline, so a later abort would cut the caller's read: its attempts abort a
 // controller of their own, as do those with a caller's signal (which keep a timer of their
 // own too), and so does every attempt where timers belong to the request that set them
